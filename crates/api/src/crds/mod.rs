@@ -1,0 +1,1 @@
+//! CRDs gantry owns. (Filled in by the CRD work.)
