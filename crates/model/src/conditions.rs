@@ -1,0 +1,191 @@
+use serde::{Deserialize, Serialize};
+
+/// One condition of an ALB listener rule, shaped as the ELBv2 `RuleCondition`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RuleCondition {
+    pub field: ConditionField,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_header_config: Option<ValuesConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_pattern_config: Option<ValuesConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_header_config: Option<HttpHeaderConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_string_config: Option<QueryStringConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_request_method_config: Option<ValuesConfig>,
+    #[serde(rename = "SourceIpConfig", default, skip_serializing_if = "Option::is_none")]
+    pub source_ip_config: Option<ValuesConfig>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConditionField {
+    HostHeader,
+    PathPattern,
+    HttpHeader,
+    QueryString,
+    HttpRequestMethod,
+    SourceIp,
+}
+
+impl ConditionField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConditionField::HostHeader => "host-header",
+            ConditionField::PathPattern => "path-pattern",
+            ConditionField::HttpHeader => "http-header",
+            ConditionField::QueryString => "query-string",
+            ConditionField::HttpRequestMethod => "http-request-method",
+            ConditionField::SourceIp => "source-ip",
+        }
+    }
+}
+
+/// `Values` (wildcard patterns) or `RegexValues` of a condition.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ValuesConfig {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regex_values: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HttpHeaderConfig {
+    pub http_header_name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regex_values: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QueryStringConfig {
+    pub values: Vec<QueryStringKeyValue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QueryStringKeyValue {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub value: String,
+}
+
+impl RuleCondition {
+    fn empty(field: ConditionField) -> Self {
+        RuleCondition {
+            field,
+            host_header_config: None,
+            path_pattern_config: None,
+            http_header_config: None,
+            query_string_config: None,
+            http_request_method_config: None,
+            source_ip_config: None,
+        }
+    }
+
+    pub fn host_header(values: Vec<String>) -> Self {
+        RuleCondition {
+            host_header_config: Some(ValuesConfig {
+                values,
+                regex_values: vec![],
+            }),
+            ..Self::empty(ConditionField::HostHeader)
+        }
+    }
+
+    pub fn path_pattern(values: Vec<String>) -> Self {
+        RuleCondition {
+            path_pattern_config: Some(ValuesConfig {
+                values,
+                regex_values: vec![],
+            }),
+            ..Self::empty(ConditionField::PathPattern)
+        }
+    }
+
+    pub fn path_regex(regex: String) -> Self {
+        RuleCondition {
+            path_pattern_config: Some(ValuesConfig {
+                values: vec![],
+                regex_values: vec![regex],
+            }),
+            ..Self::empty(ConditionField::PathPattern)
+        }
+    }
+
+    pub fn http_header(name: String, values: Vec<String>, regex_values: Vec<String>) -> Self {
+        RuleCondition {
+            http_header_config: Some(HttpHeaderConfig {
+                http_header_name: name,
+                values,
+                regex_values,
+            }),
+            ..Self::empty(ConditionField::HttpHeader)
+        }
+    }
+
+    pub fn query_string(key: String, value: String) -> Self {
+        RuleCondition {
+            query_string_config: Some(QueryStringConfig {
+                values: vec![QueryStringKeyValue {
+                    key: Some(key),
+                    value,
+                }],
+            }),
+            ..Self::empty(ConditionField::QueryString)
+        }
+    }
+
+    pub fn http_request_method(method: String) -> Self {
+        RuleCondition {
+            http_request_method_config: Some(ValuesConfig {
+                values: vec![method],
+                regex_values: vec![],
+            }),
+            ..Self::empty(ConditionField::HttpRequestMethod)
+        }
+    }
+
+    pub fn source_ip(cidrs: Vec<String>) -> Self {
+        RuleCondition {
+            source_ip_config: Some(ValuesConfig {
+                values: cidrs,
+                regex_values: vec![],
+            }),
+            ..Self::empty(ConditionField::SourceIp)
+        }
+    }
+
+    /// The values this condition matches against: each one is a "match evaluation" in the
+    /// ALB quota sense.
+    pub fn evaluations(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in [
+            &self.host_header_config,
+            &self.path_pattern_config,
+            &self.http_request_method_config,
+            &self.source_ip_config,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.extend(c.values.iter().map(String::as_str));
+            out.extend(c.regex_values.iter().map(String::as_str));
+        }
+        if let Some(h) = &self.http_header_config {
+            out.extend(h.values.iter().map(String::as_str));
+            out.extend(h.regex_values.iter().map(String::as_str));
+        }
+        if let Some(q) = &self.query_string_config {
+            out.extend(q.values.iter().map(|kv| kv.value.as_str()));
+        }
+        out
+    }
+}

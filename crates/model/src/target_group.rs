@@ -1,0 +1,113 @@
+use crate::{Attribute, Protocol, Tags};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetType {
+    Instance,
+    Ip,
+    Alb,
+}
+
+impl TargetType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetType::Instance => "instance",
+            TargetType::Ip => "ip",
+            TargetType::Alb => "alb",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ProtocolVersion {
+    Http1,
+    Http2,
+    Grpc,
+}
+
+impl ProtocolVersion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProtocolVersion::Http1 => "HTTP1",
+            ProtocolVersion::Http2 => "HTTP2",
+            ProtocolVersion::Grpc => "GRPC",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetIpAddressType {
+    Ipv4,
+    Ipv6,
+}
+
+/// A target group, shaped as ELBv2 `CreateTargetGroup` input plus what gantry needs to
+/// register its targets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TargetGroup {
+    /// Resource id within the stack:
+    /// `<gwNs>/<gwName>:<routeNs>-<routeName>:<RouteKind>-<backendNs>-<backendName>:<port>`.
+    pub id: String,
+    pub name: String,
+    pub protocol: Protocol,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol_version: Option<ProtocolVersion>,
+    pub port: i32,
+    pub target_type: TargetType,
+    pub ip_address_type: TargetIpAddressType,
+    pub health_check: HealthCheck,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_control_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<Attribute>,
+    pub tags: Tags,
+    /// The Kubernetes object whose endpoints become the targets.
+    #[serde(rename = "backend")]
+    pub backend: Backend,
+}
+
+/// Health check settings of a target group (`HealthCheck*` fields of the API).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HealthCheck {
+    #[serde(rename = "HealthCheckProtocol")]
+    pub protocol: Protocol,
+    /// A port number or `traffic-port`.
+    #[serde(rename = "HealthCheckPort")]
+    pub port: String,
+    #[serde(rename = "HealthCheckPath", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(rename = "HealthCheckIntervalSeconds")]
+    pub interval_seconds: i32,
+    #[serde(rename = "HealthCheckTimeoutSeconds")]
+    pub timeout_seconds: i32,
+    pub healthy_threshold_count: i32,
+    pub unhealthy_threshold_count: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matcher: Option<Matcher>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Matcher {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc_code: Option<String>,
+}
+
+/// What a target group's targets come from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Backend {
+    /// `Service` or `Gateway` (chaining: the target is that Gateway's ALB).
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// The backendRef's port (the Service port, or the ALB listener port).
+    pub port: i32,
+}
