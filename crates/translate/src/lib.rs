@@ -1,1 +1,162 @@
-//! placeholder
+//! Pure translation: a [`Snapshot`] of cluster state in; the desired AWS [`Stack`] of every
+//! Gateway gantry owns, and the status of every GatewayClass, Gateway and route, out.
+//!
+//! ```text
+//!  Snapshot ──► classes ──► per Gateway: config ─► listeners ─► attach ─► alb | nlb ─► Stack
+//!                                                                  └──────────────► statuses
+//! ```
+//!
+//! No I/O, no async, no clock, no randomness; maps are ordered, so the same snapshot always
+//! gives byte-identical output. User mistakes never become `Err`: they become status
+//! conditions and [`Problem`]s, and one bad route never stops its Gateway's other routes.
+#![forbid(unsafe_code)]
+
+pub mod attach;
+mod classes;
+pub mod config;
+mod gateway;
+pub mod names;
+pub mod refs;
+pub mod routes;
+pub mod status;
+mod tags;
+
+mod alb;
+mod load_balancer;
+mod nlb;
+mod target_groups;
+
+use gantry_model::{Scheme, Stack, TargetType};
+use gantry_snapshot::Snapshot;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use status::Statuses;
+
+/// Which kind of load balancer a GatewayClass's Gateways become.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum LbKind {
+    Alb,
+    Nlb,
+}
+
+impl LbKind {
+    pub fn controller_name(self) -> &'static str {
+        match self {
+            LbKind::Alb => gantry_api::wire::ALB_CONTROLLER_NAME,
+            LbKind::Nlb => gantry_api::wire::NLB_CONTROLLER_NAME,
+        }
+    }
+
+    pub fn from_controller_name(name: &str) -> Option<LbKind> {
+        [LbKind::Alb, LbKind::Nlb]
+            .into_iter()
+            .find(|k| k.controller_name() == name)
+    }
+
+    pub(crate) fn display(self) -> &'static str {
+        match self {
+            LbKind::Alb => "Application",
+            LbKind::Nlb => "Network",
+        }
+    }
+
+    pub(crate) fn protocols(self) -> &'static str {
+        match self {
+            LbKind::Alb => "HTTP and HTTPS",
+            LbKind::Nlb => "TCP, UDP and TLS",
+        }
+    }
+}
+
+/// Controller-wide settings (command-line flags).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub cluster_name: String,
+    /// Scheme when no LoadBalancerConfiguration sets one.
+    pub default_scheme: Scheme,
+    /// Target type when no TargetGroupConfiguration sets one.
+    pub default_target_type: TargetType,
+    /// SSL policy of HTTPS/TLS listeners when none is configured.
+    pub default_ssl_policy: String,
+    /// Tags added to every resource (tracking tags still win).
+    pub default_tags: BTreeMap<String, String>,
+    /// Tag keys managed outside gantry: users may not set them and gantry never removes them.
+    pub external_managed_tags: BTreeSet<String>,
+    /// Which load balancer kinds this instance serves.
+    pub enabled: BTreeSet<LbKind>,
+    /// Attach the cluster's shared backend security group to load balancers.
+    pub backend_security_group: bool,
+    /// Listener rules per ALB (an adjustable AWS quota; 100 by default).
+    pub max_rules_per_alb: usize,
+}
+
+impl Settings {
+    pub fn new(cluster_name: impl Into<String>) -> Self {
+        Settings {
+            cluster_name: cluster_name.into(),
+            default_scheme: Scheme::Internal,
+            default_target_type: TargetType::Instance,
+            default_ssl_policy: "ELBSecurityPolicy-2016-08".to_string(),
+            default_tags: BTreeMap::new(),
+            external_managed_tags: BTreeSet::new(),
+            enabled: [LbKind::Alb, LbKind::Nlb].into_iter().collect(),
+            backend_security_group: true,
+            max_rules_per_alb: 100,
+        }
+    }
+}
+
+/// Something the user should know about, for `gantry plan`'s problem list.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Problem {
+    /// `<Kind> <namespace>/<name>`.
+    pub object: String,
+    pub message: String,
+}
+
+/// Everything translation computed.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Translation {
+    /// One stack per owned, accepted Gateway, in namespace/name order.
+    pub stacks: Vec<Stack>,
+    pub statuses: Statuses,
+    pub problems: Vec<Problem>,
+}
+
+/// Translates a snapshot.
+pub fn translate(snapshot: &Snapshot, settings: &Settings) -> Translation {
+    let mut out = Translation::default();
+    let classes = classes::owned(snapshot, settings, &mut out);
+    let routes = routes::all_routes(snapshot);
+    for (key, gw) in &snapshot.gateways {
+        let Some(class) = classes.get(gw.spec.gateway_class_name.as_str()) else {
+            continue;
+        };
+        gateway::translate(snapshot, settings, key, gw, class, &routes, &mut out);
+    }
+    report_orphan_parents(snapshot, &routes, &mut out);
+    out.problems.sort();
+    out.problems.dedup();
+    out
+}
+
+/// parentRefs to Gateways that do not exist get no status (no controller owns them), but a
+/// person reading the plan should hear about them.
+fn report_orphan_parents(snapshot: &Snapshot, routes: &[routes::Route], out: &mut Translation) {
+    for route in routes {
+        for p in &route.parent_refs {
+            if p.group == gantry_api::gateway::GROUP && p.kind == "Gateway" {
+                let key = gantry_snapshot::ObjectKey::new(p.namespace.clone(), p.name.clone());
+                if !snapshot.gateways.contains_key(&key) {
+                    out.problems.push(Problem {
+                        object: route.display(),
+                        message: format!(
+                            "parentRef names Gateway {key}, which does not exist; no status is written for it"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! A route rule's filters and backendRefs → the actions (and transforms) of its ALB rules.
+
+use crate::gateway::Context;
+use crate::refs;
+use crate::routes::{Filter, PathModifier, Redirect, Route, RouteRule};
+use crate::status::reasons::Reason;
+use crate::target_groups;
+use super::limits::{MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT};
+use gantry_api::crds::{ActionType as LrcAction, ListenerRuleConfigurationSpec};
+use gantry_api::wire::GATEWAY_AWS_GROUP;
+use gantry_model::{
+    Action, ArnRef, AuthenticateCognitoConfig, AuthenticateOidcConfig, ForwardConfig, JwtClaim, JwtValidationConfig,
+    Protocol, RedirectConfig, TargetGroup, TargetGroupStickinessConfig, TargetGroupTuple,
+};
+use gantry_snapshot::ObjectKey;
+use std::collections::BTreeMap;
+
+/// What a route rule contributes to each of its ALB rules.
+#[derive(Clone, Debug, Default)]
+pub struct RuleParts {
+    pub actions: Vec<Action>,
+    /// URLRewrite filter, turned into transforms per match.
+    pub rewrite: Option<(Option<String>, Option<PathModifier>)>,
+    /// `source-ip` CIDRs from a ListenerRuleConfiguration, with the match indexes they apply
+    /// to (`None`: every match).
+    pub source_ip: Vec<(Option<Vec<i32>>, Vec<String>)>,
+    pub tags: BTreeMap<String, String>,
+    pub target_groups: Vec<TargetGroup>,
+}
+
+/// Builds the parts of one route rule. `Err` drops the rule, with why.
+pub fn build(
+    ctx: &mut Context<'_>,
+    route: &Route,
+    rule: &RouteRule,
+    listener_protocol: Protocol,
+) -> Result<RuleParts, String> {
+    if let Some(field) = rule.unsupported.first() {
+        return Err(format!("{field} cannot be expressed on an ALB"));
+    }
+    if let Some(b) = rule.backend_refs.iter().find(|b| !b.filter_types.is_empty()) {
+        return Err(format!(
+            "backendRef {} has filters ({}); an ALB cannot apply filters per backend",
+            b.name,
+            b.filter_types.join(", ")
+        ));
+    }
+    let mut lrc_names = Vec::new();
+    let mut redirect: Option<&Redirect> = None;
+    let mut rewrite = None;
+    let mut unknown_extension = None;
+    for f in &rule.filters {
+        match f {
+            Filter::ExtensionRef { group, kind, name } if group == GATEWAY_AWS_GROUP && kind == "ListenerRuleConfiguration" => {
+                lrc_names.push(name.clone())
+            }
+            Filter::ExtensionRef { group, kind, name } => unknown_extension = Some(format!("{group}/{kind} {name}")),
+            Filter::RequestRedirect(r) if redirect.is_none() => redirect = Some(r),
+            Filter::RequestRedirect(_) => return Err("more than one RequestRedirect filter".to_string()),
+            Filter::UrlRewrite { hostname, path } => rewrite = Some((hostname.clone(), path.clone())),
+            Filter::Unsupported(t) => {
+                return Err(format!(
+                    "filter {t} cannot be expressed on an ALB (header modification is available through LoadBalancerConfiguration listenerAttributes)"
+                ))
+            }
+        }
+    }
+    if redirect.is_some() && rewrite.is_some() {
+        return Err("RequestRedirect and URLRewrite cannot be combined".to_string());
+    }
+    let mut parts = RuleParts { rewrite, ..Default::default() };
+
+    // A filter that cannot be resolved must not be skipped: the rule answers 500 instead.
+    if let Some(ext) = unknown_extension {
+        ctx.unresolved(route, refs_unresolved(Reason::InvalidKind, format!("ExtensionRef {ext} is not a kind gantry knows")));
+        parts.actions.push(Action::fixed_response(500, "text/plain", None));
+        return Ok(parts);
+    }
+    let lrc = match lrc_names.as_slice() {
+        [] => None,
+        [name] => match lookup_lrc(ctx, route, name) {
+            Ok(spec) => Some(spec),
+            Err(message) => {
+                ctx.reject(route, Reason::IncompatibleFilters, message);
+                parts.actions.push(Action::fixed_response(500, "text/plain", None));
+                return Ok(parts);
+            }
+        },
+        _ => {
+            ctx.reject(
+                route,
+                Reason::IncompatibleFilters,
+                "Only one ListenerRuleConfiguration can be referenced per route rule, found several".to_string(),
+            );
+            parts.actions.push(Action::fixed_response(500, "text/plain", None));
+            return Ok(parts);
+        }
+    };
+
+    let mut routing: Option<Action> = None;
+    let mut stickiness = None;
+    let mut redirect_query = None;
+    if let Some(lrc) = &lrc {
+        parts.tags = lrc.tags.clone().unwrap_or_default();
+        for c in lrc.conditions.iter().flatten() {
+            if let Some(ip) = &c.source_ip_config {
+                parts.source_ip.push((c.match_indexes.clone(), ip.values.clone()));
+            }
+        }
+        for a in lrc.actions.iter().flatten() {
+            match a.type_ {
+                LrcAction::FixedResponse => {
+                    if let Some(f) = &a.fixed_response_config {
+                        routing = Some(Action::fixed_response(
+                            u16::try_from(f.status_code).unwrap_or(500),
+                            f.content_type.map(|c| c.as_str()).unwrap_or("text/plain"),
+                            f.message_body.clone(),
+                        ));
+                    }
+                }
+                LrcAction::Forward => {
+                    stickiness = a
+                        .forward_config
+                        .as_ref()
+                        .and_then(|f| f.target_group_stickiness_config.as_ref())
+                        .map(|s| TargetGroupStickinessConfig {
+                            enabled: s.enabled.unwrap_or(false),
+                            duration_seconds: s.duration_seconds,
+                        })
+                }
+                LrcAction::Redirect => {
+                    if redirect.is_none() {
+                        return Err("a ListenerRuleConfiguration redirect action needs a RequestRedirect filter on the same rule".to_string());
+                    }
+                    redirect_query = a.redirect_config.as_ref().and_then(|r| r.query.clone());
+                }
+                // Authentication only runs on HTTPS listeners.
+                _ if listener_protocol != Protocol::Https => {}
+                LrcAction::AuthenticateCognito => {
+                    if let Some(c) = &a.authenticate_cognito_config {
+                        parts.actions.push(Action::authenticate_cognito(AuthenticateCognitoConfig {
+                            user_pool_arn: c.user_pool_arn.clone(),
+                            user_pool_client_id: c.user_pool_client_id.clone(),
+                            user_pool_domain: c.user_pool_domain.clone(),
+                            scope: c.scope.clone(),
+                            session_cookie_name: c.session_cookie_name.clone(),
+                            session_timeout: c.session_timeout,
+                            on_unauthenticated_request: c.on_unauthenticated_request.map(|o| o.as_str().to_string()),
+                            authentication_request_extra_params: c.authentication_request_extra_params.clone().unwrap_or_default(),
+                        }))
+                    }
+                }
+                LrcAction::AuthenticateOidc => {
+                    if let Some(c) = &a.authenticate_oidc_config {
+                        let (client_id, client_secret) = oidc_credentials(ctx, &route.key.namespace, &c.secret.name)?;
+                        parts.actions.push(Action::authenticate_oidc(AuthenticateOidcConfig {
+                            issuer: c.issuer.clone(),
+                            authorization_endpoint: c.authorization_endpoint.clone(),
+                            token_endpoint: c.token_endpoint.clone(),
+                            user_info_endpoint: c.user_info_endpoint.clone(),
+                            client_id,
+                            client_secret,
+                            scope: c.scope.clone(),
+                            session_cookie_name: c.session_cookie_name.clone(),
+                            session_timeout: c.session_timeout,
+                            on_unauthenticated_request: c.on_unauthenticated_request.map(|o| o.as_str().to_string()),
+                            authentication_request_extra_params: c.authentication_request_extra_params.clone().unwrap_or_default(),
+                        }))
+                    }
+                }
+                LrcAction::JwtValidation => {
+                    if let Some(c) = &a.jwt_validation_config {
+                        parts.actions.push(Action::jwt_validation(JwtValidationConfig {
+                            issuer: c.issuer.clone(),
+                            jwks_endpoint: c.jwks_endpoint.clone(),
+                            additional_claims: c
+                                .additional_claims
+                                .iter()
+                                .flatten()
+                                .map(|x| JwtClaim { format: x.format.as_str().to_string(), name: x.name.clone(), values: x.values.clone() })
+                                .collect(),
+                        }))
+                    }
+                }
+            }
+        }
+    }
+
+    let routing = match (routing, redirect) {
+        (Some(fixed), _) => fixed,
+        (None, Some(r)) => Action::redirect(redirect_config(r, redirect_query)?),
+        (None, None) => forward(ctx, route, rule, listener_protocol, stickiness, &mut parts.target_groups)?,
+    };
+    parts.actions.push(routing);
+    for (i, a) in parts.actions.iter_mut().enumerate() {
+        a.order = Some(i as i32 + 1);
+    }
+    Ok(parts)
+}
+
+fn refs_unresolved(reason: Reason, message: String) -> refs::Unresolved {
+    refs::Unresolved { reason, message }
+}
+
+fn lookup_lrc(ctx: &Context<'_>, route: &Route, name: &str) -> Result<ListenerRuleConfigurationSpec, String> {
+    let key = ObjectKey::new(route.key.namespace.clone(), name);
+    let lrc = ctx
+        .snapshot
+        .listener_rule_configurations
+        .get(&key)
+        .ok_or_else(|| format!("ListenerRuleConfiguration {key} not found"))?;
+    if let Some(status) = &lrc.status {
+        if status.accepted == Some(false) {
+            return Err(format!(
+                "ListenerRuleConfiguration {key} is not accepted: {}",
+                status.message.as_deref().unwrap_or("status unknown")
+            ));
+        }
+    }
+    Ok(lrc.spec.clone())
+}
+
+/// Client id and secret of an OIDC action, from a Secret in the route's namespace.
+fn oidc_credentials(ctx: &Context<'_>, namespace: &str, name: &str) -> Result<(String, String), String> {
+    let key = ObjectKey::new(namespace, name);
+    let secret = ctx
+        .snapshot
+        .secrets
+        .get(&key)
+        .ok_or_else(|| format!("Secret {key} for OIDC authentication not found"))?;
+    let get = |k: &str| -> Option<String> {
+        secret
+            .data
+            .as_ref()
+            .and_then(|d| d.get(k))
+            .map(|b| String::from_utf8_lossy(&b.0).into_owned())
+            .or_else(|| secret.string_data.as_ref().and_then(|d| d.get(k)).cloned())
+    };
+    let id = get("clientID").or_else(|| get("clientId")).ok_or_else(|| format!("Secret {key} has no clientID"))?;
+    let secret = get("clientSecret").ok_or_else(|| format!("Secret {key} has no clientSecret"))?;
+    Ok((id.trim_end().to_string(), secret.trim_end_matches(char::is_control).to_string()))
+}
+
+fn redirect_config(r: &Redirect, query: Option<String>) -> Result<RedirectConfig, String> {
+    let status_code = match r.status_code.unwrap_or(302) {
+        301 => "HTTP_301",
+        302 => "HTTP_302",
+        other => return Err(format!("redirect status code {other}: the ALB redirects with 301 or 302 only")),
+    };
+    let protocol = match r.scheme.as_deref() {
+        None => None,
+        Some("http") => Some("HTTP".to_string()),
+        Some("https") => Some("HTTPS".to_string()),
+        Some(other) => return Err(format!("redirect scheme {other}: the ALB redirects to http or https only")),
+    };
+    // Gateway API: without a port, a redirect to another scheme goes to its well-known port.
+    let port = r.port.map(|p| p.to_string()).or_else(|| match r.scheme.as_deref() {
+        Some("http") => Some("80".to_string()),
+        Some("https") => Some("443".to_string()),
+        _ => None,
+    });
+    let path = match &r.path {
+        None => None,
+        Some(PathModifier::ReplaceFullPath(p)) => {
+            if p.contains(['*', '?']) {
+                return Err(format!("redirect path {p} contains * or ?"));
+            }
+            Some(p.clone())
+        }
+        Some(PathModifier::ReplacePrefixMatch(_)) => {
+            return Err("redirect with replacePrefixMatch cannot be expressed as an ALB redirect".to_string())
+        }
+    };
+    Ok(RedirectConfig { protocol, port, host: r.hostname.clone(), path, query, status_code: status_code.to_string() })
+}
+
+fn forward(
+    ctx: &mut Context<'_>,
+    route: &Route,
+    rule: &RouteRule,
+    listener_protocol: Protocol,
+    stickiness: Option<TargetGroupStickinessConfig>,
+    target_groups: &mut Vec<TargetGroup>,
+) -> Result<Action, String> {
+    if let Some(b) = rule.backend_refs.iter().find(|b| !(0..=MAX_WEIGHT).contains(&b.weight)) {
+        return Err(format!("backendRef {} has weight {}; ALB weights are 0..{MAX_WEIGHT}", b.name, b.weight));
+    }
+    let mut tuples: Vec<TargetGroupTuple> = Vec::new();
+    for b in &rule.backend_refs {
+        let resolved = match refs::resolve(ctx.snapshot, route, b, false) {
+            Ok(r) => r,
+            Err(u) => {
+                ctx.unresolved(route, u);
+                continue;
+            }
+        };
+        match target_groups::build(ctx, route, &resolved, listener_protocol) {
+            Ok(tg) => {
+                match tuples.iter_mut().find(|t| t.target_group_arn.as_str() == tg.id) {
+                    Some(t) => t.weight = Some(t.weight.unwrap_or(0) + b.weight),
+                    None => tuples.push(TargetGroupTuple { target_group_arn: ArnRef::Planned(tg.id.clone()), weight: Some(b.weight) }),
+                }
+                target_groups.push(tg);
+            }
+            Err(message) => ctx.unresolved(route, refs_unresolved(Reason::BackendNotFound, message)),
+        }
+    }
+    if tuples.len() > MAX_TARGET_GROUPS_PER_FORWARD {
+        return Err(format!(
+            "{} target groups: an ALB rule forwards to at most {MAX_TARGET_GROUPS_PER_FORWARD}",
+            tuples.len()
+        ));
+    }
+    // Gateway API: a rule with no usable backend answers 500.
+    if tuples.iter().all(|t| t.weight == Some(0)) {
+        target_groups.clear();
+        return Ok(Action::fixed_response(500, "text/plain", None));
+    }
+    Ok(Action::forward(ForwardConfig { target_groups: tuples, target_group_stickiness_config: stickiness }))
+}

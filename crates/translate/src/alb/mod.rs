@@ -1,0 +1,306 @@
+//! Application Load Balancer: listeners per port, rules in Gateway API precedence, target groups.
+
+mod actions;
+mod conditions;
+pub mod limits;
+mod precedence;
+
+use crate::config::load_balancer::listener_configuration;
+use crate::gateway::Context;
+use crate::routes::{PathModifier, Route, RouteKind, RouteMatch, PathMatch};
+use crate::status::reasons::Reason;
+use crate::{load_balancer, tags};
+use gantry_api::crds::{ListenerConfiguration, MutualAuthenticationMode};
+use gantry_model::{
+    Action, Attribute, Certificate, Listener, MutualAuthentication, Protocol, Rewrite, RewriteConfig, Rule, RuleCondition,
+    RuleSource, Stack, TargetGroup, Transform,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+struct Candidate {
+    key: precedence::Key,
+    conditions: Vec<RuleCondition>,
+    actions: Vec<Action>,
+    transforms: Vec<Transform>,
+    tags: BTreeMap<String, String>,
+    source: RuleSource,
+}
+
+pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
+    let (load_balancer, security_group) = load_balancer::build(ctx);
+    let stack_id = ctx.stack_id();
+
+    // Routes and their hostnames per port; "" is a catch-all hostname.
+    let mut per_port: BTreeMap<i32, BTreeMap<(RouteKind, String), (&Route, BTreeSet<String>)>> = BTreeMap::new();
+    for (route, li, hosts) in ctx.attached() {
+        let l = &ctx.listeners[li];
+        if !l.is_valid() {
+            continue;
+        }
+        let entry = per_port
+            .entry(l.port)
+            .or_default()
+            .entry((route.kind, route.key.to_string()))
+            .or_insert_with(|| (route, BTreeSet::new()));
+        if hosts.is_empty() {
+            entry.1.insert(String::new());
+        } else {
+            entry.1.extend(hosts);
+        }
+    }
+
+    let mut target_groups: BTreeMap<String, TargetGroup> = BTreeMap::new();
+    let mut listeners = Vec::new();
+    for (port, routes) in per_port {
+        let Some(li) = ctx.listeners.iter().position(|l| l.port == port && l.is_valid()) else {
+            continue;
+        };
+        let protocol = Protocol::parse(&ctx.listeners[li].protocol).unwrap_or(Protocol::Http);
+        let listener_cfg = listener_configuration(&ctx.config, protocol.as_str(), port).cloned();
+        let mut candidates: Vec<Candidate> = Vec::new();
+        for (route, hosts) in routes.values() {
+            candidates_of_route(ctx, route, hosts, protocol, &mut candidates, &mut target_groups);
+        }
+        candidates.sort_by(|a, b| a.key.cmp(&b.key));
+        let rules = candidates
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let priority = i as u32 + 1;
+                Rule {
+                    priority,
+                    conditions: c.conditions,
+                    actions: c.actions,
+                    transforms: c.transforms,
+                    tags: tags::build(ctx.settings, ctx.lb, &stack_id, &format!("{port}:{priority}"), Some(&c.tags)),
+                    source: c.source,
+                }
+            })
+            .collect();
+        let Some(listener) = build_listener(ctx, li, port, protocol, listener_cfg.as_ref(), rules) else {
+            continue;
+        };
+        listeners.push(listener);
+    }
+    enforce_rule_quota(ctx, &mut listeners);
+
+    // Only target groups some rule still forwards to.
+    let used: BTreeSet<String> = listeners
+        .iter()
+        .flat_map(|l| l.rules.iter())
+        .flat_map(|r| r.actions.iter())
+        .flat_map(|a| a.target_groups())
+        .map(|a| a.as_str().to_string())
+        .collect();
+    target_groups.retain(|id, _| used.contains(id));
+
+    Some(Stack {
+        gateway: stack_id,
+        load_balancer,
+        security_group,
+        listeners,
+        target_groups: target_groups.into_values().collect(),
+        depends_on: vec![],
+    })
+}
+
+fn candidates_of_route<'r>(
+    ctx: &mut Context<'_>,
+    route: &'r Route,
+    hosts: &BTreeSet<String>,
+    protocol: Protocol,
+    out: &mut Vec<Candidate>,
+    target_groups: &mut BTreeMap<String, TargetGroup>,
+) {
+    ctx.report(route);
+    for (ri, rule) in route.rules.iter().enumerate() {
+        let parts = match actions::build(ctx, route, rule, protocol) {
+            Ok(p) => p,
+            Err(why) => {
+                ctx.drop_rule(route, ri, why);
+                continue;
+            }
+        };
+        for tg in &parts.target_groups {
+            target_groups.entry(tg.id.clone()).or_insert_with(|| tg.clone());
+        }
+        let matches: Vec<(Option<usize>, Option<&RouteMatch>)> = if rule.matches.is_empty() {
+            vec![(None, None)]
+        } else {
+            rule.matches.iter().enumerate().map(|(mi, m)| (Some(mi), Some(m))).collect()
+        };
+        for (mi, m) in matches {
+            for host in hosts {
+                let mut conditions = match conditions::build(m, host) {
+                    Ok(c) => c,
+                    Err(why) => {
+                        ctx.drop_rule(route, ri, why);
+                        continue;
+                    }
+                };
+                for (indexes, cidrs) in &parts.source_ip {
+                    let applies = match indexes {
+                        None => true,
+                        Some(list) => mi.is_some_and(|mi| list.iter().any(|i| *i as usize == mi)),
+                    };
+                    if applies {
+                        conditions.push(RuleCondition::source_ip(cidrs.clone()));
+                    }
+                }
+                if let Some(why) = limits::check(&conditions) {
+                    ctx.drop_rule(route, ri, why);
+                    continue;
+                }
+                let transforms = match transforms(&parts.rewrite, m) {
+                    Ok(t) => t,
+                    Err(why) => {
+                        ctx.drop_rule(route, ri, why);
+                        continue;
+                    }
+                };
+                out.push(Candidate {
+                    key: precedence::Key::new(route, ri, mi, m, host),
+                    conditions,
+                    actions: parts.actions.clone(),
+                    transforms,
+                    tags: parts.tags.clone(),
+                    source: RuleSource { route: route.display(), rule: ri, r#match: mi },
+                });
+            }
+        }
+    }
+}
+
+/// URLRewrite as ALB transforms. A prefix replacement needs the match's path prefix.
+fn transforms(
+    rewrite: &Option<(Option<String>, Option<PathModifier>)>,
+    m: Option<&RouteMatch>,
+) -> Result<Vec<Transform>, String> {
+    let Some((hostname, path)) = rewrite else { return Ok(vec![]) };
+    let mut out = Vec::new();
+    if let Some(h) = hostname {
+        out.push(Transform {
+            kind: "host-header-rewrite".to_string(),
+            host_header_rewrite_config: Some(RewriteConfig { rewrites: vec![Rewrite { regex: ".*".to_string(), replace: h.clone() }] }),
+            url_rewrite_config: None,
+        });
+    }
+    let url = match path {
+        None => None,
+        Some(PathModifier::ReplaceFullPath(p)) => Some(Rewrite { regex: "^([^?]*)".to_string(), replace: p.clone() }),
+        Some(PathModifier::ReplacePrefixMatch(new)) => {
+            let Some(RouteMatch::Http(h)) = m else {
+                return Err("URLRewrite replacePrefixMatch needs a PathPrefix match".to_string());
+            };
+            let Some(PathMatch::Prefix(prefix)) = &h.path else {
+                return Err("URLRewrite replacePrefixMatch needs a PathPrefix match".to_string());
+            };
+            let prefix = prefix.trim_end_matches('/');
+            let new = new.trim_end_matches('/');
+            Some(Rewrite {
+                regex: format!("^{}(/.*)?$", escape_regex(prefix)),
+                replace: if new.is_empty() { "/$1".to_string() } else { format!("{new}$1") },
+            })
+        }
+    };
+    if let Some(r) = url {
+        out.push(Transform {
+            kind: "url-rewrite".to_string(),
+            host_header_rewrite_config: None,
+            url_rewrite_config: Some(RewriteConfig { rewrites: vec![r] }),
+        });
+    }
+    Ok(out)
+}
+
+fn escape_regex(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn build_listener(
+    ctx: &mut Context<'_>,
+    li: usize,
+    port: i32,
+    protocol: Protocol,
+    cfg: Option<&ListenerConfiguration>,
+    rules: Vec<Rule>,
+) -> Option<Listener> {
+    let stack_id = ctx.stack_id();
+    let mut certificates = Vec::new();
+    let mut ssl_policy = None;
+    let mut mutual_authentication = None;
+    if protocol == Protocol::Https {
+        if let Some(c) = cfg {
+            for arn in c.default_certificate.iter().chain(c.certificates.iter().flatten()) {
+                let cert = Certificate { certificate_arn: arn.clone() };
+                if !certificates.contains(&cert) {
+                    certificates.push(cert);
+                }
+            }
+            mutual_authentication = c.mutual_authentication.as_ref().map(|m| MutualAuthentication {
+                mode: m.mode.as_str().to_string(),
+                trust_store_arn: m.trust_store.clone().filter(|_| m.mode == MutualAuthenticationMode::Verify),
+                ignore_client_certificate_expiry: m.ignore_client_certificate_expiry,
+                advertise_trust_store_ca_names: m.advertise_trust_store_ca_names.map(|a| a.as_str().to_string()),
+            });
+        }
+        ssl_policy = Some(cfg.and_then(|c| c.ssl_policy.clone()).unwrap_or_else(|| ctx.settings.default_ssl_policy.clone()));
+        if certificates.is_empty() {
+            let message = format!(
+                "HTTPS listener on port {port} has no certificate: set defaultCertificate for HTTPS:{port} in the LoadBalancerConfiguration listenerConfigurations"
+            );
+            ctx.listener_problems.insert(li, (Reason::InvalidCertificateRef, message.clone()));
+            ctx.problem(message);
+            return None;
+        }
+    }
+    Some(Listener {
+        id: port.to_string(),
+        port,
+        protocol,
+        default_actions: vec![Action::fixed_response(404, "text/plain", None)],
+        certificates,
+        ssl_policy,
+        alpn_policy: None,
+        mutual_authentication,
+        attributes: cfg
+            .map(|c| c.listener_attributes.iter().flatten().map(|a| Attribute { key: a.key.clone(), value: a.value.clone() }).collect())
+            .unwrap_or_default(),
+        tags: tags::build(ctx.settings, ctx.lb, &stack_id, &port.to_string(), ctx.config.tags.as_ref()),
+        rules,
+    })
+}
+
+/// Keeps the number of rules within the ALB quota: rules beyond it, lowest precedence first
+/// across listeners in port order, are left out and reported on their routes.
+fn enforce_rule_quota(ctx: &mut Context<'_>, listeners: &mut [Listener]) {
+    let max = ctx.settings.max_rules_per_alb;
+    let total: usize = listeners.iter().map(|l| l.rules.len()).sum();
+    if total <= max {
+        return;
+    }
+    let mut budget = max;
+    let mut dropped = Vec::new();
+    for l in listeners.iter_mut() {
+        let keep = l.rules.len().min(budget);
+        budget -= keep;
+        dropped.extend(l.rules.drain(keep..).map(|r| r.source));
+    }
+    let routes: Vec<Route> = ctx.attached().into_iter().map(|(r, _, _)| r.clone()).collect();
+    for source in dropped {
+        if let Some(route) = routes.iter().find(|r| r.display() == source.route) {
+            ctx.drop_rule(
+                route,
+                source.rule,
+                format!("the load balancer already has {max} rules, the ALB quota (rules per load balancer)"),
+            );
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! One Gateway: configuration, listeners, attachment, the load balancer build, and statuses.
+
+use crate::attach::{self, Attachment, Listener, Outcome};
+use crate::classes::Class;
+use crate::config::{load_balancer, target_group};
+use crate::refs::Unresolved;
+use crate::routes::{Route, RouteKind};
+use crate::status::reasons::*;
+use crate::status::{Condition, GatewayStatus, ListenerStatus, RouteParentStatus, RouteStatus};
+use crate::{LbKind, Problem, Settings, Translation, alb, nlb};
+use gantry_api::crds::{LoadBalancerConfigurationSpec, TargetGroupConfigurationSpec};
+use gantry_api::gateway::Gateway;
+use gantry_model::Stack;
+use gantry_snapshot::{ObjectKey, Snapshot};
+use std::collections::BTreeMap;
+
+/// Everything the ALB and NLB builders need about one Gateway.
+pub struct Context<'a> {
+    pub snapshot: &'a Snapshot,
+    pub settings: &'a Settings,
+    pub key: &'a ObjectKey,
+    pub gateway: &'a Gateway,
+    pub lb: LbKind,
+    pub config: LoadBalancerConfigurationSpec,
+    pub default_tgc: Option<TargetGroupConfigurationSpec>,
+    pub listeners: Vec<Listener>,
+    pub attachments: Vec<Attachment<'a>>,
+    pub reports: BTreeMap<(RouteKind, ObjectKey), RouteReport>,
+    /// Listener-level problems found while building (index → reason, message).
+    pub listener_problems: BTreeMap<usize, (Reason, String)>,
+    pub problems: Vec<Problem>,
+}
+
+/// What building found wrong with one route on this Gateway.
+#[derive(Clone, Debug, Default)]
+pub struct RouteReport {
+    /// The route is refused on this Gateway as a whole.
+    pub rejected: Option<(Reason, String)>,
+    /// backendRefs that did not resolve.
+    pub unresolved: Vec<Unresolved>,
+    /// Rules (or rule matches) left out, each with why; with the rule count, decides between
+    /// `PartiallyInvalid` and `Accepted=False`.
+    pub dropped: Vec<(usize, String)>,
+    pub rule_count: usize,
+}
+
+impl<'a> Context<'a> {
+    pub fn stack_id(&self) -> String {
+        self.key.to_string()
+    }
+
+    pub fn report(&mut self, route: &Route) -> &mut RouteReport {
+        let r = self.reports.entry((route.kind, route.key.clone())).or_default();
+        r.rule_count = route.rules.len();
+        r
+    }
+
+    pub fn unresolved(&mut self, route: &Route, u: Unresolved) {
+        let report = self.report(route);
+        if !report.unresolved.contains(&u) {
+            report.unresolved.push(u);
+        }
+    }
+
+    pub fn drop_rule(&mut self, route: &Route, rule: usize, why: String) {
+        let report = self.report(route);
+        if !report.dropped.iter().any(|(r, w)| *r == rule && *w == why) {
+            report.dropped.push((rule, why));
+        }
+    }
+
+    pub fn reject(&mut self, route: &Route, reason: Reason, message: String) {
+        let report = self.report(route);
+        if report.rejected.is_none() {
+            report.rejected = Some((reason, message));
+        }
+    }
+
+    /// Attached (route, listener index, hostnames) triples, in attachment order.
+    pub fn attached(&self) -> Vec<(&'a Route, usize, Vec<String>)> {
+        let mut out = Vec::new();
+        for a in &self.attachments {
+            if let Outcome::Attached(ls) = &a.outcome {
+                for (i, hosts) in ls {
+                    out.push((a.route, *i, hosts.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn problem(&mut self, message: String) {
+        self.problems.push(Problem {
+            object: format!("Gateway {}", self.key),
+            message,
+        });
+    }
+}
+
+pub fn translate(
+    snapshot: &Snapshot,
+    settings: &Settings,
+    key: &ObjectKey,
+    gateway: &Gateway,
+    class: &Class<'_>,
+    routes: &[Route],
+    out: &mut Translation,
+) {
+    let generation = gateway.metadata.generation.unwrap_or(0);
+    let refuse = |out: &mut Translation, reason: Reason, message: String| {
+        out.problems.push(Problem {
+            object: format!("Gateway {key}"),
+            message: message.clone(),
+        });
+        out.statuses.gateways.insert(
+            key.clone(),
+            GatewayStatus {
+                conditions: vec![
+                    Condition::new(ACCEPTED, false, reason, message).at(generation),
+                    Condition::new(PROGRAMMED, false, Reason::Invalid, "Gateway is not accepted").at(generation),
+                ],
+                listeners: vec![],
+                addresses: vec![],
+            },
+        );
+    };
+    let class_config = match &class.config {
+        Ok(c) => c.clone(),
+        Err(m) => {
+            let msg = format!("GatewayClass {} is not accepted: {m}", class.name);
+            return refuse(out, Reason::Invalid, msg);
+        }
+    };
+    let gateway_config = match load_balancer::for_gateway(snapshot, gateway) {
+        Ok(c) => c,
+        Err(m) => return refuse(out, Reason::InvalidParameters, m),
+    };
+    let default_tgc = match target_group::effective_default(snapshot, class_config.as_ref(), gateway_config.as_ref()) {
+        Ok(t) => t,
+        Err(m) => return refuse(out, Reason::InvalidParameters, m),
+    };
+    if gateway.spec.addresses.as_ref().is_some_and(|a| !a.is_empty()) {
+        return refuse(
+            out,
+            Reason::UnsupportedAddress,
+            "spec.addresses is not supported: AWS assigns load balancer addresses (use LoadBalancerConfiguration loadBalancerSubnets for static IPs)".to_string(),
+        );
+    }
+    let config = load_balancer::merge(
+        class_config.as_ref().map(|f| f.spec),
+        gateway_config.as_ref().map(|f| f.spec),
+    );
+    let listeners = attach::listeners::validate(class.lb, &gateway.spec.listeners);
+    let attachments = attach::attach(snapshot, key, &listeners, routes);
+    let mut ctx = Context {
+        snapshot,
+        settings,
+        key,
+        gateway,
+        lb: class.lb,
+        config,
+        default_tgc,
+        listeners,
+        attachments,
+        reports: BTreeMap::new(),
+        listener_problems: BTreeMap::new(),
+        problems: Vec::new(),
+    };
+    let stack: Option<Stack> = match class.lb {
+        LbKind::Alb => alb::build(&mut ctx),
+        LbKind::Nlb => nlb::build(&mut ctx),
+    };
+    write_statuses(&ctx, generation, out);
+    out.problems.append(&mut ctx.problems);
+    if let Some(stack) = stack {
+        out.stacks.push(stack);
+    }
+}
+
+fn write_statuses(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
+    let controller = ctx.lb.controller_name();
+    let mut attached_counts = vec![0i32; ctx.listeners.len()];
+    for a in &ctx.attachments {
+        let report = ctx.reports.get(&(a.route.kind, a.route.key.clone()));
+        let route_generation = a.route.generation;
+        let mut conditions = Vec::new();
+        let accepted = match &a.outcome {
+            Outcome::Rejected { reason, message } => {
+                Condition::new(ACCEPTED, false, *reason, message.clone())
+            }
+            Outcome::Attached(ls) => {
+                let accepted = match report {
+                    Some(RouteReport { rejected: Some((reason, message)), .. }) => {
+                        Condition::new(ACCEPTED, false, *reason, message.clone())
+                    }
+                    Some(r) if r.rule_count > 0 && all_rules_dropped(r) => Condition::new(
+                        ACCEPTED,
+                        false,
+                        Reason::UnsupportedValue,
+                        format!("No rule can be programmed: {}", dropped_message(r)),
+                    ),
+                    _ => Condition::new(ACCEPTED, true, Reason::Accepted, "Route is accepted"),
+                };
+                if accepted.is_true() {
+                    for (i, _) in ls {
+                        attached_counts[*i] += 1;
+                    }
+                }
+                accepted
+            }
+        };
+        let resolved = match report.map(|r| r.unresolved.as_slice()).unwrap_or_default() {
+            [] => Condition::new(RESOLVED_REFS, true, Reason::ResolvedRefs, "All references are resolved"),
+            list => Condition::new(
+                RESOLVED_REFS,
+                false,
+                list[0].reason,
+                list.iter().map(|u| u.message.as_str()).collect::<Vec<_>>().join("; "),
+            ),
+        };
+        let accepted_true = accepted.is_true();
+        conditions.push(accepted.at(route_generation));
+        conditions.push(resolved.at(route_generation));
+        if let Some(r) = report.filter(|r| accepted_true && !r.dropped.is_empty()) {
+            conditions.push(
+                Condition::new(
+                    PARTIALLY_INVALID,
+                    true,
+                    Reason::UnsupportedValue,
+                    format!("Dropped Rule(s): {}", dropped_message(r)),
+                )
+                .at(route_generation),
+            );
+        }
+        out.statuses
+            .routes
+            .entry((a.route.kind, a.route.key.clone()))
+            .or_insert_with(|| RouteStatus { parents: vec![] })
+            .parents
+            .push(RouteParentStatus {
+                parent_ref: a.route.parent_refs[a.parent].original.clone(),
+                controller_name: controller,
+                conditions,
+            });
+    }
+
+    let listeners: Vec<ListenerStatus> = ctx
+        .listeners
+        .iter()
+        .enumerate()
+        .map(|(i, l)| ListenerStatus {
+            name: l.name.clone(),
+            supported_kinds: l.kinds.clone(),
+            attached_routes: attached_counts[i],
+            conditions: listener_conditions(l, ctx.listener_problems.get(&i))
+                .into_iter()
+                .map(|c| c.at(generation))
+                .collect(),
+        })
+        .collect();
+    let valid = ctx.listeners.iter().filter(|l| l.is_valid()).count();
+    let any_invalid = valid < ctx.listeners.len();
+    let accepted = if valid == 0 && !ctx.listeners.is_empty() {
+        Condition::new(ACCEPTED, false, Reason::ListenersNotValid, "No listener is valid")
+    } else if any_invalid {
+        Condition::new(ACCEPTED, true, Reason::ListenersNotValid, "Some listeners are not valid")
+    } else {
+        Condition::new(ACCEPTED, true, Reason::Accepted, "Gateway is accepted")
+    };
+    let programmed = if accepted.is_true() {
+        Condition::unknown(PROGRAMMED, Reason::Pending, "Waiting for load balancer to be active.")
+    } else {
+        Condition::new(PROGRAMMED, false, Reason::Invalid, "Gateway is not accepted")
+    };
+    out.statuses.gateways.insert(
+        ctx.key.clone(),
+        GatewayStatus {
+            conditions: vec![accepted.at(generation), programmed.at(generation)],
+            listeners,
+            addresses: vec![],
+        },
+    );
+}
+
+fn all_rules_dropped(r: &RouteReport) -> bool {
+    let mut rules: Vec<usize> = r.dropped.iter().map(|(i, _)| *i).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    rules.len() >= r.rule_count
+}
+
+fn dropped_message(r: &RouteReport) -> String {
+    r.dropped
+        .iter()
+        .map(|(i, why)| format!("rule {i}: {why}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn listener_conditions(l: &Listener, build_problem: Option<&(Reason, String)>) -> Vec<Condition> {
+    let conflicted = match &l.problem {
+        Some(p) if l.is_conflicted() => Condition::new(CONFLICTED, true, p.reason, p.message.clone()),
+        _ => Condition::new(CONFLICTED, false, Reason::NoConflicts, "Listener has no conflict"),
+    };
+    let accepted = match &l.problem {
+        Some(p) => Condition::new(ACCEPTED, false, p.reason, p.message.clone()),
+        None => Condition::new(ACCEPTED, true, Reason::Accepted, "Listener is accepted"),
+    };
+    let resolved = if l.invalid_kinds {
+        Condition::new(
+            RESOLVED_REFS,
+            false,
+            Reason::InvalidRouteKinds,
+            format!("Invalid route kind for listener {}: allowedRoutes.kinds names a kind this listener cannot serve", l.name),
+        )
+    } else if let Some((reason @ Reason::InvalidCertificateRef, message)) = build_problem {
+        Condition::new(RESOLVED_REFS, false, *reason, message.clone())
+    } else {
+        Condition::new(RESOLVED_REFS, true, Reason::ResolvedRefs, "Listener has all refs resolved")
+    };
+    let programmed = if let Some(p) = &l.problem {
+        Condition::new(PROGRAMMED, false, p.reason, "Listener is not accepted")
+    } else if l.kinds.is_empty() {
+        Condition::new(PROGRAMMED, false, Reason::Invalid, "Listener allows no route kind this controller serves")
+    } else if let Some((_, message)) = build_problem {
+        Condition::new(PROGRAMMED, false, Reason::Invalid, message.clone())
+    } else {
+        Condition::unknown(PROGRAMMED, Reason::Pending, "Listener is pending to be programmed")
+    };
+    vec![conflicted, accepted, resolved, programmed]
+}

@@ -1,0 +1,215 @@
+//! The load balancer and its managed security group, from the merged LoadBalancerConfiguration.
+
+use crate::gateway::Context;
+use crate::{LbKind, names, tags};
+use gantry_api::crds::{IpAddressType as CfgIpType, Scheme as CfgScheme};
+use gantry_model::{
+    ArnRef, Attribute, IngressRule, IngressSource, IpAddressType, LoadBalancer, LoadBalancerType,
+    ManagedSecurityGroup, Protocol, Scheme, SecurityGroupRef, SubnetMapping, SubnetSelection,
+};
+
+pub const LOAD_BALANCER_ID: &str = "LoadBalancer";
+pub const SECURITY_GROUP_ID: &str = "ManagedLBSecurityGroup";
+
+pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGroup>) {
+    let cfg = ctx.config.clone();
+    let stack = ctx.stack_id();
+    let scheme = match cfg.scheme {
+        Some(CfgScheme::Internal) => Scheme::Internal,
+        Some(CfgScheme::InternetFacing) => Scheme::InternetFacing,
+        None => ctx.settings.default_scheme,
+    };
+    let ip_address_type = match cfg.ip_address_type {
+        None | Some(CfgIpType::Ipv4) => IpAddressType::Ipv4,
+        Some(CfgIpType::Dualstack) => IpAddressType::Dualstack,
+        Some(CfgIpType::DualstackWithoutPublicIpv4) if ctx.lb == LbKind::Alb => {
+            IpAddressType::DualstackWithoutPublicIpv4
+        }
+        Some(CfgIpType::DualstackWithoutPublicIpv4) => {
+            ctx.problem("ipAddressType dualstack-without-public-ipv4 is only available on ALBs; using dualstack".to_string());
+            IpAddressType::Dualstack
+        }
+    };
+    let uid = ctx.gateway.metadata.uid.clone().unwrap_or_default();
+    let name = cfg.load_balancer_name.clone().unwrap_or_else(|| {
+        names::load_balancer(
+            &ctx.settings.cluster_name,
+            &ctx.key.namespace,
+            &ctx.key.name,
+            &uid,
+            scheme.as_str(),
+        )
+    });
+    for message in tags::rejected_keys(ctx.settings, cfg.tags.as_ref()) {
+        ctx.problem(format!("LoadBalancerConfiguration: {message}"));
+    }
+    let subnets = subnets(ctx, scheme, ip_address_type);
+    let disable_sg = ctx.lb == LbKind::Nlb && cfg.disable_security_group == Some(true);
+    let mut security_groups = Vec::new();
+    let mut managed = None;
+    if !disable_sg {
+        match cfg.security_groups.as_ref().filter(|s| !s.is_empty()) {
+            Some(given) => {
+                security_groups.extend(given.iter().cloned().map(SecurityGroupRef::Given));
+                if cfg.manage_backend_security_group_rules == Some(true) && ctx.settings.backend_security_group {
+                    security_groups.push(SecurityGroupRef::SharedBackend);
+                }
+            }
+            None => {
+                security_groups.push(SecurityGroupRef::Managed(ArnRef::Planned(format!(
+                    "{stack}/{SECURITY_GROUP_ID}"
+                ))));
+                if ctx.settings.backend_security_group {
+                    security_groups.push(SecurityGroupRef::SharedBackend);
+                }
+                managed = Some(security_group(ctx, ip_address_type, &uid));
+            }
+        }
+    }
+    let lb = LoadBalancer {
+        id: LOAD_BALANCER_ID.to_string(),
+        name,
+        kind: match ctx.lb {
+            LbKind::Alb => LoadBalancerType::Application,
+            LbKind::Nlb => LoadBalancerType::Network,
+        },
+        scheme,
+        ip_address_type,
+        subnets,
+        security_groups,
+        attributes: cfg
+            .load_balancer_attributes
+            .iter()
+            .flatten()
+            .map(|a| Attribute {
+                key: a.key.clone(),
+                value: a.value.clone(),
+            })
+            .collect(),
+        customer_owned_ipv4_pool: cfg.customer_owned_ipv4_pool.clone().filter(|_| ctx.lb == LbKind::Alb),
+        ipv4_ipam_pool_id: cfg.ipv4_ipam_pool_id.clone().filter(|_| ctx.lb == LbKind::Alb),
+        enforce_security_group_inbound_rules_on_private_link_traffic: cfg
+            .enforce_security_group_inbound_rules_on_private_link_traffic
+            .clone()
+            .filter(|_| ctx.lb == LbKind::Nlb && !disable_sg),
+        minimum_capacity_units: cfg.minimum_load_balancer_capacity.as_ref().map(|m| m.capacity_units),
+        tags: tags::build(ctx.settings, ctx.lb, &stack, LOAD_BALANCER_ID, cfg.tags.as_ref()),
+    };
+    (lb, managed)
+}
+
+fn subnets(ctx: &mut Context<'_>, scheme: Scheme, ip: IpAddressType) -> SubnetSelection {
+    let cfg = &ctx.config;
+    if let Some(list) = cfg.load_balancer_subnets.as_ref().filter(|l| !l.is_empty()) {
+        let mut problems = Vec::new();
+        let with_id = list.iter().filter(|s| s.identifier.is_some()).count();
+        if with_id != 0 && with_id != list.len() {
+            problems.push("loadBalancerSubnets: either specify all subnet identifiers or none".to_string());
+        }
+        let all_or_none = |n: usize, field: &str, problems: &mut Vec<String>| {
+            if n != 0 && n != list.len() {
+                problems.push(format!("loadBalancerSubnets: {field} must be set on every subnet or on none"));
+                false
+            } else {
+                n != 0
+            }
+        };
+        let nlb = ctx.lb == LbKind::Nlb;
+        let eips = all_or_none(list.iter().filter(|s| s.eip_allocation.is_some()).count(), "eipAllocation", &mut problems);
+        let privs = all_or_none(list.iter().filter(|s| s.private_ipv4_allocation.is_some()).count(), "privateIPv4Allocation", &mut problems);
+        let v6 = all_or_none(list.iter().filter(|s| s.ipv6_allocation.is_some()).count(), "ipv6Allocation", &mut problems);
+        let nat = all_or_none(list.iter().filter(|s| s.source_nat_ipv6_prefix.is_some()).count(), "sourceNatIPv6Prefix", &mut problems);
+        if (eips || privs || v6 || nat) && !nlb {
+            problems.push("loadBalancerSubnets: address allocations only apply to NLBs and are ignored".to_string());
+        }
+        if eips && nlb && scheme != Scheme::InternetFacing {
+            problems.push("loadBalancerSubnets: eipAllocation needs scheme internet-facing and is ignored".to_string());
+        }
+        if privs && nlb && scheme != Scheme::Internal {
+            problems.push("loadBalancerSubnets: privateIPv4Allocation needs scheme internal and is ignored".to_string());
+        }
+        if v6 && nlb && ip == IpAddressType::Ipv4 {
+            problems.push("loadBalancerSubnets: ipv6Allocation needs ipAddressType dualstack and is ignored".to_string());
+        }
+        let mappings = list
+            .iter()
+            .filter_map(|s| {
+                Some(SubnetMapping {
+                    subnet: s.identifier.clone()?,
+                    allocation_id: s.eip_allocation.clone().filter(|_| nlb && scheme == Scheme::InternetFacing),
+                    private_ipv4_address: s.private_ipv4_allocation.clone().filter(|_| nlb && scheme == Scheme::Internal),
+                    ipv6_address: s.ipv6_allocation.clone().filter(|_| nlb && ip != IpAddressType::Ipv4),
+                    source_nat_ipv6_prefix: s.source_nat_ipv6_prefix.clone().filter(|_| nlb),
+                })
+            })
+            .collect::<Vec<_>>();
+        for p in problems {
+            ctx.problem(p);
+        }
+        if !mappings.is_empty() {
+            return SubnetSelection::Explicit(mappings);
+        }
+    }
+    if let Some(sel) = ctx.config.load_balancer_subnets_selector.as_ref().filter(|s| !s.is_empty()) {
+        return SubnetSelection::Selector(sel.clone());
+    }
+    SubnetSelection::Discover
+}
+
+fn security_group(ctx: &Context<'_>, ip: IpAddressType, uid: &str) -> ManagedSecurityGroup {
+    let cfg = &ctx.config;
+    let dual = ip != IpAddressType::Ipv4;
+    let ranges: Vec<String> = match cfg.source_ranges.as_ref().filter(|r| !r.is_empty()) {
+        Some(r) => r.clone(),
+        None if dual => vec!["0.0.0.0/0".into(), "::/0".into()],
+        None => vec!["0.0.0.0/0".into()],
+    };
+    let mut ingress: Vec<IngressRule> = Vec::new();
+    for l in ctx.listeners.iter().filter(|l| l.is_valid()) {
+        let proto = if Protocol::parse(&l.protocol) == Some(Protocol::Udp) { "udp" } else { "tcp" };
+        for r in &ranges {
+            let source = if r.contains(':') {
+                if !dual {
+                    continue;
+                }
+                IngressSource::CidrIpv6(r.clone())
+            } else {
+                IngressSource::CidrIpv4(r.clone())
+            };
+            ingress.push(IngressRule {
+                ip_protocol: proto.to_string(),
+                from_port: l.port,
+                to_port: l.port,
+                source,
+            });
+        }
+        for p in cfg.security_group_prefixes.iter().flatten() {
+            ingress.push(IngressRule {
+                ip_protocol: proto.to_string(),
+                from_port: l.port,
+                to_port: l.port,
+                source: IngressSource::PrefixListId(p.clone()),
+            });
+        }
+    }
+    if cfg.enable_icmp == Some(true) {
+        for r in &ranges {
+            if r.contains(':') {
+                if dual {
+                    ingress.push(IngressRule { ip_protocol: "icmpv6".into(), from_port: 2, to_port: 0, source: IngressSource::CidrIpv6(r.clone()) });
+                }
+            } else {
+                ingress.push(IngressRule { ip_protocol: "icmp".into(), from_port: 3, to_port: 4, source: IngressSource::CidrIpv4(r.clone()) });
+            }
+        }
+    }
+    ingress.sort();
+    ingress.dedup();
+    ManagedSecurityGroup {
+        id: SECURITY_GROUP_ID.to_string(),
+        group_name: names::security_group(&ctx.settings.cluster_name, &ctx.key.namespace, &ctx.key.name, uid),
+        description: "[k8s] Managed SecurityGroup for LoadBalancer".to_string(),
+        ingress,
+        tags: tags::build(ctx.settings, ctx.lb, &ctx.stack_id(), SECURITY_GROUP_ID, cfg.tags.as_ref()),
+    }
+}

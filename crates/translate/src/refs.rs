@@ -1,0 +1,142 @@
+//! backendRefs: what they point at, and whether the route may point there (ReferenceGrant).
+
+use crate::routes::{BackendRef, Route};
+use crate::status::reasons::Reason;
+use gantry_api::gateway::{GROUP, Gateway};
+use gantry_api::k8s::{Service, ServicePort};
+use gantry_snapshot::{ObjectKey, Snapshot};
+use std::sync::Arc;
+
+/// A backendRef that resolved.
+#[derive(Clone, Debug)]
+pub enum Resolved {
+    Service {
+        service: Arc<Service>,
+        key: ObjectKey,
+        port: ServicePort,
+    },
+    /// Gateway chaining: the backend is another Gateway's load balancer.
+    Gateway { gateway: Arc<Gateway>, key: ObjectKey, port: i32 },
+}
+
+/// Why a backendRef did not resolve; becomes the route's `ResolvedRefs=False` condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unresolved {
+    pub reason: Reason,
+    pub message: String,
+}
+
+impl Unresolved {
+    fn new(reason: Reason, message: impl Into<String>) -> Self {
+        Unresolved {
+            reason,
+            message: message.into(),
+        }
+    }
+}
+
+/// Resolves one backendRef of `route`. Gateway backends are only meaningful on NLBs
+/// (`allow_gateway`).
+pub fn resolve(
+    snapshot: &Snapshot,
+    route: &Route,
+    backend: &BackendRef,
+    allow_gateway: bool,
+) -> Result<Resolved, Unresolved> {
+    let key = ObjectKey::new(backend.namespace.clone(), backend.name.clone());
+    let is_core = backend.group.is_empty() || backend.group == "core";
+    match (is_core, backend.kind.as_str()) {
+        (true, "Service") => {
+            check_grant(snapshot, route, "", "Service", &key)?;
+            let Some(port) = backend.port else {
+                return Err(Unresolved::new(
+                    Reason::UnsupportedValue,
+                    format!("backendRef to Service {key} has no port; a port is required"),
+                ));
+            };
+            let service = snapshot
+                .services
+                .get(&key)
+                .ok_or_else(|| Unresolved::new(Reason::BackendNotFound, format!("Service {key} not found")))?;
+            let service_port = service
+                .spec
+                .as_ref()
+                .and_then(|s| s.ports.as_ref())
+                .and_then(|ports| ports.iter().find(|p| p.port == port))
+                .cloned()
+                .ok_or_else(|| {
+                    Unresolved::new(
+                        Reason::BackendNotFound,
+                        format!("Service {key} has no port {port}"),
+                    )
+                })?;
+            Ok(Resolved::Service {
+                service: service.clone(),
+                key,
+                port: service_port,
+            })
+        }
+        (false, "Gateway") if backend.group == GROUP && allow_gateway => {
+            check_grant(snapshot, route, GROUP, "Gateway", &key)?;
+            let Some(port) = backend.port else {
+                return Err(Unresolved::new(
+                    Reason::UnsupportedValue,
+                    format!("backendRef to Gateway {key} has no port; the port of one of its listeners is required"),
+                ));
+            };
+            let gateway = snapshot
+                .gateways
+                .get(&key)
+                .ok_or_else(|| Unresolved::new(Reason::BackendNotFound, format!("Gateway {key} not found")))?;
+            Ok(Resolved::Gateway {
+                gateway: gateway.clone(),
+                key,
+                port,
+            })
+        }
+        _ => Err(Unresolved::new(
+            Reason::InvalidKind,
+            format!(
+                "backendRef kind {}{} is not supported here",
+                if backend.group.is_empty() { String::new() } else { format!("{}/", backend.group) },
+                backend.kind
+            ),
+        )),
+    }
+}
+
+/// A reference across namespaces needs a ReferenceGrant in the target's namespace.
+fn check_grant(
+    snapshot: &Snapshot,
+    route: &Route,
+    to_group: &str,
+    to_kind: &str,
+    to: &ObjectKey,
+) -> Result<(), Unresolved> {
+    if to.namespace == route.key.namespace || is_granted(snapshot, route, to_group, to_kind, to) {
+        return Ok(());
+    }
+    Err(Unresolved::new(
+        Reason::RefNotPermitted,
+        format!(
+            "{} {to} in another namespace is not allowed: no ReferenceGrant in namespace {} allows {} from namespace {}",
+            to_kind, to.namespace, route.kind, route.key.namespace
+        ),
+    ))
+}
+
+pub fn is_granted(snapshot: &Snapshot, route: &Route, to_group: &str, to_kind: &str, to: &ObjectKey) -> bool {
+    snapshot
+        .reference_grants
+        .iter()
+        .filter(|(k, _)| k.namespace == to.namespace)
+        .any(|(_, grant)| {
+            grant.spec.from.iter().any(|f| {
+                f.group == GROUP && f.kind == route.kind.as_str() && f.namespace == route.key.namespace
+            }) && grant.spec.to.iter().any(|t| {
+                t.group == to_group
+                    && t.kind == to_kind
+                    && t.name.as_deref().is_none_or(|n| n.is_empty() || n == to.name)
+            })
+        })
+}

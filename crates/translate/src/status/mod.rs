@@ -1,0 +1,100 @@
+//! Statuses translation computes for GatewayClasses, Gateways (and their listeners) and
+//! routes. Conditions carry no timestamp: the writer stamps `lastTransitionTime`, keeping the
+//! old one when nothing changed, so translation stays free of the clock.
+
+pub mod reasons;
+mod render;
+
+pub use render::{merge_route_parents, render_gateway, render_gateway_class, render_route_parents};
+
+use crate::routes::{OriginalParentRef, RouteKind};
+use gantry_snapshot::ObjectKey;
+use reasons::Reason;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A status condition without its transition time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub reason: &'static str,
+    pub message: String,
+    pub observed_generation: i64,
+}
+
+impl Condition {
+    pub fn new(kind: &'static str, status: bool, reason: Reason, message: impl Into<String>) -> Self {
+        Condition {
+            kind,
+            status: if status { "True" } else { "False" },
+            reason: reason.as_str(),
+            message: message.into(),
+            observed_generation: 0,
+        }
+    }
+
+    pub fn unknown(kind: &'static str, reason: Reason, message: impl Into<String>) -> Self {
+        Condition {
+            status: "Unknown",
+            ..Condition::new(kind, false, reason, message)
+        }
+    }
+
+    pub fn at(mut self, generation: i64) -> Self {
+        self.observed_generation = generation;
+        self
+    }
+
+    pub fn is_true(&self) -> bool {
+        self.status == "True"
+    }
+}
+
+/// Status of a GatewayClass this controller owns.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GatewayClassStatus {
+    pub conditions: Vec<Condition>,
+}
+
+/// Status of a Gateway this controller owns.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GatewayStatus {
+    pub conditions: Vec<Condition>,
+    pub listeners: Vec<ListenerStatus>,
+    /// The load balancer's DNS name, once known (filled after deploy).
+    pub addresses: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListenerStatus {
+    pub name: String,
+    pub supported_kinds: Vec<RouteKind>,
+    pub attached_routes: i32,
+    pub conditions: Vec<Condition>,
+}
+
+/// This controller's entries of one route's `status.parents`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RouteStatus {
+    pub parents: Vec<RouteParentStatus>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteParentStatus {
+    pub parent_ref: OriginalParentRef,
+    pub controller_name: &'static str,
+    pub conditions: Vec<Condition>,
+}
+
+/// Every status translation computed, keyed for lookup by the writers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Statuses {
+    pub gateway_classes: BTreeMap<String, GatewayClassStatus>,
+    pub gateways: BTreeMap<ObjectKey, GatewayStatus>,
+    pub routes: BTreeMap<(RouteKind, ObjectKey), RouteStatus>,
+}

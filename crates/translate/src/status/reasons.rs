@@ -1,0 +1,64 @@
+//! Condition types and reasons. Reasons are an enum so that a typo cannot reach a status.
+
+pub const ACCEPTED: &str = "Accepted";
+pub const PROGRAMMED: &str = "Programmed";
+pub const RESOLVED_REFS: &str = "ResolvedRefs";
+pub const CONFLICTED: &str = "Conflicted";
+pub const PARTIALLY_INVALID: &str = "PartiallyInvalid";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    Accepted,
+    Programmed,
+    Pending,
+    Invalid,
+    InvalidParameters,
+    UnsupportedAddress,
+    ListenersNotValid,
+    ResolvedRefs,
+    NoConflicts,
+    HostnameConflict,
+    ProtocolConflict,
+    PortUnavailable,
+    UnsupportedProtocol,
+    InvalidRouteKinds,
+    InvalidCertificateRef,
+    NotAllowedByListeners,
+    NoMatchingListenerHostname,
+    NoMatchingParent,
+    UnsupportedValue,
+    IncompatibleFilters,
+    RefNotPermitted,
+    BackendNotFound,
+    InvalidKind,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Accepted => "Accepted",
+            Reason::Programmed => "Programmed",
+            Reason::Pending => "Pending",
+            Reason::Invalid => "Invalid",
+            Reason::InvalidParameters => "InvalidParameters",
+            Reason::UnsupportedAddress => "UnsupportedAddress",
+            Reason::ListenersNotValid => "ListenersNotValid",
+            Reason::ResolvedRefs => "ResolvedRefs",
+            Reason::NoConflicts => "NoConflicts",
+            Reason::HostnameConflict => "HostnameConflict",
+            Reason::ProtocolConflict => "ProtocolConflict",
+            Reason::PortUnavailable => "PortUnavailable",
+            Reason::UnsupportedProtocol => "UnsupportedProtocol",
+            Reason::InvalidRouteKinds => "InvalidRouteKinds",
+            Reason::InvalidCertificateRef => "InvalidCertificateRef",
+            Reason::NotAllowedByListeners => "NotAllowedByListeners",
+            Reason::NoMatchingListenerHostname => "NoMatchingListenerHostname",
+            Reason::NoMatchingParent => "NoMatchingParent",
+            Reason::UnsupportedValue => "UnsupportedValue",
+            Reason::IncompatibleFilters => "IncompatibleFilters",
+            Reason::RefNotPermitted => "RefNotPermitted",
+            Reason::BackendNotFound => "BackendNotFound",
+            Reason::InvalidKind => "InvalidKind",
+        }
+    }
+}

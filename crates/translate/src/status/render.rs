@@ -1,0 +1,131 @@
+//! Turns computed statuses into Gateway API `.status` JSON, stamping `lastTransitionTime`.
+//!
+//! A condition keeps its previous `lastTransitionTime` unless its `status` changed, as
+//! Kubernetes' own condition helpers do; so re-rendering an unchanged status is a no-op.
+
+use super::{Condition, GatewayClassStatus, GatewayStatus, RouteStatus};
+use serde_json::{Value, json};
+
+fn render_conditions(conditions: &[Condition], previous: Option<&Value>, now: &str) -> Value {
+    let previous: &[Value] = previous
+        .and_then(|v| v.get("conditions"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    Value::Array(
+        conditions
+            .iter()
+            .map(|c| {
+                let kept = previous
+                    .iter()
+                    .find(|p| p.get("type").and_then(Value::as_str) == Some(c.kind))
+                    .filter(|p| p.get("status").and_then(Value::as_str) == Some(c.status))
+                    .and_then(|p| p.get("lastTransitionTime").and_then(Value::as_str));
+                json!({
+                    "type": c.kind,
+                    "status": c.status,
+                    "reason": c.reason,
+                    "message": c.message,
+                    "observedGeneration": c.observed_generation,
+                    "lastTransitionTime": kept.unwrap_or(now),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// `.status` of a GatewayClass.
+pub fn render_gateway_class(status: &GatewayClassStatus, previous: Option<&Value>, now: &str) -> Value {
+    let mut out = previous.cloned().unwrap_or_else(|| json!({}));
+    out["conditions"] = render_conditions(&status.conditions, previous, now);
+    out
+}
+
+/// `.status` of a Gateway.
+pub fn render_gateway(status: &GatewayStatus, previous: Option<&Value>, now: &str) -> Value {
+    let previous_listeners: Vec<Value> = previous
+        .and_then(|p| p.get("listeners"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let listeners: Vec<Value> = status
+        .listeners
+        .iter()
+        .map(|l| {
+            let prev = previous_listeners
+                .iter()
+                .find(|p| p.get("name").and_then(Value::as_str) == Some(l.name.as_str()));
+            json!({
+                "name": l.name,
+                "supportedKinds": l.supported_kinds.iter()
+                    .map(|k| json!({"group": gantry_api::gateway::GROUP, "kind": k.as_str()}))
+                    .collect::<Vec<_>>(),
+                "attachedRoutes": l.attached_routes,
+                "conditions": render_conditions(&l.conditions, prev, now),
+            })
+        })
+        .collect();
+    let mut out = json!({
+        "conditions": render_conditions(&status.conditions, previous, now),
+        "listeners": listeners,
+    });
+    if !status.addresses.is_empty() {
+        out["addresses"] = Value::Array(
+            status
+                .addresses
+                .iter()
+                .map(|a| json!({"type": "Hostname", "value": a}))
+                .collect(),
+        );
+    }
+    out
+}
+
+/// This controller's `status.parents` entries of a route, rendered.
+pub fn render_route_parents(status: &RouteStatus, previous: Option<&Value>, now: &str) -> Vec<Value> {
+    let previous_parents: Vec<Value> = previous
+        .and_then(|p| p.get("parents"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    status
+        .parents
+        .iter()
+        .map(|p| {
+            let parent_ref = serde_json::to_value(&p.parent_ref).unwrap_or(Value::Null);
+            let prev = previous_parents.iter().find(|e| {
+                e.get("controllerName").and_then(Value::as_str) == Some(p.controller_name)
+                    && e.get("parentRef") == Some(&parent_ref)
+            });
+            json!({
+                "parentRef": parent_ref,
+                "controllerName": p.controller_name,
+                "conditions": render_conditions(&p.conditions, prev, now),
+            })
+        })
+        .collect()
+}
+
+/// A route's full `.status`: the entries of other controllers are kept as they are (the
+/// `parents` list is atomic, so whoever writes it must carry theirs along); this controller's
+/// entries — those whose `controllerName` is in `ours` — are replaced by `rendered`.
+pub fn merge_route_parents(previous: Option<&Value>, ours: &[&str], rendered: Vec<Value>) -> Value {
+    let mut parents: Vec<Value> = previous
+        .and_then(|p| p.get("parents"))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter(|e| {
+                    e.get("controllerName")
+                        .and_then(Value::as_str)
+                        .is_none_or(|c| !ours.contains(&c))
+                })
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    parents.extend(rendered);
+    let mut out = previous.cloned().unwrap_or_else(|| json!({}));
+    out["parents"] = Value::Array(parents);
+    out
+}

@@ -1,0 +1,305 @@
+//! Target groups for resolved backends (Services, and ALB Gateways for chaining).
+
+use crate::config::target_group;
+use crate::gateway::Context;
+use crate::refs::Resolved;
+use crate::routes::{Route, RouteKind};
+use crate::{LbKind, names, tags};
+use gantry_api::crds::{HealthCheckProtocol, Protocol as CfgProtocol, ProtocolVersion as CfgVersion, TargetGroupProps, TargetType as CfgTargetType};
+use gantry_api::k8s::IntOrString;
+use gantry_model::{
+    Attribute, Backend, HealthCheck, Matcher, Protocol, ProtocolVersion, TargetGroup, TargetIpAddressType, TargetType,
+};
+
+/// Builds the target group of `resolved` for `route` behind a listener of `listener_protocol`.
+/// `Err` is a message for the route's ResolvedRefs condition.
+pub fn build(
+    ctx: &Context<'_>,
+    route: &Route,
+    resolved: &Resolved,
+    listener_protocol: Protocol,
+) -> Result<TargetGroup, String> {
+    match resolved {
+        Resolved::Service { service, key, port } => {
+            let props = target_group::props_for_service(ctx.snapshot, ctx.default_tgc.as_ref(), key, route);
+            let target_type = match props.target_type {
+                Some(CfgTargetType::Ip) => TargetType::Ip,
+                Some(CfgTargetType::Instance) => TargetType::Instance,
+                None => ctx.settings.default_target_type,
+            };
+            let protocol = protocol(ctx.lb, route.kind, listener_protocol, &props)?;
+            let protocol_version = match ctx.lb {
+                LbKind::Nlb => None,
+                LbKind::Alb if listener_protocol != Protocol::Https => Some(ProtocolVersion::Http1),
+                LbKind::Alb => Some(match props.protocol_version {
+                    Some(CfgVersion::Http1) => ProtocolVersion::Http1,
+                    Some(CfgVersion::Http2) => ProtocolVersion::Http2,
+                    Some(CfgVersion::Grpc) => ProtocolVersion::Grpc,
+                    None if route.kind == RouteKind::Grpc => ProtocolVersion::Grpc,
+                    None if port.app_protocol.as_deref() == Some("kubernetes.io/h2c") => ProtocolVersion::Http2,
+                    None => ProtocolVersion::Http1,
+                }),
+            };
+            let (tg_port, id_port) = match target_type {
+                TargetType::Instance => {
+                    let node_port = port.node_port.filter(|p| *p > 0).ok_or_else(|| {
+                        format!(
+                            "Service {key} port {} has no nodePort: instance targets need a Service of type NodePort or LoadBalancer (or set targetType: ip in a TargetGroupConfiguration)",
+                            port.port
+                        )
+                    })?;
+                    (node_port, target_port_string(port))
+                }
+                _ => match &port.target_port {
+                    Some(IntOrString::Int(p)) => (*p, p.to_string()),
+                    Some(IntOrString::String(name)) => (1, name.clone()),
+                    None => (port.port, port.port.to_string()),
+                },
+            };
+            let ipv6 = service
+                .spec
+                .as_ref()
+                .and_then(|s| s.ip_families.as_ref())
+                .is_some_and(|f| f.iter().any(|x| x == "IPv6"));
+            let control = props.target_control_port;
+            if control.is_some() && !(target_type == TargetType::Ip && matches!(protocol, Protocol::Http | Protocol::Https)) {
+                return Err("targetControlPort needs target type ip and protocol HTTP or HTTPS".to_string());
+            }
+            let health = health_check(ctx.lb, protocol, protocol_version, props.health_check_config.as_ref(), port, target_type);
+            Ok(finish(ctx, route, "Service", key.namespace.as_str(), key.name.as_str(), port.port, &id_port, tg_port, target_type, protocol, protocol_version, if ipv6 { TargetIpAddressType::Ipv6 } else { TargetIpAddressType::Ipv4 }, health, &props, control))
+        }
+        Resolved::Gateway { key, port, .. } => {
+            let props = target_group::for_backend(ctx.snapshot, "Gateway", key)
+                .map(|t| target_group::props_for_route(t, route))
+                .unwrap_or_default();
+            let protocol = match props.protocol {
+                Some(CfgProtocol::Tls) => Protocol::Tls,
+                _ => Protocol::Tcp,
+            };
+            let mut health = HealthCheck {
+                protocol: Protocol::Http,
+                port: "traffic-port".to_string(),
+                path: Some("/".to_string()),
+                interval_seconds: 15,
+                timeout_seconds: 5,
+                healthy_threshold_count: 3,
+                unhealthy_threshold_count: 3,
+                matcher: Some(Matcher { http_code: Some("200-399".to_string()), grpc_code: None }),
+            };
+            if let Some(hc) = &props.health_check_config {
+                apply_health_overrides(&mut health, hc);
+                if health.port != "traffic-port" {
+                    health.port = port.to_string();
+                }
+            }
+            let props = TargetGroupProps { target_group_attributes: None, ..props };
+            Ok(finish(ctx, route, "Gateway", &key.namespace, &key.name, *port, &port.to_string(), *port, TargetType::Alb, protocol, None, TargetIpAddressType::Ipv4, health, &props, None))
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    ctx: &Context<'_>,
+    route: &Route,
+    backend_kind: &str,
+    backend_ns: &str,
+    backend_name: &str,
+    backend_port: i32,
+    id_port: &str,
+    port: i32,
+    target_type: TargetType,
+    protocol: Protocol,
+    protocol_version: Option<ProtocolVersion>,
+    ip_address_type: TargetIpAddressType,
+    health_check: HealthCheck,
+    props: &TargetGroupProps,
+    target_control_port: Option<i32>,
+) -> TargetGroup {
+    let mut id = format!(
+        "{}:{}-{}:{}-{}-{}:{}",
+        ctx.stack_id(),
+        route.key.namespace,
+        route.key.name,
+        route.kind,
+        backend_ns,
+        backend_name,
+        id_port
+    );
+    if let Some(c) = target_control_port {
+        id.push_str(&format!("-{c}"));
+    }
+    let name_port = if target_type == TargetType::Instance { port.to_string() } else { id_port.to_string() };
+    let name = props.target_group_name.clone().unwrap_or_else(|| {
+        names::target_group(&names::TargetGroupNameInput {
+            cluster: &ctx.settings.cluster_name,
+            gateway_namespace: &ctx.key.namespace,
+            gateway_name: &ctx.key.name,
+            route_namespace: &route.key.namespace,
+            route_name: &route.key.name,
+            route_kind: route.kind.as_str(),
+            backend_namespace: backend_ns,
+            backend_name,
+            port: &name_port,
+            target_type: target_type.as_str(),
+            protocol: protocol.as_str(),
+            protocol_version: protocol_version.map(|v| v.as_str()),
+            target_control_port,
+        })
+    });
+    TargetGroup {
+        tags: tags::build(ctx.settings, ctx.lb, &ctx.stack_id(), &id, props.tags.as_ref()),
+        id,
+        name,
+        protocol,
+        protocol_version,
+        port,
+        target_type,
+        ip_address_type,
+        health_check,
+        target_control_port,
+        attributes: props
+            .target_group_attributes
+            .iter()
+            .flatten()
+            .map(|a| Attribute { key: a.key.clone(), value: a.value.clone() })
+            .collect(),
+        backend: Backend {
+            kind: backend_kind.to_string(),
+            namespace: backend_ns.to_string(),
+            name: backend_name.to_string(),
+            port: backend_port,
+        },
+    }
+}
+
+fn target_port_string(port: &gantry_api::k8s::ServicePort) -> String {
+    match &port.target_port {
+        Some(IntOrString::Int(p)) => p.to_string(),
+        Some(IntOrString::String(s)) => s.clone(),
+        None => port.port.to_string(),
+    }
+}
+
+fn protocol(lb: LbKind, kind: RouteKind, listener: Protocol, props: &TargetGroupProps) -> Result<Protocol, String> {
+    match lb {
+        LbKind::Alb => match props.protocol {
+            None | Some(CfgProtocol::Http) => Ok(Protocol::Http),
+            Some(CfgProtocol::Https) => Ok(Protocol::Https),
+            Some(other) => Err(format!("backend protocol must be HTTP or HTTPS behind an ALB, not {}", other.as_str())),
+        },
+        LbKind::Nlb => {
+            if matches!(listener, Protocol::TcpUdp | Protocol::Quic | Protocol::TcpQuic) {
+                return Ok(listener);
+            }
+            match props.protocol {
+                Some(CfgProtocol::Tcp) => Ok(Protocol::Tcp),
+                Some(CfgProtocol::Tls) => Ok(Protocol::Tls),
+                Some(CfgProtocol::Udp) => Ok(Protocol::Udp),
+                Some(CfgProtocol::TcpUdp) => Ok(Protocol::TcpUdp),
+                Some(other) => Err(format!("backend protocol must be TCP, TLS, UDP or TCP_UDP behind an NLB, not {}", other.as_str())),
+                None => Ok(match kind {
+                    RouteKind::Udp => Protocol::Udp,
+                    // A passthrough listener forwards TLS unterminated: plain TCP to the targets.
+                    RouteKind::Tls if listener == Protocol::Tls => Protocol::Tls,
+                    _ => Protocol::Tcp,
+                }),
+            }
+        }
+    }
+}
+
+fn health_check(
+    lb: LbKind,
+    protocol: Protocol,
+    version: Option<ProtocolVersion>,
+    config: Option<&gantry_api::crds::HealthCheckConfiguration>,
+    port: &gantry_api::k8s::ServicePort,
+    target_type: TargetType,
+) -> HealthCheck {
+    let grpc = version == Some(ProtocolVersion::Grpc);
+    let hc_protocol = match lb {
+        LbKind::Alb => protocol,
+        LbKind::Nlb => Protocol::Tcp,
+    };
+    let mut hc = HealthCheck {
+        protocol: hc_protocol,
+        port: "traffic-port".to_string(),
+        path: None,
+        interval_seconds: 15,
+        timeout_seconds: 5,
+        healthy_threshold_count: 3,
+        unhealthy_threshold_count: 3,
+        matcher: None,
+    };
+    if let Some(c) = config {
+        apply_health_overrides(&mut hc, c);
+        if let Some(p) = &c.health_check_port {
+            hc.port = p.clone();
+        }
+    }
+    if hc.port != "traffic-port" && hc.port.parse::<u16>().is_err() {
+        hc.port = named_health_check_port(&hc.port, port, target_type).unwrap_or_else(|| "traffic-port".to_string());
+    }
+    if matches!(hc.protocol, Protocol::Http | Protocol::Https) {
+        if hc.path.is_none() {
+            hc.path = Some(if grpc { "/AWS.ALB/healthcheck".to_string() } else { "/".to_string() });
+        }
+        if hc.matcher.is_none() {
+            hc.matcher = Some(if grpc {
+                Matcher { http_code: None, grpc_code: Some("12".to_string()) }
+            } else {
+                Matcher { http_code: Some("200-399".to_string()), grpc_code: None }
+            });
+        }
+    } else {
+        hc.path = None;
+        hc.matcher = None;
+    }
+    hc
+}
+
+/// A named health check port is the Service port of that name: its NodePort for instance
+/// targets, its numeric targetPort for ip targets. Only the backend's own port is known here,
+/// so other names fall back to the traffic port.
+fn named_health_check_port(name: &str, port: &gantry_api::k8s::ServicePort, target_type: TargetType) -> Option<String> {
+    if port.name.as_deref() != Some(name) {
+        return None;
+    }
+    match target_type {
+        TargetType::Instance => port.node_port.map(|p| p.to_string()),
+        _ => match &port.target_port {
+            Some(IntOrString::Int(p)) => Some(p.to_string()),
+            None => Some(port.port.to_string()),
+            Some(IntOrString::String(_)) => None,
+        },
+    }
+}
+
+fn apply_health_overrides(hc: &mut HealthCheck, c: &gantry_api::crds::HealthCheckConfiguration) {
+    if let Some(p) = c.health_check_protocol {
+        hc.protocol = match p {
+            HealthCheckProtocol::Http => Protocol::Http,
+            HealthCheckProtocol::Https => Protocol::Https,
+            HealthCheckProtocol::Tcp => Protocol::Tcp,
+        };
+    }
+    if let Some(v) = c.health_check_path.clone() {
+        hc.path = Some(v);
+    }
+    if let Some(v) = c.health_check_interval {
+        hc.interval_seconds = v;
+    }
+    if let Some(v) = c.health_check_timeout {
+        hc.timeout_seconds = v;
+    }
+    if let Some(v) = c.healthy_threshold_count {
+        hc.healthy_threshold_count = v;
+    }
+    if let Some(v) = c.unhealthy_threshold_count {
+        hc.unhealthy_threshold_count = v;
+    }
+    if let Some(m) = &c.matcher {
+        hc.matcher = Some(Matcher { http_code: m.http_code.clone(), grpc_code: m.grpc_code.clone() });
+    }
+}
