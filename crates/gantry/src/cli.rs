@@ -1,0 +1,161 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// gantry provisions AWS load balancers for Kubernetes Gateway API resources: Gateways of a
+/// GatewayClass with controllerName `gateway.k8s.aws/alb` become Application Load Balancers
+/// (HTTPRoute, GRPCRoute), those of `gateway.k8s.aws/nlb` Network Load Balancers (TCPRoute,
+/// UDPRoute, TLSRoute).
+#[derive(Debug, Parser)]
+#[command(name = "gantry", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// More log output (-v info, -vv debug, -vvv trace). RUST_LOG overrides it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the AWS resources and Gateway API statuses gantry would produce for manifests,
+    /// without calling AWS or Kubernetes.
+    Plan(PlanArgs),
+    /// Make AWS match the plan for every Gateway in the manifests.
+    Apply(ApplyArgs),
+    /// Remove the AWS resources gantry owns for the Gateways in the manifests.
+    Delete(DeleteArgs),
+    /// Run in a cluster: watch the Gateway API and reconcile AWS continuously.
+    Controller(ControllerArgs),
+    /// Print the CustomResourceDefinitions gantry owns, as installable YAML.
+    Crds,
+    /// Print gantry's version.
+    Version,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Yaml,
+    Json,
+}
+
+/// Where manifests come from and how the plan is built.
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    /// Manifest file or directory (recursive; .yaml, .yml, .json); `-` reads standard input.
+    /// Repeatable.
+    #[arg(short = 'f', long = "filename", value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Cluster name: part of every ownership tag and generated name.
+    #[arg(long, env = "GANTRY_CLUSTER_NAME", default_value = "default")]
+    pub cluster_name: String,
+    /// Scheme of load balancers whose LoadBalancerConfiguration sets none.
+    #[arg(long, value_enum, default_value = "internal")]
+    pub default_load_balancer_scheme: SchemeArg,
+    /// Target type of target groups whose TargetGroupConfiguration sets none.
+    #[arg(long, value_enum, default_value = "instance")]
+    pub default_target_type: TargetTypeArg,
+    /// SSL policy of HTTPS and TLS listeners that configure none.
+    #[arg(long, default_value = "ELBSecurityPolicy-2016-08")]
+    pub default_ssl_policy: String,
+    /// Tags for every AWS resource, as key=value pairs separated by commas.
+    #[arg(long, value_parser = parse_tags, default_value = "")]
+    pub default_tags: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemeArg {
+    Internal,
+    InternetFacing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetTypeArg {
+    Instance,
+    Ip,
+}
+
+fn parse_tags(s: &str) -> Result<std::collections::BTreeMap<String, String>, String> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+            _ => Err(format!("tag {pair:?} is not key=value")),
+        })
+        .collect()
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub manifests: ManifestArgs,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub output: Format,
+    /// lastTransitionTime written into conditions; fixed by default so that plans of the same
+    /// manifests are byte-identical.
+    #[arg(long, default_value = "1970-01-01T00:00:00Z")]
+    pub transition_time: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// AWS region; falls back to AWS_REGION / AWS_DEFAULT_REGION and the AWS config files.
+    #[arg(long, env = "AWS_REGION")]
+    pub aws_region: Option<String>,
+    /// VPC of the load balancers; discovered from the cluster's subnets when not given.
+    #[arg(long)]
+    pub vpc_id: Option<String>,
+    /// Print the AWS calls that would be made, and make none.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub manifests: ManifestArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    #[command(flatten)]
+    pub manifests: ManifestArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ControllerArgs {
+    /// Cluster name: part of every ownership tag and generated name.
+    #[arg(long, env = "GANTRY_CLUSTER_NAME")]
+    pub cluster_name: Option<String>,
+    /// AWS region; falls back to AWS_REGION and the AWS config files.
+    #[arg(long, env = "AWS_REGION")]
+    pub aws_region: Option<String>,
+}
+
+pub fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,7 @@
+use anyhow::Result;
+use std::process::ExitCode;
+
+pub fn run() -> Result<ExitCode> {
+    print!("{}", gantry_api::crds::crd_yaml());
+    Ok(ExitCode::SUCCESS)
+}

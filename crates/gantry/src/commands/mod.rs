@@ -1,0 +1,55 @@
+//! One module per subcommand.
+
+mod crds;
+mod plan;
+
+use crate::cli::{Cli, Command, ManifestArgs, SchemeArg, TargetTypeArg};
+use anyhow::Result;
+use gantry_manifests::Loaded;
+use gantry_translate::Settings;
+use std::process::ExitCode;
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Plan(args) => plan::run(args),
+        Command::Crds => crds::run(),
+        Command::Version => {
+            println!("gantry {}", env!("CARGO_PKG_VERSION"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Apply(_) => not_built("apply", "deploying plans to AWS"),
+        Command::Delete(_) => not_built("delete", "removing gantry-owned AWS resources"),
+        Command::Controller(_) => not_built("controller", "the in-cluster controller"),
+    }
+}
+
+fn not_built(command: &str, what: &str) -> Result<ExitCode> {
+    eprintln!(
+        "gantry {command}: {what} is not built yet in this version. `gantry plan` shows what it would do."
+    );
+    Ok(ExitCode::from(2))
+}
+
+/// Loads manifests and prints every diagnostic to stderr.
+pub fn load(args: &ManifestArgs) -> Loaded {
+    let loaded = gantry_manifests::load_paths(&args.paths);
+    for d in &loaded.diagnostics {
+        eprintln!("{d}");
+    }
+    loaded
+}
+
+pub fn settings(args: &ManifestArgs) -> Settings {
+    let mut s = Settings::new(args.cluster_name.clone());
+    s.default_scheme = match args.default_load_balancer_scheme {
+        SchemeArg::Internal => gantry_model::Scheme::Internal,
+        SchemeArg::InternetFacing => gantry_model::Scheme::InternetFacing,
+    };
+    s.default_target_type = match args.default_target_type {
+        TargetTypeArg::Instance => gantry_model::TargetType::Instance,
+        TargetTypeArg::Ip => gantry_model::TargetType::Ip,
+    };
+    s.default_ssl_policy = args.default_ssl_policy.clone();
+    s.default_tags = args.default_tags.clone();
+    s
+}

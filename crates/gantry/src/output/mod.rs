@@ -1,0 +1,4 @@
+//! What `gantry plan` prints.
+
+pub mod plan;
+pub mod table;
