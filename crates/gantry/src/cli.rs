@@ -87,7 +87,9 @@ fn parse_tags(s: &str) -> Result<std::collections::BTreeMap<String, String>, Str
     s.split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|pair| match pair.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+            Some((k, v)) if !k.trim().is_empty() => {
+                Ok((k.trim().to_string(), v.trim().to_string()))
+            }
             _ => Err(format!("tag {pair:?} is not key=value")),
         })
         .collect()

@@ -32,7 +32,9 @@ pub fn owned<'s>(
         let generation = class.metadata.generation.unwrap_or(0);
         let accepted = match &config {
             Ok(_) => Condition::new(ACCEPTED, true, Reason::Accepted, "Accepted"),
-            Err(message) => Condition::new(ACCEPTED, false, Reason::InvalidParameters, message.clone()),
+            Err(message) => {
+                Condition::new(ACCEPTED, false, Reason::InvalidParameters, message.clone())
+            }
         };
         out.statuses.gateway_classes.insert(
             key.name.clone(),

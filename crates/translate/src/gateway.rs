@@ -38,10 +38,11 @@ pub struct RouteReport {
     pub rejected: Option<(Reason, String)>,
     /// backendRefs that did not resolve.
     pub unresolved: Vec<Unresolved>,
-    /// Rules (or rule matches) left out, each with why; with the rule count, decides between
-    /// `PartiallyInvalid` and `Accepted=False`.
-    pub dropped: Vec<(usize, String)>,
-    pub rule_count: usize,
+    /// Rules or rule matches left out — (rule, match, why) — and how many load balancer
+    /// rules or listeners the route did produce: together they decide between
+    /// `PartiallyInvalid` (some programmed) and `Accepted=False` (none).
+    pub dropped: Vec<(usize, Option<usize>, String)>,
+    pub programmed: usize,
 }
 
 impl<'a> Context<'a> {
@@ -50,9 +51,26 @@ impl<'a> Context<'a> {
     }
 
     pub fn report(&mut self, route: &Route) -> &mut RouteReport {
-        let r = self.reports.entry((route.kind, route.key.clone())).or_default();
-        r.rule_count = route.rules.len();
-        r
+        self.reports
+            .entry((route.kind, route.key.clone()))
+            .or_default()
+    }
+
+    /// Records that the route produced one more load balancer rule or listener.
+    pub fn programmed(&mut self, route: &Route) {
+        self.report(route).programmed += 1;
+    }
+
+    /// Records that one match of a rule cannot be programmed.
+    pub fn drop_match(&mut self, route: &Route, rule: usize, m: Option<usize>, why: String) {
+        let report = self.report(route);
+        if !report
+            .dropped
+            .iter()
+            .any(|(r, x, w)| *r == rule && *x == m && *w == why)
+        {
+            report.dropped.push((rule, m, why));
+        }
     }
 
     pub fn unresolved(&mut self, route: &Route, u: Unresolved) {
@@ -62,11 +80,9 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Records that a whole rule cannot be programmed.
     pub fn drop_rule(&mut self, route: &Route, rule: usize, why: String) {
-        let report = self.report(route);
-        if !report.dropped.iter().any(|(r, w)| *r == rule && *w == why) {
-            report.dropped.push((rule, why));
-        }
+        self.drop_match(route, rule, None, why)
     }
 
     pub fn reject(&mut self, route: &Route, reason: Reason, message: String) {
@@ -117,7 +133,13 @@ pub fn translate(
             GatewayStatus {
                 conditions: vec![
                     Condition::new(ACCEPTED, false, reason, message).at(generation),
-                    Condition::new(PROGRAMMED, false, Reason::Invalid, "Gateway is not accepted").at(generation),
+                    Condition::new(
+                        PROGRAMMED,
+                        false,
+                        Reason::Invalid,
+                        "Gateway is not accepted",
+                    )
+                    .at(generation),
                 ],
                 listeners: vec![],
                 addresses: vec![],
@@ -135,11 +157,20 @@ pub fn translate(
         Ok(c) => c,
         Err(m) => return refuse(out, Reason::InvalidParameters, m),
     };
-    let default_tgc = match target_group::effective_default(snapshot, class_config.as_ref(), gateway_config.as_ref()) {
+    let default_tgc = match target_group::effective_default(
+        snapshot,
+        class_config.as_ref(),
+        gateway_config.as_ref(),
+    ) {
         Ok(t) => t,
         Err(m) => return refuse(out, Reason::InvalidParameters, m),
     };
-    if gateway.spec.addresses.as_ref().is_some_and(|a| !a.is_empty()) {
+    if gateway
+        .spec
+        .addresses
+        .as_ref()
+        .is_some_and(|a| !a.is_empty())
+    {
         return refuse(
             out,
             Reason::UnsupportedAddress,
@@ -190,10 +221,11 @@ fn write_statuses(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
             }
             Outcome::Attached(ls) => {
                 let accepted = match report {
-                    Some(RouteReport { rejected: Some((reason, message)), .. }) => {
-                        Condition::new(ACCEPTED, false, *reason, message.clone())
-                    }
-                    Some(r) if r.rule_count > 0 && all_rules_dropped(r) => Condition::new(
+                    Some(RouteReport {
+                        rejected: Some((reason, message)),
+                        ..
+                    }) => Condition::new(ACCEPTED, false, *reason, message.clone()),
+                    Some(r) if r.programmed == 0 && !r.dropped.is_empty() => Condition::new(
                         ACCEPTED,
                         false,
                         Reason::UnsupportedValue,
@@ -210,12 +242,20 @@ fn write_statuses(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
             }
         };
         let resolved = match report.map(|r| r.unresolved.as_slice()).unwrap_or_default() {
-            [] => Condition::new(RESOLVED_REFS, true, Reason::ResolvedRefs, "All references are resolved"),
+            [] => Condition::new(
+                RESOLVED_REFS,
+                true,
+                Reason::ResolvedRefs,
+                "All references are resolved",
+            ),
             list => Condition::new(
                 RESOLVED_REFS,
                 false,
                 list[0].reason,
-                list.iter().map(|u| u.message.as_str()).collect::<Vec<_>>().join("; "),
+                list.iter()
+                    .map(|u| u.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ),
         };
         let accepted_true = accepted.is_true();
@@ -261,16 +301,35 @@ fn write_statuses(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
     let valid = ctx.listeners.iter().filter(|l| l.is_valid()).count();
     let any_invalid = valid < ctx.listeners.len();
     let accepted = if valid == 0 && !ctx.listeners.is_empty() {
-        Condition::new(ACCEPTED, false, Reason::ListenersNotValid, "No listener is valid")
+        Condition::new(
+            ACCEPTED,
+            false,
+            Reason::ListenersNotValid,
+            "No listener is valid",
+        )
     } else if any_invalid {
-        Condition::new(ACCEPTED, true, Reason::ListenersNotValid, "Some listeners are not valid")
+        Condition::new(
+            ACCEPTED,
+            true,
+            Reason::ListenersNotValid,
+            "Some listeners are not valid",
+        )
     } else {
         Condition::new(ACCEPTED, true, Reason::Accepted, "Gateway is accepted")
     };
     let programmed = if accepted.is_true() {
-        Condition::unknown(PROGRAMMED, Reason::Pending, "Waiting for load balancer to be active.")
+        Condition::unknown(
+            PROGRAMMED,
+            Reason::Pending,
+            "Waiting for load balancer to be active.",
+        )
     } else {
-        Condition::new(PROGRAMMED, false, Reason::Invalid, "Gateway is not accepted")
+        Condition::new(
+            PROGRAMMED,
+            false,
+            Reason::Invalid,
+            "Gateway is not accepted",
+        )
     };
     out.statuses.gateways.insert(
         ctx.key.clone(),
@@ -282,25 +341,28 @@ fn write_statuses(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
     );
 }
 
-fn all_rules_dropped(r: &RouteReport) -> bool {
-    let mut rules: Vec<usize> = r.dropped.iter().map(|(i, _)| *i).collect();
-    rules.sort_unstable();
-    rules.dedup();
-    rules.len() >= r.rule_count
-}
-
 fn dropped_message(r: &RouteReport) -> String {
     r.dropped
         .iter()
-        .map(|(i, why)| format!("rule {i}: {why}"))
+        .map(|(i, m, why)| match m {
+            Some(m) => format!("rule {i} match {m}: {why}"),
+            None => format!("rule {i}: {why}"),
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
 
 fn listener_conditions(l: &Listener, build_problem: Option<&(Reason, String)>) -> Vec<Condition> {
     let conflicted = match &l.problem {
-        Some(p) if l.is_conflicted() => Condition::new(CONFLICTED, true, p.reason, p.message.clone()),
-        _ => Condition::new(CONFLICTED, false, Reason::NoConflicts, "Listener has no conflict"),
+        Some(p) if l.is_conflicted() => {
+            Condition::new(CONFLICTED, true, p.reason, p.message.clone())
+        }
+        _ => Condition::new(
+            CONFLICTED,
+            false,
+            Reason::NoConflicts,
+            "Listener has no conflict",
+        ),
     };
     let accepted = match &l.problem {
         Some(p) => Condition::new(ACCEPTED, false, p.reason, p.message.clone()),
@@ -311,21 +373,43 @@ fn listener_conditions(l: &Listener, build_problem: Option<&(Reason, String)>) -
             RESOLVED_REFS,
             false,
             Reason::InvalidRouteKinds,
-            format!("Invalid route kind for listener {}: allowedRoutes.kinds names a kind this listener cannot serve", l.name),
+            format!(
+                "Invalid route kind for listener {}: allowedRoutes.kinds names a kind this listener cannot serve",
+                l.name
+            ),
         )
     } else if let Some((reason @ Reason::InvalidCertificateRef, message)) = build_problem {
         Condition::new(RESOLVED_REFS, false, *reason, message.clone())
     } else {
-        Condition::new(RESOLVED_REFS, true, Reason::ResolvedRefs, "Listener has all refs resolved")
+        Condition::new(
+            RESOLVED_REFS,
+            true,
+            Reason::ResolvedRefs,
+            "Listener has all refs resolved",
+        )
     };
     let programmed = if let Some(p) = &l.problem {
-        Condition::new(PROGRAMMED, false, p.reason, "Listener is not accepted")
+        Condition::new(
+            PROGRAMMED,
+            false,
+            Reason::Invalid,
+            format!("Listener is not accepted: {}", p.message),
+        )
     } else if l.kinds.is_empty() {
-        Condition::new(PROGRAMMED, false, Reason::Invalid, "Listener allows no route kind this controller serves")
+        Condition::new(
+            PROGRAMMED,
+            false,
+            Reason::Invalid,
+            "Listener allows no route kind this controller serves",
+        )
     } else if let Some((_, message)) = build_problem {
         Condition::new(PROGRAMMED, false, Reason::Invalid, message.clone())
     } else {
-        Condition::unknown(PROGRAMMED, Reason::Pending, "Listener is pending to be programmed")
+        Condition::unknown(
+            PROGRAMMED,
+            Reason::Pending,
+            "Listener is pending to be programmed",
+        )
     };
     vec![conflicted, accepted, resolved, programmed]
 }

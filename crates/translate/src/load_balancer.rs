@@ -51,7 +51,9 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
         match cfg.security_groups.as_ref().filter(|s| !s.is_empty()) {
             Some(given) => {
                 security_groups.extend(given.iter().cloned().map(SecurityGroupRef::Given));
-                if cfg.manage_backend_security_group_rules == Some(true) && ctx.settings.backend_security_group {
+                if cfg.manage_backend_security_group_rules == Some(true)
+                    && ctx.settings.backend_security_group
+                {
                     security_groups.push(SecurityGroupRef::SharedBackend);
                 }
             }
@@ -86,14 +88,29 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
                 value: a.value.clone(),
             })
             .collect(),
-        customer_owned_ipv4_pool: cfg.customer_owned_ipv4_pool.clone().filter(|_| ctx.lb == LbKind::Alb),
-        ipv4_ipam_pool_id: cfg.ipv4_ipam_pool_id.clone().filter(|_| ctx.lb == LbKind::Alb),
+        customer_owned_ipv4_pool: cfg
+            .customer_owned_ipv4_pool
+            .clone()
+            .filter(|_| ctx.lb == LbKind::Alb),
+        ipv4_ipam_pool_id: cfg
+            .ipv4_ipam_pool_id
+            .clone()
+            .filter(|_| ctx.lb == LbKind::Alb),
         enforce_security_group_inbound_rules_on_private_link_traffic: cfg
             .enforce_security_group_inbound_rules_on_private_link_traffic
             .clone()
             .filter(|_| ctx.lb == LbKind::Nlb && !disable_sg),
-        minimum_capacity_units: cfg.minimum_load_balancer_capacity.as_ref().map(|m| m.capacity_units),
-        tags: tags::build(ctx.settings, ctx.lb, &stack, LOAD_BALANCER_ID, cfg.tags.as_ref()),
+        minimum_capacity_units: cfg
+            .minimum_load_balancer_capacity
+            .as_ref()
+            .map(|m| m.capacity_units),
+        tags: tags::build(
+            ctx.settings,
+            ctx.lb,
+            &stack,
+            LOAD_BALANCER_ID,
+            cfg.tags.as_ref(),
+        ),
     };
     (lb, managed)
 }
@@ -104,41 +121,86 @@ fn subnets(ctx: &mut Context<'_>, scheme: Scheme, ip: IpAddressType) -> SubnetSe
         let mut problems = Vec::new();
         let with_id = list.iter().filter(|s| s.identifier.is_some()).count();
         if with_id != 0 && with_id != list.len() {
-            problems.push("loadBalancerSubnets: either specify all subnet identifiers or none".to_string());
+            problems.push(
+                "loadBalancerSubnets: either specify all subnet identifiers or none".to_string(),
+            );
         }
         let all_or_none = |n: usize, field: &str, problems: &mut Vec<String>| {
             if n != 0 && n != list.len() {
-                problems.push(format!("loadBalancerSubnets: {field} must be set on every subnet or on none"));
+                problems.push(format!(
+                    "loadBalancerSubnets: {field} must be set on every subnet or on none"
+                ));
                 false
             } else {
                 n != 0
             }
         };
         let nlb = ctx.lb == LbKind::Nlb;
-        let eips = all_or_none(list.iter().filter(|s| s.eip_allocation.is_some()).count(), "eipAllocation", &mut problems);
-        let privs = all_or_none(list.iter().filter(|s| s.private_ipv4_allocation.is_some()).count(), "privateIPv4Allocation", &mut problems);
-        let v6 = all_or_none(list.iter().filter(|s| s.ipv6_allocation.is_some()).count(), "ipv6Allocation", &mut problems);
-        let nat = all_or_none(list.iter().filter(|s| s.source_nat_ipv6_prefix.is_some()).count(), "sourceNatIPv6Prefix", &mut problems);
+        let eips = all_or_none(
+            list.iter().filter(|s| s.eip_allocation.is_some()).count(),
+            "eipAllocation",
+            &mut problems,
+        );
+        let privs = all_or_none(
+            list.iter()
+                .filter(|s| s.private_ipv4_allocation.is_some())
+                .count(),
+            "privateIPv4Allocation",
+            &mut problems,
+        );
+        let v6 = all_or_none(
+            list.iter().filter(|s| s.ipv6_allocation.is_some()).count(),
+            "ipv6Allocation",
+            &mut problems,
+        );
+        let nat = all_or_none(
+            list.iter()
+                .filter(|s| s.source_nat_ipv6_prefix.is_some())
+                .count(),
+            "sourceNatIPv6Prefix",
+            &mut problems,
+        );
         if (eips || privs || v6 || nat) && !nlb {
-            problems.push("loadBalancerSubnets: address allocations only apply to NLBs and are ignored".to_string());
+            problems.push(
+                "loadBalancerSubnets: address allocations only apply to NLBs and are ignored"
+                    .to_string(),
+            );
         }
         if eips && nlb && scheme != Scheme::InternetFacing {
-            problems.push("loadBalancerSubnets: eipAllocation needs scheme internet-facing and is ignored".to_string());
+            problems.push(
+                "loadBalancerSubnets: eipAllocation needs scheme internet-facing and is ignored"
+                    .to_string(),
+            );
         }
         if privs && nlb && scheme != Scheme::Internal {
-            problems.push("loadBalancerSubnets: privateIPv4Allocation needs scheme internal and is ignored".to_string());
+            problems.push(
+                "loadBalancerSubnets: privateIPv4Allocation needs scheme internal and is ignored"
+                    .to_string(),
+            );
         }
         if v6 && nlb && ip == IpAddressType::Ipv4 {
-            problems.push("loadBalancerSubnets: ipv6Allocation needs ipAddressType dualstack and is ignored".to_string());
+            problems.push(
+                "loadBalancerSubnets: ipv6Allocation needs ipAddressType dualstack and is ignored"
+                    .to_string(),
+            );
         }
         let mappings = list
             .iter()
             .filter_map(|s| {
                 Some(SubnetMapping {
                     subnet: s.identifier.clone()?,
-                    allocation_id: s.eip_allocation.clone().filter(|_| nlb && scheme == Scheme::InternetFacing),
-                    private_ipv4_address: s.private_ipv4_allocation.clone().filter(|_| nlb && scheme == Scheme::Internal),
-                    ipv6_address: s.ipv6_allocation.clone().filter(|_| nlb && ip != IpAddressType::Ipv4),
+                    allocation_id: s
+                        .eip_allocation
+                        .clone()
+                        .filter(|_| nlb && scheme == Scheme::InternetFacing),
+                    private_ipv4_address: s
+                        .private_ipv4_allocation
+                        .clone()
+                        .filter(|_| nlb && scheme == Scheme::Internal),
+                    ipv6_address: s
+                        .ipv6_allocation
+                        .clone()
+                        .filter(|_| nlb && ip != IpAddressType::Ipv4),
                     source_nat_ipv6_prefix: s.source_nat_ipv6_prefix.clone().filter(|_| nlb),
                 })
             })
@@ -150,7 +212,12 @@ fn subnets(ctx: &mut Context<'_>, scheme: Scheme, ip: IpAddressType) -> SubnetSe
             return SubnetSelection::Explicit(mappings);
         }
     }
-    if let Some(sel) = ctx.config.load_balancer_subnets_selector.as_ref().filter(|s| !s.is_empty()) {
+    if let Some(sel) = ctx
+        .config
+        .load_balancer_subnets_selector
+        .as_ref()
+        .filter(|s| !s.is_empty())
+    {
         return SubnetSelection::Selector(sel.clone());
     }
     SubnetSelection::Discover
@@ -166,7 +233,11 @@ fn security_group(ctx: &Context<'_>, ip: IpAddressType, uid: &str) -> ManagedSec
     };
     let mut ingress: Vec<IngressRule> = Vec::new();
     for l in ctx.listeners.iter().filter(|l| l.is_valid()) {
-        let proto = if Protocol::parse(&l.protocol) == Some(Protocol::Udp) { "udp" } else { "tcp" };
+        let proto = if Protocol::parse(&l.protocol) == Some(Protocol::Udp) {
+            "udp"
+        } else {
+            "tcp"
+        };
         for r in &ranges {
             let source = if r.contains(':') {
                 if !dual {
@@ -196,10 +267,20 @@ fn security_group(ctx: &Context<'_>, ip: IpAddressType, uid: &str) -> ManagedSec
         for r in &ranges {
             if r.contains(':') {
                 if dual {
-                    ingress.push(IngressRule { ip_protocol: "icmpv6".into(), from_port: 2, to_port: 0, source: IngressSource::CidrIpv6(r.clone()) });
+                    ingress.push(IngressRule {
+                        ip_protocol: "icmpv6".into(),
+                        from_port: 2,
+                        to_port: 0,
+                        source: IngressSource::CidrIpv6(r.clone()),
+                    });
                 }
             } else {
-                ingress.push(IngressRule { ip_protocol: "icmp".into(), from_port: 3, to_port: 4, source: IngressSource::CidrIpv4(r.clone()) });
+                ingress.push(IngressRule {
+                    ip_protocol: "icmp".into(),
+                    from_port: 3,
+                    to_port: 4,
+                    source: IngressSource::CidrIpv4(r.clone()),
+                });
             }
         }
     }
@@ -207,9 +288,20 @@ fn security_group(ctx: &Context<'_>, ip: IpAddressType, uid: &str) -> ManagedSec
     ingress.dedup();
     ManagedSecurityGroup {
         id: SECURITY_GROUP_ID.to_string(),
-        group_name: names::security_group(&ctx.settings.cluster_name, &ctx.key.namespace, &ctx.key.name, uid),
+        group_name: names::security_group(
+            &ctx.settings.cluster_name,
+            &ctx.key.namespace,
+            &ctx.key.name,
+            uid,
+        ),
         description: "[k8s] Managed SecurityGroup for LoadBalancer".to_string(),
         ingress,
-        tags: tags::build(ctx.settings, ctx.lb, &ctx.stack_id(), SECURITY_GROUP_ID, cfg.tags.as_ref()),
+        tags: tags::build(
+            ctx.settings,
+            ctx.lb,
+            &ctx.stack_id(),
+            SECURITY_GROUP_ID,
+            cfg.tags.as_ref(),
+        ),
     }
 }

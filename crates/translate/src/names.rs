@@ -5,7 +5,10 @@ use sha2::{Digest, Sha256};
 
 /// Keeps only `[A-Za-z0-9]`, at most `max` characters.
 fn sanitize(s: &str, max: usize) -> String {
-    s.chars().filter(char::is_ascii_alphanumeric).take(max).collect()
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(max)
+        .collect()
 }
 
 /// First 10 lowercase hex characters of the SHA-256 of the parts, concatenated.
@@ -33,7 +36,13 @@ fn k8s_name(namespace: &str, name: &str, hash_parts: &[&str]) -> String {
 
 /// Load balancer name. The scheme is part of the hash, so a scheme change (which forces a new
 /// load balancer) also gives a new name. `uid` falls back to `ns/name` for manifests.
-pub fn load_balancer(cluster: &str, namespace: &str, name: &str, uid: &str, scheme: &str) -> String {
+pub fn load_balancer(
+    cluster: &str,
+    namespace: &str,
+    name: &str,
+    uid: &str,
+    scheme: &str,
+) -> String {
     let fallback = format!("{namespace}/{name}");
     let uid = if uid.is_empty() { &fallback } else { uid };
     k8s_name(namespace, name, &[cluster, uid, scheme])
@@ -65,7 +74,10 @@ pub struct TargetGroupNameInput<'a> {
 }
 
 pub fn target_group(i: &TargetGroupNameInput<'_>) -> String {
-    let control = i.target_control_port.map(|p| p.to_string()).unwrap_or_default();
+    let control = i
+        .target_control_port
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     k8s_name(
         i.route_namespace,
         i.route_name,
@@ -93,7 +105,13 @@ mod tests {
 
     #[test]
     fn names_are_bounded_and_sanitized() {
-        let n = load_balancer("demo", "very-long-namespace", "gateway.with_dots", "uid-1", "internal");
+        let n = load_balancer(
+            "demo",
+            "very-long-namespace",
+            "gateway.with_dots",
+            "uid-1",
+            "internal",
+        );
         assert!(n.len() <= 32, "{n}");
         assert!(n.starts_with("k8s-verylong-gatewayw-"), "{n}");
         assert_eq!(n.len(), "k8s-verylong-gatewayw-".len() + 10);

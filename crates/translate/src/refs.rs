@@ -16,7 +16,11 @@ pub enum Resolved {
         port: ServicePort,
     },
     /// Gateway chaining: the backend is another Gateway's load balancer.
-    Gateway { gateway: Arc<Gateway>, key: ObjectKey, port: i32 },
+    Gateway {
+        gateway: Arc<Gateway>,
+        key: ObjectKey,
+        port: i32,
+    },
 }
 
 /// Why a backendRef did not resolve; becomes the route's `ResolvedRefs=False` condition.
@@ -54,10 +58,9 @@ pub fn resolve(
                     format!("backendRef to Service {key} has no port; a port is required"),
                 ));
             };
-            let service = snapshot
-                .services
-                .get(&key)
-                .ok_or_else(|| Unresolved::new(Reason::BackendNotFound, format!("Service {key} not found")))?;
+            let service = snapshot.services.get(&key).ok_or_else(|| {
+                Unresolved::new(Reason::BackendNotFound, format!("Service {key} not found"))
+            })?;
             let service_port = service
                 .spec
                 .as_ref()
@@ -76,18 +79,21 @@ pub fn resolve(
                 port: service_port,
             })
         }
-        (false, "Gateway") if backend.group == GROUP && allow_gateway => {
+        // The chaining examples leave `group` out (the core group by the Gateway API default),
+        // and the AWS Load Balancer Controller only looks at the kind; accept both.
+        (_, "Gateway") if (backend.group.is_empty() || backend.group == GROUP) && allow_gateway => {
             check_grant(snapshot, route, GROUP, "Gateway", &key)?;
             let Some(port) = backend.port else {
                 return Err(Unresolved::new(
                     Reason::UnsupportedValue,
-                    format!("backendRef to Gateway {key} has no port; the port of one of its listeners is required"),
+                    format!(
+                        "backendRef to Gateway {key} has no port; the port of one of its listeners is required"
+                    ),
                 ));
             };
-            let gateway = snapshot
-                .gateways
-                .get(&key)
-                .ok_or_else(|| Unresolved::new(Reason::BackendNotFound, format!("Gateway {key} not found")))?;
+            let gateway = snapshot.gateways.get(&key).ok_or_else(|| {
+                Unresolved::new(Reason::BackendNotFound, format!("Gateway {key} not found"))
+            })?;
             Ok(Resolved::Gateway {
                 gateway: gateway.clone(),
                 key,
@@ -98,7 +104,11 @@ pub fn resolve(
             Reason::InvalidKind,
             format!(
                 "backendRef kind {}{} is not supported here",
-                if backend.group.is_empty() { String::new() } else { format!("{}/", backend.group) },
+                if backend.group.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", backend.group)
+                },
                 backend.kind
             ),
         )),
@@ -125,18 +135,28 @@ fn check_grant(
     ))
 }
 
-pub fn is_granted(snapshot: &Snapshot, route: &Route, to_group: &str, to_kind: &str, to: &ObjectKey) -> bool {
+pub fn is_granted(
+    snapshot: &Snapshot,
+    route: &Route,
+    to_group: &str,
+    to_kind: &str,
+    to: &ObjectKey,
+) -> bool {
     snapshot
         .reference_grants
         .iter()
         .filter(|(k, _)| k.namespace == to.namespace)
         .any(|(_, grant)| {
             grant.spec.from.iter().any(|f| {
-                f.group == GROUP && f.kind == route.kind.as_str() && f.namespace == route.key.namespace
+                f.group == GROUP
+                    && f.kind == route.kind.as_str()
+                    && f.namespace == route.key.namespace
             }) && grant.spec.to.iter().any(|t| {
                 t.group == to_group
                     && t.kind == to_kind
-                    && t.name.as_deref().is_none_or(|n| n.is_empty() || n == to.name)
+                    && t.name
+                        .as_deref()
+                        .is_none_or(|n| n.is_empty() || n == to.name)
             })
         })
 }

@@ -554,7 +554,9 @@ fn grpc_route(route: &gw::GrpcRoute) -> Route {
                                     value: h.value.clone(),
                                     regex: matches!(
                                         h.r#type,
-                                        Some(gw::GrpcRouteRulesMatchesHeadersType::RegularExpression)
+                                        Some(
+                                            gw::GrpcRouteRulesMatchesHeadersType::RegularExpression
+                                        )
                                     ),
                                 })
                                 .collect(),

@@ -4,7 +4,9 @@ use gantry_model::Stack;
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use gantry_translate::Translation;
 use gantry_translate::routes::RouteKind;
-use gantry_translate::status::{merge_route_parents, render_gateway, render_gateway_class, render_route_parents};
+use gantry_translate::status::{
+    merge_route_parents, render_gateway, render_gateway_class, render_route_parents,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -23,7 +25,8 @@ impl<'t> Plan<'t> {
         for (key, class) in &snapshot.gateway_classes {
             let mut v = to_value(class.as_ref());
             if let Some(s) = t.statuses.gateway_classes.get(&key.name) {
-                let rendered = render_gateway_class(s, class.status.as_ref().map(to_value).as_ref(), now);
+                let rendered =
+                    render_gateway_class(s, class.status.as_ref().map(to_value).as_ref(), now);
                 v["status"] = rendered;
             }
             objects.push(v);
@@ -57,8 +60,13 @@ const OURS: [&str; 2] = [
     gantry_api::wire::NLB_CONTROLLER_NAME,
 ];
 
-fn routes<K>(objects: &mut Vec<Value>, t: &Translation, kind: RouteKind, list: &Objects<K>, now: &str)
-where
+fn routes<K>(
+    objects: &mut Vec<Value>,
+    t: &Translation,
+    kind: RouteKind,
+    list: &Objects<K>,
+    now: &str,
+) where
     K: Serialize,
 {
     for (key, route) in list {

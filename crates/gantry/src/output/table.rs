@@ -48,7 +48,14 @@ fn stack_section(out: &mut String, s: &Stack) {
             if l.certificates.is_empty() {
                 String::new()
             } else {
-                format!("  certificates: {}", l.certificates.iter().map(|c| c.certificate_arn.as_str()).collect::<Vec<_>>().join(", "))
+                format!(
+                    "  certificates: {}",
+                    l.certificates
+                        .iter()
+                        .map(|c| c.certificate_arn.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
         );
         for r in &l.rules {
@@ -60,7 +67,10 @@ fn stack_section(out: &mut String, s: &Stack) {
                 actions(&r.actions),
                 r.source.route,
                 r.source.rule,
-                r.source.r#match.map(|m| format!(" match {m}")).unwrap_or_default()
+                r.source
+                    .r#match
+                    .map(|m| format!(" match {m}"))
+                    .unwrap_or_default()
             );
         }
     }
@@ -71,7 +81,9 @@ fn stack_section(out: &mut String, s: &Stack) {
             tg.name,
             tg.target_type.as_str(),
             tg.protocol.as_str(),
-            tg.protocol_version.map(|v| format!("/{}", v.as_str())).unwrap_or_default(),
+            tg.protocol_version
+                .map(|v| format!("/{}", v.as_str()))
+                .unwrap_or_default(),
             tg.port,
             tg.backend.kind,
             tg.backend.namespace,
@@ -84,7 +96,11 @@ fn stack_section(out: &mut String, s: &Stack) {
 
 fn subnets(s: &SubnetSelection) -> String {
     match s {
-        SubnetSelection::Explicit(list) => list.iter().map(|m| m.subnet.as_str()).collect::<Vec<_>>().join(","),
+        SubnetSelection::Explicit(list) => list
+            .iter()
+            .map(|m| m.subnet.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
         SubnetSelection::Selector(sel) => format!("tags {sel:?}"),
         SubnetSelection::Discover => "discovered by role tag".to_string(),
     }
@@ -95,11 +111,19 @@ fn conditions(list: &[RuleCondition]) -> String {
         .map(|c| {
             let field = c.field.as_str();
             match &c.http_header_config {
-                Some(h) => format!("{field} {}={}", h.http_header_name, join(&h.values, &h.regex_values)),
+                Some(h) => format!(
+                    "{field} {}={}",
+                    h.http_header_name,
+                    join(&h.values, &h.regex_values)
+                ),
                 None => match &c.query_string_config {
                     Some(q) => format!(
                         "{field} {}",
-                        q.values.iter().map(|kv| format!("{}={}", kv.key.as_deref().unwrap_or(""), kv.value)).collect::<Vec<_>>().join("|")
+                        q.values
+                            .iter()
+                            .map(|kv| format!("{}={}", kv.key.as_deref().unwrap_or(""), kv.value))
+                            .collect::<Vec<_>>()
+                            .join("|")
                     ),
                     None => {
                         let v = c
@@ -108,7 +132,11 @@ fn conditions(list: &[RuleCondition]) -> String {
                             .or(c.path_pattern_config.as_ref())
                             .or(c.http_request_method_config.as_ref())
                             .or(c.source_ip_config.as_ref());
-                        format!("{field} {}", v.map(|v| join(&v.values, &v.regex_values)).unwrap_or_default())
+                        format!(
+                            "{field} {}",
+                            v.map(|v| join(&v.values, &v.regex_values))
+                                .unwrap_or_default()
+                        )
                     }
                 },
             }
@@ -137,14 +165,18 @@ fn actions(list: &[Action]) -> String {
             ),
             ActionType::FixedResponse => format!(
                 "fixed-response {}",
-                a.fixed_response_config.as_ref().map(|f| f.status_code.as_str()).unwrap_or("")
+                a.fixed_response_config
+                    .as_ref()
+                    .map(|f| f.status_code.as_str())
+                    .unwrap_or("")
             ),
             ActionType::Redirect => {
                 let r = a.redirect_config.as_ref();
                 format!(
                     "redirect {} {}://{}:{}{}",
                     r.map(|r| r.status_code.as_str()).unwrap_or(""),
-                    r.and_then(|r| r.protocol.as_deref()).unwrap_or("#{protocol}"),
+                    r.and_then(|r| r.protocol.as_deref())
+                        .unwrap_or("#{protocol}"),
                     r.and_then(|r| r.host.as_deref()).unwrap_or("#{host}"),
                     r.and_then(|r| r.port.as_deref()).unwrap_or("#{port}"),
                     r.and_then(|r| r.path.as_deref()).unwrap_or("#{path}")
@@ -160,25 +192,41 @@ fn statuses(out: &mut String, t: &Translation) {
     let mut lines = Vec::new();
     for (name, s) in &t.statuses.gateway_classes {
         for c in s.conditions.iter().filter(|c| c.status != "True") {
-            lines.push(format!("  GatewayClass {name}: {}={} {}: {}", c.kind, c.status, c.reason, c.message));
+            lines.push(format!(
+                "  GatewayClass {name}: {}={} {}: {}",
+                c.kind, c.status, c.reason, c.message
+            ));
         }
     }
     for (key, s) in &t.statuses.gateways {
         for c in s.conditions.iter().filter(|c| c.kind == "Accepted") {
-            lines.push(format!("  Gateway {key}: {}={} {}: {}", c.kind, c.status, c.reason, c.message));
+            lines.push(format!(
+                "  Gateway {key}: {}={} {}: {}",
+                c.kind, c.status, c.reason, c.message
+            ));
         }
         for l in &s.listeners {
             let bad: Vec<String> = l
                 .conditions
                 .iter()
-                .filter(|c| if c.kind == "Conflicted" { c.status == "True" } else { c.status == "False" })
+                .filter(|c| {
+                    if c.kind == "Conflicted" {
+                        c.status == "True"
+                    } else {
+                        c.status == "False"
+                    }
+                })
                 .map(|c| format!("{}={} {}", c.kind, c.status, c.reason))
                 .collect();
             lines.push(format!(
                 "    listener {}: attachedRoutes={}{}",
                 l.name,
                 l.attached_routes,
-                if bad.is_empty() { String::new() } else { format!("  {}", bad.join(", ")) }
+                if bad.is_empty() {
+                    String::new()
+                } else {
+                    format!("  {}", bad.join(", "))
+                }
             ));
         }
     }
@@ -198,7 +246,11 @@ fn statuses(out: &mut String, t: &Translation) {
             lines.push(format!(
                 "  {kind} {key} -> {}{}: {}",
                 p.parent_ref.name,
-                p.parent_ref.section_name.as_deref().map(|s| format!("/{s}")).unwrap_or_default(),
+                p.parent_ref
+                    .section_name
+                    .as_deref()
+                    .map(|s| format!("/{s}"))
+                    .unwrap_or_default(),
                 conds.join(", ")
             ));
         }

@@ -1,16 +1,17 @@
 //! A route rule's filters and backendRefs → the actions (and transforms) of its ALB rules.
 
+use super::limits::{MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT};
 use crate::gateway::Context;
 use crate::refs;
 use crate::routes::{Filter, PathModifier, Redirect, Route, RouteRule};
 use crate::status::reasons::Reason;
 use crate::target_groups;
-use super::limits::{MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT};
 use gantry_api::crds::{ActionType as LrcAction, ListenerRuleConfigurationSpec};
 use gantry_api::wire::GATEWAY_AWS_GROUP;
 use gantry_model::{
-    Action, ArnRef, AuthenticateCognitoConfig, AuthenticateOidcConfig, ForwardConfig, JwtClaim, JwtValidationConfig,
-    Protocol, RedirectConfig, TargetGroup, TargetGroupStickinessConfig, TargetGroupTuple,
+    Action, ArnRef, AuthenticateCognitoConfig, AuthenticateOidcConfig, ForwardConfig, JwtClaim,
+    JwtValidationConfig, Protocol, RedirectConfig, TargetGroup, TargetGroupStickinessConfig,
+    TargetGroupTuple,
 };
 use gantry_snapshot::ObjectKey;
 use std::collections::BTreeMap;
@@ -38,7 +39,11 @@ pub fn build(
     if let Some(field) = rule.unsupported.first() {
         return Err(format!("{field} cannot be expressed on an ALB"));
     }
-    if let Some(b) = rule.backend_refs.iter().find(|b| !b.filter_types.is_empty()) {
+    if let Some(b) = rule
+        .backend_refs
+        .iter()
+        .find(|b| !b.filter_types.is_empty())
+    {
         return Err(format!(
             "backendRef {} has filters ({}); an ALB cannot apply filters per backend",
             b.name,
@@ -51,29 +56,51 @@ pub fn build(
     let mut unknown_extension = None;
     for f in &rule.filters {
         match f {
-            Filter::ExtensionRef { group, kind, name } if group == GATEWAY_AWS_GROUP && kind == "ListenerRuleConfiguration" => {
+            Filter::ExtensionRef { group, kind, name }
+                if group == GATEWAY_AWS_GROUP && kind == "ListenerRuleConfiguration" =>
+            {
                 lrc_names.push(name.clone())
             }
-            Filter::ExtensionRef { group, kind, name } => unknown_extension = Some(format!("{group}/{kind} {name}")),
+            Filter::ExtensionRef { group, kind, name } => {
+                unknown_extension = Some(format!("{group}/{kind} {name}"))
+            }
             Filter::RequestRedirect(r) if redirect.is_none() => redirect = Some(r),
-            Filter::RequestRedirect(_) => return Err("more than one RequestRedirect filter".to_string()),
-            Filter::UrlRewrite { hostname, path } => rewrite = Some((hostname.clone(), path.clone())),
-            Filter::Unsupported(t) => {
+            Filter::RequestRedirect(_) => {
+                return Err("more than one RequestRedirect filter".to_string());
+            }
+            Filter::UrlRewrite { hostname, path } => {
+                rewrite = Some((hostname.clone(), path.clone()))
+            }
+            Filter::Unsupported(t) if t.ends_with("HeaderModifier") => {
                 return Err(format!(
                     "filter {t} cannot be expressed on an ALB (header modification is available through LoadBalancerConfiguration listenerAttributes)"
-                ))
+                ));
+            }
+            Filter::Unsupported(t) => {
+                return Err(format!("filter {t} cannot be expressed on an ALB"));
             }
         }
     }
     if redirect.is_some() && rewrite.is_some() {
         return Err("RequestRedirect and URLRewrite cannot be combined".to_string());
     }
-    let mut parts = RuleParts { rewrite, ..Default::default() };
+    let mut parts = RuleParts {
+        rewrite,
+        ..Default::default()
+    };
 
     // A filter that cannot be resolved must not be skipped: the rule answers 500 instead.
     if let Some(ext) = unknown_extension {
-        ctx.unresolved(route, refs_unresolved(Reason::InvalidKind, format!("ExtensionRef {ext} is not a kind gantry knows")));
-        parts.actions.push(Action::fixed_response(500, "text/plain", None));
+        ctx.unresolved(
+            route,
+            refs_unresolved(
+                Reason::InvalidKind,
+                format!("ExtensionRef {ext} is not a kind gantry knows"),
+            ),
+        );
+        parts
+            .actions
+            .push(Action::fixed_response(500, "text/plain", None));
         return Ok(parts);
     }
     let lrc = match lrc_names.as_slice() {
@@ -82,7 +109,9 @@ pub fn build(
             Ok(spec) => Some(spec),
             Err(message) => {
                 ctx.reject(route, Reason::IncompatibleFilters, message);
-                parts.actions.push(Action::fixed_response(500, "text/plain", None));
+                parts
+                    .actions
+                    .push(Action::fixed_response(500, "text/plain", None));
                 return Ok(parts);
             }
         },
@@ -92,7 +121,9 @@ pub fn build(
                 Reason::IncompatibleFilters,
                 "Only one ListenerRuleConfiguration can be referenced per route rule, found several".to_string(),
             );
-            parts.actions.push(Action::fixed_response(500, "text/plain", None));
+            parts
+                .actions
+                .push(Action::fixed_response(500, "text/plain", None));
             return Ok(parts);
         }
     };
@@ -104,7 +135,9 @@ pub fn build(
         parts.tags = lrc.tags.clone().unwrap_or_default();
         for c in lrc.conditions.iter().flatten() {
             if let Some(ip) = &c.source_ip_config {
-                parts.source_ip.push((c.match_indexes.clone(), ip.values.clone()));
+                parts
+                    .source_ip
+                    .push((c.match_indexes.clone(), ip.values.clone()));
             }
         }
         for a in lrc.actions.iter().flatten() {
@@ -138,48 +171,69 @@ pub fn build(
                 _ if listener_protocol != Protocol::Https => {}
                 LrcAction::AuthenticateCognito => {
                     if let Some(c) = &a.authenticate_cognito_config {
-                        parts.actions.push(Action::authenticate_cognito(AuthenticateCognitoConfig {
-                            user_pool_arn: c.user_pool_arn.clone(),
-                            user_pool_client_id: c.user_pool_client_id.clone(),
-                            user_pool_domain: c.user_pool_domain.clone(),
-                            scope: c.scope.clone(),
-                            session_cookie_name: c.session_cookie_name.clone(),
-                            session_timeout: c.session_timeout,
-                            on_unauthenticated_request: c.on_unauthenticated_request.map(|o| o.as_str().to_string()),
-                            authentication_request_extra_params: c.authentication_request_extra_params.clone().unwrap_or_default(),
-                        }))
+                        parts.actions.push(Action::authenticate_cognito(
+                            AuthenticateCognitoConfig {
+                                user_pool_arn: c.user_pool_arn.clone(),
+                                user_pool_client_id: c.user_pool_client_id.clone(),
+                                user_pool_domain: c.user_pool_domain.clone(),
+                                scope: c.scope.clone(),
+                                session_cookie_name: c.session_cookie_name.clone(),
+                                session_timeout: c.session_timeout,
+                                on_unauthenticated_request: c
+                                    .on_unauthenticated_request
+                                    .map(|o| o.as_str().to_string()),
+                                authentication_request_extra_params: c
+                                    .authentication_request_extra_params
+                                    .clone()
+                                    .unwrap_or_default(),
+                            },
+                        ))
                     }
                 }
                 LrcAction::AuthenticateOidc => {
                     if let Some(c) = &a.authenticate_oidc_config {
-                        let (client_id, client_secret) = oidc_credentials(ctx, &route.key.namespace, &c.secret.name)?;
-                        parts.actions.push(Action::authenticate_oidc(AuthenticateOidcConfig {
-                            issuer: c.issuer.clone(),
-                            authorization_endpoint: c.authorization_endpoint.clone(),
-                            token_endpoint: c.token_endpoint.clone(),
-                            user_info_endpoint: c.user_info_endpoint.clone(),
-                            client_id,
-                            client_secret,
-                            scope: c.scope.clone(),
-                            session_cookie_name: c.session_cookie_name.clone(),
-                            session_timeout: c.session_timeout,
-                            on_unauthenticated_request: c.on_unauthenticated_request.map(|o| o.as_str().to_string()),
-                            authentication_request_extra_params: c.authentication_request_extra_params.clone().unwrap_or_default(),
-                        }))
+                        let (client_id, client_secret) =
+                            oidc_credentials(ctx, &route.key.namespace, &c.secret.name)?;
+                        parts
+                            .actions
+                            .push(Action::authenticate_oidc(AuthenticateOidcConfig {
+                                issuer: c.issuer.clone(),
+                                authorization_endpoint: c.authorization_endpoint.clone(),
+                                token_endpoint: c.token_endpoint.clone(),
+                                user_info_endpoint: c.user_info_endpoint.clone(),
+                                client_id,
+                                client_secret,
+                                scope: c.scope.clone(),
+                                session_cookie_name: c.session_cookie_name.clone(),
+                                session_timeout: c.session_timeout,
+                                on_unauthenticated_request: c
+                                    .on_unauthenticated_request
+                                    .map(|o| o.as_str().to_string()),
+                                authentication_request_extra_params: c
+                                    .authentication_request_extra_params
+                                    .clone()
+                                    .unwrap_or_default(),
+                            }))
                     }
                 }
                 LrcAction::JwtValidation => {
                     if let Some(c) = &a.jwt_validation_config {
-                        parts.actions.push(Action::jwt_validation(JwtValidationConfig {
-                            issuer: c.issuer.clone(),
-                            jwks_endpoint: c.jwks_endpoint.clone(),
-                            additional_claims: c
-                                .additional_claims
-                                .iter()
-                                .flatten()
-                                .map(|x| JwtClaim { format: x.format.as_str().to_string(), name: x.name.clone(), values: x.values.clone() })
-                                .collect(),
-                        }))
+                        parts
+                            .actions
+                            .push(Action::jwt_validation(JwtValidationConfig {
+                                issuer: c.issuer.clone(),
+                                jwks_endpoint: c.jwks_endpoint.clone(),
+                                additional_claims: c
+                                    .additional_claims
+                                    .iter()
+                                    .flatten()
+                                    .map(|x| JwtClaim {
+                                        format: x.format.as_str().to_string(),
+                                        name: x.name.clone(),
+                                        values: x.values.clone(),
+                                    })
+                                    .collect(),
+                            }))
                     }
                 }
             }
@@ -189,7 +243,14 @@ pub fn build(
     let routing = match (routing, redirect) {
         (Some(fixed), _) => fixed,
         (None, Some(r)) => Action::redirect(redirect_config(r, redirect_query)?),
-        (None, None) => forward(ctx, route, rule, listener_protocol, stickiness, &mut parts.target_groups)?,
+        (None, None) => forward(
+            ctx,
+            route,
+            rule,
+            listener_protocol,
+            stickiness,
+            &mut parts.target_groups,
+        )?,
     };
     parts.actions.push(routing);
     for (i, a) in parts.actions.iter_mut().enumerate() {
@@ -202,7 +263,11 @@ fn refs_unresolved(reason: Reason, message: String) -> refs::Unresolved {
     refs::Unresolved { reason, message }
 }
 
-fn lookup_lrc(ctx: &Context<'_>, route: &Route, name: &str) -> Result<ListenerRuleConfigurationSpec, String> {
+fn lookup_lrc(
+    ctx: &Context<'_>,
+    route: &Route,
+    name: &str,
+) -> Result<ListenerRuleConfigurationSpec, String> {
     let key = ObjectKey::new(route.key.namespace.clone(), name);
     let lrc = ctx
         .snapshot
@@ -221,7 +286,11 @@ fn lookup_lrc(ctx: &Context<'_>, route: &Route, name: &str) -> Result<ListenerRu
 }
 
 /// Client id and secret of an OIDC action, from a Secret in the route's namespace.
-fn oidc_credentials(ctx: &Context<'_>, namespace: &str, name: &str) -> Result<(String, String), String> {
+fn oidc_credentials(
+    ctx: &Context<'_>,
+    namespace: &str,
+    name: &str,
+) -> Result<(String, String), String> {
     let key = ObjectKey::new(namespace, name);
     let secret = ctx
         .snapshot
@@ -236,29 +305,45 @@ fn oidc_credentials(ctx: &Context<'_>, namespace: &str, name: &str) -> Result<(S
             .map(|b| String::from_utf8_lossy(&b.0).into_owned())
             .or_else(|| secret.string_data.as_ref().and_then(|d| d.get(k)).cloned())
     };
-    let id = get("clientID").or_else(|| get("clientId")).ok_or_else(|| format!("Secret {key} has no clientID"))?;
+    let id = get("clientID")
+        .or_else(|| get("clientId"))
+        .ok_or_else(|| format!("Secret {key} has no clientID"))?;
     let secret = get("clientSecret").ok_or_else(|| format!("Secret {key} has no clientSecret"))?;
-    Ok((id.trim_end().to_string(), secret.trim_end_matches(char::is_control).to_string()))
+    Ok((
+        id.trim_end().to_string(),
+        secret.trim_end_matches(char::is_control).to_string(),
+    ))
 }
 
 fn redirect_config(r: &Redirect, query: Option<String>) -> Result<RedirectConfig, String> {
     let status_code = match r.status_code.unwrap_or(302) {
         301 => "HTTP_301",
         302 => "HTTP_302",
-        other => return Err(format!("redirect status code {other}: the ALB redirects with 301 or 302 only")),
+        other => {
+            return Err(format!(
+                "redirect status code {other}: the ALB redirects with 301 or 302 only"
+            ));
+        }
     };
     let protocol = match r.scheme.as_deref() {
         None => None,
         Some("http") => Some("HTTP".to_string()),
         Some("https") => Some("HTTPS".to_string()),
-        Some(other) => return Err(format!("redirect scheme {other}: the ALB redirects to http or https only")),
+        Some(other) => {
+            return Err(format!(
+                "redirect scheme {other}: the ALB redirects to http or https only"
+            ));
+        }
     };
     // Gateway API: without a port, a redirect to another scheme goes to its well-known port.
-    let port = r.port.map(|p| p.to_string()).or_else(|| match r.scheme.as_deref() {
-        Some("http") => Some("80".to_string()),
-        Some("https") => Some("443".to_string()),
-        _ => None,
-    });
+    let port = r
+        .port
+        .map(|p| p.to_string())
+        .or_else(|| match r.scheme.as_deref() {
+            Some("http") => Some("80".to_string()),
+            Some("https") => Some("443".to_string()),
+            _ => None,
+        });
     let path = match &r.path {
         None => None,
         Some(PathModifier::ReplaceFullPath(p)) => {
@@ -268,10 +353,20 @@ fn redirect_config(r: &Redirect, query: Option<String>) -> Result<RedirectConfig
             Some(p.clone())
         }
         Some(PathModifier::ReplacePrefixMatch(_)) => {
-            return Err("redirect with replacePrefixMatch cannot be expressed as an ALB redirect".to_string())
+            return Err(
+                "redirect with replacePrefixMatch cannot be expressed as an ALB redirect"
+                    .to_string(),
+            );
         }
     };
-    Ok(RedirectConfig { protocol, port, host: r.hostname.clone(), path, query, status_code: status_code.to_string() })
+    Ok(RedirectConfig {
+        protocol,
+        port,
+        host: r.hostname.clone(),
+        path,
+        query,
+        status_code: status_code.to_string(),
+    })
 }
 
 fn forward(
@@ -282,8 +377,15 @@ fn forward(
     stickiness: Option<TargetGroupStickinessConfig>,
     target_groups: &mut Vec<TargetGroup>,
 ) -> Result<Action, String> {
-    if let Some(b) = rule.backend_refs.iter().find(|b| !(0..=MAX_WEIGHT).contains(&b.weight)) {
-        return Err(format!("backendRef {} has weight {}; ALB weights are 0..{MAX_WEIGHT}", b.name, b.weight));
+    if let Some(b) = rule
+        .backend_refs
+        .iter()
+        .find(|b| !(0..=MAX_WEIGHT).contains(&b.weight))
+    {
+        return Err(format!(
+            "backendRef {} has weight {}; ALB weights are 0..{MAX_WEIGHT}",
+            b.name, b.weight
+        ));
     }
     let mut tuples: Vec<TargetGroupTuple> = Vec::new();
     for b in &rule.backend_refs {
@@ -296,13 +398,21 @@ fn forward(
         };
         match target_groups::build(ctx, route, &resolved, listener_protocol) {
             Ok(tg) => {
-                match tuples.iter_mut().find(|t| t.target_group_arn.as_str() == tg.id) {
+                match tuples
+                    .iter_mut()
+                    .find(|t| t.target_group_arn.as_str() == tg.id)
+                {
                     Some(t) => t.weight = Some(t.weight.unwrap_or(0) + b.weight),
-                    None => tuples.push(TargetGroupTuple { target_group_arn: ArnRef::Planned(tg.id.clone()), weight: Some(b.weight) }),
+                    None => tuples.push(TargetGroupTuple {
+                        target_group_arn: ArnRef::Planned(tg.id.clone()),
+                        weight: Some(b.weight),
+                    }),
                 }
                 target_groups.push(tg);
             }
-            Err(message) => ctx.unresolved(route, refs_unresolved(Reason::BackendNotFound, message)),
+            Err(message) => {
+                ctx.unresolved(route, refs_unresolved(Reason::BackendNotFound, message))
+            }
         }
     }
     if tuples.len() > MAX_TARGET_GROUPS_PER_FORWARD {
@@ -316,5 +426,8 @@ fn forward(
         target_groups.clear();
         return Ok(Action::fixed_response(500, "text/plain", None));
     }
-    Ok(Action::forward(ForwardConfig { target_groups: tuples, target_group_stickiness_config: stickiness }))
+    Ok(Action::forward(ForwardConfig {
+        target_groups: tuples,
+        target_group_stickiness_config: stickiness,
+    }))
 }

@@ -27,18 +27,25 @@ fn http(m: &HttpMatch, out: &mut Vec<RuleCondition>) -> Result<(), String> {
     match &m.path {
         Some(PathMatch::Prefix(p)) => {
             if has_wildcard(p) {
-                return Err(format!("path prefix {p} contains * or ?, which the ALB would treat as wildcards"));
+                return Err(format!(
+                    "path prefix {p} contains * or ?, which the ALB would treat as wildcards"
+                ));
             }
             let trimmed = p.trim_end_matches('/');
             if trimmed.is_empty() {
                 out.push(RuleCondition::path_pattern(vec!["/*".to_string()]));
             } else {
-                out.push(RuleCondition::path_pattern(vec![trimmed.to_string(), format!("{trimmed}/*")]));
+                out.push(RuleCondition::path_pattern(vec![
+                    trimmed.to_string(),
+                    format!("{trimmed}/*"),
+                ]));
             }
         }
         Some(PathMatch::Exact(p)) => {
             if has_wildcard(p) {
-                return Err(format!("exact path {p} contains * or ?, which the ALB would treat as wildcards"));
+                return Err(format!(
+                    "exact path {p} contains * or ?, which the ALB would treat as wildcards"
+                ));
             }
             out.push(RuleCondition::path_pattern(vec![p.clone()]));
         }
@@ -51,10 +58,16 @@ fn http(m: &HttpMatch, out: &mut Vec<RuleCondition>) -> Result<(), String> {
     headers(&m.headers, out)?;
     for q in &m.query_params {
         if q.regex {
-            return Err(format!("query parameter {} uses RegularExpression, which ALB query-string conditions cannot express", q.name));
+            return Err(format!(
+                "query parameter {} uses RegularExpression, which ALB query-string conditions cannot express",
+                q.name
+            ));
         }
         if has_wildcard(&q.value) || has_wildcard(&q.name) {
-            return Err(format!("query parameter {} contains * or ?, which the ALB would treat as wildcards", q.name));
+            return Err(format!(
+                "query parameter {} contains * or ?, which the ALB would treat as wildcards",
+                q.name
+            ));
         }
         out.push(RuleCondition::query_string(q.name.clone(), q.value.clone()));
     }
@@ -96,12 +109,23 @@ fn headers(list: &[HeaderMatch], out: &mut Vec<RuleCondition>) -> Result<(), Str
     for h in list {
         if h.regex {
             check_regex(&h.value)?;
-            out.push(RuleCondition::http_header(h.name.clone(), vec![], vec![h.value.clone()]));
+            out.push(RuleCondition::http_header(
+                h.name.clone(),
+                vec![],
+                vec![h.value.clone()],
+            ));
         } else {
             if has_wildcard(&h.value) {
-                return Err(format!("header {} value contains * or ?, which the ALB would treat as wildcards", h.name));
+                return Err(format!(
+                    "header {} value contains * or ?, which the ALB would treat as wildcards",
+                    h.name
+                ));
             }
-            out.push(RuleCondition::http_header(h.name.clone(), vec![h.value.clone()], vec![]));
+            out.push(RuleCondition::http_header(
+                h.name.clone(),
+                vec![h.value.clone()],
+                vec![],
+            ));
         }
     }
     Ok(())
@@ -123,16 +147,25 @@ fn check_regex(r: &str) -> Result<(), String> {
         ("?+", "possessive quantifiers"),
     ];
     if r.len() > 128 {
-        return Err(format!("regular expression {r} is longer than the ALB's 128 characters"));
+        return Err(format!(
+            "regular expression {r} is longer than the ALB's 128 characters"
+        ));
     }
     for (pattern, what) in UNSUPPORTED {
         if r.contains(pattern) {
-            return Err(format!("regular expression {r} uses {what}, which the ALB does not support"));
+            return Err(format!(
+                "regular expression {r} uses {what}, which the ALB does not support"
+            ));
         }
     }
     let bytes = r.as_bytes();
-    if bytes.windows(2).any(|w| w[0] == b'\\' && w[1].is_ascii_digit() && w[1] != b'0') {
-        return Err(format!("regular expression {r} uses backreferences, which the ALB does not support"));
+    if bytes
+        .windows(2)
+        .any(|w| w[0] == b'\\' && w[1].is_ascii_digit() && w[1] != b'0')
+    {
+        return Err(format!(
+            "regular expression {r} uses backreferences, which the ALB does not support"
+        ));
     }
     Ok(())
 }
@@ -142,7 +175,12 @@ mod tests {
     use super::*;
 
     fn path(p: PathMatch) -> RouteMatch {
-        RouteMatch::Http(HttpMatch { path: Some(p), headers: vec![], query_params: vec![], method: None })
+        RouteMatch::Http(HttpMatch {
+            path: Some(p),
+            headers: vec![],
+            query_params: vec![],
+            method: None,
+        })
     }
 
     fn values(c: &RuleCondition) -> Vec<String> {
@@ -166,11 +204,25 @@ mod tests {
     #[test]
     fn grpc_service_and_method_become_paths() {
         let m = |s: Option<&str>, me: Option<&str>| {
-            RouteMatch::Grpc(GrpcMatch { service: s.map(Into::into), method: me.map(Into::into), regex: false, headers: vec![] })
+            RouteMatch::Grpc(GrpcMatch {
+                service: s.map(Into::into),
+                method: me.map(Into::into),
+                regex: false,
+                headers: vec![],
+            })
         };
-        assert_eq!(values(&build(Some(&m(Some("pkg.Svc"), Some("Get"))), "").unwrap()[0]), vec!["/pkg.Svc/Get"]);
-        assert_eq!(values(&build(Some(&m(Some("pkg.Svc"), None)), "").unwrap()[0]), vec!["/pkg.Svc/*"]);
-        assert_eq!(values(&build(Some(&m(None, Some("Get"))), "").unwrap()[0]), vec!["/*/Get"]);
+        assert_eq!(
+            values(&build(Some(&m(Some("pkg.Svc"), Some("Get"))), "").unwrap()[0]),
+            vec!["/pkg.Svc/Get"]
+        );
+        assert_eq!(
+            values(&build(Some(&m(Some("pkg.Svc"), None)), "").unwrap()[0]),
+            vec!["/pkg.Svc/*"]
+        );
+        assert_eq!(
+            values(&build(Some(&m(None, Some("Get"))), "").unwrap()[0]),
+            vec!["/*/Get"]
+        );
     }
 
     #[test]

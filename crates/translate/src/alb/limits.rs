@@ -51,9 +51,14 @@ pub fn check(conditions: &[RuleCondition]) -> Option<String> {
             .path_pattern_config
             .as_ref()
             .is_some_and(|p| !p.regex_values.is_empty())
-            || c.http_header_config.as_ref().is_some_and(|h| !h.regex_values.is_empty());
+            || c.http_header_config
+                .as_ref()
+                .is_some_and(|h| !h.regex_values.is_empty());
         if !regex && c.field != ConditionField::SourceIp {
-            wildcards += values.iter().map(|v| v.matches(['*', '?']).count()).sum::<usize>();
+            wildcards += values
+                .iter()
+                .map(|v| v.matches(['*', '?']).count())
+                .sum::<usize>();
         }
         if let Some(h) = &c.http_header_config {
             if h.http_header_name.len() > MAX_HEADER_NAME_LENGTH {

@@ -7,13 +7,13 @@ mod precedence;
 
 use crate::config::load_balancer::listener_configuration;
 use crate::gateway::Context;
-use crate::routes::{PathModifier, Route, RouteKind, RouteMatch, PathMatch};
+use crate::routes::{PathMatch, PathModifier, Route, RouteKind, RouteMatch};
 use crate::status::reasons::Reason;
 use crate::{load_balancer, tags};
 use gantry_api::crds::{ListenerConfiguration, MutualAuthenticationMode};
 use gantry_model::{
-    Action, Attribute, Certificate, Listener, MutualAuthentication, Protocol, Rewrite, RewriteConfig, Rule, RuleCondition,
-    RuleSource, Stack, TargetGroup, Transform,
+    Action, Attribute, Certificate, Listener, MutualAuthentication, Protocol, Rewrite,
+    RewriteConfig, Rule, RuleCondition, RuleSource, Stack, TargetGroup, Transform,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,7 +31,8 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     let stack_id = ctx.stack_id();
 
     // Routes and their hostnames per port; "" is a catch-all hostname.
-    let mut per_port: BTreeMap<i32, BTreeMap<(RouteKind, String), (&Route, BTreeSet<String>)>> = BTreeMap::new();
+    let mut per_port: BTreeMap<i32, BTreeMap<(RouteKind, String), (&Route, BTreeSet<String>)>> =
+        BTreeMap::new();
     for (route, li, hosts) in ctx.attached() {
         let l = &ctx.listeners[li];
         if !l.is_valid() {
@@ -52,14 +53,25 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     let mut target_groups: BTreeMap<String, TargetGroup> = BTreeMap::new();
     let mut listeners = Vec::new();
     for (port, routes) in per_port {
-        let Some(li) = ctx.listeners.iter().position(|l| l.port == port && l.is_valid()) else {
+        let Some(li) = ctx
+            .listeners
+            .iter()
+            .position(|l| l.port == port && l.is_valid())
+        else {
             continue;
         };
         let protocol = Protocol::parse(&ctx.listeners[li].protocol).unwrap_or(Protocol::Http);
         let listener_cfg = listener_configuration(&ctx.config, protocol.as_str(), port).cloned();
         let mut candidates: Vec<Candidate> = Vec::new();
         for (route, hosts) in routes.values() {
-            candidates_of_route(ctx, route, hosts, protocol, &mut candidates, &mut target_groups);
+            candidates_of_route(
+                ctx,
+                route,
+                hosts,
+                protocol,
+                &mut candidates,
+                &mut target_groups,
+            );
         }
         candidates.sort_by(|a, b| a.key.cmp(&b.key));
         let rules = candidates
@@ -72,12 +84,19 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
                     conditions: c.conditions,
                     actions: c.actions,
                     transforms: c.transforms,
-                    tags: tags::build(ctx.settings, ctx.lb, &stack_id, &format!("{port}:{priority}"), Some(&c.tags)),
+                    tags: tags::build(
+                        ctx.settings,
+                        ctx.lb,
+                        &stack_id,
+                        &format!("{port}:{priority}"),
+                        Some(&c.tags),
+                    ),
                     source: c.source,
                 }
             })
             .collect();
-        let Some(listener) = build_listener(ctx, li, port, protocol, listener_cfg.as_ref(), rules) else {
+        let Some(listener) = build_listener(ctx, li, port, protocol, listener_cfg.as_ref(), rules)
+        else {
             continue;
         };
         listeners.push(listener);
@@ -122,19 +141,25 @@ fn candidates_of_route<'r>(
             }
         };
         for tg in &parts.target_groups {
-            target_groups.entry(tg.id.clone()).or_insert_with(|| tg.clone());
+            target_groups
+                .entry(tg.id.clone())
+                .or_insert_with(|| tg.clone());
         }
         let matches: Vec<(Option<usize>, Option<&RouteMatch>)> = if rule.matches.is_empty() {
             vec![(None, None)]
         } else {
-            rule.matches.iter().enumerate().map(|(mi, m)| (Some(mi), Some(m))).collect()
+            rule.matches
+                .iter()
+                .enumerate()
+                .map(|(mi, m)| (Some(mi), Some(m)))
+                .collect()
         };
         for (mi, m) in matches {
             for host in hosts {
                 let mut conditions = match conditions::build(m, host) {
                     Ok(c) => c,
                     Err(why) => {
-                        ctx.drop_rule(route, ri, why);
+                        ctx.drop_match(route, ri, mi, why);
                         continue;
                     }
                 };
@@ -148,23 +173,28 @@ fn candidates_of_route<'r>(
                     }
                 }
                 if let Some(why) = limits::check(&conditions) {
-                    ctx.drop_rule(route, ri, why);
+                    ctx.drop_match(route, ri, mi, why);
                     continue;
                 }
                 let transforms = match transforms(&parts.rewrite, m) {
                     Ok(t) => t,
                     Err(why) => {
-                        ctx.drop_rule(route, ri, why);
+                        ctx.drop_match(route, ri, mi, why);
                         continue;
                     }
                 };
+                ctx.programmed(route);
                 out.push(Candidate {
                     key: precedence::Key::new(route, ri, mi, m, host),
                     conditions,
                     actions: parts.actions.clone(),
                     transforms,
                     tags: parts.tags.clone(),
-                    source: RuleSource { route: route.display(), rule: ri, r#match: mi },
+                    source: RuleSource {
+                        route: route.display(),
+                        rule: ri,
+                        r#match: mi,
+                    },
                 });
             }
         }
@@ -176,18 +206,28 @@ fn transforms(
     rewrite: &Option<(Option<String>, Option<PathModifier>)>,
     m: Option<&RouteMatch>,
 ) -> Result<Vec<Transform>, String> {
-    let Some((hostname, path)) = rewrite else { return Ok(vec![]) };
+    let Some((hostname, path)) = rewrite else {
+        return Ok(vec![]);
+    };
     let mut out = Vec::new();
     if let Some(h) = hostname {
         out.push(Transform {
             kind: "host-header-rewrite".to_string(),
-            host_header_rewrite_config: Some(RewriteConfig { rewrites: vec![Rewrite { regex: ".*".to_string(), replace: h.clone() }] }),
+            host_header_rewrite_config: Some(RewriteConfig {
+                rewrites: vec![Rewrite {
+                    regex: ".*".to_string(),
+                    replace: h.clone(),
+                }],
+            }),
             url_rewrite_config: None,
         });
     }
     let url = match path {
         None => None,
-        Some(PathModifier::ReplaceFullPath(p)) => Some(Rewrite { regex: "^([^?]*)".to_string(), replace: p.clone() }),
+        Some(PathModifier::ReplaceFullPath(p)) => Some(Rewrite {
+            regex: "^([^?]*)".to_string(),
+            replace: p.clone(),
+        }),
         Some(PathModifier::ReplacePrefixMatch(new)) => {
             let Some(RouteMatch::Http(h)) = m else {
                 return Err("URLRewrite replacePrefixMatch needs a PathPrefix match".to_string());
@@ -199,7 +239,11 @@ fn transforms(
             let new = new.trim_end_matches('/');
             Some(Rewrite {
                 regex: format!("^{}(/.*)?$", escape_regex(prefix)),
-                replace: if new.is_empty() { "/$1".to_string() } else { format!("{new}$1") },
+                replace: if new.is_empty() {
+                    "/$1".to_string()
+                } else {
+                    format!("{new}$1")
+                },
             })
         }
     };
@@ -238,25 +282,43 @@ fn build_listener(
     let mut mutual_authentication = None;
     if protocol == Protocol::Https {
         if let Some(c) = cfg {
-            for arn in c.default_certificate.iter().chain(c.certificates.iter().flatten()) {
-                let cert = Certificate { certificate_arn: arn.clone() };
+            for arn in c
+                .default_certificate
+                .iter()
+                .chain(c.certificates.iter().flatten())
+            {
+                let cert = Certificate {
+                    certificate_arn: arn.clone(),
+                };
                 if !certificates.contains(&cert) {
                     certificates.push(cert);
                 }
             }
-            mutual_authentication = c.mutual_authentication.as_ref().map(|m| MutualAuthentication {
-                mode: m.mode.as_str().to_string(),
-                trust_store_arn: m.trust_store.clone().filter(|_| m.mode == MutualAuthenticationMode::Verify),
-                ignore_client_certificate_expiry: m.ignore_client_certificate_expiry,
-                advertise_trust_store_ca_names: m.advertise_trust_store_ca_names.map(|a| a.as_str().to_string()),
-            });
+            mutual_authentication =
+                c.mutual_authentication
+                    .as_ref()
+                    .map(|m| MutualAuthentication {
+                        mode: m.mode.as_str().to_string(),
+                        trust_store_arn: m
+                            .trust_store
+                            .clone()
+                            .filter(|_| m.mode == MutualAuthenticationMode::Verify),
+                        ignore_client_certificate_expiry: m.ignore_client_certificate_expiry,
+                        advertise_trust_store_ca_names: m
+                            .advertise_trust_store_ca_names
+                            .map(|a| a.as_str().to_string()),
+                    });
         }
-        ssl_policy = Some(cfg.and_then(|c| c.ssl_policy.clone()).unwrap_or_else(|| ctx.settings.default_ssl_policy.clone()));
+        ssl_policy = Some(
+            cfg.and_then(|c| c.ssl_policy.clone())
+                .unwrap_or_else(|| ctx.settings.default_ssl_policy.clone()),
+        );
         if certificates.is_empty() {
             let message = format!(
                 "HTTPS listener on port {port} has no certificate: set defaultCertificate for HTTPS:{port} in the LoadBalancerConfiguration listenerConfigurations"
             );
-            ctx.listener_problems.insert(li, (Reason::InvalidCertificateRef, message.clone()));
+            ctx.listener_problems
+                .insert(li, (Reason::InvalidCertificateRef, message.clone()));
             ctx.problem(message);
             return None;
         }
@@ -271,9 +333,24 @@ fn build_listener(
         alpn_policy: None,
         mutual_authentication,
         attributes: cfg
-            .map(|c| c.listener_attributes.iter().flatten().map(|a| Attribute { key: a.key.clone(), value: a.value.clone() }).collect())
+            .map(|c| {
+                c.listener_attributes
+                    .iter()
+                    .flatten()
+                    .map(|a| Attribute {
+                        key: a.key.clone(),
+                        value: a.value.clone(),
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
-        tags: tags::build(ctx.settings, ctx.lb, &stack_id, &port.to_string(), ctx.config.tags.as_ref()),
+        tags: tags::build(
+            ctx.settings,
+            ctx.lb,
+            &stack_id,
+            &port.to_string(),
+            ctx.config.tags.as_ref(),
+        ),
         rules,
     })
 }
@@ -293,12 +370,20 @@ fn enforce_rule_quota(ctx: &mut Context<'_>, listeners: &mut [Listener]) {
         budget -= keep;
         dropped.extend(l.rules.drain(keep..).map(|r| r.source));
     }
-    let routes: Vec<Route> = ctx.attached().into_iter().map(|(r, _, _)| r.clone()).collect();
+    let routes: Vec<Route> = ctx
+        .attached()
+        .into_iter()
+        .map(|(r, _, _)| r.clone())
+        .collect();
     for source in dropped {
         if let Some(route) = routes.iter().find(|r| r.display() == source.route) {
-            ctx.drop_rule(
+            if let Some(report) = ctx.reports.get_mut(&(route.kind, route.key.clone())) {
+                report.programmed = report.programmed.saturating_sub(1);
+            }
+            ctx.drop_match(
                 route,
                 source.rule,
+                source.r#match,
                 format!("the load balancer already has {max} rules, the ALB quota (rules per load balancer)"),
             );
         }

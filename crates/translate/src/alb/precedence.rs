@@ -26,12 +26,22 @@ pub struct Key {
 }
 
 impl Key {
-    pub fn new(route: &Route, rule: usize, match_index: Option<usize>, m: Option<&RouteMatch>, host: &str) -> Key {
+    pub fn new(
+        route: &Route,
+        rule: usize,
+        match_index: Option<usize>,
+        m: Option<&RouteMatch>,
+        host: &str,
+    ) -> Key {
         let host_rank = if host.is_empty() {
             (2, Reverse(0), Reverse(0))
         } else {
             let wildcard = host.starts_with('*');
-            (u8::from(wildcard), Reverse(host.matches('.').count()), Reverse(host.len()))
+            (
+                u8::from(wildcard),
+                Reverse(host.matches('.').count()),
+                Reverse(host.len()),
+            )
         };
         let (score, primary, secondary, method, headers, query) = match m {
             Some(RouteMatch::Http(h)) => {
@@ -41,7 +51,14 @@ impl Key {
                     Some(PathMatch::Regex(p)) => (1, p.len()),
                     None => (0, 0),
                 };
-                (score, len, 0, h.method.is_some(), h.headers.len(), h.query_params.len())
+                (
+                    score,
+                    len,
+                    0,
+                    h.method.is_some(),
+                    h.headers.len(),
+                    h.query_params.len(),
+                )
             }
             Some(RouteMatch::Grpc(g)) => {
                 let score = match (&g.service, &g.method) {

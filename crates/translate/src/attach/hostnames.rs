@@ -75,17 +75,53 @@ mod tests {
             (None, &[], Some(&[])),
             (None, &["a.example.com"], Some(&["a.example.com"])),
             (Some("a.example.com"), &[], Some(&["a.example.com"])),
-            (Some("a.example.com"), &["a.example.com"], Some(&["a.example.com"])),
+            (
+                Some("a.example.com"),
+                &["a.example.com"],
+                Some(&["a.example.com"]),
+            ),
             (Some("a.example.com"), &["b.example.com"], None),
-            (Some("*.example.com"), &["a.example.com"], Some(&["a.example.com"])),
-            (Some("*.example.com"), &["a.b.example.com"], Some(&["a.b.example.com"])),
+            (
+                Some("*.example.com"),
+                &["a.example.com"],
+                Some(&["a.example.com"]),
+            ),
+            (
+                Some("*.example.com"),
+                &["a.b.example.com"],
+                Some(&["a.b.example.com"]),
+            ),
             (Some("*.example.com"), &["example.com"], None),
-            (Some("a.example.com"), &["*.example.com"], Some(&["a.example.com"])),
-            (Some("*.example.com"), &["*.a.example.com"], Some(&["*.a.example.com"])),
-            (Some("*.a.example.com"), &["*.example.com"], Some(&["*.a.example.com"])),
-            (Some("*.example.com"), &["*.example.com"], Some(&["*.example.com"])),
-            (Some("*.example.com"), &["a.example.org", "b.example.com"], Some(&["b.example.com"])),
-            (Some("A.Example.com"), &["a.example.com"], Some(&["a.example.com"])),
+            (
+                Some("a.example.com"),
+                &["*.example.com"],
+                Some(&["a.example.com"]),
+            ),
+            (
+                Some("*.example.com"),
+                &["*.a.example.com"],
+                Some(&["*.a.example.com"]),
+            ),
+            (
+                Some("*.a.example.com"),
+                &["*.example.com"],
+                Some(&["*.a.example.com"]),
+            ),
+            (
+                Some("*.example.com"),
+                &["*.example.com"],
+                Some(&["*.example.com"]),
+            ),
+            (
+                Some("*.example.com"),
+                &["a.example.org", "b.example.com"],
+                Some(&["b.example.com"]),
+            ),
+            (
+                Some("A.Example.com"),
+                &["a.example.com"],
+                Some(&["a.example.com"]),
+            ),
         ];
         for (listener, route, want) in cases {
             let got = intersect(*listener, &v(route));

@@ -159,7 +159,11 @@ fn is_tcp_udp_pair(a: &str, b: &str) -> bool {
 }
 
 fn from_of(l: &gw::GatewayListeners) -> From {
-    let Some(ns) = l.allowed_routes.as_ref().and_then(|a| a.namespaces.as_ref()) else {
+    let Some(ns) = l
+        .allowed_routes
+        .as_ref()
+        .and_then(|a| a.namespaces.as_ref())
+    else {
         return From::Same;
     };
     match ns.from {
@@ -172,7 +176,13 @@ fn from_of(l: &gw::GatewayListeners) -> From {
                     .match_expressions
                     .iter()
                     .flatten()
-                    .map(|e| (e.key.clone(), e.operator.clone(), e.values.clone().unwrap_or_default()))
+                    .map(|e| {
+                        (
+                            e.key.clone(),
+                            e.operator.clone(),
+                            e.values.clone().unwrap_or_default(),
+                        )
+                    })
                     .collect(),
             }),
             // A Selector without a selector selects nothing.

@@ -23,7 +23,10 @@ pub enum Outcome {
     /// Attached to these listeners (indexes into the Gateway's listeners), each with the
     /// hostnames the route gets there (empty: no host restriction).
     Attached(Vec<(usize, Vec<String>)>),
-    Rejected { reason: Reason, message: String },
+    Rejected {
+        reason: Reason,
+        message: String,
+    },
 }
 
 /// Attaches every route whose parentRefs name `gateway`.
@@ -68,7 +71,10 @@ fn attach_one(
         return Outcome::Rejected {
             reason: Reason::NoMatchingParent,
             message: match (&pref.section_name, pref.port) {
-                (Some(s), _) => format!("Gateway {gateway} has no listener named {s}{}", port_suffix(pref.port)),
+                (Some(s), _) => format!(
+                    "Gateway {gateway} has no listener named {s}{}",
+                    port_suffix(pref.port)
+                ),
                 (None, Some(p)) => format!("Gateway {gateway} has no listener on port {p}"),
                 (None, None) => format!("Gateway {gateway} has no listeners"),
             },
@@ -78,7 +84,10 @@ fn attach_one(
     let mut first_failure: Option<(Reason, String)> = None;
     for i in candidates {
         let l = &listeners[i];
-        let failure = if !l.from.allows(snapshot, &gateway.namespace, &route.key.namespace) {
+        let failure = if !l
+            .from
+            .allows(snapshot, &gateway.namespace, &route.key.namespace)
+        {
             Some((
                 Reason::NotAllowedByListeners,
                 format!(
@@ -89,7 +98,10 @@ fn attach_one(
         } else if !l.kinds.contains(&route.kind) {
             Some((
                 Reason::NotAllowedByListeners,
-                format!("Listener {} does not allow route kind {}", l.name, route.kind),
+                format!(
+                    "Listener {} does not allow route kind {}",
+                    l.name, route.kind
+                ),
             ))
         } else if route.kind.has_hostnames() {
             match hostnames::intersect(l.hostname.as_deref(), &route.hostnames) {

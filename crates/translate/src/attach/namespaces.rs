@@ -55,7 +55,12 @@ pub enum From {
 }
 
 impl From {
-    pub fn allows(&self, snapshot: &Snapshot, gateway_namespace: &str, route_namespace: &str) -> bool {
+    pub fn allows(
+        &self,
+        snapshot: &Snapshot,
+        gateway_namespace: &str,
+        route_namespace: &str,
+    ) -> bool {
         match self {
             From::Same => gateway_namespace == route_namespace,
             From::All => true,
@@ -70,7 +75,10 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -78,7 +86,11 @@ mod tests {
         let s = Selector {
             match_labels: labels(&[("team", "a")]),
             match_expressions: vec![
-                ("env".into(), "In".into(), vec!["prod".into(), "stage".into()]),
+                (
+                    "env".into(),
+                    "In".into(),
+                    vec!["prod".into(), "stage".into()],
+                ),
                 ("legacy".into(), "DoesNotExist".into(), vec![]),
             ],
         };

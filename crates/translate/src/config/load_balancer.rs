@@ -1,6 +1,8 @@
 //! Resolving and merging the LoadBalancerConfigurations of a GatewayClass and a Gateway.
 
-use gantry_api::crds::{Attribute, ListenerConfiguration, LoadBalancerConfigurationSpec, MergingMode};
+use gantry_api::crds::{
+    Attribute, ListenerConfiguration, LoadBalancerConfigurationSpec, MergingMode,
+};
 use gantry_api::gateway::{Gateway, GatewayClass};
 use gantry_api::wire::GATEWAY_AWS_GROUP;
 use gantry_snapshot::{ObjectKey, Snapshot};
@@ -18,7 +20,10 @@ pub struct Found<'s> {
 
 /// The class's configuration: `Ok(None)` without parametersRef, `Err(message)` when the
 /// reference is unusable (the class is then not Accepted).
-pub fn for_class<'s>(snapshot: &'s Snapshot, class: &GatewayClass) -> Result<Option<Found<'s>>, String> {
+pub fn for_class<'s>(
+    snapshot: &'s Snapshot,
+    class: &GatewayClass,
+) -> Result<Option<Found<'s>>, String> {
     let Some(r) = &class.spec.parameters_ref else {
         return Ok(None);
     };
@@ -29,17 +34,25 @@ pub fn for_class<'s>(snapshot: &'s Snapshot, class: &GatewayClass) -> Result<Opt
         ));
     }
     let Some(namespace) = r.namespace.as_deref().filter(|n| !n.is_empty()) else {
-        return Err(format!("Namespace must be specified in ParametersRef for {KIND}"));
+        return Err(format!(
+            "Namespace must be specified in ParametersRef for {KIND}"
+        ));
     };
     let key = ObjectKey::new(namespace, r.name.clone());
     match snapshot.load_balancer_configurations.get(&key) {
-        Some(lbc) => Ok(Some(Found { key, spec: &lbc.spec })),
+        Some(lbc) => Ok(Some(Found {
+            key,
+            spec: &lbc.spec,
+        })),
         None => Err(format!("{KIND} {key} not found")),
     }
 }
 
 /// The Gateway's own configuration (`spec.infrastructure.parametersRef`, in its namespace).
-pub fn for_gateway<'s>(snapshot: &'s Snapshot, gateway: &Gateway) -> Result<Option<Found<'s>>, String> {
+pub fn for_gateway<'s>(
+    snapshot: &'s Snapshot,
+    gateway: &Gateway,
+) -> Result<Option<Found<'s>>, String> {
     let Some(r) = gateway
         .spec
         .infrastructure
@@ -59,7 +72,10 @@ pub fn for_gateway<'s>(snapshot: &'s Snapshot, gateway: &Gateway) -> Result<Opti
         r.name.clone(),
     );
     match snapshot.load_balancer_configurations.get(&key) {
-        Some(lbc) => Ok(Some(Found { key, spec: &lbc.spec })),
+        Some(lbc) => Ok(Some(Found {
+            key,
+            spec: &lbc.spec,
+        })),
         None => Err(format!("{KIND} {key} not found")),
     }
 }
@@ -201,8 +217,12 @@ mod tests {
 
     #[test]
     fn prefer_gateway_lets_the_gateway_win() {
-        let class = spec(serde_json::json!({"mergingMode": "prefer-gateway", "scheme": "internal"}));
+        let class =
+            spec(serde_json::json!({"mergingMode": "prefer-gateway", "scheme": "internal"}));
         let gateway = spec(serde_json::json!({"scheme": "internet-facing"}));
-        assert_eq!(merge(Some(&class), Some(&gateway)).scheme, Some(Scheme::InternetFacing));
+        assert_eq!(
+            merge(Some(&class), Some(&gateway)).scheme,
+            Some(Scheme::InternetFacing)
+        );
     }
 }

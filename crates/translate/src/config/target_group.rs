@@ -17,25 +17,26 @@ pub fn effective_default(
     class: Option<&Found<'_>>,
     gateway: Option<&Found<'_>>,
 ) -> Result<Option<TargetGroupConfigurationSpec>, String> {
-    let lookup = |found: Option<&Found<'_>>| -> Result<Option<TargetGroupConfigurationSpec>, String> {
-        let Some(found) = found else { return Ok(None) };
-        let Some(r) = &found.spec.default_target_group_configuration else {
-            return Ok(None);
-        };
-        let key = ObjectKey::new(found.key.namespace.clone(), r.name.clone());
-        let tgc = snapshot.target_group_configurations.get(&key).ok_or_else(|| {
+    let lookup =
+        |found: Option<&Found<'_>>| -> Result<Option<TargetGroupConfigurationSpec>, String> {
+            let Some(found) = found else { return Ok(None) };
+            let Some(r) = &found.spec.default_target_group_configuration else {
+                return Ok(None);
+            };
+            let key = ObjectKey::new(found.key.namespace.clone(), r.name.clone());
+            let tgc = snapshot.target_group_configurations.get(&key).ok_or_else(|| {
             format!(
                 "TargetGroupConfiguration {key} named as defaultTargetGroupConfiguration by LoadBalancerConfiguration {} not found",
                 found.key
             )
         })?;
-        if tgc.spec.target_reference.is_some() {
-            return Err(format!(
-                "TargetGroupConfiguration {key} has targetReference set and cannot be used as a defaultTargetGroupConfiguration"
-            ));
-        }
-        Ok(Some(tgc.spec.clone()))
-    };
+            if tgc.spec.target_reference.is_some() {
+                return Err(format!(
+                    "TargetGroupConfiguration {key} has targetReference set and cannot be used as a defaultTargetGroupConfiguration"
+                ));
+            }
+            Ok(Some(tgc.spec.clone()))
+        };
     let class_tgc = lookup(class)?;
     let gateway_tgc = lookup(gateway)?;
     Ok(match (class_tgc, gateway_tgc) {
@@ -120,7 +121,10 @@ pub fn props_for_service(
 
 /// Field-wise merge: take-one for scalars and the whole health check block; unions for tags
 /// and attributes with `high` winning.
-pub fn merge_props(high: Option<&TargetGroupProps>, low: Option<&TargetGroupProps>) -> TargetGroupProps {
+pub fn merge_props(
+    high: Option<&TargetGroupProps>,
+    low: Option<&TargetGroupProps>,
+) -> TargetGroupProps {
     let (high, low) = match (high, low) {
         (None, None) => return TargetGroupProps::default(),
         (Some(h), None) => return h.clone(),

@@ -26,7 +26,12 @@ pub struct Condition {
 }
 
 impl Condition {
-    pub fn new(kind: &'static str, status: bool, reason: Reason, message: impl Into<String>) -> Self {
+    pub fn new(
+        kind: &'static str,
+        status: bool,
+        reason: Reason,
+        message: impl Into<String>,
+    ) -> Self {
         Condition {
             kind,
             status: if status { "True" } else { "False" },
@@ -92,9 +97,34 @@ pub struct RouteParentStatus {
 }
 
 /// Every status translation computed, keyed for lookup by the writers.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Statuses {
     pub gateway_classes: BTreeMap<String, GatewayClassStatus>,
     pub gateways: BTreeMap<ObjectKey, GatewayStatus>,
     pub routes: BTreeMap<(RouteKind, ObjectKey), RouteStatus>,
+}
+
+/// Serialized with string keys (`ns/name`, `<Kind> ns/name`), as JSON maps need.
+impl Serialize for Statuses {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Keyed<'a, K, V>(&'a BTreeMap<K, V>, fn(&K) -> String);
+        impl<K, V: Serialize> Serialize for Keyed<'_, K, V> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for (k, v) in self.0 {
+                    m.serialize_entry(&(self.1)(k), v)?;
+                }
+                m.end()
+            }
+        }
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("gatewayClasses", &self.gateway_classes)?;
+        m.serialize_entry("gateways", &Keyed(&self.gateways, |k| k.to_string()))?;
+        m.serialize_entry(
+            "routes",
+            &Keyed(&self.routes, |(kind, key)| format!("{kind} {key}")),
+        )?;
+        m.end()
+    }
 }

@@ -35,7 +35,11 @@ fn render_conditions(conditions: &[Condition], previous: Option<&Value>, now: &s
 }
 
 /// `.status` of a GatewayClass.
-pub fn render_gateway_class(status: &GatewayClassStatus, previous: Option<&Value>, now: &str) -> Value {
+pub fn render_gateway_class(
+    status: &GatewayClassStatus,
+    previous: Option<&Value>,
+    now: &str,
+) -> Value {
     let mut out = previous.cloned().unwrap_or_else(|| json!({}));
     out["conditions"] = render_conditions(&status.conditions, previous, now);
     out
@@ -82,7 +86,11 @@ pub fn render_gateway(status: &GatewayStatus, previous: Option<&Value>, now: &st
 }
 
 /// This controller's `status.parents` entries of a route, rendered.
-pub fn render_route_parents(status: &RouteStatus, previous: Option<&Value>, now: &str) -> Vec<Value> {
+pub fn render_route_parents(
+    status: &RouteStatus,
+    previous: Option<&Value>,
+    now: &str,
+) -> Vec<Value> {
     let previous_parents: Vec<Value> = previous
         .and_then(|p| p.get("parents"))
         .and_then(Value::as_array)
