@@ -31,6 +31,7 @@ use gantry_snapshot::Snapshot;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use alb::limits;
 pub use status::Statuses;
 
 /// Which kind of load balancer a GatewayClass's Gateways become.

@@ -421,6 +421,7 @@ fn forward(
             tuples.len()
         ));
     }
+    scale_weights(&mut tuples);
     // Gateway API: a rule with no usable backend answers 500.
     if tuples.iter().all(|t| t.weight == Some(0)) {
         target_groups.clear();
@@ -430,4 +431,43 @@ fn forward(
         target_groups: tuples,
         target_group_stickiness_config: stickiness,
     }))
+}
+
+/// backendRefs to the same target group are merged by adding their weights, which can exceed
+/// the ALB's maximum; then every weight is scaled down by the same factor (non-zero weights
+/// stay at least 1), keeping the split as close as the ALB can express.
+fn scale_weights(tuples: &mut [TargetGroupTuple]) {
+    let max = tuples.iter().filter_map(|t| t.weight).max().unwrap_or(0);
+    if max <= MAX_WEIGHT {
+        return;
+    }
+    for t in tuples.iter_mut() {
+        if let Some(w) = t.weight.filter(|w| *w > 0) {
+            let scaled =
+                (i64::from(w) * i64::from(MAX_WEIGHT) + i64::from(max) / 2) / i64::from(max);
+            t.weight = Some((scaled as i32).max(1));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_weights_above_the_alb_maximum_are_scaled_down() {
+        let tuple = |id: &str, w| TargetGroupTuple {
+            target_group_arn: ArnRef::Planned(id.into()),
+            weight: Some(w),
+        };
+        let mut t = vec![
+            tuple("a", 1000),
+            tuple("b", 500),
+            tuple("c", 0),
+            tuple("d", 1),
+        ];
+        scale_weights(&mut t);
+        let w: Vec<i32> = t.iter().map(|t| t.weight.unwrap()).collect();
+        assert_eq!(w, vec![999, 500, 0, 1]);
+    }
 }
