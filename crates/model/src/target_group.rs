@@ -1,4 +1,4 @@
-use crate::{Attribute, Protocol, Tags};
+use crate::{ArnRef, Attribute, Protocol, Tags};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -110,4 +110,8 @@ pub struct Backend {
     pub name: String,
     /// The backendRef's port (the Service port, or the ALB listener port).
     pub port: i32,
+    /// Gateway chaining: the ALB to register as the only target. `Existing` once the ALB
+    /// Gateway's status reports its ARN, else the ALB stack's planned load balancer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<ArnRef>,
 }

@@ -169,6 +169,7 @@ fn finish(
             namespace: backend_ns.to_string(),
             name: backend_name.to_string(),
             port: backend_port,
+            load_balancer: None,
         },
     }
 }

@@ -1,0 +1,275 @@
+//! One NLB listener from the Gateway listeners on its port: protocol, configuration, TLS.
+
+use crate::attach::Listener as GatewayListener;
+use crate::config::load_balancer::listener_configuration;
+use crate::gateway::Context;
+use crate::status::reasons::Reason;
+use crate::tags;
+use gantry_api::crds::ListenerConfiguration;
+use gantry_model::{Action, Attribute, Certificate, Listener, Protocol};
+
+/// What a port's NLB listener will be, decided before its backend is known.
+pub struct Plan {
+    pub protocol: Protocol,
+    /// The `listenerConfigurations` entry that applies, if any.
+    pub config: Option<ListenerConfiguration>,
+    /// The `PROTOCOL:PORT` of that entry (for messages).
+    pub config_key: String,
+    /// From TLS listeners with `tls.mode: Passthrough`.
+    pub passthrough: bool,
+}
+
+/// Protocol and configuration of the listener on `port`, made of the Gateway listeners
+/// `gateway_listeners` (those on the port that carry a route). `Err` says why there can be none.
+pub fn plan(ctx: &mut Context<'_>, port: i32, gateway_listeners: &[usize]) -> Result<Plan, String> {
+    let ls: Vec<&GatewayListener> = gateway_listeners
+        .iter()
+        .map(|&i| &ctx.listeners[i])
+        .collect();
+    let tls: Vec<&&GatewayListener> = ls.iter().filter(|l| l.protocol == "TLS").collect();
+    if tls.iter().any(|l| l.passthrough) && tls.iter().any(|l| !l.passthrough) {
+        return Err(format!(
+            "TLS listeners {} share port {port} but do not agree on tls.mode; one NLB listener either terminates TLS or passes it through",
+            tls.iter()
+                .map(|l| l.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let passthrough = tls.first().is_some_and(|l| l.passthrough);
+    let has = |p: &str| ls.iter().any(|l| l.protocol == p);
+    let base = base_protocol(has("TCP"), has("UDP"), has("TLS"), passthrough);
+    let keys = config_keys(base, passthrough);
+    let found = keys
+        .iter()
+        .find_map(|p| listener_configuration(&ctx.config, p, port).map(|c| (*p, c.clone())));
+    let config_key = format!("{}:{port}", found.as_ref().map_or(keys[0], |(p, _)| p));
+    let config = found.map(|(_, c)| c);
+    let mut protocol = base;
+    if config.as_ref().and_then(|c| c.quic_enabled) == Some(true) {
+        match with_quic(base) {
+            Some(p) => protocol = p,
+            None => ctx.problem(format!(
+                "listenerConfigurations {config_key}: quicEnabled is ignored; QUIC applies to UDP and TCP_UDP listeners only"
+            )),
+        }
+    }
+    Ok(Plan {
+        protocol,
+        config,
+        config_key,
+        passthrough,
+    })
+}
+
+/// Builds the listener with its default action. `None` when it cannot exist (a TLS listener
+/// without certificate); the Gateway listeners then report why.
+pub fn build(
+    ctx: &mut Context<'_>,
+    port: i32,
+    gateway_listeners: &[usize],
+    plan: &Plan,
+    forward: Action,
+) -> Option<Listener> {
+    let cfg = plan.config.as_ref();
+    let key = &plan.config_key;
+    let mut certificates = Vec::new();
+    let mut ssl_policy = None;
+    let mut alpn_policy = None;
+    if plan.protocol == Protocol::Tls {
+        certificates = certificates_of(cfg);
+        if certificates.is_empty() {
+            let message = format!(
+                "TLS listener on port {port} has no certificate: set defaultCertificate for TLS:{port} in the LoadBalancerConfiguration listenerConfigurations"
+            );
+            for &li in gateway_listeners {
+                ctx.listener_problems
+                    .insert(li, (Reason::InvalidCertificateRef, message.clone()));
+            }
+            ctx.problem(message);
+            return None;
+        }
+        ssl_policy = Some(
+            cfg.and_then(|c| c.ssl_policy.clone())
+                .unwrap_or_else(|| ctx.settings.default_ssl_policy.clone()),
+        );
+        // AWS's own default, written out so that the plan shows it and drift is visible.
+        let alpn = cfg
+            .and_then(|c| c.alpn_policy)
+            .map_or("None", |a| a.as_str());
+        alpn_policy = Some(vec![alpn.to_string()]);
+    } else if let Some(c) = cfg {
+        let mut ignored = Vec::new();
+        if c.default_certificate.is_some() || c.certificates.as_ref().is_some_and(|l| !l.is_empty())
+        {
+            ignored.push("certificates");
+        }
+        if c.ssl_policy.is_some() {
+            ignored.push("sslPolicy");
+        }
+        if c.alpn_policy.is_some() {
+            ignored.push("alpnPolicy");
+        }
+        if !ignored.is_empty() {
+            let why = if plan.passthrough {
+                " (TLS passthrough)"
+            } else {
+                ""
+            };
+            ctx.problem(format!(
+                "listenerConfigurations {key}: {} ignored; the listener on port {port} is {}{why}, and only TLS listeners take them",
+                ignored.join(", "),
+                plan.protocol.as_str()
+            ));
+        }
+    }
+    if cfg.is_some_and(|c| c.mutual_authentication.is_some()) {
+        ctx.problem(format!("listenerConfigurations {key}: mutualAuthentication is ignored; only ALB listeners take it"));
+    }
+    let stack_id = ctx.stack_id();
+    Some(Listener {
+        id: port.to_string(),
+        port,
+        protocol: plan.protocol,
+        default_actions: vec![forward],
+        certificates,
+        ssl_policy,
+        alpn_policy,
+        mutual_authentication: None,
+        attributes: cfg
+            .map(|c| {
+                c.listener_attributes
+                    .iter()
+                    .flatten()
+                    .map(|a| Attribute {
+                        key: a.key.clone(),
+                        value: a.value.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        tags: tags::build(
+            ctx.settings,
+            ctx.lb,
+            &stack_id,
+            &port.to_string(),
+            ctx.config.tags.as_ref(),
+        ),
+        rules: vec![],
+    })
+}
+
+/// The NLB protocol of a port from the Gateway listener protocols on it. Listener validation
+/// already refused every mix but TCP with UDP (and TLS listeners differing by hostname).
+fn base_protocol(tcp: bool, udp: bool, tls: bool, passthrough: bool) -> Protocol {
+    // A passthrough TLS listener forwards the bytes unterminated: a TCP listener.
+    let tls_terminated = tls && !passthrough;
+    let stream = tcp || (tls && passthrough);
+    match (tls_terminated, stream, udp) {
+        (true, _, _) => Protocol::Tls,
+        (false, true, true) => Protocol::TcpUdp,
+        (false, false, true) => Protocol::Udp,
+        _ => Protocol::Tcp,
+    }
+}
+
+/// `listenerConfigurations` keys that apply to a listener, best first: the Gateway listener
+/// protocol it comes from, or for a merged TCP_UDP port the merged protocol, then either half.
+fn config_keys(protocol: Protocol, passthrough: bool) -> &'static [&'static str] {
+    match protocol {
+        Protocol::TcpUdp => &["TCP_UDP", "TCP", "UDP"],
+        Protocol::Tcp if passthrough => &["TLS", "TCP"],
+        Protocol::Udp => &["UDP"],
+        Protocol::Tls => &["TLS"],
+        _ => &["TCP"],
+    }
+}
+
+/// `quicEnabled`: UDP becomes QUIC and TCP_UDP becomes TCP_QUIC; nothing else can.
+fn with_quic(protocol: Protocol) -> Option<Protocol> {
+    match protocol {
+        Protocol::Udp => Some(Protocol::Quic),
+        Protocol::TcpUdp => Some(Protocol::TcpQuic),
+        _ => None,
+    }
+}
+
+/// defaultCertificate first (AWS takes the first as the listener's default), then the rest.
+fn certificates_of(cfg: Option<&ListenerConfiguration>) -> Vec<Certificate> {
+    let mut out: Vec<Certificate> = Vec::new();
+    for arn in cfg.into_iter().flat_map(|c| {
+        c.default_certificate
+            .iter()
+            .chain(c.certificates.iter().flatten())
+    }) {
+        let cert = Certificate {
+            certificate_arn: arn.clone(),
+        };
+        if !out.contains(&cert) {
+            out.push(cert);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_protocol_from_gateway_listener_protocols() {
+        // (tcp, udp, tls, passthrough) → protocol
+        let cases = [
+            ((true, false, false, false), Protocol::Tcp),
+            ((false, true, false, false), Protocol::Udp),
+            ((true, true, false, false), Protocol::TcpUdp),
+            ((false, false, true, false), Protocol::Tls),
+            ((false, false, true, true), Protocol::Tcp),
+        ];
+        for ((tcp, udp, tls, passthrough), want) in cases {
+            assert_eq!(
+                base_protocol(tcp, udp, tls, passthrough),
+                want,
+                "{tcp} {udp} {tls} {passthrough}"
+            );
+        }
+    }
+
+    #[test]
+    fn quic_upgrades_only_udp_and_tcp_udp() {
+        assert_eq!(with_quic(Protocol::Udp), Some(Protocol::Quic));
+        assert_eq!(with_quic(Protocol::TcpUdp), Some(Protocol::TcpQuic));
+        assert_eq!(with_quic(Protocol::Tcp), None);
+        assert_eq!(with_quic(Protocol::Tls), None);
+    }
+
+    #[test]
+    fn passthrough_listeners_read_the_tls_configuration_first() {
+        assert_eq!(config_keys(Protocol::Tcp, true), ["TLS", "TCP"]);
+        assert_eq!(
+            config_keys(Protocol::TcpUdp, false),
+            ["TCP_UDP", "TCP", "UDP"]
+        );
+    }
+
+    #[test]
+    fn default_certificate_comes_first_and_duplicates_go() {
+        let cfg = ListenerConfiguration {
+            protocol_port: "TLS:443".to_string(),
+            default_certificate: Some("arn:b".to_string()),
+            certificates: Some(vec!["arn:a".to_string(), "arn:b".to_string()]),
+            ssl_policy: None,
+            alpn_policy: None,
+            target_group_stickiness: None,
+            mutual_authentication: None,
+            listener_attributes: None,
+            quic_enabled: None,
+        };
+        let arns: Vec<String> = certificates_of(Some(&cfg))
+            .into_iter()
+            .map(|c| c.certificate_arn)
+            .collect();
+        assert_eq!(arns, ["arn:b", "arn:a"]);
+        assert!(certificates_of(None).is_empty());
+    }
+}
