@@ -26,10 +26,25 @@ pub struct Context<'a> {
     pub listeners: Vec<Listener>,
     pub attachments: Vec<Attachment<'a>>,
     pub reports: BTreeMap<(RouteKind, ObjectKey), RouteReport>,
+    /// Target groups already built in this Gateway, by (route, backend, listener protocol):
+    /// every rule and match of a route that names the same backend shares one.
+    pub target_group_cache:
+        BTreeMap<TargetGroupCacheKey, Result<gantry_model::TargetGroup, String>>,
     /// Listener-level problems found while building (index → reason, message).
     pub listener_problems: BTreeMap<usize, (Reason, String)>,
     pub problems: Vec<Problem>,
 }
+
+/// (route kind, route, backend namespace, backend group/kind/name, backend port, listener
+/// protocol).
+pub type TargetGroupCacheKey = (
+    RouteKind,
+    ObjectKey,
+    String,
+    String,
+    Option<i32>,
+    gantry_model::Protocol,
+);
 
 /// What building found wrong with one route on this Gateway.
 #[derive(Clone, Debug, Default)]
@@ -113,13 +128,13 @@ impl<'a> Context<'a> {
     }
 }
 
-pub fn translate(
-    snapshot: &Snapshot,
-    settings: &Settings,
-    key: &ObjectKey,
-    gateway: &Gateway,
+pub fn translate<'a>(
+    snapshot: &'a Snapshot,
+    settings: &'a Settings,
+    key: &'a ObjectKey,
+    gateway: &'a Gateway,
     class: &Class<'_>,
-    routes: &[Route],
+    routes: &[&'a Route],
     out: &mut Translation,
 ) {
     let generation = gateway.metadata.generation.unwrap_or(0);
@@ -194,6 +209,7 @@ pub fn translate(
         listeners,
         attachments,
         reports: BTreeMap::new(),
+        target_group_cache: BTreeMap::new(),
         listener_problems: BTreeMap::new(),
         problems: Vec::new(),
     };

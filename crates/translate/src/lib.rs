@@ -130,11 +130,27 @@ pub fn translate(snapshot: &Snapshot, settings: &Settings) -> Translation {
     let mut out = Translation::default();
     let classes = classes::owned(snapshot, settings, &mut out);
     let routes = routes::all_routes(snapshot);
+    // Routes by the Gateways their parentRefs name, so each Gateway only looks at its own.
+    let mut by_gateway: BTreeMap<gantry_snapshot::ObjectKey, Vec<&routes::Route>> = BTreeMap::new();
+    for route in &routes {
+        let mut parents: Vec<gantry_snapshot::ObjectKey> = route
+            .parent_refs
+            .iter()
+            .filter(|p| p.group == gantry_api::gateway::GROUP && p.kind == "Gateway")
+            .map(|p| gantry_snapshot::ObjectKey::new(p.namespace.clone(), p.name.clone()))
+            .collect();
+        parents.sort();
+        parents.dedup();
+        for parent in parents {
+            by_gateway.entry(parent).or_default().push(route);
+        }
+    }
     for (key, gw) in &snapshot.gateways {
         let Some(class) = classes.get(gw.spec.gateway_class_name.as_str()) else {
             continue;
         };
-        gateway::translate(snapshot, settings, key, gw, class, &routes, &mut out);
+        let own = by_gateway.get(key).map(Vec::as_slice).unwrap_or_default();
+        gateway::translate(snapshot, settings, key, gw, class, own, &mut out);
     }
     report_orphan_parents(snapshot, &routes, &mut out);
     out.problems.sort();

@@ -34,7 +34,7 @@ fn not_built(command: &str, what: &str) -> Result<ExitCode> {
 pub fn load(args: &ManifestArgs) -> Loaded {
     let loaded = gantry_manifests::load_paths(&args.paths);
     for d in &loaded.diagnostics {
-        eprintln!("{d}");
+        eprintln!("{}: {d}", d.severity.as_str());
     }
     loaded
 }

@@ -389,14 +389,30 @@ fn forward(
     }
     let mut tuples: Vec<TargetGroupTuple> = Vec::new();
     for b in &rule.backend_refs {
-        let resolved = match refs::resolve(ctx.snapshot, route, b, false) {
-            Ok(r) => r,
-            Err(u) => {
-                ctx.unresolved(route, u);
-                continue;
+        let cache_key = (
+            route.kind,
+            route.key.clone(),
+            b.namespace.clone(),
+            format!("{}/{}/{}", b.group, b.kind, b.name),
+            b.port,
+            listener_protocol,
+        );
+        let built = match ctx.target_group_cache.get(&cache_key) {
+            Some(built) => built.clone(),
+            None => {
+                let resolved = match refs::resolve(ctx.snapshot, route, b, false) {
+                    Ok(r) => r,
+                    Err(u) => {
+                        ctx.unresolved(route, u);
+                        continue;
+                    }
+                };
+                let built = target_groups::build(ctx, route, &resolved, listener_protocol);
+                ctx.target_group_cache.insert(cache_key, built.clone());
+                built
             }
         };
-        match target_groups::build(ctx, route, &resolved, listener_protocol) {
+        match built {
             Ok(tg) => {
                 match tuples
                     .iter_mut()

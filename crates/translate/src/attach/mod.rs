@@ -34,10 +34,10 @@ pub fn attach<'r>(
     snapshot: &Snapshot,
     gateway: &ObjectKey,
     listeners: &[Listener],
-    routes: &'r [Route],
+    routes: &[&'r Route],
 ) -> Vec<Attachment<'r>> {
     let mut out = Vec::new();
-    for route in routes {
+    for &route in routes {
         for (parent, pref) in route.parent_refs.iter().enumerate() {
             if !pref.targets_gateway(gateway) {
                 continue;
