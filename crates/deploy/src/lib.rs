@@ -1,8 +1,30 @@
 //! gantry-deploy: the only code that talks to AWS.
+//!
+//! [`Deployer::apply`] makes AWS match one Gateway's [`gantry_model::Stack`]:
+//!
+//! 1. **discover** ([`discover`]) what exists and carries the stack's ownership tags
+//!    ([`ownership`]): load balancers and target groups by `DescribeTags`, security groups by
+//!    EC2 tag filters, listeners and rules from the load balancer;
+//! 2. **diff** ([`diff`]), pure and unit-tested: only what differs becomes a call;
+//! 3. **sync** in a safe order (security groups → target groups → load balancer → listeners →
+//!    rules, then deletions in a post pass), every call counted by service and operation.
+//!
+//! A second apply of an unchanged stack makes no mutating call. [`Deployer::delete`] is the
+//! same path with nothing wanted. Resources without this cluster's and this Gateway's tags are
+//! never modified or deleted.
 #![forbid(unsafe_code)]
 
+pub mod client;
+mod convert;
+mod deployer;
 pub mod diff;
+pub mod discover;
 mod error;
 pub mod ownership;
+mod report;
+mod sync;
 
+pub use deployer::{DeploySettings, Deployer, Inventory, MutationHook};
+pub use diff::rule::PriorityMode;
 pub use error::{Error, ErrorClass, Operation, Result};
+pub use report::{Address, Change, ChangeKind, Report, ResourceKind};

@@ -2,5 +2,10 @@
 //! unit-tested without AWS.
 
 pub mod content;
+pub mod listener;
+pub mod load_balancer;
 pub mod overlap;
 pub mod rule;
+pub mod security_group;
+pub mod tags;
+pub mod target_group;

@@ -76,8 +76,16 @@ pub enum RuleCall {
     },
 }
 
+/// The calls, and which existing rules end up as which wanted rule (for their tags).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RulePlan {
+    pub calls: Vec<RuleCall>,
+    /// `(arn, wanted index)` of every existing rule that stays.
+    pub kept: Vec<(String, usize)>,
+}
+
 /// The calls that turn `existing` into `wanted`, in order. `existing` may be in any order.
-pub fn plan(existing: &[ExistingRule], wanted: &[WantedRule], mode: PriorityMode) -> Vec<RuleCall> {
+pub fn plan(existing: &[ExistingRule], wanted: &[WantedRule], mode: PriorityMode) -> RulePlan {
     let mut existing: Vec<&ExistingRule> = existing.iter().collect();
     existing.sort_by_key(|r| r.priority);
     let mut wanted_sorted: Vec<usize> = (0..wanted.len()).collect();
@@ -192,7 +200,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn run(mut self) -> Vec<RuleCall> {
+    fn run(mut self) -> RulePlan {
         self.delete_early();
         let mut k = 0;
         for n in 0..self.order.len() {
@@ -244,7 +252,18 @@ impl<'a> Planner<'a> {
             }
         }
         self.normalize();
-        self.calls
+        let kept = self
+            .state
+            .iter()
+            .filter_map(|s| match (&s.rule, s.wanted) {
+                (RuleRef::Existing(arn), Some(j)) => Some((arn.clone(), j)),
+                _ => None,
+            })
+            .collect();
+        RulePlan {
+            calls: self.calls,
+            kept,
+        }
     }
 
     /// Deletes rules nobody wants before the walk when that alone is safe (typically: a rule

@@ -141,7 +141,7 @@ fn check(old: &[Spec], new: &[Spec], mode: PriorityMode) -> Vec<RuleCall> {
             content: content(s),
         })
         .collect();
-    let calls = plan(&existing, &wanted, mode);
+    let calls = plan(&existing, &wanted, mode).calls;
     let mut sim = Sim {
         rules: existing
             .iter()

@@ -1,0 +1,99 @@
+//! AWS clients: configuration from the standard chain, retries, a client-side rate limit, and
+//! a count of every call.
+
+mod metrics;
+mod rate_limit;
+
+pub use metrics::{CallCounter, is_mutating};
+pub use rate_limit::RateLimit;
+
+use aws_config::{BehaviorVersion, SdkConfig, retry::RetryConfig, timeout::TimeoutConfig};
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use std::time::Duration;
+
+/// How the SDK retries and how fast gantry may call AWS.
+#[derive(Clone, Debug)]
+pub struct ClientSettings {
+    /// Attempts per call, the first one included (SDK standard retry mode).
+    pub max_attempts: u32,
+    /// First backoff; doubles per attempt with jitter, up to `max_backoff`.
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    /// Client-side limit on requests per second (each attempt counts), with bursts up to
+    /// `burst`. ELBv2's API allows a few requests per second per account and operation; staying
+    /// under it avoids spending retries on throttling.
+    pub requests_per_second: f64,
+    pub burst: u32,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings {
+            max_attempts: 5,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(20),
+            requests_per_second: 10.0,
+            burst: 20,
+        }
+    }
+}
+
+/// An HTTPS client on rustls with the ring provider, trusting the system's roots.
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
+/// Loads region and credentials from the standard chain (environment, profile, web identity,
+/// container and instance metadata). `AWS_ENDPOINT_URL` (or a service-specific
+/// `AWS_ENDPOINT_URL_<SERVICE>`) redirects the calls, e.g. to an emulator.
+pub async fn load_config(settings: &ClientSettings) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
+        .retry_config(retry_config(settings))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .build(),
+        )
+        .load()
+        .await
+}
+
+pub fn retry_config(settings: &ClientSettings) -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(settings.max_attempts)
+        .with_initial_backoff(settings.initial_backoff)
+        .with_max_backoff(settings.max_backoff)
+}
+
+/// The service clients of one deployer, sharing a rate limit and a call counter.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    pub ec2: aws_sdk_ec2::Client,
+    pub calls: CallCounter,
+}
+
+impl Clients {
+    pub fn new(config: &SdkConfig, limit: &RateLimit) -> Self {
+        let calls = CallCounter::default();
+        let http = limit.wrap(config.http_client().unwrap_or_else(https_client));
+        let elbv2 = aws_sdk_elasticloadbalancingv2::config::Builder::from(config)
+            .http_client(http.clone())
+            .interceptor(calls.clone())
+            .build();
+        let ec2 = aws_sdk_ec2::config::Builder::from(config)
+            .http_client(http)
+            .interceptor(calls.clone())
+            .build();
+        Clients {
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(elbv2),
+            ec2: aws_sdk_ec2::Client::from_conf(ec2),
+            calls,
+        }
+    }
+}

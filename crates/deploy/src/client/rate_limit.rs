@@ -1,0 +1,130 @@
+//! A token bucket in front of the HTTP client: every attempt, retries included, takes a token.
+
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// A shared token bucket; clones share the bucket.
+#[derive(Clone, Debug)]
+pub struct RateLimit {
+    bucket: Option<Arc<Mutex<Bucket>>>,
+}
+
+#[derive(Debug)]
+struct Bucket {
+    per_second: f64,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl RateLimit {
+    /// No limit when `per_second` is not positive.
+    pub fn new(per_second: f64, burst: u32) -> Self {
+        let bucket = (per_second > 0.0).then(|| {
+            let burst = f64::from(burst.max(1));
+            Arc::new(Mutex::new(Bucket {
+                per_second,
+                burst,
+                tokens: burst,
+                last: Instant::now(),
+            }))
+        });
+        RateLimit { bucket }
+    }
+
+    pub fn unlimited() -> Self {
+        RateLimit { bucket: None }
+    }
+
+    /// Waits until a request may be sent.
+    pub async fn acquire(&self) {
+        let Some(bucket) = &self.bucket else { return };
+        loop {
+            let wait = {
+                let mut b = bucket.lock().unwrap_or_else(|e| e.into_inner());
+                let now = Instant::now();
+                let refill = now.duration_since(b.last).as_secs_f64() * b.per_second;
+                b.tokens = (b.tokens + refill).min(b.burst);
+                b.last = now;
+                if b.tokens >= 1.0 {
+                    b.tokens -= 1.0;
+                    return;
+                }
+                Duration::from_secs_f64((1.0 - b.tokens) / b.per_second)
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    pub fn wrap(&self, inner: SharedHttpClient) -> SharedHttpClient {
+        if self.bucket.is_none() {
+            return inner;
+        }
+        SharedHttpClient::new(Limited {
+            inner,
+            limit: self.clone(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Limited {
+    inner: SharedHttpClient,
+    limit: RateLimit,
+}
+
+impl HttpClient for Limited {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(LimitedConnector {
+            inner: self.inner.http_connector(settings, components),
+            limit: self.limit.clone(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct LimitedConnector {
+    inner: SharedHttpConnector,
+    limit: RateLimit,
+}
+
+impl HttpConnector for LimitedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let (inner, limit) = (self.inner.clone(), self.limit.clone());
+        HttpConnectorFuture::new(async move {
+            limit.acquire().await;
+            inner.call(request).await
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn bucket_allows_the_burst_then_the_rate() {
+        let limit = RateLimit::new(10.0, 5);
+        let start = Instant::now();
+        for _ in 0..5 {
+            limit.acquire().await;
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        for _ in 0..10 {
+            limit.acquire().await;
+        }
+        let elapsed = start.elapsed().as_secs_f64();
+        assert!((0.95..1.1).contains(&elapsed), "{elapsed}");
+    }
+}

@@ -1,0 +1,51 @@
+//! Conversions between the model's plain data and the SDK's types.
+
+pub mod actions;
+
+use aws_sdk_ec2::types as ec2;
+use aws_sdk_elasticloadbalancingv2::types as elb;
+use gantry_model::{Protocol, Tags};
+
+pub fn tags_from_elb(list: &[elb::Tag]) -> Tags {
+    list.iter()
+        .map(|t| {
+            (
+                t.key.clone().unwrap_or_default(),
+                t.value.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+pub fn tags_to_elb(tags: &Tags) -> Vec<elb::Tag> {
+    tags.0
+        .iter()
+        .map(|(k, v)| elb::Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+pub fn tags_from_ec2(list: &[ec2::Tag]) -> Tags {
+    list.iter()
+        .map(|t| {
+            (
+                t.key.clone().unwrap_or_default(),
+                t.value.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+pub fn tags_to_ec2(tags: &Tags) -> Vec<ec2::Tag> {
+    tags.0
+        .iter()
+        .map(|(k, v)| ec2::Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+pub fn protocol(p: Option<&elb::ProtocolEnum>) -> Option<Protocol> {
+    p.and_then(|p| Protocol::parse(p.as_str()))
+}
+
+pub fn to_sdk_protocol(p: Protocol) -> elb::ProtocolEnum {
+    elb::ProtocolEnum::from(p.as_str())
+}

@@ -1,0 +1,244 @@
+//! The public entry point: apply a stack, delete a Gateway's resources, count the calls.
+
+use crate::client::{CallCounter, ClientSettings, Clients, RateLimit, load_config};
+use crate::diff::rule::PriorityMode;
+use crate::discover;
+use crate::error::{Operation, Result};
+use crate::ownership::{self, Owner};
+use crate::report::Report;
+use crate::sync::{self, Run};
+use aws_config::SdkConfig;
+use gantry_model::{ArnRef, LoadBalancerType, Stack, TargetType};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A boxed future the deployer awaits.
+pub type HookFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Called after every mutating call with its operation; the deployer waits for it. Tests use
+/// it to look at AWS between two calls.
+#[derive(Clone)]
+pub struct MutationHook(pub Arc<dyn Fn(Operation) -> HookFuture + Send + Sync>);
+
+impl fmt::Debug for MutationHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MutationHook")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct DeploySettings {
+    /// Value of the `elbv2.k8s.aws/cluster` tag: only resources carrying it are touched.
+    pub cluster_name: String,
+    /// The VPC; when None, the VPC of the load balancer's subnets.
+    pub vpc_id: Option<String>,
+    /// Discover and diff, but only report the mutating calls.
+    pub dry_run: bool,
+    pub client: ClientSettings,
+    /// How `SetRulePriorities` treats priorities in use. None: assume AWS's documented
+    /// behaviour and fall back to [`PriorityMode::Strict`] the first time a call is refused.
+    pub priority_mode: Option<PriorityMode>,
+    /// Stop with [`crate::Error::Interrupted`] before the mutating call after this many (tests
+    /// of interrupted runs).
+    pub max_mutating_calls: Option<u64>,
+    pub after_mutation: Option<MutationHook>,
+}
+
+impl DeploySettings {
+    pub fn new(cluster_name: impl Into<String>) -> Self {
+        DeploySettings {
+            cluster_name: cluster_name.into(),
+            vpc_id: None,
+            dry_run: false,
+            client: ClientSettings::default(),
+            priority_mode: None,
+            max_mutating_calls: None,
+            after_mutation: None,
+        }
+    }
+}
+
+/// Everything tagged for the cluster, by kind (ARNs or ids).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inventory {
+    pub load_balancers: Vec<String>,
+    pub target_groups: Vec<String>,
+    pub security_groups: Vec<String>,
+}
+
+impl Inventory {
+    pub fn is_empty(&self) -> bool {
+        self.load_balancers.is_empty()
+            && self.target_groups.is_empty()
+            && self.security_groups.is_empty()
+    }
+}
+
+pub struct Deployer {
+    clients: Clients,
+    settings: DeploySettings,
+    strict_priorities: AtomicBool,
+}
+
+impl Deployer {
+    /// Service clients from `config` (see [`crate::client::load_config`]), behind the rate
+    /// limit of `settings.client`.
+    pub fn new(config: &SdkConfig, settings: DeploySettings) -> Self {
+        let limit = RateLimit::new(settings.client.requests_per_second, settings.client.burst);
+        Deployer {
+            clients: Clients::new(config, &limit),
+            strict_priorities: AtomicBool::new(
+                settings.priority_mode == Some(PriorityMode::Strict),
+            ),
+            settings,
+        }
+    }
+
+    /// Loads the AWS configuration from the standard chain and the environment.
+    pub async fn from_env(settings: DeploySettings) -> Self {
+        let config = load_config(&settings.client).await;
+        Self::new(&config, settings)
+    }
+
+    pub fn settings(&self) -> &DeploySettings {
+        &self.settings
+    }
+
+    /// Makes AWS match `stack`: creates, modifies and deletes what the stack's ownership tags
+    /// cover, and nothing else.
+    pub async fn apply(&self, stack: &Stack) -> Result<Report> {
+        let owner = Owner::new(
+            &self.settings.cluster_name,
+            &stack.gateway,
+            stack.load_balancer.kind,
+        );
+        self.run(owner, Some(stack)).await
+    }
+
+    /// Applies several stacks, each after the stacks it depends on (a chained NLB after its
+    /// ALB). A stack whose dependency failed is not attempted.
+    pub async fn apply_all(&self, stacks: &[Stack]) -> Vec<(String, Result<Report>)> {
+        let mut out = Vec::new();
+        let mut failed: BTreeSet<String> = BTreeSet::new();
+        for stack in dependency_order(stacks) {
+            let deps = dependencies(stack);
+            if let Some(d) = deps.iter().find(|d| failed.contains(*d)) {
+                failed.insert(stack.gateway.clone());
+                out.push((
+                    stack.gateway.clone(),
+                    Err(crate::Error::DependencyNotReady {
+                        gateway: stack.gateway.clone(),
+                        dependency: d.clone(),
+                    }),
+                ));
+                continue;
+            }
+            let result = self.apply(stack).await;
+            if result.is_err() {
+                failed.insert(stack.gateway.clone());
+            }
+            out.push((stack.gateway.clone(), result));
+        }
+        out
+    }
+
+    /// Deletes everything gantry owns for the Gateway `gateway` (`namespace/name`).
+    pub async fn delete(&self, gateway: &str, kind: LoadBalancerType) -> Result<Report> {
+        let owner = Owner::new(&self.settings.cluster_name, gateway, kind);
+        self.run(owner, None).await
+    }
+
+    /// Every AWS call made so far, by `(service, operation)`.
+    pub fn call_counts(&self) -> BTreeMap<(String, String), u64> {
+        self.clients.calls.counts()
+    }
+
+    pub fn calls(&self) -> &CallCounter {
+        &self.clients.calls
+    }
+
+    /// Load balancers, target groups and security groups tagged for this cluster.
+    pub async fn inventory(&self) -> Result<Inventory> {
+        let cluster = &self.settings.cluster_name;
+        let mine = |t: &gantry_model::Tags| ownership::owned_by_cluster(t, cluster);
+        let vpc = self.settings.vpc_id.as_deref();
+        let lbs = discover::load_balancer::list(&self.clients, vpc, mine).await?;
+        let tgs = discover::target_group::list(&self.clients, vpc, mine).await?;
+        let mut filters = vec![discover::security_group::filter(
+            &format!("tag:{}", ownership::CLUSTER),
+            &[cluster],
+        )];
+        if let Some(v) = vpc {
+            filters.push(discover::security_group::filter("vpc-id", &[v]));
+        }
+        let sgs = discover::security_group::list(&self.clients, filters).await?;
+        Ok(Inventory {
+            load_balancers: lbs.into_iter().map(|l| l.arn).collect(),
+            target_groups: tgs.into_iter().map(|t| t.arn).collect(),
+            security_groups: sgs.into_iter().map(|s| s.id).collect(),
+        })
+    }
+
+    async fn run(&self, owner: Owner, stack: Option<&Stack>) -> Result<Report> {
+        let before = self.clients.calls.mutating();
+        let mut run = Run::new(
+            &self.clients,
+            &self.settings,
+            owner,
+            &self.strict_priorities,
+        );
+        let result = sync::apply(&mut run, stack).await;
+        let mut report = run.into_report();
+        report.mutating_calls = self.clients.calls.mutating() - before;
+        result.map(|()| report)
+    }
+
+    /// Whether rule priorities are moved the strict way (after a refused atomic reorder).
+    pub fn strict_priorities(&self) -> bool {
+        self.strict_priorities.load(Ordering::Relaxed)
+    }
+}
+
+/// Gateways (`ns/name`) a stack needs first: `depends_on`, and the ALBs its chained target
+/// groups forward to.
+fn dependencies(stack: &Stack) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = stack.depends_on.iter().cloned().collect();
+    for tg in &stack.target_groups {
+        if tg.target_type == TargetType::Alb
+            && let Some(ArnRef::Planned(_)) = &tg.backend.load_balancer
+        {
+            out.insert(format!("{}/{}", tg.backend.namespace, tg.backend.name));
+        }
+    }
+    out.remove(&stack.gateway);
+    out
+}
+
+/// Stacks ordered so that each comes after its dependencies present in the list (stable
+/// otherwise; a cycle is broken in input order).
+fn dependency_order(stacks: &[Stack]) -> Vec<&Stack> {
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut out = Vec::new();
+    let names: BTreeSet<&str> = stacks.iter().map(|s| s.gateway.as_str()).collect();
+    while out.len() < stacks.len() {
+        let ready = stacks.iter().find(|s| {
+            !done.contains(s.gateway.as_str())
+                && dependencies(s)
+                    .iter()
+                    .all(|d| done.contains(d.as_str()) || !names.contains(d.as_str()))
+        });
+        let next = ready.unwrap_or_else(|| {
+            stacks
+                .iter()
+                .find(|s| !done.contains(s.gateway.as_str()))
+                .expect("some stack is left")
+        });
+        done.insert(next.gateway.as_str());
+        out.push(next);
+    }
+    out
+}

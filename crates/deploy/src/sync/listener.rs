@@ -1,0 +1,309 @@
+//! Listeners: create, modify (protocol, default actions, certificates, SSL policy, ALPN,
+//! mutual TLS, attributes, tags), delete in the post pass; then their rules.
+
+use super::load_balancer::Current;
+use super::{Run, placeholder, rule, tags};
+use crate::convert::actions::to_sdk_action;
+use crate::convert::{tags_to_elb, to_sdk_protocol};
+use crate::diff::listener::changes;
+use crate::diff::tags::{attribute_changes, tag_changes};
+use crate::discover::listener::{self as discover, ActualListener};
+use crate::error::{Error, ErrorClass, Operation, Result};
+use crate::report::{ChangeKind, ResourceKind};
+use aws_sdk_elasticloadbalancingv2::types::{
+    AdvertiseTrustStoreCaNamesEnum, Certificate, ListenerAttribute, MutualAuthenticationAttributes,
+};
+use gantry_model::{Action, ArnRef, Listener, Stack};
+use std::collections::BTreeMap;
+
+/// Syncs every wanted listener of `stack` on `lb`; returns the listeners to delete afterwards.
+pub async fn apply(
+    run: &mut Run<'_>,
+    stack: &Stack,
+    lb: &Current,
+    tg_arns: &BTreeMap<String, String>,
+) -> Result<Vec<ActualListener>> {
+    let mut actual = if lb.existed {
+        discover::list(run.aws, &lb.arn, lb.kind).await?
+    } else {
+        Vec::new()
+    };
+    let mut tag_updates = Vec::new();
+    for desired in &stack.listeners {
+        let desired = resolve(run, desired, tg_arns)?;
+        let label = desired.port.to_string();
+        let existing = actual
+            .iter()
+            .position(|a| a.port == desired.port)
+            .map(|i| actual.remove(i));
+        let (arn, rules) = match existing {
+            None => (create(run, &lb.arn, &desired).await?, Vec::new()),
+            Some(a) => {
+                modify(run, &a, &desired).await?;
+                let t = tag_changes(&a.tags, &desired.tags, &[]);
+                if !t.is_empty() {
+                    run.changed(ChangeKind::Modified, ResourceKind::Listener, &label, "tags");
+                    tag_updates.push((a.arn.clone(), t));
+                }
+                (a.arn, a.rules)
+            }
+        };
+        rule::apply(run, &arn, desired.port, rules, &desired.rules, tg_arns).await?;
+    }
+    tags::apply_elb(run, tag_updates).await?;
+    Ok(actual)
+}
+
+/// The listener with real target group ARNs in its default actions.
+fn resolve(run: &Run<'_>, l: &Listener, tg_arns: &BTreeMap<String, String>) -> Result<Listener> {
+    let mut l = l.clone();
+    l.default_actions = resolve_actions(run, &l.default_actions, tg_arns)?;
+    Ok(l)
+}
+
+pub fn resolve_actions(
+    run: &Run<'_>,
+    actions: &[Action],
+    tg_arns: &BTreeMap<String, String>,
+) -> Result<Vec<Action>> {
+    let mut out = actions.to_vec();
+    for a in &mut out {
+        for t in a
+            .forward_config
+            .iter_mut()
+            .flat_map(|f| f.target_groups.iter_mut())
+        {
+            if let ArnRef::Planned(id) = &t.target_group_arn {
+                let arn = tg_arns.get(id).ok_or_else(|| Error::UnresolvedReference {
+                    gateway: run.owner.gateway.clone(),
+                    reference: id.clone(),
+                })?;
+                t.target_group_arn = ArnRef::Existing(arn.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn default_certificate(l: &Listener) -> Option<Vec<Certificate>> {
+    l.certificates.first().map(|c| {
+        vec![
+            Certificate::builder()
+                .certificate_arn(&c.certificate_arn)
+                .build(),
+        ]
+    })
+}
+
+fn mutual_authentication(l: &Listener) -> Option<MutualAuthenticationAttributes> {
+    l.mutual_authentication.as_ref().map(|m| {
+        MutualAuthenticationAttributes::builder()
+            .mode(&m.mode)
+            .set_trust_store_arn(m.trust_store_arn.clone())
+            .set_ignore_client_certificate_expiry(m.ignore_client_certificate_expiry)
+            .set_advertise_trust_store_ca_names(
+                m.advertise_trust_store_ca_names
+                    .as_deref()
+                    .map(AdvertiseTrustStoreCaNamesEnum::from),
+            )
+            .build()
+    })
+}
+
+async fn create(run: &mut Run<'_>, lb_arn: &str, l: &Listener) -> Result<String> {
+    let label = l.port.to_string();
+    let call = run
+        .aws
+        .elbv2
+        .create_listener()
+        .load_balancer_arn(lb_arn)
+        .port(l.port)
+        .protocol(to_sdk_protocol(l.protocol))
+        .set_default_actions(Some(l.default_actions.iter().map(to_sdk_action).collect()))
+        .set_certificates(default_certificate(l))
+        .set_ssl_policy(l.ssl_policy.clone())
+        .set_alpn_policy(l.alpn_policy.clone())
+        .set_mutual_authentication(mutual_authentication(l))
+        .set_tags(Some(tags_to_elb(&l.tags)))
+        .send();
+    let out = run
+        .mutate(Operation::CreateListener, &label, async {
+            call.await
+                .map_err(|e| Error::call(Operation::CreateListener, &label, e))
+        })
+        .await?;
+    run.changed(
+        ChangeKind::Created,
+        ResourceKind::Listener,
+        &label,
+        l.protocol.as_str(),
+    );
+    let arn = out
+        .and_then(|o| o.listeners?.into_iter().next()?.listener_arn)
+        .unwrap_or_else(|| placeholder(&format!("listener {label}")));
+    let extra: Vec<String> = l
+        .certificates
+        .iter()
+        .skip(1)
+        .map(|c| c.certificate_arn.clone())
+        .collect();
+    certificates(run, &arn, &label, Operation::AddListenerCertificates, extra).await?;
+    if !l.attributes.is_empty() {
+        set_attributes(run, &arn, &label, &l.attributes).await?;
+    }
+    Ok(arn)
+}
+
+async fn modify(run: &mut Run<'_>, a: &ActualListener, l: &Listener) -> Result<()> {
+    let label = l.port.to_string();
+    let c = changes(a, l);
+    if c.modify {
+        let call = run
+            .aws
+            .elbv2
+            .modify_listener()
+            .listener_arn(&a.arn)
+            .port(l.port)
+            .protocol(to_sdk_protocol(l.protocol))
+            .set_default_actions(Some(l.default_actions.iter().map(to_sdk_action).collect()))
+            .set_certificates(default_certificate(l))
+            .set_ssl_policy(l.ssl_policy.clone())
+            .set_alpn_policy(l.alpn_policy.clone())
+            .set_mutual_authentication(mutual_authentication(l))
+            .send();
+        run.mutate(Operation::ModifyListener, &label, async {
+            call.await
+                .map_err(|e| Error::call(Operation::ModifyListener, &label, e))
+        })
+        .await?;
+        run.changed(
+            ChangeKind::Modified,
+            ResourceKind::Listener,
+            &label,
+            "settings",
+        );
+    }
+    if !c.add_certificates.is_empty() || !c.remove_certificates.is_empty() {
+        certificates(
+            run,
+            &a.arn,
+            &label,
+            Operation::AddListenerCertificates,
+            c.add_certificates,
+        )
+        .await?;
+        certificates(
+            run,
+            &a.arn,
+            &label,
+            Operation::RemoveListenerCertificates,
+            c.remove_certificates,
+        )
+        .await?;
+        run.changed(
+            ChangeKind::Modified,
+            ResourceKind::Listener,
+            &label,
+            "certificates",
+        );
+    }
+    let attrs = attribute_changes(&a.attributes, &l.attributes);
+    if !attrs.is_empty() {
+        set_attributes(run, &a.arn, &label, &attrs).await?;
+        run.changed(
+            ChangeKind::Modified,
+            ResourceKind::Listener,
+            &label,
+            "attributes",
+        );
+    }
+    Ok(())
+}
+
+async fn certificates(
+    run: &mut Run<'_>,
+    arn: &str,
+    label: &str,
+    op: Operation,
+    list: Vec<String>,
+) -> Result<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let certs: Vec<Certificate> = list
+        .iter()
+        .map(|c| Certificate::builder().certificate_arn(c).build())
+        .collect();
+    let elbv2 = &run.aws.elbv2;
+    if op == Operation::AddListenerCertificates {
+        let call = elbv2
+            .add_listener_certificates()
+            .listener_arn(arn)
+            .set_certificates(Some(certs))
+            .send();
+        run.mutate(op, label, async {
+            call.await.map_err(|e| Error::call(op, label, e))
+        })
+        .await?;
+    } else {
+        let call = elbv2
+            .remove_listener_certificates()
+            .listener_arn(arn)
+            .set_certificates(Some(certs))
+            .send();
+        run.mutate(op, label, async {
+            call.await.map_err(|e| Error::call(op, label, e))
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+async fn set_attributes(
+    run: &mut Run<'_>,
+    arn: &str,
+    label: &str,
+    attributes: &[gantry_model::Attribute],
+) -> Result<()> {
+    let call = run
+        .aws
+        .elbv2
+        .modify_listener_attributes()
+        .listener_arn(arn)
+        .set_attributes(Some(
+            attributes
+                .iter()
+                .map(|a| {
+                    ListenerAttribute::builder()
+                        .key(&a.key)
+                        .value(&a.value)
+                        .build()
+                })
+                .collect(),
+        ))
+        .send();
+    run.mutate(Operation::ModifyListenerAttributes, label, async {
+        call.await
+            .map_err(|e| Error::call(Operation::ModifyListenerAttributes, label, e))
+    })
+    .await?;
+    Ok(())
+}
+
+/// Deletes a listener no longer wanted; its rules go with it.
+pub async fn delete(run: &mut Run<'_>, l: &ActualListener) -> Result<()> {
+    let label = l.port.to_string();
+    let call = run.aws.elbv2.delete_listener().listener_arn(&l.arn).send();
+    match run
+        .mutate(Operation::DeleteListener, &label, async {
+            call.await
+                .map_err(|e| Error::call(Operation::DeleteListener, &label, e))
+        })
+        .await
+    {
+        Err(e) if e.class() != ErrorClass::NotFound => return Err(e),
+        _ => {}
+    }
+    run.changed(ChangeKind::Deleted, ResourceKind::Listener, &label, "");
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! Applying the difference, one resource type per module, in a safe order:
+//!
+//! ```text
+//! security groups ─▶ target groups ─▶ load balancer ─▶ listeners ─▶ rules ─▶ chained targets
+//!        post: unwanted listeners ─▶ replaced/unwanted load balancers ─▶ stale target groups
+//!              ─▶ unwanted security groups
+//! ```
+//!
+//! Creations and modifications go front to back so that everything a resource refers to
+//! exists before it; deletions wait for the post pass, when nothing refers to them any more.
+
+mod listener;
+mod load_balancer;
+mod rule;
+mod security_group;
+mod tags;
+mod target_group;
+
+use crate::client::Clients;
+use crate::deployer::DeploySettings;
+use crate::diff::rule::PriorityMode;
+use crate::discover::{self, subnet};
+use crate::error::{Error, Operation, Result};
+use crate::ownership::Owner;
+use crate::report::{Address, ChangeKind, Report, ResourceKind};
+use gantry_model::Stack;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The state of one apply or delete: clients, settings, who owns what, and the report.
+pub(crate) struct Run<'a> {
+    pub aws: &'a Clients,
+    pub settings: &'a DeploySettings,
+    pub owner: Owner,
+    pub report: Report,
+    strict: &'a AtomicBool,
+    mutations: u64,
+}
+
+/// Stands in for the ARN or id of something a dry run would have created.
+pub(crate) fn placeholder(what: &str) -> String {
+    format!("(new {what})")
+}
+
+impl<'a> Run<'a> {
+    pub fn new(
+        aws: &'a Clients,
+        settings: &'a DeploySettings,
+        owner: Owner,
+        strict: &'a AtomicBool,
+    ) -> Self {
+        Run {
+            aws,
+            settings,
+            report: Report {
+                gateway: owner.gateway.clone(),
+                ..Report::default()
+            },
+            owner,
+            strict,
+            mutations: 0,
+        }
+    }
+
+    pub fn into_report(self) -> Report {
+        self.report
+    }
+
+    pub fn dry_run(&self) -> bool {
+        self.settings.dry_run
+    }
+
+    pub fn priority_mode(&self) -> PriorityMode {
+        if self.strict.load(Ordering::Relaxed) {
+            PriorityMode::Strict
+        } else {
+            PriorityMode::Atomic
+        }
+    }
+
+    pub fn use_strict_priorities(&self) {
+        self.strict.store(true, Ordering::Relaxed);
+    }
+
+    /// Every mutating call goes through here: in a dry run it is only reported (None); a call
+    /// budget stops the run; the hook runs after the call.
+    pub async fn mutate<T>(
+        &mut self,
+        op: Operation,
+        what: &str,
+        call: impl Future<Output = Result<T>>,
+    ) -> Result<Option<T>> {
+        if self.settings.dry_run {
+            self.report.planned_calls.push(format!("{op} {what}"));
+            return Ok(None);
+        }
+        if let Some(max) = self.settings.max_mutating_calls
+            && self.mutations >= max
+        {
+            return Err(Error::Interrupted {
+                calls: self.mutations,
+            });
+        }
+        tracing::debug!(%op, what, "calling AWS");
+        let out = call.await?;
+        self.mutations += 1;
+        if let Some(hook) = &self.settings.after_mutation {
+            (hook.0)(op).await;
+        }
+        Ok(Some(out))
+    }
+
+    pub fn changed(
+        &mut self,
+        change: ChangeKind,
+        kind: ResourceKind,
+        resource: &str,
+        detail: &str,
+    ) {
+        self.report.push(change, kind, resource, detail);
+    }
+}
+
+/// Makes AWS match `stack` for `run.owner`; with no stack, removes everything the owner has.
+pub(crate) async fn apply(run: &mut Run<'_>, stack: Option<&Stack>) -> Result<()> {
+    let aws = run.aws;
+    let resolved = match stack {
+        Some(s) => Some(
+            subnet::resolve(
+                aws,
+                &s.load_balancer.subnets,
+                &subnet::Query {
+                    gateway: &s.gateway,
+                    cluster: &run.settings.cluster_name,
+                    vpc: run.settings.vpc_id.as_deref(),
+                    scheme: s.load_balancer.scheme,
+                    kind: s.load_balancer.kind,
+                },
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let vpc = resolved
+        .as_ref()
+        .map(|r| r.vpc_id.clone())
+        .or_else(|| run.settings.vpc_id.clone());
+
+    let owner = run.owner.clone();
+    let lbs = discover::load_balancer::list(aws, vpc.as_deref(), |t| owner.owns(t)).await?;
+    let tgs = discover::target_group::list(aws, vpc.as_deref(), |t| owner.owns(t)).await?;
+
+    let previous_sgs = lbs
+        .iter()
+        .flat_map(|l| l.security_groups.iter().cloned())
+        .collect();
+    let sgs = security_group::apply(run, stack, vpc.as_deref()).await?;
+    let tgs = target_group::apply(run, stack, tgs, vpc.as_deref()).await?;
+    let lb = load_balancer::apply(run, stack, lbs, resolved.as_ref(), &sgs.attach).await?;
+    let mut stale_listeners = Vec::new();
+    if let (Some(stack), Some(current)) = (stack, &lb.current) {
+        stale_listeners = listener::apply(run, stack, current, &tgs.arns).await?;
+        target_group::register_chained(run, stack, &tgs.arns).await?;
+        run.report.load_balancer = Some(Address {
+            arn: current.arn.clone(),
+            dns_name: current.dns_name.clone(),
+        });
+    }
+
+    // Post pass: deletions, once nothing wanted refers to them.
+    for l in stale_listeners {
+        listener::delete(run, &l).await?;
+    }
+    for old in &lb.stale {
+        load_balancer::delete(run, old).await?;
+    }
+    for tg in &tgs.stale {
+        target_group::delete(run, tg).await?;
+    }
+    security_group::cleanup(run, sgs, vpc.as_deref(), &previous_sgs).await
+}

@@ -1,0 +1,99 @@
+//! Tag updates, batched: resources needing the same change share one call (ELBv2 takes up to
+//! 20 ARNs per AddTags/RemoveTags, EC2 up to 1000 ids per CreateTags/DeleteTags).
+
+use super::Run;
+use crate::convert::{tags_to_ec2, tags_to_elb};
+use crate::diff::tags::TagChanges;
+use crate::error::{Error, Operation, Result};
+use aws_sdk_ec2::types::Tag as Ec2Tag;
+use std::collections::BTreeMap;
+
+pub async fn apply_elb(run: &mut Run<'_>, changes: Vec<(String, TagChanges)>) -> Result<()> {
+    let aws = run.aws;
+    let mut adds: BTreeMap<Vec<(String, String)>, Vec<String>> = BTreeMap::new();
+    let mut removes: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    for (arn, c) in changes {
+        if !c.set.is_empty() {
+            let key = c
+                .set
+                .0
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            adds.entry(key).or_default().push(arn.clone());
+        }
+        if !c.remove.is_empty() {
+            removes.entry(c.remove.clone()).or_default().push(arn);
+        }
+    }
+    for (tags, arns) in adds {
+        let tags: gantry_model::Tags = tags.into_iter().collect();
+        for chunk in arns.chunks(20) {
+            let what = chunk.join(",");
+            let call = aws
+                .elbv2
+                .add_tags()
+                .set_resource_arns(Some(chunk.to_vec()))
+                .set_tags(Some(tags_to_elb(&tags)))
+                .send();
+            run.mutate(Operation::AddTags, &what, async {
+                call.await
+                    .map_err(|e| Error::call(Operation::AddTags, &what, e))
+            })
+            .await?;
+        }
+    }
+    for (keys, arns) in removes {
+        for chunk in arns.chunks(20) {
+            let what = chunk.join(",");
+            let call = aws
+                .elbv2
+                .remove_tags()
+                .set_resource_arns(Some(chunk.to_vec()))
+                .set_tag_keys(Some(keys.clone()))
+                .send();
+            run.mutate(Operation::RemoveTags, &what, async {
+                call.await
+                    .map_err(|e| Error::call(Operation::RemoveTags, &what, e))
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn apply_ec2(run: &mut Run<'_>, id: &str, c: &TagChanges) -> Result<()> {
+    let aws = run.aws;
+    if !c.set.is_empty() {
+        let call = aws
+            .ec2
+            .create_tags()
+            .resources(id)
+            .set_tags(Some(tags_to_ec2(&c.set)))
+            .send();
+        run.mutate(Operation::CreateTags, id, async {
+            call.await
+                .map_err(|e| Error::call(Operation::CreateTags, id, e))
+        })
+        .await?;
+    }
+    if !c.remove.is_empty() {
+        let tags: Vec<Ec2Tag> = c
+            .remove
+            .iter()
+            .map(|k| Ec2Tag::builder().key(k).build())
+            .collect();
+        let call = aws
+            .ec2
+            .delete_tags()
+            .resources(id)
+            .set_tags(Some(tags))
+            .send();
+        run.mutate(Operation::DeleteTags, id, async {
+            call.await
+                .map_err(|e| Error::call(Operation::DeleteTags, id, e))
+        })
+        .await?;
+    }
+    Ok(())
+}
