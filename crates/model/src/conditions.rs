@@ -15,7 +15,11 @@ pub struct RuleCondition {
     pub query_string_config: Option<QueryStringConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_request_method_config: Option<ValuesConfig>,
-    #[serde(rename = "SourceIpConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SourceIpConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_ip_config: Option<ValuesConfig>,
 }
 

@@ -107,7 +107,11 @@ pub struct SubnetMapping {
         skip_serializing_if = "Option::is_none"
     )]
     pub private_ipv4_address: Option<String>,
-    #[serde(rename = "IPv6Address", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "IPv6Address",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ipv6_address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_nat_ipv6_prefix: Option<String>,

@@ -79,7 +79,11 @@ pub struct HealthCheck {
     /// A port number or `traffic-port`.
     #[serde(rename = "HealthCheckPort")]
     pub port: String,
-    #[serde(rename = "HealthCheckPath", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HealthCheckPath",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     #[serde(rename = "HealthCheckIntervalSeconds")]
     pub interval_seconds: i32,

@@ -50,9 +50,13 @@ pub fn rejected_keys(settings: &Settings, user: Option<&BTreeMap<String, String>
         .flatten()
         .filter_map(|(k, _)| {
             if settings.external_managed_tags.contains(k) {
-                Some(format!("tag key {k} is managed externally and cannot be set"))
+                Some(format!(
+                    "tag key {k} is managed externally and cannot be set"
+                ))
             } else if k == tags::CLUSTER || k.starts_with("gateway.k8s.aws.") {
-                Some(format!("tag key {k} is reserved for gantry's ownership tags"))
+                Some(format!(
+                    "tag key {k} is reserved for gantry's ownership tags"
+                ))
             } else {
                 None
             }

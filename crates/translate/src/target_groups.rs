@@ -5,10 +5,14 @@ use crate::gateway::Context;
 use crate::refs::Resolved;
 use crate::routes::{Route, RouteKind};
 use crate::{LbKind, names, tags};
-use gantry_api::crds::{HealthCheckProtocol, Protocol as CfgProtocol, ProtocolVersion as CfgVersion, TargetGroupProps, TargetType as CfgTargetType};
+use gantry_api::crds::{
+    HealthCheckProtocol, Protocol as CfgProtocol, ProtocolVersion as CfgVersion, TargetGroupProps,
+    TargetType as CfgTargetType,
+};
 use gantry_api::k8s::IntOrString;
 use gantry_model::{
-    Attribute, Backend, HealthCheck, Matcher, Protocol, ProtocolVersion, TargetGroup, TargetIpAddressType, TargetType,
+    Attribute, Backend, HealthCheck, Matcher, Protocol, ProtocolVersion, TargetGroup,
+    TargetIpAddressType, TargetType,
 };
 
 /// Builds the target group of `resolved` for `route` behind a listener of `listener_protocol`.
@@ -21,7 +25,8 @@ pub fn build(
 ) -> Result<TargetGroup, String> {
     match resolved {
         Resolved::Service { service, key, port } => {
-            let props = target_group::props_for_service(ctx.snapshot, ctx.default_tgc.as_ref(), key, route);
+            let props =
+                target_group::props_for_service(ctx.snapshot, ctx.default_tgc.as_ref(), key, route);
             let target_type = match props.target_type {
                 Some(CfgTargetType::Ip) => TargetType::Ip,
                 Some(CfgTargetType::Instance) => TargetType::Instance,
@@ -36,7 +41,9 @@ pub fn build(
                     Some(CfgVersion::Http2) => ProtocolVersion::Http2,
                     Some(CfgVersion::Grpc) => ProtocolVersion::Grpc,
                     None if route.kind == RouteKind::Grpc => ProtocolVersion::Grpc,
-                    None if port.app_protocol.as_deref() == Some("kubernetes.io/h2c") => ProtocolVersion::Http2,
+                    None if port.app_protocol.as_deref() == Some("kubernetes.io/h2c") => {
+                        ProtocolVersion::Http2
+                    }
                     None => ProtocolVersion::Http1,
                 }),
             };
@@ -62,11 +69,43 @@ pub fn build(
                 .and_then(|s| s.ip_families.as_ref())
                 .is_some_and(|f| f.iter().any(|x| x == "IPv6"));
             let control = props.target_control_port;
-            if control.is_some() && !(target_type == TargetType::Ip && matches!(protocol, Protocol::Http | Protocol::Https)) {
-                return Err("targetControlPort needs target type ip and protocol HTTP or HTTPS".to_string());
+            if control.is_some()
+                && !(target_type == TargetType::Ip
+                    && matches!(protocol, Protocol::Http | Protocol::Https))
+            {
+                return Err(
+                    "targetControlPort needs target type ip and protocol HTTP or HTTPS".to_string(),
+                );
             }
-            let health = health_check(ctx.lb, protocol, protocol_version, props.health_check_config.as_ref(), port, target_type);
-            Ok(finish(ctx, route, "Service", key.namespace.as_str(), key.name.as_str(), port.port, &id_port, tg_port, target_type, protocol, protocol_version, if ipv6 { TargetIpAddressType::Ipv6 } else { TargetIpAddressType::Ipv4 }, health, &props, control))
+            let health = health_check(
+                ctx.lb,
+                protocol,
+                protocol_version,
+                props.health_check_config.as_ref(),
+                port,
+                target_type,
+            );
+            Ok(finish(
+                ctx,
+                route,
+                "Service",
+                key.namespace.as_str(),
+                key.name.as_str(),
+                port.port,
+                &id_port,
+                tg_port,
+                target_type,
+                protocol,
+                protocol_version,
+                if ipv6 {
+                    TargetIpAddressType::Ipv6
+                } else {
+                    TargetIpAddressType::Ipv4
+                },
+                health,
+                &props,
+                control,
+            ))
         }
         Resolved::Gateway { key, port, .. } => {
             let props = target_group::for_backend(ctx.snapshot, "Gateway", key)
@@ -84,7 +123,10 @@ pub fn build(
                 timeout_seconds: 5,
                 healthy_threshold_count: 3,
                 unhealthy_threshold_count: 3,
-                matcher: Some(Matcher { http_code: Some("200-399".to_string()), grpc_code: None }),
+                matcher: Some(Matcher {
+                    http_code: Some("200-399".to_string()),
+                    grpc_code: None,
+                }),
             };
             if let Some(hc) = &props.health_check_config {
                 apply_health_overrides(&mut health, hc);
@@ -92,8 +134,27 @@ pub fn build(
                     health.port = port.to_string();
                 }
             }
-            let props = TargetGroupProps { target_group_attributes: None, ..props };
-            Ok(finish(ctx, route, "Gateway", &key.namespace, &key.name, *port, &port.to_string(), *port, TargetType::Alb, protocol, None, TargetIpAddressType::Ipv4, health, &props, None))
+            let props = TargetGroupProps {
+                target_group_attributes: None,
+                ..props
+            };
+            Ok(finish(
+                ctx,
+                route,
+                "Gateway",
+                &key.namespace,
+                &key.name,
+                *port,
+                &port.to_string(),
+                *port,
+                TargetType::Alb,
+                protocol,
+                None,
+                TargetIpAddressType::Ipv4,
+                health,
+                &props,
+                None,
+            ))
         }
     }
 }
@@ -129,7 +190,16 @@ fn finish(
     if let Some(c) = target_control_port {
         id.push_str(&format!("-{c}"));
     }
-    let name_port = if target_type == TargetType::Instance { port.to_string() } else { id_port.to_string() };
+    // One route can reach one Service through an HTTP and an HTTPS listener; gRPC and HTTP/2
+    // only work behind HTTPS, so those need a target group of their own.
+    if let Some(v @ (ProtocolVersion::Grpc | ProtocolVersion::Http2)) = protocol_version {
+        id.push_str(&format!("-{}", v.as_str()));
+    }
+    let name_port = if target_type == TargetType::Instance {
+        port.to_string()
+    } else {
+        id_port.to_string()
+    };
     let name = props.target_group_name.clone().unwrap_or_else(|| {
         names::target_group(&names::TargetGroupNameInput {
             cluster: &ctx.settings.cluster_name,
@@ -148,7 +218,13 @@ fn finish(
         })
     });
     TargetGroup {
-        tags: tags::build(ctx.settings, ctx.lb, &ctx.stack_id(), &id, props.tags.as_ref()),
+        tags: tags::build(
+            ctx.settings,
+            ctx.lb,
+            &ctx.stack_id(),
+            &id,
+            props.tags.as_ref(),
+        ),
         id,
         name,
         protocol,
@@ -162,7 +238,10 @@ fn finish(
             .target_group_attributes
             .iter()
             .flatten()
-            .map(|a| Attribute { key: a.key.clone(), value: a.value.clone() })
+            .map(|a| Attribute {
+                key: a.key.clone(),
+                value: a.value.clone(),
+            })
             .collect(),
         backend: Backend {
             kind: backend_kind.to_string(),
@@ -182,15 +261,26 @@ fn target_port_string(port: &gantry_api::k8s::ServicePort) -> String {
     }
 }
 
-fn protocol(lb: LbKind, kind: RouteKind, listener: Protocol, props: &TargetGroupProps) -> Result<Protocol, String> {
+fn protocol(
+    lb: LbKind,
+    kind: RouteKind,
+    listener: Protocol,
+    props: &TargetGroupProps,
+) -> Result<Protocol, String> {
     match lb {
         LbKind::Alb => match props.protocol {
             None | Some(CfgProtocol::Http) => Ok(Protocol::Http),
             Some(CfgProtocol::Https) => Ok(Protocol::Https),
-            Some(other) => Err(format!("backend protocol must be HTTP or HTTPS behind an ALB, not {}", other.as_str())),
+            Some(other) => Err(format!(
+                "backend protocol must be HTTP or HTTPS behind an ALB, not {}",
+                other.as_str()
+            )),
         },
         LbKind::Nlb => {
-            if matches!(listener, Protocol::TcpUdp | Protocol::Quic | Protocol::TcpQuic) {
+            if matches!(
+                listener,
+                Protocol::TcpUdp | Protocol::Quic | Protocol::TcpQuic
+            ) {
                 return Ok(listener);
             }
             match props.protocol {
@@ -198,7 +288,10 @@ fn protocol(lb: LbKind, kind: RouteKind, listener: Protocol, props: &TargetGroup
                 Some(CfgProtocol::Tls) => Ok(Protocol::Tls),
                 Some(CfgProtocol::Udp) => Ok(Protocol::Udp),
                 Some(CfgProtocol::TcpUdp) => Ok(Protocol::TcpUdp),
-                Some(other) => Err(format!("backend protocol must be TCP, TLS, UDP or TCP_UDP behind an NLB, not {}", other.as_str())),
+                Some(other) => Err(format!(
+                    "backend protocol must be TCP, TLS, UDP or TCP_UDP behind an NLB, not {}",
+                    other.as_str()
+                )),
                 None => Ok(match kind {
                     RouteKind::Udp => Protocol::Udp,
                     // A passthrough listener forwards TLS unterminated: plain TCP to the targets.
@@ -240,17 +333,28 @@ fn health_check(
         }
     }
     if hc.port != "traffic-port" && hc.port.parse::<u16>().is_err() {
-        hc.port = named_health_check_port(&hc.port, port, target_type).unwrap_or_else(|| "traffic-port".to_string());
+        hc.port = named_health_check_port(&hc.port, port, target_type)
+            .unwrap_or_else(|| "traffic-port".to_string());
     }
     if matches!(hc.protocol, Protocol::Http | Protocol::Https) {
         if hc.path.is_none() {
-            hc.path = Some(if grpc { "/AWS.ALB/healthcheck".to_string() } else { "/".to_string() });
+            hc.path = Some(if grpc {
+                "/AWS.ALB/healthcheck".to_string()
+            } else {
+                "/".to_string()
+            });
         }
         if hc.matcher.is_none() {
             hc.matcher = Some(if grpc {
-                Matcher { http_code: None, grpc_code: Some("12".to_string()) }
+                Matcher {
+                    http_code: None,
+                    grpc_code: Some("12".to_string()),
+                }
             } else {
-                Matcher { http_code: Some("200-399".to_string()), grpc_code: None }
+                Matcher {
+                    http_code: Some("200-399".to_string()),
+                    grpc_code: None,
+                }
             });
         }
     } else {
@@ -263,7 +367,11 @@ fn health_check(
 /// A named health check port is the Service port of that name: its NodePort for instance
 /// targets, its numeric targetPort for ip targets. Only the backend's own port is known here,
 /// so other names fall back to the traffic port.
-fn named_health_check_port(name: &str, port: &gantry_api::k8s::ServicePort, target_type: TargetType) -> Option<String> {
+fn named_health_check_port(
+    name: &str,
+    port: &gantry_api::k8s::ServicePort,
+    target_type: TargetType,
+) -> Option<String> {
     if port.name.as_deref() != Some(name) {
         return None;
     }
@@ -301,6 +409,9 @@ fn apply_health_overrides(hc: &mut HealthCheck, c: &gantry_api::crds::HealthChec
         hc.unhealthy_threshold_count = v;
     }
     if let Some(m) = &c.matcher {
-        hc.matcher = Some(Matcher { http_code: m.http_code.clone(), grpc_code: m.grpc_code.clone() });
+        hc.matcher = Some(Matcher {
+            http_code: m.http_code.clone(),
+            grpc_code: m.grpc_code.clone(),
+        });
     }
 }

@@ -274,13 +274,13 @@ fn lookup_lrc(
         .listener_rule_configurations
         .get(&key)
         .ok_or_else(|| format!("ListenerRuleConfiguration {key} not found"))?;
-    if let Some(status) = &lrc.status {
-        if status.accepted == Some(false) {
-            return Err(format!(
-                "ListenerRuleConfiguration {key} is not accepted: {}",
-                status.message.as_deref().unwrap_or("status unknown")
-            ));
-        }
+    if let Some(status) = &lrc.status
+        && status.accepted == Some(false)
+    {
+        return Err(format!(
+            "ListenerRuleConfiguration {key} is not accepted: {}",
+            status.message.as_deref().unwrap_or("status unknown")
+        ));
     }
     Ok(lrc.spec.clone())
 }

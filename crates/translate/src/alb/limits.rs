@@ -60,14 +60,14 @@ pub fn check(conditions: &[RuleCondition]) -> Option<String> {
                 .map(|v| v.matches(['*', '?']).count())
                 .sum::<usize>();
         }
-        if let Some(h) = &c.http_header_config {
-            if h.http_header_name.len() > MAX_HEADER_NAME_LENGTH {
-                return Some(format!(
-                    "ALB header names are at most {MAX_HEADER_NAME_LENGTH} characters; {} has {}",
-                    h.http_header_name,
-                    h.http_header_name.len()
-                ));
-            }
+        if let Some(h) = &c.http_header_config
+            && h.http_header_name.len() > MAX_HEADER_NAME_LENGTH
+        {
+            return Some(format!(
+                "ALB header names are at most {MAX_HEADER_NAME_LENGTH} characters; {} has {}",
+                h.http_header_name,
+                h.http_header_name.len()
+            ));
         }
     }
     if evaluations > MAX_EVALUATIONS_PER_RULE {

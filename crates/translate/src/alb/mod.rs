@@ -26,13 +26,15 @@ struct Candidate {
     source: RuleSource,
 }
 
+/// The routes attached to one port, each with the hostnames it gets there.
+type RoutesOnPort<'r> = BTreeMap<(RouteKind, String), (&'r Route, BTreeSet<String>)>;
+
 pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     let (load_balancer, security_group) = load_balancer::build(ctx);
     let stack_id = ctx.stack_id();
 
     // Routes and their hostnames per port; "" is a catch-all hostname.
-    let mut per_port: BTreeMap<i32, BTreeMap<(RouteKind, String), (&Route, BTreeSet<String>)>> =
-        BTreeMap::new();
+    let mut per_port: BTreeMap<i32, RoutesOnPort<'_>> = BTreeMap::new();
     for (route, li, hosts) in ctx.attached() {
         let l = &ctx.listeners[li];
         if !l.is_valid() {
@@ -123,9 +125,9 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     })
 }
 
-fn candidates_of_route<'r>(
+fn candidates_of_route(
     ctx: &mut Context<'_>,
-    route: &'r Route,
+    route: &Route,
     hosts: &BTreeSet<String>,
     protocol: Protocol,
     out: &mut Vec<Candidate>,

@@ -43,19 +43,17 @@ pub fn intersect(listener: Option<&str>, route: &[String]) -> Option<Vec<String>
     }
     let mut out: Vec<String> = Vec::new();
     for host in route {
-        let kept = if host.eq_ignore_ascii_case(listener) {
-            Some(host.as_str())
-        } else if wildcard_covers(listener, host) {
+        let kept = if host.eq_ignore_ascii_case(listener) || wildcard_covers(listener, host) {
             Some(host.as_str())
         } else if wildcard_covers(host, listener) {
             Some(listener)
         } else {
             None
         };
-        if let Some(h) = kept {
-            if !out.iter().any(|o| o == h) {
-                out.push(h.to_string());
-            }
+        if let Some(h) = kept
+            && !out.iter().any(|o| o == h)
+        {
+            out.push(h.to_string());
         }
     }
     if out.is_empty() { None } else { Some(out) }
@@ -69,9 +67,12 @@ mod tests {
         hosts.iter().map(|h| h.to_string()).collect()
     }
 
+    /// (listener hostname, route hostnames, expected intersection)
+    type Case<'a> = (Option<&'a str>, &'a [&'a str], Option<&'a [&'a str]>);
+
     #[test]
     fn intersection_follows_the_gateway_api_wildcard_rules() {
-        let cases: &[(Option<&str>, &[&str], Option<&[&str]>)] = &[
+        let cases: &[Case<'_>] = &[
             (None, &[], Some(&[])),
             (None, &["a.example.com"], Some(&["a.example.com"])),
             (Some("a.example.com"), &[], Some(&["a.example.com"])),
