@@ -67,9 +67,11 @@ impl Intercept for CallCounter {
         "gantry::CallCounter"
     }
 
-    fn read_before_execution(
+    // Once per call, after the operation's configuration (which holds its name) is loaded.
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         if let Some(m) = cfg.load::<Metadata>() {

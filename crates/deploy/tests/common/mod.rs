@@ -1,0 +1,354 @@
+//! Test fixtures against the moto server: a VPC with role-tagged subnets per test, builders of
+//! small stacks, and readers of what AWS holds.
+#![allow(dead_code)]
+
+pub mod fault;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::config::Credentials;
+use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use gantry_deploy::client::{ClientSettings, https_client, retry_config};
+use gantry_deploy::{DeploySettings, Deployer, PriorityMode};
+use gantry_model::*;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+pub const CLUSTER_TAG: &str = "elbv2.k8s.aws/cluster";
+
+/// The emulator endpoint, or None (with a notice) when the tests are run without one.
+pub fn endpoint(test: &str) -> Option<String> {
+    match std::env::var("AWS_ENDPOINT_URL") {
+        Ok(e) if !e.is_empty() => Some(e),
+        _ => {
+            eprintln!(
+                "SKIPPED {test}: AWS_ENDPOINT_URL is not set (scripts/moto.sh test runs these tests against the moto emulator)"
+            );
+            None
+        }
+    }
+}
+
+pub fn region() -> String {
+    std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".to_string())
+}
+
+pub fn fast_client() -> ClientSettings {
+    ClientSettings {
+        max_attempts: 5,
+        initial_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(50),
+        requests_per_second: 0.0,
+        burst: 1,
+    }
+}
+
+pub async fn sdk_config(
+    endpoint: &str,
+    http: aws_smithy_runtime_api::client::http::SharedHttpClient,
+) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region()))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(http)
+        .retry_config(retry_config(&fast_client()))
+        .load()
+        .await
+}
+
+/// One test's world: its own cluster name and VPC with three subnets tagged for both schemes.
+pub struct Fixture {
+    pub cluster: String,
+    pub vpc: String,
+    pub subnets: Vec<String>,
+    pub config: SdkConfig,
+    pub ec2: aws_sdk_ec2::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+}
+
+static NEXT_VPC: AtomicU32 = AtomicU32::new(0);
+
+impl Fixture {
+    pub async fn new(endpoint: &str, name: &str) -> Fixture {
+        let config = sdk_config(endpoint, https_client()).await;
+        let ec2 = aws_sdk_ec2::Client::new(&config);
+        let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+        // Distinct CIDRs per test within a run; moto keeps VPCs apart by id anyway.
+        let n = NEXT_VPC.fetch_add(1, Ordering::Relaxed) % 200 + 10;
+        let pid = std::process::id() % 1000;
+        let cluster = format!("{name}-{pid}-{n}");
+        let vpc = ec2
+            .create_vpc()
+            .cidr_block(format!("10.{n}.0.0/16"))
+            .send()
+            .await
+            .expect("create VPC")
+            .vpc
+            .and_then(|v| v.vpc_id)
+            .expect("vpc id");
+        let mut subnets = Vec::new();
+        for (i, zone) in ["a", "b", "c"].iter().enumerate() {
+            let spec = TagSpecification::builder()
+                .resource_type(ResourceType::Subnet)
+                .tags(
+                    Tag::builder()
+                        .key("kubernetes.io/role/elb")
+                        .value("1")
+                        .build(),
+                )
+                .tags(
+                    Tag::builder()
+                        .key("kubernetes.io/role/internal-elb")
+                        .value("1")
+                        .build(),
+                )
+                .tags(
+                    Tag::builder()
+                        .key("Name")
+                        .value(format!("{cluster}-{zone}"))
+                        .build(),
+                )
+                .build();
+            let id = ec2
+                .create_subnet()
+                .vpc_id(&vpc)
+                .cidr_block(format!("10.{n}.{i}.0/24"))
+                .availability_zone(format!("{}{zone}", region()))
+                .tag_specifications(spec)
+                .send()
+                .await
+                .expect("create subnet")
+                .subnet
+                .and_then(|s| s.subnet_id)
+                .expect("subnet id");
+            subnets.push(id);
+        }
+        Fixture {
+            cluster,
+            vpc,
+            subnets,
+            config,
+            ec2,
+            elbv2,
+        }
+    }
+
+    pub fn settings(&self) -> DeploySettings {
+        DeploySettings {
+            vpc_id: Some(self.vpc.clone()),
+            client: fast_client(),
+            priority_mode: Some(PriorityMode::Strict),
+            ..DeploySettings::new(&self.cluster)
+        }
+    }
+
+    pub fn deployer(&self) -> Deployer {
+        Deployer::new(&self.config, self.settings())
+    }
+
+    /// Resources tagged for this cluster (LBs, TGs, SGs).
+    pub async fn tagged(&self) -> gantry_deploy::Inventory {
+        self.deployer().inventory().await.expect("inventory")
+    }
+
+    /// Rules of the listener on `port` of the load balancer named `lb`, as
+    /// `(priority, conditions, target group ARNs with weights)`, by priority.
+    pub async fn rules(
+        &self,
+        listener_arn: &str,
+    ) -> Vec<aws_sdk_elasticloadbalancingv2::types::Rule> {
+        let mut rules = self
+            .elbv2
+            .describe_rules()
+            .listener_arn(listener_arn)
+            .send()
+            .await
+            .expect("describe rules")
+            .rules
+            .unwrap_or_default();
+        rules.retain(|r| r.is_default != Some(true));
+        rules.sort_by_key(|r| r.priority.as_deref().and_then(|p| p.parse::<u32>().ok()));
+        rules
+    }
+
+    pub async fn listener_arn(&self, lb_arn: &str, port: i32) -> String {
+        self.elbv2
+            .describe_listeners()
+            .load_balancer_arn(lb_arn)
+            .send()
+            .await
+            .expect("describe listeners")
+            .listeners
+            .unwrap_or_default()
+            .into_iter()
+            .find(|l| l.port == Some(port))
+            .and_then(|l| l.listener_arn)
+            .expect("listener on port")
+    }
+
+    pub async fn security_groups_named(&self, name: &str) -> usize {
+        self.ec2
+            .describe_security_groups()
+            .filters(Filter::builder().name("group-name").values(name).build())
+            .send()
+            .await
+            .expect("describe security groups")
+            .security_groups
+            .unwrap_or_default()
+            .len()
+    }
+}
+
+pub fn tags(cluster: &str, gateway: &str, kind: LoadBalancerType, resource: &str) -> Tags {
+    let (stack, res) = match kind {
+        LoadBalancerType::Application => {
+            ("gateway.k8s.aws.alb/stack", "gateway.k8s.aws.alb/resource")
+        }
+        LoadBalancerType::Network => ("gateway.k8s.aws.nlb/stack", "gateway.k8s.aws.nlb/resource"),
+    };
+    let mut t = Tags::default();
+    t.insert(CLUSTER_TAG, cluster);
+    t.insert(stack, gateway);
+    t.insert(res, resource);
+    t
+}
+
+/// A small ALB stack: managed SG, HTTP listener on 80 with a 404 default, no rules yet.
+pub fn alb(cluster: &str, gateway: &str, name: &str) -> Stack {
+    let kind = LoadBalancerType::Application;
+    let sg_id = format!("{gateway}/ManagedLBSecurityGroup");
+    Stack {
+        gateway: gateway.into(),
+        load_balancer: LoadBalancer {
+            id: "LoadBalancer".into(),
+            name: name.into(),
+            kind,
+            scheme: Scheme::Internal,
+            ip_address_type: IpAddressType::Ipv4,
+            subnets: SubnetSelection::Discover,
+            security_groups: vec![SecurityGroupRef::Managed(ArnRef::Planned(sg_id))],
+            attributes: vec![],
+            customer_owned_ipv4_pool: None,
+            ipv4_ipam_pool_id: None,
+            enforce_security_group_inbound_rules_on_private_link_traffic: None,
+            minimum_capacity_units: None,
+            tags: tags(cluster, gateway, kind, "LoadBalancer"),
+        },
+        security_group: Some(ManagedSecurityGroup {
+            id: "ManagedLBSecurityGroup".into(),
+            group_name: format!("{name}-sg"),
+            description: "[k8s] Managed SecurityGroup for LoadBalancer".into(),
+            ingress: vec![IngressRule {
+                ip_protocol: "tcp".into(),
+                from_port: 80,
+                to_port: 80,
+                source: IngressSource::CidrIpv4("0.0.0.0/0".into()),
+            }],
+            tags: tags(cluster, gateway, kind, "ManagedLBSecurityGroup"),
+        }),
+        listeners: vec![Listener {
+            id: "80".into(),
+            port: 80,
+            protocol: Protocol::Http,
+            default_actions: vec![Action::fixed_response(404, "text/plain", None)],
+            certificates: vec![],
+            ssl_policy: None,
+            alpn_policy: None,
+            mutual_authentication: None,
+            attributes: vec![],
+            tags: tags(cluster, gateway, kind, "80"),
+            rules: vec![],
+        }],
+        target_groups: vec![],
+        depends_on: vec![],
+    }
+}
+
+pub fn target_group(cluster: &str, stack: &Stack, suffix: &str, port: i32) -> TargetGroup {
+    let kind = stack.load_balancer.kind;
+    let id = format!("{}:{suffix}:{port}", stack.gateway);
+    let name = format!("{}-{suffix}", stack.load_balancer.name)
+        .chars()
+        .take(32)
+        .collect();
+    TargetGroup {
+        tags: tags(cluster, &stack.gateway, kind, &id),
+        id,
+        name,
+        protocol: if kind == LoadBalancerType::Application {
+            Protocol::Http
+        } else {
+            Protocol::Tcp
+        },
+        protocol_version: (kind == LoadBalancerType::Application).then_some(ProtocolVersion::Http1),
+        port,
+        target_type: TargetType::Ip,
+        ip_address_type: TargetIpAddressType::Ipv4,
+        health_check: HealthCheck {
+            protocol: Protocol::Http,
+            port: "traffic-port".into(),
+            path: Some("/".into()),
+            interval_seconds: 15,
+            timeout_seconds: 5,
+            healthy_threshold_count: 3,
+            unhealthy_threshold_count: 3,
+            matcher: Some(Matcher {
+                http_code: Some("200-399".into()),
+                grpc_code: None,
+            }),
+        },
+        target_control_port: None,
+        attributes: vec![],
+        backend: Backend {
+            kind: "Service".into(),
+            namespace: "default".into(),
+            name: suffix.into(),
+            port,
+            load_balancer: None,
+        },
+    }
+}
+
+pub fn forward(weights: &[(&str, i32)]) -> Action {
+    Action::forward(ForwardConfig {
+        target_groups: weights
+            .iter()
+            .map(|(id, w)| TargetGroupTuple {
+                target_group_arn: ArnRef::Planned(id.to_string()),
+                weight: Some(*w),
+            })
+            .collect(),
+        target_group_stickiness_config: None,
+    })
+}
+
+pub fn rule(
+    cluster: &str,
+    stack: &Stack,
+    priority: u32,
+    host: Option<&str>,
+    path: &str,
+    action: Action,
+) -> Rule {
+    let mut conditions = vec![RuleCondition::path_pattern(vec![path.into()])];
+    if let Some(h) = host {
+        conditions.push(RuleCondition::host_header(vec![h.into()]));
+    }
+    Rule {
+        priority,
+        conditions,
+        actions: vec![action],
+        transforms: vec![],
+        tags: tags(
+            cluster,
+            &stack.gateway,
+            stack.load_balancer.kind,
+            &format!("80:{priority}"),
+        ),
+        source: RuleSource {
+            route: "HTTPRoute default/r".into(),
+            rule: priority as usize,
+            r#match: None,
+        },
+    }
+}

@@ -1,0 +1,264 @@
+//! Apply, re-apply, modify and delete against the moto emulator.
+
+mod common;
+
+use common::*;
+use gantry_deploy::ErrorClass;
+use gantry_model::*;
+
+/// An ALB with two target groups and three rules.
+fn web_stack(cluster: &str, gateway: &str, name: &str) -> Stack {
+    let mut s = alb(cluster, gateway, name);
+    let web = target_group(cluster, &s, "web", 8080);
+    let api = target_group(cluster, &s, "api", 9090);
+    let (w, a) = (web.id.clone(), api.id.clone());
+    s.target_groups = vec![web, api];
+    let rules = vec![
+        rule(
+            cluster,
+            &s,
+            1,
+            Some("api.example.com"),
+            "/v1/*",
+            forward(&[(&a, 1)]),
+        ),
+        rule(cluster, &s, 2, None, "/static/*", forward(&[(&w, 1)])),
+        rule(cluster, &s, 3, None, "/*", forward(&[(&w, 80), (&a, 20)])),
+    ];
+    s.listeners[0].rules = rules;
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_nothing() {
+    let Some(endpoint) = endpoint("apply_from_empty") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "life").await;
+    let stack = web_stack(&fx.cluster, "demo/web", &format!("k8s-{}", fx.cluster));
+    let d = fx.deployer();
+
+    let first = d.apply(&stack).await.expect("first apply");
+    println!("{first}");
+    let address = first.load_balancer.clone().expect("address");
+    assert!(!address.dns_name.is_empty());
+    // SG + 2 ingress… no: SG create, ingress, backend-less: 2 TGs, LB, listener, 3 rules.
+    assert!(first.mutating_calls >= 8, "{first:?}");
+    let listener = fx.listener_arn(&address.arn, 80).await;
+    assert_eq!(fx.rules(&listener).await.len(), 3);
+
+    let second = d.apply(&stack).await.expect("second apply");
+    assert!(second.is_unchanged(), "{second}");
+    assert_eq!(second.mutating_calls, 0);
+    println!("calls of a no-op apply: {:?}", d.call_counts());
+
+    let gone = d
+        .delete("demo/web", LoadBalancerType::Application)
+        .await
+        .expect("delete");
+    println!("{gone}");
+    let left = fx.tagged().await;
+    assert!(left.is_empty(), "still tagged for the cluster: {left:?}");
+    let again = d
+        .delete("demo/web", LoadBalancerType::Application)
+        .await
+        .expect("delete again");
+    assert_eq!(again.mutating_calls, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_modification_makes_only_its_own_calls() {
+    let Some(endpoint) = endpoint("modifications") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "mods").await;
+    let name = format!("k8s-{}", fx.cluster);
+    let mut stack = web_stack(&fx.cluster, "demo/mods", &name);
+    let d = fx.deployer();
+    d.apply(&stack).await.expect("first apply");
+
+    // Each change, the calls it must make, nothing else; then a re-apply is a no-op.
+    type Edit = Box<dyn Fn(&mut Stack)>;
+    let web = stack.target_groups[0].id.clone();
+    let api = stack.target_groups[1].id.clone();
+    let cases: Vec<(&str, Edit, &[&str])> = vec![
+        (
+            "one rule's target",
+            {
+                let a = api.clone();
+                Box::new(move |s: &mut Stack| {
+                    s.listeners[0].rules[1].actions = vec![forward(&[(&a, 1)])]
+                })
+            },
+            &["ModifyRule"],
+        ),
+        (
+            "weights",
+            {
+                let (w, a) = (web.clone(), api.clone());
+                Box::new(move |s: &mut Stack| {
+                    s.listeners[0].rules[2].actions = vec![forward(&[(&w, 50), (&a, 50)])]
+                })
+            },
+            &["ModifyRule"],
+        ),
+        (
+            "health check",
+            Box::new(|s: &mut Stack| {
+                s.target_groups[0].health_check.path = Some("/healthz".into())
+            }),
+            &["ModifyTargetGroup"],
+        ),
+        (
+            "target group attribute",
+            Box::new(|s: &mut Stack| {
+                s.target_groups[1].attributes = vec![Attribute {
+                    key: "deregistration_delay.timeout_seconds".into(),
+                    value: "30".into(),
+                }]
+            }),
+            &["ModifyTargetGroupAttributes"],
+        ),
+        (
+            "load balancer attribute",
+            Box::new(|s: &mut Stack| {
+                s.load_balancer.attributes = vec![Attribute {
+                    key: "idle_timeout.timeout_seconds".into(),
+                    value: "120".into(),
+                }]
+            }),
+            &["ModifyLoadBalancerAttributes"],
+        ),
+        (
+            "load balancer tag",
+            Box::new(|s: &mut Stack| s.load_balancer.tags.insert("team", "web")),
+            &["AddTags"],
+        ),
+        (
+            "security group ingress",
+            Box::new(|s: &mut Stack| {
+                let sg = s.security_group.as_mut().unwrap();
+                sg.ingress.push(IngressRule {
+                    ip_protocol: "tcp".into(),
+                    from_port: 443,
+                    to_port: 443,
+                    source: IngressSource::CidrIpv4("0.0.0.0/0".into()),
+                });
+            }),
+            &["AuthorizeSecurityGroupIngress"],
+        ),
+        (
+            "listener default action",
+            Box::new(|s: &mut Stack| {
+                s.listeners[0].default_actions = vec![Action::fixed_response(
+                    503,
+                    "text/plain",
+                    Some("down".into()),
+                )];
+            }),
+            &["ModifyListener"],
+        ),
+        (
+            "rule removed",
+            Box::new(|s: &mut Stack| {
+                s.listeners[0].rules.remove(0);
+            }),
+            &["DeleteRule", "SetRulePriorities"],
+        ),
+    ];
+    for (what, edit, expected) in cases {
+        edit(&mut stack);
+        let before = d.call_counts();
+        let report = d
+            .apply(&stack)
+            .await
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let after = d.call_counts();
+        let mut made: Vec<String> = Vec::new();
+        for ((service, op), n) in &after {
+            let b = before
+                .get(&(service.clone(), op.clone()))
+                .copied()
+                .unwrap_or(0);
+            if gantry_deploy::client::is_mutating(op) {
+                made.extend(std::iter::repeat_n(op.clone(), (n - b) as usize));
+            }
+        }
+        made.sort();
+        let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(made, expected, "{what}: {report}");
+        assert_eq!(
+            report.mutating_calls as usize,
+            expected.len(),
+            "{what}: {report}"
+        );
+        let again = d
+            .apply(&stack)
+            .await
+            .unwrap_or_else(|e| panic!("{what} again: {e}"));
+        assert_eq!(again.mutating_calls, 0, "{what}: re-apply {again}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untagged_look_alike_is_never_touched() {
+    let Some(endpoint) = endpoint("look_alike") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "alike").await;
+    let name = format!("k8s-{}", fx.cluster);
+    let mut stack = web_stack(&fx.cluster, "demo/alike", &name);
+    // Same name as our first target group, same VPC, no tags.
+    let alike = fx
+        .elbv2
+        .create_target_group()
+        .name(&stack.target_groups[0].name)
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(8080)
+        .vpc_id(&fx.vpc)
+        .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Ip)
+        .send()
+        .await
+        .expect("look-alike")
+        .target_groups
+        .unwrap()
+        .remove(0)
+        .target_group_arn
+        .unwrap();
+    let d = fx.deployer();
+    let err = d
+        .apply(&stack)
+        .await
+        .expect_err("the name is taken by a group gantry does not own");
+    assert_eq!(err.class(), ErrorClass::Conflict, "{err}");
+
+    stack.target_groups[0].name.push_str("-2");
+    d.apply(&stack).await.expect("apply with a free name");
+    d.delete("demo/alike", LoadBalancerType::Application)
+        .await
+        .expect("delete");
+    assert!(fx.tagged().await.is_empty());
+    let still = fx
+        .elbv2
+        .describe_target_groups()
+        .target_group_arns(&alike)
+        .send()
+        .await
+        .expect("the look-alike survives");
+    assert_eq!(still.target_groups.unwrap().len(), 1);
+    let tags = fx
+        .elbv2
+        .describe_tags()
+        .resource_arns(&alike)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        tags.tag_descriptions.unwrap()[0]
+            .tags
+            .as_deref()
+            .unwrap_or_default()
+            .is_empty()
+    );
+}
