@@ -336,3 +336,14 @@ proptest! {
         prop_assert!(calls.iter().all(|c| matches!(c, RuleCall::SetPriorities(_))));
     }
 }
+
+#[test]
+fn removed_first_rule_is_deleted_and_the_rest_renumbered() {
+    let old = vec![spec(Some("a.example.com"), "/api*", "arn:tg1"), spec(None, "/web", "arn:tg2"), spec(None, "/*", "arn:tg3")];
+    let new = vec![old[1].clone(), old[2].clone()];
+    for mode in [PriorityMode::Atomic, PriorityMode::Strict] {
+        let calls = check(&old, &new, mode);
+        assert!(matches!(calls[0], RuleCall::Delete { .. }), "{calls:?}");
+        assert!(set_priorities(&calls) >= 1, "{calls:?}");
+    }
+}
