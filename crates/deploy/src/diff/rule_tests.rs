@@ -339,7 +339,11 @@ proptest! {
 
 #[test]
 fn removed_first_rule_is_deleted_and_the_rest_renumbered() {
-    let old = vec![spec(Some("a.example.com"), "/api*", "arn:tg1"), spec(None, "/web", "arn:tg2"), spec(None, "/*", "arn:tg3")];
+    let old = vec![
+        spec(Some("a.example.com"), "/api*", "arn:tg1"),
+        spec(None, "/web", "arn:tg2"),
+        spec(None, "/*", "arn:tg3"),
+    ];
     let new = vec![old[1].clone(), old[2].clone()];
     for mode in [PriorityMode::Atomic, PriorityMode::Strict] {
         let calls = check(&old, &new, mode);
