@@ -217,7 +217,7 @@ async fn reprioritise(mode: Option<PriorityMode>, tag: &str) {
     let creates = states.iter().filter(|(op, _)| op == "CreateRule").count();
     let deletes = states.iter().filter(|(op, _)| op == "DeleteRule").count();
     assert!(
-        creates + deletes <= 6,
+        creates + deletes <= 8,
         "creates {creates}, deletes {deletes}"
     );
 }
