@@ -146,6 +146,17 @@ impl Deployer {
         out
     }
 
+    /// Deletes the resources of several stacks, dependents first (a chained NLB before its
+    /// ALB).
+    pub async fn delete_all(&self, stacks: &[Stack]) -> Vec<(String, Result<Report>)> {
+        let mut out = Vec::new();
+        for stack in dependency_order(stacks).into_iter().rev() {
+            let result = self.delete(&stack.gateway, stack.load_balancer.kind).await;
+            out.push((stack.gateway.clone(), result));
+        }
+        out
+    }
+
     /// Deletes everything gantry owns for the Gateway `gateway` (`namespace/name`).
     pub async fn delete(&self, gateway: &str, kind: LoadBalancerType) -> Result<Report> {
         let owner = Owner::new(&self.settings.cluster_name, gateway, kind);

@@ -25,6 +25,8 @@ pub struct ClientSettings {
     /// under it avoids spending retries on throttling.
     pub requests_per_second: f64,
     pub burst: u32,
+    /// Region; None: from the standard chain (`AWS_REGION`, profile …).
+    pub region: Option<String>,
 }
 
 impl Default for ClientSettings {
@@ -35,6 +37,7 @@ impl Default for ClientSettings {
             max_backoff: Duration::from_secs(20),
             requests_per_second: 10.0,
             burst: 20,
+            region: None,
         }
     }
 }
@@ -50,7 +53,11 @@ pub fn https_client() -> SharedHttpClient {
 /// container and instance metadata). `AWS_ENDPOINT_URL` (or a service-specific
 /// `AWS_ENDPOINT_URL_<SERVICE>`) redirects the calls, e.g. to an emulator.
 pub async fn load_config(settings: &ClientSettings) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(region) = &settings.region {
+        loader = loader.region(aws_config::Region::new(region.clone()));
+    }
+    loader
         .http_client(https_client())
         .retry_config(retry_config(settings))
         .timeout_config(
@@ -68,6 +75,15 @@ pub fn retry_config(settings: &ClientSettings) -> RetryConfig {
         .with_max_attempts(settings.max_attempts)
         .with_initial_backoff(settings.initial_backoff)
         .with_max_backoff(settings.max_backoff)
+}
+
+/// Runs a future to completion on a new single-threaded runtime, for callers without one
+/// (the CLI).
+pub fn block_on<F: std::future::Future>(future: F) -> std::io::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok(runtime.block_on(future))
 }
 
 /// The service clients of one deployer, sharing a rate limit and a call counter.

@@ -94,6 +94,7 @@ async fn sync_managed(
 ) -> Result<String> {
     let aws = run.aws;
     let name = desired.group_name.clone();
+    let created = current.is_none();
     let (id, actual_ingress) = match current {
         Some(sg) => {
             let changes = tag_changes(&sg.tags, &desired.tags, &[]);

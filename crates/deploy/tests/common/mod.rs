@@ -39,6 +39,7 @@ pub fn fast_client() -> ClientSettings {
         max_backoff: Duration::from_millis(50),
         requests_per_second: 0.0,
         burst: 1,
+        region: None,
     }
 }
 
