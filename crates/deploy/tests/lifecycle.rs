@@ -6,29 +6,6 @@ use common::*;
 use gantry_deploy::ErrorClass;
 use gantry_model::*;
 
-/// An ALB with two target groups and three rules.
-fn web_stack(cluster: &str, gateway: &str, name: &str) -> Stack {
-    let mut s = alb(cluster, gateway, name);
-    let web = target_group(cluster, &s, "web", 8080);
-    let api = target_group(cluster, &s, "api", 9090);
-    let (w, a) = (web.id.clone(), api.id.clone());
-    s.target_groups = vec![web, api];
-    let rules = vec![
-        rule(
-            cluster,
-            &s,
-            1,
-            Some("api.example.com"),
-            "/v1/*",
-            forward(&[(&a, 1)]),
-        ),
-        rule(cluster, &s, 2, None, "/static/*", forward(&[(&w, 1)])),
-        rule(cluster, &s, 3, None, "/*", forward(&[(&w, 80), (&a, 20)])),
-    ];
-    s.listeners[0].rules = rules;
-    s
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_nothing() {
     let Some(endpoint) = endpoint("apply_from_empty") else {

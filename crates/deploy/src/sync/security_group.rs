@@ -152,12 +152,15 @@ async fn sync_managed(
                 other?;
             }
         }
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::SecurityGroup,
-            &name,
-            "ingress",
-        );
+        // A new group's rules are part of its creation.
+        if !created {
+            run.changed(
+                ChangeKind::Modified,
+                ResourceKind::SecurityGroup,
+                &name,
+                "ingress",
+            );
+        }
     }
     if !remove.is_empty() {
         let call = aws

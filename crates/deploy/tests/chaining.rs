@@ -1,0 +1,101 @@
+//! A chained NLB → ALB pair applied in one go: the ALB first, then the NLB whose target group
+//! gets the ALB registered.
+
+mod common;
+
+use common::*;
+use gantry_model::*;
+
+fn nlb(cluster: &str, alb_gateway: &str, name: &str) -> Stack {
+    let gateway = "demo/front";
+    let kind = LoadBalancerType::Network;
+    let mut s = alb(cluster, gateway, name);
+    s.load_balancer.kind = kind;
+    s.load_balancer.tags = tags(cluster, gateway, kind, "LoadBalancer");
+    s.load_balancer.security_groups = vec![];
+    s.security_group = None;
+    let (ns, alb_name) = alb_gateway.split_once('/').unwrap();
+    let mut tg = target_group(cluster, &s, "alb", 80);
+    tg.protocol = Protocol::Tcp;
+    tg.protocol_version = None;
+    tg.target_type = TargetType::Alb;
+    tg.backend = Backend {
+        kind: "Gateway".into(),
+        namespace: ns.into(),
+        name: alb_name.into(),
+        port: 80,
+        load_balancer: Some(ArnRef::Planned(format!("{alb_gateway}/LoadBalancer"))),
+    };
+    s.listeners = vec![Listener {
+        id: "80".into(),
+        port: 80,
+        protocol: Protocol::Tcp,
+        default_actions: vec![forward(&[(&tg.id, 1)])],
+        certificates: vec![],
+        ssl_policy: None,
+        alpn_policy: None,
+        mutual_authentication: None,
+        attributes: vec![],
+        tags: tags(cluster, gateway, kind, "80"),
+        rules: vec![],
+    }];
+    s.target_groups = vec![tg];
+    s.depends_on = vec![alb_gateway.into()];
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chained_nlb_and_alb_are_created_in_one_apply() {
+    let Some(endpoint) = endpoint("chaining") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "chain").await;
+    let back = web_stack(&fx.cluster, "demo/back", &format!("k8s-{}-b", fx.cluster));
+    let front = nlb(&fx.cluster, "demo/back", &format!("k8s-{}-f", fx.cluster));
+    let d = fx.deployer();
+    // Given in the wrong order on purpose.
+    let stacks = vec![front.clone(), back.clone()];
+    let results = d.apply_all(&stacks).await;
+    let order: Vec<&str> = results.iter().map(|(g, _)| g.as_str()).collect();
+    assert_eq!(order, ["demo/back", "demo/front"]);
+    let mut alb_arn = String::new();
+    for (gateway, r) in &results {
+        let report = r.as_ref().unwrap_or_else(|e| panic!("{gateway}: {e}"));
+        println!("{report}");
+        if gateway == "demo/back" {
+            alb_arn = report.load_balancer.clone().unwrap().arn;
+        }
+    }
+    let tgs = fx
+        .elbv2
+        .describe_target_groups()
+        .names(&front.target_groups[0].name)
+        .send()
+        .await
+        .unwrap()
+        .target_groups
+        .unwrap();
+    let targets = fx
+        .elbv2
+        .describe_target_health()
+        .target_group_arn(tgs[0].target_group_arn.clone().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .target_health_descriptions
+        .unwrap();
+    let ids: Vec<_> = targets
+        .iter()
+        .filter_map(|t| t.target.as_ref()?.id.clone())
+        .collect();
+    assert_eq!(ids, [alb_arn]);
+
+    let again = d.apply_all(&stacks).await;
+    for (g, r) in &again {
+        assert_eq!(r.as_ref().unwrap().mutating_calls, 0, "{g}");
+    }
+    for (g, r) in d.delete_all(&stacks).await {
+        r.unwrap_or_else(|e| panic!("delete {g}: {e}"));
+    }
+    assert!(fx.tagged().await.is_empty(), "{:?}", fx.tagged().await);
+}
