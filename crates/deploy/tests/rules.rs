@@ -141,6 +141,9 @@ const NEW: [(Option<&str>, &str, usize); 14] = [
     (None, "/*", 0),
 ];
 
+/// A listener's rules after one call, with that call's name.
+type State = (String, Vec<SdkRule>);
+
 async fn reprioritise(mode: Option<PriorityMode>, tag: &str) {
     let Some(endpoint) = endpoint("large_rule_change") else {
         return;
@@ -153,7 +156,7 @@ async fn reprioritise(mode: Option<PriorityMode>, tag: &str) {
     let listener = fx.listener_arn(&first.load_balancer.unwrap().arn, 80).await;
     let old_routes = routes(&fx.rules(&listener).await);
 
-    let states: Arc<Mutex<Vec<(String, Vec<SdkRule>)>>> = Arc::default();
+    let states: Arc<Mutex<Vec<State>>> = Arc::default();
     let hook = {
         let (elbv2, listener, states) = (fx.elbv2.clone(), listener.clone(), states.clone());
         MutationHook(Arc::new(move |op| {
@@ -186,7 +189,7 @@ async fn reprioritise(mode: Option<PriorityMode>, tag: &str) {
     let final_rules = fx.rules(&listener).await;
     let new_routes = routes(&final_rules);
     assert_ne!(old_routes, new_routes, "the change must matter");
-    let states = states.lock().unwrap();
+    let states: Vec<State> = states.lock().unwrap().clone();
     println!(
         "mode {mode:?}: {} calls: {:?}",
         states.len(),

@@ -20,7 +20,10 @@ pub fn endpoint(test: &str) -> Option<String> {
     match std::env::var("AWS_ENDPOINT_URL") {
         Ok(e) if !e.is_empty() => Some(e),
         _ => {
-            eprintln!(
+            // Straight to stderr: the test harness hides what eprintln! prints in passing tests.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "SKIPPED {test}: AWS_ENDPOINT_URL is not set (scripts/moto.sh test runs these tests against the moto emulator)"
             );
             None
