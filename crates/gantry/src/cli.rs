@@ -52,7 +52,7 @@ pub enum Format {
 pub struct ManifestArgs {
     /// Manifest file or directory (recursive; .yaml, .yml, .json); `-` reads standard input.
     /// Repeatable.
-    #[arg(short = 'f', long = "filename", value_name = "PATH", required = true)]
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Cluster name: part of every ownership tag and generated name.
     #[arg(long, env = "GANTRY_CLUSTER_NAME", default_value = "default")]
@@ -133,6 +133,10 @@ pub struct ApplyArgs {
 pub struct DeleteArgs {
     #[command(flatten)]
     pub manifests: ManifestArgs,
+    /// A Gateway (`namespace/name`) whose AWS resources to delete, whether or not it is in
+    /// the manifests. Repeatable; instead of or in addition to `-f`.
+    #[arg(long = "gateway", value_name = "NS/NAME")]
+    pub gateways: Vec<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }

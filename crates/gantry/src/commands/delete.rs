@@ -4,25 +4,41 @@ use crate::cli::DeleteArgs;
 use anyhow::{Context, Result};
 use gantry_deploy::Deployer;
 use gantry_deploy::client::block_on;
+use gantry_model::LoadBalancerType;
 use std::process::ExitCode;
 
 /// Runs `gantry delete`; `verbose` > 0 also prints the AWS calls made, by operation.
 pub fn run(args: DeleteArgs, verbose: u8) -> Result<ExitCode> {
-    let loaded = super::load(&args.manifests);
-    if loaded.has_errors() {
-        eprintln!("error: the manifests have errors; nothing was deleted");
-        return Ok(ExitCode::FAILURE);
+    for g in &args.gateways {
+        if g.split('/').filter(|p| !p.is_empty()).count() != 2 {
+            eprintln!("error: --gateway {g}: expected namespace/name");
+            return Ok(ExitCode::FAILURE);
+        }
     }
-    let translation =
-        gantry_translate::translate(&loaded.snapshot, &super::settings(&args.manifests));
-    if translation.stacks.is_empty() {
+    let stacks = if args.manifests.paths.is_empty() && !args.gateways.is_empty() {
+        Vec::new()
+    } else {
+        let loaded = super::load(&args.manifests);
+        if loaded.has_errors() {
+            eprintln!("error: the manifests have errors; nothing was deleted");
+            return Ok(ExitCode::FAILURE);
+        }
+        gantry_translate::translate(&loaded.snapshot, &super::settings(&args.manifests)).stacks
+    };
+    if stacks.is_empty() && args.gateways.is_empty() {
         println!("no Gateway in the manifests is handled by gantry; nothing to delete");
         return Ok(ExitCode::SUCCESS);
     }
     let settings = super::apply::deploy_settings(&args.manifests.cluster_name, &args.aws);
     let ok = block_on(async {
         let deployer = Deployer::from_env(settings).await;
-        let results = deployer.delete_all(&translation.stacks).await;
+        let mut results = deployer.delete_all(&stacks).await;
+        // Named Gateways: their ALB and NLB stacks, whichever exists.
+        for g in &args.gateways {
+            for kind in [LoadBalancerType::Application, LoadBalancerType::Network] {
+                results.push((g.clone(), deployer.delete(g, kind).await));
+            }
+        }
         let ok = super::apply::print_results(&results, args.aws.dry_run);
         if verbose > 0 {
             super::apply::print_calls(&deployer);

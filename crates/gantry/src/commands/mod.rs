@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+mod apply;
 mod crds;
+mod delete;
 mod plan;
 
 use crate::cli::{Cli, Command, ManifestArgs, SchemeArg, TargetTypeArg};
@@ -17,8 +19,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("gantry {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Apply(_) => not_built("apply", "deploying plans to AWS"),
-        Command::Delete(_) => not_built("delete", "removing gantry-owned AWS resources"),
+        Command::Apply(args) => apply::run(args, cli.global.verbose),
+        Command::Delete(args) => delete::run(args, cli.global.verbose),
         Command::Controller(_) => not_built("controller", "the in-cluster controller"),
     }
 }
@@ -32,6 +34,19 @@ fn not_built(command: &str, what: &str) -> Result<ExitCode> {
 
 /// Loads manifests and prints every diagnostic to stderr.
 pub fn load(args: &ManifestArgs) -> Loaded {
+    if args.paths.is_empty() {
+        eprintln!("error: no manifests given: use -f PATH (a file, a directory or - for stdin)");
+        let mut loaded = Loaded::default();
+        loaded.diagnostics.push(gantry_manifests::Diagnostic {
+            severity: gantry_manifests::Severity::Error,
+            file: String::new(),
+            document: None,
+            line: None,
+            object: None,
+            message: "no manifests given".to_string(),
+        });
+        return loaded;
+    }
     let loaded = gantry_manifests::load_paths(&args.paths);
     for d in &loaded.diagnostics {
         eprintln!("{}: {d}", d.severity.as_str());
