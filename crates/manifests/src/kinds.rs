@@ -168,7 +168,15 @@ where
     }
 }
 
-fn decode<K: Stored>(value: Value, namespace: Option<String>) -> Result<Store, DecodeError> {
+fn decode<K: Stored>(mut value: Value, namespace: Option<String>) -> Result<Store, DecodeError> {
+    // TLSRoute v1 requires hostnames; v1alpha2/v1alpha3 objects may omit them, and the shared
+    // Rust type would then refuse a manifest the API server accepts.
+    if K::kind(&()) == "TLSRoute"
+        && let Some(spec) = value.get_mut("spec").and_then(Value::as_mapping_mut)
+        && !spec.contains_key("hostnames")
+    {
+        spec.insert(Value::from("hostnames"), Value::Sequence(vec![]));
+    }
     let mut object: K = serde_path_to_error::deserialize(value).map_err(|error| DecodeError {
         path: locate::steps_of(error.path()),
         path_text: error.path().to_string(),
