@@ -263,6 +263,51 @@ fn svc_in(size: Size, namespace: &str, rng: &mut Rng) -> String {
     format!("svc-{i}")
 }
 
+/// A fixed-shape cluster: `gateways` ALB Gateways, each with `routes` HTTPRoutes of `rules`
+/// rules × `matches` matches (path prefix + header) and a weighted pair of backends.
+pub fn fixed_shape(gateways: usize, routes: usize, rules: usize, matches: usize) -> Snapshot {
+    let mut s = generate(
+        Size {
+            gateways: 0,
+            routes_per_gateway: 0,
+            services: NAMESPACES,
+            endpoints_per_service: 1,
+        },
+        1,
+    );
+    s.http_routes.clear();
+    for g in 0..gateways {
+        let namespace = ns(g);
+        let name = format!("gw-{g}");
+        s.gateways.insert(
+            ObjectKey::new(&namespace, &name),
+            typed(json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+                "metadata": {"name": name, "namespace": namespace, "generation": 1},
+                "spec": {"gatewayClassName": "alb", "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}]}})),
+        );
+        let svc = format!("svc-{}", g % NAMESPACES);
+        for r in 0..routes {
+            let rules: Vec<Value> = (0..rules)
+                .map(|k| {
+                    let ms: Vec<Value> = (0..matches)
+                        .map(|m| json!({"path": {"type": "PathPrefix", "value": format!("/r{r}/k{k}/m{m}")},
+                                        "headers": [{"name": "x-v", "value": format!("{m}")}]}))
+                        .collect();
+                    json!({"matches": ms, "backendRefs": [{"name": svc, "port": 80, "weight": 80}, {"name": svc, "port": 80, "weight": 20}]})
+                })
+                .collect();
+            let route = format!("route-{r}");
+            s.http_routes.insert(
+                ObjectKey::new(&namespace, &route),
+                typed(json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+                    "metadata": {"name": route, "namespace": namespace, "generation": 1},
+                    "spec": {"parentRefs": [{"name": name}], "hostnames": [format!("h{r}.example.com")], "rules": rules}})),
+            );
+        }
+    }
+    s
+}
+
 /// The same cluster with one route changed (a backend weight), for incremental timing.
 pub fn with_one_route_changed(s: &Snapshot) -> Snapshot {
     let mut out = s.clone();
