@@ -1,1 +1,36 @@
-//! placeholder
+//! gantry-controller: the only code that talks to the Kubernetes API server.
+//!
+//! ```text
+//!  API server ──watch──► reflectors (stores.rs, trimmed) ──Change──► mapper (triggers.rs)
+//!                              │                                          │ ObjectRef
+//!                              ▼                                          ▼
+//!                         Snapshot ◄──────────────────────────── Controller (debounced,
+//!                              │                                  one reconcile per Gateway)
+//!                  translate (pure) ─► deploy (AWS) ─► statuses, finalizers, Events
+//! ```
+//!
+//! Only the replica holding the Lease (lease.rs) reconciles; the others keep their caches
+//! warm so that a failover starts working at once.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod deploy;
+pub mod error;
+pub mod finalizer;
+pub mod kinds;
+pub mod lease;
+mod mapper;
+pub mod metrics;
+pub mod programmed;
+pub mod reconcile;
+mod runtime;
+pub mod server;
+pub mod status;
+pub mod stores;
+pub mod triggers;
+pub mod watch;
+
+pub use config::{Config, LeaseConfig};
+pub use deploy::Deploy;
+pub use error::{Error, Result};
+pub use runtime::{Handle, run};

@@ -1,0 +1,75 @@
+//! Settings of one controller process, filled from flags by the binary.
+
+use gantry_translate::{LbKind, Settings};
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Translation settings (cluster name, defaults, enabled load balancer kinds).
+    pub translate: Settings,
+    /// Watch only this namespace's namespaced objects; None: all namespaces.
+    pub watch_namespace: Option<String>,
+    /// Every Gateway is reconciled at least this often, which repairs drift made in AWS.
+    pub sync_period: Duration,
+    /// Gateways reconciled at once.
+    pub concurrency: u16,
+    /// Changes closer together than this are reconciled once.
+    pub debounce: Duration,
+    /// First and largest delay before a failed reconcile is retried.
+    pub backoff_min: Duration,
+    pub backoff_max: Duration,
+    /// How often a CRD that was not installed is looked for again.
+    pub crd_recheck: Duration,
+    pub lease: LeaseConfig,
+    /// Address of /metrics, /healthz and /readyz; None: no server.
+    pub admin_addr: Option<SocketAddr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LeaseConfig {
+    /// Off: this replica reconciles without a lease (a single replica, or tests).
+    pub enabled: bool,
+    pub namespace: String,
+    pub name: String,
+    /// This replica's identity (the pod name).
+    pub identity: String,
+    /// A lease not renewed for this long may be taken over.
+    pub duration: Duration,
+    /// How often the holder renews; well under `duration`.
+    pub renew_every: Duration,
+}
+
+impl Config {
+    pub fn new(cluster_name: impl Into<String>) -> Self {
+        Config {
+            translate: Settings::new(cluster_name),
+            watch_namespace: None,
+            sync_period: Duration::from_secs(10 * 60 * 60),
+            concurrency: 3,
+            debounce: Duration::from_secs(1),
+            backoff_min: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(5 * 60),
+            crd_recheck: Duration::from_secs(60),
+            lease: LeaseConfig {
+                enabled: true,
+                namespace: "kube-system".to_string(),
+                name: "gantry-leader".to_string(),
+                identity: "gantry".to_string(),
+                duration: Duration::from_secs(15),
+                renew_every: Duration::from_secs(5),
+            },
+            admin_addr: None,
+        }
+    }
+
+    /// Controller names whose status entries this process owns.
+    pub fn controller_names(&self) -> Vec<&'static str> {
+        self.enabled().iter().map(|k| k.controller_name()).collect()
+    }
+
+    pub fn enabled(&self) -> &BTreeSet<LbKind> {
+        &self.translate.enabled
+    }
+}

@@ -1,0 +1,104 @@
+//! Errors of the controller, named after the step that failed.
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Deploying a Gateway's stack to AWS failed.
+    #[error("deploying Gateway {gateway}: {source}")]
+    Deploy {
+        gateway: String,
+        #[source]
+        source: gantry_deploy::Error,
+    },
+    /// Deleting a Gateway's AWS resources failed.
+    #[error("deleting the AWS resources of Gateway {gateway}: {source}")]
+    DeleteStack {
+        gateway: String,
+        #[source]
+        source: gantry_deploy::Error,
+    },
+    /// Writing an object's status failed.
+    #[error("writing the status of {object}: {source}")]
+    UpdateStatus {
+        object: String,
+        #[source]
+        source: kube::Error,
+    },
+    /// A status write kept conflicting with other writers.
+    #[error("writing the status of {object}: still conflicting after {attempts} attempts")]
+    StatusConflict { object: String, attempts: u32 },
+    /// Adding a finalizer failed.
+    #[error("adding finalizer {finalizer} to {object}: {source}")]
+    AddFinalizer {
+        object: String,
+        finalizer: &'static str,
+        #[source]
+        source: kube::Error,
+    },
+    /// Removing a finalizer failed.
+    #[error("removing finalizer {finalizer} from {object}: {source}")]
+    RemoveFinalizer {
+        object: String,
+        finalizer: &'static str,
+        #[source]
+        source: kube::Error,
+    },
+    /// Translation panicked or its task was cancelled.
+    #[error("translating: {0}")]
+    Translate(String),
+    /// A GatewayClass is being deleted while Gateways still use it.
+    #[error("GatewayClass {class} is still referenced by Gateways")]
+    ClassInUse { class: String },
+    /// The lease could not be read or written.
+    #[error("lease {lease}: {source}")]
+    Lease {
+        lease: String,
+        #[source]
+        source: kube::Error,
+    },
+    /// The admin HTTP server could not start.
+    #[error("admin server on {addr}: {source}")]
+    Serve {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Label of the errors metric.
+    pub fn metric_label(&self) -> &'static str {
+        match self {
+            Error::Deploy { source, .. } | Error::DeleteStack { source, .. } => {
+                // AWS failures by class: throttled, transient, conflict, invalid, not_found.
+                match source.class() {
+                    gantry_deploy::ErrorClass::Throttled => "aws_throttled",
+                    gantry_deploy::ErrorClass::Transient => "aws_transient",
+                    gantry_deploy::ErrorClass::Conflict => "aws_conflict",
+                    gantry_deploy::ErrorClass::Invalid => "aws_invalid",
+                    gantry_deploy::ErrorClass::NotFound => "aws_not_found",
+                }
+            }
+            Error::UpdateStatus { .. } => "update_status",
+            Error::StatusConflict { .. } => "status_conflict",
+            Error::AddFinalizer { .. } => "add_finalizer",
+            Error::RemoveFinalizer { .. } => "remove_finalizer",
+            Error::Translate(_) => "translate",
+            Error::ClassInUse { .. } => "class_in_use",
+            Error::Lease { .. } => "lease",
+            Error::Serve { .. } => "serve",
+        }
+    }
+
+    /// The Kubernetes Event reason for this error on a Gateway (status.md §7).
+    pub fn event_reason(&self) -> &'static str {
+        match self {
+            Error::Deploy { .. } | Error::DeleteStack { .. } => "FailedDeployModel",
+            Error::UpdateStatus { .. } | Error::StatusConflict { .. } => "FailedUpdateStatus",
+            Error::AddFinalizer { .. } => "FailedAddFinalizer",
+            Error::RemoveFinalizer { .. } => "FailedRemoveFinalizer",
+            _ => "FailedBuildModel",
+        }
+    }
+}

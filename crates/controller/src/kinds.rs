@@ -1,0 +1,329 @@
+//! Every kind the controller watches, how its changes are reduced, and every API access the
+//! controller makes — the list the Helm chart's RBAC is checked against.
+
+use crate::triggers::Change;
+use crate::watch::KindWatch;
+use gantry_api::crds::{
+    ListenerRuleConfiguration, LoadBalancerConfiguration, TargetGroupConfiguration,
+};
+use gantry_api::gateway::{
+    Gateway, GatewayClass, GrpcRoute, HttpRoute, ReferenceGrant, TcpRoute, TlsRoute, UdpRoute,
+};
+use gantry_api::k8s::{Namespace, Resource, Service};
+use gantry_snapshot::ObjectKey;
+use kube::Client;
+use kube::api::Api;
+use kube::core::NamespaceResourceScope;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+/// One API access: verbs on a resource (`plural` or `plural/subresource`) of a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub group: &'static str,
+    pub resource: &'static str,
+    pub verbs: &'static [&'static str],
+}
+
+const GW: &str = "gateway.networking.k8s.io";
+const WATCH: &[&str] = &["list", "watch"];
+const READ_PATCH: &[&str] = &["get", "list", "watch", "patch"];
+const READ: &[&str] = &["get", "list", "watch"];
+const PATCH: &[&str] = &["patch"];
+
+/// Every access the controller makes. Watches list and watch; status and finalizer writes are
+/// merge patches, re-read with get after a conflict; events are created and patched (series);
+/// the lease is read, created and updated.
+pub const ACCESS: &[Access] = &[
+    Access {
+        group: GW,
+        resource: "gatewayclasses",
+        verbs: READ_PATCH,
+    },
+    Access {
+        group: GW,
+        resource: "gatewayclasses/status",
+        verbs: PATCH,
+    },
+    Access {
+        group: GW,
+        resource: "gateways",
+        verbs: READ_PATCH,
+    },
+    Access {
+        group: GW,
+        resource: "gateways/status",
+        verbs: PATCH,
+    },
+    Access {
+        group: GW,
+        resource: "httproutes",
+        verbs: READ,
+    },
+    Access {
+        group: GW,
+        resource: "httproutes/status",
+        verbs: PATCH,
+    },
+    Access {
+        group: GW,
+        resource: "grpcroutes",
+        verbs: READ,
+    },
+    Access {
+        group: GW,
+        resource: "grpcroutes/status",
+        verbs: PATCH,
+    },
+    Access {
+        group: GW,
+        resource: "tcproutes",
+        verbs: READ,
+    },
+    Access {
+        group: GW,
+        resource: "tcproutes/status",
+        verbs: PATCH,
+    },
+    Access {
+        group: GW,
+        resource: "udproutes",
+        verbs: READ,
+    },
+    Access {
+        group: GW,
+        resource: "udproutes/status",
+        verbs: PATCH,
+    },
+    Access {
+        group: GW,
+        resource: "tlsroutes",
+        verbs: READ,
+    },
+    Access {
+        group: GW,
+        resource: "tlsroutes/status",
+        verbs: PATCH,
+    },
+    Access {
+        group: GW,
+        resource: "referencegrants",
+        verbs: WATCH,
+    },
+    Access {
+        group: "",
+        resource: "namespaces",
+        verbs: WATCH,
+    },
+    Access {
+        group: "",
+        resource: "services",
+        verbs: WATCH,
+    },
+    Access {
+        group: "gateway.k8s.aws",
+        resource: "loadbalancerconfigurations",
+        verbs: WATCH,
+    },
+    Access {
+        group: "gateway.k8s.aws",
+        resource: "targetgroupconfigurations",
+        verbs: WATCH,
+    },
+    Access {
+        group: "gateway.k8s.aws",
+        resource: "listenerruleconfigurations",
+        verbs: WATCH,
+    },
+    Access {
+        group: "events.k8s.io",
+        resource: "events",
+        verbs: &["create", "patch"],
+    },
+    Access {
+        group: "coordination.k8s.io",
+        resource: "leases",
+        verbs: &["get", "create", "update"],
+    },
+];
+
+fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+where
+    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+fn hash(v: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    v.hash(&mut h);
+    h.finish()
+}
+
+/// Spec changes and deletion; status writes (ours included) are not changes.
+fn generation<K: Resource>(obj: &K) -> u64 {
+    let m = obj.meta();
+    hash((m.generation, m.deletion_timestamp.is_some()))
+}
+
+pub fn gateway_classes(c: &Client) -> KindWatch<GatewayClass> {
+    KindWatch {
+        api: Api::all(c.clone()),
+        optional: true,
+        change: |o| {
+            Some(Change::GatewayClass(
+                o.metadata.name.clone().unwrap_or_default(),
+            ))
+        },
+        fingerprint: Some(generation::<GatewayClass>),
+    }
+}
+
+pub fn gateways(c: &Client, ns: Option<&str>) -> KindWatch<Gateway> {
+    KindWatch {
+        api: scoped(c, ns),
+        optional: true,
+        change: |o| Some(Change::Gateway(ObjectKey::of(&o.metadata))),
+        // The Programmed message carries the ALB ARN that chained NLBs read.
+        fingerprint: Some(|o| {
+            let programmed = o
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .and_then(|c| c.iter().find(|c| c.type_ == "Programmed"))
+                .map(|c| (c.status.clone(), c.message.clone()));
+            hash((generation(o), programmed))
+        }),
+    }
+}
+
+macro_rules! route_watch {
+    ($fn:ident, $kind:ty) => {
+        pub fn $fn(c: &Client, ns: Option<&str>) -> KindWatch<$kind> {
+            KindWatch {
+                api: scoped(c, ns),
+                optional: true,
+                change: |o| Some(crate::route_change!(o)),
+                // Parents in status count: a status written by the Gateway a route left
+                // still names it.
+                fingerprint: Some(|o| hash((generation(o), crate::route_change!(o)))),
+            }
+        }
+    };
+}
+
+route_watch!(http_routes, HttpRoute);
+route_watch!(grpc_routes, GrpcRoute);
+route_watch!(tcp_routes, TcpRoute);
+route_watch!(udp_routes, UdpRoute);
+route_watch!(tls_routes, TlsRoute);
+
+pub fn reference_grants(c: &Client, ns: Option<&str>) -> KindWatch<ReferenceGrant> {
+    KindWatch {
+        api: scoped(c, ns),
+        optional: true,
+        change: |o| {
+            Some(Change::ReferenceGrant(
+                o.spec
+                    .from
+                    .iter()
+                    .map(|f| (f.kind.clone(), f.namespace.clone()))
+                    .collect(),
+            ))
+        },
+        fingerprint: None,
+    }
+}
+
+pub fn namespaces(c: &Client) -> KindWatch<Namespace> {
+    KindWatch {
+        api: Api::all(c.clone()),
+        optional: false,
+        change: |o| {
+            Some(Change::Namespace(
+                o.metadata.name.clone().unwrap_or_default(),
+            ))
+        },
+        // Only labels matter (listener namespace selectors).
+        fingerprint: Some(|o| hash(&o.metadata.labels)),
+    }
+}
+
+pub fn services(c: &Client, ns: Option<&str>) -> KindWatch<Service> {
+    KindWatch {
+        api: scoped(c, ns),
+        optional: false,
+        change: |o| Some(Change::Service(ObjectKey::of(&o.metadata))),
+        // Translation reads the spec (ports, type); status and endpoints churn is noise.
+        fingerprint: Some(|o| hash(serde_json::to_string(&o.spec).unwrap_or_default())),
+    }
+}
+
+pub fn lb_configs(c: &Client, ns: Option<&str>) -> KindWatch<LoadBalancerConfiguration> {
+    KindWatch {
+        api: scoped(c, ns),
+        optional: true,
+        change: |o| {
+            Some(Change::LoadBalancerConfiguration(ObjectKey::of(
+                &o.metadata,
+            )))
+        },
+        fingerprint: Some(generation::<LoadBalancerConfiguration>),
+    }
+}
+
+pub fn tg_configs(c: &Client, ns: Option<&str>) -> KindWatch<TargetGroupConfiguration> {
+    KindWatch {
+        api: scoped(c, ns),
+        optional: true,
+        change: |o| {
+            Some(Change::TargetGroupConfiguration {
+                key: ObjectKey::of(&o.metadata),
+                target: o.spec.target_reference.as_ref().map(|t| {
+                    (
+                        t.kind.clone().unwrap_or_else(|| "Service".to_string()),
+                        t.name.clone(),
+                    )
+                }),
+            })
+        },
+        fingerprint: Some(generation::<TargetGroupConfiguration>),
+    }
+}
+
+pub fn rule_configs(c: &Client, ns: Option<&str>) -> KindWatch<ListenerRuleConfiguration> {
+    KindWatch {
+        api: scoped(c, ns),
+        optional: true,
+        change: |o| {
+            Some(Change::ListenerRuleConfiguration(ObjectKey::of(
+                &o.metadata,
+            )))
+        },
+        // Its status (accepted) is read by translation.
+        fingerprint: None,
+    }
+}
+
+/// A route of any kind, as the status writer needs it.
+pub trait RouteObject {
+    /// Gateways named by the route's spec parentRefs and by its `status.parents`.
+    fn parent_gateways(&self) -> std::collections::BTreeSet<ObjectKey>;
+}
+
+macro_rules! route_object {
+    ($($kind:ty),*) => {$(
+        impl RouteObject for $kind {
+            fn parent_gateways(&self) -> std::collections::BTreeSet<ObjectKey> {
+                match crate::route_change!(self) {
+                    Change::Route(parents) => parents,
+                    _ => unreachable!("route_change! makes a Change::Route"),
+                }
+            }
+        }
+    )*};
+}
+
+route_object!(HttpRoute, GrpcRoute, TcpRoute, UdpRoute, TlsRoute);

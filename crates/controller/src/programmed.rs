@@ -1,0 +1,124 @@
+//! What a deploy's outcome changes in a Gateway's computed status. Pure.
+//!
+//! After a successful deploy the Gateway is `Programmed=True` with the load balancer's ARN as
+//! message — NLB gateway chaining reads the ALB ARN from it (status.md §2.1) — its address is
+//! the load balancer's DNS name, and its valid listeners are programmed. After a failed one it
+//! is `Programmed=False` with a fixed message (details go to an Event: a message carrying
+//! request ids would change on every retry), and keeps the addresses it had.
+
+use gantry_deploy::Address;
+use gantry_translate::status::reasons::{PROGRAMMED, Reason};
+use gantry_translate::status::{Condition, GatewayStatus};
+
+/// Message of `Programmed=False` after a failed deploy, as the AWS Load Balancer Controller
+/// writes it.
+pub const DEPLOY_FAILED_MESSAGE: &str = "Check Gateway Events for more information.";
+
+/// The status after a successful deploy that produced the load balancer `lb`.
+pub fn programmed(mut status: GatewayStatus, lb: &Address) -> GatewayStatus {
+    status.addresses = vec![lb.dns_name.to_ascii_lowercase()];
+    replace(
+        &mut status.conditions,
+        Condition::new(PROGRAMMED, true, Reason::Programmed, lb.arn.clone()),
+    );
+    for l in &mut status.listeners {
+        let generation = generation_of(&l.conditions);
+        if let Some(c) = l
+            .conditions
+            .iter_mut()
+            .find(|c| c.kind == PROGRAMMED && c.status == "Unknown")
+        {
+            *c = Condition::new(
+                PROGRAMMED,
+                true,
+                Reason::Programmed,
+                "Listener is programmed",
+            )
+            .at(generation);
+        }
+    }
+    status
+}
+
+/// The status after a failed deploy; `previous_addresses` are those the Gateway shows now.
+pub fn deploy_failed(mut status: GatewayStatus, previous_addresses: Vec<String>) -> GatewayStatus {
+    status.addresses = previous_addresses;
+    replace(
+        &mut status.conditions,
+        Condition::new(PROGRAMMED, false, Reason::Invalid, DEPLOY_FAILED_MESSAGE),
+    );
+    status
+}
+
+/// Replaces the condition of the same type, keeping its observedGeneration.
+fn replace(conditions: &mut Vec<Condition>, new: Condition) {
+    let generation = generation_of(conditions);
+    let new = new.at(generation);
+    match conditions.iter_mut().find(|c| c.kind == new.kind) {
+        Some(c) => *c = new,
+        None => conditions.push(new),
+    }
+}
+
+fn generation_of(conditions: &[Condition]) -> i64 {
+    conditions
+        .iter()
+        .map(|c| c.observed_generation)
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gantry_translate::status::ListenerStatus;
+    use gantry_translate::status::reasons::ACCEPTED;
+
+    fn pending() -> GatewayStatus {
+        GatewayStatus {
+            conditions: vec![
+                Condition::new(ACCEPTED, true, Reason::Accepted, "Gateway is accepted").at(3),
+                Condition::unknown(PROGRAMMED, Reason::Pending, "Waiting").at(3),
+            ],
+            listeners: vec![ListenerStatus {
+                name: "http".into(),
+                supported_kinds: vec![],
+                attached_routes: 1,
+                conditions: vec![Condition::unknown(PROGRAMMED, Reason::Pending, "pending").at(3)],
+            }],
+            addresses: vec![],
+        }
+    }
+
+    #[test]
+    fn successful_deploy_programs_the_gateway_with_the_arn_and_the_lower_cased_dns_name() {
+        let arn = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/k8s-x/abc";
+        let s = programmed(
+            pending(),
+            &Address {
+                arn: arn.into(),
+                dns_name: "K8S-X.elb.amazonaws.com".into(),
+            },
+        );
+        assert_eq!(s.addresses, vec!["k8s-x.elb.amazonaws.com"]);
+        let p = s.conditions.iter().find(|c| c.kind == PROGRAMMED).unwrap();
+        assert_eq!(
+            (p.status, p.reason, p.message.as_str()),
+            ("True", "Programmed", arn)
+        );
+        assert_eq!(p.observed_generation, 3);
+        let l = &s.listeners[0].conditions[0];
+        assert_eq!((l.status, l.observed_generation), ("True", 3));
+    }
+
+    #[test]
+    fn failed_deploy_keeps_addresses_and_has_a_fixed_message() {
+        let s = deploy_failed(pending(), vec!["a.example".into()]);
+        assert_eq!(s.addresses, vec!["a.example"]);
+        let p = s.conditions.iter().find(|c| c.kind == PROGRAMMED).unwrap();
+        assert_eq!(
+            (p.status, p.message.as_str()),
+            ("False", DEPLOY_FAILED_MESSAGE)
+        );
+    }
+}

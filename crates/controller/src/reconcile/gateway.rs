@@ -1,0 +1,220 @@
+//! One Gateway: snapshot → translate → deploy its stack → statuses; on deletion, its AWS
+//! resources go (chained NLBs are moved off it first), then the finalizer.
+//!
+//! Idempotent: the runtime does not say why it calls, and a periodic requeue repairs drift.
+
+use super::{Context, gated, routes};
+use crate::deploy::Deploy;
+use crate::error::{Error, Result};
+use crate::finalizer;
+use crate::programmed::{deploy_failed, programmed};
+use crate::status::{self, Written};
+use crate::triggers::View;
+use gantry_api::gateway::Gateway;
+use gantry_api::wire::{ALB_GATEWAY_FINALIZER, NLB_GATEWAY_FINALIZER};
+use gantry_model::LoadBalancerType;
+use gantry_snapshot::{ObjectKey, Snapshot};
+use gantry_translate::LbKind;
+use gantry_translate::status::render_gateway;
+use kube::api::Api;
+use kube::runtime::controller::Action;
+use std::sync::Arc;
+
+pub async fn reconcile<D: Deploy>(gw: Arc<Gateway>, ctx: Arc<Context<D>>) -> Result<Action> {
+    let key = ObjectKey::of(&gw.metadata);
+    gated(&ctx, "Gateway", &key, run(&gw, &key, &ctx)).await
+}
+
+/// The load balancer kind of a Gateway whose class this controller owns and serves.
+pub fn owned_kind(
+    snapshot: &Snapshot,
+    gw: &Gateway,
+    enabled: &std::collections::BTreeSet<LbKind>,
+) -> Option<LbKind> {
+    let class = snapshot
+        .gateway_classes
+        .get(&ObjectKey::cluster(gw.spec.gateway_class_name.clone()))?;
+    LbKind::from_controller_name(&class.spec.controller_name).filter(|k| enabled.contains(k))
+}
+
+fn finalizer_of(kind: LbKind) -> &'static str {
+    match kind {
+        LbKind::Alb => ALB_GATEWAY_FINALIZER,
+        LbKind::Nlb => NLB_GATEWAY_FINALIZER,
+    }
+}
+
+fn lb_type(kind: LbKind) -> LoadBalancerType {
+    match kind {
+        LbKind::Alb => LoadBalancerType::Application,
+        LbKind::Nlb => LoadBalancerType::Network,
+    }
+}
+
+async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) -> Result<Action> {
+    let snapshot = ctx.stores.snapshot();
+    let Some(kind) = owned_kind(&snapshot, gw, ctx.config.enabled()) else {
+        return Ok(Action::await_change());
+    };
+    let api: Api<Gateway> = Api::namespaced(ctx.client.clone(), &key.namespace);
+    if gw.metadata.deletion_timestamp.is_some() {
+        if !finalizer::has(gw.as_ref(), finalizer_of(kind)) {
+            return Ok(Action::await_change());
+        }
+        return delete(gw, key, kind, snapshot, &api, ctx).await;
+    }
+    let (snapshot, translation) = ctx.translate(snapshot).await?;
+    let stack = translation
+        .stacks
+        .iter()
+        .find(|s| s.gateway == key.to_string());
+    let outcome = match stack {
+        Some(stack) => {
+            if let Err(e) = finalizer::add(&api, gw.as_ref(), finalizer_of(kind)).await {
+                ctx.event(
+                    gw.as_ref(),
+                    true,
+                    e.event_reason(),
+                    format!("Failed add finalizer due to {e}"),
+                )
+                .await;
+                return Err(e);
+            }
+            Some(ctx.deploy.apply(stack).await)
+        }
+        // Not accepted: nothing to deploy; what exists in AWS is left as it is.
+        None => None,
+    };
+    if let Some(computed) = translation.statuses.gateways.get(key) {
+        let computed = match &outcome {
+            Some(Ok(report)) => match &report.load_balancer {
+                Some(lb) => programmed(computed.clone(), lb),
+                None => computed.clone(),
+            },
+            Some(Err(_)) => deploy_failed(computed.clone(), addresses(gw)),
+            None => computed.clone(),
+        };
+        let now = (ctx.now)();
+        let written = status::write(&api, Some(gw.clone()), &key.name, |previous| {
+            render_gateway(&computed, previous, &now)
+        })
+        .await;
+        match written {
+            Ok(Written::Patched) => ctx.metrics.status_written("Gateway"),
+            Ok(_) => {}
+            Err(e) => {
+                ctx.event(
+                    gw.as_ref(),
+                    true,
+                    e.event_reason(),
+                    format!("Failed update status due to {e}"),
+                )
+                .await;
+                return Err(e);
+            }
+        }
+    }
+    routes::write_all(ctx, &snapshot, &translation, key).await?;
+    match outcome {
+        Some(Err(source)) => {
+            let e = Error::Deploy {
+                gateway: key.to_string(),
+                source,
+            };
+            ctx.event(
+                gw.as_ref(),
+                true,
+                e.event_reason(),
+                format!("Failed deploy model due to {e}"),
+            )
+            .await;
+            Err(e)
+        }
+        Some(Ok(report)) => {
+            if !report.is_unchanged() {
+                tracing::info!(gateway = %key, changes = report.changes.len(), "deployed");
+                ctx.event(
+                    gw.as_ref(),
+                    false,
+                    "SuccessfullyReconciled",
+                    "Successfully reconciled".to_string(),
+                )
+                .await;
+            }
+            Ok(Action::requeue(ctx.config.sync_period))
+        }
+        None => Ok(Action::requeue(ctx.config.sync_period)),
+    }
+}
+
+/// Addresses the Gateway shows now.
+fn addresses(gw: &Gateway) -> Vec<String> {
+    gw.status
+        .as_ref()
+        .and_then(|s| s.addresses.as_ref())
+        .map(|a| a.iter().map(|a| a.value.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Deletion: NLBs chained to this ALB stop forwarding to it first, then its AWS resources go,
+/// then its entries leave its routes' statuses, then the finalizer.
+async fn delete<D: Deploy>(
+    gw: &Arc<Gateway>,
+    key: &ObjectKey,
+    kind: LbKind,
+    mut snapshot: Snapshot,
+    api: &Api<Gateway>,
+    ctx: &Context<D>,
+) -> Result<Action> {
+    snapshot.gateways.remove(key);
+    let (snapshot, translation) = ctx.translate(snapshot).await?;
+    let fail = |source| Error::DeleteStack {
+        gateway: key.to_string(),
+        source,
+    };
+    if kind == LbKind::Alb {
+        for nlb in View::new(&snapshot).chained_to(key) {
+            let stack = translation
+                .stacks
+                .iter()
+                .find(|s| s.gateway == nlb.to_string());
+            if let Some(stack) = stack
+                && let Err(source) = ctx.deploy.apply(stack).await
+            {
+                let e = fail(source);
+                ctx.event(
+                    gw.as_ref(),
+                    true,
+                    e.event_reason(),
+                    format!("Failed deploy model due to {e}"),
+                )
+                .await;
+                return Err(e);
+            }
+        }
+    }
+    if let Err(source) = ctx.deploy.delete(&key.to_string(), lb_type(kind)).await {
+        let e = fail(source);
+        ctx.event(
+            gw.as_ref(),
+            true,
+            e.event_reason(),
+            format!("Failed deploy model due to {e}"),
+        )
+        .await;
+        return Err(e);
+    }
+    tracing::info!(gateway = %key, "AWS resources deleted");
+    routes::write_all(ctx, &snapshot, &translation, key).await?;
+    if let Err(e) = finalizer::remove(api, gw.as_ref(), finalizer_of(kind)).await {
+        ctx.event(
+            gw.as_ref(),
+            true,
+            e.event_reason(),
+            format!("Failed remove finalizer due to {e}"),
+        )
+        .await;
+        return Err(e);
+    }
+    Ok(Action::await_change())
+}

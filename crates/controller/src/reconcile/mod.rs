@@ -1,0 +1,190 @@
+//! Reconcilers: one for Gateways (translate, deploy, statuses, finalizer), one for
+//! GatewayClasses (status, finalizer). What they share: the [`Context`], leadership gating,
+//! metrics, exponential backoff after errors, and Events.
+
+mod class;
+mod gateway;
+mod routes;
+
+pub use class::reconcile as reconcile_class;
+pub use gateway::reconcile as reconcile_gateway;
+
+use crate::config::Config;
+use crate::deploy::Deploy;
+use crate::error::{Error, Result};
+use crate::metrics::Metrics;
+use crate::stores::Stores;
+use gantry_api::k8s::Resource;
+use gantry_snapshot::{ObjectKey, Snapshot};
+use gantry_translate::Translation;
+use kube::Client;
+use kube::runtime::controller::Action;
+use kube::runtime::events::{Event, EventType, Recorder};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
+
+/// What every reconcile reads.
+pub struct Context<D> {
+    pub client: Client,
+    pub stores: Stores,
+    pub config: Config,
+    pub deploy: Arc<D>,
+    pub metrics: Arc<Metrics>,
+    pub recorder: Recorder,
+    /// Whether this replica holds the lease.
+    pub leader: watch::Receiver<bool>,
+    /// Consecutive failures per object, for the backoff.
+    failures: Mutex<HashMap<String, u32>>,
+    /// `lastTransitionTime` of changed conditions; the wall clock outside tests.
+    pub now: fn() -> String,
+}
+
+impl<D: Deploy> Context<D> {
+    pub fn new(
+        client: Client,
+        stores: Stores,
+        config: Config,
+        deploy: Arc<D>,
+        metrics: Arc<Metrics>,
+        recorder: Recorder,
+        leader: watch::Receiver<bool>,
+    ) -> Self {
+        Context {
+            client,
+            stores,
+            config,
+            deploy,
+            metrics,
+            recorder,
+            leader,
+            failures: Mutex::new(HashMap::new()),
+            now: wall_clock,
+        }
+    }
+
+    /// Delay before retrying `key` after its latest failure: doubles per consecutive failure.
+    fn backoff(&self, key: &str) -> std::time::Duration {
+        let mut f = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let n = f.entry(key.to_string()).or_default();
+        *n = n.saturating_add(1);
+        let factor = 2u32.saturating_pow((*n - 1).min(16));
+        (self.config.backoff_min * factor).min(self.config.backoff_max)
+    }
+
+    fn succeeded(&self, key: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+
+    /// Translation runs off the async threads: it is pure but may take a while on big clusters.
+    async fn translate(&self, snapshot: Snapshot) -> Result<(Snapshot, Translation)> {
+        let settings = self.config.translate.clone();
+        tokio::task::spawn_blocking(move || {
+            let t = gantry_translate::translate(&snapshot, &settings);
+            (snapshot, t)
+        })
+        .await
+        .map_err(|e| Error::Translate(e.to_string()))
+    }
+
+    /// Publishes an Event on `obj`; failures are only logged (events are best effort).
+    async fn event<K: Resource<DynamicType = ()>>(
+        &self,
+        obj: &K,
+        warning: bool,
+        reason: &str,
+        note: String,
+    ) {
+        let event = Event {
+            type_: if warning {
+                EventType::Warning
+            } else {
+                EventType::Normal
+            },
+            reason: reason.to_string(),
+            note: Some(truncate(note, 1000)),
+            action: "Reconcile".to_string(),
+            secondary: None,
+        };
+        if let Err(e) = self.recorder.publish(&event, &obj.object_ref(&())).await {
+            tracing::debug!(error = %e, "publishing an event failed");
+        }
+    }
+}
+
+fn truncate(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+    s
+}
+
+/// `lastTransitionTime` format of Kubernetes conditions.
+pub fn wall_clock() -> String {
+    k8s_openapi::jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// Runs a reconcile only while this replica leads, and abandons it the moment it stops
+/// leading; records metrics and resets the backoff on success.
+async fn gated<D: Deploy>(
+    ctx: &Context<D>,
+    kind: &'static str,
+    key: &ObjectKey,
+    work: impl Future<Output = Result<Action>>,
+) -> Result<Action> {
+    ctx.metrics.dequeued(&key.to_string());
+    if !*ctx.leader.borrow() {
+        return Ok(Action::await_change());
+    }
+    let started = tokio::time::Instant::now();
+    let mut leader = ctx.leader.clone();
+    let result = tokio::select! {
+        r = work => r,
+        _ = leader.wait_for(|l| !*l) => {
+            tracing::info!(%key, "lost the lease; reconcile abandoned");
+            return Ok(Action::await_change());
+        }
+    };
+    ctx.metrics.reconciled(
+        kind,
+        started.elapsed(),
+        result.as_ref().err().map(Error::metric_label),
+    );
+    match &result {
+        Ok(_) => ctx.succeeded(&format!("{kind}/{key}")),
+        Err(e) => tracing::warn!(%key, kind, error = %e, "reconcile failed"),
+    }
+    result
+}
+
+/// After a failure: retry with exponential backoff.
+pub fn error_policy<K: Resource, D: Deploy>(
+    obj: Arc<K>,
+    _err: &Error,
+    ctx: Arc<Context<D>>,
+) -> Action {
+    let key = ObjectKey::of(obj.meta());
+    Action::requeue(ctx.backoff(&format!("{}/{key}", kind_name::<K>())))
+}
+
+fn kind_name<K>() -> &'static str {
+    let name = std::any::type_name::<K>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("object");
+    match name {
+        "Gateway" => "Gateway",
+        "GatewayClass" => "GatewayClass",
+        _ => "object",
+    }
+}

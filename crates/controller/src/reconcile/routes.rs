@@ -1,0 +1,110 @@
+//! Route statuses written by a Gateway's reconcile: every route that names the Gateway (in
+//! its spec, or in a status entry of ours) gets this controller's `status.parents` entries as
+//! translation computed them; other controllers' entries are carried along unchanged.
+
+use super::Context;
+use crate::deploy::Deploy;
+use crate::error::Result;
+use crate::kinds::RouteObject;
+use crate::status::{self, Written};
+use gantry_api::k8s::Resource;
+use gantry_snapshot::{ObjectKey, Objects, Snapshot};
+use gantry_translate::Translation;
+use gantry_translate::routes::RouteKind;
+use gantry_translate::status::{merge_route_parents, render_route_parents};
+use kube::api::Api;
+use kube::core::NamespaceResourceScope;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt::Debug;
+
+/// Writes the statuses of every route of `gateway`.
+pub async fn write_all<D: Deploy>(
+    ctx: &Context<D>,
+    snapshot: &Snapshot,
+    translation: &Translation,
+    gateway: &ObjectKey,
+) -> Result<()> {
+    write_kind(
+        ctx,
+        RouteKind::Http,
+        &snapshot.http_routes,
+        translation,
+        gateway,
+    )
+    .await?;
+    write_kind(
+        ctx,
+        RouteKind::Grpc,
+        &snapshot.grpc_routes,
+        translation,
+        gateway,
+    )
+    .await?;
+    write_kind(
+        ctx,
+        RouteKind::Tcp,
+        &snapshot.tcp_routes,
+        translation,
+        gateway,
+    )
+    .await?;
+    write_kind(
+        ctx,
+        RouteKind::Udp,
+        &snapshot.udp_routes,
+        translation,
+        gateway,
+    )
+    .await?;
+    write_kind(
+        ctx,
+        RouteKind::Tls,
+        &snapshot.tls_routes,
+        translation,
+        gateway,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn write_kind<D, K>(
+    ctx: &Context<D>,
+    kind: RouteKind,
+    routes: &Objects<K>,
+    translation: &Translation,
+    gateway: &ObjectKey,
+) -> Result<()>
+where
+    D: Deploy,
+    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+        + RouteObject
+        + Clone
+        + Serialize
+        + DeserializeOwned
+        + Debug,
+{
+    let ours = ctx.config.controller_names();
+    let now = (ctx.now)();
+    for (key, route) in routes {
+        if !route.parent_gateways().contains(gateway) {
+            continue;
+        }
+        let computed = translation.statuses.routes.get(&(kind, key.clone()));
+        let api: Api<K> = Api::namespaced(ctx.client.clone(), &key.namespace);
+        let written = status::write(&api, Some(route.clone()), &key.name, |previous| {
+            let rendered = computed
+                .map(|s| render_route_parents(s, previous, &now))
+                .unwrap_or_default();
+            if previous.is_none() && rendered.is_empty() {
+                return serde_json::Value::Null;
+            }
+            merge_route_parents(previous, &ours, rendered)
+        })
+        .await?;
+        if written == Written::Patched {
+            ctx.metrics.status_written(kind.as_str());
+        }
+    }
+    Ok(())
+}

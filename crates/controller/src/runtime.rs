@@ -1,0 +1,196 @@
+//! Wiring: watches → trigger mapper → two controllers (Gateways, GatewayClasses), gated by
+//! the lease; the admin server beside them.
+
+use crate::config::Config;
+use crate::deploy::Deploy;
+use crate::error::Result;
+use crate::mapper::{self, Queues};
+use crate::metrics::Metrics;
+use crate::reconcile::{self, Context};
+use crate::server::{self, Admin};
+use crate::stores::Stores;
+use crate::watch::{self, Readiness, WatchContext};
+use futures::{FutureExt, StreamExt};
+use gantry_api::gateway::Gateway;
+use gantry_snapshot::ObjectKey;
+use k8s_openapi::api::coordination::v1::Lease;
+use kube::Client;
+use kube::api::Api;
+use kube::runtime::controller::{self, Controller};
+use kube::runtime::events::{Recorder, Reporter};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::watch as channel;
+
+/// Handles to a running controller, for the binary and for tests.
+#[derive(Clone)]
+pub struct Handle {
+    pub metrics: Arc<Metrics>,
+    pub ready: Arc<Readiness>,
+    pub stores: Stores,
+    pub leader: channel::Receiver<bool>,
+    /// Where the admin server listens, when it was asked for.
+    pub admin_addr: Option<SocketAddr>,
+}
+
+/// Starts everything; `on_started` gets the handles; returns when `shutdown` resolves and the
+/// reconciles in flight have finished.
+pub async fn run<D: Deploy>(
+    client: Client,
+    config: Config,
+    deploy: Arc<D>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_started: impl FnOnce(Handle),
+) -> Result<()> {
+    let shutdown = shutdown.shared();
+    let calls = deploy.clone();
+    let metrics = Arc::new(Metrics::new(Some(Box::new(move || calls.call_counts()))));
+    let (stores, writers) = Stores::new();
+    let ready = Readiness::new(watch::WATCHES);
+    let (change_tx, change_rx) = tokio::sync::mpsc::unbounded_channel();
+    watch::spawn_all(
+        &WatchContext {
+            client: client.clone(),
+            namespace: config.watch_namespace.clone(),
+            changes: change_tx,
+            ready: ready.clone(),
+            crd_recheck: config.crd_recheck,
+            metrics: metrics.clone(),
+        },
+        writers,
+    );
+
+    let (leader_tx, leader_rx) = channel::channel(!config.lease.enabled);
+    if config.lease.enabled {
+        let api: Api<Lease> = Api::namespaced(client.clone(), &config.lease.namespace);
+        tokio::spawn(crate::lease::run(
+            api,
+            config.lease.clone(),
+            leader_tx,
+            shutdown.clone(),
+        ));
+    } else {
+        // Keep the sender alive: a closed channel would read as a change.
+        std::mem::forget(leader_tx);
+    }
+    metrics.set_leader(*leader_rx.borrow());
+
+    let (gw_tx, gw_rx) = futures::channel::mpsc::unbounded();
+    let (class_tx, class_rx) = futures::channel::mpsc::unbounded();
+    let queues = Queues {
+        gateways: gw_tx,
+        classes: class_tx,
+        metrics: metrics.clone(),
+    };
+    tokio::spawn(mapper::run(stores.clone(), change_rx, queues.clone()));
+    tokio::spawn(on_leading(
+        stores.clone(),
+        ready.clone(),
+        leader_rx.clone(),
+        queues,
+        metrics.clone(),
+    ));
+
+    let mut admin_addr = None;
+    if let Some(addr) = config.admin_addr {
+        let admin = Admin {
+            metrics: metrics.clone(),
+            ready: ready.clone(),
+        };
+        let (local, serve) = server::bind(addr, admin).await?;
+        tracing::info!(%local, "admin server listening");
+        admin_addr = Some(local);
+        tokio::spawn(serve);
+    }
+
+    let reporter = Reporter {
+        controller: "gantry".to_string(),
+        instance: Some(config.lease.identity.clone()),
+    };
+    let controller_config = controller::Config::default()
+        .concurrency(config.concurrency)
+        .debounce(config.debounce);
+    let ctx = Arc::new(Context::new(
+        client.clone(),
+        stores.clone(),
+        config,
+        deploy,
+        metrics.clone(),
+        Recorder::new(client, reporter),
+        leader_rx.clone(),
+    ));
+    on_started(Handle {
+        metrics,
+        ready,
+        stores: stores.clone(),
+        leader: leader_rx,
+        admin_addr,
+    });
+
+    // Triggers come only from the mapper: the watches feed the caches, so no second watch.
+    let gateways = Controller::for_stream(futures::stream::pending(), stores.gateways.clone())
+        .reconcile_on(gw_rx)
+        .with_config(controller_config.clone())
+        .graceful_shutdown_on(shutdown.clone())
+        .run(
+            reconcile::reconcile_gateway,
+            reconcile::error_policy,
+            ctx.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
+    let classes =
+        Controller::for_stream(futures::stream::pending(), stores.gateway_classes.clone())
+            .reconcile_on(class_rx)
+            .with_config(controller_config)
+            .graceful_shutdown_on(shutdown)
+            .run(reconcile::reconcile_class, reconcile::error_policy, ctx)
+            .for_each(|_| futures::future::ready(()));
+    futures::join!(gateways, classes);
+    Ok(())
+}
+
+/// Each time this replica becomes the leader (and once the caches are filled), every Gateway
+/// and GatewayClass is reconciled — Gateways whose status is behind their spec first, so that
+/// a new leader handles what changed during the failover before the periodic repairs.
+async fn on_leading(
+    stores: Stores,
+    ready: Arc<Readiness>,
+    mut leader: channel::Receiver<bool>,
+    queues: Queues,
+    metrics: Arc<Metrics>,
+) {
+    loop {
+        if leader.wait_for(|l| *l).await.is_err() {
+            return;
+        }
+        metrics.set_leader(true);
+        while !ready.is_ready() {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let mut all: Vec<Arc<Gateway>> = stores.gateways.state();
+        all.sort_by_key(|g| !is_behind(g));
+        for g in &all {
+            queues.gateway(&ObjectKey::of(&g.metadata));
+        }
+        for c in stores.gateway_classes.state() {
+            queues.class(c.metadata.name.as_deref().unwrap_or_default());
+        }
+        if leader.wait_for(|l| !*l).await.is_err() {
+            return;
+        }
+        metrics.set_leader(false);
+    }
+}
+
+/// Whether a Gateway's `Programmed` condition is missing, not true, or older than its spec.
+fn is_behind(g: &Gateway) -> bool {
+    let generation = g.metadata.generation;
+    !g.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Programmed"))
+        .is_some_and(|c| {
+            c.status == "True" && Some(c.observed_generation.unwrap_or(0)) == generation
+        })
+}

@@ -1,0 +1,288 @@
+//! Which Gateways a change can affect (status.md §10). Plain functions over a [`View`] of the
+//! cluster, so that each rule is unit-tested without a watch.
+
+use gantry_api::gateway::{Gateway, GatewayListenersAllowedRoutesNamespacesFrom as From};
+use gantry_snapshot::{ObjectKey, Snapshot};
+use gantry_translate::routes::{Filter, Route, RouteKind, all_routes};
+use std::collections::BTreeSet;
+
+/// Something changed in the cluster, reduced to what finding its Gateways needs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Change {
+    /// A Gateway changed: itself, and the NLB Gateways chained to it.
+    Gateway(ObjectKey),
+    GatewayClass(String),
+    /// A route changed: the Gateways of its spec parentRefs and of its `status.parents` (so
+    /// that detaching also reconciles the Gateway it left).
+    Route(BTreeSet<ObjectKey>),
+    Service(ObjectKey),
+    /// A ReferenceGrant's `from` entries: (kind, namespace).
+    ReferenceGrant(Vec<(String, String)>),
+    Namespace(String),
+    LoadBalancerConfiguration(ObjectKey),
+    /// A TargetGroupConfiguration and its `targetReference` (kind, name), if any.
+    TargetGroupConfiguration {
+        key: ObjectKey,
+        target: Option<(String, String)>,
+    },
+    ListenerRuleConfiguration(ObjectKey),
+}
+
+/// What the trigger rules read: the Gateways, classes and LB configurations of a snapshot, and
+/// its routes converted once per batch of changes.
+pub struct View<'s> {
+    snapshot: &'s Snapshot,
+    routes: Vec<Route>,
+}
+
+impl<'s> View<'s> {
+    pub fn new(snapshot: &'s Snapshot) -> Self {
+        View {
+            snapshot,
+            routes: all_routes(snapshot),
+        }
+    }
+
+    /// The Gateways `change` can affect.
+    pub fn gateways_for(&self, change: &Change) -> BTreeSet<ObjectKey> {
+        match change {
+            Change::Gateway(key) => {
+                let mut out = self.chained_to(key);
+                out.insert(key.clone());
+                out
+            }
+            Change::GatewayClass(name) => self.of_class(name),
+            Change::Route(parents) => parents.clone(),
+            Change::Service(key) => self.using_service(key),
+            Change::ReferenceGrant(from) => self.granted(from),
+            Change::Namespace(name) => self.namespace_sensitive(name),
+            Change::LoadBalancerConfiguration(key) => self.using_lb_config(key),
+            Change::TargetGroupConfiguration { key, target } => match target {
+                Some((kind, name)) if kind == "Gateway" => {
+                    self.chained_to(&ObjectKey::new(&key.namespace, name))
+                }
+                Some((_, name)) => self.using_service(&ObjectKey::new(&key.namespace, name)),
+                None => self.using_default_tg_config(key),
+            },
+            Change::ListenerRuleConfiguration(key) => self.using_rule_config(key),
+        }
+    }
+
+    fn parents_of<'a>(&'a self, routes: impl Iterator<Item = &'a Route>) -> BTreeSet<ObjectKey> {
+        routes.flat_map(route_gateways).collect()
+    }
+
+    fn of_class(&self, class: &str) -> BTreeSet<ObjectKey> {
+        self.snapshot
+            .gateways
+            .iter()
+            .filter(|(_, g)| g.spec.gateway_class_name == class)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// NLB Gateways whose routes forward to the Gateway `alb`.
+    pub fn chained_to(&self, alb: &ObjectKey) -> BTreeSet<ObjectKey> {
+        self.parents_of(self.routes.iter().filter(|r| {
+            !r.kind.is_l7()
+                && backends(r).any(|b| {
+                    b.kind == "Gateway" && b.namespace == alb.namespace && b.name == alb.name
+                })
+        }))
+    }
+
+    fn using_service(&self, service: &ObjectKey) -> BTreeSet<ObjectKey> {
+        self.parents_of(self.routes.iter().filter(|r| {
+            backends(r).any(|b| {
+                b.kind == "Service"
+                    && b.group.is_empty()
+                    && b.namespace == service.namespace
+                    && b.name == service.name
+            })
+        }))
+    }
+
+    fn granted(&self, from: &[(String, String)]) -> BTreeSet<ObjectKey> {
+        let mut out = self.parents_of(self.routes.iter().filter(|r| {
+            from.iter()
+                .any(|(kind, ns)| kind == r.kind.as_str() && *ns == r.key.namespace)
+        }));
+        for (kind, ns) in from {
+            if kind == "Gateway" {
+                out.extend(
+                    self.snapshot
+                        .gateways
+                        .keys()
+                        .filter(|k| k.namespace == *ns)
+                        .cloned(),
+                );
+            }
+        }
+        out
+    }
+
+    /// A namespace's labels matter to listeners that select namespaces by label, for the
+    /// routes in that namespace.
+    fn namespace_sensitive(&self, namespace: &str) -> BTreeSet<ObjectKey> {
+        let mut out: BTreeSet<ObjectKey> = self
+            .snapshot
+            .gateways
+            .iter()
+            .filter(|(_, g)| selects_namespaces(g))
+            .map(|(k, _)| k.clone())
+            .collect();
+        out.retain(|gw| {
+            self.routes
+                .iter()
+                .any(|r| r.key.namespace == namespace && route_gateways(r).any(|p| p == *gw))
+        });
+        out
+    }
+
+    fn using_lb_config(&self, config: &ObjectKey) -> BTreeSet<ObjectKey> {
+        let classes: BTreeSet<&str> = self
+            .snapshot
+            .gateway_classes
+            .iter()
+            .filter(|(_, c)| {
+                c.spec.parameters_ref.as_ref().is_some_and(|p| {
+                    p.kind == "LoadBalancerConfiguration"
+                        && p.name == config.name
+                        && p.namespace.as_deref() == Some(config.namespace.as_str())
+                })
+            })
+            .map(|(k, _)| k.name.as_str())
+            .collect();
+        self.snapshot
+            .gateways
+            .iter()
+            .filter(|(k, g)| {
+                classes.contains(g.spec.gateway_class_name.as_str())
+                    || (k.namespace == config.namespace
+                        && g.spec
+                            .infrastructure
+                            .as_ref()
+                            .and_then(|i| i.parameters_ref.as_ref())
+                            .is_some_and(|p| {
+                                p.kind == "LoadBalancerConfiguration" && p.name == config.name
+                            }))
+            })
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// A TargetGroupConfiguration without targetReference is a default, named by
+    /// LoadBalancerConfigurations of its namespace.
+    fn using_default_tg_config(&self, config: &ObjectKey) -> BTreeSet<ObjectKey> {
+        self.snapshot
+            .load_balancer_configurations
+            .iter()
+            .filter(|(k, l)| {
+                k.namespace == config.namespace
+                    && l.spec
+                        .default_target_group_configuration
+                        .as_ref()
+                        .is_some_and(|d| d.name == config.name)
+            })
+            .flat_map(|(k, _)| self.using_lb_config(k))
+            .collect()
+    }
+
+    fn using_rule_config(&self, config: &ObjectKey) -> BTreeSet<ObjectKey> {
+        self.parents_of(self.routes.iter().filter(|r| {
+            r.key.namespace == config.namespace
+                && r.rules.iter().flat_map(|rule| &rule.filters).any(|f| {
+                    matches!(f, Filter::ExtensionRef { kind, name, .. }
+                        if kind == "ListenerRuleConfiguration" && *name == config.name)
+                })
+        }))
+    }
+}
+
+fn backends(route: &Route) -> impl Iterator<Item = &gantry_translate::routes::BackendRef> {
+    route.rules.iter().flat_map(|r| &r.backend_refs)
+}
+
+/// The Gateways a route's spec names as parents.
+fn route_gateways(route: &Route) -> impl Iterator<Item = ObjectKey> + '_ {
+    route
+        .parent_refs
+        .iter()
+        .filter(|p| p.group == gantry_api::gateway::GROUP && p.kind == "Gateway")
+        .map(|p| ObjectKey::new(&p.namespace, &p.name))
+}
+
+fn selects_namespaces(gateway: &Gateway) -> bool {
+    gateway.spec.listeners.iter().any(|l| {
+        l.allowed_routes
+            .as_ref()
+            .and_then(|a| a.namespaces.as_ref())
+            .and_then(|n| n.from.as_ref())
+            .is_some_and(|f| matches!(f, From::Selector))
+    })
+}
+
+/// A route's parent Gateways from its spec and its `status.parents`, from the raw object.
+pub fn route_parents(
+    namespace: &str,
+    spec: impl Iterator<Item = ParentRefParts>,
+    status: impl Iterator<Item = ParentRefParts>,
+) -> BTreeSet<ObjectKey> {
+    spec.chain(status)
+        .filter(|p| {
+            p.group.as_deref().unwrap_or(gantry_api::gateway::GROUP) == gantry_api::gateway::GROUP
+                && p.kind.as_deref().unwrap_or("Gateway") == "Gateway"
+        })
+        .map(|p| ObjectKey::new(p.namespace.unwrap_or_else(|| namespace.to_string()), p.name))
+        .collect()
+}
+
+/// The fields of a parentRef that identify a Gateway, whatever the route kind.
+pub struct ParentRefParts {
+    pub group: Option<String>,
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+/// The route kinds and the field names of their parentRefs are the same; this reads them from
+/// any route type.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! route_change {
+    ($route:expr) => {{
+        let r = $route;
+        let ns = r.metadata.namespace.clone().unwrap_or_default();
+        let spec = r
+            .spec
+            .parent_refs
+            .iter()
+            .flatten()
+            .map(|p| $crate::triggers::ParentRefParts {
+                group: p.group.clone(),
+                kind: p.kind.clone(),
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+            });
+        let status =
+            r.status
+                .iter()
+                .flat_map(|s| &s.parents)
+                .map(|p| $crate::triggers::ParentRefParts {
+                    group: p.parent_ref.group.clone(),
+                    kind: p.parent_ref.kind.clone(),
+                    namespace: p.parent_ref.namespace.clone(),
+                    name: p.parent_ref.name.clone(),
+                });
+        $crate::triggers::Change::Route($crate::triggers::route_parents(&ns, spec, status))
+    }};
+}
+
+/// Route kinds by name, for ReferenceGrant `from` entries.
+pub fn is_route_kind(kind: &str) -> bool {
+    RouteKind::parse(kind).is_some()
+}
+
+#[cfg(test)]
+#[path = "triggers_tests.rs"]
+mod tests;

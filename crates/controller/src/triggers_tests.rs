@@ -1,0 +1,241 @@
+use super::*;
+
+/// A small cluster: an ALB Gateway `apps/web` with routes to Services, an NLB Gateway
+/// `edge/nlb` chained to `apps/web`, and a second ALB Gateway `other/alb` that nothing uses.
+const CLUSTER: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec:
+  controllerName: gateway.k8s.aws/alb
+  parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: class-lbc, namespace: config}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: nlb}
+spec: {controllerName: gateway.k8s.aws/nlb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: apps}
+spec:
+  gatewayClassName: alb
+  infrastructure:
+    parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: web-lbc}
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+    allowedRoutes:
+      namespaces:
+        from: Selector
+        selector: {matchLabels: {team: a}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: alb, namespace: other}
+spec:
+  gatewayClassName: alb
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: nlb, namespace: edge}
+spec:
+  gatewayClassName: nlb
+  listeners: [{name: tcp, port: 80, protocol: TCP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: apps}
+spec:
+  parentRefs: [{name: web}]
+  rules:
+  - backendRefs: [{name: shop, port: 80}]
+    filters:
+    - type: ExtensionRef
+      extensionRef: {group: gateway.k8s.aws, kind: ListenerRuleConfiguration, name: auth}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: remote, namespace: team-a}
+spec:
+  parentRefs: [{name: web, namespace: apps}]
+  rules:
+  - backendRefs: [{name: db, namespace: data, port: 5432}]
+---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TCPRoute
+metadata: {name: to-alb, namespace: edge}
+spec:
+  parentRefs: [{name: nlb}]
+  rules:
+  - backendRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: web, namespace: apps, port: 80}]
+---
+apiVersion: gateway.k8s.aws/v1beta1
+kind: LoadBalancerConfiguration
+metadata: {name: web-lbc, namespace: apps}
+spec:
+  defaultTargetGroupConfiguration: {name: defaults}
+"#;
+
+fn snapshot() -> Snapshot {
+    let mut loader = gantry_manifests::Loader::new();
+    loader.load_str("cluster.yaml", CLUSTER);
+    let loaded = loader.finish();
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    loaded.snapshot
+}
+
+fn keys(list: &[(&str, &str)]) -> BTreeSet<ObjectKey> {
+    list.iter().map(|(ns, n)| ObjectKey::new(*ns, *n)).collect()
+}
+
+fn gateways_for(change: Change) -> BTreeSet<ObjectKey> {
+    let s = snapshot();
+    View::new(&s).gateways_for(&change)
+}
+
+#[test]
+fn a_route_triggers_its_spec_and_status_parents() {
+    let parents = keys(&[("apps", "web"), ("other", "alb")]);
+    assert_eq!(gateways_for(Change::Route(parents.clone())), parents);
+}
+
+#[test]
+fn route_parents_default_namespace_and_skip_other_kinds() {
+    let spec = vec![
+        ParentRefParts {
+            group: None,
+            kind: None,
+            namespace: None,
+            name: "a".into(),
+        },
+        ParentRefParts {
+            group: Some("example.com".into()),
+            kind: Some("Mesh".into()),
+            namespace: None,
+            name: "m".into(),
+        },
+    ];
+    let status = vec![ParentRefParts {
+        group: Some(gantry_api::gateway::GROUP.into()),
+        kind: Some("Gateway".into()),
+        namespace: Some("old".into()),
+        name: "b".into(),
+    }];
+    assert_eq!(
+        route_parents("ns", spec.into_iter(), status.into_iter()),
+        keys(&[("ns", "a"), ("old", "b")])
+    );
+}
+
+#[test]
+fn a_service_triggers_the_gateways_of_routes_that_reference_it() {
+    assert_eq!(
+        gateways_for(Change::Service(ObjectKey::new("apps", "shop"))),
+        keys(&[("apps", "web")])
+    );
+    assert_eq!(
+        gateways_for(Change::Service(ObjectKey::new("data", "db"))),
+        keys(&[("apps", "web")])
+    );
+    assert!(gateways_for(Change::Service(ObjectKey::new("apps", "unused"))).is_empty());
+}
+
+#[test]
+fn a_reference_grant_triggers_the_gateways_of_routes_it_can_admit() {
+    let from = vec![("HTTPRoute".to_string(), "team-a".to_string())];
+    assert_eq!(
+        gateways_for(Change::ReferenceGrant(from)),
+        keys(&[("apps", "web")])
+    );
+    let tcp = vec![("TCPRoute".to_string(), "edge".to_string())];
+    assert_eq!(
+        gateways_for(Change::ReferenceGrant(tcp)),
+        keys(&[("edge", "nlb")])
+    );
+    let none = vec![("HTTPRoute".to_string(), "nowhere".to_string())];
+    assert!(gateways_for(Change::ReferenceGrant(none)).is_empty());
+}
+
+#[test]
+fn a_namespace_triggers_gateways_that_select_namespaces_and_have_routes_there() {
+    assert_eq!(
+        gateways_for(Change::Namespace("team-a".into())),
+        keys(&[("apps", "web")])
+    );
+    assert!(gateways_for(Change::Namespace("edge".into())).is_empty());
+}
+
+#[test]
+fn a_load_balancer_configuration_triggers_gateways_and_gateways_of_classes_using_it() {
+    assert_eq!(
+        gateways_for(Change::LoadBalancerConfiguration(ObjectKey::new(
+            "apps", "web-lbc"
+        ))),
+        keys(&[("apps", "web")])
+    );
+    assert_eq!(
+        gateways_for(Change::LoadBalancerConfiguration(ObjectKey::new(
+            "config",
+            "class-lbc"
+        ))),
+        keys(&[("apps", "web"), ("other", "alb")])
+    );
+}
+
+#[test]
+fn a_target_group_configuration_triggers_by_its_target_or_as_a_default() {
+    let service = Change::TargetGroupConfiguration {
+        key: ObjectKey::new("apps", "tgc"),
+        target: Some(("Service".into(), "shop".into())),
+    };
+    assert_eq!(gateways_for(service), keys(&[("apps", "web")]));
+    let gateway = Change::TargetGroupConfiguration {
+        key: ObjectKey::new("apps", "tgc"),
+        target: Some(("Gateway".into(), "web".into())),
+    };
+    assert_eq!(gateways_for(gateway), keys(&[("edge", "nlb")]));
+    let default = Change::TargetGroupConfiguration {
+        key: ObjectKey::new("apps", "defaults"),
+        target: None,
+    };
+    assert_eq!(gateways_for(default), keys(&[("apps", "web")]));
+}
+
+#[test]
+fn a_listener_rule_configuration_triggers_gateways_of_routes_with_its_extension_ref() {
+    assert_eq!(
+        gateways_for(Change::ListenerRuleConfiguration(ObjectKey::new(
+            "apps", "auth"
+        ))),
+        keys(&[("apps", "web")])
+    );
+    assert!(
+        gateways_for(Change::ListenerRuleConfiguration(ObjectKey::new(
+            "edge", "auth"
+        )))
+        .is_empty()
+    );
+}
+
+#[test]
+fn a_gateway_class_triggers_its_gateways() {
+    assert_eq!(
+        gateways_for(Change::GatewayClass("alb".into())),
+        keys(&[("apps", "web"), ("other", "alb")])
+    );
+}
+
+#[test]
+fn an_alb_gateway_triggers_itself_and_the_nlb_gateways_chained_to_it() {
+    assert_eq!(
+        gateways_for(Change::Gateway(ObjectKey::new("apps", "web"))),
+        keys(&[("apps", "web"), ("edge", "nlb")])
+    );
+    assert_eq!(
+        gateways_for(Change::Gateway(ObjectKey::new("other", "alb"))),
+        keys(&[("other", "alb")])
+    );
+}

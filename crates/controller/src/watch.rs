@@ -1,0 +1,207 @@
+//! The watches: one reflector per kind, trimmed before caching, each change turned into a
+//! [`Change`] for the trigger mapper. A kind whose CRD is not installed is left out, with a
+//! log line, until it appears.
+
+use crate::metrics::Metrics;
+use crate::stores::Writers;
+use crate::triggers::Change;
+use futures::StreamExt;
+use gantry_api::k8s::Resource;
+use gantry_snapshot::ObjectKey;
+use kube::Client;
+use kube::api::Api;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::reflector::store::Writer;
+use kube::runtime::watcher::{self, Event, watcher};
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Annotation kubectl keeps a copy of the whole object in; translation never reads it.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Drops what translation never reads before an object is cached.
+pub fn strip<K: Resource>(obj: &mut K) {
+    let meta = obj.meta_mut();
+    meta.managed_fields = None;
+    if let Some(a) = meta.annotations.as_mut() {
+        a.remove(LAST_APPLIED);
+    }
+}
+
+/// Ready once every watch has listed its kind once (or found its CRD missing).
+#[derive(Debug)]
+pub struct Readiness {
+    pending: AtomicUsize,
+}
+
+impl Readiness {
+    pub fn new(watches: usize) -> Arc<Self> {
+        Arc::new(Readiness {
+            pending: AtomicUsize::new(watches),
+        })
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.pending.load(Ordering::Acquire) == 0
+    }
+
+    fn done(&self) {
+        let _ = self
+            .pending
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+    }
+}
+
+/// What the watches share.
+#[derive(Clone)]
+pub struct WatchContext {
+    pub client: Client,
+    pub namespace: Option<String>,
+    pub changes: UnboundedSender<Change>,
+    pub ready: Arc<Readiness>,
+    pub crd_recheck: Duration,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Whether the API server serves `K` (its group/version lists its plural).
+pub async fn is_served<K: Resource<DynamicType = ()>>(
+    client: &Client,
+) -> Result<bool, kube::Error> {
+    let version = K::api_version(&());
+    let list = if K::group(&()).is_empty() {
+        client.list_core_api_resources(&version).await
+    } else {
+        client.list_api_group_resources(&version).await
+    };
+    match list {
+        Ok(list) => Ok(list.resources.iter().any(|r| r.name == K::plural(&()))),
+        Err(kube::Error::Api(e)) if e.code == 404 => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// How a kind's changes become [`Change`]s, and which updates matter.
+pub struct KindWatch<K> {
+    pub api: Api<K>,
+    /// CRDs may be missing; core kinds are always served.
+    pub optional: bool,
+    pub change: fn(&K) -> Option<Change>,
+    /// Updates with the same fingerprint as the last one are not passed on (status writes,
+    /// ours included, would otherwise trigger reconciles of their own). None: pass all on.
+    pub fingerprint: Option<fn(&K) -> u64>,
+}
+
+/// Starts the watch of one kind.
+pub fn spawn<K>(ctx: &WatchContext, writer: Writer<K>, kind: KindWatch<K>)
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let name = K::kind(&()).to_string();
+        if kind.optional {
+            wait_until_served::<K>(&ctx, &name).await;
+        }
+        let mut stream = watcher(kind.api, watcher::Config::default())
+            .default_backoff()
+            .modify(strip::<K>)
+            .reflect(writer)
+            .boxed();
+        let mut synced = false;
+        let mut seen: HashMap<ObjectKey, u64> = HashMap::new();
+        let send = |obj: &K| {
+            if let Some(c) = (kind.change)(obj) {
+                let _ = ctx.changes.send(c);
+            }
+        };
+        while let Some(event) = stream.next().await {
+            match event {
+                Ok(Event::Apply(obj)) | Ok(Event::InitApply(obj)) => {
+                    let key = ObjectKey::of(obj.meta());
+                    if let Some(fp) = kind.fingerprint {
+                        let fp = fp(&obj);
+                        if seen.insert(key, fp) == Some(fp) {
+                            continue;
+                        }
+                    }
+                    // The first list is not a change: every Gateway is reconciled at start.
+                    if synced {
+                        send(&obj);
+                    }
+                }
+                Ok(Event::Delete(obj)) => {
+                    seen.remove(&ObjectKey::of(obj.meta()));
+                    send(&obj);
+                }
+                Ok(Event::Init) => {}
+                Ok(Event::InitDone) => {
+                    if !synced {
+                        synced = true;
+                        ctx.ready.done();
+                        tracing::info!(kind = %name, "watch synced");
+                    }
+                }
+                Err(e) => {
+                    ctx.metrics.watch_error(&name);
+                    tracing::warn!(kind = %name, error = %e, "watch failed; retrying with backoff");
+                }
+            }
+        }
+    });
+}
+
+async fn wait_until_served<K: Resource<DynamicType = ()>>(ctx: &WatchContext, name: &str) {
+    let mut announced = false;
+    loop {
+        match is_served::<K>(&ctx.client).await {
+            Ok(true) => {
+                if announced {
+                    tracing::info!(kind = %name, "CRD installed; watching it now");
+                }
+                return;
+            }
+            Ok(false) => {
+                if !announced {
+                    tracing::warn!(
+                        kind = %name,
+                        api_version = %K::api_version(&()),
+                        "CRD not installed: {name} objects are ignored until it is"
+                    );
+                    announced = true;
+                    // A missing kind does not hold readiness back.
+                    ctx.ready.done();
+                }
+            }
+            Err(e) => tracing::warn!(kind = %name, error = %e, "API discovery failed"),
+        }
+        tokio::time::sleep(ctx.crd_recheck).await;
+    }
+}
+
+/// Number of watches [`spawn_all`] starts.
+pub const WATCHES: usize = 13;
+
+/// Starts every watch.
+pub fn spawn_all(ctx: &WatchContext, w: Writers) {
+    use crate::kinds::*;
+    let ns = ctx.namespace.as_deref();
+    let c = &ctx.client;
+    spawn(ctx, w.gateway_classes, gateway_classes(c));
+    spawn(ctx, w.gateways, gateways(c, ns));
+    spawn(ctx, w.http_routes, http_routes(c, ns));
+    spawn(ctx, w.grpc_routes, grpc_routes(c, ns));
+    spawn(ctx, w.tcp_routes, tcp_routes(c, ns));
+    spawn(ctx, w.udp_routes, udp_routes(c, ns));
+    spawn(ctx, w.tls_routes, tls_routes(c, ns));
+    spawn(ctx, w.reference_grants, reference_grants(c, ns));
+    spawn(ctx, w.namespaces, namespaces(c));
+    spawn(ctx, w.services, services(c, ns));
+    spawn(ctx, w.load_balancer_configurations, lb_configs(c, ns));
+    spawn(ctx, w.target_group_configurations, tg_configs(c, ns));
+    spawn(ctx, w.listener_rule_configurations, rule_configs(c, ns));
+}
