@@ -1,0 +1,535 @@
+//! The plan: tiered classes, then each tiered Gateway (shadow Gateway, cloud tier, statuses),
+//! then the shadow routes, the refusal of routes naming a shadow Gateway, and a last check
+//! that no planned object would overwrite someone else's.
+
+use crate::config::{self, ClassConfig};
+use crate::listeners;
+use crate::meta::UserGateway;
+use crate::names;
+use crate::observed::{self, Observed};
+use crate::shadow::{self, ShadowRoute};
+use crate::status::{self, GatewayClassStatus, GatewayStatus, ListenerStatus, RouteParentStatus};
+use crate::{Inputs, ObjectRef, Planned, TieredPlan, TieredSettings, cloud};
+use gantry_api::gateway::Gateway;
+use gantry_snapshot::{ObjectKey, Snapshot};
+use gantry_translate::Problem;
+use gantry_translate::attach::{self, Outcome};
+use gantry_translate::routes::{self, Route, RouteKind};
+use gantry_translate::status::Condition;
+use gantry_translate::status::reasons::{ACCEPTED, PROGRAMMED, Reason};
+use std::collections::BTreeMap;
+
+/// Plans every Gateway of a tiered class. Pure: same inputs, same plan.
+pub fn plan(snapshot: &Snapshot, observed: &Observed, settings: &TieredSettings) -> TieredPlan {
+    let inputs = Inputs {
+        snapshot,
+        observed,
+        settings,
+    };
+    let mut out = TieredPlan::default();
+    let classes = classes(&inputs, &mut out);
+    let routes = routes::all_routes(snapshot);
+    // gantry's own shadow routes are outputs, never inputs.
+    let user_routes: Vec<&Route> = routes
+        .iter()
+        .filter(|r| {
+            observed::route_meta(snapshot, r.kind, &r.key)
+                .and_then(|m| m.labels.as_ref())
+                .and_then(|l| l.get(names::MANAGED_BY.0))
+                .is_none_or(|v| v != names::MANAGED_BY.1)
+        })
+        .collect();
+    let mut acc = Routes::default();
+    for (key, gw) in &snapshot.gateways {
+        if let Some(source) = shadow::shadow_source(gw) {
+            acc.shadow_gateways.insert(key.clone(), source.to_string());
+        }
+        let Some(config) = classes.get(gw.spec.gateway_class_name.as_str()) else {
+            continue;
+        };
+        // Being deleted: nothing is planned, so the controller deletes what was made for it
+        // before it lets the Gateway go (finalizer).
+        if gw.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        plan_gateway(&inputs, key, gw, config, &user_routes, &mut acc, &mut out);
+    }
+    for ((kind, key, suffix), shadow) in acc.shadows {
+        if let Some(p) = shadow::route(snapshot, kind, &key, &suffix, shadow) {
+            out.objects.push(p);
+        }
+    }
+    refuse_shadow_parents(
+        &user_routes,
+        &acc.shadow_gateways,
+        &mut acc.statuses,
+        &mut out,
+    );
+    for (route, mut parents) in acc.statuses {
+        parents.sort_by_key(|(i, _)| *i);
+        out.statuses
+            .routes
+            .insert(route, parents.into_iter().map(|(_, p)| p).collect());
+    }
+    keep_held(&inputs, &routes, &mut out);
+    claim(&inputs, &mut out);
+    out.objects.sort_by_key(|p| kind_rank(p.kind()));
+    out.problems.sort();
+    out.problems.dedup();
+    out
+}
+
+/// What the Gateways contribute to routes.
+#[derive(Default)]
+struct Routes {
+    /// Shadow Gateway → its source, planned or found in the snapshot: routes naming one
+    /// directly are refused.
+    shadow_gateways: BTreeMap<ObjectKey, String>,
+    /// (kind, user route, suffix) → its shadow.
+    shadows: BTreeMap<(RouteKind, ObjectKey, String), ShadowRoute>,
+    /// User route → (parentRef index, gantry's entry).
+    statuses: BTreeMap<(RouteKind, ObjectKey), Vec<(usize, RouteParentStatus)>>,
+}
+
+/// The tiered classes by name, each with its configuration or why it is unusable.
+fn classes<'s>(
+    inputs: &Inputs<'s>,
+    out: &mut TieredPlan,
+) -> BTreeMap<&'s str, Result<ClassConfig, String>> {
+    let mut classes = BTreeMap::new();
+    for (key, class) in &inputs.snapshot.gateway_classes {
+        if class.spec.controller_name != names::CONTROLLER_NAME {
+            continue;
+        }
+        let config = config::for_class(inputs.snapshot, class, inputs.settings.region.as_deref());
+        let generation = class.metadata.generation.unwrap_or(0);
+        let accepted = match &config {
+            Ok(c) => Condition::new(
+                ACCEPTED,
+                true,
+                Reason::Accepted,
+                format!("Accepted with the configuration of ConfigMap {}", c.source),
+            ),
+            Err(m) => {
+                out.problems.push(Problem {
+                    object: format!("GatewayClass {}", key.name),
+                    message: m.clone(),
+                });
+                Condition::new(ACCEPTED, false, Reason::InvalidParameters, m.clone())
+            }
+        };
+        out.statuses.gateway_classes.insert(
+            key.name.clone(),
+            GatewayClassStatus {
+                conditions: vec![accepted.at(generation)],
+            },
+        );
+        classes.insert(key.name.as_str(), config);
+    }
+    classes
+}
+
+fn plan_gateway(
+    inputs: &Inputs<'_>,
+    key: &ObjectKey,
+    gateway: &Gateway,
+    config: &Result<ClassConfig, String>,
+    user_routes: &[&Route],
+    acc: &mut Routes,
+    out: &mut TieredPlan,
+) {
+    let snapshot = inputs.snapshot;
+    let generation = gateway.metadata.generation.unwrap_or(0);
+    let refuse = |out: &mut TieredPlan, reason: Reason, message: String| {
+        out.problems.push(Problem {
+            object: format!("Gateway {key}"),
+            message: message.clone(),
+        });
+        out.statuses.gateways.insert(
+            key.clone(),
+            GatewayStatus {
+                conditions: vec![
+                    Condition::new(ACCEPTED, false, reason, message).at(generation),
+                    Condition::new(
+                        PROGRAMMED,
+                        false,
+                        Reason::Invalid,
+                        "Gateway is not accepted",
+                    )
+                    .at(generation),
+                ],
+                listeners: vec![],
+                addresses: vec![],
+            },
+        );
+        out.held.push(key.clone());
+    };
+    let config = match config {
+        Ok(c) => c,
+        Err(m) => {
+            let class = &gateway.spec.gateway_class_name;
+            return refuse(
+                out,
+                Reason::Invalid,
+                format!("GatewayClass {class} is not accepted: {m}"),
+            );
+        }
+    };
+    if gateway
+        .spec
+        .addresses
+        .as_ref()
+        .is_some_and(|a| !a.is_empty())
+    {
+        let message = "spec.addresses is not supported: AWS assigns the load balancer's addresses";
+        return refuse(out, Reason::UnsupportedAddress, message.to_string());
+    }
+    let gw = UserGateway {
+        key,
+        gateway,
+        config,
+        source: names::source("Gateway", key),
+        generation,
+    };
+    let shadow_key = ObjectKey::new(key.namespace.clone(), gw.shadow_name());
+    if let Some(existing) = snapshot.gateways.get(&shadow_key)
+        && observed::annotation(&existing.metadata, names::SOURCE_ANNOTATION)
+            != Some(gw.source.as_str())
+    {
+        let message = format!(
+            "Gateway {shadow_key} exists and is not gantry's shadow of this Gateway: rename one of them"
+        );
+        return refuse(out, Reason::Invalid, message);
+    }
+    acc.shadow_gateways
+        .insert(shadow_key.clone(), gw.source.clone());
+    let listeners = listeners::validate(&gateway.spec.listeners, config);
+    if !listeners.iter().any(|l| l.is_valid()) {
+        return refuse(
+            out,
+            Reason::ListenersNotValid,
+            "No listener is valid".to_string(),
+        );
+    }
+    let own: Vec<&Route> = user_routes
+        .iter()
+        .copied()
+        .filter(|r| r.parent_refs.iter().any(|p| p.targets_gateway(key)))
+        .collect();
+    let attachments = attach::attach(snapshot, key, &listeners, &own);
+
+    let copied = gateway
+        .spec
+        .listeners
+        .iter()
+        .zip(&listeners)
+        .filter(|(_, l)| l.is_valid())
+        .filter_map(|(spec, _)| serde_json::to_value(spec).ok())
+        .collect();
+    out.objects.push(shadow::gateway(&gw, copied));
+    let ports = listeners::ports(&listeners, config);
+    let cloud = cloud::build(inputs, &gw, &ports);
+    out.objects.extend(cloud.objects);
+    let state = shadow::gateway_state(snapshot, &gw);
+
+    let mut attached_routes = vec![0i32; listeners.len()];
+    for a in &attachments {
+        let route = a.route;
+        let pref = &route.parent_refs[a.parent];
+        let entry = match &a.outcome {
+            Outcome::Rejected { reason, message } => {
+                status::route_refused(route.generation, *reason, message.clone())
+            }
+            Outcome::Attached(ls) => {
+                for (i, _) in ls {
+                    attached_routes[*i] += 1;
+                }
+                let shadow_ref = shadow::shadow_parent_ref(&pref.original, &gw.shadow_name());
+                let shadow = acc
+                    .shadows
+                    .entry((route.kind, route.key.clone(), config.suffix.clone()))
+                    .or_insert_with(|| ShadowRoute {
+                        parent_refs: vec![],
+                        owners: vec![],
+                    });
+                shadow.parent_refs.push(shadow_ref.clone());
+                if route.key.namespace == key.namespace
+                    && !shadow.owners.iter().any(|o| &o.key == key)
+                {
+                    shadow.owners.push(gw.owner());
+                }
+                route_entry(snapshot, route, &config.suffix, &shadow_ref)
+            }
+        };
+        acc.statuses
+            .entry((route.kind, route.key.clone()))
+            .or_default()
+            .push((
+                a.parent,
+                RouteParentStatus {
+                    parent_ref: pref.original.clone(),
+                    conditions: entry,
+                },
+            ));
+    }
+
+    let listener_statuses = listeners
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let lb_listener = names::port_resource(key, l.port);
+            ListenerStatus {
+                name: l.name.clone(),
+                supported_kinds: l.kinds.clone(),
+                attached_routes: attached_routes[i],
+                conditions: listeners::conditions(
+                    l,
+                    state.listeners.get(&l.name).copied().unwrap_or(false),
+                    cloud.listener_ready.get(&l.port).copied().unwrap_or(false),
+                    &lb_listener,
+                )
+                .into_iter()
+                .map(|c| c.at(generation))
+                .collect(),
+            }
+        })
+        .collect();
+    let accepted = if listeners.iter().all(|l| l.is_valid()) {
+        Condition::new(ACCEPTED, true, Reason::Accepted, "Gateway is accepted")
+    } else {
+        Condition::new(
+            ACCEPTED,
+            true,
+            Reason::ListenersNotValid,
+            "Some listeners are not valid",
+        )
+    };
+    let lb = names::load_balancer(key);
+    let programmed = match (&state.programmed, cloud.lb_ready) {
+        (Ok(()), true) => Condition::new(
+            PROGRAMMED,
+            true,
+            Reason::Programmed,
+            format!("Shadow Gateway {shadow_key} is Programmed and LoadBalancer {lb} is Ready"),
+        ),
+        (shadow, lb_ready) => {
+            let mut waiting: Vec<String> = shadow.clone().err().into_iter().collect();
+            if !lb_ready {
+                waiting.push(format!("LoadBalancer {lb} to be Ready"));
+            }
+            Condition::unknown(
+                PROGRAMMED,
+                Reason::Pending,
+                format!("Waiting for {}", waiting.join(" and ")),
+            )
+        }
+    };
+    out.statuses.gateways.insert(
+        key.clone(),
+        GatewayStatus {
+            conditions: vec![accepted.at(generation), programmed.at(generation)],
+            listeners: listener_statuses,
+            addresses: cloud.dns_name.into_iter().collect(),
+        },
+    );
+}
+
+/// gantry's entry for an attached parentRef: the in-cluster controller's conditions for the
+/// shadow route's matching parentRef, or pending until it has reported on the current copy.
+fn route_entry(
+    snapshot: &Snapshot,
+    route: &Route,
+    suffix: &str,
+    shadow_ref: &serde_json::Value,
+) -> Vec<status::RouteCondition> {
+    let shadow_key = ObjectKey::new(
+        route.key.namespace.clone(),
+        names::shadow(&route.key.name, suffix),
+    );
+    let source = names::source(route.kind.as_str(), &route.key);
+    let shadow = format!("{} {shadow_key}", route.kind);
+    let Some(meta) = observed::route_meta(snapshot, route.kind, &shadow_key) else {
+        return status::route_pending(
+            route.generation,
+            &format!("Waiting for shadow route {shadow} to be created"),
+        );
+    };
+    if observed::annotation(meta, names::SOURCE_ANNOTATION) != Some(source.as_str()) {
+        return status::route_refused(
+            route.generation,
+            Reason::UnsupportedValue,
+            format!("{shadow} exists and is not gantry's shadow of this route: rename one of them"),
+        );
+    }
+    if !observed::is_current_shadow(meta, &source, route.generation) {
+        return status::route_pending(
+            route.generation,
+            &format!("Waiting for shadow route {shadow} to be updated"),
+        );
+    }
+    let json = observed::route_json(snapshot, route.kind, &shadow_key);
+    let mirrored = status::mirror_route_parent(
+        json.as_ref().and_then(|j| j.get("status")),
+        meta.generation,
+        shadow_ref,
+        route.generation,
+    );
+    mirrored.unwrap_or_else(|| {
+        status::route_pending(
+            route.generation,
+            &format!("Waiting for the in-cluster gateway to report on shadow route {shadow}"),
+        )
+    })
+}
+
+/// A user route naming a shadow Gateway gets `Accepted=False` for that parentRef; nothing
+/// is copied for it.
+fn refuse_shadow_parents(
+    user_routes: &[&Route],
+    shadows: &BTreeMap<ObjectKey, String>,
+    statuses: &mut BTreeMap<(RouteKind, ObjectKey), Vec<(usize, RouteParentStatus)>>,
+    out: &mut TieredPlan,
+) {
+    for route in user_routes {
+        for (i, pref) in route.parent_refs.iter().enumerate() {
+            let Some((shadow, source)) = shadows.iter().find(|(k, _)| pref.targets_gateway(k))
+            else {
+                continue;
+            };
+            let message = format!(
+                "Gateway {shadow} is gantry's in-cluster shadow of {source}: attach the route to {} instead",
+                source.trim_start_matches("Gateway ")
+            );
+            out.problems.push(Problem {
+                object: route.display(),
+                message: message.clone(),
+            });
+            statuses
+                .entry((route.kind, route.key.clone()))
+                .or_default()
+                .push((
+                    i,
+                    RouteParentStatus {
+                        parent_ref: pref.original.clone(),
+                        conditions: status::route_refused(
+                            route.generation,
+                            Reason::NotAllowedByListeners,
+                            message,
+                        ),
+                    },
+                ));
+        }
+    }
+}
+
+/// Lists the existing objects of held Gateways in `kept`: those labelled with the Gateway,
+/// and the shadows of routes naming it.
+fn keep_held(inputs: &Inputs<'_>, routes: &[Route], out: &mut TieredPlan) {
+    let snapshot = inputs.snapshot;
+    for held in &out.held {
+        let name = names::label_value(&held.name);
+        let of_held = |labels: Option<&BTreeMap<String, String>>| {
+            label(labels, names::MANAGED_BY.0) == Some(names::MANAGED_BY.1)
+                && label(labels, names::GATEWAY_NAMESPACE_LABEL) == Some(held.namespace.as_str())
+                && label(labels, names::GATEWAY_NAME_LABEL) == Some(name.as_str())
+        };
+        let mut keep = |kind: &str, key: &ObjectKey| {
+            out.kept.push(ObjectRef {
+                kind: kind.to_string(),
+                key: key.clone(),
+            })
+        };
+        for (key, gw) in &snapshot.gateways {
+            if of_held(gw.metadata.labels.as_ref()) {
+                keep("Gateway", key);
+            }
+        }
+        for (key, b) in &snapshot.target_group_bindings {
+            if of_held(b.metadata.labels.as_ref()) {
+                keep("TargetGroupBinding", key);
+            }
+        }
+        for (kind, o) in inputs.observed.iter() {
+            let labels: Option<BTreeMap<String, String>> = o
+                .pointer("/metadata/labels")
+                .and_then(|l| serde_json::from_value(l.clone()).ok());
+            let name = o
+                .pointer("/metadata/name")
+                .and_then(serde_json::Value::as_str);
+            if let (true, Some(name)) = (of_held(labels.as_ref()), name) {
+                keep(kind.as_str(), &ObjectKey::cluster(name));
+            }
+        }
+        for shadow in routes {
+            let Some(meta) = observed::route_meta(snapshot, shadow.kind, &shadow.key) else {
+                continue;
+            };
+            let labels = meta.labels.as_ref();
+            if label(labels, names::MANAGED_BY.0) != Some(names::MANAGED_BY.1) {
+                continue;
+            }
+            let source = observed::annotation(meta, names::SOURCE_ANNOTATION);
+            let names_held = routes.iter().any(|r| {
+                source == Some(names::source(r.kind.as_str(), &r.key).as_str())
+                    && r.parent_refs.iter().any(|p| p.targets_gateway(held))
+            });
+            if names_held {
+                keep(shadow.kind.as_str(), &shadow.key);
+            }
+        }
+    }
+    out.kept.sort();
+    out.kept.dedup();
+}
+
+fn label<'l>(labels: Option<&'l BTreeMap<String, String>>, key: &str) -> Option<&'l str> {
+    labels.and_then(|l| l.get(key)).map(String::as_str)
+}
+
+/// Drops planned objects whose name is held by an object gantry did not make for the same
+/// source: applying them would overwrite someone else's object.
+fn claim(inputs: &Inputs<'_>, out: &mut TieredPlan) {
+    let mut problems = Vec::new();
+    out.objects.retain(|p: &Planned| {
+        let ours = p
+            .object
+            .pointer(&format!(
+                "/metadata/annotations/{}",
+                names::SOURCE_ANNOTATION.replace('/', "~1")
+            ))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        match observed::holder(inputs.snapshot, inputs.observed, &p.object) {
+            Some(holder) if holder != ours => {
+                problems.push(Problem {
+                    object: ours.to_string(),
+                    message: format!(
+                        "{} {} exists and was not made by gantry for {ours}; it is left alone",
+                        p.kind(),
+                        p.key()
+                    ),
+                });
+                false
+            }
+            _ => true,
+        }
+    });
+    out.problems.append(&mut problems);
+}
+
+/// Apply order: what others refer to comes first.
+fn kind_rank(kind: &str) -> usize {
+    const ORDER: &[&str] = &[
+        "Gateway",
+        "HTTPRoute",
+        "GRPCRoute",
+        "TLSRoute",
+        "TCPRoute",
+        "UDPRoute",
+        "LoadBalancer",
+        "TargetGroup",
+        "Listener",
+        "TargetGroupBinding",
+    ];
+    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
+}

@@ -1,0 +1,37 @@
+//! Loading test inputs: manifests go through gantry's loader into a Snapshot; Crossplane
+//! resources (which the loader does not read) go into `Observed`.
+
+#![allow(dead_code, reason = "each test binary uses part of this module")]
+
+pub mod cluster;
+
+use gantry_snapshot::Snapshot;
+use gantry_tiered::{CROSSPLANE_API_VERSION, Observed};
+use serde::Deserialize;
+
+/// Splits multi-document YAML into the snapshot and the observed Crossplane resources.
+pub fn load(name: &str, text: &str) -> (Snapshot, Observed) {
+    let mut observed = Observed::default();
+    let mut manifests = Vec::new();
+    for document in serde_norway::Deserializer::from_str(text) {
+        let value = serde_json::Value::deserialize(document).expect("valid YAML");
+        if value.is_null() {
+            continue;
+        }
+        if value.get("apiVersion").and_then(|v| v.as_str()) == Some(CROSSPLANE_API_VERSION) {
+            assert!(observed.insert(value), "{name}: an unknown Crossplane kind");
+        } else {
+            manifests.push(serde_norway::to_string(&value).expect("serializable"));
+        }
+    }
+    let mut loader = gantry_manifests::Loader::new();
+    loader.load_str(name, &manifests.join("---\n"));
+    let loaded = loader.finish();
+    let errors: Vec<String> = loaded.errors().map(|d| d.to_string()).collect();
+    assert!(
+        errors.is_empty(),
+        "{name}: input does not load:\n{}",
+        errors.join("\n")
+    );
+    (loaded.snapshot, observed)
+}
