@@ -1,0 +1,83 @@
+//! The kinds the stand-in API server serves.
+
+/// One served resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kind {
+    pub group: &'static str,
+    pub version: &'static str,
+    pub plural: &'static str,
+    pub kind: &'static str,
+    pub namespaced: bool,
+    /// Writes to the main resource leave `.status` alone, and the other way round.
+    pub status: bool,
+}
+
+const fn k(
+    group: &'static str,
+    version: &'static str,
+    plural: &'static str,
+    kind: &'static str,
+    namespaced: bool,
+    status: bool,
+) -> Kind {
+    Kind {
+        group,
+        version,
+        plural,
+        kind,
+        namespaced,
+        status,
+    }
+}
+
+const GW: &str = "gateway.networking.k8s.io";
+const AWS: &str = "gateway.k8s.aws";
+
+pub const KINDS: &[Kind] = &[
+    k("", "v1", "namespaces", "Namespace", false, false),
+    k("", "v1", "services", "Service", true, false),
+    k(GW, "v1", "gatewayclasses", "GatewayClass", false, true),
+    k(GW, "v1", "gateways", "Gateway", true, true),
+    k(GW, "v1", "httproutes", "HTTPRoute", true, true),
+    k(GW, "v1", "grpcroutes", "GRPCRoute", true, true),
+    k(GW, "v1", "tlsroutes", "TLSRoute", true, true),
+    k(GW, "v1", "referencegrants", "ReferenceGrant", true, false),
+    k(GW, "v1alpha2", "tcproutes", "TCPRoute", true, true),
+    k(GW, "v1alpha2", "udproutes", "UDPRoute", true, true),
+    k(
+        AWS,
+        "v1",
+        "loadbalancerconfigurations",
+        "LoadBalancerConfiguration",
+        true,
+        true,
+    ),
+    k(
+        AWS,
+        "v1",
+        "targetgroupconfigurations",
+        "TargetGroupConfiguration",
+        true,
+        true,
+    ),
+    k(
+        AWS,
+        "v1",
+        "listenerruleconfigurations",
+        "ListenerRuleConfiguration",
+        true,
+        true,
+    ),
+    k("events.k8s.io", "v1", "events", "Event", true, false),
+    k("coordination.k8s.io", "v1", "leases", "Lease", true, false),
+];
+
+pub fn by_plural(group: &str, plural: &str) -> Option<&'static Kind> {
+    KINDS
+        .iter()
+        .find(|k| k.group == group && k.plural == plural)
+}
+
+pub fn by_kind(group: &str, kind: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.group == group && k.kind == kind)
+}

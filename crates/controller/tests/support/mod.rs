@@ -1,0 +1,137 @@
+//! What the scenario tests share: the API server stand-in, a fake AWS, and a controller
+//! started against them.
+#![allow(dead_code)]
+
+pub mod apiserver;
+pub mod catalog;
+pub mod deploy;
+
+use apiserver::FakeApi;
+use gantry_controller::{Config, Deploy, Handle};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A controller running in the test's runtime.
+pub struct Running {
+    pub handle: Handle,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops gracefully (a lease holder releases its lease).
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(30), &mut self.task).await;
+    }
+
+    /// Stops at once, as a crash would: nothing is released.
+    pub fn kill(self) {
+        self.task.abort();
+    }
+}
+
+/// Settings for tests: no lease, quick debounce and backoff.
+pub fn config() -> Config {
+    let mut c = Config::new("test-cluster");
+    c.lease.enabled = false;
+    c.debounce = Duration::from_millis(50);
+    c.backoff_min = Duration::from_secs(1);
+    c.backoff_max = Duration::from_secs(30);
+    c.crd_recheck = Duration::from_secs(5);
+    c.sync_period = Duration::from_secs(3600);
+    c
+}
+
+pub async fn start<D: Deploy>(api: &FakeApi, deploy: Arc<D>, config: Config) -> Running {
+    let (stop_tx, stop_rx) = oneshot::channel();
+    let (handle_tx, handle_rx) = oneshot::channel();
+    let client = api.client();
+    let task = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stop_rx.await;
+        };
+        gantry_controller::run(client, config, deploy, shutdown, move |h| {
+            let _ = handle_tx.send(h);
+        })
+        .await
+        .expect("controller runs");
+    });
+    let handle = handle_rx.await.expect("controller started");
+    Running {
+        handle,
+        stop: Some(stop_tx),
+        task,
+    }
+}
+
+/// Waits (in tokio time) until `check` holds; panics with `what` after `limit`.
+pub async fn eventually(what: &str, limit: Duration, mut check: impl FnMut() -> bool) {
+    let start = tokio::time::Instant::now();
+    loop {
+        if check() {
+            return;
+        }
+        if start.elapsed() > limit {
+            panic!("timed out after {limit:?} waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The condition of `type` in `obj.status.conditions`.
+pub fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
+    status["conditions"]
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == kind)
+}
+
+pub fn is_true(status: &Value, kind: &str) -> bool {
+    condition(status, kind).is_some_and(|c| c["status"] == "True")
+}
+
+/// The route's `status.parents` entries of controller `controller` for Gateway `gateway`.
+pub fn parent_entry<'a>(
+    route: &'a Value,
+    controller: &str,
+    gateway: &str,
+    section: Option<&str>,
+) -> Option<&'a Value> {
+    route["status"]["parents"].as_array()?.iter().find(|p| {
+        p["controllerName"] == controller
+            && p["parentRef"]["name"] == gateway
+            && section.is_none_or(|s| p["parentRef"]["sectionName"] == s)
+    })
+}
+
+pub fn has_finalizer(obj: &Value, finalizer: &str) -> bool {
+    obj["metadata"]["finalizers"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|x| x == finalizer))
+}
+
+/// The example manifests shipped in the repository.
+pub fn example(path: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let p = root.join(path);
+    if p.is_dir() {
+        let mut files: Vec<_> = std::fs::read_dir(&p)
+            .expect("example directory")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).expect("example file"))
+            .collect::<Vec<_>>()
+            .join("\n---\n")
+    } else {
+        std::fs::read_to_string(p).expect("example file")
+    }
+}
