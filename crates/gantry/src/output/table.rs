@@ -5,9 +5,10 @@ use gantry_model::{Action, ActionType, RuleCondition, Stack, SubnetSelection};
 use gantry_translate::Translation;
 use std::fmt::Write;
 
-pub fn render(t: &Translation) -> String {
+/// `tiered`: whether tiered Gateways are printed after this table.
+pub fn render(t: &Translation, tiered: bool) -> String {
     let mut out = String::new();
-    if t.stacks.is_empty() {
+    if t.stacks.is_empty() && !tiered {
         out.push_str("No Gateway of a gantry GatewayClass to plan.\n");
     }
     for stack in &t.stacks {
