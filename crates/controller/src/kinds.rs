@@ -163,16 +163,16 @@ fn hash(v: impl Hash) -> u64 {
 }
 
 /// Spec changes and deletion; status writes (ours included) are not changes.
-fn generation<K: Resource>(obj: &K) -> u64 {
+fn generation<K: Resource>(obj: &K) -> (u64, u64) {
     let m = obj.meta();
-    hash((m.generation, m.deletion_timestamp.is_some()))
+    (hash((m.generation, m.deletion_timestamp.is_some())), 0)
 }
 
 pub fn gateway_classes(c: &Client) -> KindWatch<GatewayClass> {
     KindWatch {
         api: Api::all(c.clone()),
         optional: true,
-        change: |o| {
+        change: |o, _| {
             Some(Change::GatewayClass(
                 o.metadata.name.clone().unwrap_or_default(),
             ))
@@ -185,7 +185,15 @@ pub fn gateways(c: &Client, ns: Option<&str>) -> KindWatch<Gateway> {
     KindWatch {
         api: scoped(c, ns),
         optional: true,
-        change: |o| Some(Change::Gateway(ObjectKey::of(&o.metadata))),
+        // A status-only change matters to chained NLBs, not to the Gateway itself.
+        change: |o, spec| {
+            let key = ObjectKey::of(&o.metadata);
+            Some(if spec {
+                Change::Gateway(key)
+            } else {
+                Change::GatewayStatus(key)
+            })
+        },
         // The Programmed message carries the ALB ARN that chained NLBs read.
         fingerprint: Some(|o| {
             let programmed = o
@@ -194,7 +202,7 @@ pub fn gateways(c: &Client, ns: Option<&str>) -> KindWatch<Gateway> {
                 .and_then(|s| s.conditions.as_ref())
                 .and_then(|c| c.iter().find(|c| c.type_ == "Programmed"))
                 .map(|c| (c.status.clone(), c.message.clone()));
-            hash((generation(o), programmed))
+            (generation(o).0, hash(programmed))
         }),
     }
 }
@@ -205,10 +213,10 @@ macro_rules! route_watch {
             KindWatch {
                 api: scoped(c, ns),
                 optional: true,
-                change: |o| Some(crate::route_change!(o)),
+                change: |o, _| Some(crate::route_change!(o)),
                 // Parents in status count: a status written by the Gateway a route left
                 // still names it.
-                fingerprint: Some(|o| hash((generation(o), crate::route_change!(o)))),
+                fingerprint: Some(|o| (hash((generation(o), crate::route_change!(o))), 0)),
             }
         }
     };
@@ -224,7 +232,7 @@ pub fn reference_grants(c: &Client, ns: Option<&str>) -> KindWatch<ReferenceGran
     KindWatch {
         api: scoped(c, ns),
         optional: true,
-        change: |o| {
+        change: |o, _| {
             Some(Change::ReferenceGrant(
                 o.spec
                     .from
@@ -241,13 +249,13 @@ pub fn namespaces(c: &Client) -> KindWatch<Namespace> {
     KindWatch {
         api: Api::all(c.clone()),
         optional: false,
-        change: |o| {
+        change: |o, _| {
             Some(Change::Namespace(
                 o.metadata.name.clone().unwrap_or_default(),
             ))
         },
         // Only labels matter (listener namespace selectors).
-        fingerprint: Some(|o| hash(&o.metadata.labels)),
+        fingerprint: Some(|o| (hash(&o.metadata.labels), 0)),
     }
 }
 
@@ -255,9 +263,9 @@ pub fn services(c: &Client, ns: Option<&str>) -> KindWatch<Service> {
     KindWatch {
         api: scoped(c, ns),
         optional: false,
-        change: |o| Some(Change::Service(ObjectKey::of(&o.metadata))),
+        change: |o, _| Some(Change::Service(ObjectKey::of(&o.metadata))),
         // Translation reads the spec (ports, type); status and endpoints churn is noise.
-        fingerprint: Some(|o| hash(serde_json::to_string(&o.spec).unwrap_or_default())),
+        fingerprint: Some(|o| (hash(serde_json::to_string(&o.spec).unwrap_or_default()), 0)),
     }
 }
 
@@ -265,7 +273,7 @@ pub fn lb_configs(c: &Client, ns: Option<&str>) -> KindWatch<LoadBalancerConfigu
     KindWatch {
         api: scoped(c, ns),
         optional: true,
-        change: |o| {
+        change: |o, _| {
             Some(Change::LoadBalancerConfiguration(ObjectKey::of(
                 &o.metadata,
             )))
@@ -278,7 +286,7 @@ pub fn tg_configs(c: &Client, ns: Option<&str>) -> KindWatch<TargetGroupConfigur
     KindWatch {
         api: scoped(c, ns),
         optional: true,
-        change: |o| {
+        change: |o, _| {
             Some(Change::TargetGroupConfiguration {
                 key: ObjectKey::of(&o.metadata),
                 target: o.spec.target_reference.as_ref().map(|t| {
@@ -297,7 +305,7 @@ pub fn rule_configs(c: &Client, ns: Option<&str>) -> KindWatch<ListenerRuleConfi
     KindWatch {
         api: scoped(c, ns),
         optional: true,
-        change: |o| {
+        change: |o, _| {
             Some(Change::ListenerRuleConfiguration(ObjectKey::of(
                 &o.metadata,
             )))

@@ -9,8 +9,11 @@ use std::collections::BTreeSet;
 /// Something changed in the cluster, reduced to what finding its Gateways needs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Change {
-    /// A Gateway changed: itself, and the NLB Gateways chained to it.
+    /// A Gateway's spec changed, or it came or went: itself, and the NLB Gateways chained
+    /// to it.
     Gateway(ObjectKey),
+    /// Only a Gateway's status changed (the ALB ARN chained NLBs read): the NLBs.
+    GatewayStatus(ObjectKey),
     GatewayClass(String),
     /// A route changed: the Gateways of its spec parentRefs and of its `status.parents` (so
     /// that detaching also reconciles the Gateway it left).
@@ -51,6 +54,7 @@ impl<'s> View<'s> {
                 out.insert(key.clone());
                 out
             }
+            Change::GatewayStatus(key) => self.chained_to(key),
             Change::GatewayClass(name) => self.of_class(name),
             Change::Route(parents) => parents.clone(),
             Change::Service(key) => self.using_service(key),

@@ -90,10 +90,13 @@ pub struct KindWatch<K> {
     pub api: Api<K>,
     /// CRDs may be missing; core kinds are always served.
     pub optional: bool,
-    pub change: fn(&K) -> Option<Change>,
-    /// Updates with the same fingerprint as the last one are not passed on (status writes,
-    /// ours included, would otherwise trigger reconciles of their own). None: pass all on.
-    pub fingerprint: Option<fn(&K) -> u64>,
+    /// The change, told whether the spec part of the fingerprint moved (or only the status
+    /// part).
+    pub change: fn(&K, bool) -> Option<Change>,
+    /// (spec, status) fingerprints: an update with the same ones as the last is not passed on
+    /// (status writes, ours included, would otherwise trigger reconciles of their own).
+    /// None: pass every update on.
+    pub fingerprint: Option<fn(&K) -> (u64, u64)>,
 }
 
 /// Starts the watch of one kind.
@@ -113,9 +116,9 @@ where
             .reflect(writer)
             .boxed();
         let mut synced = false;
-        let mut seen: HashMap<ObjectKey, u64> = HashMap::new();
-        let send = |obj: &K| {
-            if let Some(c) = (kind.change)(obj) {
+        let mut seen: HashMap<ObjectKey, (u64, u64)> = HashMap::new();
+        let send = |obj: &K, spec: bool| {
+            if let Some(c) = (kind.change)(obj, spec) {
                 let _ = ctx.changes.send(c);
             }
         };
@@ -123,20 +126,23 @@ where
             match event {
                 Ok(Event::Apply(obj)) | Ok(Event::InitApply(obj)) => {
                     let key = ObjectKey::of(obj.meta());
+                    let mut spec = true;
                     if let Some(fp) = kind.fingerprint {
                         let fp = fp(&obj);
-                        if seen.insert(key, fp) == Some(fp) {
-                            continue;
+                        match seen.insert(key, fp) {
+                            Some(old) if old == fp => continue,
+                            Some(old) => spec = old.0 != fp.0,
+                            None => {}
                         }
                     }
                     // The first list is not a change: every Gateway is reconciled at start.
                     if synced {
-                        send(&obj);
+                        send(&obj, spec);
                     }
                 }
                 Ok(Event::Delete(obj)) => {
                     seen.remove(&ObjectKey::of(obj.meta()));
-                    send(&obj);
+                    send(&obj, true);
                 }
                 Ok(Event::Init) => {}
                 Ok(Event::InitDone) => {

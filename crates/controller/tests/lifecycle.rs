@@ -1,0 +1,276 @@
+//! Changes after a Gateway is programmed: routes edited, moved and deleted, a Service port
+//! changed, a ReferenceGrant added and removed, the Gateway deleted, an AWS outage.
+
+mod support;
+
+use gantry_api::wire::{ALB_CONTROLLER_NAME, ALB_GATEWAY_FINALIZER};
+use std::sync::Arc;
+use std::time::Duration;
+use support::apiserver::FakeApi;
+use support::deploy::FakeDeploy;
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(60);
+const GW: &str = "apps/web";
+
+/// A Gateway `apps/web` with listeners `a` (80) and `b` (8080), and a route on `a` to the
+/// Service `apps/echo`.
+const CLUSTER: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: apps}
+spec:
+  gatewayClassName: alb
+  listeners:
+  - {name: a, port: 80, protocol: HTTP}
+  - {name: b, port: 8080, protocol: HTTP}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: apps}
+spec:
+  type: NodePort
+  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: apps}
+spec:
+  parentRefs: [{name: web, sectionName: a}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /shop}}]
+    backendRefs: [{name: echo, port: 80}]
+"#;
+
+async fn cluster() -> (FakeApi, Arc<FakeDeploy>, Running) {
+    let api = FakeApi::new();
+    let deploy = Arc::new(FakeDeploy::default());
+    let running = start(&api, deploy.clone(), config()).await;
+    api.apply_yaml(CLUSTER);
+    eventually("web programmed", LIMIT, || {
+        api.get("Gateway", "apps", "web")
+            .is_some_and(|g| is_true(&g["status"], "Programmed"))
+    })
+    .await;
+    (api, deploy, running)
+}
+
+fn route(api: &FakeApi, name: &str) -> serde_json::Value {
+    api.get("HTTPRoute", "apps", name).expect("route exists")
+}
+
+fn stack_json(deploy: &FakeDeploy) -> String {
+    serde_json::to_string(&deploy.stack(GW).expect("stack deployed")).unwrap()
+}
+
+/// Ports of the listeners whose rules forward somewhere.
+fn listeners_with_rules(deploy: &FakeDeploy) -> Vec<i32> {
+    deploy
+        .stack(GW)
+        .map(|s| {
+            s.listeners
+                .iter()
+                .filter(|l| serde_json::to_string(l).unwrap().contains("/shop"))
+                .map(|l| l.port)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_route_edited_moved_to_another_listener_and_deleted() {
+    let (api, deploy, running) = cluster().await;
+    eventually("route accepted on a", LIMIT, || {
+        parent_entry(&route(&api, "shop"), ALB_CONTROLLER_NAME, "web", Some("a"))
+            .is_some_and(|p| is_true(p, "Accepted"))
+    })
+    .await;
+    assert_eq!(listeners_with_rules(&deploy), vec![80]);
+
+    // Edited: a new path.
+    api.modify("HTTPRoute", "apps", "shop", |r| {
+        r["spec"]["rules"][0]["matches"][0]["path"]["value"] = "/shop/v2".into();
+    });
+    eventually("the rule follows the new path", LIMIT, || {
+        stack_json(&deploy).contains("/shop/v2")
+    })
+    .await;
+
+    // Moved: from listener a to listener b; the entry for a goes, one for b comes.
+    api.modify("HTTPRoute", "apps", "shop", |r| {
+        r["spec"]["parentRefs"][0]["sectionName"] = "b".into();
+    });
+    eventually("route moved to b", LIMIT, || {
+        let r = route(&api, "shop");
+        parent_entry(&r, ALB_CONTROLLER_NAME, "web", Some("b"))
+            .is_some_and(|p| is_true(p, "Accepted"))
+            && parent_entry(&r, ALB_CONTROLLER_NAME, "web", Some("a")).is_none()
+            && listeners_with_rules(&deploy) == vec![8080]
+    })
+    .await;
+
+    // Deleted: its rules leave the load balancer.
+    api.delete("HTTPRoute", "apps", "shop");
+    eventually("rules removed", LIMIT, || {
+        listeners_with_rules(&deploy).is_empty()
+    })
+    .await;
+    let gw = api.get("Gateway", "apps", "web").unwrap();
+    assert!(
+        gw["status"]["listeners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["attachedRoutes"] == 0)
+    );
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_service_port_change_reaches_the_target_group() {
+    let (api, deploy, running) = cluster().await;
+    assert!(stack_json(&deploy).contains("30080"));
+    api.modify("Service", "apps", "echo", |s| {
+        s["spec"]["ports"][0]["nodePort"] = 30081.into();
+    });
+    eventually("target group on the new node port", LIMIT, || {
+        let s = stack_json(&deploy);
+        s.contains("30081") && !s.contains("30080")
+    })
+    .await;
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reference_grant_added_and_removed() {
+    let (api, _deploy, running) = cluster().await;
+    api.apply_yaml(
+        r#"
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: data}
+spec:
+  type: NodePort
+  ports: [{port: 80, nodePort: 30090, protocol: TCP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: remote, namespace: apps}
+spec:
+  parentRefs: [{name: web, sectionName: a}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /db}}]
+    backendRefs: [{name: db, namespace: data, port: 80}]
+"#,
+    );
+    let resolved = |api: &FakeApi| {
+        parent_entry(&route(api, "remote"), ALB_CONTROLLER_NAME, "web", Some("a"))
+            .and_then(|p| condition(p, "ResolvedRefs").cloned())
+    };
+    eventually("not permitted without a grant", LIMIT, || {
+        resolved(&api).is_some_and(|c| c["status"] == "False" && c["reason"] == "RefNotPermitted")
+    })
+    .await;
+    api.apply_yaml(
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: ReferenceGrant
+metadata: {name: from-apps, namespace: data}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: apps}]
+  to: [{group: "", kind: Service}]
+"#,
+    );
+    eventually("resolved with the grant", LIMIT, || {
+        resolved(&api).is_some_and(|c| c["status"] == "True")
+    })
+    .await;
+    api.delete("ReferenceGrant", "data", "from-apps");
+    eventually("not permitted again", LIMIT, || {
+        resolved(&api).is_some_and(|c| c["reason"] == "RefNotPermitted")
+    })
+    .await;
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn deleting_a_gateway_removes_its_aws_resources_then_its_finalizer() {
+    let (api, deploy, running) = cluster().await;
+    eventually("route accepted", LIMIT, || {
+        parent_entry(&route(&api, "shop"), ALB_CONTROLLER_NAME, "web", None).is_some()
+    })
+    .await;
+    assert!(has_finalizer(
+        &api.get("Gateway", "apps", "web").unwrap(),
+        ALB_GATEWAY_FINALIZER
+    ));
+    api.delete("Gateway", "apps", "web");
+    eventually("gateway gone", LIMIT, || {
+        api.get("Gateway", "apps", "web").is_none()
+    })
+    .await;
+    assert_eq!(deploy.deletes(), vec![GW.to_string()]);
+    assert!(deploy.stack(GW).is_none());
+    // Its entry leaves the route's status.
+    eventually("route entry removed", LIMIT, || {
+        parent_entry(&route(&api, "shop"), ALB_CONTROLLER_NAME, "web", None).is_none()
+    })
+    .await;
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_aws_outage_backs_off_exponentially_and_recovers() {
+    let (api, deploy, running) = cluster().await;
+    let before = deploy.applies(GW).len();
+    deploy.fail_next(4);
+    api.modify("HTTPRoute", "apps", "shop", |r| {
+        r["spec"]["rules"][0]["matches"][0]["path"]["value"] = "/shop/v2".into();
+    });
+    eventually("Programmed=False during the outage", LIMIT, || {
+        api.get("Gateway", "apps", "web").is_some_and(|g| {
+            condition(&g["status"], "Programmed").is_some_and(|c| {
+                c["status"] == "False"
+                    && c["message"] == "Check Gateway Events for more information."
+            })
+        })
+    })
+    .await;
+    // The address stays while AWS is out.
+    let gw = api.get("Gateway", "apps", "web").unwrap();
+    assert_eq!(gw["status"]["addresses"][0]["value"], FakeDeploy::dns(GW));
+    eventually("a FailedDeployModel event", LIMIT, || {
+        api.list("Event")
+            .iter()
+            .any(|e| e["reason"] == "FailedDeployModel")
+    })
+    .await;
+    eventually("programmed after the outage", LIMIT, || {
+        api.get("Gateway", "apps", "web")
+            .is_some_and(|g| is_true(&g["status"], "Programmed"))
+    })
+    .await;
+    assert!(stack_json(&deploy).contains("/shop/v2"));
+    let applies = deploy.applies(GW)[before..].to_vec();
+    let failed = applies.iter().filter(|(_, ok)| !ok).count();
+    assert_eq!(failed, 4);
+    // Retries wait 1 s, 2 s, 4 s, 8 s (config(): backoff from 1 s, doubling).
+    let gaps: Vec<u64> = applies
+        .windows(2)
+        .take(4)
+        .map(|w| (w[1].0 - w[0].0).as_secs())
+        .collect();
+    assert_eq!(gaps, vec![1, 2, 4, 8], "{applies:?}");
+    let metrics = running.handle.metrics.render();
+    assert!(
+        metrics
+            .contains("gantry_reconcile_errors_total{kind=\"Gateway\",error=\"aws_transient\"} 4"),
+        "{metrics}"
+    );
+    running.stop().await;
+}
