@@ -84,6 +84,8 @@ pub enum Operation {
     DescribeTags,
     DescribeSubnets,
     DescribeSecurityGroups,
+    ListCertificates,
+    DescribeCertificate,
     CreateLoadBalancer,
     DeleteLoadBalancer,
     ModifyLoadBalancerAttributes,
@@ -155,6 +157,17 @@ pub enum Error {
     /// this as an error too rather than guessing).
     #[error("{arn} carries the stack tag of {gateway} but no resource tag")]
     MissingResourceTag { gateway: String, arn: String },
+    /// No ISSUED ACM certificate covers these hostnames of a listener planned for certificate
+    /// discovery; the stack is not applied (a certificate may still be being issued).
+    #[error(
+        "{gateway}: listener {listener}: no ISSUED ACM certificate covers {}; request or import one, or configure defaultCertificate for {listener}",
+        .hosts.join(", ")
+    )]
+    CertificateNotFound {
+        gateway: String,
+        listener: String,
+        hosts: Vec<String>,
+    },
     /// A chained stack needs another stack's load balancer, which does not exist yet.
     #[error("{gateway} needs the load balancer of {dependency}, which does not exist yet")]
     DependencyNotReady { gateway: String, dependency: String },
@@ -172,7 +185,9 @@ impl Error {
             | Error::ResolveSecurityGroup { .. }
             | Error::UnresolvedReference { .. }
             | Error::MissingResourceTag { .. } => ErrorClass::Invalid,
-            Error::DependencyNotReady { .. } => ErrorClass::NotFound,
+            Error::DependencyNotReady { .. } | Error::CertificateNotFound { .. } => {
+                ErrorClass::NotFound
+            }
             Error::Interrupted { .. } => ErrorClass::Transient,
         }
     }

@@ -14,6 +14,7 @@
 //! never modified or deleted.
 #![forbid(unsafe_code)]
 
+mod acm;
 pub mod client;
 mod convert;
 mod deployer;

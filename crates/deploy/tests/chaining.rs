@@ -32,6 +32,7 @@ fn nlb(cluster: &str, alb_gateway: &str, name: &str) -> Stack {
         protocol: Protocol::Tcp,
         default_actions: vec![forward(&[(&tg.id, 1)])],
         certificates: vec![],
+        certificate_hostnames: vec![],
         ssl_policy: None,
         alpn_policy: None,
         mutual_authentication: None,

@@ -418,7 +418,7 @@ fn apply_reapply_and_delete_every_example() {
         .expect("the discovery example's stack");
     assert_eq!(
         discovered.listeners[0].certificate_hostnames,
-        [host.clone()]
+        [host.as_str()]
     );
 
     let common = ["--cluster-name", CLUSTER, "--vpc-id", &vpc];

@@ -85,6 +85,14 @@ pub struct Listener {
     pub default_actions: Vec<Action>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub certificates: Vec<Certificate>,
+    /// With no configured certificate: the hostnames (listener and route hostnames on the
+    /// port) whose certificates the deployer looks up in ACM. Not an ELBv2 field.
+    #[serde(
+        rename = "CertificateDiscovery",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub certificate_hostnames: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssl_policy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

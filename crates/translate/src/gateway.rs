@@ -12,7 +12,7 @@ use gantry_api::crds::{LoadBalancerConfigurationSpec, TargetGroupConfigurationSp
 use gantry_api::gateway::Gateway;
 use gantry_model::Stack;
 use gantry_snapshot::{ObjectKey, Snapshot};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything the ALB and NLB builders need about one Gateway.
 pub struct Context<'a> {
@@ -118,6 +118,23 @@ impl<'a> Context<'a> {
             }
         }
         out
+    }
+
+    /// The hostnames to discover a secure listener's certificates by in ACM (translation.md
+    /// §g): those of the Gateway listeners `listeners` and of the routes attached to them,
+    /// sorted and de-duplicated. Empty when nothing restricts the hostname.
+    pub fn certificate_hostnames(&self, listeners: &[usize]) -> Vec<String> {
+        let mut out: BTreeSet<String> = listeners
+            .iter()
+            .filter_map(|&li| self.listeners[li].hostname.clone())
+            .collect();
+        for (_, li, hosts) in self.attached() {
+            if listeners.contains(&li) {
+                out.extend(hosts);
+            }
+        }
+        out.remove("");
+        out.into_iter().collect()
     }
 
     pub fn problem(&mut self, message: String) {

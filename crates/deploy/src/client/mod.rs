@@ -91,6 +91,9 @@ pub fn block_on<F: std::future::Future>(future: F) -> std::io::Result<F::Output>
 pub struct Clients {
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     pub ec2: aws_sdk_ec2::Client,
+    /// Certificate discovery only (see [`crate::acm`]).
+    pub acm: aws_sdk_acm::Client,
+    pub(crate) acm_cache: crate::acm::Cache,
     pub calls: CallCounter,
 }
 
@@ -103,12 +106,18 @@ impl Clients {
             .interceptor(calls.clone())
             .build();
         let ec2 = aws_sdk_ec2::config::Builder::from(config)
+            .http_client(http.clone())
+            .interceptor(calls.clone())
+            .build();
+        let acm = aws_sdk_acm::config::Builder::from(config)
             .http_client(http)
             .interceptor(calls.clone())
             .build();
         Clients {
             elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(elbv2),
             ec2: aws_sdk_ec2::Client::from_conf(ec2),
+            acm: aws_sdk_acm::Client::from_conf(acm),
+            acm_cache: Default::default(),
             calls,
         }
     }

@@ -124,6 +124,13 @@ impl<'a> Run<'a> {
 /// Makes AWS match `stack` for `run.owner`; with no stack, removes everything the owner has.
 pub(crate) async fn apply(run: &mut Run<'_>, stack: Option<&Stack>) -> Result<()> {
     let aws = run.aws;
+    // Certificates discovered in ACM first: a hostname without one stops the apply before
+    // anything is half built.
+    let discovered = match stack {
+        Some(s) => Some(crate::acm::resolve(aws, s).await?),
+        None => None,
+    };
+    let stack = discovered.as_deref();
     let resolved = match stack {
         Some(s) => Some(
             subnet::resolve(

@@ -75,9 +75,14 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
                 &mut target_groups,
             );
         }
-        candidates.sort_by(|a, b| a.key.cmp(&b.key));
-        let rules = candidates
+        // Sort an index, not the candidates: they are large, and moving them during the sort
+        // costs more than the comparisons.
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        order.sort_by(|&a, &b| candidates[a].key.cmp(&candidates[b].key));
+        let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
+        let rules = order
             .into_iter()
+            .filter_map(|i| slots[i].take())
             .enumerate()
             .map(|(i, c)| {
                 let priority = i as u32 + 1;
@@ -280,6 +285,7 @@ fn build_listener(
 ) -> Option<Listener> {
     let stack_id = ctx.stack_id();
     let mut certificates = Vec::new();
+    let mut certificate_hostnames = Vec::new();
     let mut ssl_policy = None;
     let mut mutual_authentication = None;
     if protocol == Protocol::Https {
@@ -316,8 +322,15 @@ fn build_listener(
                 .unwrap_or_else(|| ctx.settings.default_ssl_policy.clone()),
         );
         if certificates.is_empty() {
+            // No configured certificate: the deployer finds them in ACM by hostname.
+            let on_port: Vec<usize> = (0..ctx.listeners.len())
+                .filter(|&i| ctx.listeners[i].port == port && ctx.listeners[i].is_valid())
+                .collect();
+            certificate_hostnames = ctx.certificate_hostnames(&on_port);
+        }
+        if certificates.is_empty() && certificate_hostnames.is_empty() {
             let message = format!(
-                "HTTPS listener on port {port} has no certificate: set defaultCertificate for HTTPS:{port} in the LoadBalancerConfiguration listenerConfigurations"
+                "HTTPS listener on port {port} has no certificate and no hostname to discover one in ACM by: set defaultCertificate for HTTPS:{port} in the LoadBalancerConfiguration listenerConfigurations, or give the listener or its routes hostnames"
             );
             ctx.listener_problems
                 .insert(li, (Reason::InvalidCertificateRef, message.clone()));
@@ -331,6 +344,7 @@ fn build_listener(
         protocol,
         default_actions: vec![Action::fixed_response(404, "text/plain", None)],
         certificates,
+        certificate_hostnames,
         ssl_policy,
         alpn_policy: None,
         mutual_authentication,

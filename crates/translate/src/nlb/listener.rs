@@ -63,7 +63,7 @@ pub fn plan(ctx: &mut Context<'_>, port: i32, gateway_listeners: &[usize]) -> Re
 }
 
 /// Builds the listener with its default action. `None` when it cannot exist (a TLS listener
-/// without certificate); the Gateway listeners then report why.
+/// without certificate nor hostname to discover one by); the Gateway listeners then report why.
 pub fn build(
     ctx: &mut Context<'_>,
     port: i32,
@@ -74,13 +74,18 @@ pub fn build(
     let cfg = plan.config.as_ref();
     let key = &plan.config_key;
     let mut certificates = Vec::new();
+    let mut certificate_hostnames = Vec::new();
     let mut ssl_policy = None;
     let mut alpn_policy = None;
     if plan.protocol == Protocol::Tls {
         certificates = certificates_of(cfg);
         if certificates.is_empty() {
+            // No configured certificate: the deployer finds them in ACM by hostname.
+            certificate_hostnames = ctx.certificate_hostnames(gateway_listeners);
+        }
+        if certificates.is_empty() && certificate_hostnames.is_empty() {
             let message = format!(
-                "TLS listener on port {port} has no certificate: set defaultCertificate for TLS:{port} in the LoadBalancerConfiguration listenerConfigurations"
+                "TLS listener on port {port} has no certificate and no hostname to discover one in ACM by: set defaultCertificate for TLS:{port} in the LoadBalancerConfiguration listenerConfigurations, or give the listener or its TLSRoutes hostnames"
             );
             for &li in gateway_listeners {
                 ctx.listener_problems
@@ -133,6 +138,7 @@ pub fn build(
         protocol: plan.protocol,
         default_actions: vec![forward],
         certificates,
+        certificate_hostnames,
         ssl_policy,
         alpn_policy,
         mutual_authentication: None,

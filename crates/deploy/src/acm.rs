@@ -1,0 +1,302 @@
+//! ACM certificate discovery (translation.md §g): a secure listener planned without a
+//! certificate, but with hostnames (`Listener::certificate_hostnames`), gets every ISSUED ACM
+//! certificate whose names cover one of them, sorted by ARN, the first as its default.
+//!
+//! The certificate list is cached for a minute and each certificate's names for as long as the
+//! AWS Load Balancer Controller keeps them (5 minutes imported, 10 hours issued by AWS), so
+//! that a controller reconciling many Gateways lists ACM about once a minute, not per Gateway.
+
+use crate::client::Clients;
+use crate::error::{Error, Operation, Result};
+use aws_sdk_acm::types::KeyAlgorithm;
+use aws_sdk_acm::types::{CertificateStatus, CertificateSummary, CertificateType, Filters};
+use gantry_model::{Certificate, Listener, Stack};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const LIST_TTL: Duration = Duration::from_secs(60);
+const IMPORTED_TTL: Duration = Duration::from_secs(5 * 60);
+const ISSUED_TTL: Duration = Duration::from_secs(10 * 60 * 60);
+
+/// What discovery has learnt from ACM, shared by the clones of one [`Clients`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Cache(Arc<Mutex<CacheState>>);
+
+#[derive(Debug, Default)]
+struct CacheState {
+    /// The ISSUED certificates' summaries, and when the list was read.
+    list: Option<(Instant, Vec<CertificateSummary>)>,
+    /// Names (SANs and domain name) per certificate ARN, until the instant given.
+    names: BTreeMap<String, (Instant, Vec<String>)>,
+}
+
+impl Cache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        // A poisoned lock only means a panic elsewhere; the cached data is still consistent.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Whether the certificate name `name` covers `host`: a wildcard `*.d` covers every host of
+/// exactly one label more than `d` (and the literal `*.d`), any other name only itself. DNS
+/// names compare without regard to case.
+pub fn covers(name: &str, host: &str) -> bool {
+    if name.eq_ignore_ascii_case(host) {
+        return true;
+    }
+    let Some(domain) = name.strip_prefix("*.") else {
+        return false;
+    };
+    host.split_once('.')
+        .is_some_and(|(first, rest)| !first.is_empty() && rest.eq_ignore_ascii_case(domain))
+}
+
+/// The ARNs, sorted, of the certificates (`(arn, names)`) covering at least one of `hosts`;
+/// or the hosts no certificate covers.
+pub fn select(
+    certificates: &[(String, Vec<String>)],
+    hosts: &[String],
+) -> Result<Vec<String>, Vec<String>> {
+    let mut arns = BTreeSet::new();
+    let mut uncovered = Vec::new();
+    for host in hosts {
+        let mut found = false;
+        for (arn, names) in certificates {
+            if names.iter().any(|n| covers(n, host)) {
+                found = true;
+                arns.insert(arn.clone());
+            }
+        }
+        if !found {
+            uncovered.push(host.clone());
+        }
+    }
+    if uncovered.is_empty() {
+        Ok(arns.into_iter().collect())
+    } else {
+        Err(uncovered)
+    }
+}
+
+fn needs_discovery(l: &Listener) -> bool {
+    l.protocol.is_secure() && l.certificates.is_empty() && !l.certificate_hostnames.is_empty()
+}
+
+/// `stack` with the certificates of its listeners planned for discovery filled in. Makes no
+/// call when no listener needs it.
+pub(crate) async fn resolve<'s>(aws: &Clients, stack: &'s Stack) -> Result<Cow<'s, Stack>> {
+    if !stack.listeners.iter().any(needs_discovery) {
+        return Ok(Cow::Borrowed(stack));
+    }
+    let certificates = certificates(aws).await?;
+    let mut out = stack.clone();
+    for l in out.listeners.iter_mut().filter(|l| needs_discovery(l)) {
+        let arns = select(&certificates, &l.certificate_hostnames).map_err(|hosts| {
+            Error::CertificateNotFound {
+                gateway: stack.gateway.clone(),
+                listener: format!("{}:{}", l.protocol.as_str(), l.port),
+                hosts,
+            }
+        })?;
+        tracing::debug!(listener = l.port, ?arns, "certificates discovered in ACM");
+        l.certificates = arns
+            .into_iter()
+            .map(|certificate_arn| Certificate { certificate_arn })
+            .collect();
+    }
+    Ok(Cow::Owned(out))
+}
+
+/// Every ISSUED certificate with its names, from the cache where it is fresh.
+async fn certificates(aws: &Clients) -> Result<Vec<(String, Vec<String>)>> {
+    let summaries = list(aws).await?;
+    let mut out = Vec::with_capacity(summaries.len());
+    for s in summaries {
+        let Some(arn) = s.certificate_arn.clone() else {
+            continue;
+        };
+        let cached = {
+            let state = aws.acm_cache.lock();
+            state
+                .names
+                .get(&arn)
+                .filter(|(until, _)| *until > Instant::now())
+                .map(|(_, names)| names.clone())
+        };
+        let names = match cached.or_else(|| names_of_summary(&s)) {
+            Some(names) => names,
+            None => {
+                let (names, kind) = describe(aws, &arn).await?;
+                let ttl = if kind == Some(CertificateType::Imported) {
+                    IMPORTED_TTL
+                } else {
+                    ISSUED_TTL
+                };
+                aws.acm_cache
+                    .lock()
+                    .names
+                    .insert(arn.clone(), (Instant::now() + ttl, names.clone()));
+                names
+            }
+        };
+        out.push((arn, names));
+    }
+    Ok(out)
+}
+
+/// The names of a listed certificate when the summary holds all of them (ListCertificates
+/// returns up to 100 and says whether there are more), saving a DescribeCertificate.
+fn names_of_summary(s: &CertificateSummary) -> Option<Vec<String>> {
+    if s.has_additional_subject_alternative_names != Some(false) {
+        return None;
+    }
+    let mut names = s.subject_alternative_name_summaries.clone()?;
+    names.extend(s.domain_name.clone());
+    Some(names)
+}
+
+/// ISSUED certificates of every key algorithm (ListCertificates returns only RSA_2048 ones
+/// unless asked), all pages.
+async fn list(aws: &Clients) -> Result<Vec<CertificateSummary>> {
+    if let Some((at, list)) = &aws.acm_cache.lock().list
+        && at.elapsed() < LIST_TTL
+    {
+        return Ok(list.clone());
+    }
+    let key_types = KeyAlgorithm::values()
+        .iter()
+        .map(|v| KeyAlgorithm::from(*v));
+    let includes = Filters::builder()
+        .set_key_types(Some(key_types.collect()))
+        .build();
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let page = aws
+            .acm
+            .list_certificates()
+            .certificate_statuses(CertificateStatus::Issued)
+            .includes(includes.clone())
+            .set_next_token(token)
+            .max_items(1000)
+            .send()
+            .await
+            .map_err(|e| Error::call(Operation::ListCertificates, "ISSUED certificates", e))?;
+        out.extend(page.certificate_summary_list.unwrap_or_default());
+        token = page.next_token.filter(|t| !t.is_empty());
+        if token.is_none() {
+            break;
+        }
+    }
+    aws.acm_cache.lock().list = Some((Instant::now(), out.clone()));
+    Ok(out)
+}
+
+/// A certificate's names (SANs and domain name) and type.
+async fn describe(aws: &Clients, arn: &str) -> Result<(Vec<String>, Option<CertificateType>)> {
+    let detail = aws
+        .acm
+        .describe_certificate()
+        .certificate_arn(arn)
+        .send()
+        .await
+        .map_err(|e| Error::call(Operation::DescribeCertificate, arn, e))?
+        .certificate;
+    let Some(d) = detail else {
+        return Ok((Vec::new(), None));
+    };
+    let mut names = d.subject_alternative_names.unwrap_or_default();
+    names.extend(d.domain_name);
+    Ok((names, d.r#type))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wildcard_covers_exactly_one_label() {
+        for (name, host, expected) in [
+            ("*.example.com", "a.example.com", true),
+            ("*.example.com", "*.example.com", true),
+            ("*.example.com", "A.Example.COM", true),
+            ("*.example.com", "a.b.example.com", false),
+            ("*.example.com", "example.com", false),
+            ("*.example.com", ".example.com", false),
+            ("*.example.com", "a.example.org", false),
+            ("*.b.example.com", "a.example.com", false),
+            ("a.example.com", "a.example.com", true),
+            ("a.example.com", "b.example.com", false),
+            ("a.example.com", "*.example.com", false),
+            ("example.com", "a.example.com", false),
+        ] {
+            assert_eq!(covers(name, host), expected, "{name} covers {host}");
+        }
+    }
+
+    fn cert(arn: &str, names: &[&str]) -> (String, Vec<String>) {
+        (
+            arn.to_string(),
+            names.iter().map(|n| n.to_string()).collect(),
+        )
+    }
+
+    fn hosts(h: &[&str]) -> Vec<String> {
+        h.iter().map(|h| h.to_string()).collect()
+    }
+
+    #[test]
+    fn selection_is_the_sorted_union_over_hosts() {
+        let certs = [
+            cert("arn:c", &["*.example.com"]),
+            cert("arn:a", &["a.example.com", "www.a.example.com"]),
+            cert("arn:b", &["b.example.org"]),
+            cert("arn:d", &["unrelated.net"]),
+        ];
+        // a.example.com is covered twice (arn:a and the wildcard arn:c); both count.
+        assert_eq!(
+            select(&certs, &hosts(&["b.example.org", "a.example.com"])),
+            Ok(vec!["arn:a".into(), "arn:b".into(), "arn:c".into()])
+        );
+        assert_eq!(
+            select(&certs, &hosts(&["x.example.com"])),
+            Ok(vec!["arn:c".into()])
+        );
+        assert_eq!(
+            select(
+                &certs,
+                &hosts(&["a.b.example.com", "b.example.org", "none.io"])
+            ),
+            Err(hosts(&["a.b.example.com", "none.io"]))
+        );
+    }
+
+    #[test]
+    fn summary_names_count_only_when_complete() {
+        let summary = |more| {
+            CertificateSummary::builder()
+                .certificate_arn("arn:a")
+                .domain_name("a.example.com")
+                .subject_alternative_name_summaries("a.example.com")
+                .subject_alternative_name_summaries("*.a.example.com")
+                .has_additional_subject_alternative_names(more)
+                .build()
+        };
+        assert_eq!(
+            names_of_summary(&summary(false)),
+            Some(hosts(&[
+                "a.example.com",
+                "*.a.example.com",
+                "a.example.com"
+            ]))
+        );
+        assert_eq!(names_of_summary(&summary(true)), None);
+        // An emulator or older API that says nothing about the SANs: ask DescribeCertificate.
+        let bare = CertificateSummary::builder()
+            .certificate_arn("arn:a")
+            .build();
+        assert_eq!(names_of_summary(&bare), None);
+    }
+}
