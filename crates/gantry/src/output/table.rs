@@ -46,7 +46,12 @@ fn stack_section(out: &mut String, s: &Stack) {
             l.protocol.as_str(),
             l.port,
             actions(&l.default_actions),
-            if l.certificates.is_empty() {
+            if l.certificates.is_empty() && !l.certificate_hostnames.is_empty() {
+                format!(
+                    "  certificates: from ACM for {}",
+                    l.certificate_hostnames.join(", ")
+                )
+            } else if l.certificates.is_empty() {
                 String::new()
             } else {
                 format!(
