@@ -49,7 +49,10 @@ pub async fn run<D: Deploy>(
     let (stores, writers) = Stores::new();
     let ready = Readiness::new(watch::WATCHES);
     let (change_tx, change_rx) = tokio::sync::mpsc::unbounded_channel();
-    watch::spawn_all(
+    // Everything spawned stops when this future is dropped (or returns).
+    let mut tasks = Tasks(Vec::new());
+    let mut lease_task: Option<Tasks> = None;
+    tasks.0 = watch::spawn_all(
         &WatchContext {
             client: client.clone(),
             namespace: config.watch_namespace.clone(),
@@ -64,12 +67,12 @@ pub async fn run<D: Deploy>(
     let (leader_tx, leader_rx) = channel::channel(!config.lease.enabled);
     if config.lease.enabled {
         let api: Api<Lease> = Api::namespaced(client.clone(), &config.lease.namespace);
-        tokio::spawn(crate::lease::run(
+        lease_task = Some(Tasks(vec![tokio::spawn(crate::lease::run(
             api,
             config.lease.clone(),
             leader_tx,
             shutdown.clone(),
-        ));
+        ))]));
     } else {
         // Keep the sender alive: a closed channel would read as a change.
         std::mem::forget(leader_tx);
@@ -83,14 +86,18 @@ pub async fn run<D: Deploy>(
         classes: class_tx,
         metrics: metrics.clone(),
     };
-    tokio::spawn(mapper::run(stores.clone(), change_rx, queues.clone()));
-    tokio::spawn(on_leading(
+    tasks.0.push(tokio::spawn(mapper::run(
+        stores.clone(),
+        change_rx,
+        queues.clone(),
+    )));
+    tasks.0.push(tokio::spawn(on_leading(
         stores.clone(),
         ready.clone(),
         leader_rx.clone(),
         queues,
         metrics.clone(),
-    ));
+    )));
 
     let mut admin_addr = None;
     if let Some(addr) = config.admin_addr {
@@ -101,7 +108,7 @@ pub async fn run<D: Deploy>(
         let (local, serve) = server::bind(addr, admin).await?;
         tracing::info!(%local, "admin server listening");
         admin_addr = Some(local);
-        tokio::spawn(serve);
+        tasks.0.push(tokio::spawn(serve));
     }
 
     let reporter = Reporter {
@@ -147,7 +154,26 @@ pub async fn run<D: Deploy>(
             .run(reconcile::reconcile_class, reconcile::error_policy, ctx)
             .for_each(|_| futures::future::ready(()));
     futures::join!(gateways, classes);
+    drop(tasks);
+    // The lease loop saw the shutdown too: let it release the lease.
+    if let Some(mut lease) = lease_task
+        && let Some(task) = lease.0.pop()
+    {
+        let _ = task.await;
+    }
     Ok(())
+}
+
+/// Aborts its tasks when dropped, so that a stopped or dropped controller leaves nothing
+/// running (a lease loop left behind would keep renewing).
+struct Tasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Tasks {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            t.abort();
+        }
+    }
 }
 
 /// Each time this replica becomes the leader (and once the caches are filled), every Gateway

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
 
 /// Annotation kubectl keeps a copy of the whole object in; translation never reads it.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -85,6 +86,9 @@ pub async fn is_served<K: Resource<DynamicType = ()>>(
     }
 }
 
+/// (spec, status) fingerprints of an object.
+pub type Fingerprint<K> = fn(&K) -> (u64, u64);
+
 /// How a kind's changes become [`Change`]s, and which updates matter.
 pub struct KindWatch<K> {
     pub api: Api<K>,
@@ -96,20 +100,19 @@ pub struct KindWatch<K> {
     /// (spec, status) fingerprints: an update with the same ones as the last is not passed on
     /// (status writes, ours included, would otherwise trigger reconciles of their own).
     /// None: pass every update on.
-    pub fingerprint: Option<fn(&K) -> (u64, u64)>,
+    pub fingerprint: Option<Fingerprint<K>>,
 }
 
 /// Starts the watch of one kind.
-pub fn spawn<K>(ctx: &WatchContext, writer: Writer<K>, kind: KindWatch<K>)
+pub fn spawn<K>(ctx: &WatchContext, writer: Writer<K>, kind: KindWatch<K>) -> JoinHandle<()>
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
     let ctx = ctx.clone();
     tokio::spawn(async move {
         let name = K::kind(&()).to_string();
-        if kind.optional {
-            wait_until_served::<K>(&ctx, &name).await;
-        }
+        // A kind installed after start: what its first list finds is new to the controller.
+        let late = kind.optional && !wait_until_served::<K>(&ctx, &name).await;
         let mut stream = watcher(kind.api, watcher::Config::default())
             .default_backoff()
             .modify(strip::<K>)
@@ -136,7 +139,7 @@ where
                         }
                     }
                     // The first list is not a change: every Gateway is reconciled at start.
-                    if synced {
+                    if synced || late {
                         send(&obj, spec);
                     }
                 }
@@ -158,10 +161,11 @@ where
                 }
             }
         }
-    });
+    })
 }
 
-async fn wait_until_served<K: Resource<DynamicType = ()>>(ctx: &WatchContext, name: &str) {
+/// Returns once `K` is served: true if it was at the first look.
+async fn wait_until_served<K: Resource<DynamicType = ()>>(ctx: &WatchContext, name: &str) -> bool {
     let mut announced = false;
     loop {
         match is_served::<K>(&ctx.client).await {
@@ -169,7 +173,7 @@ async fn wait_until_served<K: Resource<DynamicType = ()>>(ctx: &WatchContext, na
                 if announced {
                     tracing::info!(kind = %name, "CRD installed; watching it now");
                 }
-                return;
+                return !announced;
             }
             Ok(false) => {
                 if !announced {
@@ -193,21 +197,23 @@ async fn wait_until_served<K: Resource<DynamicType = ()>>(ctx: &WatchContext, na
 pub const WATCHES: usize = 13;
 
 /// Starts every watch.
-pub fn spawn_all(ctx: &WatchContext, w: Writers) {
+pub fn spawn_all(ctx: &WatchContext, w: Writers) -> Vec<JoinHandle<()>> {
     use crate::kinds::*;
     let ns = ctx.namespace.as_deref();
     let c = &ctx.client;
-    spawn(ctx, w.gateway_classes, gateway_classes(c));
-    spawn(ctx, w.gateways, gateways(c, ns));
-    spawn(ctx, w.http_routes, http_routes(c, ns));
-    spawn(ctx, w.grpc_routes, grpc_routes(c, ns));
-    spawn(ctx, w.tcp_routes, tcp_routes(c, ns));
-    spawn(ctx, w.udp_routes, udp_routes(c, ns));
-    spawn(ctx, w.tls_routes, tls_routes(c, ns));
-    spawn(ctx, w.reference_grants, reference_grants(c, ns));
-    spawn(ctx, w.namespaces, namespaces(c));
-    spawn(ctx, w.services, services(c, ns));
-    spawn(ctx, w.load_balancer_configurations, lb_configs(c, ns));
-    spawn(ctx, w.target_group_configurations, tg_configs(c, ns));
-    spawn(ctx, w.listener_rule_configurations, rule_configs(c, ns));
+    vec![
+        spawn(ctx, w.gateway_classes, gateway_classes(c)),
+        spawn(ctx, w.gateways, gateways(c, ns)),
+        spawn(ctx, w.http_routes, http_routes(c, ns)),
+        spawn(ctx, w.grpc_routes, grpc_routes(c, ns)),
+        spawn(ctx, w.tcp_routes, tcp_routes(c, ns)),
+        spawn(ctx, w.udp_routes, udp_routes(c, ns)),
+        spawn(ctx, w.tls_routes, tls_routes(c, ns)),
+        spawn(ctx, w.reference_grants, reference_grants(c, ns)),
+        spawn(ctx, w.namespaces, namespaces(c)),
+        spawn(ctx, w.services, services(c, ns)),
+        spawn(ctx, w.load_balancer_configurations, lb_configs(c, ns)),
+        spawn(ctx, w.target_group_configurations, tg_configs(c, ns)),
+        spawn(ctx, w.listener_rule_configurations, rule_configs(c, ns)),
+    ]
 }

@@ -500,17 +500,17 @@ impl FakeApi {
                     ));
                 };
                 let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-                if let Some(rv) = body["metadata"]["resourceVersion"].as_str() {
-                    if Some(rv) != old["metadata"]["resourceVersion"].as_str() {
-                        return Ok(status(
-                            409,
-                            "Conflict",
-                            format!(
-                                "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
-                                kind.plural
-                            ),
-                        ));
-                    }
+                if let Some(rv) = body["metadata"]["resourceVersion"].as_str()
+                    && Some(rv) != old["metadata"]["resourceVersion"].as_str()
+                {
+                    return Ok(status(
+                        409,
+                        "Conflict",
+                        format!(
+                            "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+                            kind.plural
+                        ),
+                    ));
                 }
                 let mut new = if method == Method::PUT {
                     body.clone()

@@ -31,7 +31,9 @@ impl Running {
     }
 
     /// Stops at once, as a crash would: nothing is released.
-    pub fn kill(self) {
+    pub fn kill(mut self) {
+        // Dropping the sender would read as a shutdown request.
+        std::mem::forget(self.stop.take());
         self.task.abort();
     }
 }
