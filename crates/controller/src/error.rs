@@ -57,6 +57,15 @@ pub enum Error {
         #[source]
         source: kube::Error,
     },
+    /// No Kubernetes client could be made (in-cluster config or kubeconfig).
+    #[error("connecting to the Kubernetes API server: {source}")]
+    Connect {
+        #[source]
+        source: kube::Error,
+    },
+    /// The async runtime could not start.
+    #[error("starting the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
     /// The admin HTTP server could not start.
     #[error("admin server on {addr}: {source}")]
     Serve {
@@ -88,6 +97,8 @@ impl Error {
             Error::ClassInUse { .. } => "class_in_use",
             Error::Lease { .. } => "lease",
             Error::Serve { .. } => "serve",
+            Error::Connect { .. } => "connect",
+            Error::Runtime(_) => "runtime",
         }
     }
 

@@ -21,6 +21,7 @@ pub mod kinds;
 pub mod lease;
 mod mapper;
 pub mod metrics;
+pub mod process;
 pub mod programmed;
 pub mod reconcile;
 mod runtime;
