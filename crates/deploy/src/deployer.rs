@@ -108,6 +108,11 @@ impl Deployer {
         &self.settings
     }
 
+    /// For the deployer's other entry points (target registration).
+    pub(crate) fn clients(&self) -> &Clients {
+        &self.clients
+    }
+
     /// Makes AWS match `stack`: creates, modifies and deletes what the stack's ownership tags
     /// cover, and nothing else.
     pub async fn apply(&self, stack: &Stack) -> Result<Report> {

@@ -9,6 +9,9 @@
 //! 3. **sync** in a safe order (security groups → target groups → load balancer → listeners →
 //!    rules, then deletions in a post pass), every call counted by service and operation.
 //!
+//! [`Deployer::sync_targets`] ([`targets`]) keeps a target group's targets equal to a given
+//! set with only the difference as calls.
+//!
 //! A second apply of an unchanged stack makes no mutating call. [`Deployer::delete`] is the
 //! same path with nothing wanted. Resources without this cluster's and this Gateway's tags are
 //! never modified or deleted.
@@ -24,8 +27,10 @@ mod error;
 pub mod ownership;
 mod report;
 mod sync;
+pub mod targets;
 
 pub use deployer::{DeploySettings, Deployer, Inventory, MutationHook};
 pub use diff::rule::PriorityMode;
 pub use error::{Error, ErrorClass, Operation, Result};
 pub use report::{Address, Change, ChangeKind, Report, ResourceKind};
+pub use targets::{BackendRule, GroupTargets, RuleChanges, TargetChanges};

@@ -1,5 +1,6 @@
 use crate::{ArnRef, Attribute, Protocol, Tags};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -68,6 +69,44 @@ pub struct TargetGroup {
     /// The Kubernetes object whose endpoints become the targets.
     #[serde(rename = "backend")]
     pub backend: Backend,
+    /// Instance targets: only nodes matching this selector (TargetGroupConfiguration
+    /// `nodeSelector`). Not sent to AWS.
+    #[serde(
+        rename = "nodeSelector",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_selector: Option<NodeSelector>,
+}
+
+/// A Kubernetes label selector over nodes, kept as plain data (the model has no Kubernetes
+/// types). Empty matches every node.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeSelector {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub match_labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub match_expressions: Vec<SelectorRequirement>,
+}
+
+/// One `matchExpressions` entry: `operator` is `In`, `NotIn`, `Exists` or `DoesNotExist`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SelectorRequirement {
+    pub key: String,
+    pub operator: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+/// One registered target (`TargetDescription`): an instance id or IP address and the port
+/// traffic is sent to.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Target {
+    pub id: String,
+    pub port: i32,
 }
 
 /// Health check settings of a target group (`HealthCheck*` fields of the API).

@@ -250,6 +250,28 @@ fn finish(
             port: backend_port,
             load_balancer: None,
         },
+        // Only nodes are selected (§c.3: TGC nodeSelector, instance targets only).
+        node_selector: props
+            .node_selector
+            .as_ref()
+            .filter(|_| target_type == TargetType::Instance)
+            .map(node_selector),
+    }
+}
+
+fn node_selector(s: &gantry_api::k8s::LabelSelector) -> gantry_model::NodeSelector {
+    gantry_model::NodeSelector {
+        match_labels: s.match_labels.clone().unwrap_or_default(),
+        match_expressions: s
+            .match_expressions
+            .iter()
+            .flatten()
+            .map(|e| gantry_model::SelectorRequirement {
+                key: e.key.clone(),
+                operator: e.operator.clone(),
+                values: e.values.clone().unwrap_or_default(),
+            })
+            .collect(),
     }
 }
 

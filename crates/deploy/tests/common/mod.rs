@@ -311,6 +311,7 @@ pub fn target_group(cluster: &str, stack: &Stack, suffix: &str, port: i32) -> Ta
             port,
             load_balancer: None,
         },
+        node_selector: None,
     }
 }
 

@@ -27,6 +27,8 @@ pub fn run(args: ApplyArgs, verbose: u8) -> Result<ExitCode> {
         let deployer = Deployer::from_env(settings).await;
         let results = deployer.apply_all(&translation.stacks).await;
         let ok = super::apply::print_results(&results, args.aws.dry_run);
+        let ok = register_targets(&deployer, &translation.stacks, &results, &loaded.snapshot).await
+            && ok;
         if verbose > 0 {
             print_calls(&deployer);
         }
@@ -38,6 +40,102 @@ pub fn run(args: ApplyArgs, verbose: u8) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Standalone registration, what the TargetGroupBinding controller does in a cluster: each
+/// applied stack's target groups get the targets of the manifests' EndpointSlices and Nodes,
+/// and the cluster's worker security groups the rules letting the load balancer reach them.
+async fn register_targets(
+    deployer: &Deployer,
+    stacks: &[gantry_model::Stack],
+    results: &[(String, gantry_deploy::Result<gantry_deploy::Report>)],
+    snapshot: &gantry_snapshot::Snapshot,
+) -> bool {
+    let mut ok = true;
+    let applied = |g: &str| results.iter().any(|(r, res)| r == g && res.is_ok());
+    for stack in stacks.iter().filter(|s| applied(&s.gateway)) {
+        let wanted = gantry_targets::stack_targets(stack, snapshot);
+        for p in &wanted.problems {
+            eprintln!("warning: {}: {p}", stack.gateway);
+        }
+        let ports: Vec<(String, i32)> = wanted
+            .rules
+            .iter()
+            .map(|r| (r.protocol.as_str().to_string(), r.port))
+            .collect();
+        let synced = match deployer.sync_stack_targets(stack, &wanted.targets).await {
+            Ok(groups) => groups,
+            Err(e) => {
+                ok = false;
+                eprintln!(
+                    "error: {}: targets: {e} ({})",
+                    stack.gateway,
+                    e.metric_label()
+                );
+                continue;
+            }
+        };
+        for g in &synced {
+            let c = &g.changes;
+            if c.is_empty() {
+                println!("  targets of {}: no change", g.name);
+                continue;
+            }
+            let (reg, dereg) = match c.dry_run {
+                true => ("would register", "would deregister"),
+                false => ("registered", "deregistered"),
+            };
+            let registered = c.registered.iter().map(|t| format!("{}:{}", t.id, t.port));
+            let deregistered = c.deregistered.iter().map(|(id, p)| match p {
+                Some(p) => format!("{id}:{p}"),
+                None => id.clone(),
+            });
+            println!(
+                "  targets of {}: {reg} {}, {dereg} {}",
+                g.name,
+                listing(registered),
+                listing(deregistered)
+            );
+        }
+        let Some(source) = gantry_targets::source_security_group(stack) else {
+            continue;
+        };
+        match deployer.open_backend_ports(stack, source, &ports).await {
+            Ok(groups) if groups.is_empty() && !ports.is_empty() => println!(
+                "  backend rules: no security group tagged {} in the VPC; none added",
+                gantry_deploy::targets::worker_tag_key(&deployer.settings().cluster_name)
+            ),
+            Ok(groups) => {
+                for (group, c) in groups.iter().filter(|(_, c)| !c.added.is_empty()) {
+                    let added: Vec<String> = c
+                        .added
+                        .iter()
+                        .map(|r| format!("{}/{} from {}", r.port, r.ip_protocol, r.source_group))
+                        .collect();
+                    println!("  security group {group}: allowed {}", added.join(", "));
+                }
+            }
+            Err(e) => {
+                ok = false;
+                eprintln!(
+                    "error: {}: backend rules: {e} ({})",
+                    stack.gateway,
+                    e.metric_label()
+                );
+            }
+        }
+    }
+    ok
+}
+
+/// `N [a b c d e …]`: a count and the first few.
+fn listing(items: impl ExactSizeIterator<Item = String>) -> String {
+    let n = items.len();
+    let mut shown: Vec<String> = items.take(5).collect();
+    if n > shown.len() {
+        shown.push("…".to_string());
+    }
+    format!("{n} [{}]", shown.join(" "))
 }
 
 pub(super) fn deploy_settings(cluster: &str, aws: &crate::cli::AwsArgs) -> DeploySettings {

@@ -1,0 +1,370 @@
+//! Target registration and backend security group rules against the moto emulator: only the
+//! difference becomes calls, batched, and rules gantry did not add are never revoked.
+
+mod common;
+
+use aws_sdk_ec2::types::{
+    Filter, IpPermission, ResourceType, Tag, TagSpecification, UserIdGroupPair,
+};
+use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
+use common::*;
+use gantry_deploy::targets::{TARGETS_PER_CALL, rule_marker, worker_tag_key};
+use gantry_deploy::{BackendRule, DeploySettings, Deployer};
+use gantry_model::Target;
+use std::collections::BTreeMap;
+
+/// Calls per operation made while `f` ran.
+async fn calls_during<T>(
+    d: &Deployer,
+    f: impl std::future::Future<Output = T>,
+) -> (T, BTreeMap<String, u64>) {
+    let before = d.call_counts();
+    let out = f.await;
+    let mut made = BTreeMap::new();
+    for ((service, op), n) in d.call_counts() {
+        let delta = n - before.get(&(service, op.clone())).copied().unwrap_or(0);
+        if delta > 0 {
+            made.insert(op, delta);
+        }
+    }
+    (out, made)
+}
+
+fn ops(list: &[(&str, u64)]) -> BTreeMap<String, u64> {
+    list.iter().map(|(o, n)| (o.to_string(), *n)).collect()
+}
+
+async fn ip_target_group(fx: &Fixture, name: &str) -> String {
+    fx.elbv2
+        .create_target_group()
+        .name(name)
+        .protocol(ProtocolEnum::Http)
+        .port(8080)
+        .vpc_id(&fx.vpc)
+        .target_type(TargetTypeEnum::Ip)
+        .send()
+        .await
+        .expect("create target group")
+        .target_groups
+        .and_then(|t| t.into_iter().next()?.target_group_arn)
+        .expect("arn")
+}
+
+/// What the target group holds, sorted.
+async fn held(fx: &Fixture, arn: &str) -> Vec<Target> {
+    let mut out: Vec<Target> = fx
+        .elbv2
+        .describe_target_health()
+        .target_group_arn(arn)
+        .send()
+        .await
+        .expect("describe target health")
+        .target_health_descriptions
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|d| {
+            let t = d.target?;
+            Some(Target {
+                id: t.id?,
+                port: t.port?,
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `n` pod IPs from `base` on, on port 8080.
+fn pods(base: u32, n: u32) -> Vec<Target> {
+    let mut out: Vec<Target> = (base..base + n)
+        .map(|i| Target {
+            id: format!("10.{}.{}.{}", 100 + i / 65536, (i / 256) % 256, i % 256),
+            port: 8080,
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_scale_up_and_down_with_only_the_difference_as_calls() {
+    let Some(endpoint) = endpoint("targets_scale") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "tscale").await;
+    let d = fx.deployer();
+    let arn = ip_target_group(&fx, &format!("{}-tg", fx.cluster)).await;
+
+    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(0, 3))).await;
+    let changes = r.expect("scale 0 → 3");
+    assert_eq!(changes.registered.len(), 3);
+    assert_eq!(
+        made,
+        ops(&[("DescribeTargetHealth", 1), ("RegisterTargets", 1)])
+    );
+    assert_eq!(held(&fx, &arn).await, pods(0, 3));
+
+    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(0, 5))).await;
+    assert_eq!(r.expect("scale 3 → 5").registered, pods(3, 2));
+    assert_eq!(
+        made,
+        ops(&[("DescribeTargetHealth", 1), ("RegisterTargets", 1)])
+    );
+
+    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(3, 2))).await;
+    let changes = r.expect("scale 5 → 2");
+    assert_eq!(changes.registered, []);
+    assert_eq!(changes.deregistered.len(), 3);
+    assert_eq!(
+        made,
+        ops(&[("DescribeTargetHealth", 1), ("DeregisterTargets", 1)])
+    );
+    assert_eq!(held(&fx, &arn).await, pods(3, 2));
+
+    // Nothing changed: the describe and no other call.
+    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(3, 2))).await;
+    assert!(r.expect("no-op").is_empty());
+    assert_eq!(made, ops(&[("DescribeTargetHealth", 1)]));
+
+    // A rolling replacement: new pods are registered before the old ones go.
+    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(10, 2))).await;
+    r.expect("replace");
+    assert_eq!(
+        made,
+        ops(&[
+            ("DescribeTargetHealth", 1),
+            ("RegisterTargets", 1),
+            ("DeregisterTargets", 1)
+        ])
+    );
+    assert_eq!(held(&fx, &arn).await, pods(10, 2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_1000_endpoint_changes_is_coalesced_into_batched_calls() {
+    let Some(endpoint) = endpoint("targets_burst") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "tburst").await;
+    let d = fx.deployer();
+    let arn = ip_target_group(&fx, &format!("{}-tg", fx.cluster)).await;
+    let batches = 1000_u64.div_ceil(TARGETS_PER_CALL as u64);
+
+    // 1,000 endpoints appear at once (one sync of the final state, however many events).
+    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(0, 1000))).await;
+    assert_eq!(r.expect("burst up").registered.len(), 1000);
+    assert_eq!(
+        made,
+        ops(&[("DescribeTargetHealth", 1), ("RegisterTargets", batches)])
+    );
+    assert_eq!(held(&fx, &arn).await.len(), 1000);
+
+    // All 1,000 replaced: 1,000 registrations and 1,000 deregistrations.
+    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(5000, 1000))).await;
+    let changes = r.expect("burst replace");
+    assert_eq!(
+        (changes.registered.len(), changes.deregistered.len()),
+        (1000, 1000)
+    );
+    assert_eq!(
+        made,
+        ops(&[
+            ("DescribeTargetHealth", 1),
+            ("RegisterTargets", batches),
+            ("DeregisterTargets", batches)
+        ])
+    );
+    assert_eq!(held(&fx, &arn).await, pods(5000, 1000));
+    println!(
+        "1,000 endpoints: {batches} RegisterTargets calls; 2,000 changes: {} calls",
+        2 * batches
+    );
+
+    let (r, made) = calls_during(&d, d.sync_targets(&arn, &[])).await;
+    assert_eq!(r.expect("burst down").deregistered.len(), 1000);
+    assert_eq!(
+        made,
+        ops(&[("DescribeTargetHealth", 1), ("DeregisterTargets", batches)])
+    );
+    assert!(held(&fx, &arn).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_reports_the_calls_and_makes_none() {
+    let Some(endpoint) = endpoint("targets_dry_run") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "tdry").await;
+    let arn = ip_target_group(&fx, &format!("{}-tg", fx.cluster)).await;
+    let d = Deployer::new(
+        &fx.config,
+        DeploySettings {
+            dry_run: true,
+            ..fx.settings()
+        },
+    );
+    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(0, 450))).await;
+    let changes = r.expect("dry run");
+    assert!(changes.dry_run);
+    assert_eq!((changes.registered.len(), changes.calls), (450, 3));
+    assert_eq!(made, ops(&[("DescribeTargetHealth", 1)]));
+    assert!(held(&fx, &arn).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backend_rules_are_added_and_removed_and_foreign_rules_are_left_alone() {
+    let Some(endpoint) = endpoint("backend_rules") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "trules").await;
+    let d = fx.deployer();
+    let group = |name: String, tags: Vec<Tag>| {
+        let ec2 = fx.ec2.clone();
+        let vpc = fx.vpc.clone();
+        async move {
+            ec2.create_security_group()
+                .group_name(&name)
+                .description(&name)
+                .vpc_id(vpc)
+                .tag_specifications(
+                    TagSpecification::builder()
+                        .resource_type(ResourceType::SecurityGroup)
+                        .set_tags(Some(tags))
+                        .build(),
+                )
+                .send()
+                .await
+                .expect("create security group")
+                .group_id
+                .expect("group id")
+        }
+    };
+    let cluster_tag = Tag::builder()
+        .key(worker_tag_key(&fx.cluster))
+        .value("owned")
+        .build();
+    let nodes = group(format!("{}-nodes", fx.cluster), vec![cluster_tag]).await;
+    let name = |n: &str| vec![Tag::builder().key("Name").value(n).build()];
+    let other = group(format!("{}-other", fx.cluster), name("other")).await;
+    let lb = group(format!("{}-lb", fx.cluster), name("lb")).await;
+    assert_eq!(
+        d.worker_security_groups().await.expect("workers"),
+        std::slice::from_ref(&nodes)
+    );
+
+    // Someone else already opened 30080 from the load balancer group, without the marker.
+    fx.ec2
+        .authorize_security_group_ingress()
+        .group_id(&nodes)
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(30080)
+                .to_port(30080)
+                .user_id_group_pairs(UserIdGroupPair::builder().group_id(&lb).build())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("foreign rule");
+    let rule = |port: i32| BackendRule {
+        ip_protocol: "tcp".into(),
+        port,
+        source_group: lb.clone(),
+    };
+    let wanted = [rule(30080), rule(30081), rule(8443)];
+    let (r, made) = calls_during(&d, d.sync_backend_rules(&nodes, &wanted, true)).await;
+    let changes = r.expect("add");
+    assert_eq!(
+        changes.added,
+        [rule(30081), rule(8443)]
+            .iter()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        made,
+        ops(&[
+            ("DescribeSecurityGroups", 1),
+            ("AuthorizeSecurityGroupIngress", 1)
+        ])
+    );
+
+    let (r, made) = calls_during(&d, d.sync_backend_rules(&nodes, &wanted, true)).await;
+    assert_eq!(r.expect("again"), Default::default());
+    assert_eq!(made, ops(&[("DescribeSecurityGroups", 1)]));
+
+    // A second load balancer group; closing its ports leaves the first one's rules.
+    let lb2 = group(format!("{}-lb2", fx.cluster), name("lb2")).await;
+    let from_lb2 = BackendRule {
+        ip_protocol: "udp".into(),
+        port: 9000,
+        source_group: lb2.clone(),
+    };
+    let mut both = wanted.to_vec();
+    both.push(from_lb2.clone());
+    let (r, _) = calls_during(&d, d.sync_backend_rules(&nodes, &both, true)).await;
+    assert_eq!(
+        r.expect("second source").added,
+        std::slice::from_ref(&from_lb2)
+    );
+    let (r, made) = calls_during(&d, d.close_backend_ports(&lb2)).await;
+    let closed = r.expect("close");
+    assert_eq!(closed.len(), 1, "one worker group");
+    assert_eq!(closed[0].1.removed, [from_lb2]);
+    assert_eq!(
+        made,
+        ops(&[
+            ("DescribeSecurityGroups", 2),
+            ("RevokeSecurityGroupIngress", 1)
+        ])
+    );
+
+    // Without pruning nothing goes; with it, only gantry's own rules go.
+    let (r, _) = calls_during(&d, d.sync_backend_rules(&nodes, &[], false)).await;
+    assert!(r.expect("add only").removed.is_empty());
+    let (r, made) = calls_during(&d, d.sync_backend_rules(&nodes, &[], true)).await;
+    assert_eq!(r.expect("remove").removed.len(), 2);
+    assert_eq!(
+        made,
+        ops(&[
+            ("DescribeSecurityGroups", 1),
+            ("RevokeSecurityGroupIngress", 1)
+        ])
+    );
+    let left = rules_on(&fx, &nodes).await;
+    assert_eq!(left, [(30080, None)], "the foreign rule stays");
+    assert!(
+        !left
+            .iter()
+            .any(|(_, d)| d.as_deref() == Some(rule_marker(&fx.cluster).as_str()))
+    );
+    // A group without the cluster tag is never a worker group.
+    assert!(!d.worker_security_groups().await.unwrap().contains(&other));
+}
+
+/// `(port, description)` of the group-sourced rules on `group`.
+async fn rules_on(fx: &Fixture, group: &str) -> Vec<(i32, Option<String>)> {
+    let groups = fx
+        .ec2
+        .describe_security_groups()
+        .filters(Filter::builder().name("group-id").values(group).build())
+        .send()
+        .await
+        .expect("describe")
+        .security_groups
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for p in groups
+        .into_iter()
+        .flat_map(|g| g.ip_permissions.unwrap_or_default())
+    {
+        for pair in p.user_id_group_pairs.unwrap_or_default() {
+            out.push((p.from_port.unwrap_or(-1), pair.description));
+        }
+    }
+    out.sort();
+    out
+}
