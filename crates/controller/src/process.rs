@@ -7,11 +7,11 @@ use gantry_deploy::{DeploySettings, Deployer};
 use std::sync::Arc;
 
 /// Runs until SIGTERM or Ctrl-C, then finishes the reconciles in flight and releases the lease.
-pub fn run(config: Config, deploy: DeploySettings) -> Result<()> {
+pub fn run(config: Config, deploy: DeploySettings) -> Result<(), Box<Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(Error::Runtime)?;
+        .map_err(|e| Box::new(Error::Runtime(e)))?;
     runtime.block_on(async move {
         let client = kube::Client::try_default()
             .await
@@ -25,6 +25,7 @@ pub fn run(config: Config, deploy: DeploySettings) -> Result<()> {
         );
         crate::run(client, config, deployer, stop_signal(), |_| {}).await
     })
+    .map_err(Box::new)
 }
 
 async fn stop_signal() {
