@@ -4,7 +4,7 @@ use crate::cli::DeleteArgs;
 use anyhow::{Context, Result};
 use gantry_deploy::Deployer;
 use gantry_deploy::client::block_on;
-use gantry_model::LoadBalancerType;
+use gantry_model::{LoadBalancerType, SecurityGroupRef};
 use std::process::ExitCode;
 
 /// Runs `gantry delete`; `verbose` > 0 also prints the AWS calls made, by operation.
@@ -32,6 +32,21 @@ pub fn run(args: DeleteArgs, verbose: u8) -> Result<ExitCode> {
     let settings = super::apply::deploy_settings(&args.manifests.cluster_name, &args.aws);
     let ok = block_on(async {
         let deployer = Deployer::from_env(settings).await;
+        // Worker rules whose source is a stack's own security group would keep that group
+        // from being deleted (DependencyViolation): revoke them first. Rules from the shared
+        // backend group stay, other Gateways may use them.
+        for stack in &stacks {
+            if let Some(source @ SecurityGroupRef::Managed(_)) =
+                gantry_targets::source_security_group(stack)
+                && let Ok(Some(id)) = deployer.security_group_id(stack, source).await
+                && let Err(e) = deployer.close_backend_ports(&id).await
+            {
+                eprintln!(
+                    "error: {}: revoking worker rules from {id}: {e}",
+                    stack.gateway
+                );
+            }
+        }
         let mut results = deployer.delete_all(&stacks).await;
         // Named Gateways: their ALB and NLB stacks, whichever exists.
         for g in &args.gateways {
