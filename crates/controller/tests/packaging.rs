@@ -1,0 +1,223 @@
+//! deploy/ against the code: the chart's RBAC grants exactly what the controller uses, the
+//! IAM policy exactly the AWS operations the deployer calls, the chart's CRDs are
+//! `gantry crds`, and the image runs as non-root.
+
+use gantry_controller::kinds::ACCESS;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A Helm template whose templating is only in values: `{{ … }}` becomes a plain word.
+fn untemplate(text: &str) -> Value {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("}}").expect("closed") + start + 2;
+        out.push('x');
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    serde_norway::from_str(&out).expect("template is YAML once untemplated")
+}
+
+type Grant = (String, String, String);
+
+fn grants(rules: &Value) -> BTreeSet<Grant> {
+    let mut out = BTreeSet::new();
+    for rule in rules.as_array().expect("rules") {
+        for g in rule["apiGroups"].as_array().unwrap() {
+            for r in rule["resources"].as_array().unwrap() {
+                for v in rule["verbs"].as_array().unwrap() {
+                    out.insert((
+                        g.as_str().unwrap().to_string(),
+                        r.as_str().unwrap().to_string(),
+                        v.as_str().unwrap().to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn chart_rbac_grants_exactly_what_the_controller_uses() {
+    let cluster =
+        grants(&untemplate(&read("deploy/chart/gantry/templates/clusterrole.yaml"))["rules"]);
+    let role = grants(&untemplate(&read("deploy/chart/gantry/templates/role.yaml"))["rules"]);
+    let used: BTreeSet<Grant> = ACCESS
+        .iter()
+        .flat_map(|a| {
+            a.verbs
+                .iter()
+                .map(|v| (a.group.to_string(), a.resource.to_string(), v.to_string()))
+        })
+        .collect();
+    let granted: BTreeSet<Grant> = cluster.union(&role).cloned().collect();
+    let missing: Vec<_> = used.difference(&granted).collect();
+    let extra: Vec<_> = granted.difference(&used).collect();
+    assert!(missing.is_empty(), "used but not granted: {missing:?}");
+    assert!(extra.is_empty(), "granted but not used: {extra:?}");
+    // The lease is only reachable in the release's namespace.
+    assert!(role.iter().all(|(_, r, _)| r == "leases"));
+    assert!(cluster.iter().all(|(_, r, _)| r != "leases"));
+}
+
+#[test]
+fn every_watched_kind_is_in_the_access_list() {
+    // The watches (kinds.rs) list and watch these; the access list must say so.
+    for resource in [
+        "gatewayclasses",
+        "gateways",
+        "httproutes",
+        "grpcroutes",
+        "tcproutes",
+        "udproutes",
+        "tlsroutes",
+        "referencegrants",
+        "namespaces",
+        "services",
+        "loadbalancerconfigurations",
+        "targetgroupconfigurations",
+        "listenerruleconfigurations",
+    ] {
+        let a = ACCESS
+            .iter()
+            .find(|a| a.resource == resource)
+            .expect(resource);
+        assert!(
+            a.verbs.contains(&"list") && a.verbs.contains(&"watch"),
+            "{resource}"
+        );
+    }
+}
+
+/// AWS operations the deployer's source calls: SDK fluent calls `.operation_name()`, with
+/// the service told by the client the call is made on (the nearest `elbv2`, `ec2` or `acm`
+/// before it).
+fn deployer_operations() -> BTreeSet<String> {
+    const VERBS: &[&str] = &[
+        "describe",
+        "create",
+        "delete",
+        "modify",
+        "set",
+        "add",
+        "remove",
+        "register",
+        "deregister",
+        "authorize",
+        "revoke",
+        "list",
+        "get",
+    ];
+    let mut out = BTreeSet::new();
+    let mut files = vec![repo().join("crates/deploy/src")];
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if p.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        for (i, _) in text.match_indices('.') {
+            let ident: String = text[i + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit())
+                .collect();
+            let after = i + 1 + ident.len();
+            if !text[after..].starts_with("()") || ident.contains("__") {
+                continue;
+            }
+            let Some((verb, _)) = ident.split_once('_') else {
+                continue;
+            };
+            if !VERBS.contains(&verb) {
+                continue;
+            }
+            let before = &text[..i];
+            let service = [
+                ("elbv2", "elasticloadbalancing"),
+                ("ec2", "ec2"),
+                ("acm", "acm"),
+            ]
+            .iter()
+            .filter_map(|(k, s)| before.rfind(k).map(|at| (at, *s)))
+            .max()
+            .map(|(_, s)| s);
+            let Some(service) = service else { continue };
+            let action: String = ident
+                .split('_')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            out.insert(format!("{service}:{action}"));
+        }
+    }
+    // Helpers of the deployer named like operations, not AWS calls.
+    out.retain(|a| !a.ends_with(":DeleteEarly"));
+    out
+}
+
+#[test]
+fn iam_policy_allows_exactly_the_operations_the_deployer_calls() {
+    let policy: Value = serde_json::from_str(&read("deploy/iam-policy.json")).unwrap();
+    let allowed: BTreeSet<String> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Action"].as_array().unwrap().iter())
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        allowed.iter().all(|a| !a.contains('*')),
+        "no wildcard actions"
+    );
+    let called = deployer_operations();
+    let missing: Vec<_> = called.difference(&allowed).collect();
+    let extra: Vec<_> = allowed.difference(&called).collect();
+    assert!(missing.is_empty(), "called but not allowed: {missing:?}");
+    assert!(extra.is_empty(), "allowed but not called: {extra:?}");
+}
+
+#[test]
+fn chart_crds_are_the_ones_gantry_prints() {
+    let path = repo().join("deploy/chart/gantry/crds/gantry.yaml");
+    let expected = gantry_api::crds::crd_yaml();
+    if std::env::var_os("GANTRY_BLESS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let found = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        found == expected,
+        "deploy/chart/gantry/crds/gantry.yaml differs from `gantry crds`; GANTRY_BLESS=1 rewrites it"
+    );
+}
+
+#[test]
+fn image_is_multi_stage_and_runs_as_non_root() {
+    let dockerfile = read("deploy/Dockerfile");
+    assert!(
+        dockerfile.matches("\nFROM ").count() + usize::from(dockerfile.starts_with("FROM ")) >= 2
+    );
+    assert!(dockerfile.contains("USER 65532"));
+    let deployment = read("deploy/chart/gantry/templates/deployment.yaml");
+    assert!(deployment.contains("runAsNonRoot: true"));
+    let values: Value = serde_norway::from_str(&read("deploy/chart/gantry/values.yaml")).unwrap();
+    assert_eq!(values["replicaCount"], 2);
+}
