@@ -446,3 +446,27 @@ fn listener_conditions(l: &Listener, build_problem: Option<&(Reason, String)>) -
     };
     vec![conflicted, accepted, resolved, programmed]
 }
+
+/// Attributes of an ELB listener, from its listener configuration.
+pub fn listener_attributes(
+    cfg: Option<&gantry_api::crds::ListenerConfiguration>,
+) -> Vec<gantry_model::Attribute> {
+    cfg.into_iter()
+        .flat_map(|c| c.listener_attributes.iter().flatten())
+        .map(|a| gantry_model::Attribute {
+            key: a.key.clone(),
+            value: a.value.clone(),
+        })
+        .collect()
+}
+
+/// Tags of the ELB listener on `port`: the load balancer's user tags and the tracking tags.
+pub fn listener_tags(ctx: &Context<'_>, port: i32) -> gantry_model::Tags {
+    crate::tags::build(
+        ctx.settings,
+        ctx.lb,
+        &ctx.stack_id(),
+        &port.to_string(),
+        ctx.config.tags.as_ref(),
+    )
+}

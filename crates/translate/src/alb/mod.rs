@@ -6,14 +6,14 @@ pub mod limits;
 mod precedence;
 
 use crate::config::load_balancer::listener_configuration;
-use crate::gateway::Context;
+use crate::gateway::{Context, listener_attributes, listener_tags};
 use crate::routes::{PathMatch, PathModifier, Route, RouteKind, RouteMatch};
 use crate::status::reasons::Reason;
 use crate::{load_balancer, tags};
 use gantry_api::crds::{ListenerConfiguration, MutualAuthenticationMode};
 use gantry_model::{
-    Action, Attribute, Certificate, Listener, MutualAuthentication, Protocol, Rewrite,
-    RewriteConfig, Rule, RuleCondition, RuleSource, Stack, TargetGroup, Transform,
+    Action, Certificate, Listener, MutualAuthentication, Protocol, Rewrite, RewriteConfig, Rule,
+    RuleCondition, RuleSource, Stack, TargetGroup, Transform,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -283,7 +283,6 @@ fn build_listener(
     cfg: Option<&ListenerConfiguration>,
     rules: Vec<Rule>,
 ) -> Option<Listener> {
-    let stack_id = ctx.stack_id();
     let mut certificates = Vec::new();
     let mut certificate_hostnames = Vec::new();
     let mut ssl_policy = None;
@@ -348,25 +347,8 @@ fn build_listener(
         ssl_policy,
         alpn_policy: None,
         mutual_authentication,
-        attributes: cfg
-            .map(|c| {
-                c.listener_attributes
-                    .iter()
-                    .flatten()
-                    .map(|a| Attribute {
-                        key: a.key.clone(),
-                        value: a.value.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        tags: tags::build(
-            ctx.settings,
-            ctx.lb,
-            &stack_id,
-            &port.to_string(),
-            ctx.config.tags.as_ref(),
-        ),
+        attributes: listener_attributes(cfg),
+        tags: listener_tags(ctx, port),
         rules,
     })
 }

@@ -2,11 +2,10 @@
 
 use crate::attach::Listener as GatewayListener;
 use crate::config::load_balancer::listener_configuration;
-use crate::gateway::Context;
+use crate::gateway::{Context, listener_attributes, listener_tags};
 use crate::status::reasons::Reason;
-use crate::tags;
 use gantry_api::crds::ListenerConfiguration;
-use gantry_model::{Action, Attribute, Certificate, Listener, Protocol};
+use gantry_model::{Action, Certificate, Listener, Protocol};
 
 /// What a port's NLB listener will be, decided before its backend is known.
 pub struct Plan {
@@ -131,7 +130,6 @@ pub fn build(
     if cfg.is_some_and(|c| c.mutual_authentication.is_some()) {
         ctx.problem(format!("listenerConfigurations {key}: mutualAuthentication is ignored; only ALB listeners take it"));
     }
-    let stack_id = ctx.stack_id();
     Some(Listener {
         id: port.to_string(),
         port,
@@ -142,25 +140,8 @@ pub fn build(
         ssl_policy,
         alpn_policy,
         mutual_authentication: None,
-        attributes: cfg
-            .map(|c| {
-                c.listener_attributes
-                    .iter()
-                    .flatten()
-                    .map(|a| Attribute {
-                        key: a.key.clone(),
-                        value: a.value.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        tags: tags::build(
-            ctx.settings,
-            ctx.lb,
-            &stack_id,
-            &port.to_string(),
-            ctx.config.tags.as_ref(),
-        ),
+        attributes: listener_attributes(cfg),
+        tags: listener_tags(ctx, port),
         rules: vec![],
     })
 }
