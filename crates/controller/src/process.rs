@@ -12,20 +12,21 @@ pub fn run(config: Config, deploy: DeploySettings) -> Result<(), Box<Error>> {
         .enable_all()
         .build()
         .map_err(|e| Box::new(Error::Runtime(e)))?;
-    runtime.block_on(async move {
-        let client = kube::Client::try_default()
-            .await
-            .map_err(|source| Error::Connect { source })?;
-        let deployer = Arc::new(Deployer::from_env(deploy).await);
-        tracing::info!(
-            cluster = %config.translate.cluster_name,
-            namespace = config.watch_namespace.as_deref().unwrap_or("(all)"),
-            identity = %config.lease.identity,
-            "gantry controller starting"
-        );
-        crate::run(client, config, deployer, stop_signal(), |_| {}).await
-    })
-    .map_err(Box::new)
+    runtime
+        .block_on(async move {
+            let client = kube::Client::try_default()
+                .await
+                .map_err(|source| Error::Connect { source })?;
+            let deployer = Arc::new(Deployer::from_env(deploy).await);
+            tracing::info!(
+                cluster = %config.translate.cluster_name,
+                namespace = config.watch_namespace.as_deref().unwrap_or("(all)"),
+                identity = %config.lease.identity,
+                "gantry controller starting"
+            );
+            crate::run(client, config, deployer, stop_signal(), |_| {}).await
+        })
+        .map_err(Box::new)
 }
 
 async fn stop_signal() {

@@ -274,3 +274,25 @@ async fn an_aws_outage_backs_off_exponentially_and_recovers() {
     );
     running.stop().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_gateway_class_stays_while_gateways_use_it() {
+    let (api, _deploy, running) = cluster().await;
+    eventually("class finalized", LIMIT, || {
+        api.get("GatewayClass", "", "alb")
+            .is_some_and(|c| has_finalizer(&c, gantry_api::wire::GATEWAY_CLASS_FINALIZER))
+    })
+    .await;
+    api.delete("GatewayClass", "", "alb");
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert!(
+        api.get("GatewayClass", "", "alb").is_some(),
+        "kept while web uses it"
+    );
+    api.delete("Gateway", "apps", "web");
+    eventually("class gone after its last Gateway", LIMIT, || {
+        api.get("GatewayClass", "", "alb").is_none()
+    })
+    .await;
+    running.stop().await;
+}
