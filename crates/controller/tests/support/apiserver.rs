@@ -5,33 +5,23 @@
 //! change is logged, so a watch replays what it missed.
 
 use super::catalog::{self, Kind};
-use bytes::Bytes;
-use futures::StreamExt;
-use http::{Method, Request, Response, StatusCode};
-use http_body_util::combinators::UnsyncBoxBody;
-use http_body_util::{BodyExt, Full, StreamBody};
+use http::Method;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use tokio::sync::Notify;
-
-type Body = UnsyncBoxBody<Bytes, Infallible>;
 /// (group, plural) → (namespace, name) → object.
 type Objects = BTreeMap<(String, String), BTreeMap<(String, String), Value>>;
 
 /// A change, as watches see it.
 #[derive(Clone, Debug)]
-struct Logged {
-    rv: u64,
-    group: String,
-    plural: String,
-    namespace: String,
-    kind: &'static str,
-    object: Value,
+pub(super) struct Logged {
+    pub(super) rv: u64,
+    pub(super) group: String,
+    pub(super) plural: String,
+    pub(super) namespace: String,
+    pub(super) kind: &'static str,
+    pub(super) object: Value,
 }
 
 /// A request to fail, or a write to make just before one.
@@ -50,24 +40,24 @@ pub enum FaultAction {
 }
 
 #[derive(Default)]
-struct State {
-    rv: u64,
-    objects: Objects,
-    log: Vec<Logged>,
+pub(super) struct State {
+    pub(super) rv: u64,
+    pub(super) objects: Objects,
+    pub(super) log: Vec<Logged>,
     /// (group, plural) not installed.
-    missing: BTreeSet<(String, String)>,
-    faults: Vec<Fault>,
+    pub(super) missing: BTreeSet<(String, String)>,
+    pub(super) faults: Vec<Fault>,
     /// `METHOD path` of every request, in order.
-    requests: Vec<String>,
+    pub(super) requests: Vec<String>,
 }
 
 #[derive(Clone, Default)]
 pub struct FakeApi {
-    state: Arc<Mutex<State>>,
-    changed: Arc<Notify>,
+    pub(super) state: Arc<Mutex<State>>,
+    pub(super) changed: Arc<Notify>,
 }
 
-fn status(code: u16, reason: &str, message: impl Into<String>) -> (u16, Value) {
+pub(super) fn status(code: u16, reason: &str, message: impl Into<String>) -> (u16, Value) {
     (
         code,
         json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
@@ -75,7 +65,7 @@ fn status(code: u16, reason: &str, message: impl Into<String>) -> (u16, Value) {
     )
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     k8s_openapi::jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
@@ -101,13 +91,6 @@ pub fn merge(target: &mut Value, patch: &Value) {
     }
 }
 
-struct Target {
-    kind: &'static Kind,
-    namespace: String,
-    name: Option<String>,
-    subresource: Option<String>,
-}
-
 impl FakeApi {
     pub fn new() -> Self {
         FakeApi::default()
@@ -117,7 +100,7 @@ impl FakeApi {
         kube::Client::new(self.clone(), "default")
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -255,7 +238,7 @@ impl FakeApi {
 
     /// Stores `object` with a new resourceVersion and logs the change; removes it when it is
     /// being deleted and has no finalizer left.
-    fn store(
+    pub(super) fn store(
         &self,
         st: &mut State,
         kind: &'static Kind,
@@ -293,7 +276,7 @@ impl FakeApi {
         object
     }
 
-    fn delete_object(
+    pub(super) fn delete_object(
         &self,
         st: &mut State,
         kind: &'static Kind,
@@ -318,308 +301,6 @@ impl FakeApi {
         }
         Ok(self.store(st, kind, ns, name, obj, "MODIFIED"))
     }
-
-    fn handle(
-        &self,
-        method: Method,
-        path: &str,
-        query: &str,
-        content_type: &str,
-        body: &[u8],
-    ) -> Result<(u16, Value), WatchFrom> {
-        let mut st = self.lock();
-        st.requests.push(format!("{method} {path}"));
-        let fault = st
-            .faults
-            .iter()
-            .position(|f| f.method == method && path.contains(&f.path))
-            .map(|i| st.faults.remove(i));
-        drop(st);
-        if let Some(f) = fault {
-            match f.action {
-                FaultAction::Fail(code) => {
-                    return Ok(status(code, "InternalError", "injected fault"));
-                }
-                FaultAction::Before(run) => run(self),
-            }
-        }
-        let mut st = self.lock();
-        let query: BTreeMap<String, String> = query
-            .split('&')
-            .filter_map(|p| p.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        // Discovery.
-        let (group, version, rest) = match segments.as_slice() {
-            ["api", v, rest @ ..] => ("", *v, rest),
-            ["apis", g, v, rest @ ..] => (*g, *v, rest),
-            _ => return Ok(status(404, "NotFound", "no such path")),
-        };
-        if rest.is_empty() {
-            let resources: Vec<Value> = catalog::KINDS
-                .iter()
-                .filter(|k| k.group == group && k.version == version)
-                .filter(|k| {
-                    !st.missing
-                        .contains(&(k.group.to_string(), k.plural.to_string()))
-                })
-                .map(|k| {
-                    json!({"name": k.plural, "singularName": "", "namespaced": k.namespaced,
-                               "kind": k.kind, "verbs": ["get", "list", "watch"]})
-                })
-                .collect();
-            if resources.is_empty() {
-                return Ok(status(404, "NotFound", "no such group version"));
-            }
-            let gv = if group.is_empty() {
-                version.to_string()
-            } else {
-                format!("{group}/{version}")
-            };
-            return Ok((
-                200,
-                json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}),
-            ));
-        }
-        let (namespace, rest) = match rest {
-            ["namespaces", ns, rest @ ..] if !rest.is_empty() => (ns.to_string(), rest),
-            _ => (String::new(), rest),
-        };
-        let Some(kind) = catalog::by_plural(group, rest[0]) else {
-            return Ok(status(404, "NotFound", "unknown resource"));
-        };
-        if st
-            .missing
-            .contains(&(group.to_string(), kind.plural.to_string()))
-        {
-            return Ok(status(
-                404,
-                "NotFound",
-                "the server could not find the requested resource",
-            ));
-        }
-        let name = rest.get(1).map(|s| s.to_string());
-        let sub = rest.get(2).map(|s| s.to_string());
-        let t = Target {
-            kind,
-            namespace,
-            name,
-            subresource: sub,
-        };
-        let key = (kind.group.to_string(), kind.plural.to_string());
-        let api_version = if group.is_empty() {
-            version.to_string()
-        } else {
-            format!("{group}/{version}")
-        };
-        match (method.clone(), t.name.clone()) {
-            (Method::GET, None) => {
-                if query.get("watch").is_some_and(|w| w == "true" || w == "1") {
-                    let from = query
-                        .get("resourceVersion")
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0);
-                    return Err(WatchFrom {
-                        kind,
-                        namespace: t.namespace,
-                        rv: from,
-                    });
-                }
-                let items: Vec<Value> = st
-                    .objects
-                    .get(&key)
-                    .map(|m| {
-                        m.iter()
-                            .filter(|((ns, _), _)| t.namespace.is_empty() || *ns == t.namespace)
-                            .map(|(_, v)| v.clone())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                Ok((
-                    200,
-                    json!({"kind": format!("{}List", kind.kind), "apiVersion": api_version,
-                                 "metadata": {"resourceVersion": st.rv.to_string()}, "items": items}),
-                ))
-            }
-            (Method::GET, Some(name)) => Ok(
-                match st
-                    .objects
-                    .get(&key)
-                    .and_then(|m| m.get(&(t.namespace.clone(), name.clone())))
-                {
-                    Some(o) => (200, o.clone()),
-                    None => status(404, "NotFound", format!("{} {name} not found", kind.plural)),
-                },
-            ),
-            (Method::POST, None) => {
-                let mut obj: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-                let name = match obj["metadata"]["name"].as_str() {
-                    Some(n) => n.to_string(),
-                    None => {
-                        let prefix = obj["metadata"]["generateName"]
-                            .as_str()
-                            .unwrap_or("obj-")
-                            .to_string();
-                        let n = format!("{prefix}{}", st.rv + 1);
-                        obj["metadata"]["name"] = Value::from(n.clone());
-                        n
-                    }
-                };
-                if st
-                    .objects
-                    .get(&key)
-                    .is_some_and(|m| m.contains_key(&(t.namespace.clone(), name.clone())))
-                {
-                    return Ok(status(
-                        409,
-                        "AlreadyExists",
-                        format!("{} {name} already exists", kind.plural),
-                    ));
-                }
-                if kind.namespaced {
-                    obj["metadata"]["namespace"] = Value::from(t.namespace.clone());
-                }
-                let obj = created(obj);
-                Ok((
-                    201,
-                    self.store(&mut st, kind, &t.namespace, &name, obj, "ADDED"),
-                ))
-            }
-            (Method::PUT | Method::PATCH, Some(name)) => {
-                let Some(old) = st
-                    .objects
-                    .get(&key)
-                    .and_then(|m| m.get(&(t.namespace.clone(), name.clone())))
-                    .cloned()
-                else {
-                    return Ok(status(
-                        404,
-                        "NotFound",
-                        format!("{} {name} not found", kind.plural),
-                    ));
-                };
-                let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-                if let Some(rv) = body["metadata"]["resourceVersion"].as_str()
-                    && Some(rv) != old["metadata"]["resourceVersion"].as_str()
-                {
-                    return Ok(status(
-                        409,
-                        "Conflict",
-                        format!(
-                            "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
-                            kind.plural
-                        ),
-                    ));
-                }
-                let mut new = if method == Method::PUT {
-                    body.clone()
-                } else {
-                    if !(content_type.contains("merge-patch")
-                        || content_type.contains("apply-patch"))
-                    {
-                        return Ok(status(
-                            415,
-                            "UnsupportedMediaType",
-                            content_type.to_string(),
-                        ));
-                    }
-                    let mut n = old.clone();
-                    merge(&mut n, &body);
-                    n
-                };
-                let status_write = t.subresource.as_deref() == Some("status");
-                if kind.status {
-                    if status_write {
-                        // Only the status changes.
-                        let s = new.get("status").cloned();
-                        new = old.clone();
-                        match s {
-                            Some(s) => new["status"] = s,
-                            None => {
-                                new.as_object_mut().map(|o| o.remove("status"));
-                            }
-                        }
-                    } else {
-                        match old.get("status") {
-                            Some(s) => new["status"] = s.clone(),
-                            None => {
-                                new.as_object_mut().map(|o| o.remove("status"));
-                            }
-                        }
-                    }
-                }
-                for k in [
-                    "uid",
-                    "creationTimestamp",
-                    "generation",
-                    "deletionTimestamp",
-                ] {
-                    new["metadata"][k] = old["metadata"][k].clone();
-                }
-                new["metadata"]["name"] = Value::from(name.clone());
-                if kind.namespaced {
-                    new["metadata"]["namespace"] = Value::from(t.namespace.clone());
-                }
-                bump_generation(&old, &mut new);
-                Ok((
-                    200,
-                    self.store(&mut st, kind, &t.namespace, &name, new, "MODIFIED"),
-                ))
-            }
-            (Method::DELETE, Some(name)) => Ok(
-                match self.delete_object(&mut st, kind, &t.namespace, &name) {
-                    Ok(o) => (200, o),
-                    Err(e) => e,
-                },
-            ),
-            _ => Ok(status(
-                405,
-                "MethodNotAllowed",
-                "not supported by the stand-in",
-            )),
-        }
-    }
-
-    /// Events of `kind` after `from`, as watch lines; waits for some.
-    fn watch_stream(&self, w: WatchFrom) -> impl futures::Stream<Item = Bytes> + Send + 'static {
-        let api = self.clone();
-        futures::stream::unfold((api, w.rv), move |(api, mut cursor)| {
-            let kind = w.kind;
-            let namespace = w.namespace.clone();
-            async move {
-                loop {
-                    let notified = api.changed.notified();
-                    {
-                        let st = api.lock();
-                        let mut out = Vec::new();
-                        let from = cursor;
-                        for l in st.log.iter().filter(|l| l.rv > from) {
-                            cursor = l.rv;
-                            if l.group == kind.group
-                                && l.plural == kind.plural
-                                && (namespace.is_empty() || l.namespace == namespace)
-                            {
-                                let line = json!({"type": l.kind, "object": l.object});
-                                out.extend_from_slice(line.to_string().as_bytes());
-                                out.push(b'\n');
-                            }
-                        }
-                        if !out.is_empty() {
-                            return Some((Bytes::from(out), (api.clone(), cursor)));
-                        }
-                    }
-                    notified.await;
-                }
-            }
-        })
-    }
-}
-
-struct WatchFrom {
-    kind: &'static Kind,
-    namespace: String,
-    rv: u64,
 }
 
 #[allow(non_snake_case)]
@@ -630,7 +311,7 @@ fn KINDS_BY_NAME(kind: &str) -> &'static Kind {
         .unwrap_or_else(|| panic!("unknown kind {kind}"))
 }
 
-fn leak(s: &str) -> &'static str {
+pub(super) fn leak(s: &str) -> &'static str {
     match s {
         "ADDED" => "ADDED",
         "DELETED" => "DELETED",
@@ -638,11 +319,11 @@ fn leak(s: &str) -> &'static str {
     }
 }
 
-fn split_api_version(v: &str) -> (&str, &str) {
+pub(super) fn split_api_version(v: &str) -> (&str, &str) {
     v.split_once('/').unwrap_or(("", v))
 }
 
-fn created(mut obj: Value) -> Value {
+pub(super) fn created(mut obj: Value) -> Value {
     let meta = &mut obj["metadata"];
     meta["uid"] = Value::from(format!("uid-{}", meta["name"].as_str().unwrap_or_default()));
     meta["creationTimestamp"] = Value::from(now());
@@ -651,7 +332,7 @@ fn created(mut obj: Value) -> Value {
 }
 
 /// The generation moves when anything but metadata and status changes.
-fn bump_generation(old: &Value, new: &mut Value) {
+pub(super) fn bump_generation(old: &Value, new: &mut Value) {
     let strip = |v: &Value| {
         let mut v = v.clone();
         if let Some(o) = v.as_object_mut() {
@@ -662,56 +343,4 @@ fn bump_generation(old: &Value, new: &mut Value) {
     };
     let g = old["metadata"]["generation"].as_i64().unwrap_or(1);
     new["metadata"]["generation"] = Value::from(if strip(old) != strip(new) { g + 1 } else { g });
-}
-
-impl tower::Service<Request<kube::client::Body>> for FakeApi {
-    type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, req: Request<kube::client::Body>) -> Self::Future {
-        let api = self.clone();
-        Box::pin(async move {
-            let (parts, body) = req.into_parts();
-            let body = body
-                .collect()
-                .await
-                .map(|b| b.to_bytes())
-                .unwrap_or_default();
-            let content_type = parts
-                .headers
-                .get(http::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string();
-            let path = parts.uri.path().to_string();
-            let query = parts.uri.query().unwrap_or_default().to_string();
-            let answer = api.handle(parts.method, &path, &query, &content_type, &body);
-            if matches!(answer, Ok((code, _)) if code < 300) || answer.is_err() {
-                api.changed.notify_waiters();
-            }
-            let response = match answer {
-                Ok((code, value)) => Response::builder()
-                    .status(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
-                    .header(http::header::CONTENT_TYPE, "application/json")
-                    .body(Full::new(Bytes::from(value.to_string())).boxed_unsync())
-                    .expect("valid response"),
-                Err(watch) => {
-                    let stream = api
-                        .watch_stream(watch)
-                        .map(|b| Ok::<_, Infallible>(hyper::body::Frame::data(b)));
-                    Response::builder()
-                        .status(StatusCode::OK)
-                        .header(http::header::CONTENT_TYPE, "application/json")
-                        .body(StreamBody::new(stream).boxed_unsync())
-                        .expect("valid response")
-                }
-            };
-            Ok(response)
-        })
-    }
 }

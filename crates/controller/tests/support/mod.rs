@@ -5,6 +5,7 @@
 pub mod apiserver;
 pub mod catalog;
 pub mod deploy;
+pub mod server;
 
 use apiserver::FakeApi;
 use gantry_controller::{Config, Deploy, Handle};
