@@ -2,7 +2,7 @@
 //! controller makes — the list the Helm chart's RBAC is checked against.
 
 use crate::triggers::Change;
-use crate::watch::KindWatch;
+use crate::watch::{KindWatch, keep_all};
 use gantry_api::crds::{
     ListenerRuleConfiguration, LoadBalancerConfiguration, TargetGroupConfiguration,
 };
@@ -172,6 +172,7 @@ pub fn gateway_classes(c: &Client) -> KindWatch<GatewayClass> {
     KindWatch {
         api: Api::all(c.clone()),
         optional: true,
+        trim: keep_all,
         change: |o, _| {
             Some(Change::GatewayClass(
                 o.metadata.name.clone().unwrap_or_default(),
@@ -185,6 +186,7 @@ pub fn gateways(c: &Client, ns: Option<&str>) -> KindWatch<Gateway> {
     KindWatch {
         api: scoped(c, ns),
         optional: true,
+        trim: keep_all,
         // A status-only change matters to chained NLBs, not to the Gateway itself.
         change: |o, spec| {
             let key = ObjectKey::of(&o.metadata);
@@ -213,6 +215,7 @@ macro_rules! route_watch {
             KindWatch {
                 api: scoped(c, ns),
                 optional: true,
+                trim: keep_all,
                 change: |o, _| Some(crate::route_change!(o)),
                 // Parents in status count: a status written by the Gateway a route left
                 // still names it.
@@ -232,6 +235,7 @@ pub fn reference_grants(c: &Client, ns: Option<&str>) -> KindWatch<ReferenceGran
     KindWatch {
         api: scoped(c, ns),
         optional: true,
+        trim: keep_all,
         change: |o, _| {
             Some(Change::ReferenceGrant(
                 o.spec
@@ -249,6 +253,11 @@ pub fn namespaces(c: &Client) -> KindWatch<Namespace> {
     KindWatch {
         api: Api::all(c.clone()),
         optional: false,
+        // Only the labels are read (listener namespace selectors).
+        trim: |o| {
+            o.spec = None;
+            o.status = None;
+        },
         change: |o, _| {
             Some(Change::Namespace(
                 o.metadata.name.clone().unwrap_or_default(),
@@ -263,6 +272,8 @@ pub fn services(c: &Client, ns: Option<&str>) -> KindWatch<Service> {
     KindWatch {
         api: scoped(c, ns),
         optional: false,
+        // The spec (type, ports) is read; the status (load balancer ingress) never.
+        trim: |o| o.status = None,
         change: |o, _| Some(Change::Service(ObjectKey::of(&o.metadata))),
         // Translation reads the spec (ports, type); status and endpoints churn is noise.
         fingerprint: Some(|o| (hash(serde_json::to_string(&o.spec).unwrap_or_default()), 0)),
@@ -273,6 +284,7 @@ pub fn lb_configs(c: &Client, ns: Option<&str>) -> KindWatch<LoadBalancerConfigu
     KindWatch {
         api: scoped(c, ns),
         optional: true,
+        trim: keep_all,
         change: |o, _| {
             Some(Change::LoadBalancerConfiguration(ObjectKey::of(
                 &o.metadata,
@@ -286,6 +298,7 @@ pub fn tg_configs(c: &Client, ns: Option<&str>) -> KindWatch<TargetGroupConfigur
     KindWatch {
         api: scoped(c, ns),
         optional: true,
+        trim: keep_all,
         change: |o, _| {
             Some(Change::TargetGroupConfiguration {
                 key: ObjectKey::of(&o.metadata),
@@ -305,6 +318,7 @@ pub fn rule_configs(c: &Client, ns: Option<&str>) -> KindWatch<ListenerRuleConfi
     KindWatch {
         api: scoped(c, ns),
         optional: true,
+        trim: keep_all,
         change: |o, _| {
             Some(Change::ListenerRuleConfiguration(ObjectKey::of(
                 &o.metadata,

@@ -89,11 +89,16 @@ pub async fn is_served<K: Resource<DynamicType = ()>>(
 /// (spec, status) fingerprints of an object.
 pub type Fingerprint<K> = fn(&K) -> (u64, u64);
 
+/// For kinds whose every field may matter.
+pub fn keep_all<K>(_: &mut K) {}
+
 /// How a kind's changes become [`Change`]s, and which updates matter.
 pub struct KindWatch<K> {
     pub api: Api<K>,
     /// CRDs may be missing; core kinds are always served.
     pub optional: bool,
+    /// Drops the parts of this kind translation never reads, before caching.
+    pub trim: fn(&mut K),
     /// The change, told whether the spec part of the fingerprint moved (or only the status
     /// part).
     pub change: fn(&K, bool) -> Option<Change>,
@@ -115,7 +120,10 @@ where
         let late = kind.optional && !wait_until_served::<K>(&ctx, &name).await;
         let mut stream = watcher(kind.api, watcher::Config::default())
             .default_backoff()
-            .modify(strip::<K>)
+            .modify(move |o: &mut K| {
+                strip(o);
+                (kind.trim)(o);
+            })
             .reflect(writer)
             .boxed();
         let mut synced = false;

@@ -252,3 +252,44 @@ async fn a_missing_crd_disables_only_its_kind_until_installed() {
     .await;
     running.stop().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_watch_namespace_limits_the_gateways_handled() {
+    let api = FakeApi::new();
+    let mut c = config();
+    c.watch_namespace = Some("apps".into());
+    let running = start(&api, Arc::new(FakeDeploy::default()), c).await;
+    api.apply_yaml(CLUSTER);
+    api.apply_yaml(
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: elsewhere}
+spec:
+  gatewayClassName: alb
+  listeners: [{name: a, port: 80, protocol: HTTP}]
+"#,
+    );
+    eventually("apps/web programmed", LIMIT, || {
+        api.get("Gateway", "apps", "web")
+            .is_some_and(|g| is_true(&g["status"], "Programmed"))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert!(
+        api.get("Gateway", "elsewhere", "web")
+            .unwrap()
+            .get("status")
+            .is_none()
+    );
+    // Namespaced kinds were listed in `apps` only.
+    assert!(
+        api.requests()
+            .iter()
+            .filter(|r| r.contains("/gateways") && r.starts_with("GET"))
+            .all(|r| r.contains("/namespaces/apps/")),
+        "{:?}",
+        api.requests()
+    );
+    running.stop().await;
+}
