@@ -168,3 +168,42 @@ async fn nlb_and_chaining_seeds_become_programmed() {
         running.stop().await;
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn deleting_a_chained_alb_moves_its_nlbs_off_it_first() {
+    let (api, deploy, running) = programmed("chaining", ("chaining", "my-alb-gateway")).await;
+    eventually("NLB programmed", LIMIT, || {
+        api.get("Gateway", "chaining", "my-tcp-gateway")
+            .is_some_and(|g| is_true(&g["status"], "Programmed"))
+    })
+    .await;
+    api.delete("Gateway", "chaining", "my-alb-gateway");
+    eventually("ALB gone", LIMIT, || {
+        api.get("Gateway", "chaining", "my-alb-gateway").is_none()
+    })
+    .await;
+    let ops = deploy.ops();
+    let deleted = ops
+        .iter()
+        .position(|o| o == "delete chaining/my-alb-gateway")
+        .expect("ALB deleted");
+    assert_eq!(
+        ops[deleted - 1],
+        "apply chaining/my-tcp-gateway",
+        "the NLB is re-applied right before the ALB goes: {ops:?}"
+    );
+    let no_alb_targets = || {
+        let nlb = deploy.stack("chaining/my-tcp-gateway").unwrap();
+        nlb.target_groups
+            .iter()
+            .all(|t| t.target_type != gantry_model::TargetType::Alb)
+    };
+    assert!(
+        no_alb_targets(),
+        "{:?}",
+        deploy.stack("chaining/my-tcp-gateway")
+    );
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(no_alb_targets());
+    running.stop().await;
+}

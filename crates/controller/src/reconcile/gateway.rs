@@ -63,6 +63,12 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
         }
         return delete(gw, key, kind, snapshot, &api, ctx).await;
     }
+    // Gateways on their way out are no backend: an NLB must not be pointed again at an ALB
+    // being deleted.
+    let mut snapshot = snapshot;
+    snapshot
+        .gateways
+        .retain(|_, g| g.metadata.deletion_timestamp.is_none());
     let (snapshot, translation) = ctx.translate(snapshot).await?;
     let stack = translation
         .stacks

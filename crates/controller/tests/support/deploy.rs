@@ -23,6 +23,8 @@ struct State {
     /// (gateway, when, succeeded) of every apply.
     applies: Vec<(String, Instant, bool)>,
     deletes: Vec<String>,
+    /// `apply <gateway>` / `delete <gateway>`, in order.
+    ops: Vec<String>,
 }
 
 impl FakeDeploy {
@@ -49,6 +51,10 @@ impl FakeDeploy {
 
     pub fn apply_count(&self) -> usize {
         self.lock().applies.len()
+    }
+
+    pub fn ops(&self) -> Vec<String> {
+        self.lock().ops.clone()
     }
 
     pub fn deletes(&self) -> Vec<String> {
@@ -90,6 +96,7 @@ impl Deploy for FakeDeploy {
             }
             st.applies
                 .push((stack.gateway.clone(), Instant::now(), true));
+            st.ops.push(format!("apply {}", stack.gateway));
             let changed = st.stacks.get(&stack.gateway) != Some(stack);
             st.stacks.insert(stack.gateway.clone(), stack.clone());
             Ok(Report {
@@ -123,6 +130,7 @@ impl Deploy for FakeDeploy {
             let mut st = self.lock();
             st.stacks.remove(gateway);
             st.deletes.push(gateway.to_string());
+            st.ops.push(format!("delete {gateway}"));
             Ok(Report {
                 gateway: gateway.to_string(),
                 ..Report::default()
