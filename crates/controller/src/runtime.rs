@@ -220,3 +220,43 @@ fn is_behind(g: &Gateway) -> bool {
             c.status == "True" && Some(c.observed_generation.unwrap_or(0)) == generation
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gateway(name: &str, generation: i64, programmed: Option<(&str, i64)>) -> Gateway {
+        let mut g: Gateway = serde_json::from_value(serde_json::json!({
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "Gateway",
+            "metadata": {"name": name, "namespace": "ns", "generation": generation},
+            "spec": {"gatewayClassName": "alb", "listeners": []},
+        }))
+        .unwrap();
+        if let Some((status, observed)) = programmed {
+            g.status = serde_json::from_value(serde_json::json!({
+                "conditions": [{"type": "Programmed", "status": status, "reason": "Programmed",
+                                "message": "", "observedGeneration": observed,
+                                "lastTransitionTime": "2024-01-01T00:00:00Z"}],
+            }))
+            .unwrap();
+        }
+        g
+    }
+
+    #[test]
+    fn gateways_behind_their_spec_are_reconciled_first_after_a_failover() {
+        let mut all = [
+            gateway("current", 2, Some(("True", 2))),
+            gateway("edited", 3, Some(("True", 2))),
+            gateway("failed", 1, Some(("False", 1))),
+            gateway("new", 1, None),
+        ];
+        all.sort_by_key(|g| !is_behind(g));
+        let order: Vec<_> = all
+            .iter()
+            .map(|g| g.metadata.name.clone().unwrap())
+            .collect();
+        assert_eq!(order, ["edited", "failed", "new", "current"]);
+    }
+}
