@@ -33,7 +33,7 @@ pub enum Command {
     /// Remove the AWS resources gantry owns for the Gateways in the manifests.
     Delete(DeleteArgs),
     /// Run in a cluster: watch the Gateway API and reconcile AWS continuously.
-    Controller(ControllerArgs),
+    Controller(crate::commands::controller::ControllerArgs),
     /// Print the CustomResourceDefinitions gantry owns, as installable YAML.
     Crds,
     /// Print gantry's version.
@@ -139,16 +139,6 @@ pub struct DeleteArgs {
     pub gateways: Vec<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct ControllerArgs {
-    /// Cluster name: part of every ownership tag and generated name.
-    #[arg(long, env = "GANTRY_CLUSTER_NAME")]
-    pub cluster_name: Option<String>,
-    /// AWS region; falls back to AWS_REGION and the AWS config files.
-    #[arg(long, env = "AWS_REGION")]
-    pub aws_region: Option<String>,
 }
 
 pub fn init_logging(verbose: u8) {

@@ -9,7 +9,12 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    cli::init_logging(cli.global.verbose);
+    match &cli.command {
+        cli::Command::Controller(args) => {
+            commands::controller::init_logging(args, cli.global.verbose)
+        }
+        _ => cli::init_logging(cli.global.verbose),
+    }
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {

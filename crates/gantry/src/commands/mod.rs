@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod apply;
+pub mod controller;
 mod crds;
 mod delete;
 mod plan;
@@ -21,15 +22,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Apply(args) => apply::run(args, cli.global.verbose),
         Command::Delete(args) => delete::run(args, cli.global.verbose),
-        Command::Controller(_) => not_built("controller", "the in-cluster controller"),
+        Command::Controller(args) => controller::run(args),
     }
-}
-
-fn not_built(command: &str, what: &str) -> Result<ExitCode> {
-    eprintln!(
-        "gantry {command}: {what} is not built yet in this version. `gantry plan` shows what it would do."
-    );
-    Ok(ExitCode::from(2))
 }
 
 /// Loads manifests and prints every diagnostic to stderr.
