@@ -21,7 +21,7 @@
 
 use crate::{Desired, Problem};
 use gantry_api::k8s::{EndpointSlice, IntOrString, Service, ServicePort};
-use gantry_model::{Target, TargetGroup, TargetIpAddressType};
+use gantry_model::{Target, TargetIpAddressType};
 use gantry_snapshot::Snapshot;
 use std::collections::BTreeMap;
 
@@ -36,7 +36,7 @@ enum State {
 }
 
 pub(crate) fn ip_targets(
-    tg: &TargetGroup,
+    ip_address_type: TargetIpAddressType,
     service: &Service,
     port: &ServicePort,
     snapshot: &Snapshot,
@@ -44,7 +44,7 @@ pub(crate) fn ip_targets(
 ) {
     let namespace = service.metadata.namespace.as_deref().unwrap_or_default();
     let name = service.metadata.name.as_deref().unwrap_or_default();
-    let family = match tg.ip_address_type {
+    let family = match ip_address_type {
         TargetIpAddressType::Ipv4 => "IPv4",
         TargetIpAddressType::Ipv6 => "IPv6",
     };

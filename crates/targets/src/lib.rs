@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 mod binding;
+mod bound;
 mod endpoints;
 mod nodes;
 mod selector;
@@ -25,6 +26,7 @@ pub use binding::{
     Deployed, PortProtocol, PortRule, STACK_NAME_LABEL_SUFFIX, STACK_NAMESPACE_LABEL_SUFFIX,
     backend_rules, source_security_group, target_group_binding, target_group_bindings,
 };
+pub use bound::binding_targets;
 pub use endpoints::SERVICE_NAME_LABEL;
 pub use nodes::{EXCLUDE_LABELS, instance_id};
 pub use selector::matches;
@@ -76,9 +78,9 @@ pub fn desired_targets(tg: &TargetGroup, snapshot: &Snapshot) -> Option<Desired>
         return Some(out);
     };
     if ip {
-        endpoints::ip_targets(tg, service, port, snapshot, &mut out);
+        endpoints::ip_targets(tg.ip_address_type, service, port, snapshot, &mut out);
     } else {
-        nodes::instance_targets(tg, snapshot, &mut out);
+        nodes::instance_targets(tg.node_selector.as_ref(), tg.port, snapshot, &mut out);
     }
     out.targets.sort();
     out.targets.dedup();

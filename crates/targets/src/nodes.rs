@@ -8,7 +8,7 @@
 
 use crate::{Desired, Problem, selector};
 use gantry_api::k8s::Node;
-use gantry_model::{Target, TargetGroup};
+use gantry_model::{NodeSelector, Target};
 use gantry_snapshot::Snapshot;
 
 /// Node labels that keep a node out of every load balancer, whatever their value:
@@ -19,13 +19,18 @@ pub const EXCLUDE_LABELS: &[&str] = &[
 ];
 const COMPUTE_TYPE_LABEL: &str = "eks.amazonaws.com/compute-type";
 
-pub(crate) fn instance_targets(tg: &TargetGroup, snapshot: &Snapshot, out: &mut Desired) {
+pub(crate) fn instance_targets(
+    node_selector: Option<&NodeSelector>,
+    port: i32,
+    snapshot: &Snapshot,
+    out: &mut Desired,
+) {
     for (key, node) in &snapshot.nodes {
         if excluded(node) || !ready(node) {
             continue;
         }
         let labels = node.metadata.labels.clone().unwrap_or_default();
-        if let Some(s) = &tg.node_selector
+        if let Some(s) = node_selector
             && !selector::matches(s, &labels)
         {
             continue;
@@ -34,7 +39,7 @@ pub(crate) fn instance_targets(tg: &TargetGroup, snapshot: &Snapshot, out: &mut 
         match provider_id.and_then(instance_id) {
             Some(id) => out.targets.push(Target {
                 id: id.to_string(),
-                port: tg.port,
+                port,
             }),
             None => out.problems.push(Problem {
                 object: format!("Node {key}"),
