@@ -144,7 +144,71 @@ pub const ACCESS: &[Access] = &[
         resource: "leases",
         verbs: &["get", "create", "update"],
     },
+    // Tiered gateways (crate::tiered): class ConfigMaps watched; shadow Gateways and routes,
+    // TargetGroupBindings and Crossplane resources server-side applied (create + patch) and
+    // pruned (delete).
+    Access {
+        group: "",
+        resource: "configmaps",
+        verbs: WATCH,
+    },
+    Access {
+        group: GW,
+        resource: "gateways",
+        verbs: TIERED_WRITE,
+    },
+    Access {
+        group: GW,
+        resource: "httproutes",
+        verbs: TIERED_WRITE,
+    },
+    Access {
+        group: GW,
+        resource: "grpcroutes",
+        verbs: TIERED_WRITE,
+    },
+    Access {
+        group: GW,
+        resource: "tcproutes",
+        verbs: TIERED_WRITE,
+    },
+    Access {
+        group: GW,
+        resource: "udproutes",
+        verbs: TIERED_WRITE,
+    },
+    Access {
+        group: GW,
+        resource: "tlsroutes",
+        verbs: TIERED_WRITE,
+    },
+    Access {
+        group: "elbv2.k8s.aws",
+        resource: "targetgroupbindings",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: CROSSPLANE,
+        resource: "loadbalancers",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: CROSSPLANE,
+        resource: "targetgroups",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: CROSSPLANE,
+        resource: "listeners",
+        verbs: TIERED_OWN,
+    },
 ];
+
+const CROSSPLANE: &str = "elbv2.aws.crossplane.io";
+/// Server-side apply that may create, and pruning.
+const TIERED_WRITE: &[&str] = &["create", "patch", "delete"];
+/// Watched, applied and pruned.
+const TIERED_OWN: &[&str] = &["list", "watch", "create", "patch", "delete"];
 
 fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
 where

@@ -28,6 +28,7 @@ mod runtime;
 pub mod server;
 pub mod status;
 pub mod stores;
+pub mod tiered;
 pub mod triggers;
 pub mod watch;
 

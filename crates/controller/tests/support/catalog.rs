@@ -32,6 +32,7 @@ const fn k(
 
 const GW: &str = "gateway.networking.k8s.io";
 const AWS: &str = "gateway.k8s.aws";
+const XP: &str = "elbv2.aws.crossplane.io";
 
 pub const KINDS: &[Kind] = &[
     k("", "v1", "namespaces", "Namespace", false, false),
@@ -68,6 +69,19 @@ pub const KINDS: &[Kind] = &[
         true,
         true,
     ),
+    // Tiered gateways (tests/tiered.rs).
+    k("", "v1", "configmaps", "ConfigMap", true, false),
+    k(
+        "elbv2.k8s.aws",
+        "v1beta1",
+        "targetgroupbindings",
+        "TargetGroupBinding",
+        true,
+        true,
+    ),
+    k(XP, "v1alpha1", "loadbalancers", "LoadBalancer", false, true),
+    k(XP, "v1alpha1", "targetgroups", "TargetGroup", false, true),
+    k(XP, "v1alpha1", "listeners", "Listener", false, true),
     k("events.k8s.io", "v1", "events", "Event", true, false),
     k("coordination.k8s.io", "v1", "leases", "Lease", true, false),
 ];

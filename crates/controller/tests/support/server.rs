@@ -199,12 +199,29 @@ impl FakeApi {
                 ))
             }
             (Method::PUT | Method::PATCH, Some(name)) => {
-                let Some(old) = st
+                let existing = st
                     .objects
                     .get(&key)
                     .and_then(|m| m.get(&(t.namespace.clone(), name.clone())))
-                    .cloned()
-                else {
+                    .cloned();
+                // Server-side apply creates what does not exist.
+                if existing.is_none()
+                    && method == Method::PATCH
+                    && content_type.contains("apply-patch")
+                    && t.subresource.is_none()
+                {
+                    let mut obj: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+                    obj["metadata"]["name"] = Value::from(name.clone());
+                    if kind.namespaced {
+                        obj["metadata"]["namespace"] = Value::from(t.namespace.clone());
+                    }
+                    let obj = created(obj);
+                    return Ok((
+                        201,
+                        self.store(&mut st, kind, &t.namespace, &name, obj, "ADDED"),
+                    ));
+                }
+                let Some(old) = existing else {
                     return Ok(status(
                         404,
                         "NotFound",

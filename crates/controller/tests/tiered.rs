@@ -1,0 +1,382 @@
+//! Tiered gateways (issue 8, seed 003) through the real controller loop against the API
+//! server stand-in: the test plays Crossplane (ARNs, DNS name, Ready) and Istio (the shadow
+//! Gateway Programmed, the shadow route Accepted) by writing their statuses.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use support::apiserver::FakeApi;
+use support::deploy::FakeDeploy;
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(60);
+const TIERED: &str = "gateway.k8s.aws/tiered";
+const XP: &str = "elbv2.aws.crossplane.io";
+
+const CLASS: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: public-gw-gateway-class}
+spec:
+  controllerName: gateway.k8s.aws/tiered
+  parametersRef: {group: "", kind: ConfigMap, name: tiered-config, namespace: tiered}
+"#;
+
+/// Seed 003: the class configuration, the Gateway and its HTTPRoute.
+const SEED: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: tiered}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: tiered-config, namespace: tiered}
+data:
+  region: us-west-2
+  vpcID: vpc-1
+  subnets: public-subnet-1, public-subnet-2, public-subnet-3
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: Gateway
+metadata: {name: foo-gateway, namespace: tiered}
+spec:
+  gatewayClassName: public-gw-gateway-class
+  listeners:
+  - {name: web, port: 80, protocol: HTTP, hostname: foo.example.com}
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: HTTPRoute
+metadata: {name: foo-site, namespace: tiered}
+spec:
+  parentRefs: [{kind: Gateway, name: foo-gateway}]
+  rules:
+  - backendRefs: [{name: foo-site, port: 80}]
+"#;
+
+const LB: &str = "tiered.foo-gateway";
+const PORT: &str = "tiered.foo-gateway.80";
+const DNS: &str = "foo-gateway-1234.us-west-2.elb.amazonaws.com";
+
+fn arn(kind: &str, name: &str) -> String {
+    format!("arn:aws:elasticloadbalancing:us-west-2:1:{kind}/{name}")
+}
+
+async fn started(api: &FakeApi) -> Running {
+    start(api, Arc::new(FakeDeploy::default()), config()).await
+}
+
+async fn until(what: &str, check: impl FnMut() -> bool) {
+    eventually(what, LIMIT, check).await
+}
+
+fn user_gateway(api: &FakeApi) -> Value {
+    api.get("Gateway", "tiered", "foo-gateway")
+        .expect("user Gateway")
+}
+
+fn has_status(obj: &Value, kind: &str, status: &str) -> bool {
+    condition(&obj["status"], kind).is_some_and(|c| c["status"] == status)
+}
+
+/// Crossplane: the resource reports its ARN (the LoadBalancer its DNS name) and readiness.
+fn crossplane_reports(api: &FakeApi, kind: &str, name: &str, ready: bool) {
+    let at_provider = match kind {
+        "LoadBalancer" => json!({"loadBalancerARN": arn("loadbalancer", name), "dnsName": DNS}),
+        "TargetGroup" => json!({"targetGroups": [{"targetGroupARN": arn("targetgroup", name)}]}),
+        _ => json!({"listenerARN": arn("listener", name)}),
+    };
+    let status = if ready { "True" } else { "False" };
+    api.modify(kind, "", name, |o| {
+        o["status"] = json!({"atProvider": at_provider,
+            "conditions": [{"type": "Ready", "status": status, "reason": "Available"}]});
+    });
+}
+
+/// Istio: programs the shadow Gateway and accepts the shadow route, at their generations.
+fn istio_reports(api: &FakeApi) {
+    let cond = |t: &str, generation: &Value| {
+        json!({"type": t, "status": "True", "reason": t, "message": "istio",
+            "observedGeneration": generation, "lastTransitionTime": "2024-01-01T00:00:00Z"})
+    };
+    api.modify("Gateway", "tiered", "foo-gateway-istio", |g| {
+        let generation = g["metadata"]["generation"].clone();
+        let listeners: Vec<Value> = g["spec"]["listeners"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| json!({"name": l["name"], "attachedRoutes": 1, "supportedKinds": [],
+                "conditions": [cond("Accepted", &generation), cond("Programmed", &generation)]}))
+            .collect();
+        g["status"] = json!({"conditions": [cond("Accepted", &generation), cond("Programmed", &generation)],
+            "listeners": listeners});
+    });
+    api.modify("HTTPRoute", "tiered", "foo-site-istio", |r| {
+        let generation = r["metadata"]["generation"].clone();
+        let parents: Vec<Value> = r["spec"]["parentRefs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                json!({"parentRef": p, "controllerName": "istio.io/gateway-controller",
+                "conditions": [cond("Accepted", &generation), cond("ResolvedRefs", &generation)]})
+            })
+            .collect();
+        r["status"] = json!({"parents": parents});
+    });
+}
+
+/// Seed applied, shadows and the first Crossplane resources created.
+async fn seeded(api: &FakeApi) {
+    api.apply_yaml(CLASS);
+    api.apply_yaml(SEED);
+    until(
+        "shadow Gateway, shadow route, LoadBalancer, TargetGroup",
+        || {
+            api.get("Gateway", "tiered", "foo-gateway-istio").is_some()
+                && api.get("HTTPRoute", "tiered", "foo-site-istio").is_some()
+                && api.get("LoadBalancer", "", LB).is_some()
+                && api.get("TargetGroup", "", PORT).is_some()
+        },
+    )
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn seed_003_from_gateway_to_programmed_address() {
+    let api = FakeApi::new();
+    let running = started(&api).await;
+    seeded(&api).await;
+
+    // 1. The shadows copy the user's objects; the Listener and binding wait for ARNs.
+    let shadow = api.get("Gateway", "tiered", "foo-gateway-istio").unwrap();
+    assert_eq!(shadow["spec"]["gatewayClassName"], "istio");
+    assert_eq!(
+        shadow["spec"]["listeners"][0]["hostname"],
+        "foo.example.com"
+    );
+    assert_eq!(
+        shadow["metadata"]["ownerReferences"][0]["name"],
+        "foo-gateway"
+    );
+    let route = api.get("HTTPRoute", "tiered", "foo-site-istio").unwrap();
+    assert_eq!(route["spec"]["parentRefs"][0]["name"], "foo-gateway-istio");
+    assert_eq!(
+        route["spec"]["rules"][0]["backendRefs"][0]["name"],
+        "foo-site"
+    );
+    let lb = api.get("LoadBalancer", "", LB).unwrap();
+    assert_eq!(
+        lb["spec"]["forProvider"]["subnetMappings"][2]["subnetID"],
+        "public-subnet-3"
+    );
+    assert!(
+        api.get("Listener", "", PORT).is_none(),
+        "the Listener waits for both ARNs"
+    );
+    assert!(
+        api.get("TargetGroupBinding", "tiered", "foo-gateway-80")
+            .is_none()
+    );
+    until("user Gateway Accepted at once, with the finalizer", || {
+        let gw = user_gateway(&api);
+        has_status(&gw, "Accepted", "True")
+            && has_status(&gw, "Programmed", "Unknown")
+            && has_finalizer(&gw, TIERED)
+    })
+    .await;
+    until("class Accepted", || {
+        api.get("GatewayClass", "", "public-gw-gateway-class")
+            .is_some_and(|c| has_status(&c, "Accepted", "True"))
+    })
+    .await;
+
+    // 2. Crossplane reports the ARNs: references filled, Listener and binding created.
+    crossplane_reports(&api, "LoadBalancer", LB, false);
+    crossplane_reports(&api, "TargetGroup", PORT, false);
+    let tg_arn = arn("targetgroup", PORT);
+    until("Listener referencing the LB and TG ARNs", || {
+        api.get("Listener", "", PORT).is_some_and(|l| {
+            l["spec"]["forProvider"]["loadBalancerArn"] == arn("loadbalancer", LB).as_str()
+                && l["spec"]["forProvider"]["defaultActions"][0]["targetGroupArn"]
+                    == tg_arn.as_str()
+        })
+    })
+    .await;
+    until("TargetGroupBinding of the shadow Service", || {
+        api.get("TargetGroupBinding", "tiered", "foo-gateway-80")
+            .is_some_and(|b| {
+                b["spec"]["targetGroupARN"] == tg_arn.as_str()
+                    && b["spec"]["serviceRef"]["name"] == "foo-gateway-istio"
+                    && b["spec"]["targetType"] == "ip"
+            })
+    })
+    .await;
+    crossplane_reports(&api, "Listener", PORT, false);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        has_status(&user_gateway(&api), "Programmed", "Unknown"),
+        "LB not Ready yet"
+    );
+
+    // 3. Istio programs the shadow, the LB is Ready: Programmed, with the LB's DNS name.
+    istio_reports(&api);
+    for (kind, name) in [
+        ("LoadBalancer", LB),
+        ("TargetGroup", PORT),
+        ("Listener", PORT),
+    ] {
+        crossplane_reports(&api, kind, name, true);
+    }
+    until("user Gateway Programmed with the LB's address", || {
+        let gw = user_gateway(&api);
+        has_status(&gw, "Programmed", "True") && gw["status"]["addresses"][0]["value"] == DNS
+    })
+    .await;
+    until("user route mirrors the shadow route's conditions", || {
+        api.get("HTTPRoute", "tiered", "foo-site").is_some_and(|r| {
+            parent_entry(&r, TIERED, "foo-gateway", None)
+                .is_some_and(|p| is_true(p, "Accepted") && is_true(p, "ResolvedRefs"))
+        })
+    })
+    .await;
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn deleting_the_user_gateway_removes_the_tree() {
+    let api = FakeApi::new();
+    let running = started(&api).await;
+    seeded(&api).await;
+    crossplane_reports(&api, "LoadBalancer", LB, true);
+    crossplane_reports(&api, "TargetGroup", PORT, true);
+    until("Listener and binding", || {
+        api.get("Listener", "", PORT).is_some()
+            && api
+                .get("TargetGroupBinding", "tiered", "foo-gateway-80")
+                .is_some()
+    })
+    .await;
+    until("finalizer", || has_finalizer(&user_gateway(&api), TIERED)).await;
+
+    api.delete("Gateway", "tiered", "foo-gateway");
+    until(
+        "everything made for the Gateway gone, then the Gateway",
+        || {
+            api.get("Gateway", "tiered", "foo-gateway").is_none()
+                && api.get("Gateway", "tiered", "foo-gateway-istio").is_none()
+                && api.get("HTTPRoute", "tiered", "foo-site-istio").is_none()
+                && api
+                    .get("TargetGroupBinding", "tiered", "foo-gateway-80")
+                    .is_none()
+                && ["LoadBalancer", "TargetGroup", "Listener"]
+                    .iter()
+                    .all(|k| api.list(k).is_empty())
+        },
+    )
+    .await;
+    assert!(
+        api.get("HTTPRoute", "tiered", "foo-site").is_some(),
+        "user objects stay"
+    );
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_missing_class_configuration_is_a_class_condition() {
+    let api = FakeApi::new();
+    let running = started(&api).await;
+    api.apply_yaml(CLASS);
+    let without_config: Vec<&str> = SEED
+        .split("\n---\n")
+        .filter(|d| !d.contains("kind: ConfigMap"))
+        .collect();
+    api.apply_yaml(&without_config.join("\n---\n"));
+    until("class Accepted=False InvalidParameters", || {
+        api.get("GatewayClass", "", "public-gw-gateway-class")
+            .and_then(|c| condition(&c["status"], "Accepted").cloned())
+            .is_some_and(|c| c["status"] == "False" && c["reason"] == "InvalidParameters")
+    })
+    .await;
+    until("Gateway refused", || {
+        has_status(&user_gateway(&api), "Accepted", "False")
+    })
+    .await;
+    assert!(api.get("Gateway", "tiered", "foo-gateway-istio").is_none());
+    assert!(api.list("LoadBalancer").is_empty());
+
+    // The configuration appears: the class is accepted and the tree is created.
+    api.apply_yaml(SEED);
+    until("shadow created once configured", || {
+        api.get("Gateway", "tiered", "foo-gateway-istio").is_some()
+    })
+    .await;
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_route_naming_the_shadow_gateway_is_refused() {
+    let api = FakeApi::new();
+    let running = started(&api).await;
+    seeded(&api).await;
+    api.apply_yaml(
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: sneaky, namespace: tiered}
+spec:
+  parentRefs: [{name: foo-gateway-istio}]
+  rules:
+  - backendRefs: [{name: foo-site, port: 80}]
+"#,
+    );
+    until("refused with NotAllowedByListeners", || {
+        api.get("HTTPRoute", "tiered", "sneaky").is_some_and(|r| {
+            parent_entry(&r, TIERED, "foo-gateway-istio", None)
+                .and_then(|p| condition(p, "Accepted"))
+                .is_some_and(|c| c["status"] == "False" && c["reason"] == "NotAllowedByListeners")
+        })
+    })
+    .await;
+    assert!(
+        api.get("HTTPRoute", "tiered", "sneaky-istio").is_none(),
+        "nothing copied"
+    );
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_crossplane_the_shadows_are_made_and_the_status_says_what_is_missing() {
+    let api = FakeApi::new();
+    for plural in ["loadbalancers", "targetgroups", "listeners"] {
+        api.uninstall(XP, plural);
+    }
+    let running = started(&api).await;
+    api.apply_yaml(CLASS);
+    api.apply_yaml(SEED);
+    until("shadows made", || {
+        api.get("Gateway", "tiered", "foo-gateway-istio").is_some()
+            && api.get("HTTPRoute", "tiered", "foo-site-istio").is_some()
+    })
+    .await;
+    until("Accepted, Programmed pending on the LoadBalancer", || {
+        let gw = user_gateway(&api);
+        has_status(&gw, "Accepted", "True")
+            && condition(&gw["status"], "Programmed").is_some_and(|c| {
+                c["status"] == "Unknown"
+                    && c["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("LoadBalancer"))
+            })
+    })
+    .await;
+    // Nothing Crossplane holds the Gateway back: deletion goes through.
+    api.delete("Gateway", "tiered", "foo-gateway");
+    until("Gateway and shadow gone", || {
+        api.get("Gateway", "tiered", "foo-gateway").is_none()
+            && api.get("Gateway", "tiered", "foo-gateway-istio").is_none()
+    })
+    .await;
+    running.stop().await;
+}
