@@ -360,16 +360,19 @@ async fn without_crossplane_the_shadows_are_made_and_the_status_says_what_is_mis
             && api.get("HTTPRoute", "tiered", "foo-site-istio").is_some()
     })
     .await;
-    until("Accepted, Programmed pending on the LoadBalancer", || {
-        let gw = user_gateway(&api);
-        has_status(&gw, "Accepted", "True")
-            && condition(&gw["status"], "Programmed").is_some_and(|c| {
-                c["status"] == "Unknown"
-                    && c["message"]
-                        .as_str()
-                        .is_some_and(|m| m.contains("LoadBalancer"))
-            })
-    })
+    until(
+        "Accepted, Programmed pending: Crossplane not installed",
+        || {
+            let gw = user_gateway(&api);
+            has_status(&gw, "Accepted", "True")
+                && condition(&gw["status"], "Programmed").is_some_and(|c| {
+                    c["status"] == "Unknown"
+                        && c["message"].as_str().is_some_and(|m| {
+                            m.contains("Crossplane CRDs") && m.contains("not installed")
+                        })
+                })
+        },
+    )
     .await;
     // Nothing Crossplane holds the Gateway back: deletion goes through.
     api.delete("Gateway", "tiered", "foo-gateway");

@@ -205,7 +205,9 @@ impl Ctx {
     /// The statuses of the tiered classes, user Gateways and user routes.
     async fn statuses(&self, snapshot: &Snapshot, plan: &TieredPlan, failures: &mut Vec<String>) {
         let now = wall_clock();
-        let s = &plan.statuses;
+        let mut s = plan.statuses.clone();
+        explain_missing_crossplane(&mut s, &self.tiered.missing_crossplane());
+        let s = &s;
         let mut results = Vec::new();
         for (name, st) in &s.gateway_classes {
             let api: Api<GatewayClass> = Api::all(self.client.clone());
@@ -286,6 +288,27 @@ impl Ctx {
             Api::namespaced_with(self.client.clone(), namespace, &ar)
         };
         Some((api, ar))
+    }
+}
+
+/// Without the Crossplane CRDs the cloud tier cannot be created: the user's Gateway says
+/// so in its `Programmed` message instead of waiting silently.
+fn explain_missing_crossplane(s: &mut gantry_tiered::TieredStatuses, missing: &[CloudKind]) {
+    if missing.is_empty() {
+        return;
+    }
+    let kinds: Vec<&str> = missing.iter().map(|k| k.as_str()).collect();
+    let note = format!(
+        "the Crossplane CRDs of {} ({}) are not installed",
+        kinds.join(", "),
+        gantry_tiered::CROSSPLANE_API_VERSION
+    );
+    for gw in s.gateways.values_mut() {
+        for c in gw.conditions.iter_mut() {
+            if c.kind == "Programmed" && c.status != "True" {
+                c.message = format!("{}; {note}", c.message);
+            }
+        }
     }
 }
 

@@ -16,8 +16,9 @@ use kube::api::{Api, ApiResource, DynamicObject};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::watcher::{self, Event, watcher};
-use std::sync::Arc;
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
@@ -33,6 +34,8 @@ pub struct TieredStores {
     typed_ready: Arc<Readiness>,
     /// Crossplane watches not listed yet (nor found missing).
     dynamic_pending: Arc<AtomicUsize>,
+    /// Crossplane kinds the API server does not serve (CRD not installed).
+    missing: Arc<Mutex<BTreeSet<CloudKind>>>,
 }
 
 impl TieredStores {
@@ -40,6 +43,13 @@ impl TieredStores {
     /// before that, pruning could delete what is merely not cached yet.
     pub fn is_ready(&self) -> bool {
         self.typed_ready.is_ready() && self.dynamic_pending.load(Ordering::Acquire) == 0
+    }
+
+    /// The Crossplane kinds whose CRD is not installed: the statuses say so, as nothing
+    /// else would tell why a load balancer never appears.
+    pub fn missing_crossplane(&self) -> Vec<CloudKind> {
+        let missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
+        missing.iter().copied().collect()
     }
 }
 
@@ -66,6 +76,7 @@ pub fn spawn(
 ) -> (TieredStores, Vec<JoinHandle<()>>) {
     let typed_ready = Readiness::new(2);
     let dynamic_pending = Arc::new(AtomicUsize::new(CloudKind::ALL.len()));
+    let missing = Arc::new(Mutex::new(BTreeSet::new()));
     let ctx = WatchContext {
         client: client.clone(),
         namespace: namespace.map(str::to_string),
@@ -109,6 +120,8 @@ pub fn spawn(
         tasks.push(tokio::spawn(watch_dynamic(
             ctx.clone(),
             dynamic_pending.clone(),
+            missing.clone(),
+            kind,
             ar,
             writer,
         )));
@@ -119,6 +132,7 @@ pub fn spawn(
         crossplane,
         typed_ready,
         dynamic_pending,
+        missing,
     };
     (stores, tasks)
 }
@@ -138,6 +152,15 @@ where
     }
 }
 
+fn set_missing(missing: &Mutex<BTreeSet<CloudKind>>, kind: CloudKind, is_missing: bool) {
+    let mut m = missing.lock().unwrap_or_else(|e| e.into_inner());
+    if is_missing {
+        m.insert(kind);
+    } else {
+        m.remove(&kind);
+    }
+}
+
 /// Whether the API server serves `ar`.
 async fn is_served(client: &Client, ar: &ApiResource) -> Result<bool, kube::Error> {
     match client.list_api_group_resources(&ar.api_version).await {
@@ -152,17 +175,23 @@ async fn is_served(client: &Client, ar: &ApiResource) -> Result<bool, kube::Erro
 async fn watch_dynamic(
     ctx: WatchContext,
     pending: Arc<AtomicUsize>,
+    missing: Arc<Mutex<BTreeSet<CloudKind>>>,
+    kind: CloudKind,
     ar: ApiResource,
     writer: reflector::store::Writer<DynamicObject>,
 ) {
     let mut announced = false;
     loop {
         match is_served(&ctx.client, &ar).await {
-            Ok(true) => break,
+            Ok(true) => {
+                set_missing(&missing, kind, false);
+                break;
+            }
             Ok(false) if !announced => {
                 tracing::warn!(kind = %ar.kind, api_version = %ar.api_version,
                     "Crossplane CRD not installed: tiered Gateways get no cloud tier until it is");
                 announced = true;
+                set_missing(&missing, kind, true);
                 pending.fetch_sub(1, Ordering::AcqRel);
             }
             Ok(false) => {}
