@@ -241,6 +241,89 @@ async fn seed_003_from_gateway_to_programmed_address() {
         })
     })
     .await;
+
+    // Settled: a pass over an unchanged cluster writes nothing.
+    let writes = |api: &FakeApi| {
+        api.requests()
+            .iter()
+            .filter(|r| r.starts_with("PATCH") || r.starts_with("DELETE"))
+            .count()
+    };
+    let before = writes(&api);
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(before, writes(&api), "{:?}", &api.requests()[before..]);
+    running.stop().await;
+}
+
+/// Programmed, with Crossplane and Istio reporting on whatever exists.
+async fn programmed(api: &FakeApi) {
+    seeded(api).await;
+    for _ in 0..3 {
+        for kind in ["LoadBalancer", "TargetGroup", "Listener"] {
+            for o in api.list(kind) {
+                let name = o["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                crossplane_reports(api, kind, &name, true);
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    istio_reports(api);
+    until("Programmed", || {
+        has_status(&user_gateway(api), "Programmed", "True")
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn edits_and_route_deletion_follow() {
+    let api = FakeApi::new();
+    let running = started(&api).await;
+    programmed(&api).await;
+
+    // A listener added: both tiers get the port; Programmed waits for the new shadow.
+    api.modify("Gateway", "tiered", "foo-gateway", |g| {
+        let mut admin = g["spec"]["listeners"][0].clone();
+        admin["name"] = "admin".into();
+        admin["port"] = 8080.into();
+        g["spec"]["listeners"].as_array_mut().unwrap().push(admin);
+    });
+    until("port 8080 on the shadow and in Crossplane", || {
+        api.get("Gateway", "tiered", "foo-gateway-istio")
+            .is_some_and(|g| g["spec"]["listeners"][1]["port"] == 8080)
+            && api
+                .get("TargetGroup", "", "tiered.foo-gateway.8080")
+                .is_some()
+    })
+    .await;
+    until("not Programmed while the shadow is behind", || {
+        !has_status(&user_gateway(&api), "Programmed", "True")
+    })
+    .await;
+    crossplane_reports(&api, "TargetGroup", "tiered.foo-gateway.8080", true);
+    until("Listener and binding for 8080", || {
+        api.get("Listener", "", "tiered.foo-gateway.8080").is_some()
+            && api
+                .get("TargetGroupBinding", "tiered", "foo-gateway-8080")
+                .is_some()
+    })
+    .await;
+    crossplane_reports(&api, "Listener", "tiered.foo-gateway.8080", true);
+    istio_reports(&api);
+    until("Programmed again", || {
+        has_status(&user_gateway(&api), "Programmed", "True")
+    })
+    .await;
+
+    // The user route deleted: its shadow is pruned.
+    api.delete("HTTPRoute", "tiered", "foo-site");
+    until("shadow route pruned", || {
+        api.get("HTTPRoute", "tiered", "foo-site-istio").is_none()
+    })
+    .await;
+    assert!(api.get("Gateway", "tiered", "foo-gateway-istio").is_some());
     running.stop().await;
 }
 
