@@ -1,8 +1,9 @@
 //! The AWS side, behind a trait so that the controller loop can be tested without AWS.
 
 use futures::future::BoxFuture;
-use gantry_deploy::{Deployer, Report};
-use gantry_model::{LoadBalancerType, Stack};
+use gantry_deploy::{Deployer, Report, TargetChanges};
+use gantry_model::{LoadBalancerType, Stack, Target};
+use gantry_targets::{Deployed, source_security_group};
 use std::collections::BTreeMap;
 
 /// Makes AWS match one Gateway's stack, or removes it.
@@ -15,6 +16,17 @@ pub trait Deploy: Send + Sync + 'static {
         gateway: &'a str,
         kind: LoadBalancerType,
     ) -> BoxFuture<'a, gantry_deploy::Result<Report>>;
+
+    /// What the TargetGroupBindings of a deployed stack name: its target group ARNs (by
+    /// resource id), its load balancer security group, its VPC.
+    fn deployed<'a>(&'a self, stack: &'a Stack) -> BoxFuture<'a, gantry_deploy::Result<Deployed>>;
+
+    /// Registers and deregisters so that the target group `arn` holds exactly `targets`.
+    fn sync_targets<'a>(
+        &'a self,
+        arn: &'a str,
+        targets: &'a [Target],
+    ) -> BoxFuture<'a, gantry_deploy::Result<TargetChanges>>;
 
     /// AWS calls so far by (service, operation), for the metrics.
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {
@@ -33,6 +45,28 @@ impl Deploy for Deployer {
         kind: LoadBalancerType,
     ) -> BoxFuture<'a, gantry_deploy::Result<Report>> {
         Box::pin(Deployer::delete(self, gateway, kind))
+    }
+
+    fn deployed<'a>(&'a self, stack: &'a Stack) -> BoxFuture<'a, gantry_deploy::Result<Deployed>> {
+        Box::pin(async move {
+            let source_security_group = match source_security_group(stack) {
+                Some(g) => self.security_group_id(stack, g).await?,
+                None => None,
+            };
+            Ok(Deployed {
+                target_group_arns: self.target_group_arns(stack).await?,
+                source_security_group,
+                vpc_id: self.settings().vpc_id.clone(),
+            })
+        })
+    }
+
+    fn sync_targets<'a>(
+        &'a self,
+        arn: &'a str,
+        targets: &'a [Target],
+    ) -> BoxFuture<'a, gantry_deploy::Result<TargetChanges>> {
+        Box::pin(Deployer::sync_targets(self, arn, targets))
     }
 
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {

@@ -44,6 +44,20 @@ pub enum Error {
         #[source]
         source: kube::Error,
     },
+    /// Writing or deleting a TargetGroupBinding failed.
+    #[error("writing TargetGroupBinding {binding}: {source}")]
+    WriteBinding {
+        binding: String,
+        #[source]
+        source: kube::Error,
+    },
+    /// Registering or deregistering the targets of a TargetGroupBinding failed.
+    #[error("syncing the targets of TargetGroupBinding {binding}: {source}")]
+    SyncTargets {
+        binding: String,
+        #[source]
+        source: gantry_deploy::Error,
+    },
     /// Translation panicked or its task was cancelled.
     #[error("translating: {0}")]
     Translate(String),
@@ -79,7 +93,9 @@ impl Error {
     /// Label of the errors metric.
     pub fn metric_label(&self) -> &'static str {
         match self {
-            Error::Deploy { source, .. } | Error::DeleteStack { source, .. } => {
+            Error::Deploy { source, .. }
+            | Error::DeleteStack { source, .. }
+            | Error::SyncTargets { source, .. } => {
                 // AWS failures by class: throttled, transient, conflict, invalid, not_found.
                 match source.class() {
                     gantry_deploy::ErrorClass::Throttled => "aws_throttled",
@@ -93,6 +109,7 @@ impl Error {
             Error::StatusConflict { .. } => "status_conflict",
             Error::AddFinalizer { .. } => "add_finalizer",
             Error::RemoveFinalizer { .. } => "remove_finalizer",
+            Error::WriteBinding { .. } => "write_binding",
             Error::Translate(_) => "translate",
             Error::ClassInUse { .. } => "class_in_use",
             Error::Lease { .. } => "lease",
@@ -105,7 +122,10 @@ impl Error {
     /// The Kubernetes Event reason for this error on a Gateway (status.md §7).
     pub fn event_reason(&self) -> &'static str {
         match self {
-            Error::Deploy { .. } | Error::DeleteStack { .. } => "FailedDeployModel",
+            Error::Deploy { .. } | Error::DeleteStack { .. } | Error::WriteBinding { .. } => {
+                "FailedDeployModel"
+            }
+            Error::SyncTargets { .. } => "FailedRegisterTargets",
             Error::UpdateStatus { .. } | Error::StatusConflict { .. } => "FailedUpdateStatus",
             Error::AddFinalizer { .. } => "FailedAddFinalizer",
             Error::RemoveFinalizer { .. } => "FailedRemoveFinalizer",

@@ -1,15 +1,16 @@
 //! Every kind the controller watches, how its changes are reduced, and every API access the
 //! controller makes — the list the Helm chart's RBAC is checked against.
 
-use crate::triggers::Change;
+use crate::triggers::{Change, TargetsChange};
 use crate::watch::{KindWatch, keep_all};
 use gantry_api::crds::{
-    ListenerRuleConfiguration, LoadBalancerConfiguration, TargetGroupConfiguration,
+    ListenerRuleConfiguration, LoadBalancerConfiguration, TargetGroupBinding,
+    TargetGroupConfiguration,
 };
 use gantry_api::gateway::{
     Gateway, GatewayClass, GrpcRoute, HttpRoute, ReferenceGrant, TcpRoute, TlsRoute, UdpRoute,
 };
-use gantry_api::k8s::{Namespace, Resource, Service};
+use gantry_api::k8s::{EndpointSlice, Namespace, Node, Resource, Service};
 use gantry_snapshot::ObjectKey;
 use kube::Client;
 use kube::api::Api;
@@ -133,6 +134,23 @@ pub const ACCESS: &[Access] = &[
         group: "gateway.k8s.aws",
         resource: "listenerruleconfigurations",
         verbs: WATCH,
+    },
+    Access {
+        group: "discovery.k8s.io",
+        resource: "endpointslices",
+        verbs: WATCH,
+    },
+    Access {
+        group: "",
+        resource: "nodes",
+        verbs: WATCH,
+    },
+    // Bindings are written by server-side apply (patch), their finalizer by merge patch, and
+    // those a Gateway no longer plans are deleted.
+    Access {
+        group: "elbv2.k8s.aws",
+        resource: "targetgroupbindings",
+        verbs: &["get", "list", "watch", "patch", "delete"],
     },
     Access {
         group: "events.k8s.io",
@@ -390,6 +408,74 @@ pub fn rule_configs(c: &Client, ns: Option<&str>) -> KindWatch<ListenerRuleConfi
         },
         // Its status (accepted) is read by translation.
         fingerprint: None,
+    }
+}
+
+pub fn endpoint_slices(c: &Client, ns: Option<&str>) -> KindWatch<EndpointSlice> {
+    KindWatch {
+        api: scoped(c, ns),
+        optional: false,
+        trim: keep_all,
+        change: |o, _| {
+            let service = o
+                .metadata
+                .labels
+                .as_ref()?
+                .get(gantry_targets::SERVICE_NAME_LABEL)?;
+            let ns = o.metadata.namespace.as_deref().unwrap_or_default();
+            Some(Change::Targets(TargetsChange::Endpoints(ObjectKey::new(
+                ns, service,
+            ))))
+        },
+        // Every update of a slice is an endpoint change; there is no status.
+        fingerprint: None,
+    }
+}
+
+pub fn nodes(c: &Client) -> KindWatch<Node> {
+    KindWatch {
+        api: Api::all(c.clone()),
+        optional: false,
+        // Only labels, providerID and the Ready condition are read: the rest of the status
+        // (images, heartbeats, capacity) is most of a Node and churns.
+        trim: |o| {
+            if let Some(s) = o.status.as_mut() {
+                let ready = s
+                    .conditions
+                    .take()
+                    .map(|c| c.into_iter().filter(|c| c.type_ == "Ready").collect());
+                *s = Default::default();
+                s.conditions = ready;
+            }
+        },
+        change: |_, _| Some(Change::Targets(TargetsChange::Node)),
+        // Heartbeats move lastHeartbeatTime every few seconds; only what instance targets read
+        // counts.
+        fingerprint: Some(|o| {
+            let ready = o
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+                .map(|c| c.status.clone());
+            let provider = o.spec.as_ref().and_then(|s| s.provider_id.clone());
+            (hash((&o.metadata.labels, provider, ready)), 0)
+        }),
+    }
+}
+
+pub fn target_group_bindings(c: &Client, ns: Option<&str>) -> KindWatch<TargetGroupBinding> {
+    KindWatch {
+        api: scoped(c, ns),
+        optional: true,
+        trim: keep_all,
+        change: |o, _| {
+            Some(Change::Targets(TargetsChange::Binding(ObjectKey::of(
+                &o.metadata,
+            ))))
+        },
+        // Spec changes and deletion; our finalizer writes are not changes.
+        fingerprint: Some(generation::<TargetGroupBinding>),
     }
 }
 

@@ -4,8 +4,9 @@
 
 use crate::metrics::Metrics;
 use crate::stores::Stores;
-use crate::triggers::{Change, View};
+use crate::triggers::{Change, TargetsChange, View};
 use futures::channel::mpsc::UnboundedSender;
+use gantry_api::crds::{TargetGroupBinding, TargetType};
 use gantry_api::gateway::{Gateway, GatewayClass};
 use gantry_snapshot::ObjectKey;
 use kube::runtime::reflector::ObjectRef;
@@ -18,6 +19,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 pub struct Queues {
     pub gateways: UnboundedSender<ObjectRef<Gateway>>,
     pub classes: UnboundedSender<ObjectRef<GatewayClass>>,
+    pub bindings: UnboundedSender<ObjectRef<TargetGroupBinding>>,
     pub metrics: Arc<Metrics>,
 }
 
@@ -26,6 +28,13 @@ impl Queues {
         self.metrics.enqueued(&key.to_string());
         let _ = self
             .gateways
+            .unbounded_send(ObjectRef::new(&key.name).within(&key.namespace));
+    }
+
+    pub fn binding(&self, key: &ObjectKey) {
+        self.metrics.enqueued(&key.to_string());
+        let _ = self
+            .bindings
             .unbounded_send(ObjectRef::new(&key.name).within(&key.namespace));
     }
 
@@ -43,7 +52,10 @@ pub async fn run(stores: Stores, mut changes: UnboundedReceiver<Change>, queues:
         let view = View::new(&snapshot);
         let mut gateways = BTreeSet::new();
         let mut classes = BTreeSet::new();
+        let mut bindings = BTreeSet::new();
+        let all_bindings = stores.target_group_bindings.state();
         for change in batch.drain(..) {
+            bindings.extend(bindings_for(&all_bindings, &change));
             match &change {
                 // A Gateway coming or going changes whether its class is in use; classes are
                 // few, so all of ours are looked at again.
@@ -68,5 +80,32 @@ pub async fn run(stores: Stores, mut changes: UnboundedReceiver<Change>, queues:
         for c in &classes {
             queues.class(c);
         }
+        for b in &bindings {
+            queues.binding(b);
+        }
+    }
+}
+
+/// The bindings whose targets `change` can move: the binding itself, those of a Service
+/// (its spec or its EndpointSlices), and every instance binding for a Node.
+fn bindings_for(all: &[Arc<TargetGroupBinding>], change: &Change) -> Vec<ObjectKey> {
+    let of_service = |svc: &ObjectKey| -> Vec<ObjectKey> {
+        all.iter()
+            .filter(|b| {
+                b.metadata.namespace.as_deref() == Some(svc.namespace.as_str())
+                    && b.spec.service_ref.name == svc.name
+            })
+            .map(|b| ObjectKey::of(&b.metadata))
+            .collect()
+    };
+    match change {
+        Change::Targets(TargetsChange::Binding(key)) => vec![key.clone()],
+        Change::Targets(TargetsChange::Endpoints(svc)) | Change::Service(svc) => of_service(svc),
+        Change::Targets(TargetsChange::Node) => all
+            .iter()
+            .filter(|b| b.spec.target_type == Some(TargetType::Instance))
+            .map(|b| ObjectKey::of(&b.metadata))
+            .collect(),
+        _ => Vec::new(),
     }
 }

@@ -1,4 +1,5 @@
-//! Wiring: watches → trigger mapper → two controllers (Gateways, GatewayClasses), gated by
+//! Wiring: watches → trigger mapper → three controllers (Gateways, GatewayClasses,
+//! TargetGroupBindings), gated by
 //! the lease; the admin server beside them.
 
 use crate::config::Config;
@@ -94,9 +95,11 @@ pub async fn run<D: Deploy>(
 
     let (gw_tx, gw_rx) = futures::channel::mpsc::unbounded();
     let (class_tx, class_rx) = futures::channel::mpsc::unbounded();
+    let (binding_tx, binding_rx) = futures::channel::mpsc::unbounded();
     let queues = Queues {
         gateways: gw_tx,
         classes: class_tx,
+        bindings: binding_tx,
         metrics: metrics.clone(),
     };
     tasks.0.push(tokio::spawn(mapper::run(
@@ -162,11 +165,26 @@ pub async fn run<D: Deploy>(
     let classes =
         Controller::for_stream(futures::stream::pending(), stores.gateway_classes.clone())
             .reconcile_on(class_rx)
-            .with_config(controller_config)
-            .graceful_shutdown_on(shutdown)
-            .run(reconcile::reconcile_class, reconcile::error_policy, ctx)
+            .with_config(controller_config.clone())
+            .graceful_shutdown_on(shutdown.clone())
+            .run(
+                reconcile::reconcile_class,
+                reconcile::error_policy,
+                ctx.clone(),
+            )
             .for_each(|_| futures::future::ready(()));
-    futures::join!(gateways, classes);
+    // The debounce matters most here: a rollout changes endpoints many times a second, and
+    // each binding should be synced once the burst settles, not once per change.
+    let bindings = Controller::for_stream(
+        futures::stream::pending(),
+        stores.target_group_bindings.clone(),
+    )
+    .reconcile_on(binding_rx)
+    .with_config(controller_config)
+    .graceful_shutdown_on(shutdown)
+    .run(reconcile::reconcile_binding, reconcile::error_policy, ctx)
+    .for_each(|_| futures::future::ready(()));
+    futures::join!(gateways, classes, bindings);
     drop(tasks);
     // The lease loop saw the shutdown too: let it release the lease.
     if let Some(mut lease) = lease_task
@@ -214,6 +232,9 @@ async fn on_leading(
         }
         for c in stores.gateway_classes.state() {
             queues.class(c.metadata.name.as_deref().unwrap_or_default());
+        }
+        for b in stores.target_group_bindings.state() {
+            queues.binding(&ObjectKey::of(&b.metadata));
         }
         if leader.wait_for(|l| !*l).await.is_err() {
             return;

@@ -2,34 +2,39 @@
 //! `Arc`s (never the objects).
 
 use gantry_api::crds::{
-    ListenerRuleConfiguration, LoadBalancerConfiguration, TargetGroupConfiguration,
+    ListenerRuleConfiguration, LoadBalancerConfiguration, TargetGroupBinding,
+    TargetGroupConfiguration,
 };
 use gantry_api::gateway::{
     Gateway, GatewayClass, GrpcRoute, HttpRoute, ReferenceGrant, TcpRoute, TlsRoute, UdpRoute,
 };
-use gantry_api::k8s::{Namespace, Resource, Service};
+use gantry_api::k8s::{EndpointSlice, Namespace, Node, Resource, Service};
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use kube::runtime::reflector::{self, Store, store::Writer};
 
 macro_rules! stores {
-    ($($field:ident: $kind:ty),* $(,)?) => {
+    // `snapshot`: kinds translation reads; `other`: kinds cached for other readers.
+    (snapshot { $($field:ident: $kind:ty),* $(,)? } other { $($ofield:ident: $okind:ty),* $(,)? }) => {
         /// One cache per watched kind. A kind whose CRD is not installed has an empty cache.
         #[derive(Clone)]
         pub struct Stores {
             $(pub $field: Store<$kind>,)*
+            $(pub $ofield: Store<$okind>,)*
         }
 
         /// The write halves, handed to the watches.
         pub struct Writers {
             $(pub $field: Writer<$kind>,)*
+            $(pub $ofield: Writer<$okind>,)*
         }
 
         impl Stores {
             pub fn new() -> (Stores, Writers) {
                 $(let $field = reflector::store();)*
+                $(let $ofield = reflector::store();)*
                 (
-                    Stores { $($field: $field.0,)* },
-                    Writers { $($field: $field.1,)* },
+                    Stores { $($field: $field.0,)* $($ofield: $ofield.0,)* },
+                    Writers { $($field: $field.1,)* $($ofield: $ofield.1,)* },
                 )
             }
 
@@ -45,6 +50,7 @@ macro_rules! stores {
 }
 
 stores! {
+    snapshot {
     gateway_classes: GatewayClass,
     gateways: Gateway,
     http_routes: HttpRoute,
@@ -58,6 +64,12 @@ stores! {
     load_balancer_configurations: LoadBalancerConfiguration,
     target_group_configurations: TargetGroupConfiguration,
     listener_rule_configurations: ListenerRuleConfiguration,
+    endpoint_slices: EndpointSlice,
+    nodes: Node,
+    }
+    other {
+    target_group_bindings: TargetGroupBinding,
+    }
 }
 
 impl Stores {
@@ -73,6 +85,16 @@ impl Stores {
             udp_routes: objects(&self.udp_routes),
             tls_routes: objects(&self.tls_routes),
             load_balancer_configurations: objects(&self.load_balancer_configurations),
+            ..Snapshot::default()
+        }
+    }
+
+    /// What target computation reads: Services, EndpointSlices and Nodes only.
+    pub fn targets_snapshot(&self) -> Snapshot {
+        Snapshot {
+            services: objects(&self.services),
+            endpoint_slices: objects(&self.endpoint_slices),
+            nodes: objects(&self.nodes),
             ..Snapshot::default()
         }
     }

@@ -29,6 +29,18 @@ pub enum Change {
         target: Option<(String, String)>,
     },
     ListenerRuleConfiguration(ObjectKey),
+    /// The targets of TargetGroupBindings moved; no Gateway reads them.
+    Targets(TargetsChange),
+}
+
+/// What the binding controller is told about; mapped to bindings in `mapper.rs`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TargetsChange {
+    Binding(ObjectKey),
+    /// An EndpointSlice of the Service (namespace, name) changed.
+    Endpoints(ObjectKey),
+    /// A Node changed in a way instance targets see.
+    Node,
 }
 
 /// What the trigger rules read: the Gateways, classes and LB configurations of a snapshot, and
@@ -69,6 +81,7 @@ impl<'s> View<'s> {
                 None => self.using_default_tg_config(key),
             },
             Change::ListenerRuleConfiguration(key) => self.using_rule_config(key),
+            Change::Targets(_) => BTreeSet::new(),
         }
     }
 

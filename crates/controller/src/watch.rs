@@ -202,7 +202,7 @@ async fn wait_until_served<K: Resource<DynamicType = ()>>(ctx: &WatchContext, na
 }
 
 /// Number of watches [`spawn_all`] starts.
-pub const WATCHES: usize = 13;
+pub const WATCHES: usize = 16;
 
 /// Starts every watch.
 pub fn spawn_all(ctx: &WatchContext, w: Writers) -> Vec<JoinHandle<()>> {
@@ -223,5 +223,8 @@ pub fn spawn_all(ctx: &WatchContext, w: Writers) -> Vec<JoinHandle<()>> {
         spawn(ctx, w.load_balancer_configurations, lb_configs(c, ns)),
         spawn(ctx, w.target_group_configurations, tg_configs(c, ns)),
         spawn(ctx, w.listener_rule_configurations, rule_configs(c, ns)),
+        spawn(ctx, w.endpoint_slices, endpoint_slices(c, ns)),
+        spawn(ctx, w.nodes, nodes(c)),
+        spawn(ctx, w.target_group_bindings, target_group_bindings(c, ns)),
     ]
 }

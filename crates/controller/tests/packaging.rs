@@ -89,6 +89,9 @@ fn every_watched_kind_is_in_the_access_list() {
         "loadbalancerconfigurations",
         "targetgroupconfigurations",
         "listenerruleconfigurations",
+        "endpointslices",
+        "nodes",
+        "targetgroupbindings",
     ] {
         let a = ACCESS
             .iter()

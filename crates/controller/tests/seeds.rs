@@ -71,6 +71,13 @@ async fn alb_basic_becomes_programmed_with_its_address_and_route_conditions() {
             .is_some_and(|c| condition(&c["status"], "Accepted").is_some())
     })
     .await;
+    // The binding controller takes the Gateway's bindings over (its finalizer) once.
+    eventually("bindings finalized", LIMIT, || {
+        api.list("TargetGroupBinding")
+            .iter()
+            .all(|b| has_finalizer(b, "elbv2.k8s.aws/resources"))
+    })
+    .await;
     // Steady state: nothing more is written once everything is programmed.
     let writes = api
         .requests()

@@ -3,7 +3,7 @@
 //!
 //! Idempotent: the runtime does not say why it calls, and a periodic requeue repairs drift.
 
-use super::{Context, gated, routes};
+use super::{Context, bindings, gated, routes};
 use crate::deploy::Deploy;
 use crate::error::{Error, Result};
 use crate::finalizer;
@@ -91,6 +91,14 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
         // Not accepted: nothing to deploy; what exists in AWS is left as it is.
         None => None,
     };
+    // Bindings before statuses: a Programmed Gateway has its bindings.
+    if let (Some(stack), Some(Ok(_))) = (stack, &outcome)
+        && let Err(e) = bindings::write(ctx, key, stack, &snapshot).await
+    {
+        ctx.event(gw.as_ref(), true, e.event_reason(), e.to_string())
+            .await;
+        return Err(e);
+    }
     if let Some(computed) = translation.statuses.gateways.get(key) {
         let computed = match &outcome {
             Some(Ok(report)) => match &report.load_balancer {
@@ -199,6 +207,9 @@ async fn delete<D: Deploy>(
             }
         }
     }
+    // The bindings go first: their finalizer deregisters the targets while the target
+    // groups still exist.
+    bindings::prune(ctx, key, lb_type(kind), &Default::default()).await?;
     if let Err(source) = ctx.deploy.delete(&key.to_string(), lb_type(kind)).await {
         let e = fail(source);
         ctx.event(

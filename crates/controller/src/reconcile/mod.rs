@@ -2,10 +2,13 @@
 //! GatewayClasses (status, finalizer). What they share: the [`Context`], leadership gating,
 //! metrics, exponential backoff after errors, and Events.
 
+mod binding;
+mod bindings;
 mod class;
 mod gateway;
 mod routes;
 
+pub use binding::reconcile as reconcile_binding;
 pub use class::reconcile as reconcile_class;
 pub use gateway::reconcile as reconcile_gateway;
 
@@ -185,6 +188,7 @@ fn kind_name<K>() -> &'static str {
     match name {
         "Gateway" => "Gateway",
         "GatewayClass" => "GatewayClass",
+        "TargetGroupBinding" => "TargetGroupBinding",
         _ => "object",
     }
 }

@@ -71,6 +71,15 @@ pub const KINDS: &[Kind] = &[
     ),
     // Tiered gateways (tests/tiered.rs).
     k("", "v1", "configmaps", "ConfigMap", true, false),
+    k("", "v1", "nodes", "Node", false, false),
+    k(
+        "discovery.k8s.io",
+        "v1",
+        "endpointslices",
+        "EndpointSlice",
+        true,
+        false,
+    ),
     k(
         "elbv2.k8s.aws",
         "v1beta1",

@@ -1,12 +1,16 @@
-//! A fake AWS: remembers the last stack applied per Gateway, and fails on demand.
+//! A fake AWS: remembers the last stack applied per Gateway and the targets of every target
+//! group, counts register/deregister calls, and fails on demand.
 
 use futures::future::BoxFuture;
 use gantry_controller::Deploy;
+use gantry_deploy::TargetChanges;
+use gantry_deploy::targets::TARGETS_PER_CALL;
 use gantry_deploy::{
     Address, Change, ChangeKind, Error, ErrorClass, Operation, Report, ResourceKind,
 };
-use gantry_model::{LoadBalancerType, Stack};
-use std::collections::BTreeMap;
+use gantry_model::{LoadBalancerType, Stack, Target};
+use gantry_targets::Deployed;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 use tokio::time::Instant;
 
@@ -25,6 +29,10 @@ struct State {
     deletes: Vec<String>,
     /// `apply <gateway>` / `delete <gateway>`, in order.
     ops: Vec<String>,
+    /// Registered targets by target group ARN.
+    targets: BTreeMap<String, BTreeSet<Target>>,
+    /// (arn, register calls, deregister calls) of every sync.
+    syncs: Vec<(String, u64, u64)>,
 }
 
 impl FakeDeploy {
@@ -59,6 +67,31 @@ impl FakeDeploy {
 
     pub fn deletes(&self) -> Vec<String> {
         self.lock().deletes.clone()
+    }
+
+    /// The ARN the fake gives the target group named `name`.
+    pub fn tg_arn(name: &str) -> String {
+        format!(
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/{name}/0123456789abcdef"
+        )
+    }
+
+    /// Registered targets of a target group, as `id:port`, sorted.
+    pub fn targets(&self, arn: &str) -> Vec<String> {
+        self.lock()
+            .targets
+            .get(arn)
+            .map(|t| t.iter().map(|t| format!("{}:{}", t.id, t.port)).collect())
+            .unwrap_or_default()
+    }
+
+    /// (register, deregister) calls made so far for `arn`.
+    pub fn target_calls(&self, arn: &str) -> (u64, u64) {
+        self.lock()
+            .syncs
+            .iter()
+            .filter(|(a, _, _)| a == arn)
+            .fold((0, 0), |(r, d), (_, r2, d2)| (r + r2, d + d2))
     }
 
     pub fn arn(gateway: &str, kind: LoadBalancerType) -> String {
@@ -117,6 +150,48 @@ impl Deploy for FakeDeploy {
                 }),
                 planned_calls: vec![],
                 mutating_calls: u64::from(changed),
+            })
+        })
+    }
+
+    fn deployed<'a>(&'a self, stack: &'a Stack) -> BoxFuture<'a, gantry_deploy::Result<Deployed>> {
+        Box::pin(async move {
+            Ok(Deployed {
+                target_group_arns: stack
+                    .target_groups
+                    .iter()
+                    .map(|tg| (tg.id.clone(), Self::tg_arn(&tg.name)))
+                    .collect(),
+                source_security_group: Some("sg-0123456789abcdef0".into()),
+                vpc_id: Some("vpc-0123456789abcdef0".into()),
+            })
+        })
+    }
+
+    /// Like the deployer: the difference only, [`TARGETS_PER_CALL`] targets per call.
+    fn sync_targets<'a>(
+        &'a self,
+        arn: &'a str,
+        targets: &'a [Target],
+    ) -> BoxFuture<'a, gantry_deploy::Result<TargetChanges>> {
+        Box::pin(async move {
+            let mut st = self.lock();
+            let current = st.targets.entry(arn.to_string()).or_default();
+            let desired: BTreeSet<Target> = targets.iter().cloned().collect();
+            let register: Vec<Target> = desired.difference(current).cloned().collect();
+            let deregister: Vec<Target> = current.difference(&desired).cloned().collect();
+            *current = desired;
+            let calls = |n: usize| n.div_ceil(TARGETS_PER_CALL) as u64;
+            let (r, d) = (calls(register.len()), calls(deregister.len()));
+            st.syncs.push((arn.to_string(), r, d));
+            Ok(TargetChanges {
+                deregistered: deregister
+                    .iter()
+                    .map(|t| (t.id.clone(), Some(t.port)))
+                    .collect(),
+                registered: register,
+                calls: r + d,
+                dry_run: false,
             })
         })
     }

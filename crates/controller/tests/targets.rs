@@ -1,0 +1,289 @@
+//! TargetGroupBindings against the API stand-in and the fake AWS: the Gateway writes one per
+//! Service-backed target group; the binding controller keeps each target group holding
+//! exactly the ready endpoints (ip) or eligible nodes (instance), follows endpoint, node and
+//! Service changes, coalesces bursts, and deregisters everything when a binding is deleted.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use support::apiserver::FakeApi;
+use support::deploy::FakeDeploy;
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(60);
+const FINALIZER: &str = "elbv2.k8s.aws/resources";
+
+const GATEWAY: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: apps}
+spec:
+  gatewayClassName: alb
+  listeners: [{name: a, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: apps}
+spec:
+  parentRefs: [{name: web}]
+  rules: [{backendRefs: [{name: echo, port: 80}]}]
+"#;
+
+const SERVICE: &str = r#"
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: apps}
+spec:
+  type: NodePort
+  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
+"#;
+
+fn binding(name: &str, target_type: &str, arn: &str) -> Value {
+    json!({
+        "apiVersion": "elbv2.k8s.aws/v1beta1",
+        "kind": "TargetGroupBinding",
+        "metadata": {"name": name, "namespace": "apps"},
+        "spec": {"targetGroupARN": arn, "targetType": target_type,
+                 "serviceRef": {"name": "echo", "port": 80}},
+    })
+}
+
+/// The EndpointSlice `echo-1` with endpoints (ip, ready).
+fn slice(endpoints: &[(String, bool)]) -> Value {
+    json!({
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {"name": "echo-1", "namespace": "apps",
+                     "labels": {"kubernetes.io/service-name": "echo"}},
+        "addressType": "IPv4",
+        "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+        "endpoints": endpoints.iter().map(|(ip, ready)| json!({
+            "addresses": [ip], "conditions": {"ready": ready},
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn ready_ips(n: usize) -> Vec<(String, bool)> {
+    (1..=n).map(|i| (ip(i), true)).collect()
+}
+
+fn ip(i: usize) -> String {
+    format!("10.0.{}.{}", i / 250, i % 250)
+}
+
+fn node(name: &str, labels: Value) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {"providerID": format!("aws:///us-east-1a/i-{name}")},
+        "status": {"conditions": [{"type": "Ready", "status": "True"}]},
+    })
+}
+
+async fn start_cluster(yaml: &str) -> (FakeApi, Arc<FakeDeploy>, Running) {
+    let api = FakeApi::new();
+    let deploy = Arc::new(FakeDeploy::default());
+    api.apply_yaml(yaml);
+    let running = start(&api, deploy.clone(), config()).await;
+    (api, deploy, running)
+}
+
+async fn targets_become(deploy: &FakeDeploy, arn: &str, want: &[&str]) {
+    let want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+    let what = format!("{arn} holds {want:?}");
+    eventually(&what, LIMIT, || deploy.targets(arn) == want).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_gateway_writes_a_binding_per_target_group_and_prunes_it_with_the_route() {
+    let (api, deploy, running) = start_cluster(SERVICE).await;
+    api.apply(node("a", json!({})));
+    api.apply_yaml(GATEWAY);
+    eventually("a binding with its ARN", LIMIT, || {
+        api.list("TargetGroupBinding").len() == 1
+    })
+    .await;
+    let stack = deploy.stack("apps/web").expect("deployed");
+    assert_eq!(stack.target_groups.len(), 1);
+    let tg = &stack.target_groups[0];
+    let arn = FakeDeploy::tg_arn(&tg.name);
+    let b = api
+        .get("TargetGroupBinding", "apps", &tg.name)
+        .expect("named like the tg");
+    assert_eq!(b["spec"]["targetGroupARN"], arn.as_str());
+    assert_eq!(b["spec"]["serviceRef"], json!({"name": "echo", "port": 80}));
+    let labels = &b["metadata"]["labels"];
+    assert_eq!(labels["gateway.k8s.aws.alb/stack-name"], "web");
+    assert_eq!(labels["gateway.k8s.aws.alb/stack-namespace"], "apps");
+    // The binding controller took it over: finalizer, then the node on the NodePort (or the
+    // pod IPs, whichever target type translation chose).
+    eventually("finalizer added", LIMIT, || {
+        api.get("TargetGroupBinding", "apps", &tg.name)
+            .is_some_and(|b| has_finalizer(&b, FINALIZER))
+    })
+    .await;
+    if b["spec"]["targetType"] == "instance" {
+        targets_become(&deploy, &arn, &["i-a:30080"]).await;
+    }
+
+    // The route goes: its target group leaves the plan, the binding is deleted, its targets
+    // deregistered and the finalizer removed.
+    api.delete("HTTPRoute", "apps", "shop");
+    eventually("binding pruned", LIMIT, || {
+        api.list("TargetGroupBinding").is_empty()
+    })
+    .await;
+    assert!(deploy.targets(&arn).is_empty());
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn ip_targets_follow_endpoints_scaling_up_and_down_and_pods_turning_unready() {
+    let (api, deploy, running) = start_cluster(SERVICE).await;
+    api.apply(slice(&ready_ips(2)));
+    api.apply(binding("echo-ip", "ip", "arn:tg-ip"));
+    targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:8080", "10.0.0.2:8080"]).await;
+
+    api.apply(slice(&ready_ips(3)));
+    targets_become(
+        &deploy,
+        "arn:tg-ip",
+        &["10.0.0.1:8080", "10.0.0.2:8080", "10.0.0.3:8080"],
+    )
+    .await;
+
+    api.apply(slice(&ready_ips(1)));
+    targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:8080"]).await;
+
+    // A pod turning unready leaves; a ready one joins.
+    api.apply(slice(&[(ip(1), false), (ip(2), true)]));
+    targets_become(&deploy, "arn:tg-ip", &["10.0.0.2:8080"]).await;
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn instance_targets_follow_nodes_added_removed_and_excluded() {
+    let (api, deploy, running) = start_cluster(SERVICE).await;
+    api.apply(node("a", json!({"pool": "web"})));
+    api.apply(node("b", json!({"pool": "web"})));
+    api.apply(binding("echo-nodes", "instance", "arn:tg-nodes"));
+    targets_become(&deploy, "arn:tg-nodes", &["i-a:30080", "i-b:30080"]).await;
+
+    api.apply(node("c", json!({"pool": "web"})));
+    targets_become(
+        &deploy,
+        "arn:tg-nodes",
+        &["i-a:30080", "i-b:30080", "i-c:30080"],
+    )
+    .await;
+
+    api.delete("Node", "", "c");
+    targets_become(&deploy, "arn:tg-nodes", &["i-a:30080", "i-b:30080"]).await;
+
+    api.modify("Node", "", "b", |n| {
+        n["metadata"]["labels"]["node.kubernetes.io/exclude-from-external-load-balancers"] =
+            "true".into();
+    });
+    targets_become(&deploy, "arn:tg-nodes", &["i-a:30080"]).await;
+
+    // A node that stops being Ready leaves too.
+    api.modify("Node", "", "a", |n| {
+        n["status"]["conditions"][0]["status"] = "False".into();
+    });
+    targets_become(&deploy, "arn:tg-nodes", &[]).await;
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_node_selector_filters_the_nodes() {
+    let (api, deploy, running) = start_cluster(SERVICE).await;
+    api.apply(node("a", json!({"pool": "web"})));
+    api.apply(node("b", json!({"pool": "batch"})));
+    let mut b = binding("echo-web", "instance", "arn:tg-web");
+    b["spec"]["nodeSelector"] = json!({"matchLabels": {"pool": "web"}});
+    api.apply(b);
+    targets_become(&deploy, "arn:tg-web", &["i-a:30080"]).await;
+    api.modify("Node", "", "b", |n| {
+        n["metadata"]["labels"]["pool"] = "web".into()
+    });
+    targets_become(&deploy, "arn:tg-web", &["i-a:30080", "i-b:30080"]).await;
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_service_port_change_moves_the_targets() {
+    let (api, deploy, running) = start_cluster(SERVICE).await;
+    api.apply(node("a", json!({})));
+    api.apply(slice(&ready_ips(1)));
+    api.apply(binding("echo-nodes", "instance", "arn:tg-nodes"));
+    api.apply(binding("echo-ip", "ip", "arn:tg-ip"));
+    targets_become(&deploy, "arn:tg-nodes", &["i-a:30080"]).await;
+    targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:8080"]).await;
+
+    // A new NodePort, and a targetPort by number that the slice does not name.
+    api.modify("Service", "apps", "echo", |s| {
+        s["spec"]["ports"][0]["nodePort"] = 30081.into();
+        s["spec"]["ports"][0]["name"] = "web".into();
+        s["spec"]["ports"][0]["targetPort"] = 9090.into();
+    });
+    targets_become(&deploy, "arn:tg-nodes", &["i-a:30081"]).await;
+    targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:9090"]).await;
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deleted_binding_deregisters_its_targets_then_drops_the_finalizer() {
+    let (api, deploy, running) = start_cluster(SERVICE).await;
+    api.apply(slice(&ready_ips(2)));
+    api.apply(binding("echo-ip", "ip", "arn:tg-ip"));
+    targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:8080", "10.0.0.2:8080"]).await;
+    eventually("finalizer added", LIMIT, || {
+        api.get("TargetGroupBinding", "apps", "echo-ip")
+            .is_some_and(|b| has_finalizer(&b, FINALIZER))
+    })
+    .await;
+
+    api.delete("TargetGroupBinding", "apps", "echo-ip");
+    eventually("binding gone", LIMIT, || {
+        api.get("TargetGroupBinding", "apps", "echo-ip").is_none()
+    })
+    .await;
+    assert!(deploy.targets("arn:tg-ip").is_empty());
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_of_1000_endpoint_changes_costs_few_register_calls() {
+    let (api, deploy, running) = start_cluster(SERVICE).await;
+    api.apply(slice(&ready_ips(1)));
+    api.apply(binding("echo-ip", "ip", "arn:tg-ip"));
+    targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:8080"]).await;
+    let before = deploy.target_calls("arn:tg-ip");
+
+    // A rollout: one endpoint more per update, a millisecond apart (well inside the debounce).
+    for n in 2..=1001 {
+        api.apply(slice(&ready_ips(n)));
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    eventually("1001 targets", LIMIT, || {
+        deploy.targets("arn:tg-ip").len() == 1001
+    })
+    .await;
+    let after = deploy.target_calls("arn:tg-ip");
+    let register = after.0 - before.0;
+    // 1,000 new targets need at least 5 calls of 200; a sync per change would be 1,000.
+    assert!(
+        (5..=15).contains(&register),
+        "register calls for the burst: {register}"
+    );
+    assert_eq!(after.1, before.1, "nothing deregistered");
+    running.stop().await;
+}
