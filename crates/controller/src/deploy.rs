@@ -1,7 +1,7 @@
 //! The AWS side, behind a trait so that the controller loop can be tested without AWS.
 
 use futures::future::BoxFuture;
-use gantry_deploy::{Deployer, Report, TargetChanges};
+use gantry_deploy::{BackendRule, Deployer, Report, TargetChanges};
 use gantry_model::{LoadBalancerType, Stack, Target};
 use gantry_targets::{Deployed, source_security_group};
 use std::collections::BTreeMap;
@@ -27,6 +27,13 @@ pub trait Deploy: Send + Sync + 'static {
         arn: &'a str,
         targets: &'a [Target],
     ) -> BoxFuture<'a, gantry_deploy::Result<TargetChanges>>;
+
+    /// Makes gantry's ingress rules on every worker security group of the cluster equal
+    /// `rules` (all bindings' together); rules gantry did not add are never revoked.
+    fn sync_worker_rules<'a>(
+        &'a self,
+        rules: &'a [BackendRule],
+    ) -> BoxFuture<'a, gantry_deploy::Result<()>>;
 
     /// AWS calls so far by (service, operation), for the metrics.
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {
@@ -67,6 +74,18 @@ impl Deploy for Deployer {
         targets: &'a [Target],
     ) -> BoxFuture<'a, gantry_deploy::Result<TargetChanges>> {
         Box::pin(Deployer::sync_targets(self, arn, targets))
+    }
+
+    fn sync_worker_rules<'a>(
+        &'a self,
+        rules: &'a [BackendRule],
+    ) -> BoxFuture<'a, gantry_deploy::Result<()>> {
+        Box::pin(async move {
+            for group in self.worker_security_groups().await? {
+                self.sync_backend_rules(&group, rules, true).await?;
+            }
+            Ok(())
+        })
     }
 
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {

@@ -287,3 +287,32 @@ async fn a_burst_of_1000_endpoint_changes_costs_few_register_calls() {
     assert_eq!(after.1, before.1, "nothing deregistered");
     running.stop().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn worker_rules_follow_the_bindings_and_stay_while_one_still_needs_them() {
+    let (api, deploy, running) = start_cluster(SERVICE).await;
+    api.apply(slice(&ready_ips(1)));
+    let networking = json!({"ingress": [{
+        "from": [{"securityGroup": {"groupID": "sg-lb"}}],
+        "ports": [{"protocol": "TCP", "port": "http"}, {"protocol": "TCP", "port": 8081}],
+    }]});
+    for name in ["one", "two"] {
+        let mut b = binding(name, "ip", &format!("arn:tg-{name}"));
+        b["spec"]["networking"] = networking.clone();
+        api.apply(b);
+    }
+    let both = ["tcp/8080 from sg-lb", "tcp/8081 from sg-lb"];
+    // The named port is the port the endpoints use.
+    eventually("rules added", LIMIT, || deploy.worker_rules() == both).await;
+
+    api.delete("TargetGroupBinding", "apps", "one");
+    eventually("one gone", LIMIT, || {
+        api.get("TargetGroupBinding", "apps", "one").is_none()
+    })
+    .await;
+    assert_eq!(deploy.worker_rules(), both, "still needed by two");
+
+    api.delete("TargetGroupBinding", "apps", "two");
+    eventually("rules removed", LIMIT, || deploy.worker_rules().is_empty()).await;
+    running.stop().await;
+}

@@ -7,7 +7,7 @@
 //! of endpoint changes into one sync per binding. A sync is a difference against what AWS
 //! lists, so a repeated or periodic one costs a describe call and nothing else.
 
-use super::{Context, gated};
+use super::{Context, gated, rules};
 use crate::deploy::Deploy;
 use crate::error::{Error, Result};
 use crate::finalizer;
@@ -71,6 +71,8 @@ async fn run<D: Deploy>(
             Err(e) if e.class() == ErrorClass::NotFound => {}
             Err(source) => return Err(fail(source)),
         }
+        // Its rules go unless another binding needs them (this one no longer counts).
+        rules::sync(ctx).await?;
         finalizer::remove(&api, tgb, FINALIZER).await?;
         return Ok(Action::await_change());
     }
@@ -90,6 +92,7 @@ async fn run<D: Deploy>(
                     "targets synced"
                 );
             }
+            rules::sync(ctx).await?;
             Ok(Action::requeue(ctx.config.sync_period))
         }
         Err(source) => {

@@ -7,6 +7,7 @@ mod bindings;
 mod class;
 mod gateway;
 mod routes;
+pub mod rules;
 
 pub use binding::reconcile as reconcile_binding;
 pub use class::reconcile as reconcile_class;
@@ -42,6 +43,8 @@ pub struct Context<D> {
     failures: Mutex<HashMap<String, u32>>,
     /// `lastTransitionTime` of changed conditions; the wall clock outside tests.
     pub now: fn() -> String,
+    /// The worker security group rules last synced (rules.rs).
+    worker_rules: Mutex<Option<Vec<gantry_deploy::BackendRule>>>,
 }
 
 impl<D: Deploy> Context<D> {
@@ -64,7 +67,19 @@ impl<D: Deploy> Context<D> {
             leader,
             failures: Mutex::new(HashMap::new()),
             now: wall_clock,
+            worker_rules: Mutex::new(None),
         }
+    }
+
+    fn last_worker_rules(&self) -> Option<Vec<gantry_deploy::BackendRule>> {
+        self.worker_rules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn set_last_worker_rules(&self, rules: Vec<gantry_deploy::BackendRule>) {
+        *self.worker_rules.lock().unwrap_or_else(|e| e.into_inner()) = Some(rules);
     }
 
     /// Delay before retrying `key` after its latest failure: doubles per consecutive failure.

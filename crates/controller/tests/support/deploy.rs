@@ -3,11 +3,11 @@
 
 use futures::future::BoxFuture;
 use gantry_controller::Deploy;
-use gantry_deploy::TargetChanges;
 use gantry_deploy::targets::TARGETS_PER_CALL;
 use gantry_deploy::{
     Address, Change, ChangeKind, Error, ErrorClass, Operation, Report, ResourceKind,
 };
+use gantry_deploy::{BackendRule, TargetChanges};
 use gantry_model::{LoadBalancerType, Stack, Target};
 use gantry_targets::Deployed;
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +33,8 @@ struct State {
     targets: BTreeMap<String, BTreeSet<Target>>,
     /// (arn, register calls, deregister calls) of every sync.
     syncs: Vec<(String, u64, u64)>,
+    /// gantry's rules on the worker security groups.
+    worker_rules: Vec<BackendRule>,
 }
 
 impl FakeDeploy {
@@ -83,6 +85,15 @@ impl FakeDeploy {
             .get(arn)
             .map(|t| t.iter().map(|t| format!("{}:{}", t.id, t.port)).collect())
             .unwrap_or_default()
+    }
+
+    /// gantry's worker rules as `protocol/port from group`.
+    pub fn worker_rules(&self) -> Vec<String> {
+        self.lock()
+            .worker_rules
+            .iter()
+            .map(|r| format!("{}/{} from {}", r.ip_protocol, r.port, r.source_group))
+            .collect()
     }
 
     /// (register, deregister) calls made so far for `arn`.
@@ -193,6 +204,16 @@ impl Deploy for FakeDeploy {
                 calls: r + d,
                 dry_run: false,
             })
+        })
+    }
+
+    fn sync_worker_rules<'a>(
+        &'a self,
+        rules: &'a [BackendRule],
+    ) -> BoxFuture<'a, gantry_deploy::Result<()>> {
+        Box::pin(async move {
+            self.lock().worker_rules = rules.to_vec();
+            Ok(())
         })
     }
 
