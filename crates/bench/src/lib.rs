@@ -1,6 +1,8 @@
 //! Benchmarks of gantry's cost as clusters grow. [`workload`] generates realistic clusters
-//! from a seed; the `gantry-bench` binary measures and writes `docs/benchmarks.md`.
+//! from a seed; [`aws`] measures AWS calls and convergence time against an emulator; the
+//! `gantry-bench` binary measures and writes `docs/benchmarks.md`.
 #![forbid(unsafe_code)]
 
+pub mod aws;
 pub mod plot;
 pub mod workload;
