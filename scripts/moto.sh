@@ -13,7 +13,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 state="$root/target/moto"
-port="${2:-${MOTO_PORT:-5055}}"
+# Only `start` takes a port argument; `test` passes its arguments on to cargo.
+if [[ "${1:-}" == "start" ]]; then port="${2:-${MOTO_PORT:-5055}}"; else port="${MOTO_PORT:-5055}"; fi
 # Pinned so a new moto release can't change the emulator's behaviour under the tests.
 moto_version="${MOTO_VERSION:-5.2.5}"
 

@@ -168,6 +168,8 @@ pub async fn rules(aws: &Clients, listener_arn: &str) -> Result<Vec<ActualRule>>
             .elbv2
             .describe_rules()
             .listener_arn(listener_arn)
+            // The API's largest page: one call covers a listener at the default rules quota.
+            .page_size(400)
             .set_marker(marker)
             .send()
             .await
