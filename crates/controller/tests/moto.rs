@@ -1,7 +1,8 @@
 //! The controller loop with the real deployer against the moto emulator (AWS_ENDPOINT_URL;
 //! skipped with a notice when unset — scripts/test.sh always sets it): a Gateway goes from
 //! empty to Programmed with the load balancer's real ARN and DNS name, and its deletion
-//! removes the load balancer before the finalizer.
+//! removes the load balancer before the finalizer; a TargetGroupBinding keeps a real target
+//! group holding its endpoints and empties it when deleted.
 
 mod support;
 
@@ -162,6 +163,15 @@ async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
         lb.dns_name.unwrap_or_default().to_ascii_lowercase()
     );
     assert!(has_finalizer(&gw, ALB_GATEWAY_FINALIZER));
+    // Its target group's binding names the real target group.
+    eventually("binding with the target group's ARN", LIMIT, || {
+        api.list("TargetGroupBinding").iter().any(|b| {
+            b["spec"]["targetGroupARN"]
+                .as_str()
+                .is_some_and(|a| a.contains(":targetgroup/"))
+        })
+    })
+    .await;
     // The AWS calls are counted in the metrics.
     let metrics = running.handle.metrics.render();
     assert!(
@@ -184,5 +194,115 @@ async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
             .unwrap_or(true),
         "the load balancer was deleted"
     );
+    running.stop().await;
+}
+
+/// Targets of an ip target group (made directly in the emulator), as the binding controller
+/// registers them from an EndpointSlice.
+async fn registered(elbv2: &aws_sdk_elasticloadbalancingv2::Client, arn: &str) -> Vec<String> {
+    let mut ids: Vec<String> = elbv2
+        .describe_target_health()
+        .target_group_arn(arn)
+        .send()
+        .await
+        .expect("describe target health")
+        .target_health_descriptions
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| {
+            // Deregistered targets drain for a while; they are leaving.
+            d.target_health
+                .as_ref()
+                .and_then(|h| h.state.as_ref())
+                .is_none_or(|s| s.as_str() != "draining")
+        })
+        .filter_map(|d| d.target.and_then(|t| t.id))
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_binding_keeps_a_real_target_group_in_step_with_its_endpoints() {
+    let Some(endpoint) = endpoint() else { return };
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(&endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(https_client())
+        .load()
+        .await;
+    let n = std::process::id() % 200 + 21;
+    let vpc_id = vpc(&sdk, n).await;
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
+    let tg_arn = elbv2
+        .create_target_group()
+        .name(format!("tgb-{}", std::process::id()))
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(8080)
+        .vpc_id(&vpc_id)
+        .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Ip)
+        .send()
+        .await
+        .expect("create target group")
+        .target_groups
+        .unwrap_or_default()
+        .remove(0)
+        .target_group_arn
+        .expect("ARN");
+    let cluster = format!("controller-tgb-{}", std::process::id());
+    let deployer = Arc::new(Deployer::new(
+        &sdk,
+        DeploySettings {
+            vpc_id: Some(vpc_id),
+            ..DeploySettings::new(&cluster)
+        },
+    ));
+    let api = FakeApi::new();
+    let running = start(&api, deployer, config()).await;
+    let slice = |ips: &[&str]| {
+        serde_json::json!({
+            "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": "echo-1", "namespace": "apps",
+                         "labels": {"kubernetes.io/service-name": "echo"}},
+            "addressType": "IPv4",
+            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+            "endpoints": ips.iter().map(|ip| serde_json::json!({
+                "addresses": [ip], "conditions": {"ready": true}})).collect::<Vec<_>>(),
+        })
+    };
+    api.apply_yaml(
+        r#"
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: apps}
+spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
+"#,
+    );
+    let (a, b) = (format!("10.{n}.0.10"), format!("10.{n}.1.10"));
+    api.apply(slice(&[&a, &b]));
+    api.apply(serde_json::json!({
+        "apiVersion": "elbv2.k8s.aws/v1beta1", "kind": "TargetGroupBinding",
+        "metadata": {"name": "echo", "namespace": "apps"},
+        "spec": {"targetGroupARN": tg_arn, "targetType": "ip",
+                 "serviceRef": {"name": "echo", "port": 80}},
+    }));
+    let want = |ips: &[&String]| ips.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    for expected in [want(&[&a, &b]), want(&[&a])] {
+        if expected.len() == 1 {
+            api.apply(slice(&[&a]));
+        }
+        let start = tokio::time::Instant::now();
+        while registered(&elbv2, &tg_arn).await != expected {
+            assert!(start.elapsed() < LIMIT, "target group holds {expected:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    api.delete("TargetGroupBinding", "apps", "echo");
+    eventually("binding gone", LIMIT, || {
+        api.get("TargetGroupBinding", "apps", "echo").is_none()
+    })
+    .await;
+    assert!(registered(&elbv2, &tg_arn).await.is_empty(), "deregistered");
     running.stop().await;
 }
