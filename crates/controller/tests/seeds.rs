@@ -65,12 +65,6 @@ async fn alb_basic_becomes_programmed_with_its_address_and_route_conditions() {
             })
     })
     .await;
-    // The tiered class of gatewayclasses.yaml gets its status from the tiered loop.
-    eventually("tiered class has a status", LIMIT, || {
-        api.get("GatewayClass", "", "public-gw-gateway-class")
-            .is_some_and(|c| condition(&c["status"], "Accepted").is_some())
-    })
-    .await;
     // The binding controller takes the Gateway's bindings over (its finalizer) once.
     eventually("bindings finalized", LIMIT, || {
         api.list("TargetGroupBinding")
