@@ -12,8 +12,8 @@ use gantry_api::gateway::GatewayListeners;
 use gantry_translate::LbKind;
 use gantry_translate::attach::Listener;
 use gantry_translate::attach::listeners::{ListenerProblem, validate as validate_for};
-use gantry_translate::status::Condition;
-use gantry_translate::status::reasons::{ACCEPTED, CONFLICTED, PROGRAMMED, RESOLVED_REFS, Reason};
+use gantry_translate::status::reasons::{PROGRAMMED, Reason};
+use gantry_translate::status::{Condition, listener_conditions};
 use std::collections::BTreeMap;
 
 pub(crate) fn validate(listeners: &[GatewayListeners], config: &ClassConfig) -> Vec<Listener> {
@@ -95,67 +95,20 @@ pub(crate) fn conditions(
     cloud_ready: bool,
     lb_listener: &str,
 ) -> Vec<Condition> {
-    let conflicted = match &l.problem {
-        Some(p) if l.is_conflicted() => {
-            Condition::new(CONFLICTED, true, p.reason, p.message.clone())
-        }
-        _ => Condition::new(
-            CONFLICTED,
-            false,
-            Reason::NoConflicts,
-            "Listener has no conflict",
-        ),
-    };
-    let accepted = match &l.problem {
-        Some(p) => Condition::new(ACCEPTED, false, p.reason, p.message.clone()),
-        None => Condition::new(ACCEPTED, true, Reason::Accepted, "Listener is accepted"),
-    };
-    let resolved = if l.invalid_kinds {
-        Condition::new(
-            RESOLVED_REFS,
-            false,
-            Reason::InvalidRouteKinds,
-            format!(
-                "Invalid route kind for listener {}: allowedRoutes.kinds names a kind this listener cannot serve",
-                l.name
-            ),
-        )
-    } else if let Some(p) = l
+    let refs = l
         .problem
         .as_ref()
         .filter(|p| p.reason == Reason::InvalidCertificateRef)
-    {
-        Condition::new(RESOLVED_REFS, false, p.reason, p.message.clone())
-    } else {
-        Condition::new(
-            RESOLVED_REFS,
-            true,
-            Reason::ResolvedRefs,
-            "Listener has all refs resolved",
-        )
-    };
-    let programmed = if let Some(p) = &l.problem {
-        Condition::new(
-            PROGRAMMED,
-            false,
-            Reason::Invalid,
-            format!("Listener is not accepted: {}", p.message),
-        )
-    } else if l.kinds.is_empty() {
-        Condition::new(
-            PROGRAMMED,
-            false,
-            Reason::Invalid,
-            "Listener allows no route kind this controller serves",
-        )
-    } else if shadow_programmed && cloud_ready {
-        Condition::new(
-            PROGRAMMED,
-            true,
-            Reason::Programmed,
-            "Shadow listener and load balancer listener are programmed",
-        )
-    } else {
+        .map(|p| (p.reason, p.message.as_str()));
+    listener_conditions(l, refs, || {
+        if shadow_programmed && cloud_ready {
+            return Condition::new(
+                PROGRAMMED,
+                true,
+                Reason::Programmed,
+                "Shadow listener and load balancer listener are programmed",
+            );
+        }
         let mut waiting = Vec::new();
         if !shadow_programmed {
             waiting.push(format!("shadow listener {} to be Programmed", l.name));
@@ -168,8 +121,7 @@ pub(crate) fn conditions(
             Reason::Pending,
             format!("Waiting for {}", waiting.join(" and ")),
         )
-    };
-    vec![conflicted, accepted, resolved, programmed]
+    })
 }
 
 #[cfg(test)]

@@ -386,65 +386,17 @@ fn dropped_message(r: &RouteReport) -> String {
 }
 
 fn listener_conditions(l: &Listener, build_problem: Option<&(Reason, String)>) -> Vec<Condition> {
-    let conflicted = match &l.problem {
-        Some(p) if l.is_conflicted() => {
-            Condition::new(CONFLICTED, true, p.reason, p.message.clone())
-        }
-        _ => Condition::new(
-            CONFLICTED,
-            false,
-            Reason::NoConflicts,
-            "Listener has no conflict",
-        ),
-    };
-    let accepted = match &l.problem {
-        Some(p) => Condition::new(ACCEPTED, false, p.reason, p.message.clone()),
-        None => Condition::new(ACCEPTED, true, Reason::Accepted, "Listener is accepted"),
-    };
-    let resolved = if l.invalid_kinds {
-        Condition::new(
-            RESOLVED_REFS,
-            false,
-            Reason::InvalidRouteKinds,
-            format!(
-                "Invalid route kind for listener {}: allowedRoutes.kinds names a kind this listener cannot serve",
-                l.name
-            ),
-        )
-    } else if let Some((reason @ Reason::InvalidCertificateRef, message)) = build_problem {
-        Condition::new(RESOLVED_REFS, false, *reason, message.clone())
-    } else {
-        Condition::new(
-            RESOLVED_REFS,
-            true,
-            Reason::ResolvedRefs,
-            "Listener has all refs resolved",
-        )
-    };
-    let programmed = if let Some(p) = &l.problem {
-        Condition::new(
-            PROGRAMMED,
-            false,
-            Reason::Invalid,
-            format!("Listener is not accepted: {}", p.message),
-        )
-    } else if l.kinds.is_empty() {
-        Condition::new(
-            PROGRAMMED,
-            false,
-            Reason::Invalid,
-            "Listener allows no route kind this controller serves",
-        )
-    } else if let Some((_, message)) = build_problem {
-        Condition::new(PROGRAMMED, false, Reason::Invalid, message.clone())
-    } else {
-        Condition::unknown(
+    let refs = build_problem
+        .filter(|(reason, _)| *reason == Reason::InvalidCertificateRef)
+        .map(|(reason, message)| (*reason, message.as_str()));
+    crate::status::listener_conditions(l, refs, || match build_problem {
+        Some((_, message)) => Condition::new(PROGRAMMED, false, Reason::Invalid, message.clone()),
+        None => Condition::unknown(
             PROGRAMMED,
             Reason::Pending,
             "Listener is pending to be programmed",
-        )
-    };
-    vec![conflicted, accepted, resolved, programmed]
+        ),
+    })
 }
 
 /// Attributes of an ELB listener, from its listener configuration.

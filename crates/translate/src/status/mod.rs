@@ -2,8 +2,11 @@
 //! routes. Conditions carry no timestamp: the writer stamps `lastTransitionTime`, keeping the
 //! old one when nothing changed, so translation stays free of the clock.
 
+mod listener;
 pub mod reasons;
 mod render;
+
+pub use listener::listener_conditions;
 
 pub use render::{merge_route_parents, render_gateway, render_gateway_class, render_route_parents};
 
