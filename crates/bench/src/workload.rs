@@ -296,7 +296,8 @@ pub fn fixed_shape(gateways: usize, routes: usize, rules: usize, matches: usize)
                     json!({"matches": ms, "backendRefs": [{"name": svc, "port": 80, "weight": 80}, {"name": svc, "port": 80, "weight": 20}]})
                 })
                 .collect();
-            let route = format!("route-{r}");
+            // Unique per Gateway: several Gateways share a namespace.
+            let route = format!("route-{g}-{r}");
             s.http_routes.insert(
                 ObjectKey::new(&namespace, &route),
                 typed(json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
@@ -451,6 +452,15 @@ pub fn one_gateway(s: &Snapshot, gateway: &ObjectKey) -> Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Guards the benchmark's size: route names once collided across Gateways sharing a
+    /// namespace, so the benchmark silently translated a fifth of the routes.
+    #[test]
+    fn fixed_shape_has_every_route() {
+        let s = fixed_shape(100, 5, 1, 1);
+        assert_eq!(s.gateways.len(), 100);
+        assert_eq!(s.http_routes.len(), 500);
+    }
 
     #[test]
     fn the_aws_workload_adds_its_newest_route_last_and_changes_one_weight() {
