@@ -27,21 +27,24 @@ pub struct Context<'a> {
     pub attachments: Vec<Attachment<'a>>,
     pub reports: BTreeMap<(RouteKind, ObjectKey), RouteReport>,
     /// Target groups already built in this Gateway, by (route, backend, listener protocol):
-    /// every rule and match of a route that names the same backend shares one.
-    pub target_group_cache:
-        BTreeMap<TargetGroupCacheKey, Result<gantry_model::TargetGroup, String>>,
+    /// every rule and match of a route that names the same backend shares one. Values index
+    /// `built_target_groups`.
+    pub target_group_cache: BTreeMap<TargetGroupCacheKey<'a>, Result<usize, String>>,
+    pub built_target_groups: Vec<gantry_model::TargetGroup>,
     /// Listener-level problems found while building (index → reason, message).
     pub listener_problems: BTreeMap<usize, (Reason, String)>,
     pub problems: Vec<Problem>,
 }
 
-/// (route kind, route, backend namespace, backend group/kind/name, backend port, listener
-/// protocol).
-pub type TargetGroupCacheKey = (
-    RouteKind,
-    ObjectKey,
-    String,
-    String,
+/// (route, backend namespace, group, kind, name, port, listener protocol). The route is
+/// named by its address, which is cheaper to compare than its kind and key and as unique: the
+/// routes outlive the context, and the cache is only looked up, never iterated.
+pub type TargetGroupCacheKey<'a> = (
+    usize,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
     Option<i32>,
     gantry_model::Protocol,
 );
@@ -69,11 +72,6 @@ impl<'a> Context<'a> {
         self.reports
             .entry((route.kind, route.key.clone()))
             .or_default()
-    }
-
-    /// Records that the route produced one more load balancer rule or listener.
-    pub fn programmed(&mut self, route: &Route) {
-        self.report(route).programmed += 1;
     }
 
     /// Records that one match of a rule cannot be programmed.
@@ -227,6 +225,7 @@ pub fn translate<'a>(
         attachments,
         reports: BTreeMap::new(),
         target_group_cache: BTreeMap::new(),
+        built_target_groups: Vec::new(),
         listener_problems: BTreeMap::new(),
         problems: Vec::new(),
     };

@@ -10,8 +10,7 @@ use gantry_api::crds::{ActionType as LrcAction, ListenerRuleConfigurationSpec};
 use gantry_api::wire::GATEWAY_AWS_GROUP;
 use gantry_model::{
     Action, ArnRef, AuthenticateCognitoConfig, AuthenticateOidcConfig, ForwardConfig, JwtClaim,
-    JwtValidationConfig, Protocol, RedirectConfig, TargetGroup, TargetGroupStickinessConfig,
-    TargetGroupTuple,
+    JwtValidationConfig, Protocol, RedirectConfig, TargetGroupStickinessConfig, TargetGroupTuple,
 };
 use gantry_snapshot::ObjectKey;
 use std::collections::BTreeMap;
@@ -26,14 +25,15 @@ pub struct RuleParts {
     /// to (`None`: every match).
     pub source_ip: Vec<(Option<Vec<i32>>, Vec<String>)>,
     pub tags: BTreeMap<String, String>,
-    pub target_groups: Vec<TargetGroup>,
+    /// Indexes into the context's `built_target_groups`.
+    pub target_groups: Vec<usize>,
 }
 
 /// Builds the parts of one route rule. `Err` drops the rule, with why.
-pub fn build(
-    ctx: &mut Context<'_>,
-    route: &Route,
-    rule: &RouteRule,
+pub fn build<'a>(
+    ctx: &mut Context<'a>,
+    route: &'a Route,
+    rule: &'a RouteRule,
     listener_protocol: Protocol,
 ) -> Result<RuleParts, String> {
     if let Some(field) = rule.unsupported.first() {
@@ -252,6 +252,8 @@ pub fn build(
             &mut parts.target_groups,
         )?,
     };
+    // Most rules have no other action; an exact capacity spares a larger allocation.
+    parts.actions.reserve_exact(1);
     parts.actions.push(routing);
     for (i, a) in parts.actions.iter_mut().enumerate() {
         a.order = Some(i as i32 + 1);
@@ -369,13 +371,13 @@ fn redirect_config(r: &Redirect, query: Option<String>) -> Result<RedirectConfig
     })
 }
 
-fn forward(
-    ctx: &mut Context<'_>,
-    route: &Route,
-    rule: &RouteRule,
+fn forward<'a>(
+    ctx: &mut Context<'a>,
+    route: &'a Route,
+    rule: &'a RouteRule,
     listener_protocol: Protocol,
     stickiness: Option<TargetGroupStickinessConfig>,
-    target_groups: &mut Vec<TargetGroup>,
+    target_groups: &mut Vec<usize>,
 ) -> Result<Action, String> {
     if let Some(b) = rule
         .backend_refs
@@ -390,10 +392,11 @@ fn forward(
     let mut tuples: Vec<TargetGroupTuple> = Vec::new();
     for b in &rule.backend_refs {
         let cache_key = (
-            route.kind,
-            route.key.clone(),
-            b.namespace.clone(),
-            format!("{}/{}/{}", b.group, b.kind, b.name),
+            std::ptr::from_ref(route) as usize,
+            b.namespace.as_str(),
+            b.group.as_str(),
+            b.kind.as_str(),
+            b.name.as_str(),
             b.port,
             listener_protocol,
         );
@@ -407,24 +410,29 @@ fn forward(
                         continue;
                     }
                 };
-                let built = target_groups::build(ctx, route, &resolved, listener_protocol);
+                let built =
+                    target_groups::build(ctx, route, &resolved, listener_protocol).map(|tg| {
+                        ctx.built_target_groups.push(tg);
+                        ctx.built_target_groups.len() - 1
+                    });
                 ctx.target_group_cache.insert(cache_key, built.clone());
                 built
             }
         };
         match built {
-            Ok(tg) => {
+            Ok(index) => {
+                let id = &ctx.built_target_groups[index].id;
                 match tuples
                     .iter_mut()
-                    .find(|t| t.target_group_arn.as_str() == tg.id)
+                    .find(|t| t.target_group_arn.as_str() == id)
                 {
                     Some(t) => t.weight = Some(t.weight.unwrap_or(0) + b.weight),
                     None => tuples.push(TargetGroupTuple {
-                        target_group_arn: ArnRef::Planned(tg.id.clone()),
+                        target_group_arn: ArnRef::Planned(id.clone()),
                         weight: Some(b.weight),
                     }),
                 }
-                target_groups.push(tg);
+                target_groups.push(index);
             }
             Err(message) => {
                 ctx.unresolved(route, refs_unresolved(Reason::BackendNotFound, message))

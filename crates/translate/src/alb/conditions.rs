@@ -6,7 +6,16 @@ use gantry_model::RuleCondition;
 /// Conditions of one ALB rule for one match (or none) and one hostname (`""`: any host).
 /// `Err` says why the ALB cannot express the match exactly.
 pub fn build(m: Option<&RouteMatch>, host: &str) -> Result<Vec<RuleCondition>, String> {
-    let mut out = Vec::new();
+    // Host, path, and one per header, query parameter and method: conditions are large, so
+    // growing the vector step by step would copy them.
+    let capacity = 2 + match m {
+        Some(RouteMatch::Http(h)) => {
+            h.headers.len() + h.query_params.len() + usize::from(h.method.is_some())
+        }
+        Some(RouteMatch::Grpc(g)) => g.headers.len(),
+        None => 0,
+    };
+    let mut out = Vec::with_capacity(capacity);
     if !host.is_empty() {
         out.push(RuleCondition::host_header(vec![host.to_string()]));
     }

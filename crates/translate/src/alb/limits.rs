@@ -29,16 +29,16 @@ pub fn check(conditions: &[RuleCondition]) -> Option<String> {
     let mut evaluations = 0;
     let mut wildcards = 0;
     for c in conditions {
-        let values = c.evaluations();
-        if values.len() > MAX_VALUES_PER_CONDITION {
+        let values = || evaluations_of(c);
+        let count = values().count();
+        if count > MAX_VALUES_PER_CONDITION {
             return Some(format!(
-                "ALB conditions take at most {MAX_VALUES_PER_CONDITION} values; the {} condition has {}",
+                "ALB conditions take at most {MAX_VALUES_PER_CONDITION} values; the {} condition has {count}",
                 c.field.as_str(),
-                values.len()
             ));
         }
-        evaluations += values.len();
-        for v in &values {
+        evaluations += count;
+        for v in values() {
             if v.len() > MAX_VALUE_LENGTH {
                 return Some(format!(
                     "ALB condition values are at most {MAX_VALUE_LENGTH} characters; a {} value has {}",
@@ -55,8 +55,7 @@ pub fn check(conditions: &[RuleCondition]) -> Option<String> {
                 .as_ref()
                 .is_some_and(|h| !h.regex_values.is_empty());
         if !regex && c.field != ConditionField::SourceIp {
-            wildcards += values
-                .iter()
+            wildcards += values()
                 .map(|v| v.matches(['*', '?']).count())
                 .sum::<usize>();
         }
@@ -83,6 +82,29 @@ pub fn check(conditions: &[RuleCondition]) -> Option<String> {
     None
 }
 
+/// The values of `c` that are match evaluations, in the order of
+/// [`RuleCondition::evaluations`], without collecting them: this runs for every candidate rule.
+fn evaluations_of(c: &RuleCondition) -> impl Iterator<Item = &str> {
+    let values = [
+        &c.host_header_config,
+        &c.path_pattern_config,
+        &c.http_request_method_config,
+        &c.source_ip_config,
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|v| v.values.iter().chain(&v.regex_values));
+    let header = c
+        .http_header_config
+        .iter()
+        .flat_map(|h| h.values.iter().chain(&h.regex_values));
+    let query = c
+        .query_string_config
+        .iter()
+        .flat_map(|q| q.values.iter().map(|kv| kv.value.as_str()));
+    values.chain(header).map(String::as_str).chain(query)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +128,20 @@ mod tests {
         assert!(check(&[RuleCondition::path_pattern(vec![long])]).is_some());
         let name = "x".repeat(41);
         assert!(check(&[RuleCondition::http_header(name, vec!["v".into()], vec![])]).is_some());
+    }
+
+    #[test]
+    fn evaluations_are_those_of_the_model() {
+        let conditions = [
+            RuleCondition::host_header(vec!["a.example.com".into()]),
+            RuleCondition::path_regex("^/p$".into()),
+            RuleCondition::http_header("x-a".into(), vec!["1".into()], vec!["2".into()]),
+            RuleCondition::query_string("q".into(), "v".into()),
+            RuleCondition::source_ip(vec!["10.0.0.0/8".into()]),
+        ];
+        for c in &conditions {
+            assert_eq!(evaluations_of(c).collect::<Vec<_>>(), c.evaluations());
+        }
     }
 
     #[test]

@@ -17,8 +17,9 @@ use gantry_model::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
+/// An ALB rule before its priority is known; its precedence key is kept apart, so that
+/// sorting moves small keys instead of these.
 struct Candidate {
-    key: precedence::Key,
     conditions: Vec<RuleCondition>,
     actions: Vec<Action>,
     transforms: Vec<Transform>,
@@ -65,24 +66,25 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
         let protocol = Protocol::parse(&ctx.listeners[li].protocol).unwrap_or(Protocol::Http);
         let listener_cfg = listener_configuration(&ctx.config, protocol.as_str(), port).cloned();
         let mut candidates: Vec<Candidate> = Vec::new();
-        for (route, hosts) in routes.values() {
+        let mut keys: Vec<(precedence::Key<'_>, usize)> = Vec::new();
+        for ((_, route_name), (route, hosts)) in &routes {
             candidates_of_route(
                 ctx,
                 route,
+                route_name,
                 hosts,
                 protocol,
                 &mut candidates,
+                &mut keys,
                 &mut target_groups,
             );
         }
-        // Sort an index, not the candidates: they are large, and moving them during the sort
-        // costs more than the comparisons.
-        let mut order: Vec<usize> = (0..candidates.len()).collect();
-        order.sort_by(|&a, &b| candidates[a].key.cmp(&candidates[b].key));
+        // The candidate's index breaks ties, so the unstable sort orders as a stable one would.
+        keys.sort_unstable();
         let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
-        let rules = order
+        let rules = keys
             .into_iter()
-            .filter_map(|i| slots[i].take())
+            .filter_map(|(_, i)| slots[i].take())
             .enumerate()
             .map(|(i, c)| {
                 let priority = i as u32 + 1;
@@ -111,14 +113,14 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     enforce_rule_quota(ctx, &mut listeners);
 
     // Only target groups some rule still forwards to.
-    let used: BTreeSet<String> = listeners
+    let used: BTreeSet<&str> = listeners
         .iter()
         .flat_map(|l| l.rules.iter())
         .flat_map(|r| r.actions.iter())
         .flat_map(|a| a.target_groups())
-        .map(|a| a.as_str().to_string())
+        .map(|a| a.as_str())
         .collect();
-    target_groups.retain(|id, _| used.contains(id));
+    target_groups.retain(|id, _| used.contains(id.as_str()));
 
     Some(Stack {
         gateway: stack_id,
@@ -130,15 +132,20 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     })
 }
 
-fn candidates_of_route(
-    ctx: &mut Context<'_>,
-    route: &Route,
-    hosts: &BTreeSet<String>,
+#[allow(clippy::too_many_arguments)]
+fn candidates_of_route<'a, 'k>(
+    ctx: &mut Context<'a>,
+    route: &'a Route,
+    route_name: &'k str,
+    hosts: &'k BTreeSet<String>,
     protocol: Protocol,
     out: &mut Vec<Candidate>,
+    keys: &mut Vec<(precedence::Key<'k>, usize)>,
     target_groups: &mut BTreeMap<String, TargetGroup>,
 ) {
     ctx.report(route);
+    let display = route.display();
+    let mut programmed = 0;
     for (ri, rule) in route.rules.iter().enumerate() {
         let parts = match actions::build(ctx, route, rule, protocol) {
             Ok(p) => p,
@@ -147,21 +154,18 @@ fn candidates_of_route(
                 continue;
             }
         };
-        for tg in &parts.target_groups {
-            target_groups
-                .entry(tg.id.clone())
-                .or_insert_with(|| tg.clone());
+        for &built in &parts.target_groups {
+            let tg = &ctx.built_target_groups[built];
+            if !target_groups.contains_key(&tg.id) {
+                target_groups.insert(tg.id.clone(), tg.clone());
+            }
         }
-        let matches: Vec<(Option<usize>, Option<&RouteMatch>)> = if rule.matches.is_empty() {
-            vec![(None, None)]
-        } else {
-            rule.matches
-                .iter()
-                .enumerate()
-                .map(|(mi, m)| (Some(mi), Some(m)))
-                .collect()
-        };
-        for (mi, m) in matches {
+        let first = out.len();
+        for k in 0..rule.matches.len().max(1) {
+            let (mi, m) = match rule.matches.get(k) {
+                Some(m) => (Some(k), Some(m)),
+                None => (None, None),
+            };
             for host in hosts {
                 let mut conditions = match conditions::build(m, host) {
                     Ok(c) => c,
@@ -190,22 +194,35 @@ fn candidates_of_route(
                         continue;
                     }
                 };
-                ctx.programmed(route);
+                programmed += 1;
+                keys.push((
+                    precedence::Key::new(route, route_name, ri, mi, m, host),
+                    out.len(),
+                ));
                 out.push(Candidate {
-                    key: precedence::Key::new(route, ri, mi, m, host),
                     conditions,
-                    actions: parts.actions.clone(),
+                    actions: Vec::new(),
                     transforms,
-                    tags: parts.tags.clone(),
+                    tags: BTreeMap::new(),
                     source: RuleSource {
-                        route: route.display(),
+                        route: display.clone(),
                         rule: ri,
                         r#match: mi,
                     },
                 });
             }
         }
+        // The rule's candidates share its actions and tags: clones for all but the last.
+        if let Some((last, others)) = out[first..].split_last_mut() {
+            for c in others {
+                c.actions = parts.actions.clone();
+                c.tags = parts.tags.clone();
+            }
+            last.actions = parts.actions;
+            last.tags = parts.tags;
+        }
     }
+    ctx.report(route).programmed += programmed;
 }
 
 /// URLRewrite as ALB transforms. A prefix replacement needs the match's path prefix.

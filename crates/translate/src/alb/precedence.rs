@@ -6,10 +6,12 @@
 //! route age, route namespace/name, rule index, match index, hostname.
 
 use crate::routes::{PathMatch, Route, RouteMatch};
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Key {
+/// Ordered field by field, in declaration order. Borrows the route's `namespace/name` and the
+/// hostname: a key is built per candidate rule, and owning them cost an allocation each.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Key<'a> {
     host_rank: (u8, Reverse<usize>, Reverse<usize>),
     match_score: Reverse<u8>,
     primary_len: Reverse<usize>,
@@ -18,21 +20,24 @@ pub struct Key {
     headers: Reverse<usize>,
     query_params: Reverse<usize>,
     created: i128,
-    route: String,
+    /// `namespace/name`.
+    route: &'a str,
     rule: usize,
     /// `usize::MAX` for a rule without matches.
     match_index: usize,
-    host: String,
+    host: &'a str,
 }
 
-impl Key {
+impl<'a> Key<'a> {
+    /// `route_name` is the route's `namespace/name`.
     pub fn new(
         route: &Route,
+        route_name: &'a str,
         rule: usize,
         match_index: Option<usize>,
         m: Option<&RouteMatch>,
-        host: &str,
-    ) -> Key {
+        host: &'a str,
+    ) -> Key<'a> {
         let host_rank = if host.is_empty() {
             (2, Reverse(0), Reverse(0))
         } else {
@@ -81,49 +86,10 @@ impl Key {
             headers: Reverse(headers),
             query_params: Reverse(query),
             created: route.created,
-            route: route.key.to_string(),
+            route: route_name,
             rule,
             match_index: match_index.unwrap_or(usize::MAX),
-            host: host.to_string(),
+            host,
         }
-    }
-}
-
-impl Ord for Key {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (
-            &self.host_rank,
-            &self.match_score,
-            &self.primary_len,
-            &self.secondary_len,
-            &self.has_method,
-            &self.headers,
-            &self.query_params,
-            &self.created,
-            &self.route,
-            &self.rule,
-            &self.match_index,
-            &self.host,
-        )
-            .cmp(&(
-                &other.host_rank,
-                &other.match_score,
-                &other.primary_len,
-                &other.secondary_len,
-                &other.has_method,
-                &other.headers,
-                &other.query_params,
-                &other.created,
-                &other.route,
-                &other.rule,
-                &other.match_index,
-                &other.host,
-            ))
-    }
-}
-
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
     }
 }
