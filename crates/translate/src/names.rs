@@ -17,11 +17,13 @@ fn hex10(parts: &[&str]) -> String {
     for p in parts {
         h.update(p.as_bytes());
     }
-    h.finalize()
-        .iter()
-        .take(5)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(10);
+    for b in h.finalize().iter().take(5) {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 0xf)] as char);
+    }
+    out
 }
 
 /// `k8s-<ns:8>-<name:8>-<hash10>`.

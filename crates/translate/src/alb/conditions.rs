@@ -46,7 +46,7 @@ fn http(m: &HttpMatch, out: &mut Vec<RuleCondition>) -> Result<(), String> {
             } else {
                 out.push(RuleCondition::path_pattern(vec![
                     trimmed.to_string(),
-                    format!("{trimmed}/*"),
+                    [trimmed, "/*"].concat(),
                 ]));
             }
         }

@@ -12,13 +12,17 @@ pub const MAX_WEIGHT: i32 = 999;
 
 /// The first limit the conditions break, as a message; `None` when they fit.
 pub fn check(conditions: &[RuleCondition]) -> Option<String> {
+    let mut per_field = [0usize; 6];
+    for c in conditions {
+        per_field[c.field as usize] += 1;
+    }
     for single in [
         ConditionField::HostHeader,
         ConditionField::PathPattern,
         ConditionField::HttpRequestMethod,
         ConditionField::SourceIp,
     ] {
-        let n = conditions.iter().filter(|c| c.field == single).count();
+        let n = per_field[single as usize];
         if n > 1 {
             return Some(format!(
                 "ALB rules take at most one {} condition; this one needs {n}",

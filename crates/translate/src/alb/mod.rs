@@ -65,8 +65,16 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
         };
         let protocol = Protocol::parse(&ctx.listeners[li].protocol).unwrap_or(Protocol::Http);
         let listener_cfg = listener_configuration(&ctx.config, protocol.as_str(), port).cloned();
-        let mut candidates: Vec<Candidate> = Vec::new();
-        let mut keys: Vec<(precedence::Key<'_>, usize)> = Vec::new();
+        // At most one candidate per match (or matchless rule) and hostname.
+        let most: usize = routes
+            .values()
+            .map(|(route, hosts)| {
+                let per_host: usize = route.rules.iter().map(|r| r.matches.len().max(1)).sum();
+                per_host * hosts.len()
+            })
+            .sum();
+        let mut candidates: Vec<Candidate> = Vec::with_capacity(most);
+        let mut keys: Vec<(precedence::Key<'_>, usize)> = Vec::with_capacity(most);
         for ((_, route_name), (route, hosts)) in &routes {
             candidates_of_route(
                 ctx,
@@ -82,28 +90,24 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
         // The candidate's index breaks ties, so the unstable sort orders as a stable one would.
         keys.sort_unstable();
         let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
-        let rules = keys
-            .into_iter()
-            .filter_map(|(_, i)| slots[i].take())
-            .enumerate()
-            .map(|(i, c)| {
-                let priority = i as u32 + 1;
-                Rule {
-                    priority,
-                    conditions: c.conditions,
-                    actions: c.actions,
-                    transforms: c.transforms,
-                    tags: tags::build(
-                        ctx.settings,
-                        ctx.lb,
-                        &stack_id,
-                        &format!("{port}:{priority}"),
-                        Some(&c.tags),
-                    ),
-                    source: c.source,
-                }
-            })
-            .collect();
+        let mut rules = Vec::with_capacity(keys.len());
+        for (i, c) in keys.into_iter().filter_map(|(_, i)| slots[i].take()).enumerate() {
+            let priority = i as u32 + 1;
+            rules.push(Rule {
+                priority,
+                conditions: c.conditions,
+                actions: c.actions,
+                transforms: c.transforms,
+                tags: tags::build(
+                    ctx.settings,
+                    ctx.lb,
+                    &stack_id,
+                    &format!("{port}:{priority}"),
+                    Some(&c.tags),
+                ),
+                source: c.source,
+            });
+        }
         let Some(listener) = build_listener(ctx, li, port, protocol, listener_cfg.as_ref(), rules)
         else {
             continue;
