@@ -19,6 +19,8 @@ pub struct Context<'a> {
     pub snapshot: &'a Snapshot,
     pub settings: &'a Settings,
     pub key: &'a ObjectKey,
+    /// `namespace/name` of the Gateway: the stack id.
+    pub stack: String,
     pub gateway: &'a Gateway,
     pub lb: LbKind,
     pub config: LoadBalancerConfigurationSpec,
@@ -65,7 +67,7 @@ pub struct RouteReport {
 
 impl<'a> Context<'a> {
     pub fn stack_id(&self) -> String {
-        self.key.to_string()
+        self.stack.clone()
     }
 
     pub fn report(&mut self, route: &Route) -> &mut RouteReport {
@@ -217,6 +219,7 @@ pub fn translate<'a>(
         snapshot,
         settings,
         key,
+        stack: key.to_string(),
         gateway,
         lb: class.lb,
         config,
@@ -417,7 +420,7 @@ pub fn listener_tags(ctx: &Context<'_>, port: i32) -> gantry_model::Tags {
         ctx.settings,
         ctx.lb,
         &ctx.stack_id(),
-        &port.to_string(),
+        port.to_string(),
         ctx.config.tags.as_ref(),
     )
 }

@@ -310,20 +310,21 @@ macro_rules! backend_ref {
 
 fn http_route(route: &gw::HttpRoute) -> Route {
     let (key, generation, created) = meta_of(&route.metadata);
-    let ns = key.namespace.clone();
+    let ns = key.namespace.as_str();
     let spec = &route.spec;
     let rules = spec
         .rules
         .iter()
         .flatten()
-        .map(|rule| http_rule(rule, &ns))
+        .map(|rule| http_rule(rule, ns))
         .collect();
+    let parent_refs = parent_refs!(spec.parent_refs, ns);
     Route {
         kind: RouteKind::Http,
         key,
         generation,
         created,
-        parent_refs: parent_refs!(spec.parent_refs, &ns),
+        parent_refs,
         hostnames: spec.hostnames.clone().unwrap_or_default(),
         rules,
     }

@@ -26,7 +26,7 @@ pub fn build(
     settings: &Settings,
     lb: LbKind,
     stack: &str,
-    resource_id: &str,
+    resource_id: impl Into<String>,
     user: Option<&BTreeMap<String, String>>,
 ) -> Tags {
     let mut out = Tags::default();

@@ -179,7 +179,7 @@ fn finish(
 ) -> TargetGroup {
     let mut id = format!(
         "{}:{}-{}:{}-{}-{}:{}",
-        ctx.stack_id(),
+        ctx.stack,
         route.key.namespace,
         route.key.name,
         route.kind,
@@ -221,8 +221,8 @@ fn finish(
         tags: tags::build(
             ctx.settings,
             ctx.lb,
-            &ctx.stack_id(),
-            &id,
+            &ctx.stack,
+            id.as_str(),
             props.tags.as_ref(),
         ),
         id,

@@ -54,6 +54,8 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     }
 
     let mut target_groups: BTreeMap<String, TargetGroup> = BTreeMap::new();
+    // Which of the context's built target groups were offered to `target_groups`.
+    let mut in_stack: Vec<bool> = Vec::new();
     let mut listeners = Vec::new();
     for (port, routes) in per_port {
         let Some(li) = ctx
@@ -85,13 +87,18 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
                 &mut candidates,
                 &mut keys,
                 &mut target_groups,
+                &mut in_stack,
             );
         }
         // The candidate's index breaks ties, so the unstable sort orders as a stable one would.
         keys.sort_unstable();
         let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
         let mut rules = Vec::with_capacity(keys.len());
-        for (i, c) in keys.into_iter().filter_map(|(_, i)| slots[i].take()).enumerate() {
+        for (i, c) in keys
+            .into_iter()
+            .filter_map(|(_, i)| slots[i].take())
+            .enumerate()
+        {
             let priority = i as u32 + 1;
             rules.push(Rule {
                 priority,
@@ -102,7 +109,7 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
                     ctx.settings,
                     ctx.lb,
                     &stack_id,
-                    &format!("{port}:{priority}"),
+                    format!("{port}:{priority}"),
                     Some(&c.tags),
                 ),
                 source: c.source,
@@ -146,8 +153,8 @@ fn candidates_of_route<'a, 'k>(
     out: &mut Vec<Candidate>,
     keys: &mut Vec<(precedence::Key<'k>, usize)>,
     target_groups: &mut BTreeMap<String, TargetGroup>,
+    in_stack: &mut Vec<bool>,
 ) {
-    ctx.report(route);
     let display = route.display();
     let mut programmed = 0;
     for (ri, rule) in route.rules.iter().enumerate() {
@@ -159,6 +166,13 @@ fn candidates_of_route<'a, 'k>(
             }
         };
         for &built in &parts.target_groups {
+            // Looked up by id once per built target group, not once per rule.
+            if in_stack.len() <= built {
+                in_stack.resize(built + 1, false);
+            }
+            if std::mem::replace(&mut in_stack[built], true) {
+                continue;
+            }
             let tg = &ctx.built_target_groups[built];
             if !target_groups.contains_key(&tg.id) {
                 target_groups.insert(tg.id.clone(), tg.clone());
