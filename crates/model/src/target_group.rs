@@ -109,6 +109,26 @@ pub struct Target {
     pub port: i32,
 }
 
+/// What the load balancer says of one registered target (`DescribeTargetHealth`): the state
+/// (`initial`, `healthy`, `unhealthy`, `unused`, `draining`, `unavailable`…) and, unless it
+/// is healthy, why (`Target.ResponseCodeMismatch`…) in a code and a sentence.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TargetHealth {
+    pub target: Target,
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl TargetHealth {
+    pub fn is_healthy(&self) -> bool {
+        self.state == "healthy"
+    }
+}
+
 /// Health check settings of a target group (`HealthCheck*` fields of the API).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
