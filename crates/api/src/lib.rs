@@ -33,7 +33,7 @@ pub mod gateway {
 /// Core Kubernetes types.
 pub mod k8s {
     pub use k8s_openapi::api::core::v1::{
-        ConfigMap, Namespace, Node, Secret, Service, ServicePort,
+        ConfigMap, Namespace, Node, Pod, PodCondition, Secret, Service, ServicePort,
     };
     pub use k8s_openapi::api::discovery::v1::EndpointSlice;
     pub use k8s_openapi::apimachinery::pkg::apis::meta::v1::{

@@ -17,7 +17,7 @@ use gantry_api::gateway::{
     Gateway, GatewayClass, GrpcRoute, HttpRoute, ListenerSet, ReferenceGrant, TcpRoute, TlsRoute,
     UdpRoute,
 };
-use gantry_api::k8s::{ConfigMap, EndpointSlice, Namespace, Node, Secret, Service};
+use gantry_api::k8s::{ConfigMap, EndpointSlice, Namespace, Node, Pod, Secret, Service};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -40,6 +40,9 @@ pub struct Snapshot {
     pub services: Objects<Service>,
     pub endpoint_slices: Objects<EndpointSlice>,
     pub nodes: Objects<Node>,
+    /// Pods with a target-health readiness gate (the controller caches no others); read by
+    /// target computation only.
+    pub pods: Objects<Pod>,
     pub secrets: Objects<Secret>,
     pub config_maps: Objects<ConfigMap>,
     pub load_balancer_configurations: Objects<LoadBalancerConfiguration>,
@@ -64,6 +67,7 @@ impl Snapshot {
             + self.services.len()
             + self.endpoint_slices.len()
             + self.nodes.len()
+            + self.pods.len()
             + self.secrets.len()
             + self.config_maps.len()
             + self.load_balancer_configurations.len()

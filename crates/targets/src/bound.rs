@@ -6,7 +6,7 @@
 //! names (by number or by name); ip targets are its endpoints, instance targets the nodes on
 //! its NodePort.
 
-use crate::{Desired, Problem, endpoints, nodes};
+use crate::{Desired, Problem, endpoints, nodes, readiness};
 use gantry_api::crds::{TargetGroupBinding, TargetGroupIpAddressType, TargetType};
 use gantry_api::k8s::{IntOrString, LabelSelector};
 use gantry_model::{NodeSelector, SelectorRequirement, TargetIpAddressType};
@@ -52,7 +52,8 @@ pub fn binding_targets(binding: &TargetGroupBinding, snapshot: &Snapshot) -> Des
                 Some(TargetGroupIpAddressType::Ipv6) => TargetIpAddressType::Ipv6,
                 _ => TargetIpAddressType::Ipv4,
             };
-            endpoints::ip_targets(family, service, port, snapshot, &mut out);
+            let gate = readiness::readiness_gate(name);
+            endpoints::ip_targets(family, service, port, snapshot, Some(&gate), &mut out);
         }
         Some(TargetType::Instance) => match port.node_port {
             Some(node_port) => {

@@ -20,6 +20,7 @@ mod binding;
 mod bound;
 mod endpoints;
 mod nodes;
+mod readiness;
 mod selector;
 
 pub use binding::{
@@ -29,6 +30,10 @@ pub use binding::{
 pub use bound::binding_targets;
 pub use endpoints::SERVICE_NAME_LABEL;
 pub use nodes::{EXCLUDE_LABELS, instance_id};
+pub use readiness::{
+    GateCondition, GateConditions, READINESS_GATE_PREFIX, gate_conditions, gated_bindings,
+    has_target_health_gate, pod_condition, readiness_gate,
+};
 pub use selector::matches;
 
 use gantry_api::k8s::{Service, ServicePort};
@@ -78,7 +83,7 @@ pub fn desired_targets(tg: &TargetGroup, snapshot: &Snapshot) -> Option<Desired>
         return Some(out);
     };
     if ip {
-        endpoints::ip_targets(tg.ip_address_type, service, port, snapshot, &mut out);
+        endpoints::ip_targets(tg.ip_address_type, service, port, snapshot, None, &mut out);
     } else {
         nodes::instance_targets(tg.node_selector.as_ref(), tg.port, snapshot, &mut out);
     }
