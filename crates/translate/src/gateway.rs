@@ -32,7 +32,7 @@ pub struct Context<'a> {
     /// every rule and match of a route that names the same backend shares one. Values index
     /// `built_target_groups`.
     pub target_group_cache: BTreeMap<TargetGroupCacheKey<'a>, Result<usize, String>>,
-    pub built_target_groups: Vec<gantry_model::TargetGroup>,
+    pub built_target_groups: Vec<BuiltTargetGroup>,
     /// Listener-level problems found while building (index → reason, message).
     pub listener_problems: BTreeMap<usize, (Reason, String)>,
     pub problems: Vec<Problem>,
@@ -50,6 +50,13 @@ pub type TargetGroupCacheKey<'a> = (
     Option<i32>,
     gantry_model::Protocol,
 );
+
+/// A target group built for this Gateway. It moves into the stack when a rule first uses it;
+/// its id stays here for the rules after.
+pub struct BuiltTargetGroup {
+    pub id: String,
+    pub target_group: Option<gantry_model::TargetGroup>,
+}
 
 /// What building found wrong with one route on this Gateway.
 #[derive(Clone, Debug, Default)]

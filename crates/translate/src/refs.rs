@@ -7,13 +7,13 @@ use gantry_api::k8s::{Service, ServicePort};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use std::sync::Arc;
 
-/// A backendRef that resolved.
+/// A backendRef that resolved, borrowing from the snapshot.
 #[derive(Clone, Debug)]
-pub enum Resolved {
+pub enum Resolved<'s> {
     Service {
-        service: Arc<Service>,
+        service: &'s Service,
         key: ObjectKey,
-        port: ServicePort,
+        port: &'s ServicePort,
     },
     /// Gateway chaining: the backend is another Gateway's load balancer.
     Gateway {
@@ -41,12 +41,12 @@ impl Unresolved {
 
 /// Resolves one backendRef of `route`. Gateway backends are only meaningful on NLBs
 /// (`allow_gateway`).
-pub fn resolve(
-    snapshot: &Snapshot,
+pub fn resolve<'s>(
+    snapshot: &'s Snapshot,
     route: &Route,
     backend: &BackendRef,
     allow_gateway: bool,
-) -> Result<Resolved, Unresolved> {
+) -> Result<Resolved<'s>, Unresolved> {
     let key = ObjectKey::new(backend.namespace.clone(), backend.name.clone());
     let is_core = backend.group.is_empty() || backend.group == "core";
     match (is_core, backend.kind.as_str()) {
@@ -66,7 +66,6 @@ pub fn resolve(
                 .as_ref()
                 .and_then(|s| s.ports.as_ref())
                 .and_then(|ports| ports.iter().find(|p| p.port == port))
-                .cloned()
                 .ok_or_else(|| {
                     Unresolved::new(
                         Reason::BackendNotFound,
@@ -74,7 +73,7 @@ pub fn resolve(
                     )
                 })?;
             Ok(Resolved::Service {
-                service: service.clone(),
+                service,
                 key,
                 port: service_port,
             })

@@ -20,7 +20,7 @@ use gantry_model::{
 pub fn build(
     ctx: &Context<'_>,
     route: &Route,
-    resolved: &Resolved,
+    resolved: &Resolved<'_>,
     listener_protocol: Protocol,
 ) -> Result<TargetGroup, String> {
     match resolved {

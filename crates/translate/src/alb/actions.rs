@@ -1,7 +1,7 @@
 //! A route rule's filters and backendRefs → the actions (and transforms) of its ALB rules.
 
 use super::limits::{MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT};
-use crate::gateway::Context;
+use crate::gateway::{BuiltTargetGroup, Context};
 use crate::refs;
 use crate::routes::{Filter, PathModifier, Redirect, Route, RouteRule};
 use crate::status::reasons::Reason;
@@ -412,7 +412,10 @@ fn forward<'a>(
                 };
                 let built =
                     target_groups::build(ctx, route, &resolved, listener_protocol).map(|tg| {
-                        ctx.built_target_groups.push(tg);
+                        ctx.built_target_groups.push(BuiltTargetGroup {
+                            id: tg.id.clone(),
+                            target_group: Some(tg),
+                        });
                         ctx.built_target_groups.len() - 1
                     });
                 ctx.target_group_cache.insert(cache_key, built.clone());

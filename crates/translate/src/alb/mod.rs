@@ -173,9 +173,11 @@ fn candidates_of_route<'a, 'k>(
             if std::mem::replace(&mut in_stack[built], true) {
                 continue;
             }
-            let tg = &ctx.built_target_groups[built];
-            if !target_groups.contains_key(&tg.id) {
-                target_groups.insert(tg.id.clone(), tg.clone());
+            let tg = &mut ctx.built_target_groups[built];
+            if !target_groups.contains_key(&tg.id)
+                && let Some(moved) = tg.target_group.take()
+            {
+                target_groups.insert(tg.id.clone(), moved);
             }
         }
         let first = out.len();

@@ -289,11 +289,11 @@ fn target_group(
 }
 
 /// A backendRef resolved, and for a Gateway backend the ALB it registers.
-fn resolve(
-    ctx: &Context<'_>,
+fn resolve<'a>(
+    ctx: &Context<'a>,
     route: &Route,
     backend: &BackendRef,
-) -> Result<(Resolved, Option<ArnRef>), Unresolved> {
+) -> Result<(Resolved<'a>, Option<ArnRef>), Unresolved> {
     let resolved = refs::resolve(ctx.snapshot, route, backend, true)?;
     let alb = match &resolved {
         Resolved::Gateway { gateway, key, port } => {
