@@ -130,26 +130,28 @@ pub fn translate(snapshot: &Snapshot, settings: &Settings) -> Translation {
     let mut out = Translation::default();
     let classes = classes::owned(snapshot, settings, &mut out);
     let routes = routes::all_routes(snapshot);
-    // Routes by the Gateways their parentRefs name, so each Gateway only looks at its own.
-    let mut by_gateway: BTreeMap<gantry_snapshot::ObjectKey, Vec<&routes::Route>> = BTreeMap::new();
+    // Routes by the (namespace, name) of the Gateways their parentRefs name, so each Gateway
+    // only looks at its own.
+    let mut by_gateway: BTreeMap<(&str, &str), Vec<&routes::Route>> = BTreeMap::new();
     for route in &routes {
-        let mut parents: Vec<gantry_snapshot::ObjectKey> = route
-            .parent_refs
-            .iter()
-            .filter(|p| p.group == gantry_api::gateway::GROUP && p.kind == "Gateway")
-            .map(|p| gantry_snapshot::ObjectKey::new(p.namespace.clone(), p.name.clone()))
-            .collect();
-        parents.sort();
-        parents.dedup();
-        for parent in parents {
-            by_gateway.entry(parent).or_default().push(route);
+        for (i, p) in route.parent_refs.iter().enumerate() {
+            let parent = (p.namespace.as_str(), p.name.as_str());
+            let first_naming_it = !route.parent_refs[..i]
+                .iter()
+                .any(|q| names_gateway(q) && (q.namespace.as_str(), q.name.as_str()) == parent);
+            if names_gateway(p) && first_naming_it {
+                by_gateway.entry(parent).or_default().push(route);
+            }
         }
     }
     for (key, gw) in &snapshot.gateways {
         let Some(class) = classes.get(gw.spec.gateway_class_name.as_str()) else {
             continue;
         };
-        let own = by_gateway.get(key).map(Vec::as_slice).unwrap_or_default();
+        let own = by_gateway
+            .get(&(key.namespace.as_str(), key.name.as_str()))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         gateway::translate(snapshot, settings, key, gw, class, own, &mut out);
     }
     report_orphan_parents(snapshot, &routes, &mut out);
@@ -158,21 +160,28 @@ pub fn translate(snapshot: &Snapshot, settings: &Settings) -> Translation {
     out
 }
 
+fn names_gateway(p: &routes::ParentRef) -> bool {
+    p.group == gantry_api::gateway::GROUP && p.kind == "Gateway"
+}
+
 /// parentRefs to Gateways that do not exist get no status (no controller owns them), but a
 /// person reading the plan should hear about them.
 fn report_orphan_parents(snapshot: &Snapshot, routes: &[routes::Route], out: &mut Translation) {
+    let gateways: BTreeSet<(&str, &str)> = snapshot
+        .gateways
+        .keys()
+        .map(|k| (k.namespace.as_str(), k.name.as_str()))
+        .collect();
     for route in routes {
         for p in &route.parent_refs {
-            if p.group == gantry_api::gateway::GROUP && p.kind == "Gateway" {
+            if names_gateway(p) && !gateways.contains(&(p.namespace.as_str(), p.name.as_str())) {
                 let key = gantry_snapshot::ObjectKey::new(p.namespace.clone(), p.name.clone());
-                if !snapshot.gateways.contains_key(&key) {
-                    out.problems.push(Problem {
-                        object: route.display(),
-                        message: format!(
-                            "parentRef names Gateway {key}, which does not exist; no status is written for it"
-                        ),
-                    });
-                }
+                out.problems.push(Problem {
+                    object: route.display(),
+                    message: format!(
+                        "parentRef names Gateway {key}, which does not exist; no status is written for it"
+                    ),
+                });
             }
         }
     }
