@@ -3,37 +3,35 @@
 
 use sha2::{Digest, Sha256};
 
-/// Keeps only `[A-Za-z0-9]`, at most `max` characters.
-fn sanitize(s: &str, max: usize) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(max)
-        .collect()
+/// Appends the `[A-Za-z0-9]` characters of `s`, at most `max` of them.
+fn push_sanitized(out: &mut String, s: &str, max: usize) {
+    out.extend(s.chars().filter(char::is_ascii_alphanumeric).take(max));
 }
 
-/// First 10 lowercase hex characters of the SHA-256 of the parts, concatenated.
-fn hex10(parts: &[&str]) -> String {
+/// Appends the first 10 lowercase hex characters of the SHA-256 of the parts, concatenated.
+fn push_hex10(out: &mut String, parts: &[&str]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut h = Sha256::new();
     for p in parts {
         h.update(p.as_bytes());
     }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(10);
     for b in h.finalize().iter().take(5) {
         out.push(HEX[usize::from(b >> 4)] as char);
         out.push(HEX[usize::from(b & 0xf)] as char);
     }
-    out
 }
 
-/// `k8s-<ns:8>-<name:8>-<hash10>`.
+/// `k8s-<ns:8>-<name:8>-<hash10>`, built in one string: target groups are named per route
+/// and backend.
 fn k8s_name(namespace: &str, name: &str, hash_parts: &[&str]) -> String {
-    format!(
-        "k8s-{}-{}-{}",
-        sanitize(namespace, 8),
-        sanitize(name, 8),
-        hex10(hash_parts)
-    )
+    let mut out = String::with_capacity(32);
+    out.push_str("k8s-");
+    push_sanitized(&mut out, namespace, 8);
+    out.push('-');
+    push_sanitized(&mut out, name, 8);
+    out.push('-');
+    push_hex10(&mut out, hash_parts);
+    out
 }
 
 /// Load balancer name. The scheme is part of the hash, so a scheme change (which forces a new

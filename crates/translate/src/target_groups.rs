@@ -195,10 +195,12 @@ fn finish(
     if let Some(v @ (ProtocolVersion::Grpc | ProtocolVersion::Http2)) = protocol_version {
         id.push_str(&format!("-{}", v.as_str()));
     }
+    let instance_port;
     let name_port = if target_type == TargetType::Instance {
-        port.to_string()
+        instance_port = port.to_string();
+        instance_port.as_str()
     } else {
-        id_port.to_string()
+        id_port
     };
     let name = props.target_group_name.clone().unwrap_or_else(|| {
         names::target_group(&names::TargetGroupNameInput {
@@ -210,7 +212,7 @@ fn finish(
             route_kind: route.kind.as_str(),
             backend_namespace: backend_ns,
             backend_name,
-            port: &name_port,
+            port: name_port,
             target_type: target_type.as_str(),
             protocol: protocol.as_str(),
             protocol_version: protocol_version.map(|v| v.as_str()),
