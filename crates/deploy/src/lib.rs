@@ -33,4 +33,4 @@ pub use deployer::{DeploySettings, Deployer, Inventory, MutationHook};
 pub use diff::rule::PriorityMode;
 pub use error::{Error, ErrorClass, Operation, Result};
 pub use report::{Address, Change, ChangeKind, Report, ResourceKind};
-pub use targets::{BackendRule, GroupTargets, RuleChanges, TargetChanges};
+pub use targets::{BackendRule, GroupTargets, RuleChanges, RuleSource, TargetChanges};

@@ -7,7 +7,8 @@
 //!   empty in between. Targets AWS shows as `draining` are already leaving: they count as not
 //!   registered, so they are not deregistered again on every sync.
 //! * [`Deployer::sync_backend_rules`]: ingress rules from the load balancer's security group
-//!   on a worker (node or pod) security group. Rules gantry adds carry the description
+//!   (or from the groups and address blocks a TargetGroupBinding's `networking` names) on a
+//!   worker (node or pod) security group. Rules gantry adds carry the description
 //!   [`rule_marker`]; a rule without it is never revoked, and an equal rule someone else added
 //!   is left as it is and counts as present.
 
@@ -16,7 +17,7 @@ use crate::discover::security_group::{filter, list};
 use crate::discover::target_group;
 use crate::error::{Error, Operation, Result};
 use crate::ownership::{BACKEND_SG_VALUE, CLUSTER, CLUSTER_RESOURCE, Owner};
-use aws_sdk_ec2::types::{IpPermission, UserIdGroupPair};
+use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, UserIdGroupPair};
 use aws_sdk_elasticloadbalancingv2::types::{
     TargetDescription, TargetHealthDescription, TargetHealthStateEnum,
 };
@@ -60,13 +61,53 @@ pub struct GroupTargets {
 }
 
 /// One ingress permission on a worker security group: `ip_protocol` (`tcp` / `udp`) on one
-/// port, from a load balancer security group.
+/// port or all of them, from a security group or an address block.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BackendRule {
     pub ip_protocol: String,
-    pub port: i32,
-    pub source_group: String,
+    /// None: every port (0–65535).
+    pub port: Option<i32>,
+    pub source: RuleSource,
 }
+
+/// Where a [`BackendRule`] lets traffic in from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleSource {
+    /// A security group id (a load balancer's).
+    Group(String),
+    /// An IPv4 CIDR block.
+    Ipv4(String),
+    /// An IPv6 CIDR block.
+    Ipv6(String),
+}
+
+impl RuleSource {
+    /// A group id, or a CIDR block (IPv6 when it has a colon).
+    pub fn parse(peer: &str) -> RuleSource {
+        if peer.starts_with("sg-") {
+            RuleSource::Group(peer.to_string())
+        } else if peer.contains(':') {
+            RuleSource::Ipv6(peer.to_string())
+        } else {
+            RuleSource::Ipv4(peer.to_string())
+        }
+    }
+}
+
+impl std::fmt::Display for BackendRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let source = match &self.source {
+            RuleSource::Group(s) | RuleSource::Ipv4(s) | RuleSource::Ipv6(s) => s,
+        };
+        match self.port {
+            Some(p) => write!(f, "{}/{p} from {source}", self.ip_protocol),
+            None => write!(f, "{}/all from {source}", self.ip_protocol),
+        }
+    }
+}
+
+/// The port range of a rule for every port, as EC2 takes and lists it.
+const ALL_PORTS: (i32, i32) = (0, 65535);
 
 /// What [`Deployer::sync_backend_rules`] changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -294,8 +335,8 @@ impl Deployer {
             .iter()
             .map(|(ip_protocol, port)| BackendRule {
                 ip_protocol: ip_protocol.clone(),
-                port: *port,
-                source_group: source_group.clone(),
+                port: Some(*port),
+                source: RuleSource::Group(source_group.clone()),
             })
             .collect();
         let mut out = Vec::new();
@@ -319,7 +360,7 @@ impl Deployer {
             let changes = RuleChanges {
                 removed: ours
                     .into_iter()
-                    .filter(|r| r.source_group == source_group)
+                    .filter(|r| r.source == RuleSource::Group(source_group.to_string()))
                     .collect(),
                 ..RuleChanges::default()
             };
@@ -410,7 +451,7 @@ impl Deployer {
         Ok(changes)
     }
 
-    /// Every single-port, group-sourced rule on `group_id`, and those of them that are
+    /// Every rule on `group_id` of one port or of all ports, and those of them that are
     /// gantry's (described with [`rule_marker`]).
     async fn group_rules(
         &self,
@@ -437,19 +478,33 @@ impl Deployer {
             else {
                 continue;
             };
-            if from != to {
-                continue;
-            }
-            for pair in p.user_id_group_pairs.unwrap_or_default() {
-                let Some(source) = pair.group_id else {
-                    continue;
-                };
+            let port = match (from, to) {
+                _ if from == to => Some(from),
+                range if range == ALL_PORTS => None,
+                _ => continue,
+            };
+            let groups = p
+                .user_id_group_pairs
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| Some((RuleSource::Group(g.group_id?), g.description)));
+            let v4 = p
+                .ip_ranges
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|r| Some((RuleSource::Ipv4(r.cidr_ip?), r.description)));
+            let v6 = p
+                .ipv6_ranges
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|r| Some((RuleSource::Ipv6(r.cidr_ipv6?), r.description)));
+            for (source, description) in groups.chain(v4).chain(v6) {
                 let rule = BackendRule {
                     ip_protocol: protocol.clone(),
-                    port: from,
-                    source_group: source,
+                    port,
+                    source,
                 };
-                if pair.description.as_deref() == Some(marker.as_str()) {
+                if description.as_deref() == Some(marker.as_str()) {
                     ours.insert(rule.clone());
                 }
                 present.insert(rule);
@@ -545,17 +600,32 @@ fn ip_permissions(rules: &[BackendRule], description: &str) -> Vec<IpPermission>
     rules
         .iter()
         .map(|r| {
-            IpPermission::builder()
+            let (from, to) = r.port.map_or(ALL_PORTS, |p| (p, p));
+            let permission = IpPermission::builder()
                 .ip_protocol(&r.ip_protocol)
-                .from_port(r.port)
-                .to_port(r.port)
-                .user_id_group_pairs(
+                .from_port(from)
+                .to_port(to);
+            match &r.source {
+                RuleSource::Group(g) => permission.user_id_group_pairs(
                     UserIdGroupPair::builder()
-                        .group_id(&r.source_group)
+                        .group_id(g)
                         .description(description)
                         .build(),
-                )
-                .build()
+                ),
+                RuleSource::Ipv4(c) => permission.ip_ranges(
+                    IpRange::builder()
+                        .cidr_ip(c)
+                        .description(description)
+                        .build(),
+                ),
+                RuleSource::Ipv6(c) => permission.ipv6_ranges(
+                    Ipv6Range::builder()
+                        .cidr_ipv6(c)
+                        .description(description)
+                        .build(),
+                ),
+            }
+            .build()
         })
         .collect()
 }

@@ -9,7 +9,7 @@ use aws_sdk_ec2::types::{
 use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
 use common::*;
 use gantry_deploy::targets::{TARGETS_PER_CALL, rule_marker, worker_tag_key};
-use gantry_deploy::{BackendRule, DeploySettings, Deployer};
+use gantry_deploy::{BackendRule, DeploySettings, Deployer, RuleSource};
 use gantry_model::Target;
 use std::collections::BTreeMap;
 
@@ -269,8 +269,8 @@ async fn backend_rules_are_added_and_removed_and_foreign_rules_are_left_alone() 
         .expect("foreign rule");
     let rule = |port: i32| BackendRule {
         ip_protocol: "tcp".into(),
-        port,
-        source_group: lb.clone(),
+        port: Some(port),
+        source: RuleSource::Group(lb.clone()),
     };
     let wanted = [rule(30080), rule(30081), rule(8443)];
     let (r, made) = calls_during(&d, d.sync_backend_rules(&nodes, &wanted, true)).await;
@@ -300,8 +300,8 @@ async fn backend_rules_are_added_and_removed_and_foreign_rules_are_left_alone() 
     let lb2 = group(format!("{}-lb2", fx.cluster), name("lb2")).await;
     let from_lb2 = BackendRule {
         ip_protocol: "udp".into(),
-        port: 9000,
-        source_group: lb2.clone(),
+        port: Some(9000),
+        source: RuleSource::Group(lb2.clone()),
     };
     let mut both = wanted.to_vec();
     both.push(from_lb2.clone());
@@ -322,11 +322,39 @@ async fn backend_rules_are_added_and_removed_and_foreign_rules_are_left_alone() 
         ])
     );
 
+    // Address blocks and all-port rules (a binding's `networking` may name them) are added
+    // in the same one call, and found again as present.
+    let cidr_rules = [
+        BackendRule {
+            ip_protocol: "tcp".into(),
+            port: None,
+            source: RuleSource::Ipv4("10.1.0.0/16".into()),
+        },
+        BackendRule {
+            ip_protocol: "udp".into(),
+            port: Some(53),
+            source: RuleSource::Ipv6("2001:db8::/32".into()),
+        },
+    ];
+    let mut with_cidrs = wanted.to_vec();
+    with_cidrs.extend(cidr_rules.iter().cloned());
+    let (r, made) = calls_during(&d, d.sync_backend_rules(&nodes, &with_cidrs, true)).await;
+    assert_eq!(r.expect("cidr rules").added, cidr_rules);
+    assert_eq!(
+        made,
+        ops(&[
+            ("DescribeSecurityGroups", 1),
+            ("AuthorizeSecurityGroupIngress", 1)
+        ])
+    );
+    let (r, _) = calls_during(&d, d.sync_backend_rules(&nodes, &with_cidrs, true)).await;
+    assert_eq!(r.expect("cidr rules again"), Default::default());
+
     // Without pruning nothing goes; with it, only gantry's own rules go.
     let (r, _) = calls_during(&d, d.sync_backend_rules(&nodes, &[], false)).await;
     assert!(r.expect("add only").removed.is_empty());
     let (r, made) = calls_during(&d, d.sync_backend_rules(&nodes, &[], true)).await;
-    assert_eq!(r.expect("remove").removed.len(), 2);
+    assert_eq!(r.expect("remove").removed.len(), 4);
     assert_eq!(
         made,
         ops(&[

@@ -1,6 +1,7 @@
 //! Worker security group rules (reference §e.4): the ingress rules the TargetGroupBindings
-//! ask for in `spec.networking`, from the load balancer's security group to the targets'
-//! ports, kept on every worker group of the cluster.
+//! ask for in `spec.networking`, from the load balancer's security group (or any group or
+//! address block a binding names) to the targets' ports, kept on every worker group of the
+//! cluster.
 //!
 //! Rules are shared: two bindings on one port need one rule, so the rules are computed for
 //! all bindings together and synced as a whole; a rule goes only when no binding asks for it.
@@ -10,15 +11,17 @@
 use super::Context;
 use crate::deploy::Deploy;
 use crate::error::{Error, Result};
-use gantry_api::crds::{NetworkingProtocol, TargetGroupBinding};
+use gantry_api::crds::{NetworkingPort, NetworkingProtocol, TargetGroupBinding};
 use gantry_api::k8s::IntOrString;
-use gantry_deploy::BackendRule;
+use gantry_deploy::{BackendRule, RuleSource};
 use gantry_snapshot::Snapshot;
 use std::collections::BTreeSet;
 
-/// The rules of one binding. A named port (an ip binding whose Service `targetPort` is a
-/// name) becomes the ports its targets use; a rule without a port (all ports) or from a CIDR
-/// is not built, nor one naming no security group yet (a stack whose group is not found).
+/// The rules of one binding: each peer (a security group, or an address block) to each port.
+/// A named port (an ip binding whose Service `targetPort` is a name) becomes the ports its
+/// targets use; a port left unset is every port of its protocol, and no ports at all is every
+/// TCP port. A peer naming no security group yet (a stack whose group is not found) is left
+/// out.
 pub fn binding_rules(binding: &TargetGroupBinding, snapshot: &Snapshot) -> Vec<BackendRule> {
     let Some(ingress) = binding
         .spec
@@ -30,38 +33,51 @@ pub fn binding_rules(binding: &TargetGroupBinding, snapshot: &Snapshot) -> Vec<B
     };
     let mut target_ports: Option<BTreeSet<i32>> = None;
     let mut out = BTreeSet::new();
+    let every_tcp_port = [NetworkingPort {
+        protocol: Some(NetworkingProtocol::Tcp),
+        port: None,
+    }];
     for rule in ingress {
-        let groups = rule
+        let sources: Vec<RuleSource> = rule
             .from
             .iter()
-            .filter_map(|p| p.security_group.as_ref())
-            .map(|g| g.group_id.as_str())
-            .filter(|g| !g.is_empty());
-        for group in groups {
-            for port in &rule.ports {
-                let protocol = match port.protocol {
-                    Some(NetworkingProtocol::Udp) => "udp",
-                    _ => "tcp",
-                };
-                let numbers: Vec<i32> = match &port.port {
-                    Some(IntOrString::Int(n)) => vec![*n],
-                    Some(IntOrString::String(_)) => target_ports
-                        .get_or_insert_with(|| {
-                            gantry_targets::binding_targets(binding, snapshot)
-                                .targets
-                                .iter()
-                                .map(|t| t.port)
-                                .collect()
-                        })
-                        .iter()
-                        .copied()
-                        .collect(),
-                    None => Vec::new(),
-                };
-                out.extend(numbers.into_iter().map(|port| BackendRule {
+            .filter_map(|peer| match (&peer.security_group, &peer.ip_block) {
+                (Some(g), _) => Some(RuleSource::Group(g.group_id.clone())),
+                (None, Some(b)) => Some(RuleSource::parse(&b.cidr)),
+                (None, None) => None,
+            })
+            .filter(|s| !matches!(s, RuleSource::Group(g) if g.is_empty()))
+            .collect();
+        let ports = if rule.ports.is_empty() {
+            &every_tcp_port[..]
+        } else {
+            &rule.ports[..]
+        };
+        for port in ports {
+            let protocol = match port.protocol {
+                Some(NetworkingProtocol::Udp) => "udp",
+                _ => "tcp",
+            };
+            let numbers: Vec<Option<i32>> = match &port.port {
+                Some(IntOrString::Int(n)) => vec![Some(*n)],
+                Some(IntOrString::String(_)) => target_ports
+                    .get_or_insert_with(|| {
+                        gantry_targets::binding_targets(binding, snapshot)
+                            .targets
+                            .iter()
+                            .map(|t| t.port)
+                            .collect()
+                    })
+                    .iter()
+                    .map(|p| Some(*p))
+                    .collect(),
+                None => vec![None],
+            };
+            for source in &sources {
+                out.extend(numbers.iter().map(|port| BackendRule {
                     ip_protocol: protocol.to_string(),
-                    port,
-                    source_group: group.to_string(),
+                    port: *port,
+                    source: source.clone(),
                 }));
             }
         }

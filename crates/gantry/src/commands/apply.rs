@@ -107,11 +107,7 @@ async fn register_targets(
             ),
             Ok(groups) => {
                 for (group, c) in groups.iter().filter(|(_, c)| !c.added.is_empty()) {
-                    let added: Vec<String> = c
-                        .added
-                        .iter()
-                        .map(|r| format!("{}/{} from {}", r.port, r.ip_protocol, r.source_group))
-                        .collect();
+                    let added: Vec<String> = c.added.iter().map(ToString::to_string).collect();
                     println!("  security group {group}: allowed {}", added.join(", "));
                 }
             }
