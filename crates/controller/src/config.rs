@@ -22,6 +22,9 @@ pub struct Config {
     pub backoff_max: Duration,
     /// How often a CRD that was not installed is looked for again.
     pub crd_recheck: Duration,
+    /// How often a binding with pods waiting on their readiness gate asks AWS for target
+    /// health again (health changes come with no event).
+    pub target_health_poll: Duration,
     pub lease: LeaseConfig,
     /// Address of /metrics, /healthz and /readyz; None: no server.
     pub admin_addr: Option<SocketAddr>,
@@ -52,6 +55,7 @@ impl Config {
             backoff_min: Duration::from_secs(1),
             backoff_max: Duration::from_secs(5 * 60),
             crd_recheck: Duration::from_secs(60),
+            target_health_poll: Duration::from_secs(10),
             lease: LeaseConfig {
                 enabled: true,
                 namespace: "kube-system".to_string(),

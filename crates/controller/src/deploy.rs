@@ -28,6 +28,12 @@ pub trait Deploy: Send + Sync + 'static {
         targets: &'a [Target],
     ) -> BoxFuture<'a, gantry_deploy::Result<TargetChanges>>;
 
+    /// The ARN of the target group named `name`; None when there is none.
+    fn target_group_arn_by_name<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> BoxFuture<'a, gantry_deploy::Result<Option<String>>>;
+
     /// Makes gantry's ingress rules on every worker security group of the cluster equal
     /// `rules` (all bindings' together); rules gantry did not add are never revoked.
     fn sync_worker_rules<'a>(
@@ -74,6 +80,13 @@ impl Deploy for Deployer {
         targets: &'a [Target],
     ) -> BoxFuture<'a, gantry_deploy::Result<TargetChanges>> {
         Box::pin(Deployer::sync_targets(self, arn, targets))
+    }
+
+    fn target_group_arn_by_name<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> BoxFuture<'a, gantry_deploy::Result<Option<String>>> {
+        Box::pin(Deployer::target_group_arn_by_name(self, name))
     }
 
     fn sync_worker_rules<'a>(

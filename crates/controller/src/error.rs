@@ -58,6 +58,19 @@ pub enum Error {
         #[source]
         source: gantry_deploy::Error,
     },
+    /// A TargetGroupBinding names its target group by a name no target group has.
+    #[error(
+        "TargetGroupBinding {binding}: no target group is named {name:?} (spec.targetGroupName)"
+    )]
+    TargetGroupNotFound { binding: String, name: String },
+    /// Writing a pod's readiness gate condition failed.
+    #[error("writing readiness gate {condition} of pod {pod}: {source}")]
+    UpdatePodCondition {
+        pod: String,
+        condition: String,
+        #[source]
+        source: kube::Error,
+    },
     /// Translation panicked or its task was cancelled.
     #[error("translating: {0}")]
     Translate(String),
@@ -110,6 +123,8 @@ impl Error {
             Error::AddFinalizer { .. } => "add_finalizer",
             Error::RemoveFinalizer { .. } => "remove_finalizer",
             Error::WriteBinding { .. } => "write_binding",
+            Error::TargetGroupNotFound { .. } => "target_group_not_found",
+            Error::UpdatePodCondition { .. } => "update_pod_condition",
             Error::Translate(_) => "translate",
             Error::ClassInUse { .. } => "class_in_use",
             Error::Lease { .. } => "lease",
@@ -125,7 +140,10 @@ impl Error {
             Error::Deploy { .. } | Error::DeleteStack { .. } | Error::WriteBinding { .. } => {
                 "FailedDeployModel"
             }
-            Error::SyncTargets { .. } => "FailedRegisterTargets",
+            Error::SyncTargets { .. } | Error::TargetGroupNotFound { .. } => {
+                "FailedRegisterTargets"
+            }
+            Error::UpdatePodCondition { .. } => "FailedUpdatePodCondition",
             Error::UpdateStatus { .. } | Error::StatusConflict { .. } => "FailedUpdateStatus",
             Error::AddFinalizer { .. } => "FailedAddFinalizer",
             Error::RemoveFinalizer { .. } => "FailedRemoveFinalizer",

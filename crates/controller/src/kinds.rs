@@ -10,8 +10,9 @@ use gantry_api::crds::{
 use gantry_api::gateway::{
     Gateway, GatewayClass, GrpcRoute, HttpRoute, ReferenceGrant, TcpRoute, TlsRoute, UdpRoute,
 };
-use gantry_api::k8s::{EndpointSlice, Namespace, Node, Resource, Service};
+use gantry_api::k8s::{EndpointSlice, Namespace, Node, Pod, Resource, Service};
 use gantry_snapshot::ObjectKey;
+use k8s_openapi::api::core::v1::{PodSpec, PodStatus};
 use kube::Client;
 use kube::api::Api;
 use kube::core::NamespaceResourceScope;
@@ -145,12 +146,28 @@ pub const ACCESS: &[Access] = &[
         resource: "nodes",
         verbs: WATCH,
     },
+    // Pods with a target-health readiness gate: their gate condition is patched.
+    Access {
+        group: "",
+        resource: "pods",
+        verbs: WATCH,
+    },
+    Access {
+        group: "",
+        resource: "pods/status",
+        verbs: PATCH,
+    },
     // Bindings are written by server-side apply (patch), their finalizer by merge patch, and
     // those a Gateway no longer plans are deleted.
     Access {
         group: "elbv2.k8s.aws",
         resource: "targetgroupbindings",
         verbs: &["get", "list", "watch", "patch", "delete"],
+    },
+    Access {
+        group: "elbv2.k8s.aws",
+        resource: "targetgroupbindings/status",
+        verbs: PATCH,
     },
     Access {
         group: "events.k8s.io",
@@ -254,6 +271,7 @@ pub fn gateway_classes(c: &Client) -> KindWatch<GatewayClass> {
     KindWatch {
         api: Api::all(c.clone()),
         optional: true,
+        keep: None,
         trim: keep_all,
         change: |o, _| {
             Some(Change::GatewayClass(
@@ -268,6 +286,7 @@ pub fn gateways(c: &Client, ns: Option<&str>) -> KindWatch<Gateway> {
     KindWatch {
         api: scoped(c, ns),
         optional: true,
+        keep: None,
         trim: keep_all,
         // A status-only change matters to chained NLBs, not to the Gateway itself.
         change: |o, spec| {
@@ -297,6 +316,7 @@ macro_rules! route_watch {
             KindWatch {
                 api: scoped(c, ns),
                 optional: true,
+                keep: None,
                 trim: keep_all,
                 change: |o, _| Some(crate::route_change!(o)),
                 // Parents in status count: a status written by the Gateway a route left
@@ -317,6 +337,7 @@ pub fn reference_grants(c: &Client, ns: Option<&str>) -> KindWatch<ReferenceGran
     KindWatch {
         api: scoped(c, ns),
         optional: true,
+        keep: None,
         trim: keep_all,
         change: |o, _| {
             Some(Change::ReferenceGrant(
@@ -335,6 +356,7 @@ pub fn namespaces(c: &Client) -> KindWatch<Namespace> {
     KindWatch {
         api: Api::all(c.clone()),
         optional: false,
+        keep: None,
         // Only the labels are read (listener namespace selectors).
         trim: |o| {
             o.spec = None;
@@ -354,6 +376,7 @@ pub fn services(c: &Client, ns: Option<&str>) -> KindWatch<Service> {
     KindWatch {
         api: scoped(c, ns),
         optional: false,
+        keep: None,
         // The spec (type, ports) is read; the status (load balancer ingress) never.
         trim: |o| o.status = None,
         change: |o, _| Some(Change::Service(ObjectKey::of(&o.metadata))),
@@ -366,6 +389,7 @@ pub fn lb_configs(c: &Client, ns: Option<&str>) -> KindWatch<LoadBalancerConfigu
     KindWatch {
         api: scoped(c, ns),
         optional: true,
+        keep: None,
         trim: keep_all,
         change: |o, _| {
             Some(Change::LoadBalancerConfiguration(ObjectKey::of(
@@ -380,6 +404,7 @@ pub fn tg_configs(c: &Client, ns: Option<&str>) -> KindWatch<TargetGroupConfigur
     KindWatch {
         api: scoped(c, ns),
         optional: true,
+        keep: None,
         trim: keep_all,
         change: |o, _| {
             Some(Change::TargetGroupConfiguration {
@@ -400,6 +425,7 @@ pub fn rule_configs(c: &Client, ns: Option<&str>) -> KindWatch<ListenerRuleConfi
     KindWatch {
         api: scoped(c, ns),
         optional: true,
+        keep: None,
         trim: keep_all,
         change: |o, _| {
             Some(Change::ListenerRuleConfiguration(ObjectKey::of(
@@ -415,6 +441,7 @@ pub fn endpoint_slices(c: &Client, ns: Option<&str>) -> KindWatch<EndpointSlice>
     KindWatch {
         api: scoped(c, ns),
         optional: false,
+        keep: None,
         trim: keep_all,
         change: |o, _| {
             let service = o
@@ -436,6 +463,7 @@ pub fn nodes(c: &Client) -> KindWatch<Node> {
     KindWatch {
         api: Api::all(c.clone()),
         optional: false,
+        keep: None,
         // Only labels, providerID and the Ready condition are read: the rest of the status
         // (images, heartbeats, capacity) is most of a Node and churns.
         trim: |o| {
@@ -468,6 +496,7 @@ pub fn target_group_bindings(c: &Client, ns: Option<&str>) -> KindWatch<TargetGr
     KindWatch {
         api: scoped(c, ns),
         optional: true,
+        keep: None,
         trim: keep_all,
         change: |o, _| {
             Some(Change::Targets(TargetsChange::Binding(ObjectKey::of(
@@ -476,6 +505,51 @@ pub fn target_group_bindings(c: &Client, ns: Option<&str>) -> KindWatch<TargetGr
         },
         // Spec changes and deletion; our finalizer writes are not changes.
         fingerprint: Some(generation::<TargetGroupBinding>),
+    }
+}
+
+/// Pods listing a `target-health.elbv2.k8s.aws/<binding>` readiness gate; no other pod is
+/// cached (gates can't be added to a running pod, so a pod never becomes gated later).
+pub fn pods(c: &Client, ns: Option<&str>) -> KindWatch<Pod> {
+    KindWatch {
+        api: scoped(c, ns),
+        optional: false,
+        keep: Some(gantry_targets::has_target_health_gate),
+        // Only the readiness gates and the conditions are read.
+        trim: |o| {
+            let meta = &mut o.metadata;
+            meta.labels = None;
+            meta.annotations = None;
+            meta.owner_references = None;
+            let gates = o.spec.take().and_then(|s| s.readiness_gates);
+            o.spec = Some(PodSpec {
+                readiness_gates: gates,
+                ..PodSpec::default()
+            });
+            let conditions = o.status.take().and_then(|s| s.conditions);
+            o.status = Some(PodStatus {
+                conditions,
+                ..PodStatus::default()
+            });
+        },
+        change: |o, _| {
+            let ns = o.metadata.namespace.as_deref().unwrap_or_default();
+            Some(Change::Targets(TargetsChange::Pod(
+                gantry_targets::gated_bindings(o)
+                    .into_iter()
+                    .map(|b| ObjectKey::new(ns, b))
+                    .collect(),
+            )))
+        },
+        // What the binding acts on: containers turning ready (register the target) and the
+        // pod going. Our own gate writes, and the Ready they cause, are not changes.
+        fingerprint: Some(|o| {
+            let containers_ready = gantry_targets::pod_condition(o, "ContainersReady");
+            (
+                hash((containers_ready, o.metadata.deletion_timestamp.is_some())),
+                0,
+            )
+        }),
     }
 }
 

@@ -100,6 +100,7 @@ fn bindings_for(all: &[Arc<TargetGroupBinding>], change: &Change) -> Vec<ObjectK
     };
     match change {
         Change::Targets(TargetsChange::Binding(key)) => vec![key.clone()],
+        Change::Targets(TargetsChange::Pod(keys)) => keys.clone(),
         Change::Targets(TargetsChange::Endpoints(svc)) | Change::Service(svc) => of_service(svc),
         Change::Targets(TargetsChange::Node) => all
             .iter()

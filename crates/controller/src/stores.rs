@@ -8,7 +8,7 @@ use gantry_api::crds::{
 use gantry_api::gateway::{
     Gateway, GatewayClass, GrpcRoute, HttpRoute, ReferenceGrant, TcpRoute, TlsRoute, UdpRoute,
 };
-use gantry_api::k8s::{EndpointSlice, Namespace, Node, Resource, Service};
+use gantry_api::k8s::{EndpointSlice, Namespace, Node, Pod, Resource, Service};
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use kube::runtime::reflector::{self, Store, store::Writer};
 
@@ -69,6 +69,7 @@ stores! {
     }
     other {
     target_group_bindings: TargetGroupBinding,
+    pods: Pod,
     }
 }
 
@@ -89,12 +90,13 @@ impl Stores {
         }
     }
 
-    /// What target computation reads: Services, EndpointSlices and Nodes only.
+    /// What target computation reads: Services, EndpointSlices, Nodes and gated Pods only.
     pub fn targets_snapshot(&self) -> Snapshot {
         Snapshot {
             services: objects(&self.services),
             endpoint_slices: objects(&self.endpoint_slices),
             nodes: objects(&self.nodes),
+            pods: objects(&self.pods),
             ..Snapshot::default()
         }
     }

@@ -41,6 +41,8 @@ pub enum TargetsChange {
     Endpoints(ObjectKey),
     /// A Node changed in a way instance targets see.
     Node,
+    /// A pod with readiness gates changed: the bindings its gates name.
+    Pod(Vec<ObjectKey>),
 }
 
 /// What the trigger rules read: the Gateways, classes and LB configurations of a snapshot, and

@@ -99,6 +99,9 @@ pub struct KindWatch<K> {
     pub optional: bool,
     /// Drops the parts of this kind translation never reads, before caching.
     pub trim: fn(&mut K),
+    /// Which objects are cached at all (None: every one). Must not change over an object's
+    /// life, as a dropped object's deletion is dropped too.
+    pub keep: Option<fn(&K) -> bool>,
     /// The change, told whether the spec part of the fingerprint moved (or only the status
     /// part).
     pub change: fn(&K, bool) -> Option<Change>,
@@ -118,8 +121,18 @@ where
         let name = K::kind(&()).to_string();
         // A kind installed after start: what its first list finds is new to the controller.
         let late = kind.optional && !wait_until_served::<K>(&ctx, &name).await;
+        let keep = kind.keep;
         let mut stream = watcher(kind.api, watcher::Config::default())
             .default_backoff()
+            .filter(move |event| {
+                let kept = match (keep, event) {
+                    (Some(keep), Ok(Event::Apply(o) | Event::InitApply(o) | Event::Delete(o))) => {
+                        keep(o)
+                    }
+                    _ => true,
+                };
+                std::future::ready(kept)
+            })
             .modify(move |o: &mut K| {
                 strip(o);
                 (kind.trim)(o);
@@ -202,7 +215,7 @@ async fn wait_until_served<K: Resource<DynamicType = ()>>(ctx: &WatchContext, na
 }
 
 /// Number of watches [`spawn_all`] starts.
-pub const WATCHES: usize = 16;
+pub const WATCHES: usize = 17;
 
 /// Starts every watch.
 pub fn spawn_all(ctx: &WatchContext, w: Writers) -> Vec<JoinHandle<()>> {
@@ -226,5 +239,6 @@ pub fn spawn_all(ctx: &WatchContext, w: Writers) -> Vec<JoinHandle<()>> {
         spawn(ctx, w.endpoint_slices, endpoint_slices(c, ns)),
         spawn(ctx, w.nodes, nodes(c)),
         spawn(ctx, w.target_group_bindings, target_group_bindings(c, ns)),
+        spawn(ctx, w.pods, pods(c, ns)),
     ]
 }

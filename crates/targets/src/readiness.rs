@@ -98,12 +98,15 @@ pub struct GateConditions {
     pub waiting: usize,
 }
 
-/// The gate conditions of the pods behind `binding`'s endpoints, given the health AWS
-/// reported for the target group (`health`: the targets registered before this sync).
-/// Terminating endpoints are left alone: their pods are leaving.
+/// The gate conditions of the pods behind `binding`'s endpoints that are targets
+/// (`registered`: what the target group holds after this sync), given the health AWS
+/// reported (`health`: of the targets registered before it; a target missing there is being
+/// registered). A pod whose endpoint is not a target gets no condition; terminating
+/// endpoints are left alone: their pods are leaving.
 pub fn gate_conditions(
     binding: &TargetGroupBinding,
     snapshot: &Snapshot,
+    registered: &[Target],
     health: &[TargetHealth],
 ) -> GateConditions {
     let mut out = GateConditions::default();
@@ -141,6 +144,9 @@ pub fn gate_conditions(
         let Some(pod_name) = endpoint.pod.filter(|_| !endpoint.terminating) else {
             continue;
         };
+        if registered.binary_search(&endpoint.target).is_err() {
+            continue;
+        }
         let key = ObjectKey::new(namespace, pod_name);
         let Some(pod) = snapshot.pods.get(&key) else {
             continue;

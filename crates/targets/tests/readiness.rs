@@ -161,9 +161,16 @@ fn conditions_follow_target_health() {
     mk_pod(&mut s, "healthy", &[GATE], &[("ContainersReady", "True")]);
     mk_pod(&mut s, "unhealthy", &[GATE], &[("ContainersReady", "True")]);
     mk_pod(&mut s, "new", &[GATE], &[("ContainersReady", "True")]);
+    let registered = targets(&[
+        ("10.0.0.1", 8080),
+        ("10.0.0.2", 8080),
+        ("10.0.0.3", 8080),
+        ("10.0.0.4", 8080),
+    ]);
     let got = gate_conditions(
         &binding("ip"),
         &s,
+        &registered,
         &[
             health("10.0.0.1", "healthy", None),
             health("10.0.0.2", "unhealthy", Some("Target.ResponseCodeMismatch")),
@@ -195,14 +202,25 @@ fn conditions_follow_target_health() {
 fn a_condition_already_shown_is_not_written_again() {
     let mut s = cluster(json!([pod_ep("10.0.0.1", "p", true, false)]));
     let healthy = health("10.0.0.1", "healthy", None);
-    let first = gate_conditions(&binding("ip"), &s, std::slice::from_ref(&healthy));
+    let registered = targets(&[("10.0.0.1", 8080)]);
+    let first = gate_conditions(
+        &binding("ip"),
+        &s,
+        &registered,
+        std::slice::from_ref(&healthy),
+    );
     assert_eq!(
         first.changed.len(),
         0,
         "a pod without the gate gets nothing"
     );
     mk_pod(&mut s, "p", &[GATE], &[("ContainersReady", "True")]);
-    let first = gate_conditions(&binding("ip"), &s, std::slice::from_ref(&healthy));
+    let first = gate_conditions(
+        &binding("ip"),
+        &s,
+        &registered,
+        std::slice::from_ref(&healthy),
+    );
     let c = &first.changed[0];
     // The pod now shows what was asked: nothing to write.
     let pod: Pod = serde_json::from_value(json!({
@@ -215,8 +233,16 @@ fn a_condition_already_shown_is_not_written_again() {
     }))
     .expect("pod");
     s.pods.insert(ObjectKey::new("demo", "p"), Arc::new(pod));
-    let again = gate_conditions(&binding("ip"), &s, &[healthy]);
+    let again = gate_conditions(&binding("ip"), &s, &registered, &[healthy]);
     assert_eq!(again, Default::default());
+}
+
+#[test]
+fn a_pod_whose_endpoint_is_not_a_target_gets_no_condition() {
+    let mut s = cluster(json!([pod_ep("10.0.0.3", "starting", false, false)]));
+    mk_pod(&mut s, "starting", &[GATE], &[("ContainersReady", "False")]);
+    let got = gate_conditions(&binding("ip"), &s, &[], &[]);
+    assert_eq!(got, Default::default());
 }
 
 #[test]
@@ -226,6 +252,7 @@ fn instance_bindings_have_no_gates() {
     let got = gate_conditions(
         &binding("instance"),
         &s,
+        &targets(&[("10.0.0.1", 8080)]),
         &[health("10.0.0.1", "healthy", None)],
     );
     assert_eq!(got, Default::default());

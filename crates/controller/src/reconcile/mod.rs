@@ -5,6 +5,7 @@
 mod binding;
 mod bindings;
 mod class;
+mod gates;
 mod gateway;
 mod routes;
 pub mod rules;

@@ -94,6 +94,7 @@ pub fn spawn(
             KindWatch::<ConfigMap> {
                 api: scoped(client, namespace),
                 optional: false,
+                keep: None,
                 // Only `data` is read (class configurations); binaryData can be large.
                 trim: |o| o.binary_data = None,
                 change: |o, _| Some(kick(&o.metadata)),
@@ -106,6 +107,7 @@ pub fn spawn(
             KindWatch::<TargetGroupBinding> {
                 api: scoped(client, namespace),
                 optional: true,
+                keep: None,
                 trim: watch::keep_all,
                 change: |o, _| Some(kick(&o.metadata)),
                 fingerprint: None,

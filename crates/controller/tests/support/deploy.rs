@@ -8,7 +8,7 @@ use gantry_deploy::{
     Address, Change, ChangeKind, Error, ErrorClass, Operation, Report, ResourceKind,
 };
 use gantry_deploy::{BackendRule, TargetChanges};
-use gantry_model::{LoadBalancerType, Stack, Target};
+use gantry_model::{LoadBalancerType, Stack, Target, TargetHealth};
 use gantry_targets::Deployed;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -35,6 +35,10 @@ struct State {
     syncs: Vec<(String, u64, u64)>,
     /// gantry's rules on the worker security groups.
     worker_rules: Vec<BackendRule>,
+    /// Health state of registered targets by id; `initial` when not set.
+    health: BTreeMap<String, String>,
+    /// Target groups that can be found by name.
+    named: BTreeSet<String>,
 }
 
 impl FakeDeploy {
@@ -92,8 +96,18 @@ impl FakeDeploy {
         self.lock()
             .worker_rules
             .iter()
-            .map(|r| format!("{}/{} from {}", r.ip_protocol, r.port, r.source_group))
+            .map(ToString::to_string)
             .collect()
+    }
+
+    /// What the load balancer will report of target `id` from now on (`healthy`, …).
+    pub fn set_health(&self, id: &str, state: &str) {
+        self.lock().health.insert(id.to_string(), state.to_string());
+    }
+
+    /// Makes a target group named `name` (ARN [`Self::tg_arn`]) findable by name.
+    pub fn add_named_target_group(&self, name: &str) {
+        self.lock().named.insert(name.to_string());
     }
 
     /// (register, deregister) calls made so far for `arn`.
@@ -187,6 +201,19 @@ impl Deploy for FakeDeploy {
     ) -> BoxFuture<'a, gantry_deploy::Result<TargetChanges>> {
         Box::pin(async move {
             let mut st = self.lock();
+            let before = st.targets.get(arn).cloned().unwrap_or_default();
+            let health = before
+                .iter()
+                .map(|t| {
+                    let state = st.health.get(&t.id).map_or("initial", String::as_str);
+                    TargetHealth {
+                        target: t.clone(),
+                        state: state.to_string(),
+                        reason: (state != "healthy").then(|| "Target.FailedHealthChecks".into()),
+                        description: None,
+                    }
+                })
+                .collect();
             let current = st.targets.entry(arn.to_string()).or_default();
             let desired: BTreeSet<Target> = targets.iter().cloned().collect();
             let register: Vec<Target> = desired.difference(current).cloned().collect();
@@ -203,8 +230,16 @@ impl Deploy for FakeDeploy {
                 registered: register,
                 calls: r + d,
                 dry_run: false,
+                health,
             })
         })
+    }
+
+    fn target_group_arn_by_name<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> BoxFuture<'a, gantry_deploy::Result<Option<String>>> {
+        Box::pin(async move { Ok(self.lock().named.contains(name).then(|| Self::tg_arn(name))) })
     }
 
     fn sync_worker_rules<'a>(
