@@ -12,17 +12,19 @@ pub const MAX_WEIGHT: i32 = 999;
 
 /// The first limit the conditions break, as a message; `None` when they fit.
 pub fn check(conditions: &[RuleCondition]) -> Option<String> {
-    let mut per_field = [0usize; 6];
-    for c in conditions {
-        per_field[c.field as usize] += 1;
-    }
-    for single in [
+    const SINGLE: [ConditionField; 4] = [
         ConditionField::HostHeader,
         ConditionField::PathPattern,
         ConditionField::HttpRequestMethod,
         ConditionField::SourceIp,
-    ] {
-        let n = per_field[single as usize];
+    ];
+    let mut per_field = [0usize; SINGLE.len()];
+    for c in conditions {
+        if let Some(i) = SINGLE.iter().position(|f| *f == c.field) {
+            per_field[i] += 1;
+        }
+    }
+    for (single, n) in SINGLE.into_iter().zip(per_field) {
         if n > 1 {
             return Some(format!(
                 "ALB rules take at most one {} condition; this one needs {n}",
