@@ -2,10 +2,9 @@
 //! started against them.
 #![allow(dead_code)]
 
-pub mod apiserver;
-pub mod catalog;
 pub mod deploy;
-pub mod server;
+
+pub use gantry_kube_standin::apiserver;
 
 use apiserver::FakeApi;
 use gantry_controller::{Config, Deploy, Handle};

@@ -4,7 +4,7 @@
 //! subresource, and 409 conflicts on stale resourceVersions. Objects live in a map; every
 //! change is logged, so a watch replays what it missed.
 
-use super::catalog::{self, Kind};
+use crate::catalog::{self, Kind};
 use http::Method;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,13 +15,13 @@ type Objects = BTreeMap<(String, String), BTreeMap<(String, String), Value>>;
 
 /// A change, as watches see it.
 #[derive(Clone, Debug)]
-pub(super) struct Logged {
-    pub(super) rv: u64,
-    pub(super) group: String,
-    pub(super) plural: String,
-    pub(super) namespace: String,
-    pub(super) kind: &'static str,
-    pub(super) object: Value,
+pub(crate) struct Logged {
+    pub(crate) rv: u64,
+    pub(crate) group: String,
+    pub(crate) plural: String,
+    pub(crate) namespace: String,
+    pub(crate) kind: &'static str,
+    pub(crate) object: Value,
 }
 
 /// A request to fail, or a write to make just before one.
@@ -40,24 +40,24 @@ pub enum FaultAction {
 }
 
 #[derive(Default)]
-pub(super) struct State {
-    pub(super) rv: u64,
-    pub(super) objects: Objects,
-    pub(super) log: Vec<Logged>,
+pub(crate) struct State {
+    pub(crate) rv: u64,
+    pub(crate) objects: Objects,
+    pub(crate) log: Vec<Logged>,
     /// (group, plural) not installed.
-    pub(super) missing: BTreeSet<(String, String)>,
-    pub(super) faults: Vec<Fault>,
+    pub(crate) missing: BTreeSet<(String, String)>,
+    pub(crate) faults: Vec<Fault>,
     /// `METHOD path` of every request, in order.
-    pub(super) requests: Vec<String>,
+    pub(crate) requests: Vec<String>,
 }
 
 #[derive(Clone, Default)]
 pub struct FakeApi {
-    pub(super) state: Arc<Mutex<State>>,
-    pub(super) changed: Arc<Notify>,
+    pub(crate) state: Arc<Mutex<State>>,
+    pub(crate) changed: Arc<Notify>,
 }
 
-pub(super) fn status(code: u16, reason: &str, message: impl Into<String>) -> (u16, Value) {
+pub(crate) fn status(code: u16, reason: &str, message: impl Into<String>) -> (u16, Value) {
     (
         code,
         json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
@@ -65,7 +65,7 @@ pub(super) fn status(code: u16, reason: &str, message: impl Into<String>) -> (u1
     )
 }
 
-pub(super) fn now() -> String {
+pub(crate) fn now() -> String {
     k8s_openapi::jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
@@ -91,6 +91,36 @@ pub fn merge(target: &mut Value, patch: &Value) {
     }
 }
 
+/// A strategic merge patch as the API server applies it to the lists the controller patches:
+/// `conditions` are merged by `type` (their `patchMergeKey`), so a patch carrying one
+/// condition leaves the others; everything else as a JSON merge patch.
+pub fn strategic_merge(target: &mut Value, patch: &Value) {
+    let Value::Object(p) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = json!({});
+    }
+    let t = target.as_object_mut().expect("made an object");
+    for (k, v) in p {
+        match (k.as_str(), v, t.get_mut(k)) {
+            (_, Value::Null, _) => {
+                t.remove(k);
+            }
+            ("conditions", Value::Array(items), Some(Value::Array(current))) => {
+                for item in items {
+                    match current.iter_mut().find(|c| c["type"] == item["type"]) {
+                        Some(c) => strategic_merge(c, item),
+                        None => current.push(item.clone()),
+                    }
+                }
+            }
+            _ => strategic_merge(t.entry(k.clone()).or_insert(Value::Null), v),
+        }
+    }
+}
+
 impl FakeApi {
     pub fn new() -> Self {
         FakeApi::default()
@@ -100,7 +130,7 @@ impl FakeApi {
         kube::Client::new(self.clone(), "default")
     }
 
-    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -238,7 +268,7 @@ impl FakeApi {
 
     /// Stores `object` with a new resourceVersion and logs the change; removes it when it is
     /// being deleted and has no finalizer left.
-    pub(super) fn store(
+    pub(crate) fn store(
         &self,
         st: &mut State,
         kind: &'static Kind,
@@ -276,7 +306,7 @@ impl FakeApi {
         object
     }
 
-    pub(super) fn delete_object(
+    pub(crate) fn delete_object(
         &self,
         st: &mut State,
         kind: &'static Kind,
@@ -311,7 +341,7 @@ fn KINDS_BY_NAME(kind: &str) -> &'static Kind {
         .unwrap_or_else(|| panic!("unknown kind {kind}"))
 }
 
-pub(super) fn leak(s: &str) -> &'static str {
+pub(crate) fn leak(s: &str) -> &'static str {
     match s {
         "ADDED" => "ADDED",
         "DELETED" => "DELETED",
@@ -319,11 +349,11 @@ pub(super) fn leak(s: &str) -> &'static str {
     }
 }
 
-pub(super) fn split_api_version(v: &str) -> (&str, &str) {
+pub(crate) fn split_api_version(v: &str) -> (&str, &str) {
     v.split_once('/').unwrap_or(("", v))
 }
 
-pub(super) fn created(mut obj: Value) -> Value {
+pub(crate) fn created(mut obj: Value) -> Value {
     let meta = &mut obj["metadata"];
     meta["uid"] = Value::from(format!("uid-{}", meta["name"].as_str().unwrap_or_default()));
     meta["creationTimestamp"] = Value::from(now());
@@ -332,7 +362,7 @@ pub(super) fn created(mut obj: Value) -> Value {
 }
 
 /// The generation moves when anything but metadata and status changes.
-pub(super) fn bump_generation(old: &Value, new: &mut Value) {
+pub(crate) fn bump_generation(old: &Value, new: &mut Value) {
     let strip = |v: &Value| {
         let mut v = v.clone();
         if let Some(o) = v.as_object_mut() {

@@ -72,6 +72,8 @@ pub const KINDS: &[Kind] = &[
     // Tiered gateways (tests/tiered.rs).
     k("", "v1", "configmaps", "ConfigMap", true, false),
     k("", "v1", "nodes", "Node", false, false),
+    // Pods with readiness gates (tests/readiness.rs): the controller patches their status.
+    k("", "v1", "pods", "Pod", true, true),
     k(
         "discovery.k8s.io",
         "v1",

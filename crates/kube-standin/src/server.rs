@@ -1,8 +1,9 @@
 //! The HTTP side of the stand-in: routing a request to the store, watch streams, and the
 //! tower service a `kube::Client` is built on.
 
-use super::apiserver::*;
-use super::catalog::{self, Kind};
+use crate::apiserver::*;
+use crate::catalog::{self, Kind};
+use crate::page::Page;
 use bytes::Bytes;
 use futures::StreamExt;
 use http::{Method, Request, Response, StatusCode};
@@ -15,16 +16,16 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-type Body = UnsyncBoxBody<Bytes, Infallible>;
+/// Every response body: a JSON document, or a watch stream.
+pub type Body = UnsyncBoxBody<Bytes, Infallible>;
 
-pub(super) struct WatchFrom {
+pub(crate) struct WatchFrom {
     kind: &'static Kind,
     namespace: String,
     rv: u64,
 }
 
 struct Target {
-    kind: &'static Kind,
     namespace: String,
     name: Option<String>,
     subresource: Option<String>,
@@ -114,7 +115,6 @@ impl FakeApi {
         let name = rest.get(1).map(|s| s.to_string());
         let sub = rest.get(2).map(|s| s.to_string());
         let t = Target {
-            kind,
             namespace,
             name,
             subresource: sub,
@@ -138,20 +138,29 @@ impl FakeApi {
                         rv: from,
                     });
                 }
-                let items: Vec<Value> = st
+                let in_scope = st
                     .objects
                     .get(&key)
-                    .map(|m| {
-                        m.iter()
-                            .filter(|((ns, _), _)| t.namespace.is_empty() || *ns == t.namespace)
-                            .map(|(_, v)| v.clone())
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                    .into_iter()
+                    .flatten()
+                    .filter(|((ns, _), _)| t.namespace.is_empty() || *ns == t.namespace);
+                // Pages as a real API server makes them (the reflectors ask for 500 objects at
+                // a time): a client's peak memory depends on it.
+                let page = Page::of(&query);
+                let mut items: Vec<Value> = in_scope
+                    .skip(page.offset)
+                    .take(page.limit.saturating_add(1))
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                let mut metadata = json!({"resourceVersion": st.rv.to_string()});
+                if items.len() > page.limit {
+                    items.truncate(page.limit);
+                    metadata["continue"] = Value::from(page.next().to_string());
+                }
                 Ok((
                     200,
                     json!({"kind": format!("{}List", kind.kind), "apiVersion": api_version,
-                                 "metadata": {"resourceVersion": st.rv.to_string()}, "items": items}),
+                                 "metadata": metadata, "items": items}),
                 ))
             }
             (Method::GET, Some(name)) => Ok(
@@ -244,17 +253,20 @@ impl FakeApi {
                 let mut new = if method == Method::PUT {
                     body.clone()
                 } else {
-                    if !(content_type.contains("merge-patch")
-                        || content_type.contains("apply-patch"))
+                    let mut n = old.clone();
+                    if content_type.contains("strategic-merge-patch") {
+                        strategic_merge(&mut n, &body);
+                    } else if content_type.contains("merge-patch")
+                        || content_type.contains("apply-patch")
                     {
+                        merge(&mut n, &body);
+                    } else {
                         return Ok(status(
                             415,
                             "UnsupportedMediaType",
                             content_type.to_string(),
                         ));
                     }
-                    let mut n = old.clone();
-                    merge(&mut n, &body);
                     n
                 };
                 let status_write = t.subresource.as_deref() == Some("status");
@@ -322,8 +334,9 @@ impl FakeApi {
                     {
                         let st = api.lock();
                         let mut out = Vec::new();
-                        let from = cursor;
-                        for l in st.log.iter().filter(|l| l.rv > from) {
+                        // The log is in resourceVersion order.
+                        let first_unseen = st.log.partition_point(|l| l.rv <= cursor);
+                        for l in &st.log[first_unseen..] {
                             cursor = l.rv;
                             if l.group == kind.group
                                 && l.plural == kind.plural
@@ -345,6 +358,43 @@ impl FakeApi {
     }
 }
 
+impl FakeApi {
+    /// The answer to one request whose body has been read; the HTTP front ends (the tower
+    /// service below, and [`crate::serve`]) share it.
+    pub(crate) fn answer(&self, parts: http::request::Parts, body: Bytes) -> Response<Body> {
+        let content_type = parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let path = parts.uri.path().to_string();
+        let query = parts.uri.query().unwrap_or_default().to_string();
+        let answer = self.handle(parts.method, &path, &query, &content_type, &body);
+        if matches!(answer, Ok((code, _)) if code < 300) || answer.is_err() {
+            self.changed.notify_waiters();
+        }
+        match answer {
+            Ok((code, value)) => Response::builder()
+                .status(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(Full::new(Bytes::from(value.to_string())).boxed_unsync())
+                .expect("valid response"),
+            Err(watch) => {
+                let stream = self
+                    .watch_stream(watch)
+                    .map(|b| Ok::<_, Infallible>(hyper::body::Frame::data(b)));
+                Response::builder()
+                    .status(StatusCode::OK)
+                    .header(http::header::CONTENT_TYPE, "application/json")
+                    .body(StreamBody::new(stream).boxed_unsync())
+                    .expect("valid response")
+            }
+        }
+    }
+}
+
+/// In-process: a `kube::Client` built on the stand-in itself ([`FakeApi::client`]).
 impl tower::Service<Request<kube::client::Body>> for FakeApi {
     type Response = Response<Body>;
     type Error = Infallible;
@@ -363,36 +413,7 @@ impl tower::Service<Request<kube::client::Body>> for FakeApi {
                 .await
                 .map(|b| b.to_bytes())
                 .unwrap_or_default();
-            let content_type = parts
-                .headers
-                .get(http::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string();
-            let path = parts.uri.path().to_string();
-            let query = parts.uri.query().unwrap_or_default().to_string();
-            let answer = api.handle(parts.method, &path, &query, &content_type, &body);
-            if matches!(answer, Ok((code, _)) if code < 300) || answer.is_err() {
-                api.changed.notify_waiters();
-            }
-            let response = match answer {
-                Ok((code, value)) => Response::builder()
-                    .status(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
-                    .header(http::header::CONTENT_TYPE, "application/json")
-                    .body(Full::new(Bytes::from(value.to_string())).boxed_unsync())
-                    .expect("valid response"),
-                Err(watch) => {
-                    let stream = api
-                        .watch_stream(watch)
-                        .map(|b| Ok::<_, Infallible>(hyper::body::Frame::data(b)));
-                    Response::builder()
-                        .status(StatusCode::OK)
-                        .header(http::header::CONTENT_TYPE, "application/json")
-                        .body(StreamBody::new(stream).boxed_unsync())
-                        .expect("valid response")
-                }
-            };
-            Ok(response)
+            Ok(api.answer(parts, body))
         })
     }
 }
