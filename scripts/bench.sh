@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Runs every benchmark and writes docs/benchmarks.md (and its plot): starts the moto emulator
-# (scripts/moto.sh), runs `cargo run --release -p gantry-bench` against it, stops moto.
+# Runs every benchmark and writes docs/benchmarks.md (and its plots): builds the release
+# `gantry` and `gantry-bench` binaries (the controller memory benchmark runs `gantry controller`
+# found next to `gantry-bench`), starts the moto emulator (scripts/moto.sh), runs
+# `gantry-bench` against it, stops moto.
 #
 #   scripts/bench.sh           PORT for moto: $BENCH_MOTO_PORT or 5057
 #
 # Without moto (or to skip the AWS benchmarks), `cargo run --release -p gantry-bench` alone
-# runs the translation benchmarks and says in the document that the AWS ones were skipped.
+# runs the other benchmarks and says in the document that the AWS ones were skipped (and the
+# controller memory one too unless a release `gantry` binary was built).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# Built together and run directly: a `cargo run -p gantry-bench` of its own could resolve
+# features differently and rebuild.
+cargo build --release -p gantry -p gantry-bench
+bench="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/release/gantry-bench"
 port="${BENCH_MOTO_PORT:-5057}"
 moto_state="$root/target/moto"
 own="$root/target/bench/moto.pid"
@@ -50,4 +57,4 @@ trap stop EXIT
 version="$("$root/.venv/bin/python3" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo unknown)"
 AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
     AWS_REGION=us-west-2 GANTRY_BENCH_EMULATOR="moto $version" \
-    cargo run --release -p gantry-bench
+    "$bench"

@@ -1,8 +1,10 @@
 //! Benchmarks of gantry's cost as clusters grow. [`workload`] generates realistic clusters
-//! from a seed; [`aws`] measures AWS calls and convergence time against an emulator; the
+//! from a seed; [`aws`] measures AWS calls and convergence time against an emulator;
+//! [`controller_memory`] the resident memory of a `gantry controller` process; the
 //! `gantry-bench` binary measures and writes `docs/benchmarks.md`.
 #![forbid(unsafe_code)]
 
 pub mod aws;
+pub mod controller_memory;
 pub mod plot;
 pub mod workload;

@@ -1,0 +1,271 @@
+//! Resident memory of a `gantry controller` process holding a generated cluster in its caches.
+//!
+//! The cluster is loaded into the API server stand-in (`gantry-kube-standin`), served over HTTP
+//! on 127.0.0.1 from this process, so the stand-in's own memory is not in the figures. The
+//! controller is the release `gantry` binary next to this one, started with a kubeconfig
+//! pointing at the stand-in, leader election off, and AWS pointed at a closed loopback port:
+//! every AWS call fails at once, so reconciles fail and back off (no emulator answers for
+//! hundreds of Gateways in reasonable time).
+
+mod admin;
+mod load;
+mod proc_status;
+mod report;
+
+pub use report::{GOAL_MIB, markdown, skipped};
+
+use crate::workload::{Size, generate};
+use anyhow::{Context, Result, bail};
+use gantry_kube_standin::{FakeApi, kubeconfig, serve_loopback};
+use gantry_snapshot::Snapshot;
+use proc_status::rss;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long to wait for the watches to list everything.
+const SYNC_LIMIT: Duration = Duration::from_secs(300);
+/// How long to wait for the first round of Gateway reconciles.
+const RECONCILE_LIMIT: Duration = Duration::from_secs(180);
+/// How long memory is sampled once the first round is done.
+const STEADY_WINDOW: Duration = Duration::from_secs(10);
+const SAMPLE_EVERY: Duration = Duration::from_millis(100);
+
+/// One controller run against one cluster.
+#[derive(Clone, Debug)]
+pub struct MemoryRun {
+    pub label: String,
+    /// Objects in the stand-in: what the controller lists and caches.
+    pub objects: usize,
+    pub gateways: usize,
+    /// From start until /readyz: every watch has listed its kind.
+    pub synced_after: Duration,
+    pub rss_at_sync_mib: f64,
+    /// From start until there had been as many Gateway reconciles as Gateways; `None` when
+    /// that took longer than [`RECONCILE_LIMIT`].
+    pub reconciled_after: Option<Duration>,
+    /// Median VmRSS over [`STEADY_WINDOW`] after that.
+    pub steady_mib: f64,
+    /// VmHWM at the end: the peak over the process's whole life.
+    pub peak_mib: f64,
+}
+
+/// Every run of the benchmark.
+#[derive(Clone, Debug)]
+pub struct Figures {
+    /// Growing clusters, from no workload to the large cluster (last).
+    pub sizes: Vec<MemoryRun>,
+    /// The large cluster with one kind left out, and what was left out: what that kind costs.
+    pub breakdown: Vec<(String, MemoryRun)>,
+}
+
+/// Measures the controller against growing clusters generated from `seed`, then against
+/// `large` with one part taken away at a time: its reconciles, its EndpointSlices, its
+/// HTTPRoutes.
+pub fn run(gantry: &Path, large: &Snapshot, seed: u64) -> Result<Figures> {
+    let none = Size {
+        gateways: 0,
+        routes_per_gateway: 0,
+        services: 0,
+        endpoints_per_service: 0,
+    };
+    let quarter = Size {
+        gateways: Size::LARGE.gateways / 4,
+        services: Size::LARGE.services / 4,
+        ..Size::LARGE
+    };
+    let mut sizes = Vec::new();
+    for (label, size) in [
+        ("no workload", none),
+        ("small", Size::SMALL),
+        ("medium", Size::MEDIUM),
+        ("a quarter of large", quarter),
+    ] {
+        sizes.push(measure_logged(gantry, label, &generate(size, seed))?);
+    }
+    sizes.push(measure_logged(gantry, "large", large)?);
+    let mut without_slices = large.clone();
+    let slices = std::mem::take(&mut without_slices.endpoint_slices).len();
+    let mut without_routes = large.clone();
+    let routes = std::mem::take(&mut without_routes.http_routes).len();
+    // Gateways of a class gantry does not own are never translated: the caches alone.
+    let mut not_ours = large.clone();
+    for class in not_ours.gateway_classes.values_mut() {
+        let mut foreign = class.as_ref().clone();
+        foreign.spec.controller_name = "example.com/another-controller".to_string();
+        *class = Arc::new(foreign);
+    }
+    let breakdown = vec![
+        (
+            format!(
+                "{} (the GatewayClasses given to another controller, so that no Gateway is translated)",
+                report::RECONCILES
+            ),
+            measure_logged(gantry, "large, classes of another controller", &not_ours)?,
+        ),
+        (
+            format!("EndpointSlices ({slices} objects)"),
+            measure_logged(gantry, "large without EndpointSlices", &without_slices)?,
+        ),
+        (
+            format!("HTTPRoutes ({routes} objects)"),
+            measure_logged(gantry, "large without HTTPRoutes", &without_routes)?,
+        ),
+    ];
+    Ok(Figures { sizes, breakdown })
+}
+
+fn measure_logged(gantry: &Path, label: &str, cluster: &Snapshot) -> Result<MemoryRun> {
+    let run = measure(gantry, label, cluster)?;
+    eprintln!(
+        "controller memory: {label}: {} objects, synced after {:.1} s, steady {:.0} MiB, peak {:.0} MiB",
+        run.objects,
+        run.synced_after.as_secs_f64(),
+        run.steady_mib,
+        run.peak_mib
+    );
+    Ok(run)
+}
+
+/// The `gantry` binary built next to this executable (`cargo build --release -p gantry`).
+pub fn gantry_binary() -> Option<PathBuf> {
+    let own = std::env::current_exe().ok()?;
+    let gantry = own.parent()?.join("gantry");
+    gantry.is_file().then_some(gantry)
+}
+
+/// Starts `gantry` against `cluster` and measures its memory; stops it after.
+pub fn measure(gantry: &Path, label: &str, cluster: &Snapshot) -> Result<MemoryRun> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let api = FakeApi::new();
+    let objects = load::load(&api, cluster);
+    // The server runs on the runtime's workers while this thread polls the controller.
+    let served = runtime.block_on(serve_loopback(api))?;
+    let dir = std::env::temp_dir().join(format!("gantry-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let kubeconfig_path = dir.join("kubeconfig");
+    std::fs::write(&kubeconfig_path, kubeconfig(served.addr))?;
+    let admin = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()?));
+    let log = dir.join(format!("controller-{label}.log"));
+    let mut controller = Controller(start(gantry, &kubeconfig_path, admin, &log)?);
+    let result = observe(&mut controller.0, admin, cluster.gateways.len())
+        .with_context(|| format!("controller run {label:?} (its log: {})", log.display()))
+        .map(|o| MemoryRun {
+            label: label.to_string(),
+            objects,
+            gateways: cluster.gateways.len(),
+            synced_after: o.synced_after,
+            rss_at_sync_mib: o.rss_at_sync_mib,
+            reconciled_after: o.reconciled_after,
+            steady_mib: o.steady_mib,
+            peak_mib: o.peak_mib,
+        });
+    drop(controller);
+    drop(served);
+    if result.is_ok() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
+/// The controller process; killed when dropped, so an error on the way leaves none behind.
+struct Controller(Child);
+
+impl Drop for Controller {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(gantry: &Path, kubeconfig: &Path, admin: SocketAddr, log: &Path) -> Result<Child> {
+    // Nothing listens here once the probe socket is closed: AWS calls are refused at once.
+    let closed_aws = format!("http://127.0.0.1:{}", free_port()?);
+    let log_file = std::fs::File::create(log)?;
+    Command::new(gantry)
+        .args([
+            "controller",
+            "--cluster-name=bench",
+            "--enable-leader-election=false",
+            "--aws-region=us-west-2",
+            // Given, so no AWS call is needed to discover it.
+            "--aws-vpc-id=vpc-bench",
+        ])
+        .arg(format!("--metrics-bind-addr={admin}"))
+        .env("KUBECONFIG", kubeconfig)
+        .env("AWS_ENDPOINT_URL", closed_aws)
+        .env("AWS_ACCESS_KEY_ID", "bench")
+        .env("AWS_SECRET_ACCESS_KEY", "bench")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone()?)
+        .stderr(log_file)
+        .spawn()
+        .with_context(|| format!("starting {}", gantry.display()))
+}
+
+/// A loopback port nothing listens on (taken from the OS, then released).
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port())
+}
+
+struct Observed {
+    synced_after: Duration,
+    rss_at_sync_mib: f64,
+    reconciled_after: Option<Duration>,
+    steady_mib: f64,
+    peak_mib: f64,
+}
+
+fn observe(child: &mut Child, admin: SocketAddr, gateways: usize) -> Result<Observed> {
+    let started = Instant::now();
+    let pid = child.id();
+    let mut alive = || -> Result<proc_status::Rss> {
+        if let Some(status) = child.try_wait()? {
+            bail!("the controller exited: {status}");
+        }
+        rss(pid).context("the controller's /proc status is unreadable")
+    };
+    while !admin::ready(admin) {
+        alive()?;
+        if started.elapsed() > SYNC_LIMIT {
+            bail!("watches not synced after {SYNC_LIMIT:?}");
+        }
+        std::thread::sleep(SAMPLE_EVERY);
+    }
+    let synced_after = started.elapsed();
+    let rss_at_sync_mib = alive()?.now_mib;
+    // Every Gateway is reconciled once at start; wait for that round (failures count: AWS
+    // refuses every call).
+    let mut reconciled_after = None;
+    while started.elapsed() < synced_after + RECONCILE_LIMIT {
+        alive()?;
+        if admin::reconciles(admin, "Gateway").unwrap_or(0) >= gateways as u64 {
+            reconciled_after = Some(started.elapsed());
+            break;
+        }
+        std::thread::sleep(SAMPLE_EVERY);
+    }
+    let mut samples = Vec::new();
+    let window = Instant::now();
+    while window.elapsed() < STEADY_WINDOW {
+        samples.push(alive()?.now_mib);
+        std::thread::sleep(SAMPLE_EVERY);
+    }
+    samples.sort_by(f64::total_cmp);
+    Ok(Observed {
+        synced_after,
+        rss_at_sync_mib,
+        reconciled_after,
+        steady_mib: samples[samples.len() / 2],
+        peak_mib: alive()?.peak_mib,
+    })
+}
