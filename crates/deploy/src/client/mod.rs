@@ -94,6 +94,10 @@ pub struct Clients {
     /// Certificate discovery only (see [`crate::acm`]).
     pub acm: aws_sdk_acm::Client,
     pub(crate) acm_cache: crate::acm::Cache,
+    /// ELBv2 tags and listener attributes already read (discovery).
+    pub(crate) remembered_tags: crate::discover::remembered::Remembered<gantry_model::Tags>,
+    pub(crate) remembered_listener_attributes:
+        crate::discover::remembered::Remembered<std::collections::BTreeMap<String, String>>,
     pub calls: CallCounter,
 }
 
@@ -118,6 +122,8 @@ impl Clients {
             ec2: aws_sdk_ec2::Client::from_conf(ec2),
             acm: aws_sdk_acm::Client::from_conf(acm),
             acm_cache: Default::default(),
+            remembered_tags: Default::default(),
+            remembered_listener_attributes: Default::default(),
             calls,
         }
     }

@@ -115,7 +115,11 @@ pub async fn list(
     Ok(listeners)
 }
 
+/// The listener's attributes, remembered for a while (`remembered.rs`).
 async fn attributes(aws: &Clients, arn: &str) -> Result<BTreeMap<String, String>> {
+    if let Some(known) = aws.remembered_listener_attributes.get(arn) {
+        return Ok(known);
+    }
     let resp = aws
         .elbv2
         .describe_listener_attributes()
@@ -123,12 +127,15 @@ async fn attributes(aws: &Clients, arn: &str) -> Result<BTreeMap<String, String>
         .send()
         .await
         .map_err(|e| Error::call(Operation::DescribeListenerAttributes, arn, e))?;
-    Ok(attribute_map(
+    let read = attribute_map(
         resp.attributes
             .iter()
             .flatten()
             .map(|a| (a.key.as_deref(), a.value.as_deref())),
-    ))
+    );
+    aws.remembered_listener_attributes
+        .put([(arn.to_string(), read.clone())]);
+    Ok(read)
 }
 
 async fn certificates(aws: &Clients, arn: &str) -> Result<Vec<String>> {

@@ -4,6 +4,7 @@
 
 pub mod listener;
 pub mod load_balancer;
+pub(crate) mod remembered;
 pub mod security_group;
 pub mod subnet;
 pub mod target_group;
@@ -17,10 +18,20 @@ use std::collections::BTreeMap;
 /// DescribeTags accepts at most this many ARNs per call.
 const TAGS_BATCH: usize = 20;
 
-/// Tags of ELBv2 resources (load balancers, target groups, listeners, rules), 20 per call.
+/// Tags of ELBv2 resources (load balancers, target groups, listeners, rules): those read
+/// recently from the cache ([`remembered`]), the others with DescribeTags, 20 per call.
 pub async fn elb_tags(aws: &Clients, arns: &[String]) -> Result<BTreeMap<String, Tags>> {
     let mut out = BTreeMap::new();
-    for chunk in arns.chunks(TAGS_BATCH) {
+    let mut unknown = Vec::new();
+    for arn in arns {
+        match aws.remembered_tags.get(arn) {
+            Some(tags) => {
+                out.insert(arn.clone(), tags);
+            }
+            None => unknown.push(arn.clone()),
+        }
+    }
+    for chunk in unknown.chunks(TAGS_BATCH) {
         let resp = aws
             .elbv2
             .describe_tags()
@@ -28,11 +39,17 @@ pub async fn elb_tags(aws: &Clients, arns: &[String]) -> Result<BTreeMap<String,
             .send()
             .await
             .map_err(|e| Error::call(Operation::DescribeTags, chunk.join(","), e))?;
-        for d in resp.tag_descriptions.unwrap_or_default() {
-            if let Some(arn) = d.resource_arn {
-                out.insert(arn, tags_from_elb(d.tags.as_deref().unwrap_or_default()));
-            }
-        }
+        let read: Vec<(String, Tags)> = resp
+            .tag_descriptions
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|d| {
+                let tags = tags_from_elb(d.tags.as_deref().unwrap_or_default());
+                Some((d.resource_arn?, tags))
+            })
+            .collect();
+        aws.remembered_tags.put(read.iter().cloned());
+        out.extend(read);
     }
     Ok(out)
 }

@@ -138,9 +138,12 @@ async fn create(run: &mut Run<'_>, lb_arn: &str, l: &Listener) -> Result<String>
         &label,
         l.protocol.as_str(),
     );
-    let arn = out
-        .and_then(|o| o.listeners?.into_iter().next()?.listener_arn)
-        .unwrap_or_else(|| placeholder(&format!("listener {label}")));
+    let created = out.and_then(|o| o.listeners?.into_iter().next()?.listener_arn);
+    // Created with these tags: the next discovery needs no DescribeTags for it.
+    if let Some(arn) = &created {
+        run.aws.remembered_tags.put([(arn.clone(), l.tags.clone())]);
+    }
+    let arn = created.unwrap_or_else(|| placeholder(&format!("listener {label}")));
     let extra: Vec<String> = l
         .certificates
         .iter()
@@ -265,6 +268,7 @@ async fn set_attributes(
     label: &str,
     attributes: &[gantry_model::Attribute],
 ) -> Result<()> {
+    run.aws.remembered_listener_attributes.forget([arn]);
     let call = run
         .aws
         .elbv2

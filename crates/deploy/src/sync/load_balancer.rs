@@ -144,6 +144,10 @@ async fn create(
         .await?;
     run.changed(ChangeKind::Created, ResourceKind::LoadBalancer, name, "");
     let lb = out.and_then(|o| o.load_balancers?.into_iter().next());
+    // Created with these tags: the next discovery needs no DescribeTags for it.
+    if let Some(arn) = lb.as_ref().and_then(|l| l.load_balancer_arn.clone()) {
+        run.aws.remembered_tags.put([(arn, desired.tags.clone())]);
+    }
     let arn = lb
         .as_ref()
         .and_then(|l| l.load_balancer_arn.clone())

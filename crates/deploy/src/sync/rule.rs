@@ -192,6 +192,10 @@ async fn execute(
                     })
                     .await?;
                 if let Some(arn) = out.and_then(|o| o.rules?.into_iter().next()?.rule_arn) {
+                    // Created with these tags: no DescribeTags for it next time.
+                    run.aws
+                        .remembered_tags
+                        .put([(arn.clone(), desired[*j].tags.clone())]);
                     created.insert(*j, arn);
                 }
                 run.changed(ChangeKind::Created, ResourceKind::Rule, &label, "");

@@ -34,15 +34,21 @@ pub async fn apply(
     vpc: Option<&str>,
 ) -> Result<SecurityGroups> {
     let owner = run.owner.clone();
-    let mut filters = vec![
-        filter(&format!("tag:{CLUSTER}"), &[&owner.cluster]),
-        filter(&format!("tag:{}", owner.stack_key()), &[&owner.gateway]),
-    ];
+    // One listing of the cluster's groups finds both the stack's managed groups and the
+    // shared backend group (they carry different tags, which one EC2 filter can't OR).
+    let mut filters = vec![filter(&format!("tag:{CLUSTER}"), &[&owner.cluster])];
     if let Some(v) = vpc {
         filters.push(filter("vpc-id", &[v]));
     }
-    let mut managed = list(run.aws, filters).await?;
-    managed.retain(|sg| owner.owns(&sg.tags));
+    let cluster_groups = list(run.aws, filters).await?;
+    let shared_backend = cluster_groups
+        .iter()
+        .find(|sg| sg.tags.get(CLUSTER_RESOURCE) == Some(BACKEND_SG_VALUE))
+        .map(|sg| sg.id.clone());
+    let mut managed: Vec<ActualSecurityGroup> = cluster_groups
+        .into_iter()
+        .filter(|sg| owner.owns(&sg.tags))
+        .collect();
     let wanted = stack.and_then(|s| s.security_group.as_ref());
     let refs = stack.map_or(&[][..], |s| &s.load_balancer.security_groups[..]);
     let mut attach = Vec::new();
@@ -75,7 +81,10 @@ pub async fn apply(
                 })?;
                 attach.push(sg.id.clone());
             }
-            SecurityGroupRef::SharedBackend => attach.push(backend(run, vpc).await?),
+            SecurityGroupRef::SharedBackend => match &shared_backend {
+                Some(id) => attach.push(id.clone()),
+                None => attach.push(create_backend(run, vpc).await?),
+            },
         }
     }
     Ok(SecurityGroups {
@@ -236,16 +245,9 @@ fn backend_filters(cluster: &str, vpc: Option<&str>) -> Vec<aws_sdk_ec2::types::
     f
 }
 
-/// The shared backend group of the cluster in the VPC, created when missing.
-async fn backend(run: &mut Run<'_>, vpc: Option<&str>) -> Result<String> {
+/// Creates the shared backend group of the cluster in the VPC (found missing).
+async fn create_backend(run: &mut Run<'_>, vpc: Option<&str>) -> Result<String> {
     let cluster = run.owner.cluster.clone();
-    if let Some(sg) = list(run.aws, backend_filters(&cluster, vpc))
-        .await?
-        .into_iter()
-        .next()
-    {
-        return Ok(sg.id);
-    }
     let name = backend_name(&cluster);
     let mut tags = Tags::default();
     tags.insert(CLUSTER, cluster.as_str());

@@ -30,6 +30,7 @@ pub async fn apply_elb(run: &mut Run<'_>, changes: Vec<(String, TagChanges)>) ->
         let tags: gantry_model::Tags = tags.into_iter().collect();
         for chunk in arns.chunks(20) {
             let what = chunk.join(",");
+            aws.remembered_tags.forget(chunk.iter().map(String::as_str));
             let call = aws
                 .elbv2
                 .add_tags()
@@ -46,6 +47,7 @@ pub async fn apply_elb(run: &mut Run<'_>, changes: Vec<(String, TagChanges)>) ->
     for (keys, arns) in removes {
         for chunk in arns.chunks(20) {
             let what = chunk.join(",");
+            aws.remembered_tags.forget(chunk.iter().map(String::as_str));
             let call = aws
                 .elbv2
                 .remove_tags()

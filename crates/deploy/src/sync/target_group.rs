@@ -138,9 +138,14 @@ async fn create(
         })
         .await?;
     run.changed(ChangeKind::Created, ResourceKind::TargetGroup, name, "");
-    let arn = out
-        .and_then(|o| o.target_groups?.into_iter().next()?.target_group_arn)
-        .unwrap_or_else(|| placeholder(name));
+    let created = out.and_then(|o| o.target_groups?.into_iter().next()?.target_group_arn);
+    // Created with these tags: the next discovery needs no DescribeTags for it.
+    if let Some(arn) = &created {
+        run.aws
+            .remembered_tags
+            .put([(arn.clone(), tg.tags.clone())]);
+    }
+    let arn = created.unwrap_or_else(|| placeholder(name));
     if !tg.attributes.is_empty() {
         set_attributes(run, &arn, name, &tg.attributes).await?;
     }
