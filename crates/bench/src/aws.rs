@@ -592,13 +592,13 @@ pub fn ms(d: Duration) -> f64 {
 fn why_more(op: &str) -> &'static str {
     match op {
         "DescribeTags" => {
-            "ELBv2's Describe* answers carry no tags, so ownership is read with DescribeTags, 20 ARNs a call at most, for every load balancer and every target group in the VPC (not only this Gateway's: the count grows with the cluster, compare the two unchanged columns), then for the listener and its rules. Remembering the ARNs of what it created would spare most of these"
+            "ELBv2's Describe* answers carry no tags, so ownership is read with DescribeTags, 20 ARNs a call at most; the deployer remembers what it read for 10 minutes, so only resources it has not seen yet (those created since its last look, or in a new deployer) are described"
         }
         "DescribeRules" => {
             "DescribeRules is paged and the deployer sends no PageSize: moto answers 50 rules a page, so 50 rules and the default rule take two calls (PageSize 400, the maximum, would take one)"
         }
         "DescribeSecurityGroups" => {
-            "the Gateway's managed group and the cluster's shared backend group are looked up with different tag filters, one call each; one call on the cluster tag could find both"
+            "besides the one listing of the cluster's groups, the backend rules or a deletion look at the groups again"
         }
         "DescribeLoadBalancers" => {
             "before deleting the cluster's shared backend security group, the load balancers are listed again to check that none still uses it"
@@ -613,7 +613,7 @@ fn why_more(op: &str) -> &'static str {
             "load balancer attributes are not in DescribeLoadBalancers: one call per load balancer"
         }
         "DescribeListenerAttributes" => {
-            "listener attributes are not in DescribeListeners: one call per listener"
+            "listener attributes are not in DescribeListeners: one call per listener the deployer has not read in the last 10 minutes"
         }
         _ => "not analysed",
     }
