@@ -293,3 +293,58 @@ spec:
     );
     running.stop().await;
 }
+
+/// Each Gateway's reconcile translates its own part of the cluster and writes its own
+/// entries: a route on two of our Gateways keeps both, and a Gateway the route leaves loses
+/// only its own.
+#[tokio::test(start_paused = true)]
+async fn a_route_on_two_gateways_keeps_an_entry_for_each() {
+    let api = FakeApi::new();
+    let deploy = Arc::new(FakeDeploy::default());
+    api.apply_yaml(CLUSTER);
+    api.apply_yaml(
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: admin, namespace: apps}
+spec:
+  gatewayClassName: alb
+  listeners: [{name: a, port: 8080, protocol: HTTP}]
+"#,
+    );
+    api.modify("HTTPRoute", "apps", "shop", |r| {
+        r["spec"]["parentRefs"] = json!([{"name": "web"}, {"name": "admin"}]);
+    });
+    let running = start(&api, deploy.clone(), config()).await;
+    let accepted_by = |gateway: &str| {
+        api.get("HTTPRoute", "apps", "shop").is_some_and(|r| {
+            parent_entry(&r, ALB_CONTROLLER_NAME, gateway, None)
+                .is_some_and(|e| is_true(e, "Accepted"))
+        })
+    };
+    eventually("accepted by both", LIMIT, || {
+        accepted_by("web") && accepted_by("admin")
+    })
+    .await;
+    // Both stacks hold the route's rule.
+    for gw in ["apps/web", "apps/admin"] {
+        let stack = deploy.stack(gw).expect("deployed");
+        assert_eq!(stack.listeners[0].rules.len(), 1, "{gw}");
+    }
+
+    api.modify("HTTPRoute", "apps", "shop", |r| {
+        r["spec"]["parentRefs"] = json!([{"name": "web"}]);
+    });
+    eventually("admin's entry gone, web's kept", LIMIT, || {
+        let r = api.get("HTTPRoute", "apps", "shop").expect("route");
+        parent_entry(&r, ALB_CONTROLLER_NAME, "admin", None).is_none() && accepted_by("web")
+    })
+    .await;
+    eventually("admin's rule gone", LIMIT, || {
+        deploy
+            .stack("apps/admin")
+            .is_some_and(|s| s.listeners.iter().all(|l| l.rules.is_empty()))
+    })
+    .await;
+    running.stop().await;
+}

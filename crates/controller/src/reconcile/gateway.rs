@@ -3,7 +3,7 @@
 //!
 //! Idempotent: the runtime does not say why it calls, and a periodic requeue repairs drift.
 
-use super::{Context, bindings, gated, routes};
+use super::{Context, bindings, gated, routes, scope};
 use crate::deploy::Deploy;
 use crate::error::{Error, Result};
 use crate::finalizer;
@@ -65,7 +65,7 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
     }
     // Gateways on their way out are no backend: an NLB must not be pointed again at an ALB
     // being deleted.
-    let mut snapshot = snapshot;
+    let mut snapshot = scope::gateway_scope(snapshot, key);
     snapshot
         .gateways
         .retain(|_, g| g.metadata.deletion_timestamp.is_none());

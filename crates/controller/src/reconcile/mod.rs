@@ -9,6 +9,7 @@ mod gates;
 mod gateway;
 mod routes;
 pub mod rules;
+mod scope;
 
 pub use binding::reconcile as reconcile_binding;
 pub use class::reconcile as reconcile_class;

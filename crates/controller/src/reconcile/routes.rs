@@ -1,6 +1,7 @@
 //! Route statuses written by a Gateway's reconcile: every route that names the Gateway (in
-//! its spec, or in a status entry of ours) gets this controller's `status.parents` entries as
-//! translation computed them; other controllers' entries are carried along unchanged.
+//! its spec, or in a status entry of ours) gets this controller's `status.parents` entries
+//! for that Gateway as translation computed them; entries for other Gateways, and other
+//! controllers' entries, are carried along unchanged.
 
 use super::Context;
 use crate::deploy::Deploy;
@@ -11,7 +12,7 @@ use gantry_api::k8s::Resource;
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use gantry_translate::Translation;
 use gantry_translate::routes::RouteKind;
-use gantry_translate::status::{merge_route_parents, render_route_parents};
+use gantry_translate::status::{merge_route_parents_for_gateway, render_route_parents};
 use kube::api::Api;
 use kube::core::NamespaceResourceScope;
 use serde::Serialize;
@@ -99,7 +100,15 @@ where
             if previous.is_none() && rendered.is_empty() {
                 return serde_json::Value::Null;
             }
-            merge_route_parents(previous, &ours, rendered)
+            // Only this Gateway's entries: its translation saw only its own part of the
+            // cluster (`scope.rs`).
+            merge_route_parents_for_gateway(
+                previous,
+                &ours,
+                &key.namespace,
+                (&gateway.namespace, &gateway.name),
+                rendered,
+            )
         })
         .await?;
         if written == Written::Patched {

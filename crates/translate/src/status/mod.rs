@@ -8,7 +8,10 @@ mod render;
 
 pub use listener::listener_conditions;
 
-pub use render::{merge_route_parents, render_gateway, render_gateway_class, render_route_parents};
+pub use render::{
+    merge_route_parents, merge_route_parents_for_gateway, render_gateway, render_gateway_class,
+    render_route_parents,
+};
 
 use crate::routes::{OriginalParentRef, RouteKind};
 use gantry_snapshot::ObjectKey;

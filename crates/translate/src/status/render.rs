@@ -114,6 +114,50 @@ pub fn render_route_parents(
         .collect()
 }
 
+/// Like [`merge_route_parents`], for a writer that owns only the entries for one Gateway
+/// (`gateway_namespace/gateway_name`, a route in `route_namespace`): our entries for other
+/// Gateways are kept as they are, ours for this Gateway are replaced by those of `rendered`
+/// that name it. Each Gateway's reconcile then writes its own entries, and two Gateways
+/// sharing a route never take each other's out.
+pub fn merge_route_parents_for_gateway(
+    previous: Option<&Value>,
+    ours: &[&str],
+    route_namespace: &str,
+    gateway: (&str, &str),
+    rendered: Vec<Value>,
+) -> Value {
+    let names_gateway = |entry: &Value| {
+        let r = &entry["parentRef"];
+        let group = r["group"].as_str().unwrap_or("gateway.networking.k8s.io");
+        let kind = r["kind"].as_str().unwrap_or("Gateway");
+        let namespace = r["namespace"].as_str().unwrap_or(route_namespace);
+        group == "gateway.networking.k8s.io"
+            && kind == "Gateway"
+            && namespace == gateway.0
+            && r["name"].as_str() == Some(gateway.1)
+    };
+    let is_ours = |entry: &Value| {
+        entry
+            .get("controllerName")
+            .and_then(Value::as_str)
+            .is_some_and(|c| ours.contains(&c))
+    };
+    let mut parents: Vec<Value> = previous
+        .and_then(|p| p.get("parents"))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter(|e| !(is_ours(e) && names_gateway(e)))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    parents.extend(rendered.into_iter().filter(|e| names_gateway(e)));
+    let mut out = previous.cloned().unwrap_or_else(|| json!({}));
+    out["parents"] = Value::Array(parents);
+    out
+}
+
 /// A route's full `.status`: the entries of other controllers are kept as they are (the
 /// `parents` list is atomic, so whoever writes it must carry theirs along); this controller's
 /// entries — those whose `controllerName` is in `ours` — are replaced by `rendered`.

@@ -1,0 +1,65 @@
+//! A Gateway's reconcile writes only its own entries of a route's `status.parents`.
+
+use gantry_translate::status::merge_route_parents_for_gateway;
+use serde_json::{Value, json};
+
+const OURS: &[&str] = &["gateway.k8s.aws/alb"];
+
+fn entry(controller: &str, parent: Value, status: &str) -> Value {
+    json!({
+        "parentRef": parent,
+        "controllerName": controller,
+        "conditions": [{"type": "Accepted", "status": status}],
+    })
+}
+
+#[test]
+fn only_the_gateways_own_entries_are_replaced() {
+    let a = json!({"name": "a"});
+    let a_section = json!({"name": "a", "sectionName": "https"});
+    let b = json!({"name": "b"});
+    let a_elsewhere = json!({"name": "a", "namespace": "other"});
+    let previous = json!({"parents": [
+        entry("gateway.k8s.aws/alb", a.clone(), "False"),
+        entry("gateway.k8s.aws/alb", a_section.clone(), "False"),
+        entry("gateway.k8s.aws/alb", b.clone(), "True"),
+        entry("gateway.k8s.aws/alb", a_elsewhere.clone(), "True"),
+        entry("example.com/other", a.clone(), "True"),
+    ]});
+    // Translation of Gateway apps/a also rendered an entry for b: not a's to write.
+    let rendered = vec![
+        entry("gateway.k8s.aws/alb", a.clone(), "True"),
+        entry("gateway.k8s.aws/alb", b.clone(), "False"),
+    ];
+    let merged =
+        merge_route_parents_for_gateway(Some(&previous), OURS, "apps", ("apps", "a"), rendered);
+    let got: Vec<(&str, &Value, &str)> = merged["parents"]
+        .as_array()
+        .expect("parents")
+        .iter()
+        .map(|e| {
+            (
+                e["controllerName"].as_str().unwrap_or_default(),
+                &e["parentRef"],
+                e["conditions"][0]["status"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("gateway.k8s.aws/alb", &b, "True"),
+            ("gateway.k8s.aws/alb", &a_elsewhere, "True"),
+            ("example.com/other", &a, "True"),
+            ("gateway.k8s.aws/alb", &a, "True"),
+        ]
+    );
+}
+
+#[test]
+fn a_gateway_the_route_left_loses_its_entries() {
+    let previous = json!({"parents": [entry("gateway.k8s.aws/alb", json!({"name": "a"}), "True")]});
+    let merged =
+        merge_route_parents_for_gateway(Some(&previous), OURS, "apps", ("apps", "a"), vec![]);
+    assert_eq!(merged["parents"], json!([]));
+}
