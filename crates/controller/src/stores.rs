@@ -64,10 +64,11 @@ stores! {
     load_balancer_configurations: LoadBalancerConfiguration,
     target_group_configurations: TargetGroupConfiguration,
     listener_rule_configurations: ListenerRuleConfiguration,
+    }
+    // Targets only (`targets_snapshot`): the bulk of a cluster, which translation never reads.
+    other {
     endpoint_slices: EndpointSlice,
     nodes: Node,
-    }
-    other {
     target_group_bindings: TargetGroupBinding,
     pods: Pod,
     }
@@ -85,6 +86,15 @@ impl Stores {
             tcp_routes: objects(&self.tcp_routes),
             udp_routes: objects(&self.udp_routes),
             tls_routes: objects(&self.tls_routes),
+            load_balancer_configurations: objects(&self.load_balancer_configurations),
+            ..Snapshot::default()
+        }
+    }
+
+    /// What a GatewayClass's status reads: the classes and their LoadBalancerConfigurations.
+    pub fn class_snapshot(&self) -> Snapshot {
+        Snapshot {
+            gateway_classes: objects(&self.gateway_classes),
             load_balancer_configurations: objects(&self.load_balancer_configurations),
             ..Snapshot::default()
         }

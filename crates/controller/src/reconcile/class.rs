@@ -54,7 +54,7 @@ async fn run<D: Deploy>(
     } else {
         finalizer::remove(&api, class.as_ref(), GATEWAY_CLASS_FINALIZER).await?;
     }
-    let (_, translation) = ctx.translate(ctx.stores.snapshot()).await?;
+    let (_, translation) = ctx.translate(ctx.stores.class_snapshot()).await?;
     if let Some(computed) = translation.statuses.gateway_classes.get(&key.name) {
         let now = (ctx.now)();
         let written = status::write(&api, Some(class.clone()), &key.name, |previous| {

@@ -5,7 +5,8 @@
 //! Gateway would cost time and memory in proportion to the cluster, per reconcile.
 //!
 //! What translation computes for the Gateway does not depend on other Gateways' routes:
-//! listeners, attachment, precedence and limits are per Gateway.
+//! listeners, attachment, precedence and limits are per Gateway. A GatewayClass's status
+//! reads even less (`Stores::class_snapshot`).
 
 use crate::kinds::RouteObject;
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
@@ -38,10 +39,6 @@ pub fn gateway_scope(mut snapshot: Snapshot, gateway: &ObjectKey) -> Snapshot {
     snapshot
         .gateways
         .retain(|k, _| k == gateway || backends.contains(k));
-    // Targets are not translation's business.
-    snapshot.endpoint_slices.clear();
-    snapshot.nodes.clear();
-    snapshot.pods.clear();
     snapshot
 }
 
