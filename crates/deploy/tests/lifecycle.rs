@@ -24,20 +24,24 @@ async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_
     let listener = fx.listener_arn(&address.arn, 80).await;
     assert_eq!(fx.rules(&listener).await.len(), 3);
 
-    // What the first apply created it remembers with its tags: ownership needs no
-    // DescribeTags on the next reconcile.
-    let describe_tags = |d: &gantry_deploy::Deployer| {
+    // What the first apply created it remembers with its tags and listener attributes: the
+    // next reconcile reads neither.
+    let remembered_reads = |d: &gantry_deploy::Deployer| {
         d.call_counts()
             .iter()
-            .filter(|((_, op), _)| op == "DescribeTags")
+            .filter(|((_, op), _)| op == "DescribeTags" || op == "DescribeListenerAttributes")
             .map(|(_, n)| *n)
             .sum::<u64>()
     };
-    let before = describe_tags(&d);
+    let before = remembered_reads(&d);
     let second = d.apply(&stack).await.expect("second apply");
     assert!(second.is_unchanged(), "{second}");
     assert_eq!(second.mutating_calls, 0);
-    assert_eq!(describe_tags(&d), before, "tags known: no DescribeTags");
+    assert_eq!(
+        remembered_reads(&d),
+        before,
+        "known: no DescribeTags nor attributes"
+    );
     // A new deployer (a restarted controller) reads them once, then knows them too.
     let fresh = fx.deployer();
     assert!(
@@ -47,10 +51,10 @@ async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_
             .expect("fresh apply")
             .is_unchanged()
     );
-    let read = describe_tags(&fresh);
+    let read = remembered_reads(&fresh);
     assert!(read > 0);
     assert!(fresh.apply(&stack).await.expect("again").is_unchanged());
-    assert_eq!(describe_tags(&fresh), read);
+    assert_eq!(remembered_reads(&fresh), read);
     println!("calls so far: {:?}", d.call_counts());
 
     let gone = d

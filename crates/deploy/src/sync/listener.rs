@@ -143,7 +143,9 @@ async fn create(run: &mut Run<'_>, lb_arn: &str, l: &Listener) -> Result<String>
     if let Some(arn) = &created {
         run.aws.remembered_tags.put([(arn.clone(), l.tags.clone())]);
     }
-    let arn = created.unwrap_or_else(|| placeholder(&format!("listener {label}")));
+    let arn = created
+        .clone()
+        .unwrap_or_else(|| placeholder(&format!("listener {label}")));
     let extra: Vec<String> = l
         .certificates
         .iter()
@@ -153,6 +155,18 @@ async fn create(run: &mut Run<'_>, lb_arn: &str, l: &Listener) -> Result<String>
     certificates(run, &arn, &label, Operation::AddListenerCertificates, extra).await?;
     if !l.attributes.is_empty() {
         set_attributes(run, &arn, &label, &l.attributes).await?;
+    }
+    // What it was created with is what the next reconcile compares (attributes not asked
+    // for are never compared), so it need not read them back.
+    if let Some(arn) = created {
+        let attributes = l
+            .attributes
+            .iter()
+            .map(|a| (a.key.clone(), a.value.clone()))
+            .collect();
+        run.aws
+            .remembered_listener_attributes
+            .put([(arn, attributes)]);
     }
     Ok(arn)
 }
