@@ -164,13 +164,16 @@ async fn apply_registers_exactly_the_manifests_targets_and_a_reapply_changes_not
             ),
         ])
     );
-    let added: Vec<(String, i32)> = rules
+    let added: Vec<(String, Option<i32>)> = rules
         .iter()
         .flat_map(|c| c.added.iter().map(|r| (r.ip_protocol.clone(), r.port)))
         .collect();
     assert_eq!(
         added,
-        [("tcp".to_string(), 8443), ("tcp".to_string(), 30080)]
+        [
+            ("tcp".to_string(), Some(8443)),
+            ("tcp".to_string(), Some(30080))
+        ]
     );
     let on_nodes = marked_ports(&fx, &nodes_sg).await;
     assert_eq!(on_nodes, [8443, 30080]);
