@@ -8,7 +8,7 @@
 
 use crate::{Desired, Problem, endpoints, nodes, readiness};
 use gantry_api::crds::{TargetGroupBinding, TargetGroupIpAddressType, TargetType};
-use gantry_api::k8s::{IntOrString, LabelSelector};
+use gantry_api::k8s::{IntOrString, LabelSelector, Service, ServicePort};
 use gantry_model::{NodeSelector, SelectorRequirement, TargetIpAddressType};
 use gantry_snapshot::{ObjectKey, Snapshot};
 
@@ -19,40 +19,17 @@ pub fn binding_targets(binding: &TargetGroupBinding, snapshot: &Snapshot) -> Des
     let namespace = binding.metadata.namespace.as_deref().unwrap_or_default();
     let name = binding.metadata.name.as_deref().unwrap_or_default();
     let spec = &binding.spec;
-    let key = ObjectKey::new(namespace, &spec.service_ref.name);
-    let problem = |message: String| Problem {
-        object: format!("Service {key}"),
-        message,
-    };
-    let Some(service) = snapshot.services.get(&key) else {
-        out.problems
-            .push(problem("not found; no targets".to_string()));
-        return out;
-    };
-    let port = service
-        .spec
-        .as_ref()
-        .and_then(|s| s.ports.as_ref())
-        .and_then(|ports| {
-            ports.iter().find(|p| match &spec.service_ref.port {
-                IntOrString::Int(n) => p.port == *n,
-                IntOrString::String(s) => p.name.as_deref() == Some(s.as_str()),
-            })
-        });
-    let Some(port) = port else {
-        out.problems.push(problem(format!(
-            "has no port {:?}; no targets",
-            spec.service_ref.port
-        )));
-        return out;
+    let (service, port) = match service_port(binding, snapshot) {
+        Ok(found) => found,
+        Err(problem) => {
+            out.problems.push(problem);
+            return out;
+        }
     };
     match spec.target_type {
         Some(TargetType::Ip) => {
-            let family = match spec.ip_address_type {
-                Some(TargetGroupIpAddressType::Ipv6) => TargetIpAddressType::Ipv6,
-                _ => TargetIpAddressType::Ipv4,
-            };
             let gate = readiness::readiness_gate(name);
+            let family = ip_family(binding);
             endpoints::ip_targets(family, service, port, snapshot, Some(&gate), &mut out);
         }
         Some(TargetType::Instance) => match port.node_port {
@@ -60,10 +37,13 @@ pub fn binding_targets(binding: &TargetGroupBinding, snapshot: &Snapshot) -> Des
                 let selector = spec.node_selector.as_ref().map(node_selector);
                 nodes::instance_targets(selector.as_ref(), node_port, snapshot, &mut out);
             }
-            None => out.problems.push(problem(format!(
-                "port {} has no nodePort; instance targets need one",
-                port.port
-            ))),
+            None => out.problems.push(Problem {
+                object: format!("Service {namespace}/{}", spec.service_ref.name),
+                message: format!(
+                    "port {} has no nodePort; instance targets need one",
+                    port.port
+                ),
+            }),
         },
         None => out.problems.push(Problem {
             object: format!("TargetGroupBinding {namespace}/{name}"),
@@ -74,6 +54,49 @@ pub fn binding_targets(binding: &TargetGroupBinding, snapshot: &Snapshot) -> Des
     out.targets.dedup();
     out.problems.sort();
     out
+}
+
+/// The Service `binding.spec.serviceRef` names and its port (by number or name), or why
+/// there are none.
+pub(crate) fn service_port<'s>(
+    binding: &TargetGroupBinding,
+    snapshot: &'s Snapshot,
+) -> Result<(&'s Service, &'s ServicePort), Problem> {
+    let namespace = binding.metadata.namespace.as_deref().unwrap_or_default();
+    let service_ref = &binding.spec.service_ref;
+    let key = ObjectKey::new(namespace, &service_ref.name);
+    let problem = |message: String| Problem {
+        object: format!("Service {key}"),
+        message,
+    };
+    let Some(service) = snapshot.services.get(&key) else {
+        return Err(problem("not found; no targets".to_string()));
+    };
+    let port = service
+        .spec
+        .as_ref()
+        .and_then(|s| s.ports.as_ref())
+        .and_then(|ports| {
+            ports.iter().find(|p| match &service_ref.port {
+                IntOrString::Int(n) => p.port == *n,
+                IntOrString::String(s) => p.name.as_deref() == Some(s.as_str()),
+            })
+        });
+    match port {
+        Some(port) => Ok((service, port)),
+        None => Err(problem(format!(
+            "has no port {:?}; no targets",
+            service_ref.port
+        ))),
+    }
+}
+
+/// The IP family of an ip binding's targets (IPv4 unless it says IPv6).
+pub(crate) fn ip_family(binding: &TargetGroupBinding) -> TargetIpAddressType {
+    match binding.spec.ip_address_type {
+        Some(TargetGroupIpAddressType::Ipv6) => TargetIpAddressType::Ipv6,
+        _ => TargetIpAddressType::Ipv4,
+    }
 }
 
 fn node_selector(s: &LabelSelector) -> NodeSelector {

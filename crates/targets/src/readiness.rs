@@ -10,9 +10,9 @@
 //!   ([`gate_conditions`]): True when healthy, else False with the health reason.
 
 use crate::endpoints::slice_endpoints;
-use gantry_api::crds::{TargetGroupBinding, TargetGroupIpAddressType, TargetType};
-use gantry_api::k8s::{IntOrString, Pod};
-use gantry_model::{Target, TargetHealth, TargetIpAddressType};
+use gantry_api::crds::{TargetGroupBinding, TargetType};
+use gantry_api::k8s::Pod;
+use gantry_model::{Target, TargetHealth};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use std::collections::BTreeMap;
 
@@ -115,29 +115,10 @@ pub fn gate_conditions(
     }
     let namespace = binding.metadata.namespace.as_deref().unwrap_or_default();
     let gate = readiness_gate(binding.metadata.name.as_deref().unwrap_or_default());
-    let Some(service) = snapshot
-        .services
-        .get(&ObjectKey::new(namespace, &binding.spec.service_ref.name))
-    else {
+    let Ok((service, port)) = crate::bound::service_port(binding, snapshot) else {
         return out;
     };
-    let Some(port) = service
-        .spec
-        .as_ref()
-        .and_then(|s| s.ports.as_ref())
-        .and_then(|ports| {
-            ports.iter().find(|p| match &binding.spec.service_ref.port {
-                IntOrString::Int(n) => p.port == *n,
-                IntOrString::String(s) => p.name.as_deref() == Some(s.as_str()),
-            })
-        })
-    else {
-        return out;
-    };
-    let family = match binding.spec.ip_address_type {
-        Some(TargetGroupIpAddressType::Ipv6) => TargetIpAddressType::Ipv6,
-        _ => TargetIpAddressType::Ipv4,
-    };
+    let family = crate::bound::ip_family(binding);
     let health: BTreeMap<&Target, &TargetHealth> = health.iter().map(|h| (&h.target, h)).collect();
     let mut wanted: BTreeMap<ObjectKey, GateCondition> = BTreeMap::new();
     for endpoint in slice_endpoints(family, service, port, snapshot) {
