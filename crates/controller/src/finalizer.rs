@@ -3,8 +3,7 @@
 
 use crate::error::{Error, Result};
 use gantry_api::k8s::Resource;
-use gantry_api::wire::FIELD_MANAGER;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::{Api, Patch};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::fmt::Debug;
@@ -72,11 +71,10 @@ where
                 "finalizers": list,
             }
         });
-        let params = PatchParams {
-            field_manager: Some(FIELD_MANAGER.to_string()),
-            ..PatchParams::default()
-        };
-        match api.patch(&name, &params, &Patch::Merge(&patch)).await {
+        match api
+            .patch(&name, &crate::status::merge_params(), &Patch::Merge(&patch))
+            .await
+        {
             Ok(_) => return Ok(()),
             Err(kube::Error::Api(e)) if e.code == 404 && !present => return Ok(()),
             Err(kube::Error::Api(e)) if e.code == 409 && attempt < ATTEMPTS => {

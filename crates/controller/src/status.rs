@@ -73,11 +73,10 @@ where
             "metadata": { "resourceVersion": obj.meta().resource_version },
             "status": merge_patch(previous, &new),
         });
-        let params = PatchParams {
-            field_manager: Some(FIELD_MANAGER.to_string()),
-            ..PatchParams::default()
-        };
-        match api.patch_status(name, &params, &Patch::Merge(&patch)).await {
+        match api
+            .patch_status(name, &merge_params(), &Patch::Merge(&patch))
+            .await
+        {
             Ok(_) => return Ok(Written::Patched),
             Err(kube::Error::Api(e)) if e.code == 409 => {
                 tracing::debug!(object = %object(), "status conflict; reading it again");
@@ -109,6 +108,15 @@ pub fn merge_patch(old: Option<&Value>, new: &Value) -> Value {
         }
     }
     patch
+}
+
+/// Parameters of gantry's merge and strategic merge patches: its field manager, so that
+/// `managedFields` name gantry as the writer.
+pub fn merge_params() -> PatchParams {
+    PatchParams {
+        field_manager: Some(FIELD_MANAGER.to_string()),
+        ..PatchParams::default()
+    }
 }
 
 #[cfg(test)]

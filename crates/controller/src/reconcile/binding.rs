@@ -16,10 +16,11 @@ use super::{Context, gated, gates, rules};
 use crate::deploy::Deploy;
 use crate::error::{Error, Result};
 use crate::finalizer;
+use crate::status::merge_params;
 use gantry_api::crds::TargetGroupBinding;
 use gantry_deploy::ErrorClass;
 use gantry_snapshot::ObjectKey;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::{Api, Patch};
 use kube::runtime::controller::Action;
 use serde_json::json;
 use std::sync::Arc;
@@ -171,7 +172,7 @@ async fn observe(
         return Ok(());
     }
     let patch = json!({"status": {"observedGeneration": generation}});
-    api.patch_status(&key.name, &PatchParams::default(), &Patch::Merge(patch))
+    api.patch_status(&key.name, &merge_params(), &Patch::Merge(patch))
         .await
         .map_err(|source| Error::UpdateStatus {
             object: format!("TargetGroupBinding {key}"),

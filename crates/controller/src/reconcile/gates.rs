@@ -7,9 +7,10 @@
 use super::Context;
 use crate::deploy::Deploy;
 use crate::error::{Error, Result};
+use crate::status::merge_params;
 use gantry_api::k8s::Pod;
 use gantry_targets::GateCondition;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::{Api, Patch};
 use kube::runtime::reflector::ObjectRef;
 use serde_json::json;
 
@@ -31,7 +32,7 @@ pub(super) async fn write<D: Deploy>(ctx: &Context<D>, conditions: &[GateConditi
                     .find(|x| x.type_ == c.condition_type && x.status == c.status())?
                     .last_transition_time
                     .as_ref()
-                    .map(|t| t.0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+                    .map(|t| super::condition_time(&t.0))
             })
             .unwrap_or_else(|| (ctx.now)());
         let patch = json!({"status": {"conditions": [{
@@ -43,11 +44,7 @@ pub(super) async fn write<D: Deploy>(ctx: &Context<D>, conditions: &[GateConditi
             "lastTransitionTime": since,
         }]}});
         match api
-            .patch_status(
-                &c.pod.name,
-                &PatchParams::default(),
-                &Patch::Strategic(patch),
-            )
+            .patch_status(&c.pod.name, &merge_params(), &Patch::Strategic(patch))
             .await
         {
             Ok(_) => tracing::info!(

@@ -149,9 +149,12 @@ fn truncate(mut s: String, max: usize) -> String {
 
 /// `lastTransitionTime` format of Kubernetes conditions.
 pub fn wall_clock() -> String {
-    k8s_openapi::jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    condition_time(&k8s_openapi::jiff::Timestamp::now())
+}
+
+/// A time as Kubernetes conditions spell it (RFC 3339, whole seconds, UTC).
+pub fn condition_time(t: &k8s_openapi::jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Runs a reconcile only while this replica leads, and abandons it the moment it stops
