@@ -204,17 +204,8 @@ pub fn translate<'a>(
         Ok(t) => t,
         Err(m) => return refuse(out, Reason::InvalidParameters, m),
     };
-    if gateway
-        .spec
-        .addresses
-        .as_ref()
-        .is_some_and(|a| !a.is_empty())
-    {
-        return refuse(
-            out,
-            Reason::UnsupportedAddress,
-            "spec.addresses is not supported: AWS assigns load balancer addresses (use LoadBalancerConfiguration loadBalancerSubnets for static IPs)".to_string(),
-        );
+    if let Some(message) = unsupported_address(gateway) {
+        return refuse(out, Reason::UnsupportedAddress, message);
     }
     let config = load_balancer::merge(
         class_config.as_ref().map(|f| f.spec),
@@ -340,25 +331,7 @@ fn write_statuses(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
                 .collect(),
         })
         .collect();
-    let valid = ctx.listeners.iter().filter(|l| l.is_valid()).count();
-    let any_invalid = valid < ctx.listeners.len();
-    let accepted = if valid == 0 && !ctx.listeners.is_empty() {
-        Condition::new(
-            ACCEPTED,
-            false,
-            Reason::ListenersNotValid,
-            "No listener is valid",
-        )
-    } else if any_invalid {
-        Condition::new(
-            ACCEPTED,
-            true,
-            Reason::ListenersNotValid,
-            "Some listeners are not valid",
-        )
-    } else {
-        Condition::new(ACCEPTED, true, Reason::Accepted, "Gateway is accepted")
-    };
+    let accepted = crate::status::gateway_accepted(&ctx.listeners);
     let programmed = if accepted.is_true() {
         Condition::unknown(
             PROGRAMMED,
@@ -381,6 +354,27 @@ fn write_statuses(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
             addresses: vec![],
         },
     );
+}
+
+/// GatewaySpecAddress.value: "When a value is unspecified, an implementation SHOULD
+/// automatically assign an address matching the requested type if possible." AWS assigns a
+/// load balancer its IP addresses and its DNS name, so entries of type IPAddress (the default)
+/// or Hostname without a value are what gantry does anyway; a requested value is not.
+fn unsupported_address(gateway: &Gateway) -> Option<String> {
+    let a = gateway.spec.addresses.iter().flatten().find(|a| {
+        let kind = a.r#type.as_deref().unwrap_or("IPAddress");
+        a.value.as_deref().is_some_and(|v| !v.is_empty())
+            || !matches!(kind, "IPAddress" | "Hostname")
+    })?;
+    let kind = a.r#type.as_deref().unwrap_or("IPAddress");
+    Some(match a.value.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => format!(
+            "spec.addresses {kind} {v} is not supported: AWS assigns load balancer addresses (leave value empty, or use LoadBalancerConfiguration loadBalancerSubnets for static IPs)"
+        ),
+        None => format!(
+            "spec.addresses type {kind} is not supported: AWS assigns IPAddress and Hostname addresses only"
+        ),
+    })
 }
 
 fn dropped_message(r: &RouteReport) -> String {

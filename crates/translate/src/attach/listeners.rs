@@ -1,11 +1,10 @@
-//! Gateway listener validation: kinds, port, protocol, conflicts. Earlier listeners win.
+//! Gateway listener validation: kinds, port, protocol, conflicts.
 
 use super::namespaces::{From, Selector};
 use crate::LbKind;
 use crate::routes::RouteKind;
 use crate::status::reasons::Reason;
 use gantry_api::gateway::{self as gw, GROUP};
-use std::collections::BTreeMap;
 
 /// A Gateway listener after validation.
 #[derive(Clone, Debug)]
@@ -65,93 +64,152 @@ fn protocol_supported(lb: LbKind, protocol: &str) -> bool {
     }
 }
 
-/// Validates the listeners of a Gateway in spec order.
+/// Validates the listeners of a Gateway. Conflicts are symmetric (Gateway API, Listeners:
+/// "The implementation MUST NOT pick one conflicting Listener as the winner. ALL indistinct
+/// Listeners must not be accepted for processing."): every listener of a conflicting set is
+/// `Conflicted`, whatever its position.
 pub fn validate(lb: LbKind, listeners: &[gw::GatewayListeners]) -> Vec<Listener> {
-    let mut port_protocols: BTreeMap<i32, Vec<String>> = BTreeMap::new();
-    let mut claimed: Vec<(i32, String, String)> = Vec::new();
-    listeners
-        .iter()
-        .map(|l| {
-            let protocol = l.protocol.clone();
-            let hostname = l.hostname.clone().filter(|h| !h.is_empty());
-            let (allowed, defaults) = kinds_for(&protocol);
-            let mut invalid_kinds = false;
-            let kinds: Vec<RouteKind> = match l.allowed_routes.as_ref().and_then(|a| a.kinds.as_ref()) {
-                Some(requested) if !requested.is_empty() => {
-                    let mut kinds = Vec::new();
-                    for k in requested {
-                        let group_ok = k.group.as_deref().is_none_or(|g| g == GROUP);
-                        match RouteKind::parse(&k.kind).filter(|rk| group_ok && allowed.contains(rk)) {
-                            Some(rk) if protocol_supported(lb, &protocol) => {
-                                if !kinds.contains(&rk) {
-                                    kinds.push(rk)
-                                }
-                            }
-                            _ => invalid_kinds = true,
+    let mut out: Vec<Listener> = listeners.iter().map(|l| validate_one(lb, l)).collect();
+    let conflicts: Vec<Option<ListenerProblem>> =
+        (0..out.len()).map(|i| conflict_of(&out, i)).collect();
+    for (l, conflict) in out.iter_mut().zip(conflicts) {
+        if l.problem.is_none() {
+            l.problem = conflict;
+        }
+    }
+    out
+}
+
+/// The listener alone: kinds, port, protocol.
+fn validate_one(lb: LbKind, l: &gw::GatewayListeners) -> Listener {
+    let protocol = l.protocol.clone();
+    let hostname = l.hostname.clone().filter(|h| !h.is_empty());
+    let (allowed, defaults) = kinds_for(&protocol);
+    let mut invalid_kinds = false;
+    let kinds: Vec<RouteKind> = match l.allowed_routes.as_ref().and_then(|a| a.kinds.as_ref()) {
+        Some(requested) if !requested.is_empty() => {
+            let mut kinds = Vec::new();
+            for k in requested {
+                let group_ok = k.group.as_deref().is_none_or(|g| g == GROUP);
+                match RouteKind::parse(&k.kind).filter(|rk| group_ok && allowed.contains(rk)) {
+                    Some(rk) if protocol_supported(lb, &protocol) => {
+                        if !kinds.contains(&rk) {
+                            kinds.push(rk)
                         }
                     }
-                    kinds
+                    _ => invalid_kinds = true,
                 }
-                _ if protocol_supported(lb, &protocol) => defaults.to_vec(),
-                _ => vec![],
-            };
-            let problem = if !(1..=65535).contains(&l.port) {
-                Some(ListenerProblem {
-                    reason: Reason::PortUnavailable,
-                    message: format!("Port {} is not available (listener name {})", l.port, l.name),
-                })
-            } else if !protocol_supported(lb, &protocol) {
-                Some(ListenerProblem {
-                    reason: Reason::UnsupportedProtocol,
-                    message: format!(
-                        "Unsupported protocol {protocol} for listener {}: {} load balancers serve {}",
-                        l.name,
-                        lb.display(),
-                        lb.protocols()
-                    ),
-                })
-            } else if port_protocols.get(&l.port).is_some_and(|ps| {
-                ps.iter().any(|p| p != &protocol && !is_tcp_udp_pair(p, &protocol))
-            }) {
-                Some(ListenerProblem {
-                    reason: Reason::ProtocolConflict,
-                    message: format!("Protocol conflict for port {}", l.port),
-                })
-            } else {
-                let host = hostname.clone().unwrap_or_default();
-                if claimed.contains(&(l.port, protocol.clone(), host.clone())) {
-                    Some(ListenerProblem {
-                        reason: Reason::HostnameConflict,
-                        message: if host.is_empty() {
-                            format!("Hostname conflict for port {}: another listener on this port and protocol has no hostname either", l.port)
-                        } else {
-                            format!("Hostname conflict for port {} with hostname {}", l.port, host)
-                        },
-                    })
-                } else {
-                    None
-                }
-            };
-            if problem.is_none() {
-                port_protocols.entry(l.port).or_default().push(protocol.clone());
-                claimed.push((l.port, protocol.clone(), hostname.clone().unwrap_or_default()));
             }
-            Listener {
-                name: l.name.clone(),
-                port: l.port,
-                protocol,
-                hostname,
-                passthrough: matches!(
-                    l.tls.as_ref().and_then(|t| t.mode.as_ref()),
-                    Some(gw::GatewayListenersTlsMode::Passthrough)
-                ),
-                from: from_of(l),
-                kinds,
-                invalid_kinds,
-                problem,
-            }
+            kinds
+        }
+        _ if protocol_supported(lb, &protocol) => defaults.to_vec(),
+        _ => vec![],
+    };
+    let problem = if !(1..=65535).contains(&l.port) {
+        Some(ListenerProblem {
+            reason: Reason::PortUnavailable,
+            message: format!(
+                "Port {} is not available (listener name {})",
+                l.port, l.name
+            ),
         })
-        .collect()
+    } else if !protocol_supported(lb, &protocol) {
+        Some(ListenerProblem {
+            reason: Reason::UnsupportedProtocol,
+            message: format!(
+                "Unsupported protocol {protocol} for listener {}: {} load balancers serve {}",
+                l.name,
+                lb.display(),
+                lb.protocols()
+            ),
+        })
+    } else {
+        None
+    };
+    Listener {
+        name: l.name.clone(),
+        port: l.port,
+        protocol,
+        hostname,
+        passthrough: matches!(
+            l.tls.as_ref().and_then(|t| t.mode.as_ref()),
+            Some(gw::GatewayListenersTlsMode::Passthrough)
+        ),
+        from: from_of(l),
+        kinds,
+        invalid_kinds,
+        problem,
+    }
+}
+
+/// Why listener `i` conflicts with the other listeners on its port, if it does. Listeners
+/// with a problem of their own (port, protocol) take no part.
+fn conflict_of(all: &[Listener], i: usize) -> Option<ListenerProblem> {
+    let l = &all[i];
+    if l.problem.is_some() {
+        return None;
+    }
+    let others: Vec<&Listener> = all
+        .iter()
+        .enumerate()
+        .filter(|(j, o)| *j != i && o.port == l.port && o.problem.is_none())
+        .map(|(_, o)| o)
+        .collect();
+    if let Some(o) = others
+        .iter()
+        .find(|o| o.protocol != l.protocol && !is_tcp_udp_pair(&o.protocol, &l.protocol))
+    {
+        return Some(ListenerProblem {
+            reason: Reason::ProtocolConflict,
+            message: format!(
+                "Protocol conflict for port {}: listener {} is {} and listener {} is {}",
+                l.port, l.name, l.protocol, o.name, o.protocol
+            ),
+        });
+    }
+    // Gateway API, Listeners: "Listeners that _only_ differ on TLS config will still conflict
+    // in all cases"; and one load balancer listener either terminates TLS or passes it through.
+    if let Some(o) = others
+        .iter()
+        .find(|o| o.protocol == "TLS" && l.protocol == "TLS" && o.passthrough != l.passthrough)
+    {
+        let mode = |x: &Listener| {
+            if x.passthrough {
+                "Passthrough"
+            } else {
+                "Terminate"
+            }
+        };
+        return Some(ListenerProblem {
+            reason: Reason::ProtocolConflict,
+            message: format!(
+                "Protocol conflict for port {}: TLS listener {} has tls.mode {} and listener {} has {}; one load balancer listener either terminates TLS or passes it through",
+                l.port,
+                l.name,
+                mode(l),
+                o.name,
+                mode(o)
+            ),
+        });
+    }
+    let host = l.hostname.as_deref().unwrap_or_default();
+    let same = others
+        .iter()
+        .find(|o| o.protocol == l.protocol && o.hostname.as_deref().unwrap_or_default() == host)?;
+    Some(ListenerProblem {
+        reason: Reason::HostnameConflict,
+        message: if host.is_empty() {
+            format!(
+                "Hostname conflict for port {}: listeners {} and {} share the port and protocol and neither has a hostname",
+                l.port, l.name, same.name
+            )
+        } else {
+            format!(
+                "Hostname conflict for port {}: listeners {} and {} both have hostname {host}",
+                l.port, l.name, same.name
+            )
+        },
+    })
 }
 
 fn is_tcp_udp_pair(a: &str, b: &str) -> bool {

@@ -122,7 +122,15 @@ fn attach_one(
             attached.push((i, vec![]));
             None
         };
-        if first_failure.is_none() {
+        // A listener whose allowedRoutes admit the route but whose hostname does not match
+        // says more than one that does not admit it: the spec's NotAllowedByListeners means
+        // no listener's allowedRoutes permit the route.
+        let hostname_failure = |f: &Option<(Reason, String)>| {
+            matches!(f, Some((Reason::NoMatchingListenerHostname, _)))
+        };
+        if first_failure.is_none()
+            || (hostname_failure(&failure) && !hostname_failure(&first_failure))
+        {
             first_failure = failure;
         }
     }

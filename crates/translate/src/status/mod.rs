@@ -2,10 +2,12 @@
 //! routes. Conditions carry no timestamp: the writer stamps `lastTransitionTime`, keeping the
 //! old one when nothing changed, so translation stays free of the clock.
 
+mod gateway;
 mod listener;
 pub mod reasons;
 mod render;
 
+pub use gateway::gateway_accepted;
 pub use listener::listener_conditions;
 
 pub use render::{
