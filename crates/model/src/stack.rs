@@ -149,7 +149,9 @@ pub struct Rule {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleSource {
-    /// `<Kind> <namespace>/<name>`.
+    /// `<Kind> <namespace>/<name>`; for the 404 rule that keeps a hostname listener's
+    /// requests from less specific listeners on the same port (listener isolation),
+    /// `Gateway <namespace>/<name> listener <listener name>`.
     pub route: String,
     pub rule: usize,
     /// None for a rule without matches.

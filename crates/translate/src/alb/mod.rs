@@ -2,18 +2,20 @@
 
 mod actions;
 mod conditions;
+mod isolation;
 pub mod limits;
 mod precedence;
+mod rewrite;
 
 use crate::config::load_balancer::listener_configuration;
 use crate::gateway::{Context, listener_attributes, listener_tags};
-use crate::routes::{PathMatch, PathModifier, Route, RouteKind, RouteMatch};
+use crate::routes::{Route, RouteKind};
 use crate::status::reasons::Reason;
 use crate::{load_balancer, tags};
 use gantry_api::crds::{ListenerConfiguration, MutualAuthenticationMode};
 use gantry_model::{
-    Action, Certificate, Listener, MutualAuthentication, Protocol, Rewrite, RewriteConfig, Rule,
-    RuleCondition, RuleSource, Stack, TargetGroup, Transform,
+    Action, Certificate, Listener, MutualAuthentication, Protocol, Rule, RuleCondition, RuleSource,
+    Stack, TargetGroup, Transform,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,8 +36,8 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     let (load_balancer, security_group) = load_balancer::build(ctx);
     let stack_id = ctx.stack_id();
 
-    // Routes and their hostnames per port; "" is a catch-all hostname.
-    let mut per_port: BTreeMap<i32, RoutesOnPort<'_>> = BTreeMap::new();
+    // Routes and their hostnames per port and listener; "" is a catch-all hostname.
+    let mut per_port: BTreeMap<i32, BTreeMap<usize, RoutesOnPort<'_>>> = BTreeMap::new();
     for (route, li, hosts) in ctx.attached() {
         let l = &ctx.listeners[li];
         if !l.is_valid() {
@@ -43,6 +45,8 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
         }
         let entry = per_port
             .entry(l.port)
+            .or_default()
+            .entry(li)
             .or_default()
             .entry((route.kind, route.key.to_string()))
             .or_insert_with(|| (route, BTreeSet::new()));
@@ -57,7 +61,7 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     // Which of the context's built target groups were offered to `target_groups`.
     let mut in_stack: Vec<bool> = Vec::new();
     let mut listeners = Vec::new();
-    for (port, routes) in per_port {
+    for (port, mut by_listener) in per_port {
         let Some(li) = ctx
             .listeners
             .iter()
@@ -67,54 +71,67 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
         };
         let protocol = Protocol::parse(&ctx.listeners[li].protocol).unwrap_or(Protocol::Http);
         let listener_cfg = listener_configuration(&ctx.config, protocol.as_str(), port).cloned();
+        let groups = listener_groups(ctx, port, &mut by_listener);
         // At most one candidate per match (or matchless rule) and hostname.
-        let most: usize = routes
-            .values()
+        let most: usize = groups
+            .iter()
+            .flat_map(|(_, routes)| routes.values())
             .map(|(route, hosts)| {
                 let per_host: usize = route.rules.iter().map(|r| r.matches.len().max(1)).sum();
                 per_host * hosts.len()
             })
             .sum();
         let mut candidates: Vec<Candidate> = Vec::with_capacity(most);
-        let mut keys: Vec<(precedence::Key<'_>, usize)> = Vec::with_capacity(most);
-        for ((_, route_name), (route, hosts)) in &routes {
-            candidates_of_route(
-                ctx,
-                route,
-                route_name,
-                hosts,
-                protocol,
-                &mut candidates,
-                &mut keys,
-                &mut target_groups,
-                &mut in_stack,
-            );
+        let mut keys: Vec<CandidateKey<'_>> = Vec::with_capacity(most);
+        for (group, (_, routes)) in groups.iter().enumerate() {
+            for ((_, route_name), (route, hosts)) in routes {
+                candidates_of_route(
+                    ctx,
+                    route,
+                    route_name,
+                    hosts,
+                    group,
+                    protocol,
+                    &mut candidates,
+                    &mut keys,
+                    &mut target_groups,
+                    &mut in_stack,
+                );
+            }
         }
         // The candidate's index breaks ties, so the unstable sort orders as a stable one would.
         keys.sort_unstable();
+        let isolating = isolation_rules(ctx, &groups);
         let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
-        let mut rules = Vec::with_capacity(keys.len());
-        for (i, c) in keys
-            .into_iter()
-            .filter_map(|(_, i)| slots[i].take())
-            .enumerate()
-        {
-            let priority = i as u32 + 1;
-            rules.push(Rule {
-                priority,
-                conditions: c.conditions,
-                actions: c.actions,
-                transforms: c.transforms,
-                tags: tags::build(
-                    ctx.settings,
-                    ctx.lb,
-                    &stack_id,
-                    format!("{port}:{priority}"),
-                    Some(&c.tags),
-                ),
-                source: c.source,
-            });
+        let mut ordered: Vec<Candidate> = Vec::with_capacity(keys.len() + groups.len());
+        let mut keys = keys.into_iter().peekable();
+        for (group, isolation) in isolating.into_iter().enumerate() {
+            while let Some((_, _, i)) = keys.next_if(|(g, _, _)| *g == group) {
+                ordered.extend(slots[i].take());
+            }
+            ordered.extend(isolation);
         }
+        let rules = ordered
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let priority = i as u32 + 1;
+                Rule {
+                    priority,
+                    conditions: c.conditions,
+                    actions: c.actions,
+                    transforms: c.transforms,
+                    tags: tags::build(
+                        ctx.settings,
+                        ctx.lb,
+                        &stack_id,
+                        format!("{port}:{priority}"),
+                        Some(&c.tags),
+                    ),
+                    source: c.source,
+                }
+            })
+            .collect();
         let Some(listener) = build_listener(ctx, li, port, protocol, listener_cfg.as_ref(), rules)
         else {
             continue;
@@ -143,15 +160,81 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     })
 }
 
+/// A candidate's place: its listener group (most specific listener hostname first), its
+/// Gateway API precedence within the group, and its index.
+type CandidateKey<'k> = (usize, precedence::Key<'k>, usize);
+
+/// The valid listeners on `port`, most specific hostname first, each with its routes. A route
+/// hostname that a more specific listener's hostname covers is left out of a less specific
+/// listener: those requests belong to the more specific listener, so such a rule could never
+/// answer (and would only count against the ALB's rule quota).
+fn listener_groups<'r>(
+    ctx: &Context<'_>,
+    port: i32,
+    by_listener: &mut BTreeMap<usize, RoutesOnPort<'r>>,
+) -> Vec<(usize, RoutesOnPort<'r>)> {
+    let mut order: Vec<usize> = (0..ctx.listeners.len())
+        .filter(|&i| ctx.listeners[i].port == port && ctx.listeners[i].is_valid())
+        .collect();
+    order.sort_by_key(|&i| (isolation::rank(ctx.listeners[i].hostname.as_deref()), i));
+    let mut more_specific: Vec<&str> = Vec::new();
+    let mut groups = Vec::with_capacity(order.len());
+    for li in order {
+        let mut routes = by_listener.remove(&li).unwrap_or_default();
+        for (_, hosts) in routes.values_mut() {
+            hosts.retain(|h| !more_specific.iter().any(|m| isolation::covered_by(m, h)));
+        }
+        routes.retain(|_, (_, hosts)| !hosts.is_empty());
+        if let Some(h) = ctx.listeners[li].hostname.as_deref() {
+            more_specific.push(h);
+        }
+        groups.push((li, routes));
+    }
+    groups
+}
+
+/// Per listener group, the 404 rule that closes it: `host-header: <listener hostname>`, when
+/// a less specific group has a route hostname that could match the same hosts.
+fn isolation_rules(
+    ctx: &Context<'_>,
+    groups: &[(usize, RoutesOnPort<'_>)],
+) -> Vec<Option<Candidate>> {
+    groups
+        .iter()
+        .enumerate()
+        .map(|(g, (li, _))| {
+            let l = &ctx.listeners[*li];
+            let hostname = l.hostname.as_deref()?;
+            let later_overlaps = groups[g + 1..]
+                .iter()
+                .flat_map(|(_, routes)| routes.values())
+                .flat_map(|(_, hosts)| hosts)
+                .any(|h| isolation::overlaps(hostname, h));
+            later_overlaps.then(|| Candidate {
+                conditions: vec![RuleCondition::host_header(vec![hostname.to_string()])],
+                actions: vec![Action::fixed_response(404, "text/plain", None)],
+                transforms: vec![],
+                tags: BTreeMap::new(),
+                source: RuleSource {
+                    route: format!("Gateway {} listener {}", ctx.key, l.name),
+                    rule: 0,
+                    r#match: None,
+                },
+            })
+        })
+        .collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn candidates_of_route<'a, 'k>(
     ctx: &mut Context<'a>,
     route: &'a Route,
     route_name: &'k str,
     hosts: &'k BTreeSet<String>,
+    group: usize,
     protocol: Protocol,
     out: &mut Vec<Candidate>,
-    keys: &mut Vec<(precedence::Key<'k>, usize)>,
+    keys: &mut Vec<CandidateKey<'k>>,
     target_groups: &mut BTreeMap<String, TargetGroup>,
     in_stack: &mut Vec<bool>,
 ) {
@@ -207,7 +290,7 @@ fn candidates_of_route<'a, 'k>(
                     ctx.drop_match(route, ri, mi, why);
                     continue;
                 }
-                let transforms = match transforms(&parts.rewrite, m) {
+                let transforms = match rewrite::transforms(&parts.rewrite, m) {
                     Ok(t) => t,
                     Err(why) => {
                         ctx.drop_match(route, ri, mi, why);
@@ -216,6 +299,7 @@ fn candidates_of_route<'a, 'k>(
                 };
                 programmed += 1;
                 keys.push((
+                    group,
                     precedence::Key::new(route, route_name, ri, mi, m, host),
                     out.len(),
                 ));
@@ -243,73 +327,6 @@ fn candidates_of_route<'a, 'k>(
         }
     }
     ctx.report(route).programmed += programmed;
-}
-
-/// URLRewrite as ALB transforms. A prefix replacement needs the match's path prefix.
-fn transforms(
-    rewrite: &Option<(Option<String>, Option<PathModifier>)>,
-    m: Option<&RouteMatch>,
-) -> Result<Vec<Transform>, String> {
-    let Some((hostname, path)) = rewrite else {
-        return Ok(vec![]);
-    };
-    let mut out = Vec::new();
-    if let Some(h) = hostname {
-        out.push(Transform {
-            kind: "host-header-rewrite".to_string(),
-            host_header_rewrite_config: Some(RewriteConfig {
-                rewrites: vec![Rewrite {
-                    regex: ".*".to_string(),
-                    replace: h.clone(),
-                }],
-            }),
-            url_rewrite_config: None,
-        });
-    }
-    let url = match path {
-        None => None,
-        Some(PathModifier::ReplaceFullPath(p)) => Some(Rewrite {
-            regex: "^([^?]*)".to_string(),
-            replace: p.clone(),
-        }),
-        Some(PathModifier::ReplacePrefixMatch(new)) => {
-            let Some(RouteMatch::Http(h)) = m else {
-                return Err("URLRewrite replacePrefixMatch needs a PathPrefix match".to_string());
-            };
-            let Some(PathMatch::Prefix(prefix)) = &h.path else {
-                return Err("URLRewrite replacePrefixMatch needs a PathPrefix match".to_string());
-            };
-            let prefix = prefix.trim_end_matches('/');
-            let new = new.trim_end_matches('/');
-            Some(Rewrite {
-                regex: format!("^{}(/.*)?$", escape_regex(prefix)),
-                replace: if new.is_empty() {
-                    "/$1".to_string()
-                } else {
-                    format!("{new}$1")
-                },
-            })
-        }
-    };
-    if let Some(r) = url {
-        out.push(Transform {
-            kind: "url-rewrite".to_string(),
-            host_header_rewrite_config: None,
-            url_rewrite_config: Some(RewriteConfig { rewrites: vec![r] }),
-        });
-    }
-    Ok(out)
-}
-
-fn escape_regex(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn build_listener(
