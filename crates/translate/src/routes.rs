@@ -404,32 +404,46 @@ fn http_match(m: &gw::HttpRouteRulesMatches) -> RouteMatch {
     };
     RouteMatch::Http(HttpMatch {
         path,
-        headers: headers
-            .iter()
-            .flatten()
-            .map(|h| HeaderMatch {
-                name: h.name.clone(),
-                value: h.value.clone(),
-                regex: matches!(
-                    h.r#type,
-                    Some(gw::HttpRouteRulesMatchesHeadersType::RegularExpression)
-                ),
-            })
-            .collect(),
-        query_params: query_params
-            .iter()
-            .flatten()
-            .map(|q| QueryParamMatch {
+        headers: first_of_each_header(headers.iter().flatten().map(|h| HeaderMatch {
+            name: h.name.clone(),
+            value: h.value.clone(),
+            regex: matches!(
+                h.r#type,
+                Some(gw::HttpRouteRulesMatchesHeadersType::RegularExpression)
+            ),
+        })),
+        // Query param names are exact strings (HTTPQueryParamMatch.name): only the first of
+        // equal names counts.
+        query_params: first_of_each(
+            query_params.iter().flatten().map(|q| QueryParamMatch {
                 name: q.name.clone(),
                 value: q.value.clone(),
                 regex: matches!(
                     q.r#type,
                     Some(gw::HttpRouteRulesMatchesQueryParamsType::RegularExpression)
                 ),
-            })
-            .collect(),
+            }),
+            |a, b| a.name == b.name,
+        ),
         method: method.as_ref().map(enum_name),
     })
+}
+
+/// HTTPHeaderMatch.name: "If multiple entries specify equivalent header names, only the first
+/// entry with an equivalent name MUST be considered for a match. Subsequent entries with an
+/// equivalent header name MUST be ignored." Header names are case-insensitive.
+fn first_of_each_header(list: impl Iterator<Item = HeaderMatch>) -> Vec<HeaderMatch> {
+    first_of_each(list, |a, b| a.name.eq_ignore_ascii_case(&b.name))
+}
+
+fn first_of_each<T>(list: impl Iterator<Item = T>, same: impl Fn(&T, &T) -> bool) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for item in list {
+        if !out.iter().any(|kept| same(kept, &item)) {
+            out.push(item);
+        }
+    }
+    out
 }
 
 fn http_filter(f: &gw::HttpRouteRulesFilters) -> Filter {
@@ -546,11 +560,8 @@ fn grpc_route(route: &gw::GrpcRoute) -> Route {
                                 method.and_then(|x| x.r#type.as_ref()),
                                 Some(gw::GrpcRouteRulesMatchesMethodType::RegularExpression)
                             ),
-                            headers: m
-                                .headers
-                                .iter()
-                                .flatten()
-                                .map(|h| HeaderMatch {
+                            headers: first_of_each_header(m.headers.iter().flatten().map(|h| {
+                                HeaderMatch {
                                     name: h.name.clone(),
                                     value: h.value.clone(),
                                     regex: matches!(
@@ -559,8 +570,8 @@ fn grpc_route(route: &gw::GrpcRoute) -> Route {
                                             gw::GrpcRouteRulesMatchesHeadersType::RegularExpression
                                         )
                                     ),
-                                })
-                                .collect(),
+                                }
+                            })),
                         })
                     })
                     .collect(),

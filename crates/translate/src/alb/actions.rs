@@ -1,6 +1,9 @@
 //! A route rule's filters and backendRefs → the actions (and transforms) of its ALB rules.
 
 use super::limits::{MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT};
+
+/// BackendRef.weight: "maximum: 1000000".
+const MAX_GATEWAY_API_WEIGHT: i32 = 1_000_000;
 use crate::gateway::{BuiltTargetGroup, Context};
 use crate::refs;
 use crate::routes::{Filter, PathModifier, Redirect, Route, RouteRule};
@@ -105,6 +108,24 @@ pub fn build<'a>(
     }
     let lrc = match lrc_names.as_slice() {
         [] => None,
+        // A reference to an object that does not exist is an unresolved reference
+        // (ResolvedRefs=False, BackendNotFound), like a filter of an unknown kind.
+        [name] if !lrc_exists(ctx, route, name) => {
+            ctx.unresolved(
+                route,
+                refs_unresolved(
+                    Reason::BackendNotFound,
+                    format!(
+                        "ExtensionRef ListenerRuleConfiguration {}/{name} not found",
+                        route.key.namespace
+                    ),
+                ),
+            );
+            parts
+                .actions
+                .push(Action::fixed_response(500, "text/plain", None));
+            return Ok(parts);
+        }
         [name] => match lookup_lrc(ctx, route, name) {
             Ok(spec) => Some(spec),
             Err(message) => {
@@ -265,6 +286,12 @@ fn refs_unresolved(reason: Reason, message: String) -> refs::Unresolved {
     refs::Unresolved { reason, message }
 }
 
+fn lrc_exists(ctx: &Context<'_>, route: &Route, name: &str) -> bool {
+    ctx.snapshot
+        .listener_rule_configurations
+        .contains_key(&ObjectKey::new(route.key.namespace.clone(), name))
+}
+
 fn lookup_lrc(
     ctx: &Context<'_>,
     route: &Route,
@@ -382,10 +409,10 @@ fn forward<'a>(
     if let Some(b) = rule
         .backend_refs
         .iter()
-        .find(|b| !(0..=MAX_WEIGHT).contains(&b.weight))
+        .find(|b| !(0..=MAX_GATEWAY_API_WEIGHT).contains(&b.weight))
     {
         return Err(format!(
-            "backendRef {} has weight {}; ALB weights are 0..{MAX_WEIGHT}",
+            "backendRef {} has weight {}; Gateway API weights are 0..{MAX_GATEWAY_API_WEIGHT}",
             b.name, b.weight
         ));
     }
@@ -460,21 +487,38 @@ fn forward<'a>(
     }))
 }
 
-/// backendRefs to the same target group are merged by adding their weights, which can exceed
-/// the ALB's maximum; then every weight is scaled down by the same factor (non-zero weights
-/// stay at least 1), keeping the split as close as the ALB can express.
+/// Gateway API weights go up to 1,000,000 (BackendRef.weight), the ALB's to 999. Weights are
+/// first divided by their greatest common divisor, which keeps any split the ALB can express
+/// exact (1,000,000 : 500,000 is 2 : 1); if the largest is still above 999, every weight is
+/// scaled by 999 / largest and rounded. A non-zero weight never becomes 0: it stays at least
+/// 1, so a backend that should get traffic keeps getting some (at most 1/1000 more than its
+/// share); zero stays zero. Weights of backendRefs to the same target group were added first.
 fn scale_weights(tuples: &mut [TargetGroupTuple]) {
     let max = tuples.iter().filter_map(|t| t.weight).max().unwrap_or(0);
     if max <= MAX_WEIGHT {
         return;
     }
+    let divisor = tuples
+        .iter()
+        .filter_map(|t| t.weight)
+        .filter(|w| *w > 0)
+        .fold(0, gcd);
+    let max = i64::from(max / divisor);
     for t in tuples.iter_mut() {
         if let Some(w) = t.weight.filter(|w| *w > 0) {
-            let scaled =
-                (i64::from(w) * i64::from(MAX_WEIGHT) + i64::from(max) / 2) / i64::from(max);
-            t.weight = Some((scaled as i32).max(1));
+            let w = i64::from(w / divisor);
+            let scaled = if max <= i64::from(MAX_WEIGHT) {
+                w
+            } else {
+                ((w * i64::from(MAX_WEIGHT) + max / 2) / max).max(1)
+            };
+            t.weight = Some(scaled as i32);
         }
     }
+}
+
+fn gcd(a: i32, b: i32) -> i32 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 #[cfg(test)]
@@ -496,5 +540,31 @@ mod tests {
         scale_weights(&mut t);
         let w: Vec<i32> = t.iter().map(|t| t.weight.unwrap()).collect();
         assert_eq!(w, vec![999, 500, 0, 1]);
+    }
+
+    fn weights(input: &[i32]) -> Vec<i32> {
+        let mut t: Vec<TargetGroupTuple> = input
+            .iter()
+            .enumerate()
+            .map(|(i, w)| TargetGroupTuple {
+                target_group_arn: ArnRef::Planned(i.to_string()),
+                weight: Some(*w),
+            })
+            .collect();
+        scale_weights(&mut t);
+        t.iter().map(|t| t.weight.unwrap()).collect()
+    }
+
+    #[test]
+    fn spec_weights_up_to_a_million_keep_their_ratio() {
+        // Exact when a common divisor brings them within the ALB's range.
+        assert_eq!(weights(&[1_000_000, 500_000]), vec![2, 1]);
+        assert_eq!(weights(&[1_000_000, 0, 250_000]), vec![4, 0, 1]);
+        assert_eq!(weights(&[300_000, 700_000]), vec![3, 7]);
+        // Otherwise as close as 0..999 allows; a non-zero weight stays non-zero.
+        assert_eq!(weights(&[1_000_000, 1]), vec![999, 1]);
+        assert_eq!(weights(&[999_999, 333_334]), vec![999, 333]);
+        // Within range: unchanged.
+        assert_eq!(weights(&[999, 0, 1]), vec![999, 0, 1]);
     }
 }
