@@ -61,11 +61,15 @@ fn answer(listener: &Listener, host: &str, path: &str) -> String {
 }
 
 fn port_80(manifests: &str) -> Listener {
+    port_80_with(manifests, Settings::new("isolation"))
+}
+
+fn port_80_with(manifests: &str, settings: Settings) -> Listener {
     let mut loader = gantry_manifests::Loader::new();
     loader.load_str("input.yaml", manifests);
     let loaded = loader.finish();
     assert_eq!(loaded.errors().count(), 0, "input loads");
-    let translation = translate(&loaded.snapshot, &Settings::new("isolation"));
+    let translation = translate(&loaded.snapshot, &settings);
     assert_eq!(translation.stacks.len(), 1, "{:?}", translation.problems);
     translation.stacks[0]
         .listeners
@@ -75,37 +79,61 @@ fn port_80(manifests: &str) -> Listener {
         .clone()
 }
 
+/// (Host, path, what answers) for the golden case alb-listener-isolation.
+const TABLE: [(&str, &str, &str); 12] = [
+    // The exact listener's own route, whatever the case of the Host.
+    ("foo.example.com", "/app", "HTTPRoute web/foo-app"),
+    ("FOO.Example.com", "/app/x", "HTTPRoute web/foo-app"),
+    // Its routes do not match: 404, not wild-all, wild-foo, any-all nor any-hosts.
+    ("foo.example.com", "/", "404"),
+    // The *.example.com listener: its more specific route hostname first.
+    ("bar.example.com", "/", "HTTPRoute web/wild-bar"),
+    ("baz.example.com", "/", "HTTPRoute web/wild-all"),
+    ("a.b.example.com", "/", "HTTPRoute web/wild-all"),
+    // The *.foo.example.com listener is more specific than *.example.com.
+    ("x.foo.example.com", "/", "HTTPRoute web/deep-x"),
+    ("y.foo.example.com", "/", "404"),
+    ("a.x.foo.example.com", "/", "404"),
+    // No listener hostname matches: the listener without hostname.
+    ("example.com", "/", "HTTPRoute web/any-all"),
+    ("other.org", "/", "HTTPRoute web/any-hosts"),
+    ("unknown.net", "/", "HTTPRoute web/any-all"),
+];
+
 #[test]
 fn each_host_is_answered_only_by_routes_of_its_most_specific_listener() {
     let input = include_str!("golden/alb-listener-isolation/input.yaml");
     let listener = port_80(input);
-    let table = [
-        // The exact listener's own route, whatever the case of the Host.
-        ("foo.example.com", "/app", "HTTPRoute web/foo-app"),
-        ("FOO.Example.com", "/app/x", "HTTPRoute web/foo-app"),
-        // Its routes do not match: 404, not wild-all, wild-foo, any-all nor any-hosts.
-        ("foo.example.com", "/", "404"),
-        // The *.example.com listener: its more specific route hostname first.
-        ("bar.example.com", "/", "HTTPRoute web/wild-bar"),
-        ("baz.example.com", "/", "HTTPRoute web/wild-all"),
-        ("a.b.example.com", "/", "HTTPRoute web/wild-all"),
-        // The *.foo.example.com listener is more specific than *.example.com.
-        ("x.foo.example.com", "/", "HTTPRoute web/deep-x"),
-        ("y.foo.example.com", "/", "404"),
-        ("a.x.foo.example.com", "/", "404"),
-        // No listener hostname matches: the listener without hostname.
-        ("example.com", "/", "HTTPRoute web/any-all"),
-        ("other.org", "/", "HTTPRoute web/any-hosts"),
-        ("unknown.net", "/", "HTTPRoute web/any-all"),
-    ];
     let mut wrong = Vec::new();
-    for (host, path, want) in table {
+    for (host, path, want) in TABLE {
         let got = answer(&listener, host, path);
         if got != want {
             wrong.push(format!("{host}{path}: {got}, want {want}"));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The isolation 404 rules count against the ALB rule quota like any rule. Whatever the quota
+/// cuts off (from the lowest priority up), a request is answered as without the quota or gets
+/// the listener's 404: never by a less specific listener's route.
+#[test]
+fn the_rule_quota_never_lets_a_request_leak_to_a_less_specific_listener() {
+    let input = include_str!("golden/alb-listener-isolation/input.yaml");
+    let all = port_80(input).rules.len();
+    for quota in 0..all {
+        let mut settings = Settings::new("isolation");
+        settings.max_rules_per_alb = quota;
+        let listener = port_80_with(input, settings);
+        assert_eq!(listener.rules.len(), quota);
+        for (host, path, want) in TABLE {
+            let got = answer(&listener, host, path);
+            assert!(
+                got == want || got == "404",
+                "quota {quota}: {host}{path} answered by {got}, want {want} or 404"
+            );
+        }
+    }
 }
 
 mod generated {
