@@ -210,10 +210,12 @@ mod tests {
             ],
             &config(&[]),
         );
+        // Both indistinct listeners are refused: "The implementation MUST NOT pick one
+        // conflicting Listener as the winner."
         assert_eq!(
             reasons(&ls),
             [
-                None,
+                Some(Reason::HostnameConflict),
                 Some(Reason::HostnameConflict),
                 Some(Reason::PortUnavailable)
             ]
