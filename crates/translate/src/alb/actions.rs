@@ -1,16 +1,15 @@
 //! A route rule's filters and backendRefs → the actions (and transforms) of its ALB rules.
 
-use super::limits::{MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT};
-use crate::gateway::{BuiltTargetGroup, Context};
+use super::forward::forward;
+use crate::gateway::Context;
 use crate::refs;
 use crate::routes::{Filter, PathModifier, Redirect, Route, RouteRule};
 use crate::status::reasons::Reason;
-use crate::target_groups;
 use gantry_api::crds::{ActionType as LrcAction, ListenerRuleConfigurationSpec};
 use gantry_api::wire::GATEWAY_AWS_GROUP;
 use gantry_model::{
-    Action, ArnRef, AuthenticateCognitoConfig, AuthenticateOidcConfig, ForwardConfig, JwtClaim,
-    JwtValidationConfig, Protocol, RedirectConfig, TargetGroupStickinessConfig, TargetGroupTuple,
+    Action, AuthenticateCognitoConfig, AuthenticateOidcConfig, JwtClaim, JwtValidationConfig,
+    Protocol, RedirectConfig, TargetGroupStickinessConfig,
 };
 use gantry_snapshot::ObjectKey;
 use std::collections::BTreeMap;
@@ -261,7 +260,7 @@ pub fn build<'a>(
     Ok(parts)
 }
 
-fn refs_unresolved(reason: Reason, message: String) -> refs::Unresolved {
+pub(super) fn refs_unresolved(reason: Reason, message: String) -> refs::Unresolved {
     refs::Unresolved { reason, message }
 }
 
@@ -369,132 +368,4 @@ fn redirect_config(r: &Redirect, query: Option<String>) -> Result<RedirectConfig
         query,
         status_code: status_code.to_string(),
     })
-}
-
-fn forward<'a>(
-    ctx: &mut Context<'a>,
-    route: &'a Route,
-    rule: &'a RouteRule,
-    listener_protocol: Protocol,
-    stickiness: Option<TargetGroupStickinessConfig>,
-    target_groups: &mut Vec<usize>,
-) -> Result<Action, String> {
-    if let Some(b) = rule
-        .backend_refs
-        .iter()
-        .find(|b| !(0..=MAX_WEIGHT).contains(&b.weight))
-    {
-        return Err(format!(
-            "backendRef {} has weight {}; ALB weights are 0..{MAX_WEIGHT}",
-            b.name, b.weight
-        ));
-    }
-    let mut tuples: Vec<TargetGroupTuple> = Vec::new();
-    for b in &rule.backend_refs {
-        let cache_key = (
-            std::ptr::from_ref(route) as usize,
-            b.namespace.as_str(),
-            b.group.as_str(),
-            b.kind.as_str(),
-            b.name.as_str(),
-            b.port,
-            listener_protocol,
-        );
-        let built = match ctx.target_group_cache.get(&cache_key) {
-            Some(built) => built.clone(),
-            None => {
-                let resolved = match refs::resolve(ctx.snapshot, route, b, false) {
-                    Ok(r) => r,
-                    Err(u) => {
-                        ctx.unresolved(route, u);
-                        continue;
-                    }
-                };
-                let built =
-                    target_groups::build(ctx, route, &resolved, listener_protocol).map(|tg| {
-                        ctx.built_target_groups.push(BuiltTargetGroup {
-                            id: tg.id.clone(),
-                            target_group: Some(tg),
-                        });
-                        ctx.built_target_groups.len() - 1
-                    });
-                ctx.target_group_cache.insert(cache_key, built.clone());
-                built
-            }
-        };
-        match built {
-            Ok(index) => {
-                let id = &ctx.built_target_groups[index].id;
-                match tuples
-                    .iter_mut()
-                    .find(|t| t.target_group_arn.as_str() == id)
-                {
-                    Some(t) => t.weight = Some(t.weight.unwrap_or(0) + b.weight),
-                    None => tuples.push(TargetGroupTuple {
-                        target_group_arn: ArnRef::Planned(id.clone()),
-                        weight: Some(b.weight),
-                    }),
-                }
-                target_groups.push(index);
-            }
-            Err(message) => {
-                ctx.unresolved(route, refs_unresolved(Reason::BackendNotFound, message))
-            }
-        }
-    }
-    if tuples.len() > MAX_TARGET_GROUPS_PER_FORWARD {
-        return Err(format!(
-            "{} target groups: an ALB rule forwards to at most {MAX_TARGET_GROUPS_PER_FORWARD}",
-            tuples.len()
-        ));
-    }
-    scale_weights(&mut tuples);
-    // Gateway API: a rule with no usable backend answers 500.
-    if tuples.iter().all(|t| t.weight == Some(0)) {
-        target_groups.clear();
-        return Ok(Action::fixed_response(500, "text/plain", None));
-    }
-    Ok(Action::forward(ForwardConfig {
-        target_groups: tuples,
-        target_group_stickiness_config: stickiness,
-    }))
-}
-
-/// backendRefs to the same target group are merged by adding their weights, which can exceed
-/// the ALB's maximum; then every weight is scaled down by the same factor (non-zero weights
-/// stay at least 1), keeping the split as close as the ALB can express.
-fn scale_weights(tuples: &mut [TargetGroupTuple]) {
-    let max = tuples.iter().filter_map(|t| t.weight).max().unwrap_or(0);
-    if max <= MAX_WEIGHT {
-        return;
-    }
-    for t in tuples.iter_mut() {
-        if let Some(w) = t.weight.filter(|w| *w > 0) {
-            let scaled =
-                (i64::from(w) * i64::from(MAX_WEIGHT) + i64::from(max) / 2) / i64::from(max);
-            t.weight = Some((scaled as i32).max(1));
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn merged_weights_above_the_alb_maximum_are_scaled_down() {
-        let tuple = |id: &str, w| TargetGroupTuple {
-            target_group_arn: ArnRef::Planned(id.into()),
-            weight: Some(w),
-        };
-        let mut t = vec![
-            tuple("a", 1000),
-            tuple("b", 500),
-            tuple("c", 0),
-            tuple("d", 1),
-        ];
-        scale_weights(&mut t);
-        let w: Vec<i32> = t.iter().map(|t| t.weight.unwrap()).collect();
-        assert_eq!(w, vec![999, 500, 0, 1]);
-    }
 }

@@ -2,6 +2,7 @@
 
 mod actions;
 mod conditions;
+mod forward;
 pub mod limits;
 mod precedence;
 
