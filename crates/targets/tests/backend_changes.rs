@@ -283,7 +283,7 @@ async fn the_share_of_unresolved_backends_goes_to_a_target_group_without_targets
     assert_eq!(
         bindings
             .iter()
-            .map(|b| b.spec.target_group_name.clone())
+            .map(|b| b.metadata.name.clone())
             .collect::<Vec<_>>(),
         [Some(web.name.clone())],
         "a TargetGroupBinding for the Service's target group only"
