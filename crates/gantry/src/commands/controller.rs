@@ -5,7 +5,6 @@
 //! `--feature-gates=ALBGatewayAPI=false`, `--enable-leader-election`, `--metrics-bind-addr`);
 //! every flag also reads an environment variable.
 
-use crate::cli::TargetTypeArg;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use gantry_controller::Config;
@@ -71,10 +70,29 @@ pub struct ControllerArgs {
         value_enum,
         default_value = "auto"
     )]
-    pub default_target_type: TargetTypeArg,
+    pub default_target_type: TargetTypeFlag,
     /// Log format.
     #[arg(long, env = "GANTRY_LOG_FORMAT", value_enum, default_value = "json")]
     pub log_format: LogFormat,
+}
+
+/// `--default-target-type`. Its own type, not the CLI's: this file is also compiled into the
+/// controller's CLI test, without the rest of the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetTypeFlag {
+    Auto,
+    Instance,
+    Ip,
+}
+
+impl From<TargetTypeFlag> for gantry_translate::DefaultTargetType {
+    fn from(t: TargetTypeFlag) -> Self {
+        match t {
+            TargetTypeFlag::Auto => Self::Auto,
+            TargetTypeFlag::Instance => Self::Instance,
+            TargetTypeFlag::Ip => Self::Ip,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
