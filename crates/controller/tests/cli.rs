@@ -31,6 +31,7 @@ fn help_documents_every_flag() {
         "--leader-election-id",
         "--identity",
         "--metrics-bind-addr",
+        "--default-target-type",
         "--log-format",
     ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");

@@ -60,8 +60,10 @@ pub struct ManifestArgs {
     /// Scheme of load balancers whose LoadBalancerConfiguration sets none.
     #[arg(long, value_enum, default_value = "internal")]
     pub default_load_balancer_scheme: SchemeArg,
-    /// Target type of target groups whose TargetGroupConfiguration sets none.
-    #[arg(long, value_enum, default_value = "instance")]
+    /// Target type of Service target groups whose TargetGroupConfiguration sets none: `auto`
+    /// gives `instance` when the Service port has a nodePort (NodePort, LoadBalancer) and
+    /// `ip` otherwise (ClusterIP, headless); `instance` or `ip` force one.
+    #[arg(long, value_enum, default_value = "auto")]
     pub default_target_type: TargetTypeArg,
     /// SSL policy of HTTPS and TLS listeners that configure none.
     #[arg(long, default_value = "ELBSecurityPolicy-2016-08")]
@@ -79,8 +81,19 @@ pub enum SchemeArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TargetTypeArg {
+    Auto,
     Instance,
     Ip,
+}
+
+impl From<TargetTypeArg> for gantry_translate::DefaultTargetType {
+    fn from(t: TargetTypeArg) -> Self {
+        match t {
+            TargetTypeArg::Auto => Self::Auto,
+            TargetTypeArg::Instance => Self::Instance,
+            TargetTypeArg::Ip => Self::Ip,
+        }
+    }
 }
 
 fn parse_tags(s: &str) -> Result<std::collections::BTreeMap<String, String>, String> {

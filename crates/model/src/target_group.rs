@@ -167,7 +167,8 @@ pub struct Matcher {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Backend {
-    /// `Service` or `Gateway` (chaining: the target is that Gateway's ALB).
+    /// `Service`, `Gateway` (chaining: the target is that Gateway's ALB) or
+    /// [`Backend::NONE`] (never any target: the load balancer answers 503).
     pub kind: String,
     pub namespace: String,
     pub name: String,
@@ -177,4 +178,26 @@ pub struct Backend {
     /// Gateway's status reports its ARN, else the ALB stack's planned load balancer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_balancer: Option<ArnRef>,
+}
+
+impl Backend {
+    /// The kind of a target group's backend that never has targets: it stands for the
+    /// backendRefs of a rule that do not resolve, whose share of requests must fail.
+    pub const NONE: &'static str = "None";
+
+    /// The backend of a target group that never holds targets.
+    pub fn none(port: i32) -> Backend {
+        Backend {
+            kind: Backend::NONE.to_string(),
+            namespace: String::new(),
+            name: String::new(),
+            port,
+            load_balancer: None,
+        }
+    }
+
+    /// Whether this target group must never hold targets.
+    pub fn is_none(&self) -> bool {
+        self.kind == Backend::NONE
+    }
 }

@@ -67,8 +67,9 @@ impl fmt::Display for Problem {
 /// The targets of `tg` from the snapshot's EndpointSlices (ip) or Nodes (instance).
 ///
 /// None when the target group's targets do not come from a Service: a chained `alb` target
-/// group holds its ALB, which the deployer registers itself. Callers must not sync those, or
-/// an empty target list would deregister the ALB.
+/// group holds its ALB, which the deployer registers itself (callers must not sync those, or
+/// an empty target list would deregister the ALB), and the target group that stands for
+/// backendRefs that do not resolve never holds any.
 pub fn desired_targets(tg: &TargetGroup, snapshot: &Snapshot) -> Option<Desired> {
     let ip = match tg.target_type {
         TargetType::Ip => true,

@@ -345,3 +345,12 @@ fn chained_alb_target_groups_are_not_computed() {
     tg.backend.kind = "Gateway".into();
     assert_eq!(desired_targets(&tg, &s), None);
 }
+
+#[test]
+fn the_target_group_of_unresolved_backends_never_gets_targets() {
+    let (s, mut tg) = web();
+    tg.target_type = TargetType::Ip;
+    assert!(desired_targets(&tg, &s).is_some());
+    tg.backend = gantry_model::Backend::none(tg.port);
+    assert_eq!(desired_targets(&tg, &s), None);
+}

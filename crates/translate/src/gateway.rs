@@ -55,7 +55,22 @@ pub type TargetGroupCacheKey<'a> = (
 /// its id stays here for the rules after.
 pub struct BuiltTargetGroup {
     pub id: String,
+    /// Kept here for the rules after the move: the target groups of one forward action
+    /// share them.
+    pub protocol_version: Option<gantry_model::ProtocolVersion>,
+    pub ip_address_type: gantry_model::TargetIpAddressType,
     pub target_group: Option<gantry_model::TargetGroup>,
+}
+
+impl BuiltTargetGroup {
+    pub fn new(tg: gantry_model::TargetGroup) -> Self {
+        BuiltTargetGroup {
+            id: tg.id.clone(),
+            protocol_version: tg.protocol_version,
+            ip_address_type: tg.ip_address_type,
+            target_group: Some(tg),
+        }
+    }
 }
 
 /// What building found wrong with one route on this Gateway.

@@ -70,6 +70,33 @@ impl LbKind {
     }
 }
 
+/// Target type of a Service's target group when no TargetGroupConfiguration sets one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DefaultTargetType {
+    /// `instance` when the Service port has a nodePort (NodePort and LoadBalancer Services:
+    /// the AWS Load Balancer Controller's default), else `ip` (ClusterIP and headless
+    /// Services, Services whose EndpointSlices are managed by hand), so that every Service
+    /// is reachable.
+    #[default]
+    Auto,
+    /// Always `instance`: a Service port without a nodePort is an unresolved backend.
+    Instance,
+    /// Always `ip`.
+    Ip,
+}
+
+impl DefaultTargetType {
+    /// The target type for a Service port with `node_port`.
+    pub fn for_port(self, node_port: Option<i32>) -> TargetType {
+        match self {
+            DefaultTargetType::Instance => TargetType::Instance,
+            DefaultTargetType::Ip => TargetType::Ip,
+            DefaultTargetType::Auto if node_port.is_some_and(|p| p > 0) => TargetType::Instance,
+            DefaultTargetType::Auto => TargetType::Ip,
+        }
+    }
+}
+
 /// Controller-wide settings (command-line flags).
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -77,7 +104,7 @@ pub struct Settings {
     /// Scheme when no LoadBalancerConfiguration sets one.
     pub default_scheme: Scheme,
     /// Target type when no TargetGroupConfiguration sets one.
-    pub default_target_type: TargetType,
+    pub default_target_type: DefaultTargetType,
     /// SSL policy of HTTPS/TLS listeners when none is configured.
     pub default_ssl_policy: String,
     /// Tags added to every resource (tracking tags still win).
@@ -97,7 +124,7 @@ impl Settings {
         Settings {
             cluster_name: cluster_name.into(),
             default_scheme: Scheme::Internal,
-            default_target_type: TargetType::Instance,
+            default_target_type: DefaultTargetType::Auto,
             default_ssl_policy: "ELBSecurityPolicy-2016-08".to_string(),
             default_tags: BTreeMap::new(),
             external_managed_tags: BTreeSet::new(),

@@ -99,6 +99,29 @@ pub fn target_group(i: &TargetGroupNameInput<'_>) -> String {
     )
 }
 
+/// The target group of a Gateway that holds no targets (the share of backendRefs that do not
+/// resolve): named after the Gateway, one per protocol version and IP address type.
+pub fn unavailable_target_group(
+    cluster: &str,
+    gateway_namespace: &str,
+    gateway_name: &str,
+    protocol_version: &str,
+    ipv6: bool,
+) -> String {
+    k8s_name(
+        gateway_namespace,
+        gateway_name,
+        &[
+            cluster,
+            gateway_namespace,
+            gateway_name,
+            "unavailable",
+            protocol_version,
+            if ipv6 { "ipv6" } else { "" },
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

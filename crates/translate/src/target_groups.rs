@@ -30,7 +30,7 @@ pub fn build(
             let target_type = match props.target_type {
                 Some(CfgTargetType::Ip) => TargetType::Ip,
                 Some(CfgTargetType::Instance) => TargetType::Instance,
-                None => ctx.settings.default_target_type,
+                None => ctx.settings.default_target_type.for_port(port.node_port),
             };
             let protocol = protocol(ctx.lb, route.kind, listener_protocol, &props)?;
             let protocol_version = match ctx.lb {

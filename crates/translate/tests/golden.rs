@@ -1,8 +1,9 @@
 //! Golden tests: every directory under `tests/golden/` holds `input.yaml` (manifests) and
-//! `expected.json` (the translation). `GANTRY_BLESS=1` rewrites the expected files; review
-//! the diff before committing it.
+//! `expected.json` (the translation), and optionally `settings.yaml` (command-line settings
+//! other than the defaults: `defaultTargetType`). `GANTRY_BLESS=1` rewrites the expected
+//! files; review the diff before committing it.
 
-use gantry_translate::{Settings, translate};
+use gantry_translate::{DefaultTargetType, Settings, translate};
 use std::path::{Path, PathBuf};
 
 fn cases() -> Vec<PathBuf> {
@@ -28,9 +29,30 @@ fn run(dir: &Path) -> String {
         dir.display(),
         errors.join("\n")
     );
-    let settings = Settings::new("golden");
+    let settings = settings(dir);
     let translation = translate(&loaded.snapshot, &settings);
     serde_json::to_string_pretty(&translation).expect("serializable") + "\n"
+}
+
+/// The case's settings: the defaults, changed by its `settings.yaml` when it has one.
+fn settings(dir: &Path) -> Settings {
+    let mut settings = Settings::new("golden");
+    let Ok(text) = std::fs::read_to_string(dir.join("settings.yaml")) else {
+        return settings;
+    };
+    let map: std::collections::BTreeMap<String, String> = serde_norway::from_str(&text)
+        .unwrap_or_else(|e| panic!("{}: settings.yaml: {e}", dir.display()));
+    for (key, value) in map {
+        match (key.as_str(), value.as_str()) {
+            ("defaultTargetType", "auto") => settings.default_target_type = DefaultTargetType::Auto,
+            ("defaultTargetType", "instance") => {
+                settings.default_target_type = DefaultTargetType::Instance
+            }
+            ("defaultTargetType", "ip") => settings.default_target_type = DefaultTargetType::Ip,
+            _ => panic!("{}: settings.yaml: unknown {key}: {value}", dir.display()),
+        }
+    }
+    settings
 }
 
 #[test]

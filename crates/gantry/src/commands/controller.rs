@@ -61,9 +61,38 @@ pub struct ControllerArgs {
     /// Address of /metrics (Prometheus), /healthz and /readyz.
     #[arg(long, env = "GANTRY_METRICS_BIND_ADDR", default_value = "0.0.0.0:8080")]
     pub metrics_bind_addr: SocketAddr,
+    /// Target type of Service target groups whose TargetGroupConfiguration sets none: `auto`
+    /// gives `instance` when the Service port has a nodePort (NodePort, LoadBalancer) and
+    /// `ip` otherwise (ClusterIP, headless); `instance` or `ip` force one.
+    #[arg(
+        long,
+        env = "GANTRY_DEFAULT_TARGET_TYPE",
+        value_enum,
+        default_value = "auto"
+    )]
+    pub default_target_type: TargetTypeFlag,
     /// Log format.
     #[arg(long, env = "GANTRY_LOG_FORMAT", value_enum, default_value = "json")]
     pub log_format: LogFormat,
+}
+
+/// `--default-target-type`. Its own type, not the CLI's: this file is also compiled into the
+/// controller's CLI test, without the rest of the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetTypeFlag {
+    Auto,
+    Instance,
+    Ip,
+}
+
+impl From<TargetTypeFlag> for gantry_translate::DefaultTargetType {
+    fn from(t: TargetTypeFlag) -> Self {
+        match t {
+            TargetTypeFlag::Auto => Self::Auto,
+            TargetTypeFlag::Instance => Self::Instance,
+            TargetTypeFlag::Ip => Self::Ip,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -139,6 +168,7 @@ impl ControllerArgs {
         if c.translate.enabled.is_empty() {
             bail!("both ALBGatewayAPI and NLBGatewayAPI are off: there is nothing to do");
         }
+        c.translate.default_target_type = self.default_target_type.into();
         c.watch_namespace = self.watch_namespace.clone().filter(|n| !n.is_empty());
         c.sync_period = self.sync_period;
         c.concurrency = self.max_concurrent_reconciles.max(1);
@@ -223,6 +253,27 @@ mod tests {
         assert_eq!(c.watch_namespace.as_deref(), Some("apps"));
         assert!(!c.lease.enabled);
         assert_eq!(c.concurrency, 5);
+    }
+
+    #[test]
+    fn default_target_type_is_auto_unless_forced() {
+        use gantry_translate::DefaultTargetType;
+        let auto = parse(&["--cluster-name=x"]).unwrap().config().unwrap();
+        assert_eq!(auto.translate.default_target_type, DefaultTargetType::Auto);
+        let forced = parse(&["--cluster-name=x", "--default-target-type=instance"])
+            .unwrap()
+            .config()
+            .unwrap();
+        assert_eq!(
+            forced.translate.default_target_type,
+            DefaultTargetType::Instance
+        );
+        let ip = parse(&["--cluster-name=x", "--default-target-type=ip"]).unwrap();
+        assert_eq!(
+            ip.config().unwrap().translate.default_target_type,
+            DefaultTargetType::Ip
+        );
+        assert!(parse(&["--cluster-name=x", "--default-target-type=lambda"]).is_err());
     }
 
     #[test]

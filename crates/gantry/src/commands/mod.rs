@@ -6,7 +6,7 @@ mod crds;
 mod delete;
 mod plan;
 
-use crate::cli::{Cli, Command, ManifestArgs, SchemeArg, TargetTypeArg};
+use crate::cli::{Cli, Command, ManifestArgs, SchemeArg};
 use anyhow::Result;
 use gantry_manifests::Loaded;
 use gantry_translate::Settings;
@@ -54,10 +54,7 @@ pub fn settings(args: &ManifestArgs) -> Settings {
         SchemeArg::Internal => gantry_model::Scheme::Internal,
         SchemeArg::InternetFacing => gantry_model::Scheme::InternetFacing,
     };
-    s.default_target_type = match args.default_target_type {
-        TargetTypeArg::Instance => gantry_model::TargetType::Instance,
-        TargetTypeArg::Ip => gantry_model::TargetType::Ip,
-    };
+    s.default_target_type = args.default_target_type.into();
     s.default_ssl_policy = args.default_ssl_policy.clone();
     s.default_tags = args.default_tags.clone();
     s

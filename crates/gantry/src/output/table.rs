@@ -81,9 +81,17 @@ fn stack_section(out: &mut String, s: &Stack) {
         }
     }
     for tg in &s.target_groups {
+        let backend = if tg.backend.is_none() {
+            "no targets (503 for backendRefs that do not resolve)".to_string()
+        } else {
+            format!(
+                "{} {}/{}:{}",
+                tg.backend.kind, tg.backend.namespace, tg.backend.name, tg.backend.port
+            )
+        };
         let _ = writeln!(
             out,
-            "  TargetGroup {}  {} {}{} port {}  <- {} {}/{}:{}",
+            "  TargetGroup {}  {} {}{} port {}  <- {backend}",
             tg.name,
             tg.target_type.as_str(),
             tg.protocol.as_str(),
@@ -91,10 +99,6 @@ fn stack_section(out: &mut String, s: &Stack) {
                 .map(|v| format!("/{}", v.as_str()))
                 .unwrap_or_default(),
             tg.port,
-            tg.backend.kind,
-            tg.backend.namespace,
-            tg.backend.name,
-            tg.backend.port
         );
     }
     out.push('\n');

@@ -1,19 +1,15 @@
 //! A route rule's filters and backendRefs → the actions (and transforms) of its ALB rules.
 
-use super::limits::{MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT};
-
-/// BackendRef.weight: "maximum: 1000000".
-const MAX_GATEWAY_API_WEIGHT: i32 = 1_000_000;
-use crate::gateway::{BuiltTargetGroup, Context};
+use super::forward::forward;
+use crate::gateway::Context;
 use crate::refs;
 use crate::routes::{Filter, PathModifier, Redirect, Route, RouteRule};
 use crate::status::reasons::Reason;
-use crate::target_groups;
 use gantry_api::crds::{ActionType as LrcAction, ListenerRuleConfigurationSpec};
 use gantry_api::wire::GATEWAY_AWS_GROUP;
 use gantry_model::{
-    Action, ArnRef, AuthenticateCognitoConfig, AuthenticateOidcConfig, ForwardConfig, JwtClaim,
-    JwtValidationConfig, Protocol, RedirectConfig, TargetGroupStickinessConfig, TargetGroupTuple,
+    Action, AuthenticateCognitoConfig, AuthenticateOidcConfig, JwtClaim, JwtValidationConfig,
+    Protocol, RedirectConfig, TargetGroupStickinessConfig,
 };
 use gantry_snapshot::ObjectKey;
 use std::collections::BTreeMap;
@@ -282,7 +278,7 @@ pub fn build<'a>(
     Ok(parts)
 }
 
-fn refs_unresolved(reason: Reason, message: String) -> refs::Unresolved {
+pub(super) fn refs_unresolved(reason: Reason, message: String) -> refs::Unresolved {
     refs::Unresolved { reason, message }
 }
 
@@ -396,175 +392,4 @@ fn redirect_config(r: &Redirect, query: Option<String>) -> Result<RedirectConfig
         query,
         status_code: status_code.to_string(),
     })
-}
-
-fn forward<'a>(
-    ctx: &mut Context<'a>,
-    route: &'a Route,
-    rule: &'a RouteRule,
-    listener_protocol: Protocol,
-    stickiness: Option<TargetGroupStickinessConfig>,
-    target_groups: &mut Vec<usize>,
-) -> Result<Action, String> {
-    if let Some(b) = rule
-        .backend_refs
-        .iter()
-        .find(|b| !(0..=MAX_GATEWAY_API_WEIGHT).contains(&b.weight))
-    {
-        return Err(format!(
-            "backendRef {} has weight {}; Gateway API weights are 0..{MAX_GATEWAY_API_WEIGHT}",
-            b.name, b.weight
-        ));
-    }
-    let mut tuples: Vec<TargetGroupTuple> = Vec::new();
-    for b in &rule.backend_refs {
-        let cache_key = (
-            std::ptr::from_ref(route) as usize,
-            b.namespace.as_str(),
-            b.group.as_str(),
-            b.kind.as_str(),
-            b.name.as_str(),
-            b.port,
-            listener_protocol,
-        );
-        let built = match ctx.target_group_cache.get(&cache_key) {
-            Some(built) => built.clone(),
-            None => {
-                let resolved = match refs::resolve(ctx.snapshot, route, b, false) {
-                    Ok(r) => r,
-                    Err(u) => {
-                        ctx.unresolved(route, u);
-                        continue;
-                    }
-                };
-                let built =
-                    target_groups::build(ctx, route, &resolved, listener_protocol).map(|tg| {
-                        ctx.built_target_groups.push(BuiltTargetGroup {
-                            id: tg.id.clone(),
-                            target_group: Some(tg),
-                        });
-                        ctx.built_target_groups.len() - 1
-                    });
-                ctx.target_group_cache.insert(cache_key, built.clone());
-                built
-            }
-        };
-        match built {
-            Ok(index) => {
-                let id = &ctx.built_target_groups[index].id;
-                match tuples
-                    .iter_mut()
-                    .find(|t| t.target_group_arn.as_str() == id)
-                {
-                    Some(t) => t.weight = Some(t.weight.unwrap_or(0) + b.weight),
-                    None => tuples.push(TargetGroupTuple {
-                        target_group_arn: ArnRef::Planned(id.clone()),
-                        weight: Some(b.weight),
-                    }),
-                }
-                target_groups.push(index);
-            }
-            Err(message) => {
-                ctx.unresolved(route, refs_unresolved(Reason::BackendNotFound, message))
-            }
-        }
-    }
-    if tuples.len() > MAX_TARGET_GROUPS_PER_FORWARD {
-        return Err(format!(
-            "{} target groups: an ALB rule forwards to at most {MAX_TARGET_GROUPS_PER_FORWARD}",
-            tuples.len()
-        ));
-    }
-    scale_weights(&mut tuples);
-    // Gateway API: a rule with no usable backend answers 500.
-    if tuples.iter().all(|t| t.weight == Some(0)) {
-        target_groups.clear();
-        return Ok(Action::fixed_response(500, "text/plain", None));
-    }
-    Ok(Action::forward(ForwardConfig {
-        target_groups: tuples,
-        target_group_stickiness_config: stickiness,
-    }))
-}
-
-/// Gateway API weights go up to 1,000,000 (BackendRef.weight), the ALB's to 999. Weights are
-/// first divided by their greatest common divisor, which keeps any split the ALB can express
-/// exact (1,000,000 : 500,000 is 2 : 1); if the largest is still above 999, every weight is
-/// scaled by 999 / largest and rounded. A non-zero weight never becomes 0: it stays at least
-/// 1, so a backend that should get traffic keeps getting some (at most 1/1000 more than its
-/// share); zero stays zero. Weights of backendRefs to the same target group were added first.
-fn scale_weights(tuples: &mut [TargetGroupTuple]) {
-    let max = tuples.iter().filter_map(|t| t.weight).max().unwrap_or(0);
-    if max <= MAX_WEIGHT {
-        return;
-    }
-    let divisor = tuples
-        .iter()
-        .filter_map(|t| t.weight)
-        .filter(|w| *w > 0)
-        .fold(0, gcd);
-    let max = i64::from(max / divisor);
-    for t in tuples.iter_mut() {
-        if let Some(w) = t.weight.filter(|w| *w > 0) {
-            let w = i64::from(w / divisor);
-            let scaled = if max <= i64::from(MAX_WEIGHT) {
-                w
-            } else {
-                ((w * i64::from(MAX_WEIGHT) + max / 2) / max).max(1)
-            };
-            t.weight = Some(scaled as i32);
-        }
-    }
-}
-
-fn gcd(a: i32, b: i32) -> i32 {
-    if b == 0 { a } else { gcd(b, a % b) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn merged_weights_above_the_alb_maximum_are_scaled_down() {
-        let tuple = |id: &str, w| TargetGroupTuple {
-            target_group_arn: ArnRef::Planned(id.into()),
-            weight: Some(w),
-        };
-        let mut t = vec![
-            tuple("a", 1000),
-            tuple("b", 500),
-            tuple("c", 0),
-            tuple("d", 1),
-        ];
-        scale_weights(&mut t);
-        let w: Vec<i32> = t.iter().map(|t| t.weight.unwrap()).collect();
-        assert_eq!(w, vec![999, 500, 0, 1]);
-    }
-
-    fn weights(input: &[i32]) -> Vec<i32> {
-        let mut t: Vec<TargetGroupTuple> = input
-            .iter()
-            .enumerate()
-            .map(|(i, w)| TargetGroupTuple {
-                target_group_arn: ArnRef::Planned(i.to_string()),
-                weight: Some(*w),
-            })
-            .collect();
-        scale_weights(&mut t);
-        t.iter().map(|t| t.weight.unwrap()).collect()
-    }
-
-    #[test]
-    fn spec_weights_up_to_a_million_keep_their_ratio() {
-        // Exact when a common divisor brings them within the ALB's range.
-        assert_eq!(weights(&[1_000_000, 500_000]), vec![2, 1]);
-        assert_eq!(weights(&[1_000_000, 0, 250_000]), vec![4, 0, 1]);
-        assert_eq!(weights(&[300_000, 700_000]), vec![3, 7]);
-        // Otherwise as close as 0..999 allows; a non-zero weight stays non-zero.
-        assert_eq!(weights(&[1_000_000, 1]), vec![999, 1]);
-        assert_eq!(weights(&[999_999, 333_334]), vec![999, 333]);
-        // Within range: unchanged.
-        assert_eq!(weights(&[999, 0, 1]), vec![999, 0, 1]);
-    }
 }

@@ -2,6 +2,7 @@
 
 mod actions;
 mod conditions;
+mod forward;
 mod isolation;
 pub mod limits;
 mod precedence;
