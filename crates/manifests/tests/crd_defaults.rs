@@ -26,6 +26,11 @@ fn every_gateway_api_schema_default_is_applied() {
                 path.display()
             )
         });
+        failures.extend(
+            without_first_generation(&text)
+                .into_iter()
+                .map(|f| format!("{file}: {f}")),
+        );
         let defaults = schema_defaults(&text);
         assert!(
             defaults.len() > 100,
@@ -60,6 +65,35 @@ fn every_default_of_gantrys_own_crds_is_applied() {
         "schema defaults gantry does not apply:\n{}",
         failures.join("\n")
     );
+}
+
+/// Every version of every CRD in `text` whose objects do not get `metadata.generation: 1`.
+fn without_first_generation(text: &str) -> Vec<String> {
+    let mut failures = Vec::new();
+    for document in serde_norway::Deserializer::from_str(text) {
+        let crd = Value::deserialize(document).expect("the CRD file is YAML");
+        if crd.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition") {
+            continue;
+        }
+        let group = crd["spec"]["group"]
+            .as_str()
+            .expect("a CRD names its group");
+        let kind = crd["spec"]["names"]["kind"]
+            .as_str()
+            .expect("a CRD names its kind");
+        for version in crd["spec"]["versions"].as_sequence().expect("versions") {
+            let api_version = format!("{group}/{}", version["name"].as_str().expect("name"));
+            let mut object: Value = serde_norway::from_str(&format!(
+                "{{apiVersion: {api_version}, kind: {kind}, metadata: {{name: x}}}}"
+            ))
+            .expect("a minimal object parses");
+            let known = gantry_manifests::apply_defaults(&api_version, kind, &mut object);
+            if !known || object["metadata"]["generation"].as_u64() != Some(1) {
+                failures.push(format!("{kind} {api_version}: no metadata.generation 1"));
+            }
+        }
+    }
+    failures
 }
 
 /// `$GANTRY_SHARED_DIR`, or the `shared` directory beside the repository.

@@ -133,6 +133,8 @@ pub(super) fn defaults() -> Vec<(&'static str, &'static str, Entries)> {
         (GROUP, "TLSRoute", route_common()),
         (GROUP, "UDPRoute", route_common()),
         (GROUP, "BackendTLSPolicy", ancestor_status()),
+        // No defaults, but a custom resource all the same: it gets its first generation.
+        (GROUP, "ReferenceGrant", vec![]),
         (
             EXPERIMENTAL_GROUP,
             "XBackend",
