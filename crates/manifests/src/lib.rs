@@ -15,9 +15,12 @@
 //!
 //! Objects are decoded from a parsed value rather than straight from the text so that the kind
 //! can be read first and `List` items load like documents; a failing field's line is then
-//! found by walking its path over the text again (see `locate`).
+//! found by walking its path over the text again (see `locate`). Before decoding, custom
+//! resources get what the API server would add on create: their CRD's schema defaults and
+//! `metadata.generation: 1` (see [`apply_defaults`]), so they read as a cluster stores them.
 #![forbid(unsafe_code)]
 
+mod defaults;
 mod diagnostic;
 mod documents;
 mod kinds;
@@ -31,6 +34,7 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use loader::{LoadOptions, Loader, STDIN_NAME};
 
 use gantry_snapshot::Snapshot;
+use serde_norway::Value;
 use std::path::PathBuf;
 
 /// The objects that loaded and what went wrong with the rest.
@@ -69,4 +73,12 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
 /// Loads the documents of `text` into `into`; `source_name` names it in diagnostics.
 pub fn load_str(source_name: &str, text: &str, into: &mut Loader) {
     into.load_str(source_name, text);
+}
+
+/// Applies to `object` what the API server adds to a custom resource of `apiVersion`/`kind` it
+/// stores: the `default`s of the CRD's schema and `metadata.generation: 1` (loading does this
+/// to every object). Returns whether gantry knows the kind's schema; other kinds are unchanged.
+pub fn apply_defaults(api_version: &str, kind: &str, object: &mut Value) -> bool {
+    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    defaults::apply(group, version, kind, object)
 }

@@ -2,7 +2,7 @@ use crate::documents::{self, RawDocument};
 use crate::kinds::{self, Kind};
 use crate::locate::{self, Step};
 use crate::problem::{At, ByteSize, Problem, describe};
-use crate::{Diagnostic, Loaded, nesting, yaml};
+use crate::{Diagnostic, Loaded, defaults, nesting, yaml};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use serde_norway::{Mapping, Value};
 use std::collections::BTreeMap;
@@ -307,8 +307,10 @@ impl Loader {
         }
         let namespace = namespace_of(kind, header.namespace.as_deref());
         let label = header.label(namespace.as_deref());
+        let mut object = Value::Mapping(map);
+        defaults::apply(group, version, &kind.kind, &mut object);
         // Decoding comes first: its message is the precise one when `metadata` itself is wrong.
-        let store = match (kind.decode)(Value::Mapping(map), namespace.clone()) {
+        let store = match (kind.decode)(object, namespace.clone()) {
             Ok(store) => store,
             Err(error) => {
                 let mut path = at.to_vec();

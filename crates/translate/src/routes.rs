@@ -1,8 +1,8 @@
 //! One view over every route kind, so that attachment, references and status are written once.
 //!
-//! Converters destructure the generated Gateway API structs into small domain values and apply
-//! the CRD defaults the API server would have applied (manifests given to `gantry plan` have
-//! not been through an API server).
+//! Converters destructure the generated Gateway API structs into small domain values. Objects
+//! from the API server and from manifests (see `gantry_manifests::apply_defaults`) carry the CRD
+//! defaults already; the converters apply them again for objects built any other way.
 
 use gantry_api::gateway::{self as gw, GROUP};
 use gantry_snapshot::{ObjectKey, Snapshot};
@@ -85,8 +85,8 @@ impl Route {
     }
 }
 
-/// A parentRef with its defaults applied; `original` is the spec entry as written, echoed
-/// back in `status.parents[].parentRef`.
+/// A parentRef with its defaults applied; `original` is the spec entry as the API server stores
+/// it, echoed back in `status.parents[].parentRef`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ParentRef {
     pub group: String,
@@ -98,7 +98,8 @@ pub struct ParentRef {
     pub original: OriginalParentRef,
 }
 
-/// A parentRef exactly as written in the route spec.
+/// A parentRef of the route spec as the API server stores it: as written, with the schema's
+/// `group` and `kind` defaults filled in (`namespace` has no schema default and stays unset).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OriginalParentRef {
@@ -125,9 +126,11 @@ impl ParentRef {
         section_name: Option<String>,
         port: Option<i32>,
     ) -> Self {
+        let group = group.unwrap_or_else(|| GROUP.to_string());
+        let kind = kind.unwrap_or_else(|| "Gateway".to_string());
         ParentRef {
-            group: group.clone().unwrap_or_else(|| GROUP.to_string()),
-            kind: kind.clone().unwrap_or_else(|| "Gateway".to_string()),
+            group: group.clone(),
+            kind: kind.clone(),
             namespace: namespace
                 .clone()
                 .unwrap_or_else(|| route_namespace.to_string()),
@@ -135,8 +138,8 @@ impl ParentRef {
             section_name: section_name.clone(),
             port,
             original: OriginalParentRef {
-                group,
-                kind,
+                group: Some(group),
+                kind: Some(kind),
                 name,
                 namespace,
                 port,

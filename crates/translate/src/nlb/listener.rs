@@ -4,7 +4,7 @@ use crate::attach::Listener as GatewayListener;
 use crate::config::load_balancer::listener_configuration;
 use crate::gateway::{Context, listener_attributes, listener_tags};
 use crate::status::reasons::Reason;
-use gantry_api::crds::ListenerConfiguration;
+use gantry_api::crds::{AlpnPolicy, ListenerConfiguration};
 use gantry_model::{Action, Certificate, Listener, Protocol};
 
 /// What a port's NLB listener will be, decided before its backend is known.
@@ -111,7 +111,9 @@ pub fn build(
         if c.ssl_policy.is_some() {
             ignored.push("sslPolicy");
         }
-        if c.alpn_policy.is_some() {
+        // `None` is the schema default (every stored configuration has it) and what a
+        // listener without TLS has anyway: nothing is dropped.
+        if c.alpn_policy.is_some_and(|a| a != AlpnPolicy::None) {
             ignored.push("alpnPolicy");
         }
         if !ignored.is_empty() {

@@ -1,0 +1,73 @@
+//! A route's `status.parents[].parentRef` reads as the API server stores the spec's parentRef:
+//! with `group` and `kind` filled in, also for objects that never went through defaulting.
+
+use gantry_snapshot::ObjectKey;
+use gantry_translate::routes::RouteKind;
+use gantry_translate::{Settings, translate};
+use serde_json::json;
+use std::sync::Arc;
+
+const MANIFESTS: &str = "
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: apps}
+spec:
+  gatewayClassName: alb
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: apps}
+spec:
+  parentRefs: [{name: gw, sectionName: http}]
+  rules: [{backendRefs: [{name: svc, port: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc, namespace: apps}
+spec: {type: NodePort, ports: [{port: 80, nodePort: 30080}]}
+";
+
+#[test]
+fn status_parent_refs_carry_the_defaulted_group_and_kind() {
+    let mut loader = gantry_manifests::Loader::new();
+    loader.load_str("input.yaml", MANIFESTS);
+    let loaded = loader.finish();
+    assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+    let key = ObjectKey::new("apps", "web");
+    let mut snapshot = loaded.snapshot;
+
+    // As loaded: the spec's parentRef already has its defaults.
+    // As built without defaulting (group and kind absent): the status must read the same.
+    let mut undefaulted = (*snapshot.http_routes[&key]).clone();
+    for parent in undefaulted.spec.parent_refs.iter_mut().flatten() {
+        parent.group = None;
+        parent.kind = None;
+    }
+    let expected = json!({
+        "group": "gateway.networking.k8s.io",
+        "kind": "Gateway",
+        "name": "gw",
+        "sectionName": "http",
+    });
+    for stage in ["loaded", "without defaults"] {
+        if stage == "without defaults" {
+            snapshot
+                .http_routes
+                .insert(key.clone(), Arc::new(undefaulted.clone()));
+        }
+        let translation = translate(&snapshot, &Settings::new("test"));
+        let status = &translation.statuses.routes[&(RouteKind::Http, key.clone())];
+        let parent_refs: Vec<_> = status
+            .parents
+            .iter()
+            .map(|p| serde_json::to_value(&p.parent_ref).expect("serializes"))
+            .collect();
+        assert_eq!(parent_refs, std::slice::from_ref(&expected), "{stage}");
+    }
+}
