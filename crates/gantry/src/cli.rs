@@ -69,6 +69,10 @@ pub struct ManifestArgs {
     /// Tags for every AWS resource, as key=value pairs separated by commas.
     #[arg(long, value_parser = parse_tags, default_value = "")]
     pub default_tags: std::collections::BTreeMap<String, String>,
+    /// Tag keys other tools manage, separated by commas: gantry never sets, overwrites nor
+    /// removes them, and a configuration that sets one is reported.
+    #[arg(long, value_parser = parse_tag_keys, default_value = "")]
+    pub external_managed_tags: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -93,6 +97,15 @@ fn parse_tags(s: &str) -> Result<std::collections::BTreeMap<String, String>, Str
             _ => Err(format!("tag {pair:?} is not key=value")),
         })
         .collect()
+}
+
+/// `key1,key2`: tag keys, blanks ignored.
+pub fn parse_tag_keys(s: &str) -> Result<std::collections::BTreeSet<String>, String> {
+    Ok(s.split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect())
 }
 
 #[derive(Debug, Args)]

@@ -64,6 +64,10 @@ pub struct ControllerArgs {
     /// Log format.
     #[arg(long, env = "GANTRY_LOG_FORMAT", value_enum, default_value = "json")]
     pub log_format: LogFormat,
+    /// Tag keys other tools manage, separated by commas: gantry never sets, overwrites nor
+    /// removes them, and a configuration that sets one is reported.
+    #[arg(long, env = "GANTRY_EXTERNAL_MANAGED_TAGS", value_parser = crate::cli::parse_tag_keys, default_value = "")]
+    pub external_managed_tags: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -147,11 +151,13 @@ impl ControllerArgs {
         c.lease.name = self.leader_election_id.clone();
         c.lease.identity = self.identity.clone();
         c.admin_addr = Some(self.metrics_bind_addr);
+        c.translate.external_managed_tags = self.external_managed_tags.clone();
         Ok(c)
     }
 
     pub fn deploy_settings(&self) -> DeploySettings {
         DeploySettings {
+            external_managed_tags: self.external_managed_tags.clone(),
             vpc_id: self.aws_vpc_id.clone(),
             client: ClientSettings {
                 region: self.aws_region.clone(),
@@ -223,6 +229,19 @@ mod tests {
         assert_eq!(c.watch_namespace.as_deref(), Some("apps"));
         assert!(!c.lease.enabled);
         assert_eq!(c.concurrency, 5);
+    }
+
+    #[test]
+    fn external_managed_tags_reach_translation_and_the_deployer() {
+        let a = parse(&[
+            "--cluster-name=x",
+            "--external-managed-tags=owner, cost-center,",
+        ])
+        .unwrap();
+        let keys: std::collections::BTreeSet<String> =
+            ["cost-center".to_string(), "owner".to_string()].into();
+        assert_eq!(a.config().unwrap().translate.external_managed_tags, keys);
+        assert_eq!(a.deploy_settings().external_managed_tags, keys);
     }
 
     #[test]
