@@ -33,6 +33,7 @@ fn help_documents_every_flag() {
         "--metrics-bind-addr",
         "--default-target-type",
         "--log-format",
+        "--external-managed-tags",
     ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }

@@ -46,6 +46,8 @@ pub struct DeploySettings {
     /// of interrupted runs).
     pub max_mutating_calls: Option<u64>,
     pub after_mutation: Option<MutationHook>,
+    /// Tag keys other tools own (`--external-managed-tags`): never removed nor overwritten.
+    pub external_managed_tags: BTreeSet<String>,
 }
 
 impl DeploySettings {
@@ -58,6 +60,7 @@ impl DeploySettings {
             priority_mode: None,
             max_mutating_calls: None,
             after_mutation: None,
+            external_managed_tags: BTreeSet::new(),
         }
     }
 }

@@ -273,3 +273,63 @@ async fn untagged_look_alike_is_never_touched() {
             .is_empty()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn externally_managed_tags_survive_reconciles() {
+    let Some(endpoint) = endpoint("external_tags") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "exttags").await;
+    let stack = web_stack(&fx.cluster, "demo/ext", &format!("k8s-{}-x", fx.cluster));
+    let first = fx.deployer().apply(&stack).await.expect("first apply");
+    let lb = first.load_balancer.expect("address").arn;
+    // Another tool (a cost allocator) tags the load balancer.
+    fx.elbv2
+        .add_tags()
+        .resource_arns(&lb)
+        .tags(
+            aws_sdk_elasticloadbalancingv2::types::Tag::builder()
+                .key("cost-center")
+                .value("finance")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("tag by another tool");
+    let cost_center = || async {
+        let tags = fx
+            .elbv2
+            .describe_tags()
+            .resource_arns(&lb)
+            .send()
+            .await
+            .expect("describe tags");
+        tags.tag_descriptions()[0]
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some("cost-center"))
+            .and_then(|t| t.value().map(str::to_string))
+    };
+
+    let settings = gantry_deploy::DeploySettings {
+        external_managed_tags: ["cost-center".to_string()].into(),
+        ..fx.settings()
+    };
+    let keeping = gantry_deploy::Deployer::new(&fx.config, settings);
+    let report = keeping.apply(&stack).await.expect("apply keeping the tag");
+    assert_eq!(report.mutating_calls, 0, "{report}");
+    assert_eq!(cost_center().await.as_deref(), Some("finance"));
+
+    // Without the flag the same tag is gantry's to remove: proves the flag is what kept it.
+    let report = fx
+        .deployer()
+        .apply(&stack)
+        .await
+        .expect("apply owning every tag");
+    assert!(report.mutating_calls > 0, "{report}");
+    assert_eq!(cost_center().await, None);
+    fx.deployer()
+        .delete("demo/ext", LoadBalancerType::Application)
+        .await
+        .expect("delete");
+}

@@ -71,6 +71,10 @@ pub struct ManifestArgs {
     /// Tags for every AWS resource, as key=value pairs separated by commas.
     #[arg(long, value_parser = parse_tags, default_value = "")]
     pub default_tags: std::collections::BTreeMap<String, String>,
+    /// Tag keys other tools manage, separated by commas: gantry never sets, overwrites nor
+    /// removes them, and a configuration that sets one is reported.
+    #[arg(long, value_parser = crate::commands::controller::parse_tag_keys, default_value = "")]
+    pub external_managed_tags: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

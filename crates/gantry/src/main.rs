@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod output;
+mod stdout;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -3,7 +3,8 @@
 //! apply changes nothing with no mutating call, delete leaves nothing tagged for the cluster,
 //! and look-alike load balancers gantry does not own survive.
 //!
-//! Needs `AWS_ENDPOINT_URL` (scripts/moto.sh starts moto and sets it); skipped otherwise.
+//! Needs `AWS_ENDPOINT_URL` (scripts/moto.sh starts moto and sets it); fails without it unless
+//! `GANTRY_SKIP_AWS_TESTS=1`.
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_ec2::config::Credentials;
@@ -323,15 +324,20 @@ async fn tagged_leftovers(aws: &Aws, vpc: &str) -> Vec<String> {
 fn apply_reapply_and_delete_every_example() {
     let endpoint = match std::env::var("AWS_ENDPOINT_URL") {
         Ok(e) if !e.is_empty() => e,
-        _ => {
+        _ if std::env::var("GANTRY_SKIP_AWS_TESTS").as_deref() == Ok("1") => {
             // Straight to stderr: the harness hides what passing tests print.
             use std::io::Write;
             let _ = writeln!(
                 std::io::stderr(),
-                "SKIPPED apply_reapply_and_delete_every_example: AWS_ENDPOINT_URL is not set (scripts/moto.sh starts the moto emulator)"
+                "SKIPPED apply_reapply_and_delete_every_example: GANTRY_SKIP_AWS_TESTS=1 and AWS_ENDPOINT_URL is not set"
             );
             return;
         }
+        _ => panic!(
+            "apply_reapply_and_delete_every_example needs the moto AWS emulator: run \
+             ./scripts/test.sh, or start it with `scripts/moto.sh start` and export the \
+             AWS_ENDPOINT_URL it prints (GANTRY_SKIP_AWS_TESTS=1 skips the tests that need AWS)"
+        ),
     };
     let started = Instant::now();
     let pid = std::process::id();

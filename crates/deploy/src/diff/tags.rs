@@ -1,7 +1,7 @@
 //! Tag and attribute differences: only what changed is sent.
 
 use gantry_model::{Attribute, Tags};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TagChanges {
@@ -18,9 +18,15 @@ impl TagChanges {
 }
 
 /// What turns `actual` into `desired`. Keys in `keep` are never touched (e.g. a rule's resource
-/// tag, which names the priority it was created at), nor are AWS's own `aws:` tags.
-pub fn tag_changes(actual: &Tags, desired: &Tags, keep: &[&str]) -> TagChanges {
-    let skip = |k: &str| k.starts_with("aws:") || keep.contains(&k);
+/// tag, which names the priority it was created at), nor are AWS's own `aws:` tags, nor keys
+/// in `external` (`--external-managed-tags`: other tools own them).
+pub fn tag_changes(
+    actual: &Tags,
+    desired: &Tags,
+    keep: &[&str],
+    external: &BTreeSet<String>,
+) -> TagChanges {
+    let skip = |k: &str| k.starts_with("aws:") || keep.contains(&k) || external.contains(k);
     TagChanges {
         set: desired
             .0
@@ -65,12 +71,25 @@ mod tests {
     fn only_the_difference_is_sent() {
         let actual = tags(&[("a", "1"), ("b", "2"), ("aws:x", "y"), ("keep", "old")]);
         let desired = tags(&[("a", "1"), ("b", "3"), ("c", "4"), ("keep", "new")]);
-        let c = tag_changes(&actual, &desired, &["keep"]);
+        let c = tag_changes(&actual, &desired, &["keep"], &BTreeSet::new());
         assert_eq!(c.set, tags(&[("b", "3"), ("c", "4")]));
         assert!(c.remove.is_empty());
-        let c = tag_changes(&desired, &tags(&[("a", "1")]), &[]);
+        let c = tag_changes(&desired, &tags(&[("a", "1")]), &[], &BTreeSet::new());
         assert_eq!(c.remove, ["b", "c", "keep"]);
-        assert!(tag_changes(&actual, &actual, &[]).is_empty());
+        assert!(tag_changes(&actual, &actual, &[], &BTreeSet::new()).is_empty());
+    }
+
+    #[test]
+    fn externally_managed_keys_are_never_removed_nor_overwritten() {
+        let external: BTreeSet<String> = ["owner".to_string()].into();
+        let actual = tags(&[("owner", "finance"), ("a", "1")]);
+        // Desired drops `owner` and wants another value: neither happens.
+        let desired = tags(&[("owner", "gantry"), ("b", "2")]);
+        let c = tag_changes(&actual, &desired, &[], &external);
+        assert_eq!(c.set, tags(&[("b", "2")]));
+        assert_eq!(c.remove, ["a"]);
+        let c = tag_changes(&actual, &tags(&[]), &[], &external);
+        assert_eq!(c.remove, ["a"]);
     }
 
     #[test]

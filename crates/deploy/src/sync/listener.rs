@@ -40,7 +40,12 @@ pub async fn apply(
             None => (create(run, &lb.arn, &desired).await?, Vec::new()),
             Some(a) => {
                 modify(run, &a, &desired).await?;
-                let t = tag_changes(&a.tags, &desired.tags, &[]);
+                let t = tag_changes(
+                    &a.tags,
+                    &desired.tags,
+                    &[],
+                    &run.settings.external_managed_tags,
+                );
                 if !t.is_empty() {
                     run.changed(ChangeKind::Modified, ResourceKind::Listener, &label, "tags");
                     tag_updates.push((a.arn.clone(), t));

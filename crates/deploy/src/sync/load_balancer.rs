@@ -251,7 +251,12 @@ async fn modify(
             );
         }
     }
-    let tag_diff = tag_changes(&actual.tags, &desired.tags, &[]);
+    let tag_diff = tag_changes(
+        &actual.tags,
+        &desired.tags,
+        &[],
+        &run.settings.external_managed_tags,
+    );
     if !tag_diff.is_empty() {
         tags::apply_elb(run, vec![(arn.to_string(), tag_diff)]).await?;
         run.changed(

@@ -57,7 +57,12 @@ pub async fn apply(
                     .iter()
                     .filter_map(|(arn, j)| {
                         let current = actual.iter().find(|r| &r.arn == arn)?;
-                        let c = tag_changes(&current.tags, &desired[*j].tags, &[resource_key]);
+                        let c = tag_changes(
+                            &current.tags,
+                            &desired[*j].tags,
+                            &[resource_key],
+                            &run.settings.external_managed_tags,
+                        );
                         (!c.is_empty()).then(|| (arn.clone(), c))
                     })
                     .collect();

@@ -106,7 +106,12 @@ async fn sync_managed(
     let created = current.is_none();
     let (id, actual_ingress) = match current {
         Some(sg) => {
-            let changes = tag_changes(&sg.tags, &desired.tags, &[]);
+            let changes = tag_changes(
+                &sg.tags,
+                &desired.tags,
+                &[],
+                &run.settings.external_managed_tags,
+            );
             if !changes.is_empty() {
                 tags::apply_ec2(run, &sg.id, &changes).await?;
                 run.changed(

@@ -60,7 +60,12 @@ pub async fn apply(
         let arn = match current {
             Some(tg) => {
                 modify(run, &tg, desired).await?;
-                let changes = tag_changes(&tg.tags, &desired.tags, &[]);
+                let changes = tag_changes(
+                    &tg.tags,
+                    &desired.tags,
+                    &[],
+                    &run.settings.external_managed_tags,
+                );
                 if !changes.is_empty() {
                     run.changed(
                         ChangeKind::Modified,

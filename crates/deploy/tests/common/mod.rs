@@ -15,19 +15,25 @@ use std::time::Duration;
 
 pub const CLUSTER_TAG: &str = "elbv2.k8s.aws/cluster";
 
-/// The emulator endpoint, or None (with a notice) when the tests are run without one.
+/// The emulator endpoint. Without one the test fails, naming what to do, unless
+/// `GANTRY_SKIP_AWS_TESTS=1` asks to skip the tests that need AWS (then None, with a notice).
 pub fn endpoint(test: &str) -> Option<String> {
     match std::env::var("AWS_ENDPOINT_URL") {
         Ok(e) if !e.is_empty() => Some(e),
-        _ => {
+        _ if std::env::var("GANTRY_SKIP_AWS_TESTS").as_deref() == Ok("1") => {
             // Straight to stderr: the test harness hides what eprintln! prints in passing tests.
             use std::io::Write;
             let _ = writeln!(
                 std::io::stderr(),
-                "SKIPPED {test}: AWS_ENDPOINT_URL is not set (scripts/moto.sh test runs these tests against the moto emulator)"
+                "SKIPPED {test}: GANTRY_SKIP_AWS_TESTS=1 and AWS_ENDPOINT_URL is not set"
             );
             None
         }
+        _ => panic!(
+            "{test} needs the moto AWS emulator: run ./scripts/test.sh, or start it with \
+             `scripts/moto.sh start` and export the AWS_ENDPOINT_URL it prints \
+             (GANTRY_SKIP_AWS_TESTS=1 skips the tests that need AWS)"
+        ),
     }
 }
 

@@ -19,10 +19,10 @@ pub fn run(args: ApplyArgs, verbose: u8) -> Result<ExitCode> {
         eprintln!("warning: {}: {}", p.object, p.message);
     }
     if translation.stacks.is_empty() {
-        println!("no Gateway in the manifests is handled by gantry; nothing to apply");
+        crate::outln!("no Gateway in the manifests is handled by gantry; nothing to apply");
         return Ok(ExitCode::SUCCESS);
     }
-    let settings = deploy_settings(&args.manifests.cluster_name, &args.aws);
+    let settings = deploy_settings(&args.manifests, &args.aws);
     let ok = block_on(async {
         let deployer = Deployer::from_env(settings).await;
         let results = deployer.apply_all(&translation.stacks).await;
@@ -78,7 +78,7 @@ async fn register_targets(
         for g in &synced {
             let c = &g.changes;
             if c.is_empty() {
-                println!("  targets of {}: no change", g.name);
+                crate::outln!("  targets of {}: no change", g.name);
                 continue;
             }
             let (reg, dereg) = match c.dry_run {
@@ -90,7 +90,7 @@ async fn register_targets(
                 Some(p) => format!("{id}:{p}"),
                 None => id.clone(),
             });
-            println!(
+            crate::outln!(
                 "  targets of {}: {reg} {}, {dereg} {}",
                 g.name,
                 listing(registered),
@@ -101,14 +101,14 @@ async fn register_targets(
             continue;
         };
         match deployer.open_backend_ports(stack, source, &ports).await {
-            Ok(groups) if groups.is_empty() && !ports.is_empty() => println!(
+            Ok(groups) if groups.is_empty() && !ports.is_empty() => crate::outln!(
                 "  backend rules: no security group tagged {} in the VPC; none added",
                 gantry_deploy::targets::worker_tag_key(&deployer.settings().cluster_name)
             ),
             Ok(groups) => {
                 for (group, c) in groups.iter().filter(|(_, c)| !c.added.is_empty()) {
                     let added: Vec<String> = c.added.iter().map(ToString::to_string).collect();
-                    println!("  security group {group}: allowed {}", added.join(", "));
+                    crate::outln!("  security group {group}: allowed {}", added.join(", "));
                 }
             }
             Err(e) => {
@@ -134,8 +134,13 @@ fn listing(items: impl ExactSizeIterator<Item = String>) -> String {
     format!("{n} [{}]", shown.join(" "))
 }
 
-pub(super) fn deploy_settings(cluster: &str, aws: &crate::cli::AwsArgs) -> DeploySettings {
+pub(super) fn deploy_settings(
+    manifests: &crate::cli::ManifestArgs,
+    aws: &crate::cli::AwsArgs,
+) -> DeploySettings {
+    let cluster = manifests.cluster_name.as_str();
     DeploySettings {
+        external_managed_tags: manifests.external_managed_tags.clone(),
         vpc_id: aws.vpc_id.clone(),
         dry_run: aws.dry_run,
         client: ClientSettings {
@@ -154,7 +159,7 @@ pub(super) fn print_results(
     let mut ok = true;
     for (gateway, result) in results {
         match result {
-            Ok(report) => print!("{report}"),
+            Ok(report) => crate::out!("{report}"),
             Err(e) => {
                 ok = false;
                 eprintln!("error: {gateway}: {e} ({})", e.metric_label());
@@ -162,7 +167,7 @@ pub(super) fn print_results(
         }
     }
     if dry_run {
-        println!("dry run: no change was made");
+        crate::outln!("dry run: no change was made");
     }
     ok
 }

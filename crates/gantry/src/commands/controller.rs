@@ -74,6 +74,10 @@ pub struct ControllerArgs {
     /// Log format.
     #[arg(long, env = "GANTRY_LOG_FORMAT", value_enum, default_value = "json")]
     pub log_format: LogFormat,
+    /// Tag keys other tools manage, separated by commas: gantry never sets, overwrites nor
+    /// removes them, and a configuration that sets one is reported.
+    #[arg(long, env = "GANTRY_EXTERNAL_MANAGED_TAGS", value_parser = parse_tag_keys, default_value = "")]
+    pub external_managed_tags: std::collections::BTreeSet<String>,
 }
 
 /// `--default-target-type`. Its own type, not the CLI's: this file is also compiled into the
@@ -135,6 +139,15 @@ fn parse_gates(s: &str) -> Result<Gates, String> {
     Ok(gates)
 }
 
+/// `key1,key2`: tag keys, blanks ignored.
+pub fn parse_tag_keys(s: &str) -> Result<std::collections::BTreeSet<String>, String> {
+    Ok(s.split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
 /// `90s`, `30m`, `10h`, or plain seconds.
 fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
@@ -177,11 +190,13 @@ impl ControllerArgs {
         c.lease.name = self.leader_election_id.clone();
         c.lease.identity = self.identity.clone();
         c.admin_addr = Some(self.metrics_bind_addr);
+        c.translate.external_managed_tags = self.external_managed_tags.clone();
         Ok(c)
     }
 
     pub fn deploy_settings(&self) -> DeploySettings {
         DeploySettings {
+            external_managed_tags: self.external_managed_tags.clone(),
             vpc_id: self.aws_vpc_id.clone(),
             client: ClientSettings {
                 region: self.aws_region.clone(),
@@ -274,6 +289,19 @@ mod tests {
             DefaultTargetType::Ip
         );
         assert!(parse(&["--cluster-name=x", "--default-target-type=lambda"]).is_err());
+    }
+
+    #[test]
+    fn external_managed_tags_reach_translation_and_the_deployer() {
+        let a = parse(&[
+            "--cluster-name=x",
+            "--external-managed-tags=owner, cost-center,",
+        ])
+        .unwrap();
+        let keys: std::collections::BTreeSet<String> =
+            ["cost-center".to_string(), "owner".to_string()].into();
+        assert_eq!(a.config().unwrap().translate.external_managed_tags, keys);
+        assert_eq!(a.deploy_settings().external_managed_tags, keys);
     }
 
     #[test]

@@ -2,6 +2,6 @@ use anyhow::Result;
 use std::process::ExitCode;
 
 pub fn run() -> Result<ExitCode> {
-    print!("{}", gantry_api::crds::crd_yaml());
+    crate::out!("{}", gantry_api::crds::crd_yaml());
     Ok(ExitCode::SUCCESS)
 }

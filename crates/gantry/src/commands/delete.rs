@@ -26,10 +26,10 @@ pub fn run(args: DeleteArgs, verbose: u8) -> Result<ExitCode> {
         gantry_translate::translate(&loaded.snapshot, &super::settings(&args.manifests)).stacks
     };
     if stacks.is_empty() && args.gateways.is_empty() {
-        println!("no Gateway in the manifests is handled by gantry; nothing to delete");
+        crate::outln!("no Gateway in the manifests is handled by gantry; nothing to delete");
         return Ok(ExitCode::SUCCESS);
     }
-    let settings = super::apply::deploy_settings(&args.manifests.cluster_name, &args.aws);
+    let settings = super::apply::deploy_settings(&args.manifests, &args.aws);
     let ok = block_on(async {
         let deployer = Deployer::from_env(settings).await;
         // Worker rules whose source is a stack's own security group would keep that group

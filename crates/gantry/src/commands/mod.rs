@@ -17,7 +17,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Plan(args) => plan::run(args),
         Command::Crds => crds::run(),
         Command::Version => {
-            println!("gantry {}", env!("CARGO_PKG_VERSION"));
+            crate::outln!("gantry {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
         }
         Command::Apply(args) => apply::run(args, cli.global.verbose),
@@ -57,5 +57,6 @@ pub fn settings(args: &ManifestArgs) -> Settings {
     s.default_target_type = args.default_target_type.into();
     s.default_ssl_policy = args.default_ssl_policy.clone();
     s.default_tags = args.default_tags.clone();
+    s.external_managed_tags = args.external_managed_tags.clone();
     s
 }

@@ -19,15 +19,15 @@ pub fn run(args: PlanArgs) -> Result<ExitCode> {
         Format::Yaml => serde_norway::to_string(&plan)?,
         Format::Table => output::table::render(&translation, !tiered_yaml.is_empty()),
     };
-    print!("{text}");
+    crate::out!("{text}");
     // Tiered Gateways become Kubernetes objects rather than AWS stacks: printed as the
     // manifests gantry would apply, with ARNs still pending.
     if !tiered_yaml.is_empty() {
         match args.output {
             Format::Json => {}
-            Format::Yaml => print!("---\n{tiered_yaml}"),
+            Format::Yaml => crate::out!("---\n{tiered_yaml}"),
             Format::Table => {
-                print!("\nTiered Gateways — objects gantry would create:\n---\n{tiered_yaml}")
+                crate::out!("\nTiered Gateways — objects gantry would create:\n---\n{tiered_yaml}")
             }
         }
     }
