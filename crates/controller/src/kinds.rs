@@ -136,6 +136,13 @@ pub const ACCESS: &[Access] = &[
         resource: "listenerruleconfigurations",
         verbs: WATCH,
     },
+    // Only referenced Secrets, one list + watch each with a metadata.name field selector
+    // (crate::referenced).
+    Access {
+        group: "",
+        resource: "secrets",
+        verbs: WATCH,
+    },
     Access {
         group: "discovery.k8s.io",
         resource: "endpointslices",

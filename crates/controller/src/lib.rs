@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod process;
 pub mod programmed;
 pub mod reconcile;
+pub mod referenced;
 mod runtime;
 pub mod server;
 pub mod status;

@@ -65,6 +65,8 @@ pub async fn run(stores: Stores, mut changes: UnboundedReceiver<Change>, queues:
                 Change::GatewayClass(name) => {
                     classes.insert(name.clone());
                 }
+                // The Secrets it names may change: the referenced-Secret watches follow.
+                Change::ListenerRuleConfiguration(_) => stores.secrets.references_changed(),
                 _ => {}
             }
             gateways.extend(view.gateways_for(&change));

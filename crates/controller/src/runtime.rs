@@ -48,22 +48,26 @@ pub async fn run<D: Deploy>(
     let calls = deploy.clone();
     let metrics = Arc::new(Metrics::new(Some(Box::new(move || calls.call_counts()))));
     let (stores, writers) = Stores::new();
-    let ready = Readiness::new(watch::WATCHES);
+    // The kind watches, and the watcher of referenced Secrets.
+    let ready = Readiness::new(watch::WATCHES + 1);
     let (change_tx, change_rx) = tokio::sync::mpsc::unbounded_channel();
     // Everything spawned stops when this future is dropped (or returns).
     let mut tasks = Tasks(Vec::new());
     let mut lease_task: Option<Tasks> = None;
-    tasks.0 = watch::spawn_all(
-        &WatchContext {
-            client: client.clone(),
-            namespace: config.watch_namespace.clone(),
-            changes: change_tx,
-            ready: ready.clone(),
-            crd_recheck: config.crd_recheck,
-            metrics: metrics.clone(),
-        },
-        writers,
-    );
+    let watch_context = WatchContext {
+        client: client.clone(),
+        namespace: config.watch_namespace.clone(),
+        changes: change_tx,
+        ready: ready.clone(),
+        crd_recheck: config.crd_recheck,
+        metrics: metrics.clone(),
+    };
+    tasks.0 = watch::spawn_all(&watch_context, writers);
+    tasks.0.push(tokio::spawn(crate::referenced::run(
+        watch_context,
+        stores.clone(),
+        crate::referenced::SOURCES,
+    )));
 
     let (leader_tx, leader_rx) = channel::channel(!config.lease.enabled);
     if config.lease.enabled {

@@ -1,6 +1,7 @@
 //! The reflector caches, and the [`Snapshot`] translation reads, built from them by cloning
 //! `Arc`s (never the objects).
 
+use crate::referenced::SecretCache;
 use gantry_api::crds::{
     ListenerRuleConfiguration, LoadBalancerConfiguration, TargetGroupBinding,
     TargetGroupConfiguration,
@@ -20,6 +21,8 @@ macro_rules! stores {
         pub struct Stores {
             $(pub $field: Store<$kind>,)*
             $(pub $ofield: Store<$okind>,)*
+            /// Only the Secrets objects reference (`crate::referenced`), never all of them.
+            pub secrets: SecretCache,
         }
 
         /// The write halves, handed to the watches.
@@ -33,7 +36,11 @@ macro_rules! stores {
                 $(let $field = reflector::store();)*
                 $(let $ofield = reflector::store();)*
                 (
-                    Stores { $($field: $field.0,)* $($ofield: $ofield.0,)* },
+                    Stores {
+                        $($field: $field.0,)*
+                        $($ofield: $ofield.0,)*
+                        secrets: SecretCache::default(),
+                    },
                     Writers { $($field: $field.1,)* $($ofield: $ofield.1,)* },
                 )
             }
@@ -42,6 +49,7 @@ macro_rules! stores {
             pub fn snapshot(&self) -> Snapshot {
                 Snapshot {
                     $($field: objects(&self.$field),)*
+                    secrets: self.secrets.objects(),
                     ..Snapshot::default()
                 }
             }
@@ -76,7 +84,8 @@ stores! {
 
 impl Stores {
     /// What the trigger rules read: no Services, Namespaces or Secrets, which are the bulk of
-    /// a cluster and which no rule looks into.
+    /// a cluster and which no rule looks into (a Secret's users are found through the
+    /// ListenerRuleConfigurations that name it).
     pub fn trigger_snapshot(&self) -> Snapshot {
         Snapshot {
             gateway_classes: objects(&self.gateway_classes),
@@ -87,6 +96,7 @@ impl Stores {
             udp_routes: objects(&self.udp_routes),
             tls_routes: objects(&self.tls_routes),
             load_balancer_configurations: objects(&self.load_balancer_configurations),
+            listener_rule_configurations: objects(&self.listener_rule_configurations),
             ..Snapshot::default()
         }
     }

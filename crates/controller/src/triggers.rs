@@ -4,6 +4,7 @@
 use gantry_api::gateway::{Gateway, GatewayListenersAllowedRoutesNamespacesFrom as From};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use gantry_translate::routes::{Filter, Route, RouteKind, all_routes};
+use gantry_translate::secrets::rule_configuration_secret_names;
 use std::collections::BTreeSet;
 
 /// Something changed in the cluster, reduced to what finding its Gateways needs.
@@ -29,6 +30,8 @@ pub enum Change {
         target: Option<(String, String)>,
     },
     ListenerRuleConfiguration(ObjectKey),
+    /// A referenced Secret's data changed, or it came or went.
+    Secret(ObjectKey),
     /// The targets of TargetGroupBindings moved; no Gateway reads them.
     Targets(TargetsChange),
 }
@@ -83,6 +86,7 @@ impl<'s> View<'s> {
                 None => self.using_default_tg_config(key),
             },
             Change::ListenerRuleConfiguration(key) => self.using_rule_config(key),
+            Change::Secret(key) => self.using_secret(key),
             Change::Targets(_) => BTreeSet::new(),
         }
     }
@@ -204,6 +208,19 @@ impl<'s> View<'s> {
                         .is_some_and(|d| d.name == config.name)
             })
             .flat_map(|(k, _)| self.using_lb_config(k))
+            .collect()
+    }
+
+    /// The Gateways whose routes use a ListenerRuleConfiguration that names the Secret.
+    fn using_secret(&self, secret: &ObjectKey) -> BTreeSet<ObjectKey> {
+        self.snapshot
+            .listener_rule_configurations
+            .iter()
+            .filter(|(k, l)| {
+                k.namespace == secret.namespace
+                    && rule_configuration_secret_names(l).any(|n| n == secret.name)
+            })
+            .flat_map(|(k, _)| self.using_rule_config(k))
             .collect()
     }
 

@@ -77,6 +77,19 @@ kind: LoadBalancerConfiguration
 metadata: {name: web-lbc, namespace: apps}
 spec:
   defaultTargetGroupConfiguration: {name: defaults}
+---
+apiVersion: gateway.k8s.aws/v1
+kind: ListenerRuleConfiguration
+metadata: {name: auth, namespace: apps}
+spec:
+  actions:
+  - type: authenticate-oidc
+    authenticateOIDCConfig:
+      issuer: https://idp.example.com
+      authorizationEndpoint: https://idp.example.com/auth
+      tokenEndpoint: https://idp.example.com/token
+      userInfoEndpoint: https://idp.example.com/userinfo
+      secret: {name: oidc-client}
 "#;
 
 fn snapshot() -> Snapshot {
@@ -218,6 +231,17 @@ fn a_listener_rule_configuration_triggers_gateways_of_routes_with_its_extension_
         )))
         .is_empty()
     );
+}
+
+#[test]
+fn a_secret_triggers_gateways_of_routes_using_a_rule_configuration_that_names_it() {
+    assert_eq!(
+        gateways_for(Change::Secret(ObjectKey::new("apps", "oidc-client"))),
+        keys(&[("apps", "web")])
+    );
+    // Same name, other namespace; other name, same namespace: nobody reads them.
+    assert!(gateways_for(Change::Secret(ObjectKey::new("edge", "oidc-client"))).is_empty());
+    assert!(gateways_for(Change::Secret(ObjectKey::new("apps", "tls"))).is_empty());
 }
 
 #[test]

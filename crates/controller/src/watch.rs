@@ -51,7 +51,12 @@ impl Readiness {
         self.pending.load(Ordering::Acquire) == 0
     }
 
-    fn done(&self) {
+    /// Watches not yet synced.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn done(&self) {
         let _ = self
             .pending
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));

@@ -89,6 +89,7 @@ fn every_watched_kind_is_in_the_access_list() {
         "loadbalancerconfigurations",
         "targetgroupconfigurations",
         "listenerruleconfigurations",
+        "secrets",
         "endpointslices",
         "nodes",
         "targetgroupbindings",

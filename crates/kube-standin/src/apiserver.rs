@@ -1,7 +1,8 @@
 //! An in-process stand-in for the Kubernetes API server, served to a real `kube::Client` as a
 //! tower service: discovery, list, watch from a resourceVersion, get, create, replace, merge
 //! patch (server-side apply is taken as a merge), delete with finalizers, the status
-//! subresource, and 409 conflicts on stale resourceVersions. Objects live in a map; every
+//! subresource, 409 conflicts on stale resourceVersions, and `metadata.name` /
+//! `metadata.namespace` field selectors on lists and watches. Objects live in a map; every
 //! change is logged, so a watch replays what it missed.
 
 use crate::catalog::{self, Kind};
@@ -49,6 +50,8 @@ pub(crate) struct State {
     pub(crate) faults: Vec<Fault>,
     /// `METHOD path` of every request, in order.
     pub(crate) requests: Vec<String>,
+    /// `METHOD path?query` of every request, in order.
+    pub(crate) requests_with_query: Vec<String>,
 }
 
 #[derive(Clone, Default)]
@@ -153,6 +156,12 @@ impl FakeApi {
 
     pub fn requests(&self) -> Vec<String> {
         self.lock().requests.clone()
+    }
+
+    /// Like [`FakeApi::requests`], with each request's query string (`METHOD path?query`,
+    /// percent-encoded as sent).
+    pub fn requests_with_query(&self) -> Vec<String> {
+        self.lock().requests_with_query.clone()
     }
 
     pub fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<Value> {

@@ -37,6 +37,8 @@ const XP: &str = "elbv2.aws.crossplane.io";
 pub const KINDS: &[Kind] = &[
     k("", "v1", "namespaces", "Namespace", false, false),
     k("", "v1", "services", "Service", true, false),
+    // Secrets ListenerRuleConfigurations name (tests/secrets.rs).
+    k("", "v1", "secrets", "Secret", true, false),
     k(GW, "v1", "gatewayclasses", "GatewayClass", false, true),
     k(GW, "v1", "gateways", "Gateway", true, true),
     k(GW, "v1", "httproutes", "HTTPRoute", true, true),

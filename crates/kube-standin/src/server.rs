@@ -23,6 +23,47 @@ pub(crate) struct WatchFrom {
     kind: &'static Kind,
     namespace: String,
     rv: u64,
+    fields: FieldSelector,
+}
+
+/// The `fieldSelector` of a list or watch: the fields every kind supports.
+#[derive(Clone, Debug, Default)]
+struct FieldSelector {
+    name: Option<String>,
+    namespace: Option<String>,
+}
+
+impl FieldSelector {
+    /// Parses `metadata.name=x,metadata.namespace=y` (percent-encoded as sent); other fields
+    /// are refused as a real API server refuses fields a kind does not index.
+    fn parse(encoded: Option<&String>) -> Result<FieldSelector, String> {
+        let mut out = FieldSelector::default();
+        let Some(encoded) = encoded else {
+            return Ok(out);
+        };
+        let text = encoded
+            .replace("%3D", "=")
+            .replace("%3d", "=")
+            .replace("%2C", ",")
+            .replace("%2c", ",");
+        for term in text.split(',').filter(|t| !t.is_empty()) {
+            let (field, value) = term
+                .split_once("==")
+                .or_else(|| term.split_once('='))
+                .ok_or_else(|| format!("invalid field selector term {term:?}"))?;
+            match field {
+                "metadata.name" => out.name = Some(value.to_string()),
+                "metadata.namespace" => out.namespace = Some(value.to_string()),
+                other => return Err(format!("field label not supported: {other}")),
+            }
+        }
+        Ok(out)
+    }
+
+    fn matches(&self, namespace: &str, name: &str) -> bool {
+        self.name.as_deref().is_none_or(|n| n == name)
+            && self.namespace.as_deref().is_none_or(|n| n == namespace)
+    }
 }
 
 struct Target {
@@ -42,6 +83,8 @@ impl FakeApi {
     ) -> Result<(u16, Value), WatchFrom> {
         let mut st = self.lock();
         st.requests.push(format!("{method} {path}"));
+        st.requests_with_query
+            .push(format!("{method} {path}?{query}"));
         let fault = st
             .faults
             .iter()
@@ -127,6 +170,10 @@ impl FakeApi {
         };
         match (method.clone(), t.name.clone()) {
             (Method::GET, None) => {
+                let fields = match FieldSelector::parse(query.get("fieldSelector")) {
+                    Ok(f) => f,
+                    Err(message) => return Ok(status(400, "BadRequest", message)),
+                };
                 if query.get("watch").is_some_and(|w| w == "true" || w == "1") {
                     let from = query
                         .get("resourceVersion")
@@ -136,6 +183,7 @@ impl FakeApi {
                         kind,
                         namespace: t.namespace,
                         rv: from,
+                        fields,
                     });
                 }
                 let in_scope = st
@@ -143,7 +191,8 @@ impl FakeApi {
                     .get(&key)
                     .into_iter()
                     .flatten()
-                    .filter(|((ns, _), _)| t.namespace.is_empty() || *ns == t.namespace);
+                    .filter(|((ns, _), _)| t.namespace.is_empty() || *ns == t.namespace)
+                    .filter(|((ns, name), _)| fields.matches(ns, name));
                 // Pages as a real API server makes them (the reflectors ask for 500 objects at
                 // a time): a client's peak memory depends on it.
                 let page = Page::of(&query);
@@ -328,6 +377,7 @@ impl FakeApi {
         futures::stream::unfold((api, w.rv), move |(api, mut cursor)| {
             let kind = w.kind;
             let namespace = w.namespace.clone();
+            let fields = w.fields.clone();
             async move {
                 loop {
                     let notified = api.changed.notified();
@@ -341,6 +391,10 @@ impl FakeApi {
                             if l.group == kind.group
                                 && l.plural == kind.plural
                                 && (namespace.is_empty() || l.namespace == namespace)
+                                && fields.matches(
+                                    &l.namespace,
+                                    l.object["metadata"]["name"].as_str().unwrap_or_default(),
+                                )
                             {
                                 let line = json!({"type": l.kind, "object": l.object});
                                 out.extend_from_slice(line.to_string().as_bytes());

@@ -168,7 +168,8 @@ pub struct FixedResponseConfig {
     pub message_body: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Its `Debug` (logs, error messages) shows the client secret as `<redacted>`, like its JSON.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AuthenticateOidcConfig {
     pub issuer: String,
@@ -253,4 +254,58 @@ pub struct Rewrite {
 
 fn redact<S: serde::Serializer>(_: &str, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str("<redacted>")
+}
+
+impl std::fmt::Debug for AuthenticateOidcConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthenticateOidcConfig")
+            .field("issuer", &self.issuer)
+            .field("authorization_endpoint", &self.authorization_endpoint)
+            .field("token_endpoint", &self.token_endpoint)
+            .field("user_info_endpoint", &self.user_info_endpoint)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("scope", &self.scope)
+            .field("session_cookie_name", &self.session_cookie_name)
+            .field("session_timeout", &self.session_timeout)
+            .field(
+                "on_unauthenticated_request",
+                &self.on_unauthenticated_request,
+            )
+            .field(
+                "authentication_request_extra_params",
+                &self.authentication_request_extra_params,
+            )
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_secret_is_never_printed() {
+        let config = AuthenticateOidcConfig {
+            issuer: "https://idp".to_string(),
+            authorization_endpoint: "https://idp/auth".to_string(),
+            token_endpoint: "https://idp/token".to_string(),
+            user_info_endpoint: "https://idp/userinfo".to_string(),
+            client_id: "client".to_string(),
+            client_secret: "hunter2".to_string(),
+            scope: None,
+            session_cookie_name: None,
+            session_timeout: None,
+            on_unauthenticated_request: None,
+            authentication_request_extra_params: BTreeMap::new(),
+        };
+        for printed in [
+            format!("{config:?}"),
+            format!("{config:#?}"),
+            serde_json::to_string(&config).unwrap(),
+        ] {
+            assert!(!printed.contains("hunter2"), "{printed}");
+            assert!(printed.contains("<redacted>"), "{printed}");
+        }
+    }
 }

@@ -122,6 +122,8 @@ fn classes<'s>(
             key.name.clone(),
             GatewayClassStatus {
                 conditions: vec![accepted.at(generation)],
+                // The tiered class does not report Gateway API features (yet).
+                supported_features: Vec::new(),
             },
         );
         classes.insert(key.name.as_str(), config);

@@ -40,6 +40,12 @@ pub fn owned<'s>(
             key.name.clone(),
             GatewayClassStatus {
                 conditions: vec![accepted.at(generation)],
+                // Only an accepted class promises features.
+                supported_features: if config.is_ok() {
+                    crate::features::supported(lb)
+                } else {
+                    Vec::new()
+                },
             },
         );
         if let Err(message) = &config {

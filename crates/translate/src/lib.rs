@@ -14,10 +14,12 @@
 pub mod attach;
 mod classes;
 pub mod config;
+pub mod features;
 mod gateway;
 pub mod names;
 pub mod refs;
 pub mod routes;
+pub mod secrets;
 pub mod status;
 mod tags;
 

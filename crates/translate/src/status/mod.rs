@@ -70,6 +70,10 @@ impl Condition {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GatewayClassStatus {
     pub conditions: Vec<Condition>,
+    /// Gateway API feature names this class implements, ascending (`crate::features`). Empty
+    /// for classes that do not report them.
+    #[serde(rename = "supportedFeatures", skip_serializing_if = "Vec::is_empty")]
+    pub supported_features: Vec<&'static str>,
 }
 
 /// Status of a Gateway this controller owns.

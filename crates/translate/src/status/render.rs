@@ -42,6 +42,18 @@ pub fn render_gateway_class(
 ) -> Value {
     let mut out = previous.cloned().unwrap_or_else(|| json!({}));
     out["conditions"] = render_conditions(&status.conditions, previous, now);
+    if status.supported_features.is_empty() {
+        // A class that is no longer accepted promises nothing.
+        if let Some(o) = out.as_object_mut() {
+            o.remove("supportedFeatures");
+        }
+    } else {
+        out["supportedFeatures"] = status
+            .supported_features
+            .iter()
+            .map(|name| json!({ "name": name }))
+            .collect();
+    }
     out
 }
 

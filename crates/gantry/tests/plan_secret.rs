@@ -1,0 +1,138 @@
+//! `gantry plan -f` with an OIDC client Secret among the manifests: the rule's authenticate-oidc
+//! action gets the Secret's client id, and no output format ever prints the client secret.
+
+use std::process::Command;
+
+const MANIFESTS: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: apps}
+spec:
+  gatewayClassName: alb
+  infrastructure:
+    parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: tls}
+  listeners:
+  - {name: https, port: 443, protocol: HTTPS}
+---
+apiVersion: gateway.k8s.aws/v1
+kind: LoadBalancerConfiguration
+metadata: {name: tls, namespace: apps}
+spec:
+  listenerConfigurations:
+  - protocolPort: HTTPS:443
+    defaultCertificate: arn:aws:acm:us-west-2:123456789012:certificate/a
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: apps}
+spec:
+  type: NodePort
+  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
+---
+apiVersion: gateway.k8s.aws/v1
+kind: ListenerRuleConfiguration
+metadata: {name: auth, namespace: apps}
+spec:
+  actions:
+  - type: authenticate-oidc
+    authenticateOIDCConfig:
+      issuer: https://idp.example.com
+      authorizationEndpoint: https://idp.example.com/auth
+      tokenEndpoint: https://idp.example.com/token
+      userInfoEndpoint: https://idp.example.com/userinfo
+      secret: {name: oidc-client}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: apps}
+spec:
+  parentRefs: [{name: web}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /shop}}]
+    filters:
+    - type: ExtensionRef
+      extensionRef: {group: gateway.k8s.aws, kind: ListenerRuleConfiguration, name: auth}
+    backendRefs: [{name: echo, port: 80}]
+"#;
+
+/// `my-client` / `s3cr3t-value`, base64 as in a Secret's data.
+const SECRET: &str = r#"
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: oidc-client, namespace: apps}
+data:
+  clientID: bXktY2xpZW50
+  clientSecret: czNjcjN0LXZhbHVl
+"#;
+
+fn plan(manifests: &str, format: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("gantry-plan-secret-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join(format!("{format}.yaml"));
+    std::fs::write(&file, manifests).expect("write manifests");
+    let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
+        .args(["plan", "-f", file.to_str().unwrap(), "-o", format])
+        .args(["--cluster-name", "test"])
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run gantry");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "gantry plan -o {format} failed:\n{text}"
+    );
+    text
+}
+
+#[test]
+fn the_client_id_reaches_the_rule_and_the_secret_is_never_printed() {
+    let manifests = format!("{MANIFESTS}{SECRET}");
+    for format in ["json", "yaml", "table"] {
+        let text = plan(&manifests, format);
+        assert!(
+            !text.contains("s3cr3t-value") && !text.contains("czNjcjN0LXZhbHVl"),
+            "-o {format} prints the client secret:\n{text}"
+        );
+        assert!(
+            text.contains("authenticate-oidc"),
+            "-o {format}: no OIDC action:\n{text}"
+        );
+    }
+    let plan: serde_json::Value = serde_json::from_str(&plan(&manifests, "json")).unwrap();
+    let oidc = plan["stacks"][0]["listeners"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|l| l["rules"].as_array().cloned().unwrap_or_default())
+        .flat_map(|r| r["Actions"].as_array().cloned().unwrap_or_default())
+        .find_map(|a| a.get("AuthenticateOidcConfig").cloned())
+        .unwrap_or_else(|| panic!("no OIDC action in {plan:#}"));
+    assert_eq!(oidc["ClientId"], "my-client");
+    assert_eq!(oidc["ClientSecret"], "<redacted>");
+}
+
+#[test]
+fn without_the_secret_the_route_names_it() {
+    let plan: serde_json::Value = serde_json::from_str(&plan(MANIFESTS, "json")).unwrap();
+    let route = plan["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "HTTPRoute")
+        .expect("the route is in the plan");
+    let text = route["status"].to_string();
+    assert!(
+        text.contains("Secret apps/oidc-client for OIDC authentication not found"),
+        "{text}"
+    );
+}

@@ -1,0 +1,162 @@
+//! The README's "Gateway API features" table is the code's table (`features::FEATURES`), row
+//! for row; GatewayClass statuses carry the supported names; and the features no golden case
+//! covers are checked here.
+
+use gantry_translate::features::{FEATURES, Support};
+use gantry_translate::{LbKind, Settings, translate};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// (state, classes or reason) per feature name, from the README's table.
+fn readme_table() -> BTreeMap<String, (String, String)> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+    let readme = std::fs::read_to_string(path).expect("README.md is readable");
+    let section = readme
+        .split("\n## Gateway API features\n")
+        .nth(1)
+        .expect("README has a \"Gateway API features\" section");
+    let section = section.split("\n## ").next().unwrap_or_default();
+    let mut rows = BTreeMap::new();
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        assert_eq!(cells.len(), 3, "README row has three cells: {line}");
+        let name = cells[0].trim_matches('`').to_string();
+        let previous = rows.insert(name, (cells[1].to_string(), cells[2].to_string()));
+        assert!(previous.is_none(), "README lists a feature twice: {line}");
+    }
+    rows
+}
+
+fn code_table() -> BTreeMap<String, (String, String)> {
+    FEATURES
+        .iter()
+        .map(|f| {
+            let row = match f.support {
+                Support::Supported(classes) => (
+                    "✅".to_string(),
+                    classes
+                        .iter()
+                        .map(|c| match c {
+                            LbKind::Alb => "ALB",
+                            LbKind::Nlb => "NLB",
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                Support::NotSupported(reason) => ("❌".to_string(), reason.to_string()),
+            };
+            (f.name.to_string(), row)
+        })
+        .collect()
+}
+
+#[test]
+fn readme_feature_table_equals_the_code_table() {
+    let readme = readme_table();
+    let code = code_table();
+    for (name, row) in &code {
+        assert_eq!(
+            readme.get(name),
+            Some(row),
+            "README row for {name} differs from features.rs; it should read: | `{name}` | {} | {} |",
+            row.0,
+            row.1
+        );
+    }
+    for name in readme.keys() {
+        assert!(
+            code.contains_key(name),
+            "README lists {name}, which features.rs does not"
+        );
+    }
+}
+
+fn translate_yaml(yaml: &str) -> Value {
+    let mut loader = gantry_manifests::Loader::new();
+    loader.load_str("test.yaml", yaml);
+    let loaded = loader.finish();
+    let errors: Vec<String> = loaded.errors().map(|d| d.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    serde_json::to_value(translate(&loaded.snapshot, &Settings::new("test"))).unwrap()
+}
+
+const CLASSES: &str = "
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: nlb}
+spec: {controllerName: gateway.k8s.aws/nlb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: broken}
+spec:
+  controllerName: gateway.k8s.aws/alb
+  parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: missing, namespace: x}
+";
+
+#[test]
+fn accepted_classes_list_their_features_in_order_and_rejected_ones_none() {
+    let out = translate_yaml(CLASSES);
+    let names = |class: &str| -> Option<Vec<String>> {
+        out["statuses"]["gatewayClasses"][class]
+            .get("supportedFeatures")
+            .map(|f| serde_json::from_value(f.clone()).unwrap())
+    };
+    let alb = names("alb").expect("the ALB class lists features");
+    let nlb = names("nlb").expect("the NLB class lists features");
+    let expected = |lb: LbKind| -> Vec<String> {
+        gantry_translate::features::supported(lb)
+            .into_iter()
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(alb, expected(LbKind::Alb));
+    assert_eq!(nlb, expected(LbKind::Nlb));
+    assert!(alb.contains(&"HTTPRouteQueryParamMatching".to_string()));
+    assert!(nlb.contains(&"TLSRoute".to_string()));
+    let mut sorted = alb.clone();
+    sorted.sort();
+    assert_eq!(alb, sorted, "spec: ascending order by name");
+    assert_eq!(
+        names("broken"),
+        None,
+        "a class that is not accepted lists none"
+    );
+}
+
+/// HTTPRoutePortRedirect: a redirect's port reaches the ALB redirect action.
+#[test]
+fn redirect_port_reaches_the_alb_redirect() {
+    let out = translate_yaml(&format!(
+        "{CLASSES}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: web}}
+spec:
+  gatewayClassName: alb
+  listeners:
+  - {{name: http, protocol: HTTP, port: 80}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: r, namespace: web}}
+spec:
+  parentRefs: [{{name: gw}}]
+  rules:
+  - filters:
+    - type: RequestRedirect
+      requestRedirect: {{port: 8443}}
+"
+    ));
+    let text = out.to_string();
+    assert!(
+        text.contains(r#""RedirectConfig":{"Port":"8443","StatusCode":"HTTP_302"}"#),
+        "{text}"
+    );
+}
