@@ -46,6 +46,8 @@ pub(crate) struct Ctx<'a> {
     pub uid: &'a str,
     /// The configured tags plus gantry's tracking tags (which win).
     pub tags: BTreeMap<String, String>,
+    /// The shadow Gateway's Service, or what is awaited.
+    pub service: Result<ObjectKey, String>,
 }
 
 impl Ctx<'_> {
@@ -140,12 +142,16 @@ pub(crate) fn build(inputs: &Inputs<'_>, gw: &UserGateway<'_>, ports: &[Port]) -
         cluster: inputs.settings.cluster_name.as_str(),
         uid: gw.gateway.metadata.uid.as_deref().unwrap_or(&fallback_uid),
         tags,
+        service: crate::service::find(inputs.snapshot, gw),
     };
     let mut cloud = match config.family {
         Family::Contrib => contrib::build(&ctx, ports),
         Family::UpboundCluster | Family::UpboundNamespaced => upbound::build(&ctx, ports),
     };
     cloud.not_ready = not_ready(&ctx, &cloud.objects);
+    if let Err(service) = &ctx.service {
+        cloud.not_ready.push(format!("{service} to exist"));
+    }
     cloud
 }
 
@@ -190,22 +196,30 @@ pub(crate) fn reference(value: Option<&str>, what: &str, waiting: &mut Vec<Strin
 /// (its ID, or `Err(what is awaited)`) when the binding's `networking` must open the targets
 /// to it; `None` when nothing (contrib) or gantry's own rules (`targetSecurityGroups`) do.
 pub(crate) fn binding(
-    gw: &UserGateway<'_>,
+    ctx: &Ctx<'_>,
     port: &Port,
     tg_arn: Option<&str>,
     tg: &str,
     admit_from: Option<Result<&str, String>>,
 ) -> Planned {
+    let gw = ctx.gw;
     let mut waiting_for = Vec::new();
     let arn = reference(tg_arn, &format!("ARN of {tg}"), &mut waiting_for);
+    // The binding lives with the Service it names (serviceRef is namespace-local).
+    let (service_namespace, service_name) = match &ctx.service {
+        Ok(key) => (key.namespace.clone(), key.name.clone()),
+        Err(what) => (
+            gw.key.namespace.clone(),
+            reference(None, what, &mut waiting_for),
+        ),
+    };
     let spec = TargetGroupBindingSpec {
         target_group_arn: Some(arn),
         target_group_name: None,
         target_type: Some(TargetType::Ip),
         service_ref: ServiceReference {
-            // The in-cluster controller names the Service after the shadow Gateway (with
-            // Istio, through the class's default `gateway.istio.io/name-override`).
-            name: gw.shadow_name(),
+            // The in-cluster implementations give the Service the listener's port.
+            name: service_name,
             port: IntOrString::Int(port.port),
         },
         networking: None,
@@ -230,12 +244,19 @@ pub(crate) fn binding(
             "ports": [{"protocol": if port.protocol == "UDP" { "UDP" } else { "TCP" }}],
         }]});
     }
+    // An owner must share its dependent's namespace: a binding elsewhere (Envoy Gateway's
+    // namespace) is removed by pruning only.
+    let owners = if service_namespace == gw.key.namespace {
+        vec![gw.owner()]
+    } else {
+        vec![]
+    };
     let metadata = meta::metadata(
         &names::binding(gw.key, port.port),
-        Some(&gw.key.namespace),
+        Some(&service_namespace),
         gw.labels(),
         meta::source_annotations(&gw.source, None),
-        &[gw.owner()],
+        &owners,
         &mut waiting_for,
     );
     Planned {

@@ -7,9 +7,12 @@
 //!
 //! | key | meaning | default |
 //! |---|---|---|
+//! | `inClusterImplementation` | `istio`, `envoy-gateway` or `other`: whose conventions find the shadow Gateway's Service | `istio` |
 //! | `inClusterGatewayClassName` | class of the shadow Gateway | `istio` |
-//! | `shadowNameSuffix` | appended to the names of the shadow Gateway and routes | `-istio` |
-//! | `shadowGatewayAnnotations` | map; annotations of the shadow Gateway, `{name}` in a value is replaced by the shadow's name | `gateway.istio.io/name-override={name}, networking.istio.io/service-type=ClusterIP` |
+//! | `shadowNameSuffix` | appended to the names of the shadow Gateway and routes | `-istio` (`-envoy` for envoy-gateway, `-inner` for other) |
+//! | `shadowGatewayAnnotations` | map; annotations of the shadow Gateway, `{name}` in a value is replaced by the shadow's name | istio: `gateway.istio.io/name-override={name}, networking.istio.io/service-type=ClusterIP`; others: none |
+//! | `shadowServiceSelector` | map; labels of the shadow Gateway's Service (`{name}`: the shadow's name, `{namespace}`: its namespace) | istio: `gateway.networking.k8s.io/gateway-name={name}`; envoy-gateway: `gateway.envoyproxy.io/owning-gateway-name={name}, gateway.envoyproxy.io/owning-gateway-namespace={namespace}`; other: required |
+//! | `shadowServiceNamespace` | namespace of that Service (`{namespace}` as above) | envoy-gateway: `envoy-gateway-system`; others: `{namespace}` |
 //! | `region` | AWS region of the Crossplane resources | `TieredSettings::region` |
 //! | `vpcID` | VPC of the target groups | required |
 //! | `subnets` | list of subnet IDs | one of `subnets` / `subnetMappings` is required |
@@ -87,12 +90,25 @@ pub struct SubnetMapping {
     pub ipv6_address: Option<String>,
 }
 
+/// Where the in-cluster implementation puts the shadow Gateway's Service: `{name}` and
+/// `{namespace}` in the values stand for the shadow Gateway's name and namespace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ShadowService {
+    pub selector: BTreeMap<String, String>,
+    pub namespace: String,
+    /// Istio names the Service after the shadow (the `name-override` annotation): that name
+    /// is used until a Service with the labels is seen.
+    pub by_name: bool,
+}
+
 /// A parsed, valid class configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClassConfig {
     /// Where it came from (ConfigMap namespace/name).
     pub source: ObjectKey,
     pub in_cluster_class: String,
+    /// How to find the shadow Gateway's Service.
+    pub shadow_service: ShadowService,
     pub suffix: String,
     pub shadow_annotations: BTreeMap<String, String>,
     pub region: String,
@@ -116,7 +132,10 @@ pub struct ClassConfig {
 }
 
 const KEYS: &[&str] = &[
+    "inClusterImplementation",
     "inClusterGatewayClassName",
+    "shadowServiceSelector",
+    "shadowServiceNamespace",
     "shadowNameSuffix",
     "shadowGatewayAnnotations",
     "region",
@@ -241,18 +260,64 @@ pub fn parse(
             "healthCheckPort must be a port number or traffic-port, not {health_check_port}"
         ));
     }
+    let implementation = get("inClusterImplementation").unwrap_or("istio");
+    let pairs = |p: &[(&str, &str)]| -> BTreeMap<String, String> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let (default_annotations, default_selector, default_namespace, default_suffix) =
+        match implementation {
+            "istio" => (
+                pairs(&[
+                    ("gateway.istio.io/name-override", "{name}"),
+                    ("networking.istio.io/service-type", "ClusterIP"),
+                ]),
+                Some(pairs(&[(
+                    "gateway.networking.k8s.io/gateway-name",
+                    "{name}",
+                )])),
+                "{namespace}",
+                "-istio",
+            ),
+            "envoy-gateway" => (
+                BTreeMap::new(),
+                Some(pairs(&[
+                    ("gateway.envoyproxy.io/owning-gateway-name", "{name}"),
+                    (
+                        "gateway.envoyproxy.io/owning-gateway-namespace",
+                        "{namespace}",
+                    ),
+                ])),
+                "envoy-gateway-system",
+                "-envoy",
+            ),
+            "other" => (BTreeMap::new(), None, "{namespace}", "-inner"),
+            other => {
+                return Err(format!(
+                    "inClusterImplementation must be istio, envoy-gateway or other, not {other}"
+                ));
+            }
+        };
     let shadow_annotations = match data.get("shadowGatewayAnnotations") {
         // Present but empty: the user wants no annotation at all.
         Some(text) => parse_map("shadowGatewayAnnotations", text)?,
-        None => [
-            ("gateway.istio.io/name-override", "{name}"),
-            ("networking.istio.io/service-type", "ClusterIP"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect(),
+        None => default_annotations,
     };
-    let suffix = get("shadowNameSuffix").unwrap_or("-istio");
+    let selector = match get("shadowServiceSelector") {
+        Some(text) => parse_map("shadowServiceSelector", text)?,
+        None => default_selector.ok_or(
+            "shadowServiceSelector is required with inClusterImplementation other: it finds the shadow Gateway's Service",
+        )?,
+    };
+    let shadow_service = ShadowService {
+        selector,
+        namespace: get("shadowServiceNamespace")
+            .unwrap_or(default_namespace)
+            .to_string(),
+        by_name: implementation == "istio",
+    };
+    let suffix = get("shadowNameSuffix").unwrap_or(default_suffix);
     if !suffix
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
@@ -301,6 +366,7 @@ pub fn parse(
         in_cluster_class: get("inClusterGatewayClassName")
             .unwrap_or("istio")
             .to_string(),
+        shadow_service,
         suffix: suffix.to_string(),
         shadow_annotations,
         region,

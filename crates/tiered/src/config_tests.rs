@@ -54,7 +54,10 @@ fn minimal_configuration_gets_the_documented_defaults() {
 #[test]
 fn every_key_is_read() {
     let mut pairs = vec![
+        ("inClusterImplementation", "envoy-gateway"),
         ("inClusterGatewayClassName", "envoy"),
+        ("shadowServiceSelector", "app=gw-{name}"),
+        ("shadowServiceNamespace", "gateways"),
         ("shadowNameSuffix", "-inner"),
         ("shadowGatewayAnnotations", "a=1\nb = 2"),
         ("region", "us-east-1"),
@@ -80,6 +83,9 @@ fn every_key_is_read() {
     assert_eq!(pairs.len() + 1, KEYS.len(), "a test row per documented key");
     let c = parse_pairs(&pairs).expect("valid");
     assert_eq!(c.in_cluster_class, "envoy");
+    assert_eq!(c.shadow_service.selector, data(&[("app", "gw-{name}")]));
+    assert_eq!(c.shadow_service.namespace, "gateways");
+    assert!(!c.shadow_service.by_name);
     assert_eq!(c.suffix, "-inner");
     assert_eq!(c.shadow_annotations, data(&[("a", "1"), ("b", "2")]));
     assert_eq!(c.region, "us-east-1");
@@ -162,6 +168,48 @@ fn internet_facing_load_balancers_admit_everyone_by_default() {
     assert_eq!(
         parse_pairs(&pairs).expect("valid").client_cidrs,
         ["0.0.0.0/0"]
+    );
+}
+
+#[test]
+fn each_in_cluster_implementation_has_its_service_conventions() {
+    let with = |implementation: &'static str| {
+        let mut p = minimal();
+        p.push(("inClusterImplementation", implementation));
+        parse_pairs(&p)
+    };
+    let istio = parse_pairs(&minimal()).expect("valid").shadow_service;
+    assert_eq!(
+        istio.selector,
+        data(&[("gateway.networking.k8s.io/gateway-name", "{name}")])
+    );
+    assert_eq!(
+        (istio.namespace.as_str(), istio.by_name),
+        ("{namespace}", true)
+    );
+    let envoy = with("envoy-gateway").expect("valid");
+    assert_eq!(envoy.shadow_service.namespace, "envoy-gateway-system");
+    assert_eq!(
+        envoy
+            .shadow_service
+            .selector
+            .get("gateway.envoyproxy.io/owning-gateway-namespace"),
+        Some(&"{namespace}".to_string())
+    );
+    assert_eq!(envoy.suffix, "-envoy");
+    assert!(
+        envoy.shadow_annotations.is_empty(),
+        "Istio's annotations are Istio's"
+    );
+    let other = with("other").expect_err("a selector is required");
+    assert!(
+        other.contains("shadowServiceSelector is required"),
+        "{other}"
+    );
+    assert!(
+        with("nginx")
+            .expect_err("unknown")
+            .contains("inClusterImplementation must be")
     );
 }
 

@@ -84,7 +84,7 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
         out.listener_names
             .insert(p.port, ctx.describe(CloudKind::Listener, &key));
         out.objects
-            .push(cloud::binding(ctx.gw, p, tg_arn, &tg_name, None));
+            .push(cloud::binding(ctx, p, tg_arn, &tg_name, None));
     }
     out
 }

@@ -68,6 +68,7 @@ mod meta;
 pub mod names;
 mod observed;
 mod plan;
+mod service;
 mod shadow;
 pub mod status;
 mod upbound;

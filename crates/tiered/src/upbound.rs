@@ -209,7 +209,7 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
         let tg_arn = ctx.arn(CloudKind::TargetGroup, &key);
         let tg_name = ctx.describe(CloudKind::TargetGroup, &key);
         out.objects
-            .push(cloud::binding(ctx.gw, p, tg_arn, &tg_name, admit_from));
+            .push(cloud::binding(ctx, p, tg_arn, &tg_name, admit_from));
     }
     out
 }
