@@ -98,8 +98,14 @@ fn every_key_is_read() {
     assert_eq!(c.family, Family::UpboundCluster);
     assert_eq!(c.client_cidrs, ["10.1.0.0/16", "fd00::/8"]);
     assert_eq!(c.target_security_groups, ["sg-w1", "sg-w2"]);
-    // An empty annotation map turns the defaults off.
-    pairs[2] = ("shadowGatewayAnnotations", "");
+    // An empty annotation map turns the defaults off (Istio's, which has some).
+    for row in pairs.iter_mut() {
+        match row.0 {
+            "shadowGatewayAnnotations" => row.1 = "",
+            "inClusterImplementation" => row.1 = "istio",
+            _ => {}
+        }
+    }
     assert!(
         parse_pairs(&pairs)
             .expect("valid")
