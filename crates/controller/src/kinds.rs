@@ -187,8 +187,8 @@ pub const ACCESS: &[Access] = &[
         verbs: &["get", "create", "update"],
     },
     // Tiered gateways (crate::tiered): class ConfigMaps watched; shadow Gateways and routes,
-    // TargetGroupBindings and Crossplane resources server-side applied (create + patch) and
-    // pruned (delete).
+    // TargetGroupBindings and Crossplane resources (every provider family) server-side
+    // applied (create + patch) and pruned (delete).
     Access {
         group: "",
         resource: "configmaps",
@@ -244,9 +244,64 @@ pub const ACCESS: &[Access] = &[
         resource: "listeners",
         verbs: TIERED_OWN,
     },
+    Access {
+        group: UPBOUND_ELBV2,
+        resource: "lbs",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: UPBOUND_ELBV2,
+        resource: "lbtargetgroups",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: UPBOUND_ELBV2,
+        resource: "lblisteners",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: UPBOUND_EC2,
+        resource: "securitygroups",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: UPBOUND_EC2,
+        resource: "securitygroupingressrules",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: UPBOUND_ELBV2_NAMESPACED,
+        resource: "lbs",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: UPBOUND_ELBV2_NAMESPACED,
+        resource: "lbtargetgroups",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: UPBOUND_ELBV2_NAMESPACED,
+        resource: "lblisteners",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: UPBOUND_EC2_NAMESPACED,
+        resource: "securitygroups",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: UPBOUND_EC2_NAMESPACED,
+        resource: "securitygroupingressrules",
+        verbs: TIERED_OWN,
+    },
 ];
 
+// The Crossplane provider families' groups (gantry_tiered::CloudType).
 const CROSSPLANE: &str = "elbv2.aws.crossplane.io";
+const UPBOUND_ELBV2: &str = "elbv2.aws.upbound.io";
+const UPBOUND_EC2: &str = "ec2.aws.upbound.io";
+const UPBOUND_ELBV2_NAMESPACED: &str = "elbv2.aws.m.upbound.io";
+const UPBOUND_EC2_NAMESPACED: &str = "ec2.aws.m.upbound.io";
 /// Server-side apply that may create, and pruning.
 const TIERED_WRITE: &[&str] = &["create", "patch", "delete"];
 /// Watched, applied and pruned.

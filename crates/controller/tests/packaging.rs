@@ -105,6 +105,24 @@ fn every_watched_kind_is_in_the_access_list() {
     }
 }
 
+#[test]
+fn every_crossplane_kind_the_tiered_class_writes_is_in_the_access_list() {
+    for ty in gantry_tiered::CloudType::all() {
+        let a = ACCESS
+            .iter()
+            .find(|a| a.group == ty.group() && a.resource == ty.plural())
+            .unwrap_or_else(|| panic!("{} {} missing", ty.group(), ty.plural()));
+        for verb in ["list", "watch", "create", "patch", "delete"] {
+            assert!(
+                a.verbs.contains(&verb),
+                "{} {}: {verb}",
+                ty.group(),
+                ty.plural()
+            );
+        }
+    }
+}
+
 /// AWS operations the deployer's source calls: SDK fluent calls `.operation_name()`, with
 /// the service told by the client the call is made on (the nearest `elbv2`, `ec2` or `acm`
 /// before it).

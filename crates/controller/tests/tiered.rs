@@ -1,6 +1,7 @@
 //! Tiered gateways (issue 8, seed 003) through the real controller loop against the API
-//! server stand-in: the test plays Crossplane (ARNs, DNS name, Ready) and Istio (the shadow
-//! Gateway Programmed, the shadow route Accepted) by writing their statuses.
+//! server stand-in, with the seed's provider family (`crossplane-contrib`): the test plays
+//! Crossplane (ARNs, DNS name, Ready) and Istio (the shadow Gateway Programmed, the shadow
+//! route Accepted) by writing their statuses. `tiered_upbound.rs` runs the Upbound families.
 
 mod support;
 
@@ -37,6 +38,7 @@ data:
   region: us-west-2
   vpcID: vpc-1
   subnets: public-subnet-1, public-subnet-2, public-subnet-3
+  providerFamily: crossplane-contrib
 ---
 apiVersion: gateway.networking.k8s.io/v1beta1
 kind: Gateway

@@ -343,11 +343,14 @@ impl FakeApi {
 }
 
 #[allow(non_snake_case)]
+/// A kind by name, or by `Kind.group` where two groups serve the same kind name (Upbound's
+/// cluster-scoped and namespaced `LB`, for instance).
 fn KINDS_BY_NAME(kind: &str) -> &'static Kind {
-    catalog::KINDS
-        .iter()
-        .find(|k| k.kind == kind)
-        .unwrap_or_else(|| panic!("unknown kind {kind}"))
+    let found = match kind.split_once('.') {
+        Some((kind, group)) => catalog::by_kind(group, kind),
+        None => catalog::KINDS.iter().find(|k| k.kind == kind),
+    };
+    found.unwrap_or_else(|| panic!("unknown kind {kind}"))
 }
 
 pub(crate) fn leak(s: &str) -> &'static str {

@@ -33,6 +33,10 @@ const fn k(
 const GW: &str = "gateway.networking.k8s.io";
 const AWS: &str = "gateway.k8s.aws";
 const XP: &str = "elbv2.aws.crossplane.io";
+const UP_ELB: &str = "elbv2.aws.upbound.io";
+const UP_EC2: &str = "ec2.aws.upbound.io";
+const UP_ELB_NS: &str = "elbv2.aws.m.upbound.io";
+const UP_EC2_NS: &str = "ec2.aws.m.upbound.io";
 
 pub const KINDS: &[Kind] = &[
     k("", "v1", "namespaces", "Namespace", false, false),
@@ -95,6 +99,66 @@ pub const KINDS: &[Kind] = &[
     k(XP, "v1alpha1", "loadbalancers", "LoadBalancer", false, true),
     k(XP, "v1alpha1", "targetgroups", "TargetGroup", false, true),
     k(XP, "v1alpha1", "listeners", "Listener", false, true),
+    // The Upbound provider families, cluster-scoped (Crossplane v1) and namespaced (v2).
+    k(UP_ELB, "v1beta1", "lbs", "LB", false, true),
+    k(
+        UP_ELB,
+        "v1beta1",
+        "lbtargetgroups",
+        "LBTargetGroup",
+        false,
+        true,
+    ),
+    k(UP_ELB, "v1beta1", "lblisteners", "LBListener", false, true),
+    k(
+        UP_EC2,
+        "v1beta1",
+        "securitygroups",
+        "SecurityGroup",
+        false,
+        true,
+    ),
+    k(
+        UP_EC2,
+        "v1beta1",
+        "securitygroupingressrules",
+        "SecurityGroupIngressRule",
+        false,
+        true,
+    ),
+    k(UP_ELB_NS, "v1beta1", "lbs", "LB", true, true),
+    k(
+        UP_ELB_NS,
+        "v1beta1",
+        "lbtargetgroups",
+        "LBTargetGroup",
+        true,
+        true,
+    ),
+    k(
+        UP_ELB_NS,
+        "v1beta1",
+        "lblisteners",
+        "LBListener",
+        true,
+        true,
+    ),
+    k(
+        UP_EC2_NS,
+        "v1beta1",
+        "securitygroups",
+        "SecurityGroup",
+        true,
+        true,
+    ),
+    k(
+        UP_EC2_NS,
+        "v1beta1",
+        "securitygroupingressrules",
+        "SecurityGroupIngressRule",
+        true,
+        true,
+    ),
     k("events.k8s.io", "v1", "events", "Event", true, false),
     k("coordination.k8s.io", "v1", "leases", "Lease", true, false),
 ];

@@ -1,14 +1,18 @@
-//! The cloud tier of one Gateway: a Crossplane LoadBalancer, a TargetGroup and a Listener per
-//! listener port, and a TargetGroupBinding per port that registers the shadow gateway's pods
-//! (ip targets) in the target group.
+//! The cloud tier of one Gateway, in the class's provider family: a load balancer, a target
+//! group and a listener per listener port (and, for Upbound, a security group with its
+//! rules), plus a TargetGroupBinding per port that registers the shadow gateway's pods (ip
+//! targets) in the target group. `contrib.rs` and `upbound.rs` write the family's objects;
+//! this module holds what they share and what the plan reads back.
 
+use crate::family::{CloudKind, CloudType, Family};
 use crate::meta::{self, UserGateway};
 use crate::names;
-use crate::observed::{self, CROSSPLANE_API_VERSION, CloudKind};
-use crate::{Inputs, Planned};
+use crate::observed;
+use crate::{Inputs, Planned, contrib, upbound};
 use gantry_api::crds::{ServiceReference, TargetGroupBindingSpec, TargetType};
 use gantry_api::k8s::IntOrString;
 use gantry_api::wire::tags::CLUSTER;
+use gantry_snapshot::ObjectKey;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -22,184 +26,201 @@ pub(crate) struct Port {
 /// The planned cloud objects and what their status says.
 pub(crate) struct Cloud {
     pub objects: Vec<Planned>,
-    /// The LoadBalancer is `Ready=True`.
-    pub lb_ready: bool,
+    /// `<Kind> <key>` of the load balancer object, for messages.
+    pub lb: String,
+    /// Every planned cloud object that is not ready: `<Kind> <key> to be Ready`, with the
+    /// provider's condition when it wrote one.
+    pub not_ready: Vec<String>,
     pub dns_name: Option<String>,
-    /// Per port: the Crossplane Listener is `Ready=True`.
+    /// Per port: the listener object is ready.
     pub listener_ready: BTreeMap<i32, bool>,
+    /// Per port: `<Kind> <key>` of the listener object, for messages.
+    pub listener_names: BTreeMap<i32, String>,
+}
+
+/// What a family's builder shares: the Gateway, the inputs, and the AWS names' stable parts.
+pub(crate) struct Ctx<'a> {
+    pub inputs: &'a Inputs<'a>,
+    pub gw: &'a UserGateway<'a>,
+    pub cluster: &'a str,
+    pub uid: &'a str,
+    /// The configured tags plus gantry's tracking tags (which win).
+    pub tags: BTreeMap<String, String>,
+    /// The shadow Gateway's Service, or what is awaited.
+    pub service: Result<ObjectKey, String>,
+}
+
+impl Ctx<'_> {
+    pub fn family(&self) -> Family {
+        self.gw.config.family
+    }
+
+    pub fn ty(&self, kind: CloudKind) -> CloudType {
+        CloudType::new(self.family(), kind)
+    }
+
+    /// The Kubernetes key of one of this Gateway's cloud objects: `parts` after the
+    /// Gateway's name, in its namespace (namespaced family) or prefixed with it.
+    pub fn key(&self, parts: &[&str]) -> ObjectKey {
+        names::cloud(self.gw.key, self.family().namespaced(), parts)
+    }
+
+    /// gantry's observed object of that kind and key.
+    pub fn ours(&self, kind: CloudKind, key: &ObjectKey) -> Option<&Value> {
+        self.inputs
+            .observed
+            .ours(self.ty(kind), key, &self.gw.source)
+    }
+
+    /// The ARN the object reports, if it does.
+    pub fn arn(&self, kind: CloudKind, key: &ObjectKey) -> Option<&str> {
+        self.ours(kind, key)
+            .and_then(|o| observed::arn(self.ty(kind), o))
+    }
+
+    /// A planned managed resource of this family, with gantry's labels and annotations;
+    /// namespaced ones are owned by the user's Gateway (garbage-collected with it).
+    pub fn object(
+        &self,
+        kind: CloudKind,
+        key: &ObjectKey,
+        for_provider: Value,
+        mut waiting_for: Vec<String>,
+    ) -> Planned {
+        let ty = self.ty(kind);
+        let namespaced = ty.namespaced();
+        let owners = if namespaced {
+            vec![self.gw.owner()]
+        } else {
+            vec![]
+        };
+        let metadata = meta::metadata(
+            &key.name,
+            namespaced.then_some(key.namespace.as_str()),
+            self.gw.labels(),
+            meta::source_annotations(&self.gw.source, None),
+            &owners,
+            &mut waiting_for,
+        );
+        let mut spec = json!({ "forProvider": for_provider });
+        if let Some(pc) = &self.gw.config.provider_config {
+            spec["providerConfigRef"] = match self.family() {
+                // Crossplane v2's namespaced resources name a kind: ProviderConfig (namespaced)
+                // or ClusterProviderConfig; the cluster-wide one is the v1 equivalent.
+                Family::UpboundNamespaced => json!({ "kind": "ClusterProviderConfig", "name": pc }),
+                _ => json!({ "name": pc }),
+            };
+        }
+        Planned {
+            waiting_for,
+            object: json!({
+                "apiVersion": ty.api_version(),
+                "kind": ty.kind_name(),
+                "metadata": metadata,
+                "spec": spec,
+            }),
+        }
+    }
+
+    /// `<Kind> <key>`.
+    pub fn describe(&self, kind: CloudKind, key: &ObjectKey) -> String {
+        format!("{} {key}", self.ty(kind).kind_name())
+    }
 }
 
 pub(crate) fn build(inputs: &Inputs<'_>, gw: &UserGateway<'_>, ports: &[Port]) -> Cloud {
     let config = gw.config;
-    let cluster = inputs.settings.cluster_name.as_str();
     // Manifests have no uid; the namespace/name keeps the AWS names deterministic then.
     let fallback_uid = gw.key.to_string();
-    let uid = gw.gateway.metadata.uid.as_deref().unwrap_or(&fallback_uid);
-    let ours = |kind: CloudKind, name: &str| inputs.observed.ours(kind, name, &gw.source);
-    let mut tags: BTreeMap<String, String> = config.tags.clone();
+    let mut tags = config.tags.clone();
     // Tracking tags win over the configured ones: they are how the resources are found.
-    tags.insert(CLUSTER.to_string(), cluster.to_string());
+    tags.insert(CLUSTER.to_string(), inputs.settings.cluster_name.clone());
     tags.insert(names::STACK_TAG.to_string(), gw.key.to_string());
-    let tags: Vec<Value> = tags
-        .iter()
-        .map(|(k, v)| json!({"key": k, "value": v}))
-        .collect();
-    let mut out = Cloud {
-        objects: Vec::new(),
-        lb_ready: false,
-        dns_name: None,
-        listener_ready: BTreeMap::new(),
-    };
-
-    let lb_name = names::load_balancer(gw.key);
-    let lb_type = config.lb_type.crossplane_value();
-    let mut for_provider = json!({
-        "region": config.region,
-        "name": names::aws(gw.key, &[cluster, uid, "lb", &config.scheme, lb_type]),
-        "loadBalancerType": lb_type,
-        "scheme": config.scheme,
-        "subnetMappings": config.subnet_mappings,
-        "tags": tags,
-    });
-    if !config.security_groups.is_empty() {
-        for_provider["securityGroups"] = json!(config.security_groups);
-    }
-    out.objects.push(crossplane(
+    let ctx = Ctx {
+        inputs,
         gw,
-        CloudKind::LoadBalancer,
-        &lb_name,
-        for_provider,
-        vec![],
-    ));
-    let lb = ours(CloudKind::LoadBalancer, &lb_name);
-    out.lb_ready = lb.is_some_and(observed::ready);
-    out.dns_name = lb.and_then(observed::dns_name).map(str::to_string);
-    let lb_arn = lb.and_then(|o| observed::arn(CloudKind::LoadBalancer, o));
-
-    for p in ports {
-        let name = names::port_resource(gw.key, p.port);
-        let port_text = p.port.to_string();
-        let mut tg = json!({
-            "region": config.region,
-            "name": names::aws(gw.key, &[cluster, uid, "tg", &port_text, &p.protocol, &config.vpc_id]),
-            "port": p.port,
-            "protocol": p.protocol,
-            "targetType": "ip",
-            "vpcID": config.vpc_id,
-            "tags": tags,
-        });
-        health_check(&mut tg, config, &p.protocol);
-        out.objects
-            .push(crossplane(gw, CloudKind::TargetGroup, &name, tg, vec![]));
-        let tg_arn = ours(CloudKind::TargetGroup, &name)
-            .and_then(|o| observed::arn(CloudKind::TargetGroup, o));
-
-        let mut waiting = Vec::new();
-        let lb_ref = reference(lb_arn, CloudKind::LoadBalancer, &lb_name, &mut waiting);
-        let tg_ref = reference(tg_arn, CloudKind::TargetGroup, &name, &mut waiting);
-        let mut listener = json!({
-            "region": config.region,
-            "port": p.port,
-            "protocol": p.protocol,
-            "loadBalancerArn": lb_ref,
-            "defaultActions": [{"actionType": "forward", "targetGroupArn": tg_ref}],
-        });
-        if let Some(cert) = config
-            .certificate_arn
-            .as_ref()
-            .filter(|_| matches!(p.protocol.as_str(), "HTTPS" | "TLS"))
-        {
-            listener["certificates"] = json!([{ "certificateARN": cert }]);
-        }
-        out.objects.push(crossplane(
-            gw,
-            CloudKind::Listener,
-            &name,
-            listener,
-            waiting,
-        ));
-        out.listener_ready.insert(
-            p.port,
-            ours(CloudKind::Listener, &name).is_some_and(observed::ready),
-        );
-
-        out.objects.push(binding(gw, p.port, tg_arn, &name));
+        cluster: inputs.settings.cluster_name.as_str(),
+        uid: gw.gateway.metadata.uid.as_deref().unwrap_or(&fallback_uid),
+        tags,
+        service: crate::service::find(inputs.snapshot, gw),
+    };
+    let mut cloud = match config.family {
+        Family::Contrib => contrib::build(&ctx, ports),
+        Family::UpboundCluster | Family::UpboundNamespaced => upbound::build(&ctx, ports),
+    };
+    cloud.not_ready = not_ready(&ctx, &cloud.objects);
+    if let Err(service) = &ctx.service {
+        cloud.not_ready.push(format!("{service} to exist"));
     }
-    out
+    cloud
 }
 
-/// The ARN, or a pending placeholder recorded in `waiting`.
-fn reference(arn: Option<&str>, kind: CloudKind, name: &str, waiting: &mut Vec<String>) -> String {
-    match arn {
-        Some(arn) => arn.to_string(),
+/// The planned cloud objects that are not ready, in plan order.
+fn not_ready(ctx: &Ctx<'_>, objects: &[Planned]) -> Vec<String> {
+    objects
+        .iter()
+        .filter_map(|p| {
+            let ty = CloudType::from_wire(p.api_version(), p.kind())?;
+            let key = p.key();
+            let observed = ctx.inputs.observed.ours(ty, &key, &ctx.gw.source);
+            let what = format!("{} {key} to be Ready", ty.kind_name());
+            match observed.map(observed::readiness) {
+                Some(Ok(())) => None,
+                // The provider's own words, once it has written a condition.
+                Some(Err(detail)) if detail != observed::NO_READY_CONDITION => {
+                    Some(format!("{what} ({detail})"))
+                }
+                _ => Some(what),
+            }
+        })
+        .collect()
+}
+
+/// Whether the observed object is ready.
+pub(crate) fn is_ready(ctx: &Ctx<'_>, kind: CloudKind, key: &ObjectKey) -> bool {
+    ctx.ours(kind, key).is_some_and(observed::ready)
+}
+
+/// The value, or a pending placeholder recorded in `waiting`.
+pub(crate) fn reference(value: Option<&str>, what: &str, waiting: &mut Vec<String>) -> String {
+    match value {
+        Some(v) => v.to_string(),
         None => {
-            let what = format!("{} {name}", kind.as_str());
-            waiting.push(format!("ARN of {what}"));
-            names::pending(&what)
+            waiting.push(what.to_string());
+            names::pending(what)
         }
     }
 }
 
-/// Health checks go to the in-cluster gateway's readiness endpoint (Istio: `:15021
-/// /healthz/ready`), since its traffic port answers 404 to a request for no known host.
-fn health_check(tg: &mut Value, config: &crate::config::ClassConfig, protocol: &str) {
-    let http_like = matches!(protocol, "HTTP" | "HTTPS");
-    if config.health_check_port == "traffic-port" {
-        tg["healthCheckPort"] = "traffic-port".into();
-        tg["healthCheckProtocol"] = (if http_like { protocol } else { "TCP" }).into();
-        if http_like {
-            tg["healthCheckPath"] = config.health_check_path.clone().into();
-        }
-    } else {
-        tg["healthCheckPort"] = config.health_check_port.clone().into();
-        tg["healthCheckProtocol"] = "HTTP".into();
-        tg["healthCheckPath"] = config.health_check_path.clone().into();
-    }
-}
-
-fn crossplane(
-    gw: &UserGateway<'_>,
-    kind: CloudKind,
-    name: &str,
-    for_provider: Value,
-    mut waiting_for: Vec<String>,
+/// The TargetGroupBinding of one port. `admit_from`: the load balancer's security group
+/// (its ID, or `Err(what is awaited)`) when the binding's `networking` must open the targets
+/// to it; `None` when nothing (contrib) or gantry's own rules (`targetSecurityGroups`) do.
+pub(crate) fn binding(
+    ctx: &Ctx<'_>,
+    port: &Port,
+    tg_arn: Option<&str>,
+    tg: &str,
+    admit_from: Option<Result<&str, String>>,
 ) -> Planned {
-    let metadata = meta::metadata(
-        name,
-        None,
-        gw.labels(),
-        meta::source_annotations(&gw.source, None),
-        // Cluster-scoped: a namespaced owner would be an unresolvable reference.
-        &[],
-        &mut waiting_for,
-    );
-    let mut spec = json!({ "forProvider": for_provider });
-    if let Some(pc) = &gw.config.provider_config {
-        spec["providerConfigRef"] = json!({ "name": pc });
-    }
-    Planned {
-        waiting_for,
-        object: json!({
-            "apiVersion": CROSSPLANE_API_VERSION,
-            "kind": kind.as_str(),
-            "metadata": metadata,
-            "spec": spec,
-        }),
-    }
-}
-
-fn binding(gw: &UserGateway<'_>, port: i32, tg_arn: Option<&str>, tg_name: &str) -> Planned {
+    let gw = ctx.gw;
     let mut waiting_for = Vec::new();
-    let arn = reference(tg_arn, CloudKind::TargetGroup, tg_name, &mut waiting_for);
+    let arn = reference(tg_arn, &format!("ARN of {tg}"), &mut waiting_for);
+    // The binding lives with the Service it names (serviceRef is namespace-local).
+    let (service_namespace, service_name) = match &ctx.service {
+        Ok(key) => (key.namespace.clone(), key.name.clone()),
+        Err(what) => (
+            gw.key.namespace.clone(),
+            reference(None, what, &mut waiting_for),
+        ),
+    };
     let spec = TargetGroupBindingSpec {
         target_group_arn: Some(arn),
         target_group_name: None,
         target_type: Some(TargetType::Ip),
         service_ref: ServiceReference {
-            // The in-cluster controller names the Service after the shadow Gateway (with
-            // Istio, through the class's default `gateway.istio.io/name-override`).
-            name: gw.shadow_name(),
-            port: IntOrString::Int(port),
+            // The in-cluster implementations give the Service the listener's port.
+            name: service_name,
+            port: IntOrString::Int(port.port),
         },
         networking: None,
         node_selector: None,
@@ -210,12 +231,32 @@ fn binding(gw: &UserGateway<'_>, port: i32, tg_arn: Option<&str>, tg_name: &str)
         iam_role_arn_to_assume: None,
         assume_role_external_id: None,
     };
+    let mut spec = serde_json::to_value(&spec).unwrap_or_else(|_| json!({}));
+    if let Some(from) = admit_from {
+        let group = match from {
+            Ok(id) => id.to_string(),
+            Err(what) => reference(None, &what, &mut waiting_for),
+        };
+        // Every port of the pods from the load balancer's own group: the pods' port is the
+        // Service's targetPort, which the in-cluster controller chooses.
+        spec["networking"] = json!({"ingress": [{
+            "from": [{"securityGroup": {"groupID": group}}],
+            "ports": [{"protocol": if port.protocol == "UDP" { "UDP" } else { "TCP" }}],
+        }]});
+    }
+    // An owner must share its dependent's namespace: a binding elsewhere (Envoy Gateway's
+    // namespace) is removed by pruning only.
+    let owners = if service_namespace == gw.key.namespace {
+        vec![gw.owner()]
+    } else {
+        vec![]
+    };
     let metadata = meta::metadata(
-        &names::binding(gw.key, port),
-        Some(&gw.key.namespace),
+        &names::binding(gw.key, port.port),
+        Some(&service_namespace),
         gw.labels(),
         meta::source_annotations(&gw.source, None),
-        &[gw.owner()],
+        &owners,
         &mut waiting_for,
     );
     Planned {
@@ -224,7 +265,7 @@ fn binding(gw: &UserGateway<'_>, port: i32, tg_arn: Option<&str>, tg_name: &str)
             "apiVersion": format!("{}/v1beta1", gantry_api::wire::ELBV2_GROUP),
             "kind": "TargetGroupBinding",
             "metadata": metadata,
-            "spec": serde_json::to_value(&spec).expect("a TargetGroupBindingSpec always serializes"),
+            "spec": spec,
         }),
     }
 }

@@ -7,9 +7,12 @@
 //!
 //! | key | meaning | default |
 //! |---|---|---|
+//! | `inClusterImplementation` | `istio`, `envoy-gateway` or `other`: whose conventions find the shadow Gateway's Service | `istio` |
 //! | `inClusterGatewayClassName` | class of the shadow Gateway | `istio` |
-//! | `shadowNameSuffix` | appended to the names of the shadow Gateway and routes | `-istio` |
-//! | `shadowGatewayAnnotations` | map; annotations of the shadow Gateway, `{name}` in a value is replaced by the shadow's name | `gateway.istio.io/name-override={name}, networking.istio.io/service-type=ClusterIP` |
+//! | `shadowNameSuffix` | appended to the names of the shadow Gateway and routes | `-istio` (`-envoy` for envoy-gateway, `-inner` for other) |
+//! | `shadowGatewayAnnotations` | map; annotations of the shadow Gateway, `{name}` in a value is replaced by the shadow's name | istio: `gateway.istio.io/name-override={name}, networking.istio.io/service-type=ClusterIP`; others: none |
+//! | `shadowServiceSelector` | map; labels of the shadow Gateway's Service (`{name}`: the shadow's name, `{namespace}`: its namespace) | istio: `gateway.networking.k8s.io/gateway-name={name}`; envoy-gateway: `gateway.envoyproxy.io/owning-gateway-name={name}, gateway.envoyproxy.io/owning-gateway-namespace={namespace}`; other: required |
+//! | `shadowServiceNamespace` | namespace of that Service (`{namespace}` as above) | envoy-gateway: `envoy-gateway-system`; others: `{namespace}` |
 //! | `region` | AWS region of the Crossplane resources | `TieredSettings::region` |
 //! | `vpcID` | VPC of the target groups | required |
 //! | `subnets` | list of subnet IDs | one of `subnets` / `subnetMappings` is required |
@@ -23,11 +26,15 @@
 //! | `healthCheckPath` | target group health check path (HTTP) | `/healthz/ready` |
 //! | `tags` | map; extra AWS tags of the load balancer and target groups | none |
 //! | `providerConfigName` | Crossplane `providerConfigRef.name` | Crossplane's default |
+//! | `providerFamily` | which Crossplane provider's kinds to write: `upbound-namespaced`, `upbound-cluster` or `crossplane-contrib` (see [`crate::family`]) | `upbound-namespaced` |
+//! | `clientCIDRs` | list; Upbound families: the CIDRs allowed to reach the load balancer's listener ports (rules on the security group gantry creates for it) | `0.0.0.0/0` when `internet-facing`, the RFC 1918 ranges when `internal` |
+//! | `targetSecurityGroups` | list; Upbound families: security groups of the nodes/pods running the in-cluster gateway; gantry adds rules admitting the load balancer's security group on the target and health-check ports | none: the TargetGroupBinding's `networking` admits it instead |
 //!
 //! The defaults of `shadowGatewayAnnotations` make Istio name its Service after the shadow
 //! Gateway (the TargetGroupBinding's `serviceRef` relies on that) and keep that Service
 //! `ClusterIP`, so that no second cloud load balancer is created for it.
 
+use crate::family::Family;
 use gantry_api::gateway::GatewayClass;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -83,12 +90,25 @@ pub struct SubnetMapping {
     pub ipv6_address: Option<String>,
 }
 
+/// Where the in-cluster implementation puts the shadow Gateway's Service: `{name}` and
+/// `{namespace}` in the values stand for the shadow Gateway's name and namespace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ShadowService {
+    pub selector: BTreeMap<String, String>,
+    pub namespace: String,
+    /// Istio names the Service after the shadow (the `name-override` annotation): that name
+    /// is used until a Service with the labels is seen.
+    pub by_name: bool,
+}
+
 /// A parsed, valid class configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClassConfig {
     /// Where it came from (ConfigMap namespace/name).
     pub source: ObjectKey,
     pub in_cluster_class: String,
+    /// How to find the shadow Gateway's Service.
+    pub shadow_service: ShadowService,
     pub suffix: String,
     pub shadow_annotations: BTreeMap<String, String>,
     pub region: String,
@@ -104,10 +124,18 @@ pub struct ClassConfig {
     pub health_check_path: String,
     pub tags: BTreeMap<String, String>,
     pub provider_config: Option<String>,
+    pub family: Family,
+    /// Upbound families: who may reach the load balancer.
+    pub client_cidrs: Vec<String>,
+    /// Upbound families: security groups to open to the load balancer's.
+    pub target_security_groups: Vec<String>,
 }
 
 const KEYS: &[&str] = &[
+    "inClusterImplementation",
     "inClusterGatewayClassName",
+    "shadowServiceSelector",
+    "shadowServiceNamespace",
     "shadowNameSuffix",
     "shadowGatewayAnnotations",
     "region",
@@ -123,6 +151,9 @@ const KEYS: &[&str] = &[
     "healthCheckPath",
     "tags",
     "providerConfigName",
+    "providerFamily",
+    "clientCIDRs",
+    "targetSecurityGroups",
 ];
 
 /// The class's configuration, or a message for its `Accepted=False` (`InvalidParameters`).
@@ -229,18 +260,64 @@ pub fn parse(
             "healthCheckPort must be a port number or traffic-port, not {health_check_port}"
         ));
     }
+    let implementation = get("inClusterImplementation").unwrap_or("istio");
+    let pairs = |p: &[(&str, &str)]| -> BTreeMap<String, String> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let (default_annotations, default_selector, default_namespace, default_suffix) =
+        match implementation {
+            "istio" => (
+                pairs(&[
+                    ("gateway.istio.io/name-override", "{name}"),
+                    ("networking.istio.io/service-type", "ClusterIP"),
+                ]),
+                Some(pairs(&[(
+                    "gateway.networking.k8s.io/gateway-name",
+                    "{name}",
+                )])),
+                "{namespace}",
+                "-istio",
+            ),
+            "envoy-gateway" => (
+                BTreeMap::new(),
+                Some(pairs(&[
+                    ("gateway.envoyproxy.io/owning-gateway-name", "{name}"),
+                    (
+                        "gateway.envoyproxy.io/owning-gateway-namespace",
+                        "{namespace}",
+                    ),
+                ])),
+                "envoy-gateway-system",
+                "-envoy",
+            ),
+            "other" => (BTreeMap::new(), None, "{namespace}", "-inner"),
+            other => {
+                return Err(format!(
+                    "inClusterImplementation must be istio, envoy-gateway or other, not {other}"
+                ));
+            }
+        };
     let shadow_annotations = match data.get("shadowGatewayAnnotations") {
         // Present but empty: the user wants no annotation at all.
         Some(text) => parse_map("shadowGatewayAnnotations", text)?,
-        None => [
-            ("gateway.istio.io/name-override", "{name}"),
-            ("networking.istio.io/service-type", "ClusterIP"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect(),
+        None => default_annotations,
     };
-    let suffix = get("shadowNameSuffix").unwrap_or("-istio");
+    let selector = match get("shadowServiceSelector") {
+        Some(text) => parse_map("shadowServiceSelector", text)?,
+        None => default_selector.ok_or(
+            "shadowServiceSelector is required with inClusterImplementation other: it finds the shadow Gateway's Service",
+        )?,
+    };
+    let shadow_service = ShadowService {
+        selector,
+        namespace: get("shadowServiceNamespace")
+            .unwrap_or(default_namespace)
+            .to_string(),
+        by_name: implementation == "istio",
+    };
+    let suffix = get("shadowNameSuffix").unwrap_or(default_suffix);
     if !suffix
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
@@ -249,11 +326,47 @@ pub fn parse(
             "shadowNameSuffix must be lowercase letters, digits, '-' or '.', not {suffix}"
         ));
     }
+    let family = match get("providerFamily") {
+        None => Family::UpboundNamespaced,
+        Some(v) => Family::parse(v).ok_or_else(|| {
+            let known: Vec<&str> = Family::ALL.iter().map(|f| f.config_value()).collect();
+            format!(
+                "providerFamily must be one of {}, not {v}",
+                known.join(", ")
+            )
+        })?,
+    };
+    let client_cidrs: Vec<String> = match get("clientCIDRs") {
+        Some(list) => split_list(list).map(str::to_string).collect(),
+        None if scheme == "internet-facing" => vec!["0.0.0.0/0".to_string()],
+        None => ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+            .map(str::to_string)
+            .to_vec(),
+    };
+    if let Some(bad) = client_cidrs.iter().find(|c| !is_cidr(c)) {
+        return Err(format!("clientCIDRs: {bad} is not a CIDR block"));
+    }
+    let target_security_groups: Vec<String> = get("targetSecurityGroups")
+        .map(|l| split_list(l).map(str::to_string).collect())
+        .unwrap_or_default();
+    if family == Family::Contrib
+        && let Some(key) = ["clientCIDRs", "targetSecurityGroups"]
+            .into_iter()
+            .find(|k| get(k).is_some())
+    {
+        return Err(format!(
+            "{key} needs an Upbound providerFamily: with crossplane-contrib gantry creates no security group rules"
+        ));
+    }
     Ok(ClassConfig {
+        family,
+        client_cidrs,
+        target_security_groups,
         source,
         in_cluster_class: get("inClusterGatewayClassName")
             .unwrap_or("istio")
             .to_string(),
+        shadow_service,
         suffix: suffix.to_string(),
         shadow_annotations,
         region,
@@ -295,6 +408,18 @@ fn default_protocols(lb_type: LbType) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// `a.b.c.d/n` or an IPv6 address with a prefix length.
+fn is_cidr(text: &str) -> bool {
+    let Some((address, prefix)) = text.split_once('/') else {
+        return false;
+    };
+    match (address.parse::<std::net::IpAddr>(), prefix.parse::<u8>()) {
+        (Ok(std::net::IpAddr::V4(_)), Ok(p)) => p <= 32,
+        (Ok(std::net::IpAddr::V6(_)), Ok(p)) => p <= 128,
+        _ => false,
+    }
+}
+
 fn split_list(text: &str) -> impl Iterator<Item = &str> {
     text.split([',', '\n'])
         .map(str::trim)
@@ -319,138 +444,5 @@ fn parse_map(key: &str, text: &str) -> Result<BTreeMap<String, String>, String> 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn data(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    fn minimal() -> Vec<(&'static str, &'static str)> {
-        vec![("subnets", "subnet-1, subnet-2"), ("vpcID", "vpc-1")]
-    }
-
-    fn parse_pairs(pairs: &[(&str, &str)]) -> Result<ClassConfig, String> {
-        parse(ObjectKey::new("ns", "cfg"), &data(pairs), Some("eu-west-1"))
-    }
-
-    #[test]
-    fn minimal_configuration_gets_the_documented_defaults() {
-        let c = parse_pairs(&minimal()).expect("valid");
-        assert_eq!(c.in_cluster_class, "istio");
-        assert_eq!(c.suffix, "-istio");
-        assert_eq!(c.region, "eu-west-1");
-        assert_eq!(c.scheme, "internal");
-        assert_eq!(c.lb_type, LbType::Alb);
-        assert_eq!(c.protocols, data(&[("HTTP", "HTTP"), ("HTTPS", "HTTPS")]));
-        assert_eq!(c.health_check_port, "15021");
-        assert_eq!(c.health_check_path, "/healthz/ready");
-        assert_eq!(
-            c.subnet_mappings
-                .iter()
-                .map(|m| m.subnet_id.as_str())
-                .collect::<Vec<_>>(),
-            ["subnet-1", "subnet-2"]
-        );
-        assert_eq!(
-            c.shadow_annotations.get("gateway.istio.io/name-override"),
-            Some(&"{name}".to_string())
-        );
-    }
-
-    #[test]
-    fn every_key_is_read() {
-        let mut pairs = vec![
-            ("inClusterGatewayClassName", "envoy"),
-            ("shadowNameSuffix", "-inner"),
-            ("shadowGatewayAnnotations", "a=1\nb = 2"),
-            ("region", "us-east-1"),
-            ("vpcID", "vpc-9"),
-            (
-                "subnetMappings",
-                r#"[{"subnetID": "s-1", "allocationID": "eip-1"}]"#,
-            ),
-            ("securityGroups", "sg-1,sg-2"),
-            ("scheme", "internet-facing"),
-            ("loadBalancerType", "nlb"),
-            ("listenerProtocols", "TCP=TCP_UDP, HTTP=TCP"),
-            ("certificateARN", "arn:aws:acm:cert"),
-            ("healthCheckPort", "traffic-port"),
-            ("healthCheckPath", "/ready"),
-            ("tags", "team=foo,env=prod"),
-            ("providerConfigName", "aws"),
-        ];
-        // subnets excludes subnetMappings; the other tests cover it.
-        assert_eq!(pairs.len() + 1, KEYS.len(), "a test row per documented key");
-        let c = parse_pairs(&pairs).expect("valid");
-        assert_eq!(c.in_cluster_class, "envoy");
-        assert_eq!(c.suffix, "-inner");
-        assert_eq!(c.shadow_annotations, data(&[("a", "1"), ("b", "2")]));
-        assert_eq!(c.region, "us-east-1");
-        assert_eq!(c.subnet_mappings[0].allocation_id.as_deref(), Some("eip-1"));
-        assert_eq!(c.security_groups, ["sg-1", "sg-2"]);
-        assert_eq!(c.lb_type, LbType::Nlb);
-        assert_eq!(c.protocols, data(&[("TCP", "TCP_UDP"), ("HTTP", "TCP")]));
-        assert_eq!(c.tags, data(&[("team", "foo"), ("env", "prod")]));
-        assert_eq!(c.provider_config.as_deref(), Some("aws"));
-        // An empty annotation map turns the defaults off.
-        pairs[2] = ("shadowGatewayAnnotations", "");
-        assert!(
-            parse_pairs(&pairs)
-                .expect("valid")
-                .shadow_annotations
-                .is_empty()
-        );
-    }
-
-    #[test]
-    fn invalid_values_name_the_key() {
-        let cases: &[(&[(&str, &str)], &str)] = &[
-            (
-                &[("vpcID", "vpc-1")],
-                "subnets (or subnetMappings) is required",
-            ),
-            (&[("subnets", "s-1")], "vpcID is required"),
-            (
-                &[("subnets", " , "), ("vpcID", "v")],
-                "subnets lists no subnet",
-            ),
-            (
-                &[("subnets", "s"), ("subnetMappings", "[]"), ("vpcID", "v")],
-                "either subnets or subnetMappings",
-            ),
-            (
-                &[("subnetMappings", r#"[{"subnet": "s"}]"#), ("vpcID", "v")],
-                "subnetMappings is not a JSON list",
-            ),
-            (&[("subnet", "s-1")], "unknown key subnet"),
-        ];
-        for (pairs, want) in cases {
-            let err = parse_pairs(pairs).expect_err("invalid");
-            assert!(err.contains(want), "{pairs:?}: {err}");
-        }
-        let with = |k: &'static str, v: &'static str| {
-            let mut p = minimal();
-            p.push((k, v));
-            parse_pairs(&p).expect_err("invalid")
-        };
-        assert!(with("scheme", "public").contains("scheme must be"));
-        assert!(with("loadBalancerType", "GLB").contains("ALB or NLB"));
-        assert!(with("listenerProtocols", "HTTP=TCP").contains("application load balancers serve"));
-        assert!(with("listenerProtocols", "GRPC=HTTP").contains("not a Gateway listener protocol"));
-        assert!(with("listenerProtocols", "HTTP").contains("not key=value"));
-        assert!(with("tags", "a=1,a=2").contains("a is given twice"));
-        assert!(with("healthCheckPort", "0").contains("healthCheckPort"));
-        assert!(with("shadowNameSuffix", "_X").contains("shadowNameSuffix"));
-    }
-
-    #[test]
-    fn region_comes_from_the_settings_when_the_config_has_none() {
-        let err =
-            parse(ObjectKey::new("ns", "cfg"), &data(&minimal()), None).expect_err("no region");
-        assert!(err.contains("region is required"), "{err}");
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

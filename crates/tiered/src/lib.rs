@@ -7,10 +7,12 @@
 //!                                          └─ Istio: Deployment + Service foo-gateway-istio
 //!  user HTTPRoute foo-site ───copy──► shadow HTTPRoute foo-site-istio ─► parent foo-gateway-istio
 //!
-//!  Crossplane (elbv2.aws.crossplane.io/v1alpha1, cluster-scoped):
-//!    LoadBalancer <ns>.foo-gateway ◄─ loadBalancerArn ─ Listener <ns>.foo-gateway.80
-//!    TargetGroup  <ns>.foo-gateway.80 ◄─ targetGroupArn ─┘
-//!                    ▲ targetGroupARN
+//!  Crossplane, Upbound namespaced family (the default; see [`family`] for the others):
+//!    SecurityGroup foo-gateway-lb ◄─ securityGroupIdRef ─ SecurityGroupIngressRule foo-gateway-lb-80-tcp-0
+//!        ▲ securityGroupRefs
+//!    LB foo-gateway ◄─ loadBalancerArnRef ─ LBListener foo-gateway-80
+//!    LBTargetGroup foo-gateway-80 ◄─ targetGroupArnRef ─┘
+//!                    ▲ targetGroupARN (copied from status by gantry)
 //!  TargetGroupBinding foo-gateway-80 (ip targets) ─ serviceRef ─► Service foo-gateway-istio:80
 //! ```
 //!
@@ -22,20 +24,23 @@
 //!
 //! * **Class configuration**: see [`config`] for the ConfigMap keys. A missing or invalid
 //!   configuration makes the class `Accepted=False` (`InvalidParameters`).
-//! * **References** between Crossplane resources (`loadBalancerArn`, `targetGroupArn`, the
-//!   binding's `targetGroupARN`) are filled from the referenced resource's
-//!   `status.atProvider` once it reports an ARN; until then the field holds
-//!   `<pending: Kind name>` and the object is not creatable ([`Planned::waiting_for`]).
+//! * **References** between Crossplane resources: Upbound's `*Ref` fields, which Crossplane
+//!   resolves itself; where there is none (the contrib family's `loadBalancerArn` and
+//!   `targetGroupArn`, the binding's `targetGroupARN`) the value is filled from the
+//!   referenced resource's `status.atProvider` once it reports it; until then the field holds
+//!   `<pending: …>` and the object is not creatable ([`Planned::waiting_for`]).
 //! * **Ownership**: namespaced objects carry ownerReferences, so deleting the user's Gateway
 //!   garbage-collects its shadow Gateway and bindings. A shadow route is owned by the user
 //!   Gateways it shadows that live in the route's namespace (owners must share the
-//!   dependent's namespace), otherwise by the user route. Crossplane resources are
-//!   cluster-scoped and cannot be owned by a namespaced Gateway: they carry labels
+//!   dependent's namespace), otherwise by the user route. The namespaced family's managed
+//!   resources are owned by the Gateway too. Cluster-scoped ones (contrib, Upbound cluster)
+//!   cannot be owned by a namespaced Gateway: they carry labels
 //!   ([`names::GATEWAY_NAMESPACE_LABEL`], [`names::GATEWAY_NAME_LABEL`]) and the controller
-//!   deletes them under the [`names::FINALIZER`] finalizer.
+//!   deletes them under the [`names::FINALIZER`] finalizer ([`TieredPlan::families`]).
 //! * **Status**: the user's Gateway is `Accepted` at once and `Programmed` only when its
-//!   shadow Gateway is Programmed and the Crossplane LoadBalancer is `Ready`; its address is the
-//!   load balancer's DNS name. A user route's entries (controllerName
+//!   shadow Gateway is Programmed and every cloud object planned for it is ready (`Ready=True`
+//!   and not `Synced=False`); until then its message names what is awaited, with the
+//!   provider's own condition and message. Its address is the load balancer's DNS name. A user route's entries (controllerName
 //!   `gateway.k8s.aws/tiered`) mirror the conditions the in-cluster controller wrote for the
 //!   shadow route's corresponding parentRef, once the shadow describes the route's current
 //!   generation.
@@ -56,15 +61,20 @@
 
 mod cloud;
 pub mod config;
+mod contrib;
+pub mod family;
 mod listeners;
 mod meta;
 pub mod names;
 mod observed;
 mod plan;
+mod service;
 mod shadow;
 pub mod status;
+mod upbound;
 
-pub use observed::{CROSSPLANE_API_VERSION, CloudKind, Observed};
+pub use family::{CloudKind, CloudType, Family};
+pub use observed::{CROSSPLANE_API_VERSION, Observed};
 pub use plan::plan;
 pub use status::TieredStatuses;
 
@@ -143,8 +153,9 @@ pub struct ObjectRef {
 /// Everything [`plan`] computed.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct TieredPlan {
-    /// In apply order: shadow Gateways, shadow routes, LoadBalancers, TargetGroups, Listeners,
-    /// TargetGroupBindings; by namespace/name within a kind.
+    /// In apply order: shadow Gateways, shadow routes, security groups and their rules, load
+    /// balancers, target groups, listeners, TargetGroupBindings; by namespace/name within a
+    /// kind.
     pub objects: Vec<Planned>,
     pub statuses: TieredStatuses,
     /// Gateways gantry refuses for now.
@@ -152,6 +163,19 @@ pub struct TieredPlan {
     /// Existing objects of held Gateways: not planned, but not to be pruned either.
     pub kept: Vec<ObjectRef>,
     pub problems: Vec<Problem>,
+    /// The provider family of each planned Gateway. Those of a cluster-scoped family are
+    /// held by the controller with [`names::FINALIZER`] until their cloud objects are gone:
+    /// nothing garbage-collects those.
+    #[serde(serialize_with = "keyed_by_string")]
+    pub families: std::collections::BTreeMap<ObjectKey, Family>,
+}
+
+/// A map keyed by [`ObjectKey`] as JSON and YAML need it: string keys (`ns/name`).
+fn keyed_by_string<S: serde::Serializer, V: Serialize>(
+    map: &std::collections::BTreeMap<ObjectKey, V>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(map.iter().map(|(k, v)| (k.to_string(), v)))
 }
 
 impl TieredPlan {

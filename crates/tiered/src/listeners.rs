@@ -88,7 +88,8 @@ pub(crate) fn ports(listeners: &[Listener], config: &ClassConfig) -> Vec<Port> {
 }
 
 /// Conditions of one listener of the user's Gateway. Programmed waits for the shadow
-/// Gateway's listener of the same name and the cloud listener of its port.
+/// Gateway's listener of the same name and the cloud listener of its port (`lb_listener`:
+/// `<Kind> <key>`).
 pub(crate) fn conditions(
     l: &Listener,
     shadow_programmed: bool,
@@ -114,7 +115,7 @@ pub(crate) fn conditions(
             waiting.push(format!("shadow listener {} to be Programmed", l.name));
         }
         if !cloud_ready {
-            waiting.push(format!("Listener {lb_listener} to be Ready"));
+            waiting.push(format!("{lb_listener} to be Ready"));
         }
         Condition::unknown(
             PROGRAMMED,

@@ -46,6 +46,26 @@ pub fn port_resource(gateway: &ObjectKey, port: i32) -> String {
     format!("{}.{}.{port}", gateway.namespace, gateway.name)
 }
 
+/// Key of one of a Gateway's cloud objects: `<name>-<parts…>` in the Gateway's namespace
+/// for a namespaced family, else cluster-scoped `<namespace>.<name>.<parts…>` (the
+/// scheme of [`load_balancer`] and [`port_resource`]).
+pub fn cloud(gateway: &ObjectKey, namespaced: bool, parts: &[&str]) -> ObjectKey {
+    if namespaced {
+        let name = std::iter::once(gateway.name.as_str())
+            .chain(parts.iter().copied())
+            .collect::<Vec<_>>()
+            .join("-");
+        ObjectKey::new(gateway.namespace.clone(), name)
+    } else {
+        let name = [gateway.namespace.as_str(), gateway.name.as_str()]
+            .into_iter()
+            .chain(parts.iter().copied())
+            .collect::<Vec<_>>()
+            .join(".");
+        ObjectKey::cluster(name)
+    }
+}
+
 /// Name of a port's TargetGroupBinding (in the Gateway's namespace): `<name>-<port>`.
 pub fn binding(gateway: &ObjectKey, port: i32) -> String {
     format!("{}-{port}", gateway.name)
@@ -129,6 +149,15 @@ mod tests {
         assert_eq!(port_resource(&a, 443), "team-a.web.443");
         assert_eq!(binding(&a, 443), "web-443");
         assert_eq!(shadow("web", "-istio"), "web-istio");
+        assert_eq!(
+            cloud(&a, true, &["443"]),
+            ObjectKey::new("team-a", "web-443")
+        );
+        assert_eq!(
+            cloud(&a, false, &["443"]),
+            ObjectKey::cluster(port_resource(&a, 443))
+        );
+        assert_eq!(cloud(&a, false, &[]), ObjectKey::cluster(load_balancer(&a)));
     }
 
     #[test]

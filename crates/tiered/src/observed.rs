@@ -4,77 +4,57 @@
 //! Only objects carrying gantry's source annotation for the expected user object are read:
 //! an object of the same name made by someone else is never mistaken for gantry's.
 
+use crate::family::{CloudKind, CloudType, Family};
 use crate::names;
 use gantry_api::k8s::ObjectMeta;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use gantry_translate::routes::RouteKind;
-use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// `apiVersion` of the Crossplane AWS provider's ELBv2 resources.
+/// `apiVersion` of the contrib Crossplane AWS provider's ELBv2 resources (seed 003).
 pub const CROSSPLANE_API_VERSION: &str = "elbv2.aws.crossplane.io/v1alpha1";
 
-/// The Crossplane kinds gantry creates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum CloudKind {
-    LoadBalancer,
-    TargetGroup,
-    Listener,
-}
-
-impl CloudKind {
-    pub const ALL: [CloudKind; 3] = [
-        CloudKind::LoadBalancer,
-        CloudKind::TargetGroup,
-        CloudKind::Listener,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CloudKind::LoadBalancer => "LoadBalancer",
-            CloudKind::TargetGroup => "TargetGroup",
-            CloudKind::Listener => "Listener",
-        }
-    }
-
-    pub fn parse(kind: &str) -> Option<CloudKind> {
-        CloudKind::ALL.into_iter().find(|k| k.as_str() == kind)
-    }
-}
-
 /// Crossplane managed resources as observed in the cluster (or given as manifests), keyed by
-/// kind and name: they are cluster-scoped.
+/// type and namespace/name (namespace empty for cluster-scoped families).
 #[derive(Clone, Debug, Default)]
 pub struct Observed {
-    objects: BTreeMap<(CloudKind, String), Arc<Value>>,
+    objects: BTreeMap<(CloudType, ObjectKey), Arc<Value>>,
 }
 
 impl Observed {
-    /// Adds an object. Returns `false`, ignoring it, unless it is a Crossplane ELBv2
-    /// LoadBalancer, TargetGroup or Listener with a name.
+    /// Adds an object. Returns `false`, ignoring it, unless it is of a kind gantry writes
+    /// (see [`CloudType`]) and has a name.
     pub fn insert(&mut self, object: Value) -> bool {
         let kind = object.get("kind").and_then(Value::as_str);
         let api_version = object.get("apiVersion").and_then(Value::as_str);
         let name = object.pointer("/metadata/name").and_then(Value::as_str);
-        match (api_version, kind.and_then(CloudKind::parse), name) {
-            (Some(CROSSPLANE_API_VERSION), Some(kind), Some(name)) => {
+        let namespace = object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let ty = api_version
+            .zip(kind)
+            .and_then(|(a, k)| CloudType::from_wire(a, k));
+        match (ty, name) {
+            (Some(ty), Some(name)) => {
+                let namespace = if ty.namespaced() { namespace } else { "" };
                 self.objects
-                    .insert((kind, name.to_string()), Arc::new(object));
+                    .insert((ty, ObjectKey::new(namespace, name)), Arc::new(object));
                 true
             }
             _ => false,
         }
     }
 
-    pub fn get(&self, kind: CloudKind, name: &str) -> Option<&Value> {
-        self.objects.get(&(kind, name.to_string())).map(Arc::as_ref)
+    pub fn get(&self, ty: CloudType, key: &ObjectKey) -> Option<&Value> {
+        self.objects.get(&(ty, key.clone())).map(Arc::as_ref)
     }
 
-    /// gantry's object of that kind and name, made for `source`.
-    pub(crate) fn ours(&self, kind: CloudKind, name: &str, source: &str) -> Option<&Value> {
-        self.get(kind, name).filter(|o| {
+    /// gantry's object of that type and key, made for `source`.
+    pub(crate) fn ours(&self, ty: CloudType, key: &ObjectKey, source: &str) -> Option<&Value> {
+        self.get(ty, key).filter(|o| {
             o.pointer(&format!(
                 "/metadata/annotations/{}",
                 escape(names::SOURCE_ANNOTATION)
@@ -84,9 +64,9 @@ impl Observed {
         })
     }
 
-    /// Every object with its kind, in kind and name order.
-    pub fn iter(&self) -> impl Iterator<Item = (CloudKind, &Value)> {
-        self.objects.iter().map(|((k, _), o)| (*k, o.as_ref()))
+    /// Every object with its type, in type and key order.
+    pub fn iter(&self) -> impl Iterator<Item = (CloudType, &Value)> {
+        self.objects.iter().map(|((t, _), o)| (*t, o.as_ref()))
     }
 
     pub fn len(&self) -> usize {
@@ -111,33 +91,75 @@ fn text<'v>(object: &'v Value, pointer: &str) -> Option<&'v str> {
 }
 
 /// The ARN a Crossplane resource reports in `status.atProvider`.
-pub(crate) fn arn(kind: CloudKind, object: &Value) -> Option<&str> {
-    match kind {
-        CloudKind::LoadBalancer => text(object, "/status/atProvider/loadBalancerARN"),
+pub(crate) fn arn(ty: CloudType, object: &Value) -> Option<&str> {
+    match (ty.family, ty.kind) {
+        (Family::Contrib, CloudKind::LoadBalancer) => {
+            text(object, "/status/atProvider/loadBalancerARN")
+        }
         // provider-aws reports the described target group as `targetGroups[0]`; accept the
         // flat field too, as other provider versions write it.
-        CloudKind::TargetGroup => text(object, "/status/atProvider/targetGroupARN")
-            .or_else(|| text(object, "/status/atProvider/targetGroups/0/targetGroupARN")),
-        CloudKind::Listener => text(object, "/status/atProvider/listenerARN"),
+        (Family::Contrib, CloudKind::TargetGroup) => {
+            text(object, "/status/atProvider/targetGroupARN")
+                .or_else(|| text(object, "/status/atProvider/targetGroups/0/targetGroupARN"))
+        }
+        (Family::Contrib, _) => text(object, "/status/atProvider/listenerARN"),
+        (_, _) => text(object, "/status/atProvider/arn"),
     }
 }
 
-/// The load balancer's DNS name from `status.atProvider.dnsName`.
+/// The security group ID an Upbound SecurityGroup reports.
+pub(crate) fn id(object: &Value) -> Option<&str> {
+    text(object, "/status/atProvider/id")
+}
+
+/// The load balancer's DNS name from `status.atProvider.dnsName` (both families).
 pub(crate) fn dns_name(object: &Value) -> Option<&str> {
     text(object, "/status/atProvider/dnsName")
 }
 
-/// Whether a Crossplane resource is `Ready=True`.
-pub(crate) fn ready(object: &Value) -> bool {
-    object
+/// [`readiness`] of an object whose provider has not written `Ready` yet.
+pub(crate) const NO_READY_CONDITION: &str = "no Ready condition yet";
+
+/// Whether a Crossplane resource is `Ready=True` and not `Synced=False`; otherwise what its
+/// provider says: the failing condition with its reason and message.
+pub(crate) fn readiness(object: &Value) -> Result<(), String> {
+    let conditions: &[Value] = object
         .pointer("/status/conditions")
         .and_then(Value::as_array)
-        .is_some_and(|cs| {
-            cs.iter().any(|c| {
-                c.get("type").and_then(Value::as_str) == Some("Ready")
-                    && c.get("status").and_then(Value::as_str) == Some("True")
-            })
-        })
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let find = |t: &str| {
+        conditions
+            .iter()
+            .find(|c| c.get("type").and_then(Value::as_str) == Some(t))
+    };
+    let describe = |c: &Value| {
+        let field = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default();
+        let mut s = format!("{}={}", field("type"), field("status"));
+        if !field("reason").is_empty() {
+            s.push_str(&format!(" ({})", field("reason")));
+        }
+        if !field("message").is_empty() {
+            s.push_str(&format!(": {}", field("message")));
+        }
+        s
+    };
+    fn status(c: &Value) -> &str {
+        c.get("status").and_then(Value::as_str).unwrap_or_default()
+    }
+    if let Some(synced) = find("Synced").filter(|c| status(c) == "False") {
+        return Err(describe(synced));
+    }
+    match find("Ready") {
+        Some(c) if status(c) == "True" => Ok(()),
+        Some(c) => Err(describe(c)),
+        None => Err(NO_READY_CONDITION.to_string()),
+    }
+}
+
+/// Whether a Crossplane resource is ready (see [`readiness`]).
+pub(crate) fn ready(object: &Value) -> bool {
+    readiness(object).is_ok()
 }
 
 /// Metadata of a route of any kind.
@@ -211,8 +233,12 @@ pub(crate) fn holder(snapshot: &Snapshot, observed: &Observed, object: &Value) -
             .unwrap_or_default()
             .to_string()
     };
-    if let Some(cloud) = CloudKind::parse(kind) {
-        return observed.get(cloud, name).map(|o| {
+    let api_version = object
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if let Some(ty) = CloudType::from_wire(api_version, kind) {
+        return observed.get(ty, &key).map(|o| {
             text(
                 o,
                 &format!("/metadata/annotations/{}", escape(names::SOURCE_ANNOTATION)),
@@ -238,24 +264,53 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const CONTRIB_LB: CloudType = CloudType {
+        family: Family::Contrib,
+        kind: CloudKind::LoadBalancer,
+    };
+
     #[test]
-    fn crossplane_status_fields_are_read_where_provider_aws_writes_them() {
+    fn contrib_status_fields_are_read_where_provider_aws_writes_them() {
         let lb = json!({"status": {
             "atProvider": {"loadBalancerARN": "arn:lb", "dnsName": "lb.example"},
             "conditions": [{"type": "Synced", "status": "True"}, {"type": "Ready", "status": "True"}],
         }});
-        assert_eq!(arn(CloudKind::LoadBalancer, &lb), Some("arn:lb"));
+        assert_eq!(arn(CONTRIB_LB, &lb), Some("arn:lb"));
         assert_eq!(dns_name(&lb), Some("lb.example"));
         assert!(ready(&lb));
         let tg = json!({"status": {"atProvider": {"targetGroups": [{"targetGroupARN": "arn:tg"}]},
             "conditions": [{"type": "Ready", "status": "False"}]}});
-        assert_eq!(arn(CloudKind::TargetGroup, &tg), Some("arn:tg"));
+        let contrib_tg = CloudType::new(Family::Contrib, CloudKind::TargetGroup);
+        assert_eq!(arn(contrib_tg, &tg), Some("arn:tg"));
         assert!(!ready(&tg));
-        assert_eq!(arn(CloudKind::LoadBalancer, &json!({})), None);
+        assert_eq!(arn(CONTRIB_LB, &json!({})), None);
     }
 
     #[test]
-    fn only_crossplane_elbv2_objects_are_observed_and_only_ours_are_read() {
+    fn upbound_status_fields_and_the_providers_message() {
+        let tg = CloudType::new(Family::UpboundNamespaced, CloudKind::TargetGroup);
+        let sg = json!({"status": {"atProvider": {"arn": "arn:sg", "id": "sg-1"}}});
+        assert_eq!(arn(tg, &sg), Some("arn:sg"));
+        assert_eq!(id(&sg), Some("sg-1"));
+        assert_eq!(readiness(&sg), Err("no Ready condition yet".to_string()));
+        let failing = json!({"status": {"conditions": [
+            {"type": "Ready", "status": "True", "reason": "Available"},
+            {"type": "Synced", "status": "False", "reason": "ReconcileError", "message": "AccessDenied"}]}});
+        assert_eq!(
+            readiness(&failing),
+            Err("Synced=False (ReconcileError): AccessDenied".to_string())
+        );
+        let creating = json!({"status": {"conditions": [
+            {"type": "Ready", "status": "False", "reason": "Creating"},
+            {"type": "Synced", "status": "True"}]}});
+        assert_eq!(
+            readiness(&creating),
+            Err("Ready=False (Creating)".to_string())
+        );
+    }
+
+    #[test]
+    fn only_known_kinds_are_observed_and_only_ours_are_read() {
         let mut observed = Observed::default();
         assert!(
             !observed
@@ -265,23 +320,29 @@ mod tests {
             json!({"apiVersion": CROSSPLANE_API_VERSION, "kind": "LoadBalancer",
                 "metadata": {"name": "ns.gw", "annotations": {names::SOURCE_ANNOTATION: source}}})
         };
+        let key = ObjectKey::cluster("ns.gw");
         assert!(observed.insert(lb("Gateway ns/gw")));
+        assert!(observed.ours(CONTRIB_LB, &key, "Gateway ns/gw").is_some());
         assert!(
             observed
-                .ours(CloudKind::LoadBalancer, "ns.gw", "Gateway ns/gw")
-                .is_some()
-        );
-        assert!(
-            observed
-                .ours(CloudKind::LoadBalancer, "ns.gw", "Gateway ns/other")
+                .ours(CONTRIB_LB, &key, "Gateway ns/other")
                 .is_none()
         );
         observed.insert(lb("something else"));
         assert_eq!(observed.len(), 1, "same kind and name replace");
+        assert!(observed.ours(CONTRIB_LB, &key, "Gateway ns/gw").is_none());
+        // Upbound's namespaced and cluster-scoped LBs share a kind name, not a type.
+        assert!(
+            observed.insert(json!({"apiVersion": "elbv2.aws.m.upbound.io/v1beta1",
+            "kind": "LB", "metadata": {"name": "gw", "namespace": "ns"}}))
+        );
+        let namespaced = CloudType::new(Family::UpboundNamespaced, CloudKind::LoadBalancer);
         assert!(
             observed
-                .ours(CloudKind::LoadBalancer, "ns.gw", "Gateway ns/gw")
-                .is_none()
+                .get(namespaced, &ObjectKey::new("ns", "gw"))
+                .is_some()
         );
+        let cluster = CloudType::new(Family::UpboundCluster, CloudKind::LoadBalancer);
+        assert!(observed.get(cluster, &ObjectKey::cluster("gw")).is_none());
     }
 }

@@ -232,6 +232,7 @@ fn plan_gateway(
     let ports = listeners::ports(&listeners, config);
     let cloud = cloud::build(inputs, &gw, &ports);
     out.objects.extend(cloud.objects);
+    out.families.insert(key.clone(), config.family);
     let state = shadow::gateway_state(snapshot, &gw);
 
     let mut attached_routes = vec![0i32; listeners.len()];
@@ -279,7 +280,11 @@ fn plan_gateway(
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let lb_listener = names::port_resource(key, l.port);
+            let lb_listener = cloud
+                .listener_names
+                .get(&l.port)
+                .cloned()
+                .unwrap_or_default();
             ListenerStatus {
                 name: l.name.clone(),
                 supported_kinds: l.kinds.clone(),
@@ -306,18 +311,18 @@ fn plan_gateway(
             "Some listeners are not valid",
         )
     };
-    let lb = names::load_balancer(key);
-    let programmed = match (&state.programmed, cloud.lb_ready) {
+    let lb = &cloud.lb;
+    let programmed = match (&state.programmed, cloud.not_ready.is_empty()) {
         (Ok(()), true) => Condition::new(
             PROGRAMMED,
             true,
             Reason::Programmed,
-            format!("Shadow Gateway {shadow_key} is Programmed and LoadBalancer {lb} is Ready"),
+            format!("Shadow Gateway {shadow_key} is Programmed and {lb} is Ready"),
         ),
-        (shadow, lb_ready) => {
+        (shadow, _) => {
             let mut waiting: Vec<String> = shadow.clone().err().into_iter().collect();
-            if !lb_ready {
-                waiting.push(format!("LoadBalancer {lb} to be Ready"));
+            if !cloud.not_ready.is_empty() {
+                waiting.push(cloud.not_ready.join(", "));
             }
             Condition::unknown(
                 PROGRAMMED,
@@ -451,15 +456,17 @@ fn keep_held(inputs: &Inputs<'_>, routes: &[Route], out: &mut TieredPlan) {
                 keep("TargetGroupBinding", key);
             }
         }
-        for (kind, o) in inputs.observed.iter() {
+        for (ty, o) in inputs.observed.iter() {
             let labels: Option<BTreeMap<String, String>> = o
                 .pointer("/metadata/labels")
                 .and_then(|l| serde_json::from_value(l.clone()).ok());
-            let name = o
-                .pointer("/metadata/name")
-                .and_then(serde_json::Value::as_str);
-            if let (true, Some(name)) = (of_held(labels.as_ref()), name) {
-                keep(kind.as_str(), &ObjectKey::cluster(name));
+            let text = |p: &str| o.pointer(p).and_then(serde_json::Value::as_str);
+            let namespace = text("/metadata/namespace").filter(|_| ty.namespaced());
+            if let (true, Some(name)) = (of_held(labels.as_ref()), text("/metadata/name")) {
+                keep(
+                    ty.kind_name(),
+                    &ObjectKey::new(namespace.unwrap_or_default(), name),
+                );
             }
         }
         for shadow in routes {
@@ -528,9 +535,14 @@ fn kind_rank(kind: &str) -> usize {
         "TLSRoute",
         "TCPRoute",
         "UDPRoute",
+        "SecurityGroup",
+        "SecurityGroupIngressRule",
         "LoadBalancer",
+        "LB",
         "TargetGroup",
+        "LBTargetGroup",
         "Listener",
+        "LBListener",
         "TargetGroupBinding",
     ];
     ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())

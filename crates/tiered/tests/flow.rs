@@ -25,6 +25,7 @@ data:
   region: us-west-2
   vpcID: vpc-1
   subnets: public-subnet-1, public-subnet-2, public-subnet-3
+  providerFamily: crossplane-contrib
 ---
 apiVersion: gateway.networking.k8s.io/v1beta1
 kind: Gateway
@@ -153,7 +154,7 @@ fn seed_003_from_gateway_to_programmed_address() {
             "tiered.foo-gateway.80",
             "/spec/forProvider/loadBalancerArn"
         ),
-        "<pending: LoadBalancer tiered.foo-gateway>"
+        "<pending: ARN of LoadBalancer tiered.foo-gateway>"
     );
     let listener = first
         .find("Listener", "", "tiered.foo-gateway.80")

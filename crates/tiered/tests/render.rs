@@ -1,6 +1,6 @@
 //! The `gantry plan` rendering of tiered plans (crates/gantry/src/output/tiered.rs), checked
-//! here against the bundled example so that it compiles and prints the seed's resources
-//! before the binary hooks it in.
+//! here against the bundled example: the table format's YAML and the `tiered` member of the
+//! JSON / YAML plan document.
 
 mod support;
 
@@ -26,7 +26,7 @@ fn example() -> String {
 }
 
 #[test]
-fn the_example_prints_the_seed_resources_with_pending_arns() {
+fn the_example_prints_upbound_namespaced_resources_with_pending_values() {
     let (snapshot, observed) = support::load("examples", &example());
     let plan = plan(&snapshot, &observed, &TieredSettings::new("example"));
     let text = output::render(&snapshot, &plan, "1970-01-01T00:00:00Z");
@@ -35,14 +35,21 @@ fn the_example_prints_the_seed_resources_with_pending_arns() {
         "gatewayClassName: istio",
         "# HTTPRoute tiered/foo-site-istio:",
         "name: foo-gateway-istio",
-        "# LoadBalancer tiered.foo-gateway: creatable now",
-        "- subnetID: public-subnet-3",
-        "scheme: internet-facing",
-        "# TargetGroup tiered.foo-gateway.80: creatable now",
-        "# Listener tiered.foo-gateway.80: waiting for ARN of LoadBalancer tiered.foo-gateway, ARN of TargetGroup tiered.foo-gateway.80",
-        "loadBalancerArn: '<pending: LoadBalancer tiered.foo-gateway>'",
-        "targetGroupArn: '<pending: TargetGroup tiered.foo-gateway.80>'",
+        // Upbound's namespaced kinds by default, references left to Crossplane.
+        "apiVersion: elbv2.aws.m.upbound.io/v1beta1",
+        "# LB tiered/foo-gateway: waiting for uid of Gateway tiered/foo-gateway",
+        "- subnetId: public-subnet-3",
+        "internal: false",
+        "# SecurityGroup tiered/foo-gateway-lb:",
+        "# SecurityGroupIngressRule tiered/foo-gateway-lb-80-tcp-0:",
+        "cidrIpv4: 0.0.0.0/0",
+        "# LBTargetGroup tiered/foo-gateway-80:",
+        "# LBListener tiered/foo-gateway-80:",
+        "loadBalancerArnRef:",
+        "targetGroupArnRef:",
         "# TargetGroupBinding tiered/foo-gateway-80:",
+        "targetGroupARN: '<pending: ARN of LBTargetGroup tiered/foo-gateway-80>'",
+        "groupID: '<pending: ID of SecurityGroup tiered/foo-gateway-lb>'",
         "targetType: ip",
         "controllerName: gateway.k8s.aws/tiered",
     ] {
@@ -53,4 +60,56 @@ fn the_example_prints_the_seed_resources_with_pending_arns() {
     for document in serde_norway::Deserializer::from_str(&text) {
         let _: serde_json::Value = serde::Deserialize::deserialize(document).expect("valid YAML");
     }
+}
+
+#[test]
+fn the_structured_document_carries_the_planned_objects() {
+    let (snapshot, observed) = support::load("examples", &example());
+    let plan = plan(&snapshot, &observed, &TieredSettings::new("example"));
+    let doc = output::document(&snapshot, &plan, "1970-01-01T00:00:00Z").expect("tiered objects");
+    let planned = doc["planned"].as_array().expect("planned list");
+    assert_eq!(planned.len(), plan.objects.len());
+    let kinds: Vec<&str> = planned
+        .iter()
+        .filter_map(|p| p["object"]["kind"].as_str())
+        .collect();
+    for kind in [
+        "Gateway",
+        "HTTPRoute",
+        "SecurityGroup",
+        "SecurityGroupIngressRule",
+        "LB",
+        "LBTargetGroup",
+        "LBListener",
+        "TargetGroupBinding",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    let waiting = planned
+        .iter()
+        .find(|p| p["object"]["kind"] == "TargetGroupBinding")
+        .and_then(|p| p["waitingFor"].as_array())
+        .expect("the binding waits");
+    assert!(
+        waiting
+            .iter()
+            .any(|w| w == "ARN of LBTargetGroup tiered/foo-gateway-80")
+    );
+    let user_gateway = doc["objects"]
+        .as_array()
+        .and_then(|o| o.iter().find(|o| o["kind"] == "Gateway"))
+        .expect("the user Gateway with its status");
+    assert_eq!(user_gateway["status"]["conditions"][0]["type"], "Accepted");
+    // Nothing tiered: no member at all.
+    let empty = gantry_snapshot::Snapshot::default();
+    let none = plan_of(&empty);
+    assert!(output::document(&empty, &none, "t").is_none());
+}
+
+fn plan_of(snapshot: &gantry_snapshot::Snapshot) -> gantry_tiered::TieredPlan {
+    plan(
+        snapshot,
+        &gantry_tiered::Observed::default(),
+        &TieredSettings::new("x"),
+    )
 }

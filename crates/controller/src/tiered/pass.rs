@@ -16,7 +16,7 @@ use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use gantry_tiered::status::{
     RouteParentStatus, render_gateway, render_gateway_class, render_route,
 };
-use gantry_tiered::{CloudKind, Observed, TieredPlan, TieredSettings, names};
+use gantry_tiered::{CloudType, Observed, TieredPlan, TieredSettings, names};
 use gantry_translate::routes::RouteKind;
 use kube::Client;
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams};
@@ -56,7 +56,8 @@ impl Ctx {
             tracing::debug!(object = %p.object, problem = %p.message, "tiered plan");
         }
         let mut failures = Vec::new();
-        self.finalizers(&snapshot, &observed, &mut failures).await;
+        self.finalizers(&snapshot, &observed, &plan, &mut failures)
+            .await;
         self.apply(&snapshot, &observed, &plan, &mut failures).await;
         self.prune(&snapshot, &observed, &plan, &mut failures).await;
         self.statuses(&snapshot, &plan, &mut failures).await;
@@ -66,11 +67,11 @@ impl Ctx {
     /// The Crossplane caches, with `apiVersion`/`kind` set (list items may lack them).
     fn observed(&self) -> Observed {
         let mut observed = Observed::default();
-        for (kind, store) in &self.tiered.crossplane {
+        for (ty, store) in &self.tiered.crossplane {
             for o in store.state() {
                 if let Ok(mut v) = serde_json::to_value(o.as_ref()) {
-                    v["apiVersion"] = gantry_tiered::CROSSPLANE_API_VERSION.into();
-                    v["kind"] = kind.as_str().into();
+                    v["apiVersion"] = ty.api_version().into();
+                    v["kind"] = ty.kind_name().into();
                     observed.insert(v);
                 }
             }
@@ -78,13 +79,15 @@ impl Ctx {
         observed
     }
 
-    /// `names::FINALIZER` on every tiered Gateway; removed once the Gateway is being deleted
-    /// (or left the tiered class) and no Crossplane resource labelled with it remains —
-    /// those are cluster-scoped, so garbage collection cannot remove them for us.
+    /// `names::FINALIZER` on every tiered Gateway whose provider family is cluster-scoped;
+    /// removed once the Gateway is being deleted (or left the tiered class) and no Crossplane
+    /// resource labelled with it remains — garbage collection cannot remove cluster-scoped
+    /// ones for us (namespaced ones are owned by the Gateway).
     async fn finalizers(
         &self,
         snapshot: &Snapshot,
         observed: &Observed,
+        plan: &TieredPlan,
         failures: &mut Vec<String>,
     ) {
         for (key, gw) in &snapshot.gateways {
@@ -95,7 +98,8 @@ impl Ctx {
             let deleting = gw.metadata.deletion_timestamp.is_some();
             let has = finalizer::has(gw.as_ref(), names::FINALIZER);
             let api: Api<Gateway> = Api::namespaced(self.client.clone(), &key.namespace);
-            let result = if tiered && !deleting && !has {
+            let cluster_scoped = plan.families.get(key).is_some_and(|f| !f.namespaced());
+            let result = if tiered && cluster_scoped && !deleting && !has {
                 finalizer::add(&api, gw.as_ref(), names::FINALIZER).await
             } else if has && (deleting || !tiered) && !has_cloud_resources(observed, key) {
                 finalizer::remove(&api, gw.as_ref(), names::FINALIZER).await
@@ -181,12 +185,16 @@ impl Ctx {
             "TargetGroupBinding",
             &mut check,
         );
-        for (kind, o) in observed.iter() {
+        for (ty, o) in observed.iter() {
             if let Ok(meta) = serde_json::from_value(o.get("metadata").cloned().unwrap_or_default())
             {
                 let meta: gantry_api::k8s::ObjectMeta = meta;
-                let key = ObjectKey::cluster(meta.name.clone().unwrap_or_default());
-                check(kind.as_str(), &key, &meta);
+                let namespace = meta.namespace.clone().filter(|_| ty.namespaced());
+                let key = ObjectKey::new(
+                    namespace.unwrap_or_default(),
+                    meta.name.clone().unwrap_or_default(),
+                );
+                check(ty.kind_name(), &key, &meta);
             }
         }
         for (kind, key) in doomed {
@@ -206,7 +214,7 @@ impl Ctx {
     async fn statuses(&self, snapshot: &Snapshot, plan: &TieredPlan, failures: &mut Vec<String>) {
         let now = wall_clock();
         let mut s = plan.statuses.clone();
-        explain_missing_crossplane(&mut s, &self.tiered.missing_crossplane());
+        explain_missing_crossplane(&mut s, plan, &self.tiered.missing_crossplane());
         let s = &s;
         let mut results = Vec::new();
         for (name, st) in &s.gateway_classes {
@@ -280,7 +288,8 @@ impl Ctx {
             "UDPRoute" => ApiResource::erase::<UdpRoute>(&()),
             "TLSRoute" => ApiResource::erase::<TlsRoute>(&()),
             "TargetGroupBinding" => ApiResource::erase::<TargetGroupBinding>(&()),
-            other => crossplane_resource(CloudKind::parse(other)?),
+            // Upbound's cluster-scoped and namespaced kinds share names: the scope decides.
+            other => crossplane_resource(CloudType::from_kind(other, !namespace.is_empty())?),
         };
         let api = if namespace.is_empty() {
             Api::all_with(self.client.clone(), &ar)
@@ -291,19 +300,30 @@ impl Ctx {
     }
 }
 
-/// Without the Crossplane CRDs the cloud tier cannot be created: the user's Gateway says
-/// so in its `Programmed` message instead of waiting silently.
-fn explain_missing_crossplane(s: &mut gantry_tiered::TieredStatuses, missing: &[CloudKind]) {
-    if missing.is_empty() {
-        return;
-    }
-    let kinds: Vec<&str> = missing.iter().map(|k| k.as_str()).collect();
-    let note = format!(
-        "the Crossplane CRDs of {} ({}) are not installed",
-        kinds.join(", "),
-        gantry_tiered::CROSSPLANE_API_VERSION
-    );
-    for gw in s.gateways.values_mut() {
+/// Without the Crossplane CRDs of its class's provider family the cloud tier cannot be
+/// created: the user's Gateway says so in its `Programmed` message instead of waiting
+/// silently.
+fn explain_missing_crossplane(
+    s: &mut gantry_tiered::TieredStatuses,
+    plan: &TieredPlan,
+    missing: &[CloudType],
+) {
+    for (key, gw) in s.gateways.iter_mut() {
+        let Some(family) = plan.families.get(key) else {
+            continue;
+        };
+        let kinds: Vec<String> = missing
+            .iter()
+            .filter(|t| t.family == *family)
+            .map(|t| format!("{} ({})", t.kind_name(), t.api_version()))
+            .collect();
+        if kinds.is_empty() {
+            continue;
+        }
+        let note = format!(
+            "the Crossplane CRDs of {} are not installed",
+            kinds.join(", ")
+        );
         for c in gw.conditions.iter_mut() {
             if c.kind == "Programmed" && c.status != "True" {
                 c.message = format!("{}; {note}", c.message);
@@ -360,7 +380,9 @@ fn cached(snapshot: &Snapshot, observed: &Observed, kind: &str, key: &ObjectKey)
         "UDPRoute" => json(&snapshot.udp_routes, key),
         "TLSRoute" => json(&snapshot.tls_routes, key),
         "TargetGroupBinding" => json(&snapshot.target_group_bindings, key),
-        other => observed.get(CloudKind::parse(other)?, &key.name).cloned(),
+        other => observed
+            .get(CloudType::from_kind(other, !key.namespace.is_empty())?, key)
+            .cloned(),
     }
 }
 

@@ -1,6 +1,8 @@
 //! The watches only tiered gateways need: ConfigMaps (class configurations),
-//! TargetGroupBindings, and the Crossplane ELBv2 kinds. All are optional: a cluster without
-//! the Crossplane or TargetGroupBinding CRDs still gets shadow objects and statuses. The
+//! TargetGroupBindings, and the Crossplane kinds of every provider family
+//! (`gantry_tiered::CloudType::all`). All are optional: a cluster without the Crossplane or
+//! TargetGroupBinding CRDs still gets shadow objects and statuses, and a cluster usually
+//! serves one family only. The
 //! Gateway API kinds come from the main stores, so nothing is watched twice.
 
 use crate::metrics::Metrics;
@@ -10,7 +12,7 @@ use futures::StreamExt;
 use gantry_api::crds::TargetGroupBinding;
 use gantry_api::k8s::ConfigMap;
 use gantry_snapshot::ObjectKey;
-use gantry_tiered::{CROSSPLANE_API_VERSION, CloudKind};
+use gantry_tiered::CloudType;
 use kube::Client;
 use kube::api::{Api, ApiResource, DynamicObject};
 use kube::runtime::WatchStreamExt;
@@ -28,14 +30,14 @@ use tokio::task::JoinHandle;
 pub struct TieredStores {
     pub config_maps: Store<ConfigMap>,
     pub target_group_bindings: Store<TargetGroupBinding>,
-    /// One per [`CloudKind::ALL`], in that order.
-    pub crossplane: Vec<(CloudKind, Store<DynamicObject>)>,
+    /// One per [`CloudType::all`], in that order.
+    pub crossplane: Vec<(CloudType, Store<DynamicObject>)>,
     /// The two typed watches (counted by `watch::spawn`).
     typed_ready: Arc<Readiness>,
     /// Crossplane watches not listed yet (nor found missing).
     dynamic_pending: Arc<AtomicUsize>,
     /// Crossplane kinds the API server does not serve (CRD not installed).
-    missing: Arc<Mutex<BTreeSet<CloudKind>>>,
+    missing: Arc<Mutex<BTreeSet<CloudType>>>,
 }
 
 impl TieredStores {
@@ -47,21 +49,20 @@ impl TieredStores {
 
     /// The Crossplane kinds whose CRD is not installed: the statuses say so, as nothing
     /// else would tell why a load balancer never appears.
-    pub fn missing_crossplane(&self) -> Vec<CloudKind> {
+    pub fn missing_crossplane(&self) -> Vec<CloudType> {
         let missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
         missing.iter().copied().collect()
     }
 }
 
-/// The API resource of a Crossplane kind (cluster-scoped).
-pub fn crossplane_resource(kind: CloudKind) -> ApiResource {
-    let (group, version) = CROSSPLANE_API_VERSION.split_once('/').unwrap_or_default();
+/// The API resource of a Crossplane kind.
+pub fn crossplane_resource(ty: CloudType) -> ApiResource {
     ApiResource {
-        group: group.to_string(),
-        version: version.to_string(),
-        api_version: CROSSPLANE_API_VERSION.to_string(),
-        kind: kind.as_str().to_string(),
-        plural: format!("{}s", kind.as_str().to_lowercase()),
+        group: ty.group().to_string(),
+        version: ty.version().to_string(),
+        api_version: ty.api_version(),
+        kind: ty.kind_name().to_string(),
+        plural: ty.plural(),
     }
 }
 
@@ -75,7 +76,7 @@ pub fn spawn(
     changes: UnboundedSender<Change>,
 ) -> (TieredStores, Vec<JoinHandle<()>>) {
     let typed_ready = Readiness::new(2);
-    let dynamic_pending = Arc::new(AtomicUsize::new(CloudKind::ALL.len()));
+    let dynamic_pending = Arc::new(AtomicUsize::new(CloudType::all().len()));
     let missing = Arc::new(Mutex::new(BTreeSet::new()));
     let ctx = WatchContext {
         client: client.clone(),
@@ -115,15 +116,15 @@ pub fn spawn(
         ),
     ];
     let mut crossplane = Vec::new();
-    for kind in CloudKind::ALL {
-        let ar = crossplane_resource(kind);
+    for ty in CloudType::all() {
+        let ar = crossplane_resource(ty);
         let writer = reflector::store::Writer::new(ar.clone());
-        crossplane.push((kind, writer.as_reader()));
+        crossplane.push((ty, writer.as_reader()));
         tasks.push(tokio::spawn(watch_dynamic(
             ctx.clone(),
             dynamic_pending.clone(),
             missing.clone(),
-            kind,
+            ty,
             ar,
             writer,
         )));
@@ -154,7 +155,7 @@ where
     }
 }
 
-fn set_missing(missing: &Mutex<BTreeSet<CloudKind>>, kind: CloudKind, is_missing: bool) {
+fn set_missing(missing: &Mutex<BTreeSet<CloudType>>, kind: CloudType, is_missing: bool) {
     let mut m = missing.lock().unwrap_or_else(|e| e.into_inner());
     if is_missing {
         m.insert(kind);
@@ -177,8 +178,8 @@ async fn is_served(client: &Client, ar: &ApiResource) -> Result<bool, kube::Erro
 async fn watch_dynamic(
     ctx: WatchContext,
     pending: Arc<AtomicUsize>,
-    missing: Arc<Mutex<BTreeSet<CloudKind>>>,
-    kind: CloudKind,
+    missing: Arc<Mutex<BTreeSet<CloudType>>>,
+    kind: CloudType,
     ar: ApiResource,
     writer: reflector::store::Writer<DynamicObject>,
 ) {
@@ -201,7 +202,10 @@ async fn watch_dynamic(
         }
         tokio::time::sleep(ctx.crd_recheck).await;
     }
-    let api: Api<DynamicObject> = Api::all_with(ctx.client.clone(), &ar);
+    let api: Api<DynamicObject> = match ctx.namespace.as_deref() {
+        Some(ns) if kind.namespaced() => Api::namespaced_with(ctx.client.clone(), ns, &ar),
+        _ => Api::all_with(ctx.client.clone(), &ar),
+    };
     let mut stream = watcher(api, watcher::Config::default())
         .default_backoff()
         .modify(|o: &mut DynamicObject| o.metadata.managed_fields = None)

@@ -1,13 +1,30 @@
 //! `gantry plan` output for tiered Gateways (class `gateway.k8s.aws/tiered`): the Kubernetes
-//! objects gantry would create — shadow Gateways and routes, Crossplane LoadBalancer /
-//! TargetGroup / Listener, TargetGroupBindings — then the user's objects with the status
-//! gantry would write, as multi-document YAML. Values not known yet (ARNs, uids of objects
-//! read from manifests) show as `<pending: …>`; a comment above each object says whether it
-//! can be applied now or what it waits for.
+//! objects gantry would create — shadow Gateways and routes, the Crossplane resources of the
+//! class's provider family, TargetGroupBindings — then the user's objects with the status
+//! gantry would write. Values not known yet (ARNs, uids of objects read from manifests) show
+//! as `<pending: …>`.
+//!
+//! [`render`] is the table format's multi-document YAML, a comment above each object saying
+//! whether it can be applied now or what it waits for; [`document`] is the `tiered` member
+//! of the `-o json` / `-o yaml` plan document.
 
 use gantry_snapshot::Snapshot;
 use gantry_tiered::TieredPlan;
-use serde_json::Value;
+use serde_json::{Value, json};
+
+/// `{"planned": [{"waitingFor"?, "object"}], "objects": [user objects with status],
+/// "problems": [...]}`; `None` when the plan holds nothing tiered.
+pub fn document(snapshot: &Snapshot, plan: &TieredPlan, now: &str) -> Option<Value> {
+    let objects = gantry_tiered::status::objects_with_status(snapshot, plan, now);
+    if plan.objects.is_empty() && objects.is_empty() && plan.problems.is_empty() {
+        return None;
+    }
+    Some(json!({
+        "planned": plan.objects,
+        "objects": objects,
+        "problems": plan.problems,
+    }))
+}
 
 /// Multi-document YAML; empty when the plan holds nothing tiered.
 pub fn render(snapshot: &Snapshot, plan: &TieredPlan, now: &str) -> String {

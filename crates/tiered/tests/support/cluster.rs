@@ -94,8 +94,10 @@ impl Cluster {
         self.snapshot
             .target_group_bindings
             .retain(|k, b| !managed(&b.metadata) || planned("TargetGroupBinding", k));
-        self.crossplane
-            .retain(|(kind, name), _| planned(kind, &ObjectKey::new("", name.clone())));
+        self.crossplane.retain(|(kind, name), o| {
+            let namespace = o["metadata"]["namespace"].as_str().unwrap_or_default();
+            planned(kind, &ObjectKey::new(namespace, name.clone()))
+        });
         plan
     }
 
@@ -107,7 +109,8 @@ impl Cluster {
             .as_str()
             .expect("name")
             .to_string();
-        if object["apiVersion"] == gantry_tiered::CROSSPLANE_API_VERSION {
+        let api_version = object["apiVersion"].as_str().unwrap_or_default();
+        if gantry_tiered::CloudType::from_wire(api_version, &kind).is_some() {
             let slot = self
                 .crossplane
                 .entry((kind, name))
@@ -139,19 +142,23 @@ impl Cluster {
         }
     }
 
-    /// Crossplane: every resource reports its ARN (the LoadBalancer its DNS name too).
+    /// Crossplane: every resource reports its ARN (the load balancer its DNS name too, a
+    /// security group its ID), where its provider writes them.
     pub fn crossplane_reports(&mut self, ready: bool) {
         for ((kind, name), o) in &mut self.crossplane {
             let arn = format!(
                 "arn:aws:elasticloadbalancing:us-west-2:1:{}/{name}",
                 kind.to_lowercase()
             );
-            let at_provider = match kind.as_str() {
-                "LoadBalancer" => {
-                    json!({"loadBalancerARN": arn, "dnsName": format!("{name}.elb.example")})
-                }
-                "TargetGroup" => json!({"targetGroups": [{"targetGroupARN": arn}]}),
-                _ => json!({"listenerARN": arn}),
+            let dns = format!("{name}.elb.example");
+            let contrib = o["apiVersion"] == gantry_tiered::CROSSPLANE_API_VERSION;
+            let at_provider = match (contrib, kind.as_str()) {
+                (true, "LoadBalancer") => json!({"loadBalancerARN": arn, "dnsName": dns}),
+                (true, "TargetGroup") => json!({"targetGroups": [{"targetGroupARN": arn}]}),
+                (true, _) => json!({"listenerARN": arn}),
+                (false, "LB") => json!({"arn": arn, "dnsName": dns}),
+                (false, "SecurityGroup") => json!({"arn": arn, "id": format!("sg-{name}")}),
+                (false, _) => json!({"arn": arn}),
             };
             o["status"] = json!({"atProvider": at_provider,
                 "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}]});

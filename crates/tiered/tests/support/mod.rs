@@ -6,7 +6,7 @@
 pub mod cluster;
 
 use gantry_snapshot::Snapshot;
-use gantry_tiered::{CROSSPLANE_API_VERSION, Observed};
+use gantry_tiered::{CloudType, Observed};
 use serde::Deserialize;
 
 /// Splits multi-document YAML into the snapshot and the observed Crossplane resources.
@@ -18,7 +18,8 @@ pub fn load(name: &str, text: &str) -> (Snapshot, Observed) {
         if value.is_null() {
             continue;
         }
-        if value.get("apiVersion").and_then(|v| v.as_str()) == Some(CROSSPLANE_API_VERSION) {
+        let wire = |k: &str| value.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+        if CloudType::from_wire(wire("apiVersion"), wire("kind")).is_some() {
             assert!(observed.insert(value), "{name}: an unknown Crossplane kind");
         } else {
             manifests.push(serde_norway::to_string(&value).expect("serializable"));
