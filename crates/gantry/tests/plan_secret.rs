@@ -74,7 +74,10 @@ data:
 fn plan(manifests: &str, format: &str) -> String {
     let dir = std::env::temp_dir().join(format!("gantry-plan-secret-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join(format!("{format}.yaml"));
+    // Tests run in parallel: each plan gets its own file.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = dir.join(format!("{format}-{n}.yaml"));
     std::fs::write(&file, manifests).expect("write manifests");
     let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
         .args(["plan", "-f", file.to_str().unwrap(), "-o", format])
