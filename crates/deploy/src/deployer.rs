@@ -46,6 +46,9 @@ pub struct DeploySettings {
     /// of interrupted runs).
     pub max_mutating_calls: Option<u64>,
     pub after_mutation: Option<MutationHook>,
+    /// Where the certificates of listeners' Secrets are read for import into ACM; None
+    /// refuses stacks whose listeners need one imported.
+    pub certificates: Option<crate::imported::Certificates>,
 }
 
 impl DeploySettings {
@@ -58,6 +61,7 @@ impl DeploySettings {
             priority_mode: None,
             max_mutating_calls: None,
             after_mutation: None,
+            certificates: None,
         }
     }
 }
