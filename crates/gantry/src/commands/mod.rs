@@ -60,5 +60,10 @@ pub fn settings(args: &ManifestArgs) -> Settings {
     };
     s.default_ssl_policy = args.default_ssl_policy.clone();
     s.default_tags = args.default_tags.clone();
+    // Listener certificates from Secrets are refused outside their validity period.
+    s.now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs() as i64);
     s
 }

@@ -190,6 +190,14 @@ pub fn material(secret: &Secret, now: Option<i64>) -> Result<CertificateMaterial
     })
 }
 
+/// The material of `secret` for import, when its leaf certificate still has `fingerprint`
+/// (validity was checked when the listener was planned).
+pub fn import_material(secret: &Secret, fingerprint: &str) -> Option<CertificateMaterial> {
+    material(secret, None)
+        .ok()
+        .filter(|m| m.fingerprint == fingerprint)
+}
+
 /// Lower-case hex SHA-256 of `der`.
 pub fn fingerprint(der: &[u8]) -> String {
     Sha256::digest(der)
