@@ -29,11 +29,12 @@ pub const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 pub const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
 
 /// A DER reader over a byte slice.
+/// Elements are read front to back with [`Der::element`].
 pub struct Der<'a>(pub &'a [u8]);
 
 impl<'a> Der<'a> {
     /// The next element: (tag, contents).
-    pub fn next(&mut self) -> Result<(u8, &'a [u8]), String> {
+    pub fn element(&mut self) -> Result<(u8, &'a [u8]), String> {
         let b = self.0;
         if b.len() < 2 {
             return Err("truncated DER".into());
@@ -63,7 +64,7 @@ impl<'a> Der<'a> {
 
     /// The next element, which must carry `tag`.
     pub fn expect(&mut self, tag: u8, what: &str) -> Result<&'a [u8], String> {
-        match self.next()? {
+        match self.element()? {
             (t, c) if t == tag => Ok(c),
             (t, _) => Err(format!("expected {what}, found DER tag {t:#04x}")),
         }
@@ -79,19 +80,19 @@ pub fn parse(der: &[u8]) -> Result<CertificateInfo, String> {
     let cert = Der(der).expect(SEQUENCE, "Certificate")?;
     let mut tbs = Der(Der(cert).expect(SEQUENCE, "TBSCertificate")?);
     if tbs.peek_tag() == Some(VERSION_TAG) {
-        tbs.next()?;
+        tbs.element()?;
     }
     tbs.expect(INTEGER, "serialNumber")?;
     tbs.expect(SEQUENCE, "signature algorithm")?;
     tbs.expect(SEQUENCE, "issuer")?;
     let mut validity = Der(tbs.expect(SEQUENCE, "validity")?);
-    let not_before = time(validity.next()?)?;
-    let not_after = time(validity.next()?)?;
+    let not_before = time(validity.element()?)?;
+    let not_after = time(validity.element()?)?;
     tbs.expect(SEQUENCE, "subject")?;
     let mut spki = Der(tbs.expect(SEQUENCE, "subjectPublicKeyInfo")?);
     let mut algorithm = Der(spki.expect(SEQUENCE, "public key algorithm")?);
     let key_algorithm = algorithm.expect(OID, "public key algorithm OID")?.to_vec();
-    let key_curve = match algorithm.next() {
+    let key_curve = match algorithm.element() {
         Ok((OID, c)) => Some(c.to_vec()),
         _ => None,
     };
