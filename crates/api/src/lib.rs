@@ -32,6 +32,7 @@ pub mod gateway {
 
 /// Core Kubernetes types.
 pub mod k8s {
+    pub use k8s_openapi::ByteString;
     pub use k8s_openapi::api::core::v1::{
         ConfigMap, Namespace, Node, Pod, PodCondition, Secret, Service, ServicePort,
     };

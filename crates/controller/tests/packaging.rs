@@ -141,6 +141,7 @@ fn deployer_operations() -> BTreeSet<String> {
         "revoke",
         "list",
         "get",
+        "import",
     ];
     let mut out = BTreeSet::new();
     let mut files = vec![repo().join("crates/deploy/src")];

@@ -48,6 +48,9 @@ pub struct DeploySettings {
     pub after_mutation: Option<MutationHook>,
     /// Tag keys other tools own (`--external-managed-tags`): never removed nor overwritten.
     pub external_managed_tags: BTreeSet<String>,
+    /// Where the certificates of listeners' Secrets are read for import into ACM; None
+    /// refuses stacks whose listeners need one imported.
+    pub certificates: Option<crate::imported::Certificates>,
 }
 
 impl DeploySettings {
@@ -61,6 +64,7 @@ impl DeploySettings {
             max_mutating_calls: None,
             after_mutation: None,
             external_managed_tags: BTreeSet::new(),
+            certificates: None,
         }
     }
 }

@@ -86,6 +86,10 @@ pub enum Operation {
     DescribeSecurityGroups,
     ListCertificates,
     DescribeCertificate,
+    ListTagsForCertificate,
+    ImportCertificate,
+    AddTagsToCertificate,
+    DeleteCertificate,
     CreateLoadBalancer,
     DeleteLoadBalancer,
     ModifyLoadBalancerAttributes,
@@ -168,6 +172,13 @@ pub enum Error {
         listener: String,
         hosts: Vec<String>,
     },
+    /// A listener's Secret certificate cannot be imported into ACM.
+    #[error("{gateway}: certificate of Secret {secret}: {message}")]
+    SecretCertificate {
+        gateway: String,
+        secret: String,
+        message: String,
+    },
     /// A chained stack needs another stack's load balancer, which does not exist yet.
     #[error("{gateway} needs the load balancer of {dependency}, which does not exist yet")]
     DependencyNotReady { gateway: String, dependency: String },
@@ -185,9 +196,9 @@ impl Error {
             | Error::ResolveSecurityGroup { .. }
             | Error::UnresolvedReference { .. }
             | Error::MissingResourceTag { .. } => ErrorClass::Invalid,
-            Error::DependencyNotReady { .. } | Error::CertificateNotFound { .. } => {
-                ErrorClass::NotFound
-            }
+            Error::DependencyNotReady { .. }
+            | Error::CertificateNotFound { .. }
+            | Error::SecretCertificate { .. } => ErrorClass::NotFound,
             Error::Interrupted { .. } => ErrorClass::Transient,
         }
     }

@@ -10,6 +10,7 @@ pub enum ResourceKind {
     TargetGroup,
     SecurityGroup,
     Target,
+    Certificate,
 }
 
 impl ResourceKind {
@@ -20,6 +21,7 @@ impl ResourceKind {
             ResourceKind::Rule => "rule",
             ResourceKind::TargetGroup => "target group",
             ResourceKind::SecurityGroup => "security group",
+            ResourceKind::Certificate => "certificate",
             ResourceKind::Target => "target",
         }
     }

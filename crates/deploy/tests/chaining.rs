@@ -33,6 +33,7 @@ fn nlb(cluster: &str, alb_gateway: &str, name: &str) -> Stack {
         default_actions: vec![forward(&[(&tg.id, 1)])],
         certificates: vec![],
         certificate_hostnames: vec![],
+        certificate_secrets: vec![],
         ssl_policy: None,
         alpn_policy: None,
         mutual_authentication: None,

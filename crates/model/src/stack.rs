@@ -93,6 +93,15 @@ pub struct Listener {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub certificate_hostnames: Vec<String>,
+    /// Certificates from the Gateway listeners' `tls.certificateRefs` (Kubernetes Secrets),
+    /// in order; the deployer imports each into ACM once and adds its ARN after
+    /// `certificates`. Not an ELBv2 field.
+    #[serde(
+        rename = "CertificateSecrets",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub certificate_secrets: Vec<SecretCertificate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssl_policy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +122,17 @@ pub struct Listener {
 #[serde(rename_all = "PascalCase")]
 pub struct Certificate {
     pub certificate_arn: String,
+}
+
+/// A certificate held in a Kubernetes Secret (`kubernetes.io/tls`), named by the Secret and
+/// the SHA-256 fingerprint of its leaf certificate: a new fingerprint is a rotation.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecretCertificate {
+    /// `<namespace>/<name>` of the Secret.
+    pub secret: String,
+    /// Lower-case hex SHA-256 of the leaf certificate's DER.
+    pub fingerprint: String,
 }
 
 /// Mutual TLS settings of an HTTPS listener.

@@ -1,6 +1,7 @@
 //! One Gateway: configuration, listeners, attachment, the load balancer build, and statuses.
 
 use crate::attach::{self, Attachment, Listener, Outcome};
+use crate::certificates::{self, ListenerCertificates};
 use crate::classes::Class;
 use crate::config::{load_balancer, target_group};
 use crate::refs::Unresolved;
@@ -35,6 +36,8 @@ pub struct Context<'a> {
     pub built_target_groups: Vec<BuiltTargetGroup>,
     /// Listener-level problems found while building (index → reason, message).
     pub listener_problems: BTreeMap<usize, (Reason, String)>,
+    /// The certificates of each Gateway listener's `tls.certificateRefs`, by listener index.
+    pub listener_certificates: Vec<ListenerCertificates>,
     pub problems: Vec<Problem>,
 }
 
@@ -159,6 +162,32 @@ impl<'a> Context<'a> {
         out.into_iter().collect()
     }
 
+    /// Whether Gateway listener `li` can carry traffic: valid, and not refused for want of
+    /// any valid certificateRef.
+    pub fn serves(&self, li: usize) -> bool {
+        self.listeners[li].is_valid() && !self.listener_certificates[li].none_valid()
+    }
+
+    /// The Secret certificates of the serving listeners `listeners`, in listener then
+    /// reference order, without repeats; and whether any of them has certificateRefs at all.
+    pub fn secret_certificates(
+        &self,
+        listeners: &[usize],
+    ) -> (Vec<gantry_model::SecretCertificate>, bool) {
+        let mut out = Vec::new();
+        let mut any_refs = false;
+        for &li in listeners {
+            let lc = &self.listener_certificates[li];
+            any_refs |= lc.refs > 0;
+            for c in &lc.certificates {
+                if !out.contains(c) {
+                    out.push(c.clone());
+                }
+            }
+        }
+        (out, any_refs)
+    }
+
     pub fn problem(&mut self, message: String) {
         self.problems.push(Problem {
             object: format!("Gateway {}", self.key),
@@ -228,6 +257,7 @@ pub fn translate<'a>(
     );
     let listeners = attach::listeners::validate(class.lb, &gateway.spec.listeners);
     let attachments = attach::attach(snapshot, key, &listeners, routes);
+    let listener_certificates = resolve_certificates(snapshot, settings, key, gateway, &listeners);
     let mut ctx = Context {
         snapshot,
         settings,
@@ -243,8 +273,14 @@ pub fn translate<'a>(
         target_group_cache: BTreeMap::new(),
         built_target_groups: Vec::new(),
         listener_problems: BTreeMap::new(),
+        listener_certificates,
         problems: Vec::new(),
     };
+    for lc in ctx.listener_certificates.clone() {
+        for (_, message) in lc.problems {
+            ctx.problem(message);
+        }
+    }
     let stack: Option<Stack> = match class.lb {
         LbKind::Alb => alb::build(&mut ctx),
         LbKind::Nlb => nlb::build(&mut ctx),
@@ -340,10 +376,14 @@ fn write_statuses(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
             name: l.name.clone(),
             supported_kinds: l.kinds.clone(),
             attached_routes: attached_counts[i],
-            conditions: listener_conditions(l, ctx.listener_problems.get(&i))
-                .into_iter()
-                .map(|c| c.at(generation))
-                .collect(),
+            conditions: listener_conditions(
+                l,
+                &ctx.listener_certificates[i],
+                ctx.listener_problems.get(&i),
+            )
+            .into_iter()
+            .map(|c| c.at(generation))
+            .collect(),
         })
         .collect();
     let accepted = crate::status::gateway_accepted(&ctx.listeners);
@@ -403,18 +443,65 @@ fn dropped_message(r: &RouteReport) -> String {
         .join("; ")
 }
 
-fn listener_conditions(l: &Listener, build_problem: Option<&(Reason, String)>) -> Vec<Condition> {
-    let refs = build_problem
-        .filter(|(reason, _)| *reason == Reason::InvalidCertificateRef)
-        .map(|(reason, message)| (*reason, message.as_str()));
-    crate::status::listener_conditions(l, refs, || match build_problem {
-        Some((_, message)) => Condition::new(PROGRAMMED, false, Reason::Invalid, message.clone()),
+fn listener_conditions(
+    l: &Listener,
+    certificates: &ListenerCertificates,
+    build_problem: Option<&(Reason, String)>,
+) -> Vec<Condition> {
+    // Invalid certificateRefs first: they are what the user must fix.
+    let joined = (!certificates.problems.is_empty()).then(|| {
+        certificates
+            .problems
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    let refs = match (&joined, certificates.problems.first()) {
+        (Some(message), Some((reason, _))) => Some((*reason, message.as_str())),
+        _ => build_problem
+            .filter(|(reason, _)| *reason == Reason::InvalidCertificateRef)
+            .map(|(reason, message)| (*reason, message.as_str())),
+    };
+    let no_certificate = certificates.none_valid().then(|| {
+        format!(
+            "Listener {} has no valid certificateRef: {}",
+            l.name,
+            joined.clone().unwrap_or_default()
+        )
+    });
+    let not_programmed = no_certificate.or_else(|| build_problem.map(|(_, m)| m.clone()));
+    crate::status::listener_conditions(l, refs, || match not_programmed {
+        Some(message) => Condition::new(PROGRAMMED, false, Reason::Invalid, message),
         None => Condition::unknown(
             PROGRAMMED,
             Reason::Pending,
             "Listener is pending to be programmed",
         ),
     })
+}
+
+/// The certificateRefs of every valid listener that terminates TLS (HTTPS, or TLS not in
+/// passthrough mode); other listeners get an empty result.
+fn resolve_certificates(
+    snapshot: &Snapshot,
+    settings: &Settings,
+    key: &ObjectKey,
+    gateway: &Gateway,
+    listeners: &[Listener],
+) -> Vec<ListenerCertificates> {
+    listeners
+        .iter()
+        .map(|l| {
+            let terminates = l.protocol == "HTTPS" || (l.protocol == "TLS" && !l.passthrough);
+            match gateway.spec.listeners.iter().find(|g| g.name == l.name) {
+                Some(spec) if terminates && l.is_valid() => {
+                    certificates::resolve_listener(snapshot, key, spec, settings.now)
+                }
+                _ => ListenerCertificates::default(),
+            }
+        })
+        .collect()
 }
 
 /// Attributes of an ELB listener, from its listener configuration.

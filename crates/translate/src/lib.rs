@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod attach;
+pub mod certificates;
 mod classes;
 pub mod config;
 pub mod features;
@@ -119,6 +120,10 @@ pub struct Settings {
     pub backend_security_group: bool,
     /// Listener rules per ALB (an adjustable AWS quota; 100 by default).
     pub max_rules_per_alb: usize,
+    /// The current time (seconds since the Unix epoch), supplied by the caller because
+    /// translation reads no clock: listener certificates outside their validity period are
+    /// refused. None leaves validity unchecked.
+    pub now: Option<i64>,
 }
 
 impl Settings {
@@ -133,6 +138,7 @@ impl Settings {
             enabled: [LbKind::Alb, LbKind::Nlb].into_iter().collect(),
             backend_security_group: true,
             max_rules_per_alb: 100,
+            now: None,
         }
     }
 }

@@ -141,15 +141,35 @@ pub fn is_granted(
     to_kind: &str,
     to: &ObjectKey,
 ) -> bool {
+    is_granted_from(
+        snapshot,
+        GROUP,
+        route.kind.as_str(),
+        &route.key.namespace,
+        to_group,
+        to_kind,
+        to,
+    )
+}
+
+/// Whether a ReferenceGrant in `to`'s namespace lets objects of `from_group`/`from_kind` in
+/// `from_namespace` refer to `to`.
+pub fn is_granted_from(
+    snapshot: &Snapshot,
+    from_group: &str,
+    from_kind: &str,
+    from_namespace: &str,
+    to_group: &str,
+    to_kind: &str,
+    to: &ObjectKey,
+) -> bool {
     snapshot
         .reference_grants
         .iter()
         .filter(|(k, _)| k.namespace == to.namespace)
         .any(|(_, grant)| {
             grant.spec.from.iter().any(|f| {
-                f.group == GROUP
-                    && f.kind == route.kind.as_str()
-                    && f.namespace == route.key.namespace
+                f.group == from_group && f.kind == from_kind && f.namespace == from_namespace
             }) && grant.spec.to.iter().any(|t| {
                 t.group == to_group
                     && t.kind == to_kind

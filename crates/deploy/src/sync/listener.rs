@@ -28,6 +28,10 @@ pub async fn apply(
     } else {
         Vec::new()
     };
+    for a in &actual {
+        run.previous_certificates
+            .extend(a.certificates.iter().chain(&a.default_certificate).cloned());
+    }
     let mut tag_updates = Vec::new();
     for desired in &stack.listeners {
         let desired = resolve(run, desired, tg_arns)?;

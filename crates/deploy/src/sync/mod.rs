@@ -24,6 +24,7 @@ use crate::error::{Error, Operation, Result};
 use crate::ownership::Owner;
 use crate::report::{Address, ChangeKind, Report, ResourceKind};
 use gantry_model::Stack;
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -35,6 +36,9 @@ pub(crate) struct Run<'a> {
     pub report: Report,
     strict: &'a AtomicBool,
     mutations: u64,
+    /// Certificate ARNs on the owner's listeners before the run (imported certificates
+    /// that fall out of use are deleted at the end).
+    pub previous_certificates: BTreeSet<String>,
 }
 
 /// Stands in for the ARN or id of something a dry run would have created.
@@ -59,6 +63,7 @@ impl<'a> Run<'a> {
             owner,
             strict,
             mutations: 0,
+            previous_certificates: BTreeSet::new(),
         }
     }
 
@@ -130,7 +135,11 @@ pub(crate) async fn apply(run: &mut Run<'_>, stack: Option<&Stack>) -> Result<()
         Some(s) => Some(crate::acm::resolve(aws, s).await?),
         None => None,
     };
-    let stack = discovered.as_deref();
+    let imported = match discovered.as_deref() {
+        Some(s) => Some(crate::imported::import(run, s).await?),
+        None => None,
+    };
+    let stack = imported.as_deref();
     let resolved = match stack {
         Some(s) => Some(
             subnet::resolve(
@@ -179,10 +188,15 @@ pub(crate) async fn apply(run: &mut Run<'_>, stack: Option<&Stack>) -> Result<()
         listener::delete(run, &l).await?;
     }
     for old in &lb.stale {
+        let certificates = crate::imported::on_load_balancer(run, &old.arn).await?;
+        run.previous_certificates.extend(certificates);
         load_balancer::delete(run, old).await?;
     }
     for tg in &tgs.stale {
         target_group::delete(run, tg).await?;
     }
-    security_group::cleanup(run, sgs, vpc.as_deref(), &previous_sgs).await
+    security_group::cleanup(run, sgs, vpc.as_deref(), &previous_sgs).await?;
+    // Last: imported certificates no listener of this stack uses any more.
+    let previous = std::mem::take(&mut run.previous_certificates);
+    crate::imported::cleanup(run, stack, &previous).await
 }

@@ -263,6 +263,7 @@ pub fn alb(cluster: &str, gateway: &str, name: &str) -> Stack {
             default_actions: vec![Action::fixed_response(404, "text/plain", None)],
             certificates: vec![],
             certificate_hostnames: vec![],
+            certificate_secrets: vec![],
             ssl_policy: None,
             alpn_policy: None,
             mutual_authentication: None,

@@ -2,9 +2,12 @@
 
 use crate::cli::ApplyArgs;
 use anyhow::{Context, Result};
+use gantry_api::k8s::Secret;
 use gantry_deploy::client::{ClientSettings, block_on};
-use gantry_deploy::{DeploySettings, Deployer};
+use gantry_deploy::{CertificateSource, Certificates, DeploySettings, Deployer, ImportMaterial};
+use std::collections::BTreeMap;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Runs `gantry apply`; `verbose` > 0 also prints the AWS calls made, by operation.
 pub fn run(args: ApplyArgs, verbose: u8) -> Result<ExitCode> {
@@ -22,7 +25,8 @@ pub fn run(args: ApplyArgs, verbose: u8) -> Result<ExitCode> {
         crate::outln!("no Gateway in the manifests is handled by gantry; nothing to apply");
         return Ok(ExitCode::SUCCESS);
     }
-    let settings = deploy_settings(&args.manifests, &args.aws);
+    let mut settings = deploy_settings(&args.manifests, &args.aws);
+    settings.certificates = Some(manifest_certificates(&loaded.snapshot, &translation.stacks));
     let ok = block_on(async {
         let deployer = Deployer::from_env(settings).await;
         let results = deployer.apply_all(&translation.stacks).await;
@@ -132,6 +136,40 @@ fn listing(items: impl ExactSizeIterator<Item = String>) -> String {
         shown.push("…".to_string());
     }
     format!("{n} [{}]", shown.join(" "))
+}
+
+/// The Secrets the stacks' listeners name, for the deployer to import into ACM.
+struct ManifestCertificates(BTreeMap<String, Arc<Secret>>);
+
+impl CertificateSource for ManifestCertificates {
+    fn material(&self, secret: &str, fingerprint: &str) -> Option<ImportMaterial> {
+        let m = gantry_translate::certificates::import_material(self.0.get(secret)?, fingerprint)?;
+        Some(ImportMaterial {
+            certificate: m.certificate,
+            chain: m.chain,
+            private_key: m.private_key,
+        })
+    }
+}
+
+fn manifest_certificates(
+    snapshot: &gantry_snapshot::Snapshot,
+    stacks: &[gantry_model::Stack],
+) -> Certificates {
+    let mut secrets = BTreeMap::new();
+    for c in stacks
+        .iter()
+        .flat_map(|s| &s.listeners)
+        .flat_map(|l| &l.certificate_secrets)
+    {
+        if let Some((namespace, name)) = c.secret.split_once('/') {
+            let key = gantry_snapshot::ObjectKey::new(namespace.to_string(), name.to_string());
+            if let Some(s) = snapshot.secrets.get(&key) {
+                secrets.insert(c.secret.clone(), s.clone());
+            }
+        }
+    }
+    Certificates(Arc::new(ManifestCertificates(secrets)))
 }
 
 pub(super) fn deploy_settings(

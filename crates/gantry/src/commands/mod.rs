@@ -58,5 +58,10 @@ pub fn settings(args: &ManifestArgs) -> Settings {
     s.default_ssl_policy = args.default_ssl_policy.clone();
     s.default_tags = args.default_tags.clone();
     s.external_managed_tags = args.external_managed_tags.clone();
+    // Listener certificates from Secrets are refused outside their validity period.
+    s.now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs() as i64);
     s
 }

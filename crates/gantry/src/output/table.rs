@@ -46,7 +46,21 @@ fn stack_section(out: &mut String, s: &Stack) {
             l.protocol.as_str(),
             l.port,
             actions(&l.default_actions),
-            if l.certificates.is_empty() && !l.certificate_hostnames.is_empty() {
+            if !l.certificate_secrets.is_empty() {
+                format!(
+                    "  certificates: {}",
+                    l.certificates
+                        .iter()
+                        .map(|c| c.certificate_arn.clone())
+                        .chain(l.certificate_secrets.iter().map(|c| format!(
+                            "Secret {} (sha256 {})",
+                            c.secret,
+                            &c.fingerprint[..c.fingerprint.len().min(16)]
+                        )))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else if l.certificates.is_empty() && !l.certificate_hostnames.is_empty() {
                 format!(
                     "  certificates: from ACM for {}",
                     l.certificate_hostnames.join(", ")

@@ -40,10 +40,10 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     // Routes and their hostnames per port and listener; "" is a catch-all hostname.
     let mut per_port: BTreeMap<i32, BTreeMap<usize, RoutesOnPort<'_>>> = BTreeMap::new();
     for (route, li, hosts) in ctx.attached() {
-        let l = &ctx.listeners[li];
-        if !l.is_valid() {
+        if !ctx.serves(li) {
             continue;
         }
+        let l = &ctx.listeners[li];
         let entry = per_port
             .entry(l.port)
             .or_default()
@@ -63,10 +63,8 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
     let mut in_stack: Vec<bool> = Vec::new();
     let mut listeners = Vec::new();
     for (port, mut by_listener) in per_port {
-        let Some(li) = ctx
-            .listeners
-            .iter()
-            .position(|l| l.port == port && l.is_valid())
+        let Some(li) =
+            (0..ctx.listeners.len()).find(|&i| ctx.listeners[i].port == port && ctx.serves(i))
         else {
             continue;
         };
@@ -340,9 +338,15 @@ fn build_listener(
 ) -> Option<Listener> {
     let mut certificates = Vec::new();
     let mut certificate_hostnames = Vec::new();
+    let mut certificate_secrets = Vec::new();
     let mut ssl_policy = None;
     let mut mutual_authentication = None;
     if protocol == Protocol::Https {
+        let on_port: Vec<usize> = (0..ctx.listeners.len())
+            .filter(|&i| ctx.listeners[i].port == port && ctx.serves(i))
+            .collect();
+        let (secrets, any_refs) = ctx.secret_certificates(&on_port);
+        certificate_secrets = secrets;
         if let Some(c) = cfg {
             for arn in c
                 .default_certificate
@@ -375,14 +379,15 @@ fn build_listener(
             cfg.and_then(|c| c.ssl_policy.clone())
                 .unwrap_or_else(|| ctx.settings.default_ssl_policy.clone()),
         );
-        if certificates.is_empty() {
-            // No configured certificate: the deployer finds them in ACM by hostname.
-            let on_port: Vec<usize> = (0..ctx.listeners.len())
-                .filter(|&i| ctx.listeners[i].port == port && ctx.listeners[i].is_valid())
-                .collect();
+        if certificates.is_empty() && !any_refs {
+            // No configured certificate nor certificateRefs: the deployer finds them in ACM
+            // by hostname.
             certificate_hostnames = ctx.certificate_hostnames(&on_port);
         }
-        if certificates.is_empty() && certificate_hostnames.is_empty() {
+        if certificates.is_empty()
+            && certificate_secrets.is_empty()
+            && certificate_hostnames.is_empty()
+        {
             let message = format!(
                 "HTTPS listener on port {port} has no certificate and no hostname to discover one in ACM by: set defaultCertificate for HTTPS:{port} in the LoadBalancerConfiguration listenerConfigurations, or give the listener or its routes hostnames"
             );
@@ -399,6 +404,7 @@ fn build_listener(
         default_actions: vec![Action::fixed_response(404, "text/plain", None)],
         certificates,
         certificate_hostnames,
+        certificate_secrets,
         ssl_policy,
         alpn_policy: None,
         mutual_authentication,

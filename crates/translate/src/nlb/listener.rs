@@ -74,15 +74,22 @@ pub fn build(
     let key = &plan.config_key;
     let mut certificates = Vec::new();
     let mut certificate_hostnames = Vec::new();
+    let mut certificate_secrets = Vec::new();
     let mut ssl_policy = None;
     let mut alpn_policy = None;
     if plan.protocol == Protocol::Tls {
         certificates = certificates_of(cfg);
-        if certificates.is_empty() {
-            // No configured certificate: the deployer finds them in ACM by hostname.
+        let (secrets, any_refs) = ctx.secret_certificates(gateway_listeners);
+        certificate_secrets = secrets;
+        if certificates.is_empty() && !any_refs {
+            // No configured certificate nor certificateRefs: the deployer finds them in ACM
+            // by hostname.
             certificate_hostnames = ctx.certificate_hostnames(gateway_listeners);
         }
-        if certificates.is_empty() && certificate_hostnames.is_empty() {
+        if certificates.is_empty()
+            && certificate_secrets.is_empty()
+            && certificate_hostnames.is_empty()
+        {
             let message = format!(
                 "TLS listener on port {port} has no certificate and no hostname to discover one in ACM by: set defaultCertificate for TLS:{port} in the LoadBalancerConfiguration listenerConfigurations, or give the listener or its TLSRoutes hostnames"
             );
@@ -139,6 +146,7 @@ pub fn build(
         default_actions: vec![forward],
         certificates,
         certificate_hostnames,
+        certificate_secrets,
         ssl_policy,
         alpn_policy,
         mutual_authentication: None,

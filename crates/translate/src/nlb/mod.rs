@@ -75,7 +75,7 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
 fn candidates<'a>(ctx: &Context<'a>) -> Vec<Candidate<'a>> {
     let mut by_route: BTreeMap<(i128, String, String, RouteKind), Candidate<'a>> = BTreeMap::new();
     for (route, li, _) in ctx.attached() {
-        if !ctx.listeners[li].is_valid() {
+        if !ctx.serves(li) {
             continue;
         }
         let c = by_route

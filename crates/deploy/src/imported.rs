@@ -1,0 +1,382 @@
+//! Listener certificates from Kubernetes Secrets: each Secret's certificate is imported into
+//! ACM once per cluster, tagged with the cluster, the Secret (`namespace/name`) and the
+//! fingerprint of its leaf certificate, and reused by every listener that names it. A new
+//! fingerprint re-imports in place under the same ARN, so listeners see no change. A
+//! certificate is deleted once the listeners that used it have stopped (the post pass), and
+//! only one gantry imported: both ownership tags present.
+
+use crate::error::{Error, Operation, Result};
+use crate::ownership::CLUSTER;
+use crate::report::{ChangeKind, ResourceKind};
+use crate::sync::{Run, placeholder};
+use aws_sdk_acm::primitives::Blob;
+use aws_sdk_acm::types::{KeyAlgorithm, Tag};
+use gantry_model::{Certificate, SecretCertificate, Stack};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
+
+/// Tag of an imported certificate: the Secret (`namespace/name`) it comes from.
+pub const SECRET_TAG: &str = "gateway.k8s.aws/secret";
+/// Tag of an imported certificate: lower-case hex SHA-256 of the leaf certificate.
+pub const FINGERPRINT_TAG: &str = "gateway.k8s.aws/certificate-sha256";
+
+/// What ACM imports: PEM certificate, chain and private key. The key is never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ImportMaterial {
+    pub certificate: String,
+    pub chain: Option<String>,
+    pub private_key: String,
+}
+
+impl fmt::Debug for ImportMaterial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ImportMaterial(redacted)")
+    }
+}
+
+/// Where the deployer reads a Secret's certificate and key, only when it must import them.
+pub trait CertificateSource: Send + Sync {
+    /// The material of Secret `secret` (`namespace/name`) whose leaf certificate has
+    /// `fingerprint`; None when the Secret is gone or holds another certificate now.
+    fn material(&self, secret: &str, fingerprint: &str) -> Option<ImportMaterial>;
+}
+
+/// A shared [`CertificateSource`] for [`crate::DeploySettings`].
+#[derive(Clone)]
+pub struct Certificates(pub Arc<dyn CertificateSource>);
+
+impl fmt::Debug for Certificates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Certificates")
+    }
+}
+
+/// A certificate gantry imported for this cluster.
+#[derive(Clone, Debug)]
+struct Imported {
+    arn: String,
+    secret: String,
+    fingerprint: String,
+}
+
+fn wanted(stack: &Stack) -> Vec<&SecretCertificate> {
+    let mut out: Vec<&SecretCertificate> = Vec::new();
+    for c in stack.listeners.iter().flat_map(|l| &l.certificate_secrets) {
+        if !out.iter().any(|o| o.secret == c.secret) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `stack` with the ARNs of its Secrets' certificates added after each listener's configured
+/// ones, importing or re-importing what ACM lacks. No call when no listener names a Secret.
+pub(crate) async fn import<'s>(run: &mut Run<'_>, stack: &'s Stack) -> Result<Cow<'s, Stack>> {
+    let wanted = wanted(stack);
+    if wanted.is_empty() {
+        return Ok(Cow::Borrowed(stack));
+    }
+    let owned = list(run).await?;
+    let mut arns: BTreeMap<String, String> = BTreeMap::new();
+    for w in wanted {
+        let existing = owned
+            .iter()
+            .filter(|o| o.secret == w.secret)
+            .min_by(|a, b| a.arn.cmp(&b.arn));
+        let arn = match existing {
+            Some(o) if o.fingerprint == w.fingerprint => o.arn.clone(),
+            Some(o) => {
+                reimport(run, stack, &o.arn, w).await?;
+                o.arn.clone()
+            }
+            None => create(run, stack, w).await?,
+        };
+        arns.insert(w.secret.clone(), arn);
+    }
+    let mut out = stack.clone();
+    for l in &mut out.listeners {
+        for c in &l.certificate_secrets {
+            let cert = Certificate {
+                certificate_arn: arns[&c.secret].clone(),
+            };
+            if !l.certificates.contains(&cert) {
+                l.certificates.push(cert);
+            }
+        }
+    }
+    Ok(Cow::Owned(out))
+}
+
+fn material(run: &Run<'_>, stack: &Stack, w: &SecretCertificate) -> Result<ImportMaterial> {
+    run.settings
+        .certificates
+        .as_ref()
+        .and_then(|c| c.0.material(&w.secret, &w.fingerprint))
+        .ok_or_else(|| Error::SecretCertificate {
+            gateway: stack.gateway.clone(),
+            secret: w.secret.clone(),
+            message: format!(
+                "the certificate with fingerprint {} is not available to import (the Secret changed or is gone since the plan)",
+                w.fingerprint
+            ),
+        })
+}
+
+fn tag(key: &str, value: &str) -> Result<Tag> {
+    Tag::builder()
+        .key(key)
+        .value(value)
+        .build()
+        .map_err(|e| Error::SecretCertificate {
+            gateway: String::new(),
+            secret: value.to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// The ownership tags of an imported certificate: cluster, Secret, fingerprint.
+fn tags(run: &Run<'_>, w: &SecretCertificate) -> Result<Vec<Tag>> {
+    Ok(vec![
+        tag(CLUSTER, &run.settings.cluster_name)?,
+        tag(SECRET_TAG, &w.secret)?,
+        tag(FINGERPRINT_TAG, &w.fingerprint)?,
+    ])
+}
+
+async fn create(run: &mut Run<'_>, stack: &Stack, w: &SecretCertificate) -> Result<String> {
+    let m = material(run, stack, w)?;
+    let tags = tags(run, w)?;
+    let acm = run.aws.acm.clone();
+    let call = acm
+        .import_certificate()
+        .certificate(Blob::new(m.certificate))
+        .private_key(Blob::new(m.private_key))
+        .set_certificate_chain(m.chain.map(Blob::new))
+        .set_tags(Some(tags))
+        .send();
+    let out = run
+        .mutate(Operation::ImportCertificate, &w.secret, async {
+            call.await
+                .map_err(|e| Error::call(Operation::ImportCertificate, &w.secret, e))
+        })
+        .await?;
+    run.changed(
+        ChangeKind::Created,
+        ResourceKind::Certificate,
+        &w.secret,
+        &format!("imported into ACM, sha256 {}", w.fingerprint),
+    );
+    Ok(match out {
+        Some(o) => o.certificate_arn.unwrap_or_default(),
+        None => placeholder(&format!("certificate of {}", w.secret)),
+    })
+}
+
+/// Rotation: the same ARN gets the Secret's new certificate, then the new fingerprint tag.
+async fn reimport(
+    run: &mut Run<'_>,
+    stack: &Stack,
+    arn: &str,
+    w: &SecretCertificate,
+) -> Result<()> {
+    let m = material(run, stack, w)?;
+    let acm = run.aws.acm.clone();
+    let call = acm
+        .import_certificate()
+        .certificate_arn(arn)
+        .certificate(Blob::new(m.certificate))
+        .private_key(Blob::new(m.private_key))
+        .set_certificate_chain(m.chain.map(Blob::new))
+        .send();
+    run.mutate(Operation::ImportCertificate, arn, async {
+        call.await
+            .map_err(|e| Error::call(Operation::ImportCertificate, arn, e))
+    })
+    .await?;
+    // All three tags again, not only the fingerprint: a re-import must leave the certificate
+    // recognisably gantry's even where the emulator drops tags on re-import (moto does).
+    let call = acm
+        .add_tags_to_certificate()
+        .certificate_arn(arn)
+        .set_tags(Some(tags(run, w)?))
+        .send();
+    run.mutate(Operation::AddTagsToCertificate, arn, async {
+        call.await
+            .map_err(|e| Error::call(Operation::AddTagsToCertificate, arn, e))
+    })
+    .await?;
+    run.changed(
+        ChangeKind::Modified,
+        ResourceKind::Certificate,
+        &w.secret,
+        &format!("re-imported in place, sha256 {}", w.fingerprint),
+    );
+    Ok(())
+}
+
+/// Deletes the gantry-imported certificates among `previous` (the certificates this stack's
+/// listeners carried before the run) that `stack` no longer uses and no other load balancer
+/// uses (ACM's InUseBy, and DeleteCertificate refuses one in use).
+pub(crate) async fn cleanup(
+    run: &mut Run<'_>,
+    stack: Option<&Stack>,
+    previous: &BTreeSet<String>,
+) -> Result<()> {
+    let kept: BTreeSet<&str> = stack
+        .into_iter()
+        .flat_map(|s| &s.listeners)
+        .flat_map(|l| &l.certificates)
+        .map(|c| c.certificate_arn.as_str())
+        .collect();
+    let candidates: Vec<&String> = previous
+        .iter()
+        .filter(|a| a.contains(":acm:") && !kept.contains(a.as_str()))
+        .collect();
+    if candidates.is_empty() {
+        return Ok(());
+    }
+    let owned = list(run).await?;
+    for arn in candidates {
+        let Some(cert) = owned.iter().find(|o| &o.arn == arn) else {
+            continue;
+        };
+        let acm = run.aws.acm.clone();
+        let detail = acm
+            .describe_certificate()
+            .certificate_arn(arn)
+            .send()
+            .await
+            .map_err(|e| Error::call(Operation::DescribeCertificate, arn, e))?;
+        let in_use = detail
+            .certificate
+            .and_then(|c| c.in_use_by)
+            .unwrap_or_default();
+        if !in_use.is_empty() {
+            tracing::debug!(arn, ?in_use, "imported certificate still in use; kept");
+            continue;
+        }
+        let call = acm.delete_certificate().certificate_arn(arn).send();
+        let result = run
+            .mutate(Operation::DeleteCertificate, arn, async {
+                call.await
+                    .map_err(|e| Error::call(Operation::DeleteCertificate, arn, e))
+            })
+            .await;
+        match result {
+            Ok(_) => run.changed(
+                ChangeKind::Deleted,
+                ResourceKind::Certificate,
+                &cert.secret,
+                "no listener uses it",
+            ),
+            Err(e) if e.code() == Some("ResourceInUseException") => {
+                tracing::info!(arn, "imported certificate still in use; kept");
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Every certificate in ACM carrying this cluster's tag and a Secret tag.
+async fn list(run: &Run<'_>) -> Result<Vec<Imported>> {
+    let aws = run.aws;
+    let key_types = KeyAlgorithm::values()
+        .iter()
+        .map(|v| KeyAlgorithm::from(*v));
+    let includes = aws_sdk_acm::types::Filters::builder()
+        .set_key_types(Some(key_types.collect()))
+        .build();
+    let mut arns = Vec::new();
+    let mut token = None;
+    loop {
+        let page = aws
+            .acm
+            .list_certificates()
+            .includes(includes.clone())
+            .set_next_token(token)
+            .max_items(1000)
+            .send()
+            .await
+            .map_err(|e| Error::call(Operation::ListCertificates, "certificates", e))?;
+        for s in page.certificate_summary_list.unwrap_or_default() {
+            // Only imported certificates can be gantry's; summaries that do not say are read.
+            if s.r#type
+                .as_ref()
+                .is_none_or(|t| *t == aws_sdk_acm::types::CertificateType::Imported)
+            {
+                arns.extend(s.certificate_arn);
+            }
+        }
+        token = page.next_token.filter(|t| !t.is_empty());
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    for arn in arns {
+        let tags = aws
+            .acm
+            .list_tags_for_certificate()
+            .certificate_arn(&arn)
+            .send()
+            .await
+            .map_err(|e| Error::call(Operation::ListTagsForCertificate, &arn, e))?
+            .tags
+            .unwrap_or_default();
+        let get = |k: &str| {
+            tags.iter()
+                .find(|t| t.key == k)
+                .and_then(|t| t.value.clone())
+        };
+        if get(CLUSTER).as_deref() != Some(run.settings.cluster_name.as_str()) {
+            continue;
+        }
+        if let Some(secret) = get(SECRET_TAG) {
+            out.push(Imported {
+                arn,
+                secret,
+                fingerprint: get(FINGERPRINT_TAG).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// ARNs of the certificates on the listeners of load balancer `lb_arn`.
+pub(crate) async fn on_load_balancer(run: &Run<'_>, lb_arn: &str) -> Result<BTreeSet<String>> {
+    let aws = run.aws;
+    let mut out = BTreeSet::new();
+    let listeners = aws
+        .elbv2
+        .describe_listeners()
+        .load_balancer_arn(lb_arn)
+        .send()
+        .await
+        .map_err(|e| Error::call(Operation::DescribeListeners, lb_arn, e))?
+        .listeners
+        .unwrap_or_default();
+    for l in listeners {
+        let Some(arn) = l.listener_arn else { continue };
+        if l.certificates.as_ref().is_none_or(|c| c.is_empty()) {
+            continue;
+        }
+        let certs = aws
+            .elbv2
+            .describe_listener_certificates()
+            .listener_arn(&arn)
+            .send()
+            .await
+            .map_err(|e| Error::call(Operation::DescribeListenerCertificates, &arn, e))?;
+        out.extend(
+            certs
+                .certificates
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|c| c.certificate_arn),
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,335 @@
+//! `gantry plan` / `apply -f` / `delete -f` of an HTTPS Gateway whose only certificate is a
+//! cert-manager style `kubernetes.io/tls` Secret, against the moto emulator: the plan names
+//! the Secret and its fingerprint, apply imports it into ACM and the listener serves it,
+//! rotating the Secret re-imports under the same ARN, delete leaves no imported certificate.
+//! Needs AWS_ENDPOINT_URL (scripts/moto.sh); fails without it.
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_ec2::config::Credentials;
+use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+use gantry_deploy::client::block_on;
+use gantry_model::Stack;
+use std::process::{Command, Output};
+
+const SECRET_TAG: &str = "gateway.k8s.aws/secret";
+const CLUSTER_TAG: &str = "elbv2.k8s.aws/cluster";
+
+fn region() -> String {
+    std::env::var("AWS_REGION").unwrap_or_else(|_| "us-west-2".to_string())
+}
+
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../translate/tests/fixtures/certificates/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("    {l}\n"))
+        .collect::<String>()
+}
+
+fn manifests(crt: &str, key: &str) -> String {
+    format!(
+        r#"apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata:
+  name: gantry-alb
+spec:
+  controllerName: gateway.k8s.aws/alb
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: secure
+  namespace: shop
+spec:
+  gatewayClassName: gantry-alb
+  listeners:
+  - name: https
+    protocol: HTTPS
+    port: 443
+    hostname: app.example.com
+    tls:
+      certificateRefs:
+      - name: app-tls
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: app
+  namespace: shop
+spec:
+  parentRefs:
+  - name: secure
+  rules:
+  - backendRefs:
+    - name: app
+      port: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: app
+  namespace: shop
+spec:
+  type: NodePort
+  ports:
+  - port: 80
+    targetPort: 8080
+    nodePort: 30981
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: app-tls
+  namespace: shop
+  annotations:
+    cert-manager.io/certificate-name: app
+type: kubernetes.io/tls
+stringData:
+  tls.crt: |
+{}  tls.key: |
+{}"#,
+        indent(crt),
+        indent(key)
+    )
+}
+
+fn gantry(endpoint: &str, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_REGION", region())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run gantry");
+    println!(
+        "$ gantry {}\n{}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "gantry {} failed", args.join(" "));
+    out
+}
+
+struct Aws {
+    ec2: aws_sdk_ec2::Client,
+    elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    acm: aws_sdk_acm::Client,
+}
+
+async fn aws(endpoint: &str) -> Aws {
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region()))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(gantry_deploy::client::https_client())
+        .load()
+        .await;
+    Aws {
+        ec2: aws_sdk_ec2::Client::new(&config),
+        elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&config),
+        acm: aws_sdk_acm::Client::new(&config),
+    }
+}
+
+async fn vpc(aws: &Aws) -> String {
+    let n = std::process::id() % 200 + 20;
+    let vpc = aws
+        .ec2
+        .create_vpc()
+        .cidr_block(format!("10.{n}.0.0/16"))
+        .send()
+        .await
+        .expect("create VPC")
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .expect("VPC id");
+    for (i, zone) in ["a", "b"].iter().enumerate() {
+        let tags = TagSpecification::builder()
+            .resource_type(ResourceType::Subnet)
+            .tags(
+                Tag::builder()
+                    .key("kubernetes.io/role/internal-elb")
+                    .value("1")
+                    .build(),
+            )
+            .build();
+        aws.ec2
+            .create_subnet()
+            .vpc_id(&vpc)
+            .cidr_block(format!("10.{n}.{i}.0/24"))
+            .availability_zone(format!("{}{zone}", region()))
+            .tag_specifications(tags)
+            .send()
+            .await
+            .expect("create subnet");
+    }
+    vpc
+}
+
+/// The certificates on the 443 listener of the load balancer named `name`.
+async fn listener_certificates(aws: &Aws, name: &str) -> Vec<String> {
+    let lb = aws
+        .elbv2
+        .describe_load_balancers()
+        .names(name)
+        .send()
+        .await
+        .expect("describe load balancer")
+        .load_balancers
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .and_then(|l| l.load_balancer_arn)
+        .expect("load balancer");
+    let listener = aws
+        .elbv2
+        .describe_listeners()
+        .load_balancer_arn(&lb)
+        .send()
+        .await
+        .expect("describe listeners")
+        .listeners
+        .unwrap_or_default()
+        .into_iter()
+        .find(|l| l.port == Some(443))
+        .and_then(|l| l.listener_arn)
+        .expect("listener 443");
+    let mut out: Vec<String> = aws
+        .elbv2
+        .describe_listener_certificates()
+        .listener_arn(&listener)
+        .send()
+        .await
+        .expect("listener certificates")
+        .certificates
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|c| c.certificate_arn)
+        .collect();
+    out.dedup();
+    out
+}
+
+/// Certificates in ACM tagged as imported by gantry for `cluster`.
+async fn imported(aws: &Aws, cluster: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let list = aws
+        .acm
+        .list_certificates()
+        .send()
+        .await
+        .expect("list certificates")
+        .certificate_summary_list
+        .unwrap_or_default();
+    for arn in list.into_iter().filter_map(|c| c.certificate_arn) {
+        let tags = aws
+            .acm
+            .list_tags_for_certificate()
+            .certificate_arn(&arn)
+            .send()
+            .await
+            .expect("tags")
+            .tags
+            .unwrap_or_default();
+        let has = |k: &str, v: Option<&str>| {
+            tags.iter()
+                .any(|t| t.key == k && v.is_none_or(|v| t.value.as_deref() == Some(v)))
+        };
+        if has(CLUSTER_TAG, Some(cluster)) && has(SECRET_TAG, Some("shop/app-tls")) {
+            out.push(arn);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_secret_certificate_is_served_rotated_in_place_and_removed_with_its_gateway() {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .expect("AWS_ENDPOINT_URL: run against moto (scripts/moto.sh start)");
+    let aws = block_on(aws(&endpoint)).expect("runtime");
+    let vpc = block_on(vpc(&aws)).expect("runtime");
+    let cluster = format!("certs-{}", std::process::id());
+    let dir =
+        std::env::temp_dir().join(format!("gantry-secret-certificate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("gateway.yaml");
+    let path = file.to_str().expect("UTF-8 path").to_string();
+    let rsa_chain = fixture("rsa.crt") + &fixture("ca.crt");
+    std::fs::write(&file, manifests(&rsa_chain, &fixture("rsa.key"))).expect("write");
+
+    // The plan carries the Secret and its certificate's fingerprint, and the listener's refs
+    // resolve.
+    let plan = gantry(
+        &endpoint,
+        &[
+            "plan",
+            "-f",
+            &path,
+            "--cluster-name",
+            &cluster,
+            "-o",
+            "json",
+        ],
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan JSON");
+    let stacks: Vec<Stack> = serde_json::from_value(plan["stacks"].clone()).expect("stacks");
+    let listener = &stacks[0].listeners[0];
+    assert!(listener.certificates.is_empty());
+    assert!(
+        listener.certificate_hostnames.is_empty(),
+        "no ACM discovery"
+    );
+    assert_eq!(listener.certificate_secrets.len(), 1);
+    assert_eq!(listener.certificate_secrets[0].secret, "shop/app-tls");
+    let plan_text = plan.to_string();
+    assert!(!plan_text.contains("PRIVATE KEY"), "no key in the plan");
+    let name = stacks[0].load_balancer.name.clone();
+
+    let common = ["--cluster-name", cluster.as_str(), "--vpc-id", vpc.as_str()];
+    let apply: Vec<&str> = ["apply", "-f", &path].into_iter().chain(common).collect();
+    let first = gantry(&endpoint, &apply);
+    assert!(!String::from_utf8_lossy(&first.stdout).contains("PRIVATE KEY"));
+    let served = block_on(listener_certificates(&aws, &name)).expect("runtime");
+    let ours = block_on(imported(&aws, &cluster)).expect("runtime");
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(served, ours, "the listener serves the imported certificate");
+
+    // Rotation: cert-manager renews into the same Secret (here: another key and certificate).
+    std::fs::write(&file, manifests(&fixture("ec.crt"), &fixture("ec.key"))).expect("write");
+    gantry(&endpoint, &apply);
+    assert_eq!(
+        block_on(listener_certificates(&aws, &name)).expect("runtime"),
+        ours,
+        "same ARN after rotation"
+    );
+    let domain = block_on(async {
+        aws.acm
+            .describe_certificate()
+            .certificate_arn(&ours[0])
+            .send()
+            .await
+            .expect("describe")
+            .certificate
+            .and_then(|c| c.domain_name)
+    })
+    .expect("runtime");
+    assert_eq!(domain.as_deref(), Some("ec.example.com"));
+
+    // Delete: nothing gantry imported is left.
+    let delete: Vec<&str> = ["delete", "-f", &path].into_iter().chain(common).collect();
+    gantry(&endpoint, &delete);
+    assert_eq!(
+        block_on(imported(&aws, &cluster)).expect("runtime"),
+        Vec::<String>::new()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
