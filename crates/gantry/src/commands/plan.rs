@@ -18,13 +18,17 @@ pub fn run(args: PlanArgs) -> Result<ExitCode> {
         Format::Json => serde_json::to_string_pretty(&plan)? + "\n",
         Format::Yaml => serde_norway::to_string(&plan)?,
         Format::Table => output::table::render(&translation, !tiered_yaml.is_empty()),
+        Format::Mermaid => output::mermaid::render(&output::graph::Graph::build(&translation)),
+        Format::Dot => output::dot::render(&output::graph::Graph::build(&translation)),
     };
     print!("{text}");
     // Tiered Gateways become Kubernetes objects rather than AWS stacks: printed as the
     // manifests gantry would apply, with ARNs still pending.
     if !tiered_yaml.is_empty() {
         match args.output {
-            Format::Json => {}
+            // The pictures draw load balancers gantry provisions; a tiered Gateway's is
+            // Crossplane's, so it is not drawn.
+            Format::Json | Format::Mermaid | Format::Dot => {}
             Format::Yaml => print!("---\n{tiered_yaml}"),
             Format::Table => {
                 print!("\nTiered Gateways — objects gantry would create:\n---\n{tiered_yaml}")
