@@ -3,12 +3,25 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// The line every `--help` ends with: where the matching documentation is, relative to the
+/// repository root. `crates/gantry/tests/help.rs` checks that each named file and heading exists.
+macro_rules! help_link {
+    ($doc:literal) => {
+        concat!("Documentation: ", $doc)
+    };
+}
+
 /// gantry provisions AWS load balancers for Kubernetes Gateway API resources: Gateways of a
 /// GatewayClass with controllerName `gateway.k8s.aws/alb` become Application Load Balancers
 /// (HTTPRoute, GRPCRoute), those of `gateway.k8s.aws/nlb` Network Load Balancers (TCPRoute,
 /// UDPRoute, TLSRoute).
 #[derive(Debug, Parser)]
-#[command(name = "gantry", version, propagate_version = true)]
+#[command(
+    name = "gantry",
+    version,
+    propagate_version = true,
+    after_help = help_link!("README.md#documentation")
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -27,16 +40,22 @@ pub struct Global {
 pub enum Command {
     /// Show the AWS resources and Gateway API statuses gantry would produce for manifests,
     /// without calling AWS or Kubernetes.
+    #[command(after_help = help_link!("docs/configuration.md#gantry-plan"))]
     Plan(PlanArgs),
     /// Make AWS match the plan for every Gateway in the manifests.
+    #[command(after_help = help_link!("docs/configuration.md#gantry-apply"))]
     Apply(ApplyArgs),
     /// Remove the AWS resources gantry owns for the Gateways in the manifests.
+    #[command(after_help = help_link!("docs/configuration.md#gantry-delete"))]
     Delete(DeleteArgs),
     /// Run in a cluster: watch the Gateway API and reconcile AWS continuously.
+    #[command(after_help = help_link!("docs/configuration.md#gantry-controller"))]
     Controller(crate::commands::controller::ControllerArgs),
     /// Print the CustomResourceDefinitions gantry owns, as installable YAML.
+    #[command(after_help = help_link!("docs/configuration.md#gantrys-crds"))]
     Crds,
     /// Print gantry's version.
+    #[command(after_help = help_link!("docs/install-eks.md"))]
     Version,
 }
 
@@ -45,6 +64,10 @@ pub enum Format {
     Table,
     Yaml,
     Json,
+    /// The traffic path of each Gateway as a Mermaid flowchart.
+    Mermaid,
+    /// The traffic path of each Gateway in Graphviz DOT (`| dot -Tsvg`).
+    Dot,
 }
 
 /// Where manifests come from and how the plan is built.

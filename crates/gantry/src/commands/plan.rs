@@ -28,6 +28,8 @@ pub fn run(args: PlanArgs) -> Result<ExitCode> {
         Format::Json => serde_json::to_string_pretty(&document()?)? + "\n",
         Format::Yaml => serde_norway::to_string(&document()?)?,
         Format::Table => output::table::render(&translation, !tiered_yaml.is_empty()),
+        Format::Mermaid => output::mermaid::render(&output::graph::Graph::build(&translation)),
+        Format::Dot => output::dot::render(&output::graph::Graph::build(&translation)),
     };
     crate::out!("{text}");
     // The table is followed by the manifests gantry would apply, with ARNs still pending.

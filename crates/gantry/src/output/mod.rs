@@ -1,5 +1,8 @@
 //! What `gantry plan` prints.
 
+pub mod dot;
+pub mod graph;
+pub mod mermaid;
 pub mod plan;
 pub mod table;
 pub mod tiered;

@@ -131,42 +131,42 @@ fn subnets(s: &SubnetSelection) -> String {
 }
 
 fn conditions(list: &[RuleCondition]) -> String {
-    list.iter()
-        .map(|c| {
-            let field = c.field.as_str();
-            match &c.http_header_config {
-                Some(h) => format!(
-                    "{field} {}={}",
-                    h.http_header_name,
-                    join(&h.values, &h.regex_values)
-                ),
-                None => match &c.query_string_config {
-                    Some(q) => format!(
-                        "{field} {}",
-                        q.values
-                            .iter()
-                            .map(|kv| format!("{}={}", kv.key.as_deref().unwrap_or(""), kv.value))
-                            .collect::<Vec<_>>()
-                            .join("|")
-                    ),
-                    None => {
-                        let v = c
-                            .host_header_config
-                            .as_ref()
-                            .or(c.path_pattern_config.as_ref())
-                            .or(c.http_request_method_config.as_ref())
-                            .or(c.source_ip_config.as_ref());
-                        format!(
-                            "{field} {}",
-                            v.map(|v| join(&v.values, &v.regex_values))
-                                .unwrap_or_default()
-                        )
-                    }
-                },
+    list.iter().map(condition).collect::<Vec<_>>().join(" AND ")
+}
+
+/// One rule condition as `field values`, values joined by `|`, regexes marked `~`.
+pub(crate) fn condition(c: &RuleCondition) -> String {
+    let field = c.field.as_str();
+    match &c.http_header_config {
+        Some(h) => format!(
+            "{field} {}={}",
+            h.http_header_name,
+            join(&h.values, &h.regex_values)
+        ),
+        None => match &c.query_string_config {
+            Some(q) => format!(
+                "{field} {}",
+                q.values
+                    .iter()
+                    .map(|kv| format!("{}={}", kv.key.as_deref().unwrap_or(""), kv.value))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            ),
+            None => {
+                let v = c
+                    .host_header_config
+                    .as_ref()
+                    .or(c.path_pattern_config.as_ref())
+                    .or(c.http_request_method_config.as_ref())
+                    .or(c.source_ip_config.as_ref());
+                format!(
+                    "{field} {}",
+                    v.map(|v| join(&v.values, &v.regex_values))
+                        .unwrap_or_default()
+                )
             }
-        })
-        .collect::<Vec<_>>()
-        .join(" AND ")
+        },
+    }
 }
 
 fn join(values: &[String], regex: &[String]) -> String {
@@ -175,7 +175,7 @@ fn join(values: &[String], regex: &[String]) -> String {
     all.join("|")
 }
 
-fn actions(list: &[Action]) -> String {
+pub(crate) fn actions(list: &[Action]) -> String {
     list.iter()
         .map(|a| match a.kind {
             ActionType::Forward => format!(
