@@ -128,7 +128,9 @@ impl Deployer {
             &stack.gateway,
             stack.load_balancer.kind,
         );
-        self.run(owner, Some(stack)).await
+        // Boxed: the run's state machine is large (every sync step inline) and would otherwise
+        // sit on the caller's stack, which overflowed 2 MiB test threads in debug builds.
+        Box::pin(self.run(owner, Some(stack))).await
     }
 
     /// Applies several stacks, each after the stacks it depends on (a chained NLB after its
@@ -172,7 +174,7 @@ impl Deployer {
     /// Deletes everything gantry owns for the Gateway `gateway` (`namespace/name`).
     pub async fn delete(&self, gateway: &str, kind: LoadBalancerType) -> Result<Report> {
         let owner = Owner::new(&self.settings.cluster_name, gateway, kind);
-        self.run(owner, None).await
+        Box::pin(self.run(owner, None)).await
     }
 
     /// Every AWS call made so far, by `(service, operation)`.
