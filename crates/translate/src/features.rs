@@ -165,6 +165,37 @@ pub fn supported(lb: LbKind) -> Vec<&'static str> {
     names.into_iter().collect()
 }
 
+/// Why a feature supported by one class is not offered by the other.
+fn other_layer_reason(lb: LbKind) -> &'static str {
+    match lb {
+        LbKind::Alb => "an ALB serves HTTP and gRPC; L4 routes belong to the NLB class",
+        LbKind::Nlb => "an NLB forwards TCP, UDP and TLS; HTTP features belong to the ALB class",
+    }
+}
+
+/// The support matrix of docs/gateway-api-support.md: one row per conformance feature with its
+/// state on each class and the reason where it is not supported. Generated here, from the same
+/// table as `status.supportedFeatures`, so the document cannot disagree with the GatewayClass.
+pub fn support_matrix_markdown() -> String {
+    let mut out = String::from("| feature | ALB class | NLB class | why not |\n|---|---|---|---|\n");
+    for feature in FEATURES {
+        let (alb, nlb, reason) = match feature.support {
+            Support::Supported(classes) => {
+                let on = |lb: LbKind| if classes.contains(&lb) { "✅" } else { "❌" };
+                let reason = [LbKind::Alb, LbKind::Nlb]
+                    .into_iter()
+                    .find(|lb| !classes.contains(lb))
+                    .map(other_layer_reason)
+                    .unwrap_or("");
+                (on(LbKind::Alb), on(LbKind::Nlb), reason)
+            }
+            Support::NotSupported(reason) => ("❌", "❌", reason),
+        };
+        out.push_str(&format!("| `{}` | {alb} | {nlb} | {reason} |\n", feature.name));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,41 @@ fn readme_feature_table_equals_the_code_table() {
     }
 }
 
+const MATRIX_BEGIN: &str = "<!-- BEGIN support matrix: generated from crates/translate/src/features.rs -->\n";
+const MATRIX_END: &str = "<!-- END support matrix -->";
+
+/// docs/gateway-api-support.md carries `support_matrix_markdown()` between its markers;
+/// `GANTRY_BLESS=1` rewrites that part of the document.
+#[test]
+fn support_matrix_document_is_generated_from_the_code_table() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/gateway-api-support.md");
+    let doc = std::fs::read_to_string(path).expect("docs/gateway-api-support.md is readable");
+    let (before, rest) = doc
+        .split_once(MATRIX_BEGIN)
+        .expect("the document has the BEGIN marker");
+    let (current, after) = rest
+        .split_once(MATRIX_END)
+        .expect("the document has the END marker");
+    let generated = gantry_translate::features::support_matrix_markdown();
+    if std::env::var_os("GANTRY_BLESS").is_some() {
+        let rewritten = format!("{before}{MATRIX_BEGIN}{generated}{MATRIX_END}{after}");
+        std::fs::write(path, rewritten).expect("docs/gateway-api-support.md is writable");
+        return;
+    }
+    assert_eq!(
+        current, generated,
+        "docs/gateway-api-support.md's support matrix differs from features.rs; \
+         GANTRY_BLESS=1 cargo test -p gantry-translate --test features rewrites it"
+    );
+    for feature in FEATURES {
+        assert!(
+            current.contains(&format!("| `{}` |", feature.name)),
+            "the matrix lists {}",
+            feature.name
+        );
+    }
+}
+
 fn translate_yaml(yaml: &str) -> Value {
     let mut loader = gantry_manifests::Loader::new();
     loader.load_str("test.yaml", yaml);
