@@ -26,6 +26,9 @@ pub struct Config {
     /// health again (health changes come with no event).
     pub target_health_poll: Duration,
     pub lease: LeaseConfig,
+    /// The tiered class (`gateway.k8s.aws/tiered`): its watches and writes run only when on;
+    /// off, the controller needs none of crate::access::TIERED_ACCESS.
+    pub tiered: bool,
     /// Address of /metrics, /healthz and /readyz; None: no server.
     pub admin_addr: Option<SocketAddr>,
 }
@@ -64,6 +67,7 @@ impl Config {
                 duration: Duration::from_secs(15),
                 renew_every: Duration::from_secs(5),
             },
+            tiered: true,
             admin_addr: None,
         }
     }

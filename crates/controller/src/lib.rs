@@ -13,6 +13,7 @@
 //! warm so that a failover starts working at once.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod config;
 pub mod deploy;
 pub mod error;

@@ -83,19 +83,25 @@ pub async fn run<D: Deploy>(
         std::mem::forget(leader_tx);
     }
     metrics.set_leader(*leader_rx.borrow());
-    // Tiered gateways: their own watches and loop, woken by every change (crate::tiered).
-    let (change_rx, tiered_tasks) = crate::tiered::spawn(
-        crate::tiered::Wiring {
-            client: &client,
-            config: &config,
-            stores: &stores,
-            ready: ready.clone(),
-            leader: leader_rx.clone(),
-            metrics: metrics.clone(),
-        },
-        change_rx,
-    );
-    tasks.0.extend(tiered_tasks);
+    // Tiered gateways: their own watches and loop, woken by every change (crate::tiered);
+    // nothing of them runs when the class is off.
+    let change_rx = if config.tiered {
+        let (change_rx, tiered_tasks) = crate::tiered::spawn(
+            crate::tiered::Wiring {
+                client: &client,
+                config: &config,
+                stores: &stores,
+                ready: ready.clone(),
+                leader: leader_rx.clone(),
+                metrics: metrics.clone(),
+            },
+            change_rx,
+        );
+        tasks.0.extend(tiered_tasks);
+        change_rx
+    } else {
+        change_rx
+    };
 
     let (gw_tx, gw_rx) = futures::channel::mpsc::unbounded();
     let (class_tx, class_rx) = futures::channel::mpsc::unbounded();

@@ -2,7 +2,7 @@
 //! IAM policy exactly the AWS operations the deployer calls, the chart's CRDs are
 //! `gantry crds`, and the image runs as non-root.
 
-use gantry_controller::kinds::ACCESS;
+use gantry_controller::access::{ACCESS, TIERED_ACCESS, access};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -49,27 +49,124 @@ fn grants(rules: &Value) -> BTreeSet<Grant> {
     out
 }
 
+/// The template with its `{{- if .Values.tiered.enabled }}` … `{{- end }}` blocks kept or
+/// dropped as Helm would for that value (the chart's RBAC has no other conditionals).
+fn with_tiered(text: &str, enabled: bool) -> String {
+    let mut out = String::new();
+    let mut keep = true;
+    for line in text.lines() {
+        match line.trim() {
+            "{{- if .Values.tiered.enabled }}" => keep = enabled,
+            "{{- end }}" => keep = true,
+            _ if keep => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    assert!(keep, "an if block is closed");
+    out
+}
+
+fn chart_grants(tiered: bool) -> (BTreeSet<Grant>, BTreeSet<Grant>) {
+    let cluster = with_tiered(
+        &read("deploy/chart/gantry/templates/clusterrole.yaml"),
+        tiered,
+    );
+    let role = with_tiered(&read("deploy/chart/gantry/templates/role.yaml"), tiered);
+    (
+        grants(&untemplate(&cluster)["rules"]),
+        grants(&untemplate(&role)["rules"]),
+    )
+}
+
 #[test]
-fn chart_rbac_grants_exactly_what_the_controller_uses() {
-    let cluster =
-        grants(&untemplate(&read("deploy/chart/gantry/templates/clusterrole.yaml"))["rules"]);
-    let role = grants(&untemplate(&read("deploy/chart/gantry/templates/role.yaml"))["rules"]);
-    let used: BTreeSet<Grant> = ACCESS
+fn chart_rbac_grants_exactly_what_the_controller_uses_with_tiered_on_and_off() {
+    for tiered in [false, true] {
+        let (cluster, role) = chart_grants(tiered);
+        let used: BTreeSet<Grant> = access(tiered)
+            .flat_map(|a| {
+                a.verbs
+                    .iter()
+                    .map(|v| (a.group.to_string(), a.resource.to_string(), v.to_string()))
+            })
+            .collect();
+        let granted: BTreeSet<Grant> = cluster.union(&role).cloned().collect();
+        let missing: Vec<_> = used.difference(&granted).collect();
+        let extra: Vec<_> = granted.difference(&used).collect();
+        assert!(
+            missing.is_empty(),
+            "tiered={tiered}: used but not granted: {missing:?}"
+        );
+        assert!(
+            extra.is_empty(),
+            "tiered={tiered}: granted but not used: {extra:?}"
+        );
+        // The lease is only reachable in the release's namespace.
+        assert!(role.iter().all(|(_, r, _)| r == "leases"));
+        assert!(cluster.iter().all(|(_, r, _)| r != "leases"));
+    }
+}
+
+#[test]
+fn without_the_tiered_class_nothing_but_statuses_and_bindings_is_written() {
+    let (cluster, _) = chart_grants(false);
+    let writes: BTreeSet<&Grant> = cluster
         .iter()
-        .flat_map(|a| {
-            a.verbs
-                .iter()
-                .map(|v| (a.group.to_string(), a.resource.to_string(), v.to_string()))
-        })
+        .filter(|(_, _, verb)| ["create", "patch", "delete", "update"].contains(&verb.as_str()))
         .collect();
-    let granted: BTreeSet<Grant> = cluster.union(&role).cloned().collect();
-    let missing: Vec<_> = used.difference(&granted).collect();
-    let extra: Vec<_> = granted.difference(&used).collect();
-    assert!(missing.is_empty(), "used but not granted: {missing:?}");
-    assert!(extra.is_empty(), "granted but not used: {extra:?}");
-    // The lease is only reachable in the release's namespace.
-    assert!(role.iter().all(|(_, r, _)| r == "leases"));
-    assert!(cluster.iter().all(|(_, r, _)| r != "leases"));
+    for (group, resource, verb) in &writes {
+        let allowed = resource.ends_with("/status")
+            || ["targetgroupbindings", "events"].contains(&resource.as_str())
+            // Finalizers on the Gateways and GatewayClasses gantry programs.
+            || (group == "gateway.networking.k8s.io"
+                && ["gateways", "gatewayclasses"].contains(&resource.as_str())
+                && verb == "patch");
+        assert!(
+            allowed,
+            "without tiered: {verb} {group}/{resource} is granted"
+        );
+    }
+    assert!(
+        !cluster
+            .iter()
+            .any(|(g, _, _)| g.contains("crossplane") || g.contains("upbound")),
+        "no Crossplane access without the tiered class"
+    );
+    let (tiered_cluster, _) = chart_grants(true);
+    assert!(tiered_cluster.contains(&(
+        "elbv2.aws.m.upbound.io".to_string(),
+        "lbs".to_string(),
+        "create".to_string()
+    )));
+}
+
+#[test]
+fn the_chart_turns_the_tiered_gate_off_with_its_rbac() {
+    let values = read("deploy/chart/gantry/values.yaml");
+    let values: Value = serde_norway::from_str(&values).expect("values.yaml");
+    assert_eq!(
+        values["tiered"]["enabled"],
+        Value::Bool(false),
+        "off by default"
+    );
+    let deployment = read("deploy/chart/gantry/templates/deployment.yaml");
+    assert!(deployment.contains("value: {{ include \"gantry.featureGates\" . | quote }}"));
+    let helpers = read("deploy/chart/gantry/templates/_helpers.tpl");
+    let define = helpers
+        .split("{{- define \"gantry.featureGates\" -}}")
+        .nth(1)
+        .expect("_helpers.tpl defines gantry.featureGates");
+    // The tiered gate comes last, so it wins over one in featureGates (the last setting of a
+    // gate wins in the controller's parser).
+    assert!(
+        define.contains("printf \"TieredGatewayAPI=%t\" (.Values.tiered.enabled"),
+        "{define}"
+    );
+    let with_user_gates = define.find("featureGates").expect("user gates first");
+    let tiered_gate = define.find("TieredGatewayAPI").unwrap();
+    assert!(with_user_gates < tiered_gate);
 }
 
 #[test]
@@ -108,7 +205,7 @@ fn every_watched_kind_is_in_the_access_list() {
 #[test]
 fn every_crossplane_kind_the_tiered_class_writes_is_in_the_access_list() {
     for ty in gantry_tiered::CloudType::all() {
-        let a = ACCESS
+        let a = TIERED_ACCESS
             .iter()
             .find(|a| a.group == ty.group() && a.resource == ty.plural())
             .unwrap_or_else(|| panic!("{} {} missing", ty.group(), ty.plural()));

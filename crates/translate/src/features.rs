@@ -177,7 +177,8 @@ fn other_layer_reason(lb: LbKind) -> &'static str {
 /// state on each class and the reason where it is not supported. Generated here, from the same
 /// table as `status.supportedFeatures`, so the document cannot disagree with the GatewayClass.
 pub fn support_matrix_markdown() -> String {
-    let mut out = String::from("| feature | ALB class | NLB class | why not |\n|---|---|---|---|\n");
+    let mut out =
+        String::from("| feature | ALB class | NLB class | why not |\n|---|---|---|---|\n");
     for feature in FEATURES {
         let (alb, nlb, reason) = match feature.support {
             Support::Supported(classes) => {
@@ -191,7 +192,10 @@ pub fn support_matrix_markdown() -> String {
             }
             Support::NotSupported(reason) => ("❌", "❌", reason),
         };
-        out.push_str(&format!("| `{}` | {alb} | {nlb} | {reason} |\n", feature.name));
+        out.push_str(&format!(
+            "| `{}` | {alb} | {nlb} | {reason} |\n",
+            feature.name
+        ));
     }
     out
 }

@@ -71,14 +71,18 @@ fn readme_feature_table_equals_the_code_table() {
     }
 }
 
-const MATRIX_BEGIN: &str = "<!-- BEGIN support matrix: generated from crates/translate/src/features.rs -->\n";
+const MATRIX_BEGIN: &str =
+    "<!-- BEGIN support matrix: generated from crates/translate/src/features.rs -->\n";
 const MATRIX_END: &str = "<!-- END support matrix -->";
 
 /// docs/gateway-api-support.md carries `support_matrix_markdown()` between its markers;
 /// `GANTRY_BLESS=1` rewrites that part of the document.
 #[test]
 fn support_matrix_document_is_generated_from_the_code_table() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/gateway-api-support.md");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/gateway-api-support.md"
+    );
     let doc = std::fs::read_to_string(path).expect("docs/gateway-api-support.md is readable");
     let (before, rest) = doc
         .split_once(MATRIX_BEGIN)

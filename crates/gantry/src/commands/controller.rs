@@ -31,7 +31,8 @@ pub struct ControllerArgs {
     #[arg(long, env = "WATCH_NAMESPACE")]
     pub watch_namespace: Option<String>,
     /// Feature gates, as Name=true|false pairs separated by commas: ALBGatewayAPI and
-    /// NLBGatewayAPI turn the ALB or NLB part off.
+    /// NLBGatewayAPI turn the ALB or NLB part off, TieredGatewayAPI the tiered class (its
+    /// watches and writes; the chart's RBAC grants those only with `tiered.enabled`).
     #[arg(long, env = "GANTRY_FEATURE_GATES", value_parser = parse_gates, default_value = "")]
     pub feature_gates: Gates,
     /// Every Gateway is reconciled at least this often, which repairs changes made by hand in
@@ -110,12 +111,14 @@ pub enum LogFormat {
 pub struct Gates {
     pub alb: bool,
     pub nlb: bool,
+    pub tiered: bool,
 }
 
 fn parse_gates(s: &str) -> Result<Gates, String> {
     let mut gates = Gates {
         alb: true,
         nlb: true,
+        tiered: true,
     };
     for pair in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, value) = pair
@@ -129,9 +132,10 @@ fn parse_gates(s: &str) -> Result<Gates, String> {
         match name.trim() {
             "ALBGatewayAPI" => gates.alb = on,
             "NLBGatewayAPI" => gates.nlb = on,
+            "TieredGatewayAPI" => gates.tiered = on,
             other => {
                 return Err(format!(
-                    "unknown feature gate {other:?} (known: ALBGatewayAPI, NLBGatewayAPI)"
+                    "unknown feature gate {other:?} (known: ALBGatewayAPI, NLBGatewayAPI, TieredGatewayAPI)"
                 ));
             }
         }
@@ -181,6 +185,7 @@ impl ControllerArgs {
         if c.translate.enabled.is_empty() {
             bail!("both ALBGatewayAPI and NLBGatewayAPI are off: there is nothing to do");
         }
+        c.tiered = self.feature_gates.tiered;
         c.translate.default_target_type = self.default_target_type.into();
         c.watch_namespace = self.watch_namespace.clone().filter(|n| !n.is_empty());
         c.sync_period = self.sync_period;
@@ -302,6 +307,16 @@ mod tests {
             ["cost-center".to_string(), "owner".to_string()].into();
         assert_eq!(a.config().unwrap().translate.external_managed_tags, keys);
         assert_eq!(a.deploy_settings().external_managed_tags, keys);
+    }
+
+    #[test]
+    fn tiered_gate_turns_the_tiered_class_off() {
+        let default = parse(&["--cluster-name=x"]).unwrap();
+        assert!(default.config().unwrap().tiered);
+        let off = parse(&["--cluster-name=x", "--feature-gates=TieredGatewayAPI=false"]).unwrap();
+        let config = off.config().unwrap();
+        assert!(!config.tiered);
+        assert_eq!(config.translate.enabled.len(), 2, "ALB and NLB stay on");
     }
 
     #[test]
