@@ -207,7 +207,7 @@ impl Loader {
         let mut value = match serde_norway::from_str::<Value>(document.text) {
             Ok(value) => value,
             Err(error) => {
-                let (line, message) = yaml::relocate(&error, raw.first_line);
+                let (line, message) = yaml::relocate(&error, document.text, raw.first_line);
                 // "Unexpected end of stream" is reported on the line after the last one.
                 let last_line = raw.first_line + document.text.trim_end().matches('\n').count();
                 let line = line.map_or(content_line, |line| line.min(last_line));

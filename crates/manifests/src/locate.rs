@@ -33,12 +33,16 @@ pub(crate) fn steps_of(path: &serde_path_to_error::Path) -> Vec<Step> {
 }
 
 /// 1-based line (relative to `text`) of the node at `path`, or of its deepest ancestor present
-/// in the text. `None` when the text cannot be parsed at all.
+/// in the text. `None` when the text cannot be parsed at all. Lines end at `\n` only, as in the
+/// rest of gantry's diagnostics (and `grep -n`): the parser also breaks lines at a lone `\r`,
+/// so its line number is not used, its byte index is.
 pub(crate) fn line_of(text: &str, path: &[Step]) -> Option<usize> {
     let deserializer = serde_norway::Deserializer::from_str(text);
     match (Walk { rest: path }).deserialize(deserializer) {
         Ok(()) => None,
-        Err(error) => error.location().map(|location| location.line()),
+        Err(error) => error
+            .location()
+            .map(|location| crate::documents::line_of_offset(text.as_bytes(), location.index())),
     }
 }
 
@@ -141,6 +145,14 @@ spec:
             line_of(TEXT, &[key("spec"), key("rules"), Step::Index(1)]),
             Some(6)
         );
+    }
+
+    /// Found by fuzzing: YAML breaks lines at a lone carriage return too, so the parser's line
+    /// numbers named lines past the end of a file full of `\r`.
+    #[test]
+    fn a_lone_carriage_return_does_not_start_a_line() {
+        let text = "apiVersion: v1\r\r\r\nkind: Thing\nspec:\n  port: x\n";
+        assert_eq!(line_of(text, &[key("spec"), key("port")]), Some(4));
     }
 
     #[test]

@@ -6,8 +6,15 @@
 //! message, any other one is shifted to count from the top of the file.
 
 /// File line of the error (when the parser knows it) and the message without the primary
-/// position. `first_line` is the file line the parsed text starts on.
-pub(crate) fn relocate(error: &serde_norway::Error, first_line: usize) -> (Option<usize>, String) {
+/// position. `text` is what was parsed, starting on file line `first_line`. The line comes from
+/// the parser's byte index, counting `\n` only: the parser's own line number also counts lone
+/// `\r`s and could name a line past the end of the file.
+pub(crate) fn relocate(
+    error: &serde_norway::Error,
+    text: &str,
+    first_line: usize,
+) -> (Option<usize>, String) {
+    let parsed = text;
     let text = error.to_string();
     let Some(location) = error.location() else {
         return (None, friendlier(text));
@@ -21,7 +28,8 @@ pub(crate) fn relocate(error: &serde_norway::Error, first_line: usize) -> (Optio
     } else {
         text
     };
-    let line = first_line + location.line() - 1;
+    let line =
+        first_line + crate::documents::line_of_offset(parsed.as_bytes(), location.index()) - 1;
     (Some(line), friendlier(shift_lines(&text, first_line - 1)))
 }
 
@@ -82,7 +90,7 @@ mod tests {
 
     fn relocated(text: &str, first_line: usize) -> (Option<usize>, String) {
         let error = serde_norway::from_str::<Value>(text).expect_err("invalid YAML");
-        relocate(&error, first_line)
+        relocate(&error, text, first_line)
     }
 
     #[test]
@@ -99,6 +107,13 @@ mod tests {
             message,
             "did not find expected key, while parsing a block mapping at line 11 column 3"
         );
+    }
+
+    /// Found by fuzzing: the parser counts a lone `\r` as a line break; diagnostics do not.
+    #[test]
+    fn a_lone_carriage_return_does_not_start_a_line() {
+        let (line, _) = relocated("a: 1\r\r\r\nb: 2\n   c: [\n", 10);
+        assert_eq!(line, Some(12));
     }
 
     #[test]

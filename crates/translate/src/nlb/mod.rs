@@ -227,7 +227,7 @@ fn backend_of(route: &Route) -> Result<&BackendRef, String> {
             route.display()
         )
     })?;
-    if b.weight > MAX_WEIGHT {
+    if !(0..=MAX_WEIGHT).contains(&b.weight) {
         return Err(format!(
             "backendRef {} of {} has weight {}; NLB weights are 0..{MAX_WEIGHT}",
             claims::describe(b),
