@@ -122,8 +122,8 @@ pub const ACCESS: &[Access] = &[
         resource: "listenerruleconfigurations",
         verbs: WATCH,
     },
-    // Only referenced Secrets, one list + watch each with a metadata.name field selector
-    // (crate::referenced).
+    // Only referenced Secrets (OIDC clients, listener certificateRefs), one list + watch each
+    // with a metadata.name field selector (crate::referenced).
     Access {
         group: "",
         resource: "secrets",

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod certificates;
 pub mod config;
 pub mod deploy;
 pub mod error;
@@ -37,4 +38,4 @@ pub mod watch;
 pub use config::{Config, LeaseConfig};
 pub use deploy::Deploy;
 pub use error::{Error, Result};
-pub use runtime::{Handle, run};
+pub use runtime::{Handle, run, run_with_secrets};

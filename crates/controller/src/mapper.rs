@@ -61,12 +61,21 @@ pub async fn run(stores: Stores, mut changes: UnboundedReceiver<Change>, queues:
                 // few, so all of ours are looked at again.
                 Change::Gateway(_) | Change::LoadBalancerConfiguration(_) => {
                     classes.extend(snapshot.gateway_classes.keys().map(|k| k.name.clone()));
+                    // A Gateway's listeners name certificate Secrets.
+                    if matches!(change, Change::Gateway(_)) {
+                        stores.secrets.references_changed();
+                    }
                 }
                 Change::GatewayClass(name) => {
                     classes.insert(name.clone());
+                    // Whether its Gateways' certificate Secrets are ours to read.
+                    stores.secrets.references_changed();
                 }
-                // The Secrets it names may change: the referenced-Secret watches follow.
-                Change::ListenerRuleConfiguration(_) => stores.secrets.references_changed(),
+                // The Secrets they name (or may read, through a grant) may change: the
+                // referenced-Secret watches follow.
+                Change::ListenerRuleConfiguration(_) | Change::ReferenceGrant(_) => {
+                    stores.secrets.references_changed()
+                }
                 _ => {}
             }
             gateways.extend(view.gateways_for(&change));

@@ -3,11 +3,12 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::referenced::SecretCache;
 use gantry_deploy::{DeploySettings, Deployer};
 use std::sync::Arc;
 
 /// Runs until SIGTERM or Ctrl-C, then finishes the reconciles in flight and releases the lease.
-pub fn run(config: Config, deploy: DeploySettings) -> Result<(), Box<Error>> {
+pub fn run(config: Config, mut deploy: DeploySettings) -> Result<(), Box<Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -17,6 +18,10 @@ pub fn run(config: Config, deploy: DeploySettings) -> Result<(), Box<Error>> {
             let client = kube::Client::try_default()
                 .await
                 .map_err(|source| Error::Connect { source })?;
+            // Listener certificates from Secrets: the deployer imports them from the cache
+            // of referenced Secrets the controller fills.
+            let secrets = SecretCache::default();
+            deploy.certificates = Some(crate::certificates::from_cache(&secrets));
             let deployer = Arc::new(Deployer::from_env(deploy).await);
             tracing::info!(
                 cluster = %config.translate.cluster_name,
@@ -24,7 +29,7 @@ pub fn run(config: Config, deploy: DeploySettings) -> Result<(), Box<Error>> {
                 identity = %config.lease.identity,
                 "gantry controller starting"
             );
-            crate::run(client, config, deployer, stop_signal(), |_| {}).await
+            crate::run_with_secrets(client, config, deployer, secrets, stop_signal(), |_| {}).await
         })
         .map_err(Box::new)
 }

@@ -3,10 +3,15 @@
 //! references change. Clusters hold thousands of Secrets; caching them all is what makes
 //! controllers run out of memory, so no watch of every Secret is ever made.
 //!
-//! The set of references is the union of [`Source`]s (today the OIDC client Secrets of
-//! ListenerRuleConfigurations; a source for Gateway listeners' certificate Secrets can be added
-//! without touching the watching). Each cached Secret keeps only the data keys its sources
-//! name. Secret values are never logged, nor put in events or statuses.
+//! The set of references is the union of [`Source`]s: the OIDC client Secrets of
+//! ListenerRuleConfigurations, and the `kubernetes.io/tls` Secrets of the listener
+//! `tls.certificateRefs` of Gateways of gantry's classes (also narrowed by a `type` field
+//! selector, so a Secret of another type is never transferred). Each cached Secret keeps only
+//! the data keys its sources name: for a certificate, `tls.crt` and `tls.key` — the key stays
+//! cached only while a listener references the Secret, because translation checks it against
+//! the certificate and the deployer imports it into ACM whenever the certificate changes or
+//! is missing there (crate::certificates). Secret values are never logged, nor put in events
+//! or statuses.
 
 use crate::stores::Stores;
 use crate::triggers::Change;
@@ -24,11 +29,34 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-/// Where references come from: a pure function of the objects translation reads.
-pub type Source = fn(&Snapshot) -> SecretReferences;
+/// Where references come from: a pure function of the objects translation reads, and the one
+/// Secret type that source reads (None: any type).
+#[derive(Clone, Copy)]
+pub struct Source {
+    pub references: fn(&Snapshot) -> SecretReferences,
+    pub secret_type: Option<&'static str>,
+}
 
 /// The sources the controller watches Secrets for.
-pub const SOURCES: &[Source] = &[gantry_translate::secrets::rule_configuration_secrets];
+pub const SOURCES: &[Source] = &[
+    Source {
+        references: gantry_translate::secrets::rule_configuration_secrets,
+        secret_type: None,
+    },
+    Source {
+        references: gantry_translate::secrets::listener_certificate_secrets,
+        secret_type: Some(gantry_translate::certificates::TLS_SECRET_TYPE),
+    },
+];
+
+/// What the watch of one referenced Secret reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Wanted {
+    /// The data keys kept.
+    pub keys: BTreeSet<&'static str>,
+    /// A `type` field selector: set when every source naming the Secret reads that one type.
+    pub secret_type: Option<&'static str>,
+}
 
 /// The cache of referenced Secrets (trimmed to the keys read), and the signal that the
 /// references may have changed.
@@ -45,6 +73,15 @@ impl SecretCache {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// One cached Secret (trimmed).
+    pub fn get(&self, key: &ObjectKey) -> Option<Arc<Secret>> {
+        self.objects
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
     }
 
     /// Tells the watcher to look at the references again (an object that may name Secrets
@@ -72,11 +109,28 @@ impl SecretCache {
 }
 
 /// The union of what `sources` reference in `snapshot`.
-pub fn references(snapshot: &Snapshot, sources: &[Source]) -> SecretReferences {
-    let mut out = SecretReferences::new();
+pub fn references(snapshot: &Snapshot, sources: &[Source]) -> BTreeMap<ObjectKey, Wanted> {
+    let mut out: BTreeMap<ObjectKey, Wanted> = BTreeMap::new();
     for source in sources {
-        for (key, keys) in source(snapshot) {
-            out.entry(key).or_default().extend(keys);
+        for (key, keys) in (source.references)(snapshot) {
+            match out.get_mut(&key) {
+                Some(w) => {
+                    w.keys.extend(keys);
+                    // Sources that disagree on the type: the watch must see every type.
+                    if w.secret_type != source.secret_type {
+                        w.secret_type = None;
+                    }
+                }
+                None => {
+                    out.insert(
+                        key,
+                        Wanted {
+                            keys,
+                            secret_type: source.secret_type,
+                        },
+                    );
+                }
+            }
         }
     }
     out
@@ -110,13 +164,12 @@ pub async fn run(ctx: WatchContext, stores: Stores, sources: &'static [Source]) 
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let cache = stores.secrets.clone();
-    let mut running: BTreeMap<ObjectKey, (BTreeSet<&'static str>, JoinHandle<()>)> =
-        BTreeMap::new();
+    let mut running: BTreeMap<ObjectKey, (Wanted, JoinHandle<()>)> = BTreeMap::new();
     let mut first = true;
     loop {
         let wanted = references(&stores.snapshot(), sources);
-        running.retain(|key, (keys, task)| {
-            let keep = wanted.get(key) == Some(keys);
+        running.retain(|key, (read, task)| {
+            let keep = wanted.get(key) == Some(read);
             if !keep {
                 task.abort();
                 cache.remove(key);
@@ -125,7 +178,7 @@ pub async fn run(ctx: WatchContext, stores: Stores, sources: &'static [Source]) 
             keep
         });
         let mut initial = Vec::new();
-        for (key, keys) in wanted {
+        for (key, read) in wanted {
             if running.contains_key(&key) {
                 continue;
             }
@@ -135,11 +188,11 @@ pub async fn run(ctx: WatchContext, stores: Stores, sources: &'static [Source]) 
                 ctx.clone(),
                 cache.clone(),
                 key.clone(),
-                keys.clone(),
+                read.clone(),
                 synced_tx,
             ));
-            tracing::info!(secret = %key, "referenced; watching it");
-            running.insert(key, (keys, task));
+            tracing::info!(secret = %key, secret_type = read.secret_type, "referenced; watching it");
+            running.insert(key, (read, task));
         }
         if first {
             first = false;
@@ -155,16 +208,25 @@ pub async fn run(ctx: WatchContext, stores: Stores, sources: &'static [Source]) 
     }
 }
 
+/// The field selector of the watch of Secret `key`.
+pub fn field_selector(key: &ObjectKey, read: &Wanted) -> String {
+    match read.secret_type {
+        Some(t) => format!("metadata.name={},type={t}", key.name),
+        None => format!("metadata.name={}", key.name),
+    }
+}
+
 /// Watches the one Secret `key`; every change to the data keys read is a [`Change::Secret`].
 async fn watch_one(
     ctx: WatchContext,
     cache: SecretCache,
     key: ObjectKey,
-    keys: BTreeSet<&'static str>,
+    read: Wanted,
     synced: tokio::sync::oneshot::Sender<()>,
 ) {
     let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &key.namespace);
-    let config = watcher::Config::default().fields(&format!("metadata.name={}", key.name));
+    let config = watcher::Config::default().fields(&field_selector(&key, &read));
+    let keys = read.keys;
     let mut stream = watcher(api, config).default_backoff().boxed();
     let mut synced = Some(synced);
     // Whether the Secret was in the current (re)list: one deleted while the watch was
@@ -245,10 +307,27 @@ mod tests {
             ]
             .into()
         }
-        let refs = references(&Snapshot::default(), &[a, b]);
+        let sources = [
+            Source {
+                references: a,
+                secret_type: None,
+            },
+            Source {
+                references: b,
+                secret_type: Some("kubernetes.io/tls"),
+            },
+        ];
+        let refs = references(&Snapshot::default(), &sources);
+        let s = ObjectKey::new("ns", "s");
+        let t = ObjectKey::new("ns", "t");
+        assert_eq!(refs[&s].keys, ["x", "y"].into_iter().collect());
+        // Named by an any-type source too: no type selector, or `a` would miss an Opaque one.
+        assert_eq!(refs[&s].secret_type, None);
+        assert_eq!(field_selector(&s, &refs[&s]), "metadata.name=s");
+        assert_eq!(refs[&t].secret_type, Some("kubernetes.io/tls"));
         assert_eq!(
-            refs[&ObjectKey::new("ns", "s")],
-            ["x", "y"].into_iter().collect()
+            field_selector(&t, &refs[&t]),
+            "metadata.name=t,type=kubernetes.io/tls"
         );
         assert_eq!(refs.len(), 2);
     }

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::mapper::{self, Queues};
 use crate::metrics::Metrics;
 use crate::reconcile::{self, Context};
+use crate::referenced::SecretCache;
 use crate::server::{self, Admin};
 use crate::stores::Stores;
 use crate::watch::{self, Readiness, WatchContext};
@@ -44,10 +45,31 @@ pub async fn run<D: Deploy>(
     shutdown: impl Future<Output = ()> + Send + 'static,
     on_started: impl FnOnce(Handle),
 ) -> Result<()> {
+    run_with_secrets(
+        client,
+        config,
+        deploy,
+        SecretCache::default(),
+        shutdown,
+        on_started,
+    )
+    .await
+}
+
+/// [`run`], caching referenced Secrets in `secrets`: the cache a deployer built with
+/// [`crate::certificates::from_cache`] reads listener certificates from.
+pub async fn run_with_secrets<D: Deploy>(
+    client: Client,
+    config: Config,
+    deploy: Arc<D>,
+    secrets: SecretCache,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_started: impl FnOnce(Handle),
+) -> Result<()> {
     let shutdown = shutdown.shared();
     let calls = deploy.clone();
     let metrics = Arc::new(Metrics::new(Some(Box::new(move || calls.call_counts()))));
-    let (stores, writers) = Stores::new();
+    let (stores, writers) = Stores::with_secrets(secrets);
     // The kind watches, and the watcher of referenced Secrets.
     let ready = Readiness::new(watch::WATCHES + 1);
     let (change_tx, change_rx) = tokio::sync::mpsc::unbounded_channel();

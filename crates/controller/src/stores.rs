@@ -33,13 +33,19 @@ macro_rules! stores {
 
         impl Stores {
             pub fn new() -> (Stores, Writers) {
+                Stores::with_secrets(SecretCache::default())
+            }
+
+            /// With `secrets` as the cache of referenced Secrets (shared with the deployer's
+            /// certificate source).
+            pub fn with_secrets(secrets: SecretCache) -> (Stores, Writers) {
                 $(let $field = reflector::store();)*
                 $(let $ofield = reflector::store();)*
                 (
                     Stores {
                         $($field: $field.0,)*
                         $($ofield: $ofield.0,)*
-                        secrets: SecretCache::default(),
+                        secrets,
                     },
                     Writers { $($field: $field.1,)* $($ofield: $ofield.1,)* },
                 )

@@ -4,7 +4,7 @@
 use gantry_api::gateway::{Gateway, GatewayListenersAllowedRoutesNamespacesFrom as From};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use gantry_translate::routes::{Filter, Route, RouteKind, all_routes};
-use gantry_translate::secrets::rule_configuration_secret_names;
+use gantry_translate::secrets::{gateway_certificate_secrets, rule_configuration_secret_names};
 use std::collections::BTreeSet;
 
 /// Something changed in the cluster, reduced to what finding its Gateways needs.
@@ -211,17 +211,27 @@ impl<'s> View<'s> {
             .collect()
     }
 
-    /// The Gateways whose routes use a ListenerRuleConfiguration that names the Secret.
+    /// The Gateways whose listeners name the Secret in `tls.certificateRefs`, and those whose
+    /// routes use a ListenerRuleConfiguration that names it.
     fn using_secret(&self, secret: &ObjectKey) -> BTreeSet<ObjectKey> {
-        self.snapshot
-            .listener_rule_configurations
+        let mut out: BTreeSet<ObjectKey> = self
+            .snapshot
+            .gateways
             .iter()
-            .filter(|(k, l)| {
-                k.namespace == secret.namespace
-                    && rule_configuration_secret_names(l).any(|n| n == secret.name)
-            })
-            .flat_map(|(k, _)| self.using_rule_config(k))
-            .collect()
+            .filter(|(k, g)| gateway_certificate_secrets(k, g).any(|s| s == *secret))
+            .map(|(k, _)| k.clone())
+            .collect();
+        out.extend(
+            self.snapshot
+                .listener_rule_configurations
+                .iter()
+                .filter(|(k, l)| {
+                    k.namespace == secret.namespace
+                        && rule_configuration_secret_names(l).any(|n| n == secret.name)
+                })
+                .flat_map(|(k, _)| self.using_rule_config(k)),
+        );
+        out
     }
 
     fn using_rule_config(&self, config: &ObjectKey) -> BTreeSet<ObjectKey> {

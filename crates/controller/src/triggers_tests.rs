@@ -1,7 +1,8 @@
 use super::*;
 
 /// A small cluster: an ALB Gateway `apps/web` with routes to Services, an NLB Gateway
-/// `edge/nlb` chained to `apps/web`, and a second ALB Gateway `other/alb` that nothing uses.
+/// `edge/nlb` chained to `apps/web`, and a second ALB Gateway `other/alb` that no route uses,
+/// with an HTTPS listener whose certificates are the Secrets `other/tls` and `certs/shared`.
 const CLUSTER: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -36,7 +37,13 @@ kind: Gateway
 metadata: {name: alb, namespace: other}
 spec:
   gatewayClassName: alb
-  listeners: [{name: http, port: 80, protocol: HTTP}]
+  listeners:
+  - {name: http, port: 80, protocol: HTTP}
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls:
+      certificateRefs: [{name: tls}, {kind: Secret, name: shared, namespace: certs}]
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -242,6 +249,19 @@ fn a_secret_triggers_gateways_of_routes_using_a_rule_configuration_that_names_it
     // Same name, other namespace; other name, same namespace: nobody reads them.
     assert!(gateways_for(Change::Secret(ObjectKey::new("edge", "oidc-client"))).is_empty());
     assert!(gateways_for(Change::Secret(ObjectKey::new("apps", "tls"))).is_empty());
+}
+
+#[test]
+fn a_secret_triggers_the_gateways_whose_listeners_name_it_as_a_certificate() {
+    assert_eq!(
+        gateways_for(Change::Secret(ObjectKey::new("other", "tls"))),
+        keys(&[("other", "alb")])
+    );
+    assert_eq!(
+        gateways_for(Change::Secret(ObjectKey::new("certs", "shared"))),
+        keys(&[("other", "alb")])
+    );
+    assert!(gateways_for(Change::Secret(ObjectKey::new("certs", "tls"))).is_empty());
 }
 
 #[test]

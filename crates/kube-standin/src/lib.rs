@@ -6,6 +6,7 @@
 
 pub mod apiserver;
 pub mod catalog;
+mod fields;
 mod kubeconfig;
 mod page;
 mod serve;

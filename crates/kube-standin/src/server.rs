@@ -3,6 +3,7 @@
 
 use crate::apiserver::*;
 use crate::catalog::{self, Kind};
+use crate::fields::FieldSelector;
 use crate::page::Page;
 use bytes::Bytes;
 use futures::StreamExt;
@@ -24,46 +25,6 @@ pub(crate) struct WatchFrom {
     namespace: String,
     rv: u64,
     fields: FieldSelector,
-}
-
-/// The `fieldSelector` of a list or watch: the fields every kind supports.
-#[derive(Clone, Debug, Default)]
-struct FieldSelector {
-    name: Option<String>,
-    namespace: Option<String>,
-}
-
-impl FieldSelector {
-    /// Parses `metadata.name=x,metadata.namespace=y` (percent-encoded as sent); other fields
-    /// are refused as a real API server refuses fields a kind does not index.
-    fn parse(encoded: Option<&String>) -> Result<FieldSelector, String> {
-        let mut out = FieldSelector::default();
-        let Some(encoded) = encoded else {
-            return Ok(out);
-        };
-        let text = encoded
-            .replace("%3D", "=")
-            .replace("%3d", "=")
-            .replace("%2C", ",")
-            .replace("%2c", ",");
-        for term in text.split(',').filter(|t| !t.is_empty()) {
-            let (field, value) = term
-                .split_once("==")
-                .or_else(|| term.split_once('='))
-                .ok_or_else(|| format!("invalid field selector term {term:?}"))?;
-            match field {
-                "metadata.name" => out.name = Some(value.to_string()),
-                "metadata.namespace" => out.namespace = Some(value.to_string()),
-                other => return Err(format!("field label not supported: {other}")),
-            }
-        }
-        Ok(out)
-    }
-
-    fn matches(&self, namespace: &str, name: &str) -> bool {
-        self.name.as_deref().is_none_or(|n| n == name)
-            && self.namespace.as_deref().is_none_or(|n| n == namespace)
-    }
 }
 
 struct Target {
@@ -170,7 +131,7 @@ impl FakeApi {
         };
         match (method.clone(), t.name.clone()) {
             (Method::GET, None) => {
-                let fields = match FieldSelector::parse(query.get("fieldSelector")) {
+                let fields = match FieldSelector::parse(kind, query.get("fieldSelector")) {
                     Ok(f) => f,
                     Err(message) => return Ok(status(400, "BadRequest", message)),
                 };
@@ -192,7 +153,7 @@ impl FakeApi {
                     .into_iter()
                     .flatten()
                     .filter(|((ns, _), _)| t.namespace.is_empty() || *ns == t.namespace)
-                    .filter(|((ns, name), _)| fields.matches(ns, name));
+                    .filter(|((ns, _), o)| fields.matches(ns, o));
                 // Pages as a real API server makes them (the reflectors ask for 500 objects at
                 // a time): a client's peak memory depends on it.
                 let page = Page::of(&query);
@@ -391,10 +352,7 @@ impl FakeApi {
                             if l.group == kind.group
                                 && l.plural == kind.plural
                                 && (namespace.is_empty() || l.namespace == namespace)
-                                && fields.matches(
-                                    &l.namespace,
-                                    l.object["metadata"]["name"].as_str().unwrap_or_default(),
-                                )
+                                && fields.matches(&l.namespace, &l.object)
                             {
                                 let line = json!({"type": l.kind, "object": l.object});
                                 out.extend_from_slice(line.to_string().as_bytes());

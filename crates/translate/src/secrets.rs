@@ -2,13 +2,18 @@
 //! translation to see them. Pure, so that the controller's targeted Secret watches and
 //! translation agree on the set.
 
+use crate::LbKind;
 use gantry_api::crds::ListenerRuleConfiguration;
+use gantry_api::gateway::{GROUP, Gateway};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The keys an OIDC client Secret is read by (`clientId` is accepted as a spelling of
 /// `clientID`).
 pub const OIDC_CLIENT_KEYS: &[&str] = &["clientID", "clientId", "clientSecret"];
+
+/// The keys a listener certificate Secret is read by (`kubernetes.io/tls`).
+pub const TLS_KEYS: &[&str] = &["tls.crt", "tls.key"];
 
 /// Secrets by key, each with the data keys translation reads from it.
 pub type SecretReferences = BTreeMap<ObjectKey, BTreeSet<&'static str>>;
@@ -37,6 +42,63 @@ pub fn rule_configuration_secret_names(
         .flatten()
         .filter_map(|a| a.authenticate_oidc_config.as_ref())
         .map(|oidc| oidc.secret.name.as_str())
+}
+
+/// The Secrets the listeners of Gateways of gantry's classes (ALB, NLB) name in
+/// `tls.certificateRefs`, with the keys translation reads. References translation refuses
+/// without reading the Secret (another kind, another namespace without a ReferenceGrant) are
+/// left out: nothing needs them.
+pub fn listener_certificate_secrets(snapshot: &Snapshot) -> SecretReferences {
+    let mut out = SecretReferences::new();
+    for (key, gw) in &snapshot.gateways {
+        let class = ObjectKey::cluster(gw.spec.gateway_class_name.clone());
+        let ours = snapshot
+            .gateway_classes
+            .get(&class)
+            .is_some_and(|c| LbKind::from_controller_name(&c.spec.controller_name).is_some());
+        if !ours {
+            continue;
+        }
+        for secret in gateway_certificate_secrets(key, gw) {
+            let permitted = secret.namespace == key.namespace
+                || crate::refs::is_granted_from(
+                    snapshot,
+                    GROUP,
+                    "Gateway",
+                    &key.namespace,
+                    "",
+                    "Secret",
+                    &secret,
+                );
+            if permitted {
+                out.entry(secret).or_default().extend(TLS_KEYS);
+            }
+        }
+    }
+    out
+}
+
+/// The core Secrets the listeners of Gateway `key` name in `tls.certificateRefs` (the
+/// namespace defaults to the Gateway's), whether or not a grant allows them.
+pub fn gateway_certificate_secrets<'a>(
+    key: &'a ObjectKey,
+    gw: &'a Gateway,
+) -> impl Iterator<Item = ObjectKey> + 'a {
+    gw.spec
+        .listeners
+        .iter()
+        .filter_map(|l| l.tls.as_ref())
+        .flat_map(|t| t.certificate_refs.iter().flatten())
+        .filter(|r| {
+            matches!(r.group.as_deref().unwrap_or(""), "" | "core")
+                && r.kind.as_deref().unwrap_or("Secret") == "Secret"
+        })
+        .map(move |r| {
+            ObjectKey::new(
+                r.namespace.as_deref().unwrap_or(&key.namespace).to_string(),
+                r.name.clone(),
+            )
+        })
 }
 
 #[cfg(test)]
@@ -83,6 +145,72 @@ mod tests {
                 ObjectKey::new("apps", "oidc-client"),
                 OIDC_CLIENT_KEYS.iter().copied().collect()
             )]
+        );
+    }
+
+    fn objects<K: serde::de::DeserializeOwned>(yaml: &str) -> Vec<K> {
+        yaml.split("\n---\n")
+            .map(|d| serde_norway::from_str(d).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn listener_certificate_secrets_are_those_of_our_gateways_that_may_be_read() {
+        let mut snapshot = Snapshot::default();
+        for c in objects::<gantry_api::gateway::GatewayClass>(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: alb}\nspec: {controllerName: gateway.k8s.aws/alb}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: other}\nspec: {controllerName: example.com/other}",
+        ) {
+            snapshot
+                .gateway_classes
+                .insert(ObjectKey::of(&c.metadata), Arc::new(c));
+        }
+        let gateways = r#"apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: apps}
+spec:
+  gatewayClassName: alb
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls:
+      certificateRefs:
+      - {name: web-tls}
+      - {name: shared, namespace: certs}
+      - {name: denied, namespace: elsewhere}
+      - {group: example.com, kind: Vault, name: v}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: theirs, namespace: apps}
+spec:
+  gatewayClassName: other
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls: {certificateRefs: [{name: their-tls}]}"#;
+        for g in objects::<Gateway>(gateways) {
+            snapshot
+                .gateways
+                .insert(ObjectKey::of(&g.metadata), Arc::new(g));
+        }
+        for g in objects::<gantry_api::gateway::ReferenceGrant>(
+            "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: apps}]\n  to: [{group: '', kind: Secret}]",
+        ) {
+            snapshot
+                .reference_grants
+                .insert(ObjectKey::of(&g.metadata), Arc::new(g));
+        }
+        let refs = listener_certificate_secrets(&snapshot);
+        let tls: BTreeSet<&str> = TLS_KEYS.iter().copied().collect();
+        assert_eq!(
+            refs,
+            [
+                (ObjectKey::new("apps", "web-tls"), tls.clone()),
+                (ObjectKey::new("certs", "shared"), tls),
+            ]
+            .into()
         );
     }
 }

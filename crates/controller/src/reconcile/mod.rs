@@ -45,6 +45,9 @@ pub struct Context<D> {
     failures: Mutex<HashMap<String, u32>>,
     /// `lastTransitionTime` of changed conditions; the wall clock outside tests.
     pub now: fn() -> String,
+    /// Seconds since the Unix epoch, against which certificates from Secrets are checked
+    /// (translation reads no clock; the controller hands it this one per reconcile).
+    pub unix_now: fn() -> Option<i64>,
     /// The worker security group rules last synced (rules.rs).
     worker_rules: Mutex<Option<Vec<gantry_deploy::BackendRule>>>,
 }
@@ -69,6 +72,7 @@ impl<D: Deploy> Context<D> {
             leader,
             failures: Mutex::new(HashMap::new()),
             now: wall_clock,
+            unix_now: crate::certificates::unix_now,
             worker_rules: Mutex::new(None),
         }
     }
@@ -102,7 +106,8 @@ impl<D: Deploy> Context<D> {
 
     /// Translation runs off the async threads: it is pure but may take a while on big clusters.
     async fn translate(&self, snapshot: Snapshot) -> Result<(Snapshot, Translation)> {
-        let settings = self.config.translate.clone();
+        let mut settings = self.config.translate.clone();
+        settings.now = (self.unix_now)();
         tokio::task::spawn_blocking(move || {
             let t = gantry_translate::translate(&snapshot, &settings);
             (snapshot, t)

@@ -7,6 +7,7 @@ pub mod deploy;
 pub use gantry_kube_standin::apiserver;
 
 use apiserver::FakeApi;
+use gantry_controller::referenced::SecretCache;
 use gantry_controller::{Config, Deploy, Handle};
 use serde_json::Value;
 use std::sync::Arc;
@@ -51,6 +52,17 @@ pub fn config() -> Config {
 }
 
 pub async fn start<D: Deploy>(api: &FakeApi, deploy: Arc<D>, config: Config) -> Running {
+    start_with_secrets(api, deploy, config, SecretCache::default()).await
+}
+
+/// [`start`], with the referenced-Secret cache `secrets` (the one a real deployer's
+/// certificate source reads).
+pub async fn start_with_secrets<D: Deploy>(
+    api: &FakeApi,
+    deploy: Arc<D>,
+    config: Config,
+    secrets: SecretCache,
+) -> Running {
     let (stop_tx, stop_rx) = oneshot::channel();
     let (handle_tx, handle_rx) = oneshot::channel();
     let client = api.client();
@@ -58,7 +70,7 @@ pub async fn start<D: Deploy>(api: &FakeApi, deploy: Arc<D>, config: Config) -> 
         let shutdown = async move {
             let _ = stop_rx.await;
         };
-        gantry_controller::run(client, config, deploy, shutdown, move |h| {
+        gantry_controller::run_with_secrets(client, config, deploy, secrets, shutdown, move |h| {
             let _ = handle_tx.send(h);
         })
         .await

@@ -112,10 +112,12 @@ pub fn resolve_listener(
             ));
             continue;
         }
+        // "of type": the controller lists only kubernetes.io/tls Secrets, so one of another
+        // type is absent from its snapshot, not reported by its type.
         let Some(secret) = snapshot.secrets.get(&key) else {
             out.problems.push((
                 Reason::InvalidCertificateRef,
-                format!("{at}: Secret {key} not found"),
+                format!("{at}: Secret {key} of type {TLS_SECRET_TYPE} not found"),
             ));
             continue;
         };

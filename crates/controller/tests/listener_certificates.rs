@@ -1,0 +1,539 @@
+//! Listener certificates from a cert-manager style `kubernetes.io/tls` Secret, in a cluster,
+//! with the real deployer against the moto emulator (AWS_ENDPOINT_URL; this test fails without
+//! it): the missing Secret is reported with the spec's reason, a Secret created later programs
+//! the HTTPS listener with the certificate imported into ACM, rotating it re-imports under the
+//! same ARN without a listener call, and deleting the Gateway leaves no certificate gantry
+//! imported (a certificate the test imported itself is untouched). Only the referenced Secret
+//! is watched, by name and type; the private key never reaches a log line, an Event or a
+//! status.
+
+mod support;
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_ec2::config::Credentials;
+use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+use gantry_api::k8s::Secret;
+use gantry_deploy::client::{ClientSettings, https_client};
+use gantry_deploy::ownership::CLUSTER as CLUSTER_TAG;
+use gantry_deploy::{DeploySettings, Deployer, FINGERPRINT_TAG, SECRET_TAG};
+use k8s_openapi::ByteString;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::apiserver::FakeApi;
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(90);
+
+const GATEWAY: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: apps}
+spec:
+  gatewayClassName: alb
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    hostname: app.example.com
+    tls:
+      mode: Terminate
+      certificateRefs: [{kind: Secret, name: web-tls}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: apps}
+spec:
+  type: NodePort
+  ports: [{port: 80, nodePort: 30080, protocol: TCP}]
+---
+# An ALB listener exists for a port with routes only.
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: apps}
+spec:
+  parentRefs: [{name: web}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /shop}}]
+    backendRefs: [{name: echo, port: 80}]
+"#;
+
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../translate/tests/fixtures/certificates/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// `apps/web-tls` as cert-manager writes it: its annotations and label, `ca.crt` beside
+/// `tls.crt` and `tls.key`.
+fn secret(secret_type: &str, crt: &str, key: &str) -> Value {
+    let data: BTreeMap<String, ByteString> = [
+        ("tls.crt", fixture(crt)),
+        ("tls.key", fixture(key)),
+        ("ca.crt", fixture("ca.crt")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), ByteString(v.into_bytes())))
+    .collect();
+    let s = Secret {
+        data: Some(data),
+        type_: Some(secret_type.to_string()),
+        ..Secret::default()
+    };
+    let mut v = serde_json::to_value(s).unwrap();
+    v["apiVersion"] = "v1".into();
+    v["kind"] = "Secret".into();
+    v["metadata"] = serde_json::json!({
+        "name": "web-tls", "namespace": "apps",
+        "labels": {"controller.cert-manager.io/fao": "true"},
+        "annotations": {"cert-manager.io/certificate-name": "web",
+                        "cert-manager.io/issuer-name": "selfsigned",
+                        "cert-manager.io/common-name": "app.example.com"},
+    });
+    v
+}
+
+/// The conditions of the Gateway's `https` listener.
+fn listener(api: &FakeApi) -> Value {
+    api.get("Gateway", "apps", "web")
+        .and_then(|g| {
+            g["status"]["listeners"]
+                .as_array()?
+                .iter()
+                .find(|l| l["name"] == "https")
+                .cloned()
+        })
+        .unwrap_or_default()
+}
+
+/// Everything the controller wrote to its log, as text.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logs {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+async fn sdk() -> aws_config::SdkConfig {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|e| !e.is_empty())
+        .expect("AWS_ENDPOINT_URL: this scenario needs the moto emulator (scripts/moto.sh start)");
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(&endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(https_client())
+        .load()
+        .await
+}
+
+/// A VPC with two subnets tagged for load balancers; returns the VPC id.
+async fn vpc(config: &aws_config::SdkConfig, n: u32) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block(format!("10.{n}.0.0/16"))
+        .send()
+        .await
+        .expect("create VPC")
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .expect("VPC id");
+    for (i, zone) in ["a", "b"].iter().enumerate() {
+        let tag = |k: &str| Tag::builder().key(k).value("1").build();
+        let tags = TagSpecification::builder()
+            .resource_type(ResourceType::Subnet)
+            .tags(tag("kubernetes.io/role/internal-elb"))
+            .tags(tag("kubernetes.io/role/elb"))
+            .build();
+        ec2.create_subnet()
+            .vpc_id(&vpc)
+            .cidr_block(format!("10.{n}.{i}.0/24"))
+            .availability_zone(format!("us-east-1{zone}"))
+            .tag_specifications(tags)
+            .send()
+            .await
+            .expect("create subnet");
+    }
+    vpc
+}
+
+/// ARNs of the ACM certificates tagged as imported by gantry for `cluster`.
+async fn gantry_imported(acm: &aws_sdk_acm::Client, cluster: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for arn in all_certificates(acm).await {
+        let tags = tags(acm, &arn).await;
+        if tags.get(CLUSTER_TAG).map(String::as_str) == Some(cluster)
+            && tags.contains_key(SECRET_TAG)
+        {
+            out.push(arn);
+        }
+    }
+    out
+}
+
+async fn all_certificates(acm: &aws_sdk_acm::Client) -> Vec<String> {
+    let key_types = aws_sdk_acm::types::KeyAlgorithm::values()
+        .iter()
+        .map(|v| aws_sdk_acm::types::KeyAlgorithm::from(*v))
+        .collect();
+    let includes = aws_sdk_acm::types::Filters::builder()
+        .set_key_types(Some(key_types))
+        .build();
+    acm.list_certificates()
+        .includes(includes)
+        .send()
+        .await
+        .expect("list certificates")
+        .certificate_summary_list
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.certificate_arn)
+        .collect()
+}
+
+async fn tags(acm: &aws_sdk_acm::Client, arn: &str) -> BTreeMap<String, String> {
+    acm.list_tags_for_certificate()
+        .certificate_arn(arn)
+        .send()
+        .await
+        .expect("list tags")
+        .tags
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.key, t.value.unwrap_or_default()))
+        .collect()
+}
+
+async fn domain(acm: &aws_sdk_acm::Client, arn: &str) -> Option<String> {
+    acm.describe_certificate()
+        .certificate_arn(arn)
+        .send()
+        .await
+        .ok()?
+        .certificate?
+        .domain_name
+}
+
+/// The certificate ARNs of the load balancer's listener on `port`.
+async fn listener_certificates(
+    elbv2: &aws_sdk_elasticloadbalancingv2::Client,
+    lb: &str,
+    port: i32,
+) -> Vec<String> {
+    let listeners = elbv2
+        .describe_listeners()
+        .load_balancer_arn(lb)
+        .send()
+        .await
+        .expect("describe listeners")
+        .listeners
+        .unwrap_or_default();
+    let Some(arn) = listeners
+        .into_iter()
+        .find(|l| l.port == Some(port))
+        .and_then(|l| l.listener_arn)
+    else {
+        return vec![];
+    };
+    let mut out: Vec<String> = elbv2
+        .describe_listener_certificates()
+        .listener_arn(arn)
+        .send()
+        .await
+        .expect("describe listener certificates")
+        .certificates
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|c| c.certificate_arn)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn calls(d: &Deployer, ops: &[&str]) -> u64 {
+    d.call_counts()
+        .iter()
+        .filter(|((_, o), _)| ops.contains(&o.as_str()))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+const LISTENER_CALLS: &[&str] = &[
+    "CreateListener",
+    "ModifyListener",
+    "DeleteListener",
+    "AddListenerCertificates",
+    "RemoveListenerCertificates",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "info,gantry_controller=trace,gantry_deploy=trace,gantry_translate=trace",
+        ))
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .init();
+
+    let sdk = sdk().await;
+    let acm = aws_sdk_acm::Client::new(&sdk);
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
+    let cluster = format!("certs-{}", std::process::id());
+    let vpc_id = vpc(&sdk, std::process::id() % 200 + 30).await;
+
+    // A certificate gantry did not import, though it carries the cluster tag: never touched.
+    let foreign = acm
+        .import_certificate()
+        .certificate(aws_sdk_acm::primitives::Blob::new(fixture("ec384.crt")))
+        .private_key(aws_sdk_acm::primitives::Blob::new(fixture("ec384.key")))
+        .tags(
+            aws_sdk_acm::types::Tag::builder()
+                .key(CLUSTER_TAG)
+                .value(&cluster)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("import the foreign certificate")
+        .certificate_arn
+        .expect("ARN");
+
+    // The deployer reads certificates from the controller's Secret cache, as in a cluster.
+    let secrets = gantry_controller::referenced::SecretCache::default();
+    let deployer = Arc::new(Deployer::new(
+        &sdk,
+        DeploySettings {
+            vpc_id: Some(vpc_id),
+            certificates: Some(gantry_controller::certificates::from_cache(&secrets)),
+            client: ClientSettings {
+                max_attempts: 3,
+                initial_backoff: Duration::from_millis(10),
+                max_backoff: Duration::from_millis(100),
+                requests_per_second: 0.0,
+                burst: 1,
+                region: None,
+            },
+            ..DeploySettings::new(&cluster)
+        },
+    ));
+    let api = FakeApi::new();
+    // Secrets the controller must never read: another one in the namespace, and later an
+    // Opaque one under the referenced name.
+    api.apply_yaml(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: unrelated, namespace: apps}\ndata: {k: dg==}\n",
+    );
+    let mut c = config();
+    c.translate.cluster_name = cluster.clone();
+    c.backoff_min = Duration::from_millis(200);
+    c.backoff_max = Duration::from_secs(2);
+    let running = start_with_secrets(&api, deployer.clone(), c, secrets.clone()).await;
+    api.apply_yaml(GATEWAY);
+
+    // Missing: ResolvedRefs=False InvalidCertificateRef, naming the Secret; not programmed.
+    eventually("the missing Secret is reported", LIMIT, || {
+        condition(&listener(&api), "ResolvedRefs").is_some_and(|c| {
+            c["status"] == "False"
+                && c["reason"] == "InvalidCertificateRef"
+                && c["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("Secret apps/web-tls"))
+        })
+    })
+    .await;
+    let l = listener(&api);
+    println!("listener while the Secret is missing: {l:#}");
+    assert_eq!(condition(&l, "Programmed").unwrap()["status"], "False");
+
+    // An Opaque Secret of that name is not a listener certificate, and is not even read.
+    api.apply(secret("Opaque", "rsa.crt", "rsa.key"));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(secrets.objects().is_empty(), "an Opaque Secret was cached");
+    assert_eq!(
+        condition(&listener(&api), "ResolvedRefs").unwrap()["status"],
+        "False"
+    );
+    api.delete("Secret", "apps", "web-tls");
+
+    // Created later (cert-manager issues it): programmed without a restart, serving the
+    // certificate imported into ACM.
+    api.apply(secret("kubernetes.io/tls", "rsa.crt", "rsa.key"));
+    eventually("the listener is programmed", LIMIT, || {
+        let l = listener(&api);
+        is_true(&l, "ResolvedRefs") && is_true(&l, "Programmed")
+    })
+    .await;
+    let gw = api.get("Gateway", "apps", "web").unwrap();
+    assert!(is_true(&gw["status"], "Programmed"), "{gw:#}");
+    let lb = condition(&gw["status"], "Programmed").unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let imported = gantry_imported(&acm, &cluster).await;
+    assert_eq!(imported.len(), 1, "{imported:?}");
+    let arn = imported[0].clone();
+    assert_eq!(
+        listener_certificates(&elbv2, &lb, 443).await,
+        vec![arn.clone()]
+    );
+    let t = tags(&acm, &arn).await;
+    assert_eq!(t.get(SECRET_TAG).map(String::as_str), Some("apps/web-tls"));
+    assert_eq!(domain(&acm, &arn).await.as_deref(), Some("app.example.com"));
+    let cached = secrets.get(&gantry_snapshot::ObjectKey::new("apps", "web-tls"));
+    let cached = cached.expect("the referenced Secret is cached");
+    let fingerprint = |s: &Secret| {
+        gantry_translate::certificates::material(s, None)
+            .unwrap()
+            .fingerprint
+    };
+    assert_eq!(
+        t.get(FINGERPRINT_TAG).map(String::as_str),
+        Some(fingerprint(&cached).as_str())
+    );
+    // The cache holds the name and the two keys translation reads; no ca.crt, labels or
+    // annotations.
+    assert_eq!(
+        cached.data.as_ref().unwrap().keys().collect::<Vec<_>>(),
+        ["tls.crt", "tls.key"]
+    );
+    assert!(cached.metadata.annotations.is_none() && cached.metadata.labels.is_none());
+    assert_eq!(calls(&deployer, &["ImportCertificate"]), 1);
+
+    // Rotation: cert-manager renews into the same Secret. Re-imported under the same ARN,
+    // no listener call.
+    let listener_calls = calls(&deployer, LISTENER_CALLS);
+    api.apply(secret("kubernetes.io/tls", "ec.crt", "ec.key"));
+    let start = tokio::time::Instant::now();
+    while domain(&acm, &arn).await.as_deref() != Some("ec.example.com") {
+        assert!(
+            start.elapsed() < LIMIT,
+            "the rotated certificate is imported"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let rotated = secrets
+        .get(&gantry_snapshot::ObjectKey::new("apps", "web-tls"))
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    while tags(&acm, &arn).await.get(FINGERPRINT_TAG) != Some(&fingerprint(&rotated)) {
+        assert!(start.elapsed() < LIMIT, "the fingerprint tag follows");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(gantry_imported(&acm, &cluster).await, vec![arn.clone()]);
+    assert_eq!(
+        listener_certificates(&elbv2, &lb, 443).await,
+        vec![arn.clone()]
+    );
+    assert_eq!(
+        calls(&deployer, LISTENER_CALLS),
+        listener_calls,
+        "no listener call on rotation: {:?}",
+        deployer.call_counts()
+    );
+    assert_eq!(calls(&deployer, &["ImportCertificate"]), 2);
+    assert!(is_true(&listener(&api), "Programmed"));
+
+    // Only the referenced Secret was listed or watched, by name and type.
+    let secret_requests: Vec<String> = api
+        .requests_with_query()
+        .into_iter()
+        .filter(|r| r.contains("/secrets"))
+        .collect();
+    assert!(!secret_requests.is_empty());
+    for r in &secret_requests {
+        assert!(
+            r.starts_with("GET /api/v1/namespaces/apps/secrets?")
+                && r.contains("metadata.name%3Dweb-tls")
+                && r.contains("type%3Dkubernetes.io%2Ftls"),
+            "a Secret request not narrowed to the referenced TLS Secret: {r}"
+        );
+    }
+
+    let statuses: Vec<String> = api
+        .list("Gateway")
+        .iter()
+        .map(|g| g["status"].to_string())
+        .collect();
+
+    // The Gateway goes: its load balancer, then the certificate gantry imported; the foreign
+    // one stays.
+    api.delete("Gateway", "apps", "web");
+    eventually("the Gateway is gone", LIMIT, || {
+        api.get("Gateway", "apps", "web").is_none()
+    })
+    .await;
+    assert!(
+        gantry_imported(&acm, &cluster).await.is_empty(),
+        "an imported certificate was left behind"
+    );
+    assert!(domain(&acm, &arn).await.is_none(), "{arn} still exists");
+    assert!(
+        domain(&acm, &foreign).await.is_some(),
+        "the foreign certificate was touched"
+    );
+
+    // No private key in any log line, Event or status: neither a PEM body line nor its
+    // base64 form as the Secret's data carries it.
+    let mut key_pieces: Vec<String> = Vec::new();
+    for key in ["rsa.key", "ec.key"] {
+        let pem = fixture(key);
+        key_pieces.extend(
+            pem.lines()
+                .filter(|l| !l.starts_with("-----") && l.len() > 20)
+                .map(str::to_string),
+        );
+        let b64 = serde_json::to_value(ByteString(pem.into_bytes())).unwrap();
+        key_pieces.push(b64.as_str().unwrap()[..40].to_string());
+    }
+    let mut written: Vec<(String, String)> = vec![("log".into(), logs.text())];
+    written.extend(
+        statuses
+            .into_iter()
+            .map(|s| ("Gateway status".to_string(), s)),
+    );
+    for kind in ["Event", "Gateway", "GatewayClass"] {
+        for o in api.list(kind) {
+            written.push((kind.to_string(), o.to_string()));
+        }
+    }
+    assert!(
+        logs.text().contains("referenced; watching it"),
+        "logs captured"
+    );
+    for (what, text) in &written {
+        for piece in &key_pieces {
+            assert!(
+                !text.contains(piece.as_str()),
+                "{what} shows the key: {piece}"
+            );
+        }
+    }
+    running.stop().await;
+}
