@@ -16,8 +16,7 @@ use gantry_api::k8s::{ObjectMeta, Secret};
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use gantry_translate::secrets::SecretReferences;
 use kube::api::Api;
-use kube::runtime::WatchStreamExt;
-use kube::runtime::watcher::{self, Event, watcher};
+use kube::runtime::watcher::{self, Event};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -165,7 +164,7 @@ async fn watch_one(
 ) {
     let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &key.namespace);
     let config = watcher::Config::default().fields(&format!("metadata.name={}", key.name));
-    let mut stream = watcher(api, config).default_backoff().boxed();
+    let mut stream = crate::watch::relisting(api, config).boxed();
     let mut synced = Some(synced);
     // Whether the Secret was in the current (re)list: one deleted while the watch was
     // disconnected is only noticed by its absence.

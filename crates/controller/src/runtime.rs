@@ -70,13 +70,19 @@ pub async fn run<D: Deploy>(
     )));
 
     let (leader_tx, leader_rx) = channel::channel(!config.lease.enabled);
+    // The lease is held (and renewed) until the reconciles in flight have finished: released
+    // at the shutdown request, it would stop this replica leading, which abandons them
+    // mid-way (reconcile::gated) — AWS calls cut off, statuses unwritten.
+    let (drained_tx, drained_rx) = tokio::sync::oneshot::channel::<()>();
     if config.lease.enabled {
         let api: Api<Lease> = Api::namespaced(client.clone(), &config.lease.namespace);
         lease_task = Some(Tasks(vec![tokio::spawn(crate::lease::run(
             api,
             config.lease.clone(),
             leader_tx,
-            shutdown.clone(),
+            async move {
+                let _ = drained_rx.await;
+            },
         ))]));
     } else {
         // Keep the sender alive: a closed channel would read as a change.
@@ -195,8 +201,10 @@ pub async fn run<D: Deploy>(
     .run(reconcile::reconcile_binding, reconcile::error_policy, ctx)
     .for_each(|_| futures::future::ready(()));
     futures::join!(gateways, classes, bindings);
+    tracing::info!("reconciles in flight finished");
     drop(tasks);
-    // The lease loop saw the shutdown too: let it release the lease.
+    // Now the lease loop may stop: let it release the lease.
+    let _ = drained_tx.send(());
     if let Some(mut lease) = lease_task
         && let Some(task) = lease.0.pop()
     {

@@ -6,6 +6,8 @@
 
 pub mod apiserver;
 pub mod catalog;
+pub mod faults;
+mod fields;
 mod kubeconfig;
 mod page;
 mod serve;

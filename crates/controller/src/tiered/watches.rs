@@ -17,7 +17,7 @@ use kube::Client;
 use kube::api::{Api, ApiResource, DynamicObject};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::reflector::{self, Store};
-use kube::runtime::watcher::{self, Event, watcher};
+use kube::runtime::watcher::{self, Event};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -206,8 +206,7 @@ async fn watch_dynamic(
         Some(ns) if kind.namespaced() => Api::namespaced_with(ctx.client.clone(), ns, &ar),
         _ => Api::all_with(ctx.client.clone(), &ar),
     };
-    let mut stream = watcher(api, watcher::Config::default())
-        .default_backoff()
+    let mut stream = crate::watch::relisting(api, watcher::Config::default())
         .modify(|o: &mut DynamicObject| o.metadata.managed_fields = None)
         .reflect(writer)
         .boxed();

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod deploy;
+pub mod gate;
+pub mod scene;
 
 pub use gantry_kube_standin::apiserver;
 
@@ -28,6 +30,18 @@ impl Running {
             let _ = s.send(());
         }
         let _ = tokio::time::timeout(Duration::from_secs(30), &mut self.task).await;
+    }
+
+    /// Asks for a graceful stop (SIGTERM) without waiting for it.
+    pub fn request_stop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+
+    /// Whether the controller has returned.
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
     }
 
     /// Stops at once, as a crash would: nothing is released.
