@@ -2,6 +2,7 @@
 //! started against them.
 #![allow(dead_code)]
 
+pub mod aws;
 pub mod deploy;
 pub mod gate;
 pub mod scene;
