@@ -170,7 +170,8 @@ async fn watch_one(
     // disconnected is only noticed by its absence.
     let mut listed = false;
     let changed = |ctx: &WatchContext| {
-        let _ = ctx.changes.send(Change::Secret(key.clone()));
+        let (tx, c) = (ctx.changes.clone(), Change::Secret(key.clone()));
+        async move { tx.send(c).await }
     };
     while let Some(event) = stream.next().await {
         match event {
@@ -179,17 +180,17 @@ async fn watch_one(
                 listed = true;
                 if cache.put(&key, trim(secret, &keys)) {
                     tracing::debug!(secret = %key, "referenced Secret changed");
-                    changed(&ctx);
+                    let _ = changed(&ctx).await;
                 }
             }
             Ok(Event::Delete(_)) => {
                 if cache.remove(&key) {
-                    changed(&ctx);
+                    let _ = changed(&ctx).await;
                 }
             }
             Ok(Event::InitDone) => {
                 if !listed && cache.remove(&key) {
-                    changed(&ctx);
+                    let _ = changed(&ctx).await;
                 }
                 if let Some(s) = synced.take() {
                     let _ = s.send(());

@@ -50,7 +50,9 @@ pub async fn run<D: Deploy>(
     let (stores, writers) = Stores::new();
     // The kind watches, and the watcher of referenced Secrets.
     let ready = Readiness::new(watch::WATCHES + 1);
-    let (change_tx, change_rx) = tokio::sync::mpsc::unbounded_channel();
+    // Bounded: a burst of watch events waits in the watches (backpressure) rather than
+    // growing a queue; the mapper drains it in batches (crate::mapper).
+    let (change_tx, change_rx) = tokio::sync::mpsc::channel(crate::mapper::CHANGES);
     // Everything spawned stops when this future is dropped (or returns).
     let mut tasks = Tasks(Vec::new());
     let mut lease_task: Option<Tasks> = None;

@@ -19,7 +19,7 @@ use std::fmt::Debug;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender;
 use tokio::task::JoinHandle;
 
 /// Annotation kubectl keeps a copy of the whole object in; translation never reads it.
@@ -68,7 +68,7 @@ impl Readiness {
 pub struct WatchContext {
     pub client: Client,
     pub namespace: Option<String>,
-    pub changes: UnboundedSender<Change>,
+    pub changes: Sender<Change>,
     pub ready: Arc<Readiness>,
     pub crd_recheck: Duration,
     pub metrics: Arc<Metrics>,
@@ -155,11 +155,9 @@ where
         // counts as a spec change then: the status a reconcile compared against may have been
         // this stale copy (status::write skips a write the cache says is not needed).
         let mut relisting = false;
-        let send = |obj: &K, spec: bool| {
-            if let Some(c) = (kind.change)(obj, spec) {
-                let _ = ctx.changes.send(c);
-            }
-        };
+        // Changes of one event, sent after it is handled (the channel is bounded: sending waits).
+        let mut out: Vec<Change> = Vec::new();
+        let change = kind.change;
         while let Some(event) = stream.next().await {
             match event {
                 Ok(Event::Apply(obj)) | Ok(Event::InitApply(obj)) => {
@@ -176,12 +174,12 @@ where
                     }
                     // The first list is not a change: every Gateway is reconciled at start.
                     if synced || late {
-                        send(&obj, spec);
+                        out.extend(change(&obj, spec));
                     }
                 }
                 Ok(Event::Delete(obj)) => {
                     seen.remove(&ObjectKey::of(obj.meta()));
-                    send(&obj, true);
+                    out.extend(change(&obj, true));
                 }
                 // The store swaps the new list in only at InitDone: it holds the old state here.
                 Ok(Event::Init) => {
@@ -195,7 +193,7 @@ where
                         let key = ObjectKey::of(old.meta());
                         if !listed.contains(&key) {
                             seen.remove(&key);
-                            send(&old, true);
+                            out.extend(change(&old, true));
                         }
                     }
                     listed.clear();
@@ -208,6 +206,11 @@ where
                 Err(e) => {
                     ctx.metrics.watch_error(&name);
                     tracing::warn!(kind = %name, error = %e, "watch failed; retrying with backoff");
+                }
+            }
+            for c in out.drain(..) {
+                if ctx.changes.send(c).await.is_err() {
+                    return;
                 }
             }
         }

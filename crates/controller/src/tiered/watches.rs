@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender;
 use tokio::task::JoinHandle;
 
 /// The caches of the tiered watches.
@@ -73,7 +73,7 @@ pub fn spawn(
     namespace: Option<&str>,
     crd_recheck: Duration,
     metrics: Arc<Metrics>,
-    changes: UnboundedSender<Change>,
+    changes: Sender<Change>,
 ) -> (TieredStores, Vec<JoinHandle<()>>) {
     let typed_ready = Readiness::new(2);
     let dynamic_pending = Arc::new(AtomicUsize::new(CloudType::all().len()));
@@ -214,7 +214,7 @@ async fn watch_dynamic(
     while let Some(event) = stream.next().await {
         match event {
             Ok(Event::Apply(o)) | Ok(Event::Delete(o)) => {
-                let _ = ctx.changes.send(kick(&o.metadata));
+                let _ = ctx.changes.send(kick(&o.metadata)).await;
             }
             Ok(Event::InitDone) if !synced => {
                 synced = true;
@@ -224,7 +224,8 @@ async fn watch_dynamic(
                 // A kind installed late: what its first list found is new.
                 let _ = ctx
                     .changes
-                    .send(Change::Service(ObjectKey::cluster(ar.kind.clone())));
+                    .send(Change::Service(ObjectKey::cluster(ar.kind.clone())))
+                    .await;
             }
             Ok(_) => {}
             Err(e) => {
