@@ -27,6 +27,7 @@ pub mod process;
 pub mod programmed;
 pub mod reconcile;
 pub mod referenced;
+pub mod retry;
 mod runtime;
 pub mod server;
 pub mod status;

@@ -12,9 +12,15 @@ use gantry_snapshot::ObjectKey;
 use kube::runtime::reflector::ObjectRef;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::Receiver;
 
-/// Where reconcile requests go.
+/// Capacity of the channel from the watches to the mapper (and of the tiered class's
+/// channels): a full channel holds the watches back until the mapper has taken a batch.
+pub const CHANGES: usize = 1024;
+
+/// Where reconcile requests go. The channels have no capacity limit, but the kube
+/// controllers drain them at once into their schedulers, which hold each object at most once:
+/// what waits is bounded by the number of Gateways, classes and bindings.
 #[derive(Clone)]
 pub struct Queues {
     pub gateways: UnboundedSender<ObjectRef<Gateway>>,
@@ -45,9 +51,9 @@ impl Queues {
 }
 
 /// Runs until the watches are gone.
-pub async fn run(stores: Stores, mut changes: UnboundedReceiver<Change>, queues: Queues) {
+pub async fn run(stores: Stores, mut changes: Receiver<Change>, queues: Queues) {
     let mut batch = Vec::new();
-    while changes.recv_many(&mut batch, 1024).await > 0 {
+    while changes.recv_many(&mut batch, CHANGES).await > 0 {
         let snapshot = stores.trigger_snapshot();
         let view = View::new(&snapshot);
         let mut gateways = BTreeSet::new();

@@ -21,8 +21,7 @@ use gantry_api::k8s::{ObjectMeta, Secret};
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use gantry_translate::secrets::SecretReferences;
 use kube::api::Api;
-use kube::runtime::WatchStreamExt;
-use kube::runtime::watcher::{self, Event, watcher};
+use kube::runtime::watcher::{self, Event};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -227,13 +226,14 @@ async fn watch_one(
     let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &key.namespace);
     let config = watcher::Config::default().fields(&field_selector(&key, &read));
     let keys = read.keys;
-    let mut stream = watcher(api, config).default_backoff().boxed();
+    let mut stream = crate::watch::relisting(api, config).boxed();
     let mut synced = Some(synced);
     // Whether the Secret was in the current (re)list: one deleted while the watch was
     // disconnected is only noticed by its absence.
     let mut listed = false;
     let changed = |ctx: &WatchContext| {
-        let _ = ctx.changes.send(Change::Secret(key.clone()));
+        let (tx, c) = (ctx.changes.clone(), Change::Secret(key.clone()));
+        async move { tx.send(c).await }
     };
     while let Some(event) = stream.next().await {
         match event {
@@ -242,17 +242,17 @@ async fn watch_one(
                 listed = true;
                 if cache.put(&key, trim(secret, &keys)) {
                     tracing::debug!(secret = %key, "referenced Secret changed");
-                    changed(&ctx);
+                    let _ = changed(&ctx).await;
                 }
             }
             Ok(Event::Delete(_)) => {
                 if cache.remove(&key) {
-                    changed(&ctx);
+                    let _ = changed(&ctx).await;
                 }
             }
             Ok(Event::InitDone) => {
                 if !listed && cache.remove(&key) {
-                    changed(&ctx);
+                    let _ = changed(&ctx).await;
                 }
                 if let Some(s) = synced.take() {
                     let _ = s.send(());

@@ -72,7 +72,9 @@ pub async fn run_with_secrets<D: Deploy>(
     let (stores, writers) = Stores::with_secrets(secrets);
     // The kind watches, and the watcher of referenced Secrets.
     let ready = Readiness::new(watch::WATCHES + 1);
-    let (change_tx, change_rx) = tokio::sync::mpsc::unbounded_channel();
+    // Bounded: a burst of watch events waits in the watches (backpressure) rather than
+    // growing a queue; the mapper drains it in batches (crate::mapper).
+    let (change_tx, change_rx) = tokio::sync::mpsc::channel(crate::mapper::CHANGES);
     // Everything spawned stops when this future is dropped (or returns).
     let mut tasks = Tasks(Vec::new());
     let mut lease_task: Option<Tasks> = None;
@@ -92,13 +94,19 @@ pub async fn run_with_secrets<D: Deploy>(
     )));
 
     let (leader_tx, leader_rx) = channel::channel(!config.lease.enabled);
+    // The lease is held (and renewed) until the reconciles in flight have finished: released
+    // at the shutdown request, it would stop this replica leading, which abandons them
+    // mid-way (reconcile::gated) — AWS calls cut off, statuses unwritten.
+    let (drained_tx, drained_rx) = tokio::sync::oneshot::channel::<()>();
     if config.lease.enabled {
         let api: Api<Lease> = Api::namespaced(client.clone(), &config.lease.namespace);
         lease_task = Some(Tasks(vec![tokio::spawn(crate::lease::run(
             api,
             config.lease.clone(),
             leader_tx,
-            shutdown.clone(),
+            async move {
+                let _ = drained_rx.await;
+            },
         ))]));
     } else {
         // Keep the sender alive: a closed channel would read as a change.
@@ -217,8 +225,10 @@ pub async fn run_with_secrets<D: Deploy>(
     .run(reconcile::reconcile_binding, reconcile::error_policy, ctx)
     .for_each(|_| futures::future::ready(()));
     futures::join!(gateways, classes, bindings);
+    tracing::info!("reconciles in flight finished");
     drop(tasks);
-    // The lease loop saw the shutdown too: let it release the lease.
+    // Now the lease loop may stop: let it release the lease.
+    let _ = drained_tx.send(());
     if let Some(mut lease) = lease_task
         && let Some(task) = lease.0.pop()
     {

@@ -12,8 +12,9 @@ use kube::api::{Api, Patch, PatchParams};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::fmt::Debug;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Attempts before giving up on a status that keeps conflicting (the next reconcile retries).
 const ATTEMPTS: u32 = 5;
@@ -47,7 +48,12 @@ where
                 .unwrap_or("object")
         )
     };
-    let mut current: Option<Arc<K>> = cached;
+    let identity = format!("{} {}", object(), api.resource_url());
+    // A cache still at the version this process last patched from has not seen that write
+    // yet: comparing against it could skip a write the server needs (after a watch outage,
+    // say). Read the object instead.
+    let mut current: Option<Arc<K>> =
+        cached.filter(|c| patched_from(&identity).is_none_or(|rv| rv != c.meta().resource_version));
     for _ in 0..ATTEMPTS {
         let obj = match current.take() {
             Some(o) => o,
@@ -77,7 +83,10 @@ where
             .patch_status(name, &merge_params(), &Patch::Merge(&patch))
             .await
         {
-            Ok(_) => return Ok(Written::Patched),
+            Ok(_) => {
+                remember_patched_from(&identity, obj.meta().resource_version.clone());
+                return Ok(Written::Patched);
+            }
             Err(kube::Error::Api(e)) if e.code == 409 => {
                 tracing::debug!(object = %object(), "status conflict; reading it again");
             }
@@ -94,6 +103,26 @@ where
         object: object(),
         attempts: ATTEMPTS,
     })
+}
+
+/// The resourceVersion each object's last status patch by this process was made from, by
+/// kind, collection URL and name. One short entry per object written.
+static PATCHED_FROM: std::sync::LazyLock<Mutex<HashMap<String, Option<String>>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn patched_from(identity: &str) -> Option<Option<String>> {
+    PATCHED_FROM
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(identity)
+        .cloned()
+}
+
+fn remember_patched_from(identity: &str, rv: Option<String>) {
+    PATCHED_FROM
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(identity.to_string(), rv);
 }
 
 /// A merge patch turning `old` into `new`: `new` itself, with `null` for every top-level key

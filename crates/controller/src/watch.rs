@@ -14,12 +14,12 @@ use kube::runtime::WatchStreamExt;
 use kube::runtime::reflector::store::Writer;
 use kube::runtime::watcher::{self, Event, watcher};
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Debug;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender;
 use tokio::task::JoinHandle;
 
 /// Annotation kubectl keeps a copy of the whole object in; translation never reads it.
@@ -68,7 +68,7 @@ impl Readiness {
 pub struct WatchContext {
     pub client: Client,
     pub namespace: Option<String>,
-    pub changes: UnboundedSender<Change>,
+    pub changes: Sender<Change>,
     pub ready: Arc<Readiness>,
     pub crd_recheck: Duration,
     pub metrics: Arc<Metrics>,
@@ -116,7 +116,9 @@ pub struct KindWatch<K> {
     pub fingerprint: Option<Fingerprint<K>>,
 }
 
-/// Starts the watch of one kind.
+/// Starts the watch of one kind. After a relist (the watch expired or was down), cached
+/// objects the list no longer has are passed on as deletions: their delete events happened
+/// while the watch was down, and the reflector drops them without a word.
 pub fn spawn<K>(ctx: &WatchContext, writer: Writer<K>, kind: KindWatch<K>) -> JoinHandle<()>
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
@@ -127,8 +129,8 @@ where
         // A kind installed after start: what its first list finds is new to the controller.
         let late = kind.optional && !wait_until_served::<K>(&ctx, &name).await;
         let keep = kind.keep;
-        let mut stream = watcher(kind.api, watcher::Config::default())
-            .default_backoff()
+        let reader = writer.as_reader();
+        let mut stream = relisting(kind.api, watcher::Config::default())
             .filter(move |event| {
                 let kept = match (keep, event) {
                     (Some(keep), Ok(Event::Apply(o) | Event::InitApply(o) | Event::Delete(o))) => {
@@ -146,35 +148,55 @@ where
             .boxed();
         let mut synced = false;
         let mut seen: HashMap<ObjectKey, (u64, u64)> = HashMap::new();
-        let send = |obj: &K, spec: bool| {
-            if let Some(c) = (kind.change)(obj, spec) {
-                let _ = ctx.changes.send(c);
-            }
-        };
+        // What the cache held when a relist began, and what the list has returned so far.
+        let mut before: Vec<Arc<K>> = Vec::new();
+        let mut listed: HashSet<ObjectKey> = HashSet::new();
+        // Between a relist's Init and InitDone. A status changed while the watch was down
+        // counts as a spec change then: the status a reconcile compared against may have been
+        // this stale copy (status::write skips a write the cache says is not needed).
+        let mut relisting = false;
+        // Changes of one event, sent after it is handled (the channel is bounded: sending waits).
+        let mut out: Vec<Change> = Vec::new();
+        let change = kind.change;
         while let Some(event) = stream.next().await {
             match event {
                 Ok(Event::Apply(obj)) | Ok(Event::InitApply(obj)) => {
                     let key = ObjectKey::of(obj.meta());
+                    listed.insert(key.clone());
                     let mut spec = true;
                     if let Some(fp) = kind.fingerprint {
                         let fp = fp(&obj);
                         match seen.insert(key, fp) {
                             Some(old) if old == fp => continue,
-                            Some(old) => spec = old.0 != fp.0,
+                            Some(old) => spec = old.0 != fp.0 || relisting,
                             None => {}
                         }
                     }
                     // The first list is not a change: every Gateway is reconciled at start.
                     if synced || late {
-                        send(&obj, spec);
+                        out.extend(change(&obj, spec));
                     }
                 }
                 Ok(Event::Delete(obj)) => {
                     seen.remove(&ObjectKey::of(obj.meta()));
-                    send(&obj, true);
+                    out.extend(change(&obj, true));
                 }
-                Ok(Event::Init) => {}
+                // The store swaps the new list in only at InitDone: it holds the old state here.
+                Ok(Event::Init) => {
+                    relisting = synced;
+                    before = reader.state();
+                    listed.clear();
+                }
                 Ok(Event::InitDone) => {
+                    relisting = false;
+                    for old in before.drain(..) {
+                        let key = ObjectKey::of(old.meta());
+                        if !listed.contains(&key) {
+                            seen.remove(&key);
+                            out.extend(change(&old, true));
+                        }
+                    }
+                    listed.clear();
                     if !synced {
                         synced = true;
                         ctx.ready.done();
@@ -186,8 +208,71 @@ where
                     tracing::warn!(kind = %name, error = %e, "watch failed; retrying with backoff");
                 }
             }
+            for c in out.drain(..) {
+                if ctx.changes.send(c).await.is_err() {
+                    return;
+                }
+            }
         }
     })
+}
+
+/// A kube watcher with its default backoff, that also lists again when a watch request is
+/// answered `410 Gone` outright (the API server's watch cache does that for a too-old
+/// resourceVersion). The kube watcher relists by itself after an `ERROR` event with code 410,
+/// but retries a `410 Gone` answer from the same expired resourceVersion forever; here a fresh
+/// watcher (which starts with a list) replaces it, after a growing pause.
+pub fn relisting<K>(
+    api: Api<K>,
+    config: watcher::Config,
+) -> impl futures::Stream<Item = watcher::Result<Event<K>>> + Send + 'static
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+{
+    let fresh = move || {
+        watcher(api.clone(), config.clone())
+            .default_backoff()
+            .boxed()
+    };
+    let first = fresh();
+    futures::stream::unfold(
+        (first, 0u32, false),
+        move |(mut stream, mut restarts, restart)| {
+            let fresh = fresh.clone();
+            async move {
+                if restart {
+                    tokio::time::sleep(relist_pause(restarts)).await;
+                    stream = fresh();
+                }
+                let item = stream.next().await?;
+                let expired = item.as_ref().err().is_some_and(expired);
+                if expired {
+                    restarts = restarts.saturating_add(1);
+                } else if matches!(item, Ok(Event::Apply(_) | Event::Delete(_))) {
+                    // A live watch event: the watch works again.
+                    restarts = 0;
+                }
+                Some((item, (stream, restarts, expired)))
+            }
+        },
+    )
+}
+
+/// The pause before the `n`th relist in a row after `410 Gone` answers: 0.8 s doubling to 30 s,
+/// as the kube watcher's own backoff.
+pub fn relist_pause(n: u32) -> Duration {
+    let exp = n.clamp(1, 7) - 1;
+    (Duration::from_millis(800) * 2u32.pow(exp)).min(Duration::from_secs(30))
+}
+
+/// A watch answered `410 Gone` as an HTTP status (not as an `ERROR` event, which the kube
+/// watcher handles itself).
+pub fn expired(e: &watcher::Error) -> bool {
+    matches!(
+        e,
+        watcher::Error::WatchFailed(kube::Error::Api(s))
+            | watcher::Error::WatchStartFailed(kube::Error::Api(s)) if s.code == 410
+    )
 }
 
 /// Returns once `K` is served: true if it was at the first look.

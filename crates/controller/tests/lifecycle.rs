@@ -259,13 +259,20 @@ async fn an_aws_outage_backs_off_exponentially_and_recovers() {
     let applies = deploy.applies(GW)[before..].to_vec();
     let failed = applies.iter().filter(|(_, ok)| !ok).count();
     assert_eq!(failed, 4);
-    // Retries wait 1 s, 2 s, 4 s, 8 s (config(): backoff from 1 s, doubling).
-    let gaps: Vec<u64> = applies
+    // Retries wait up to 1 s, 2 s, 4 s, 8 s (config(): backoff from 1 s, doubling), each
+    // jittered down to half of that (crate::retry).
+    let gaps: Vec<Duration> = applies
         .windows(2)
         .take(4)
-        .map(|w| (w[1].0 - w[0].0).as_secs())
+        .map(|w| w[1].0 - w[0].0)
         .collect();
-    assert_eq!(gaps, vec![1, 2, 4, 8], "{applies:?}");
+    for (gap, ceiling) in gaps.iter().zip([1, 2, 4, 8].map(Duration::from_secs)) {
+        let slack = Duration::from_millis(100);
+        assert!(
+            *gap + slack >= ceiling / 2 && *gap <= ceiling + slack,
+            "{gaps:?}"
+        );
+    }
     let metrics = running.handle.metrics.render();
     assert!(
         metrics

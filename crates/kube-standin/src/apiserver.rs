@@ -52,6 +52,12 @@ pub(crate) struct State {
     pub(crate) requests: Vec<String>,
     /// `METHOD path?query` of every request, in order.
     pub(crate) requests_with_query: Vec<String>,
+    /// Bumped to end every open watch stream (crate::faults).
+    pub(crate) watch_epoch: u64,
+    /// Watches from an older resourceVersion are answered 410 Gone, the way `expired` says.
+    pub(crate) compacted: u64,
+    pub(crate) expired: crate::faults::Expired,
+    pub(crate) outage: Option<crate::faults::Outage>,
 }
 
 #[derive(Clone, Default)]

@@ -6,6 +6,7 @@
 
 pub mod apiserver;
 pub mod catalog;
+pub mod faults;
 mod fields;
 mod kubeconfig;
 mod page;

@@ -6,7 +6,6 @@ use http_body_util::BodyExt;
 use hyper::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -55,13 +54,15 @@ async fn accept(listener: TcpListener, api: FakeApi) {
                 let api = api.clone();
                 async move {
                     let (parts, body) = req.into_parts();
+                    // Refused: the connection is dropped without an answer.
+                    api.refuse(&parts)?;
                     // A body cut off mid-way reads as empty, as in the in-process service.
                     let body = body
                         .collect()
                         .await
                         .map(|b| b.to_bytes())
                         .unwrap_or_default();
-                    Ok::<_, Infallible>(api.answer(parts, body))
+                    Ok::<_, std::io::Error>(api.answer(parts, body))
                 }
             });
             // A client going away mid-watch ends the connection with an error: nothing to do.

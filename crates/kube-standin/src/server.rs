@@ -3,6 +3,7 @@
 
 use crate::apiserver::*;
 use crate::catalog::{self, Kind};
+use crate::faults::{Expired, Outage};
 use crate::fields::FieldSelector;
 use crate::page::Page;
 use bytes::Bytes;
@@ -21,10 +22,14 @@ use std::task::{Context, Poll};
 pub type Body = UnsyncBoxBody<Bytes, Infallible>;
 
 pub(crate) struct WatchFrom {
-    kind: &'static Kind,
-    namespace: String,
-    rv: u64,
-    fields: FieldSelector,
+    pub(crate) kind: &'static Kind,
+    pub(crate) namespace: String,
+    pub(crate) rv: u64,
+    pub(crate) fields: FieldSelector,
+    /// Its resourceVersion is older than the history kept: one ERROR event (410), then the end.
+    pub(crate) expired: bool,
+    /// The stream ends when the server's watch epoch moves on ([`FakeApi::cut_watches`]).
+    pub(crate) epoch: u64,
 }
 
 struct Target {
@@ -46,6 +51,10 @@ impl FakeApi {
         st.requests.push(format!("{method} {path}"));
         st.requests_with_query
             .push(format!("{method} {path}?{query}"));
+        // An outage answers everything alike (a refused connection never gets here).
+        if st.outage == Some(Outage::Unavailable) {
+            return Ok(status(503, "ServiceUnavailable", "injected outage"));
+        }
         let fault = st
             .faults
             .iter()
@@ -140,11 +149,23 @@ impl FakeApi {
                         .get("resourceVersion")
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(0);
+                    // History older than the last compaction is gone: 410, either as the
+                    // answer (the watch cache's way) or as an ERROR event (etcd's).
+                    let expired = from != 0 && from < st.compacted;
+                    if expired && st.expired == Expired::Gone {
+                        return Ok(status(
+                            410,
+                            "Expired",
+                            format!("too old resource version: {from} ({})", st.compacted),
+                        ));
+                    }
                     return Err(WatchFrom {
                         kind,
                         namespace: t.namespace,
                         rv: from,
                         fields,
+                        expired,
+                        epoch: st.watch_epoch,
                     });
                 }
                 let in_scope = st
@@ -331,43 +352,6 @@ impl FakeApi {
             )),
         }
     }
-
-    /// Events of `kind` after `from`, as watch lines; waits for some.
-    fn watch_stream(&self, w: WatchFrom) -> impl futures::Stream<Item = Bytes> + Send + 'static {
-        let api = self.clone();
-        futures::stream::unfold((api, w.rv), move |(api, mut cursor)| {
-            let kind = w.kind;
-            let namespace = w.namespace.clone();
-            let fields = w.fields.clone();
-            async move {
-                loop {
-                    let notified = api.changed.notified();
-                    {
-                        let st = api.lock();
-                        let mut out = Vec::new();
-                        // The log is in resourceVersion order.
-                        let first_unseen = st.log.partition_point(|l| l.rv <= cursor);
-                        for l in &st.log[first_unseen..] {
-                            cursor = l.rv;
-                            if l.group == kind.group
-                                && l.plural == kind.plural
-                                && (namespace.is_empty() || l.namespace == namespace)
-                                && fields.matches(&l.namespace, &l.object)
-                            {
-                                let line = json!({"type": l.kind, "object": l.object});
-                                out.extend_from_slice(line.to_string().as_bytes());
-                                out.push(b'\n');
-                            }
-                        }
-                        if !out.is_empty() {
-                            return Some((Bytes::from(out), (api.clone(), cursor)));
-                        }
-                    }
-                    notified.await;
-                }
-            }
-        })
-    }
 }
 
 impl FakeApi {
@@ -407,12 +391,13 @@ impl FakeApi {
 }
 
 /// In-process: a `kube::Client` built on the stand-in itself ([`FakeApi::client`]).
+/// During an [`Outage::Refused`] every call fails as a refused connection does.
 impl tower::Service<Request<kube::client::Body>> for FakeApi {
     type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, std::io::Error>> + Send>>;
 
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), std::io::Error>> {
         Poll::Ready(Ok(()))
     }
 
@@ -420,6 +405,7 @@ impl tower::Service<Request<kube::client::Body>> for FakeApi {
         let api = self.clone();
         Box::pin(async move {
             let (parts, body) = req.into_parts();
+            api.refuse(&parts)?;
             let body = body
                 .collect()
                 .await

@@ -88,13 +88,19 @@ impl<D: Deploy> Context<D> {
         *self.worker_rules.lock().unwrap_or_else(|e| e.into_inner()) = Some(rules);
     }
 
-    /// Delay before retrying `key` after its latest failure: doubles per consecutive failure.
-    fn backoff(&self, key: &str) -> std::time::Duration {
+    /// Delay before retrying `key` after its latest failure, by the error's class and the
+    /// failures in a row (crate::retry).
+    fn backoff(&self, key: &str, err: &Error) -> std::time::Duration {
         let mut f = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let n = f.entry(key.to_string()).or_default();
         *n = n.saturating_add(1);
-        let factor = 2u32.saturating_pow((*n - 1).min(16));
-        (self.config.backoff_min * factor).min(self.config.backoff_max)
+        crate::retry::delay(
+            err.retry(),
+            *n,
+            self.config.backoff_min,
+            self.config.backoff_max,
+            crate::retry::jitter(),
+        )
     }
 
     fn succeeded(&self, key: &str) {
@@ -195,14 +201,17 @@ async fn gated<D: Deploy>(
     result
 }
 
-/// After a failure: retry with exponential backoff.
+/// After a failure: retry by the error's class (crate::retry). A change to anything the
+/// object's reconcile reads triggers it earlier in every case.
 pub fn error_policy<K: Resource, D: Deploy>(
     obj: Arc<K>,
-    _err: &Error,
+    err: &Error,
     ctx: Arc<Context<D>>,
 ) -> Action {
     let key = ObjectKey::of(obj.meta());
-    Action::requeue(ctx.backoff(&format!("{}/{key}", kind_name::<K>())))
+    let delay = ctx.backoff(&format!("{}/{key}", kind_name::<K>()), err);
+    tracing::debug!(%key, retry = ?err.retry(), ?delay, "retrying");
+    Action::requeue(delay)
 }
 
 fn kind_name<K>() -> &'static str {

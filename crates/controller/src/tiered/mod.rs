@@ -20,7 +20,7 @@ use crate::watch::Readiness;
 use kube::Client;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::sync::mpsc::{Receiver, channel};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
@@ -40,10 +40,10 @@ pub struct Wiring<'a> {
 /// tiered loop, so that the main watches need no second subscriber.
 pub fn spawn(
     w: Wiring<'_>,
-    mut changes: UnboundedReceiver<Change>,
-) -> (UnboundedReceiver<Change>, Vec<JoinHandle<()>>) {
+    mut changes: Receiver<Change>,
+) -> (Receiver<Change>, Vec<JoinHandle<()>>) {
     let kick = Arc::new(Notify::new());
-    let (own_tx, mut own_rx) = unbounded_channel();
+    let (own_tx, mut own_rx) = channel(crate::mapper::CHANGES);
     let (tiered, mut tasks) = watches::spawn(
         w.client,
         w.config.watch_namespace.as_deref(),
@@ -51,12 +51,12 @@ pub fn spawn(
         w.metrics.clone(),
         own_tx,
     );
-    let (forward_tx, forward_rx) = unbounded_channel();
+    let (forward_tx, forward_rx) = channel(crate::mapper::CHANGES);
     let k = kick.clone();
     tasks.push(tokio::spawn(async move {
         while let Some(c) = changes.recv().await {
             k.notify_one();
-            if forward_tx.send(c).is_err() {
+            if forward_tx.send(c).await.is_err() {
                 return;
             }
         }

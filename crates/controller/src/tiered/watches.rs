@@ -17,12 +17,12 @@ use kube::Client;
 use kube::api::{Api, ApiResource, DynamicObject};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::reflector::{self, Store};
-use kube::runtime::watcher::{self, Event, watcher};
+use kube::runtime::watcher::{self, Event};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender;
 use tokio::task::JoinHandle;
 
 /// The caches of the tiered watches.
@@ -73,7 +73,7 @@ pub fn spawn(
     namespace: Option<&str>,
     crd_recheck: Duration,
     metrics: Arc<Metrics>,
-    changes: UnboundedSender<Change>,
+    changes: Sender<Change>,
 ) -> (TieredStores, Vec<JoinHandle<()>>) {
     let typed_ready = Readiness::new(2);
     let dynamic_pending = Arc::new(AtomicUsize::new(CloudType::all().len()));
@@ -206,8 +206,7 @@ async fn watch_dynamic(
         Some(ns) if kind.namespaced() => Api::namespaced_with(ctx.client.clone(), ns, &ar),
         _ => Api::all_with(ctx.client.clone(), &ar),
     };
-    let mut stream = watcher(api, watcher::Config::default())
-        .default_backoff()
+    let mut stream = crate::watch::relisting(api, watcher::Config::default())
         .modify(|o: &mut DynamicObject| o.metadata.managed_fields = None)
         .reflect(writer)
         .boxed();
@@ -215,7 +214,7 @@ async fn watch_dynamic(
     while let Some(event) = stream.next().await {
         match event {
             Ok(Event::Apply(o)) | Ok(Event::Delete(o)) => {
-                let _ = ctx.changes.send(kick(&o.metadata));
+                let _ = ctx.changes.send(kick(&o.metadata)).await;
             }
             Ok(Event::InitDone) if !synced => {
                 synced = true;
@@ -225,7 +224,8 @@ async fn watch_dynamic(
                 // A kind installed late: what its first list found is new.
                 let _ = ctx
                     .changes
-                    .send(Change::Service(ObjectKey::cluster(ar.kind.clone())));
+                    .send(Change::Service(ObjectKey::cluster(ar.kind.clone())))
+                    .await;
             }
             Ok(_) => {}
             Err(e) => {

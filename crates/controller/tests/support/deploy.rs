@@ -22,8 +22,9 @@ pub struct FakeDeploy {
 #[derive(Default)]
 struct State {
     stacks: BTreeMap<String, Stack>,
-    /// Applies still to fail (an AWS outage).
+    /// Applies still to fail (an AWS outage), and the class of their error.
     failing: u32,
+    failing_class: Option<ErrorClass>,
     /// (gateway, when, succeeded) of every apply.
     applies: Vec<(String, Instant, bool)>,
     deletes: Vec<String>,
@@ -51,7 +52,14 @@ impl FakeDeploy {
     }
 
     pub fn fail_next(&self, n: u32) {
-        self.lock().failing = n;
+        self.fail_next_as(n, ErrorClass::Transient);
+    }
+
+    /// The next `n` applies fail with an error of `class` (throttled, invalid, …).
+    pub fn fail_next_as(&self, n: u32, class: ErrorClass) {
+        let mut st = self.lock();
+        st.failing = n;
+        st.failing_class = Some(class);
     }
 
     pub fn applies(&self, gateway: &str) -> Vec<(Instant, bool)> {
@@ -143,12 +151,18 @@ impl Deploy for FakeDeploy {
                 st.failing -= 1;
                 st.applies
                     .push((stack.gateway.clone(), Instant::now(), false));
+                let class = st.failing_class.unwrap_or(ErrorClass::Transient);
+                let code = match class {
+                    ErrorClass::Throttled => "Throttling",
+                    ErrorClass::Invalid => "ValidationError",
+                    _ => "ServiceUnavailable",
+                };
                 return Err(Error::Call {
                     op: Operation::CreateLoadBalancer,
                     resource: stack.gateway.clone(),
-                    class: ErrorClass::Transient,
-                    code: Some("ServiceUnavailable".into()),
-                    message: "ServiceUnavailable: try again".into(),
+                    class,
+                    code: Some(code.into()),
+                    message: format!("{code}: injected"),
                     source: Box::new(std::io::Error::other("outage")),
                 });
             }

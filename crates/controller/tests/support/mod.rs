@@ -2,7 +2,10 @@
 //! started against them.
 #![allow(dead_code)]
 
+pub mod aws;
 pub mod deploy;
+pub mod gate;
+pub mod scene;
 
 pub use gantry_kube_standin::apiserver;
 
@@ -29,6 +32,18 @@ impl Running {
             let _ = s.send(());
         }
         let _ = tokio::time::timeout(Duration::from_secs(30), &mut self.task).await;
+    }
+
+    /// Asks for a graceful stop (SIGTERM) without waiting for it.
+    pub fn request_stop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+
+    /// Whether the controller has returned.
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
     }
 
     /// Stops at once, as a crash would: nothing is released.
