@@ -4,8 +4,9 @@ use crate::gateway::Context;
 use crate::{LbKind, names, tags};
 use gantry_api::crds::{IpAddressType as CfgIpType, Scheme as CfgScheme};
 use gantry_model::{
-    ArnRef, Attribute, IngressRule, IngressSource, IpAddressType, LoadBalancer, LoadBalancerType,
-    ManagedSecurityGroup, Protocol, Scheme, SecurityGroupRef, SubnetMapping, SubnetSelection,
+    Addons, ArnRef, Attribute, IngressRule, IngressSource, IpAddressType, LoadBalancer,
+    LoadBalancerType, ManagedSecurityGroup, Protocol, Scheme, SecurityGroupRef, SubnetMapping,
+    SubnetSelection,
 };
 
 pub const LOAD_BALANCER_ID: &str = "LoadBalancer";
@@ -104,6 +105,7 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
             .minimum_load_balancer_capacity
             .as_ref()
             .map(|m| m.capacity_units),
+        addons: addons(ctx),
         tags: tags::build(
             ctx.settings,
             ctx.lb,
@@ -113,6 +115,42 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
         ),
     };
     (lb, managed)
+}
+
+/// WAFv2 and Shield Advanced. Like the AWS Load Balancer Controller, only for ALBs; an empty
+/// `webACL` and `enabled: false` mean none, as if unset.
+fn addons(ctx: &mut Context<'_>) -> Addons {
+    let web_acl_arn = ctx
+        .config
+        .waf_v2
+        .as_ref()
+        .map(|w| w.web_acl.trim().to_string())
+        .filter(|a| !a.is_empty());
+    let shield_advanced = ctx
+        .config
+        .shield_configuration
+        .as_ref()
+        .and_then(|s| s.enabled)
+        == Some(true);
+    if ctx.lb == LbKind::Alb {
+        return Addons {
+            web_acl_arn,
+            shield_advanced,
+        };
+    }
+    if web_acl_arn.is_some() {
+        ctx.problem(
+            "LoadBalancerConfiguration: wafV2 is not supported on an NLB (web ACLs protect ALBs only); ignored"
+                .to_string(),
+        );
+    }
+    if shield_advanced {
+        ctx.problem(
+            "LoadBalancerConfiguration: shieldConfiguration is not supported on an NLB (gantry protects ALBs only); ignored"
+                .to_string(),
+        );
+    }
+    Addons::default()
 }
 
 fn subnets(ctx: &mut Context<'_>, scheme: Scheme, ip: IpAddressType) -> SubnetSelection {
