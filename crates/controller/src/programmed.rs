@@ -4,7 +4,9 @@
 //! message — NLB gateway chaining reads the ALB ARN from it (status.md §2.1) — its address is
 //! the load balancer's DNS name, and its valid listeners are programmed. After a failed one it
 //! is `Programmed=False` with a fixed message (details go to an Event: a message carrying
-//! request ids would change on every retry), and keeps the addresses it had.
+//! request ids would change on every retry) — unless the failure is one the user must fix in
+//! their configuration, named by a stable message (a web ACL that does not exist) — and keeps
+//! the addresses it had.
 
 use gantry_deploy::Address;
 use gantry_translate::status::reasons::{PROGRAMMED, Reason};
@@ -40,12 +42,21 @@ pub fn programmed(mut status: GatewayStatus, lb: &Address) -> GatewayStatus {
     status
 }
 
-/// The status after a failed deploy; `previous_addresses` are those the Gateway shows now.
-pub fn deploy_failed(mut status: GatewayStatus, previous_addresses: Vec<String>) -> GatewayStatus {
+/// The status after a failed deploy; `previous_addresses` are those the Gateway shows now,
+/// `message` the failure's stable message ([`gantry_deploy::Error::status_message`]).
+pub fn deploy_failed(
+    mut status: GatewayStatus,
+    previous_addresses: Vec<String>,
+    message: Option<String>,
+) -> GatewayStatus {
     status.addresses = previous_addresses;
+    let message = match message {
+        Some(m) => format!("{m}. {DEPLOY_FAILED_MESSAGE}"),
+        None => DEPLOY_FAILED_MESSAGE.to_string(),
+    };
     replace(
         &mut status.conditions,
-        Condition::new(PROGRAMMED, false, Reason::Invalid, DEPLOY_FAILED_MESSAGE),
+        Condition::new(PROGRAMMED, false, Reason::Invalid, message),
     );
     status
 }
@@ -113,12 +124,29 @@ mod tests {
 
     #[test]
     fn failed_deploy_keeps_addresses_and_has_a_fixed_message() {
-        let s = deploy_failed(pending(), vec!["a.example".into()]);
+        let s = deploy_failed(pending(), vec!["a.example".into()], None);
         assert_eq!(s.addresses, vec!["a.example"]);
         let p = s.conditions.iter().find(|c| c.kind == PROGRAMMED).unwrap();
         assert_eq!(
             (p.status, p.message.as_str()),
             ("False", DEPLOY_FAILED_MESSAGE)
         );
+    }
+
+    #[test]
+    fn a_failure_the_user_must_fix_is_named_in_the_condition() {
+        let s = deploy_failed(
+            pending(),
+            vec![],
+            Some("wafV2.webACL arn:x: no such web ACL".into()),
+        );
+        let p = s.conditions.iter().find(|c| c.kind == PROGRAMMED).unwrap();
+        assert_eq!(p.status, "False");
+        assert!(
+            p.message.starts_with("wafV2.webACL arn:x: no such web ACL"),
+            "{}",
+            p.message
+        );
+        assert!(p.message.ends_with(DEPLOY_FAILED_MESSAGE));
     }
 }

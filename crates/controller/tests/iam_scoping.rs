@@ -24,6 +24,10 @@ const UNSCOPED: &[(&str, &str)] = &[
         "TargetsOfBoundTargetGroups",
         "TargetGroupBindings name target groups created outside gantry",
     ),
+    (
+        "WebAclOfApplicationLoadBalancers",
+        "the web ACL is the user's, named by its ARN; on the load balancer AWS also checks elasticloadbalancing:SetWebAcl, which needs the ownership tag",
+    ),
 ];
 
 fn read(path: &str) -> String {
@@ -163,6 +167,8 @@ fn a_compromised_controller_cannot_delete_what_it_does_not_own() {
         "elasticloadbalancing:DeleteListener",
         "elasticloadbalancing:DeleteRule",
         "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        "elasticloadbalancing:SetWebAcl",
+        "shield:DeleteProtection",
         "ec2:DeleteSecurityGroup",
     ] {
         assert!(

@@ -221,8 +221,8 @@ fn every_crossplane_kind_the_tiered_class_writes_is_in_the_access_list() {
 }
 
 /// AWS operations the deployer's source calls: SDK fluent calls `.operation_name()`, with
-/// the service told by the client the call is made on (the nearest `elbv2`, `ec2` or `acm`
-/// before it).
+/// the service told by the client the call is made on (the nearest `elbv2`, `ec2`, `acm`,
+/// `wafv2` or `shield` before it).
 fn deployer_operations() -> BTreeSet<String> {
     const VERBS: &[&str] = &[
         "describe",
@@ -239,6 +239,8 @@ fn deployer_operations() -> BTreeSet<String> {
         "list",
         "get",
         "import",
+        "associate",
+        "disassociate",
     ];
     let mut out = BTreeSet::new();
     let mut files = vec![repo().join("crates/deploy/src")];
@@ -271,6 +273,8 @@ fn deployer_operations() -> BTreeSet<String> {
                 ("elbv2", "elasticloadbalancing"),
                 ("ec2", "ec2"),
                 ("acm", "acm"),
+                ("wafv2", "wafv2"),
+                ("shield", "shield"),
             ]
             .iter()
             .filter_map(|(k, s)| before.rfind(k).map(|at| (at, *s)))
@@ -308,7 +312,18 @@ fn iam_policy_allows_exactly_the_operations_the_deployer_calls() {
         allowed.iter().all(|a| !a.contains('*')),
         "no wildcard actions"
     );
-    let called = deployer_operations();
+    // IAM action names are case-insensitive (`wafv2:GetWebACLForResource` is the SDK's
+    // `get_web_acl_for_resource`).
+    let allowed: BTreeSet<String> = allowed.iter().map(|a| a.to_ascii_lowercase()).collect();
+    let mut called: BTreeSet<String> = deployer_operations()
+        .iter()
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    // Not called directly, but checked by AWS on the caller: associating or disassociating a
+    // web ACL with an ALB also needs permission to set it on the load balancer.
+    if called.contains("wafv2:associatewebacl") {
+        called.insert("elasticloadbalancing:setwebacl".to_string());
+    }
     let missing: Vec<_> = called.difference(&allowed).collect();
     let extra: Vec<_> = allowed.difference(&called).collect();
     assert!(missing.is_empty(), "called but not allowed: {missing:?}");

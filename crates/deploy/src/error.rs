@@ -121,6 +121,12 @@ pub enum Operation {
     RevokeSecurityGroupIngress,
     CreateTags,
     DeleteTags,
+    GetWebACLForResource,
+    AssociateWebACL,
+    DisassociateWebACL,
+    DescribeProtection,
+    CreateProtection,
+    DeleteProtection,
 }
 
 impl fmt::Display for Operation {
@@ -179,6 +185,13 @@ pub enum Error {
         secret: String,
         message: String,
     },
+    /// The web ACL the plan associates does not exist (`WAFNonexistentItemException`).
+    #[error("{gateway}: wafV2.webACL {web_acl}: no such web ACL in this account and region")]
+    WebAclNotFound { gateway: String, web_acl: String },
+    /// Target groups named by `TargetGroupName` backendRefs that do not exist; the stack is
+    /// not applied.
+    #[error("{gateway}: no target group is named {}", .names.join(", "))]
+    TargetGroupNameNotFound { gateway: String, names: Vec<String> },
     /// A chained stack needs another stack's load balancer, which does not exist yet.
     #[error("{gateway} needs the load balancer of {dependency}, which does not exist yet")]
     DependencyNotReady { gateway: String, dependency: String },
@@ -198,6 +211,8 @@ impl Error {
             | Error::MissingResourceTag { .. } => ErrorClass::Invalid,
             Error::DependencyNotReady { .. }
             | Error::CertificateNotFound { .. }
+            | Error::WebAclNotFound { .. }
+            | Error::TargetGroupNameNotFound { .. }
             | Error::SecretCertificate { .. } => ErrorClass::NotFound,
             Error::Interrupted { .. } => ErrorClass::Transient,
         }
@@ -206,6 +221,18 @@ impl Error {
     /// Label for the failures metric: the class, e.g. `throttled`.
     pub fn metric_label(&self) -> &'static str {
         self.class().as_str()
+    }
+
+    /// A message for the Gateway's `Programmed=False` condition when the failure is one the
+    /// user must fix in their configuration, stable across retries (no request ids); None for
+    /// other failures, whose details go to an Event only.
+    pub fn status_message(&self) -> Option<String> {
+        match self {
+            Error::WebAclNotFound { .. } | Error::TargetGroupNameNotFound { .. } => {
+                Some(self.to_string())
+            }
+            _ => None,
+        }
     }
 
     /// The AWS error code, when AWS answered.

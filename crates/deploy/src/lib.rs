@@ -25,6 +25,7 @@ pub mod diff;
 pub mod discover;
 mod error;
 mod imported;
+mod named;
 pub mod ownership;
 mod report;
 mod sync;

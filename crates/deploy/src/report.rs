@@ -11,6 +11,10 @@ pub enum ResourceKind {
     SecurityGroup,
     Target,
     Certificate,
+    /// A WAFv2 web ACL association of a load balancer.
+    WebAclAssociation,
+    /// A Shield Advanced protection of a load balancer.
+    ShieldProtection,
 }
 
 impl ResourceKind {
@@ -23,6 +27,8 @@ impl ResourceKind {
             ResourceKind::SecurityGroup => "security group",
             ResourceKind::Certificate => "certificate",
             ResourceKind::Target => "target",
+            ResourceKind::WebAclAssociation => "web ACL association",
+            ResourceKind::ShieldProtection => "Shield protection",
         }
     }
 }

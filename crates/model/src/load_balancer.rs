@@ -78,7 +78,36 @@ pub struct LoadBalancer {
     pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum_capacity_units: Option<i32>,
+    /// WAFv2 and Shield Advanced (ALB only). Not ELBv2 fields: separate services' calls.
+    #[serde(default, skip_serializing_if = "Addons::is_empty")]
+    pub addons: Addons,
     pub tags: Tags,
+}
+
+/// The load balancer's protections from other services, as the LoadBalancerConfiguration asks.
+///
+/// Unset means "gantry does not want one", which removes only what gantry itself added (the
+/// deployer remembers that in a tag on the load balancer); anything else is left alone, as
+/// the AWS Load Balancer Controller does.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Addons {
+    /// ARN of the WAFv2 web ACL to associate (`wafV2.webACL`).
+    #[serde(rename = "WebACLArn", default, skip_serializing_if = "Option::is_none")]
+    pub web_acl_arn: Option<String>,
+    /// A Shield Advanced protection wanted (`shieldConfiguration.enabled: true`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub shield_advanced: bool,
+}
+
+impl Addons {
+    pub fn is_empty(&self) -> bool {
+        self.web_acl_arn.is_none() && !self.shield_advanced
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Subnets of a load balancer, as configured; resolved to subnet ids by the deployer.

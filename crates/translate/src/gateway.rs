@@ -39,6 +39,8 @@ pub struct Context<'a> {
     /// The certificates of each Gateway listener's `tls.certificateRefs`, by listener index.
     pub listener_certificates: Vec<ListenerCertificates>,
     pub problems: Vec<Problem>,
+    /// Configuration fields not applied, and why: also in the Gateway's status.
+    pub ignored: Vec<String>,
 }
 
 /// (route, backend namespace, group, kind, name, port, listener protocol). The route is
@@ -188,6 +190,15 @@ impl<'a> Context<'a> {
         (out, any_refs)
     }
 
+    /// A configuration field that is not applied: a problem, and named in the Gateway's
+    /// `gateway.k8s.aws/ConfigurationApplied` condition (never dropped silently).
+    pub fn ignored(&mut self, message: String) {
+        if !self.ignored.contains(&message) {
+            self.ignored.push(message.clone());
+            self.problem(message);
+        }
+    }
+
     pub fn problem(&mut self, message: String) {
         self.problems.push(Problem {
             object: format!("Gateway {}", self.key),
@@ -275,7 +286,10 @@ pub fn translate<'a>(
         listener_problems: BTreeMap::new(),
         listener_certificates,
         problems: Vec::new(),
+        ignored: Vec::new(),
     };
+    crate::config::merging_mode_on_gateway(&mut ctx, gateway_config.as_ref());
+    crate::config::unmatched_listener_configurations(&mut ctx);
     for lc in ctx.listener_certificates.clone() {
         for (_, message) in lc.problems {
             ctx.problem(message);
@@ -401,10 +415,22 @@ fn write_statuses(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
             "Gateway is not accepted",
         )
     };
+    let mut conditions = vec![accepted.at(generation), programmed.at(generation)];
+    if !ctx.ignored.is_empty() {
+        conditions.push(
+            Condition::new(
+                CONFIGURATION_APPLIED,
+                false,
+                Reason::UnsupportedValue,
+                format!("Not applied: {}", ctx.ignored.join("; ")),
+            )
+            .at(generation),
+        );
+    }
     out.statuses.gateways.insert(
         ctx.key.clone(),
         GatewayStatus {
-            conditions: vec![accepted.at(generation), programmed.at(generation)],
+            conditions,
             listeners,
             addresses: vec![],
         },

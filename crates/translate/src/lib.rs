@@ -124,6 +124,9 @@ pub struct Settings {
     /// translation reads no clock: listener certificates outside their validity period are
     /// refused. None leaves validity unchecked.
     pub now: Option<i64>,
+    /// Target groups named by `TargetGroupName` backendRefs that the deployer found missing
+    /// (translation reads no AWS): backendRefs to them do not resolve (`BackendNotFound`).
+    pub absent_target_groups: BTreeSet<String>,
 }
 
 impl Settings {
@@ -139,6 +142,7 @@ impl Settings {
             backend_security_group: true,
             max_rules_per_alb: 100,
             now: None,
+            absent_target_groups: BTreeSet::new(),
         }
     }
 }

@@ -4,8 +4,9 @@ use crate::gateway::Context;
 use crate::{LbKind, names, tags};
 use gantry_api::crds::{IpAddressType as CfgIpType, Scheme as CfgScheme};
 use gantry_model::{
-    ArnRef, Attribute, IngressRule, IngressSource, IpAddressType, LoadBalancer, LoadBalancerType,
-    ManagedSecurityGroup, Protocol, Scheme, SecurityGroupRef, SubnetMapping, SubnetSelection,
+    Addons, ArnRef, Attribute, IngressRule, IngressSource, IpAddressType, LoadBalancer,
+    LoadBalancerType, ManagedSecurityGroup, Protocol, Scheme, SecurityGroupRef, SubnetMapping,
+    SubnetSelection,
 };
 
 pub const LOAD_BALANCER_ID: &str = "LoadBalancer";
@@ -26,7 +27,7 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
             IpAddressType::DualstackWithoutPublicIpv4
         }
         Some(CfgIpType::DualstackWithoutPublicIpv4) => {
-            ctx.problem("ipAddressType dualstack-without-public-ipv4 is only available on ALBs; using dualstack".to_string());
+            ctx.ignored("LoadBalancerConfiguration ipAddressType dualstack-without-public-ipv4 is only available on ALBs; using dualstack".to_string());
             IpAddressType::Dualstack
         }
     };
@@ -41,12 +42,31 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
         )
     });
     for message in tags::rejected_keys(ctx.settings, cfg.tags.as_ref()) {
-        ctx.problem(format!("LoadBalancerConfiguration: {message}"));
+        ctx.ignored(format!("LoadBalancerConfiguration: {message}"));
     }
     let subnets = subnets(ctx, scheme, ip_address_type);
     let disable_sg = ctx.lb == LbKind::Nlb && cfg.disable_security_group == Some(true);
     let mut security_groups = Vec::new();
     let mut managed = None;
+    let given_groups = cfg.security_groups.as_ref().is_some_and(|s| !s.is_empty());
+    if cfg.manage_backend_security_group_rules.is_some() && (disable_sg || !given_groups) {
+        ctx.ignored(
+            "LoadBalancerConfiguration manageBackendSecurityGroupRules applies only with securityGroups (a managed security group always gets the backend rules); ignored"
+                .to_string(),
+        );
+    }
+    if disable_sg && given_groups {
+        ctx.ignored(
+            "LoadBalancerConfiguration securityGroups: disableSecurityGroup is set; ignored"
+                .to_string(),
+        );
+    }
+    if cfg.disable_security_group == Some(true) && ctx.lb == LbKind::Alb {
+        ctx.ignored(
+            "LoadBalancerConfiguration disableSecurityGroup applies to NLBs only; ignored"
+                .to_string(),
+        );
+    }
     if !disable_sg {
         match cfg.security_groups.as_ref().filter(|s| !s.is_empty()) {
             Some(given) => {
@@ -67,6 +87,32 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
                 managed = Some(security_group(ctx, ip_address_type, &uid));
             }
         }
+    }
+    // Fields of the other load balancer type.
+    let other_type = [
+        (
+            ctx.lb == LbKind::Nlb && cfg.customer_owned_ipv4_pool.is_some(),
+            "customerOwnedIpv4Pool",
+            "ALBs",
+        ),
+        (
+            ctx.lb == LbKind::Nlb && cfg.ipv4_ipam_pool_id.is_some(),
+            "ipv4IPAMPoolId",
+            "ALBs",
+        ),
+        (
+            ctx.lb == LbKind::Alb
+                && cfg
+                    .enforce_security_group_inbound_rules_on_private_link_traffic
+                    .is_some(),
+            "enforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
+            "NLBs with security groups",
+        ),
+    ];
+    for (_, field, kind) in other_type.iter().filter(|(set, _, _)| *set) {
+        ctx.ignored(format!(
+            "LoadBalancerConfiguration {field} applies to {kind} only; ignored"
+        ));
     }
     let lb = LoadBalancer {
         id: LOAD_BALANCER_ID.to_string(),
@@ -104,6 +150,7 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
             .minimum_load_balancer_capacity
             .as_ref()
             .map(|m| m.capacity_units),
+        addons: addons(ctx),
         tags: tags::build(
             ctx.settings,
             ctx.lb,
@@ -113,6 +160,42 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
         ),
     };
     (lb, managed)
+}
+
+/// WAFv2 and Shield Advanced. Like the AWS Load Balancer Controller, only for ALBs; an empty
+/// `webACL` and `enabled: false` mean none, as if unset.
+fn addons(ctx: &mut Context<'_>) -> Addons {
+    let web_acl_arn = ctx
+        .config
+        .waf_v2
+        .as_ref()
+        .map(|w| w.web_acl.trim().to_string())
+        .filter(|a| !a.is_empty());
+    let shield_advanced = ctx
+        .config
+        .shield_configuration
+        .as_ref()
+        .and_then(|s| s.enabled)
+        == Some(true);
+    if ctx.lb == LbKind::Alb {
+        return Addons {
+            web_acl_arn,
+            shield_advanced,
+        };
+    }
+    if web_acl_arn.is_some() {
+        ctx.ignored(
+            "LoadBalancerConfiguration: wafV2 is not supported on an NLB (web ACLs protect ALBs only); ignored"
+                .to_string(),
+        );
+    }
+    if shield_advanced {
+        ctx.ignored(
+            "LoadBalancerConfiguration: shieldConfiguration is not supported on an NLB (gantry protects ALBs only); ignored"
+                .to_string(),
+        );
+    }
+    Addons::default()
 }
 
 fn subnets(ctx: &mut Context<'_>, scheme: Scheme, ip: IpAddressType) -> SubnetSelection {
@@ -205,8 +288,24 @@ fn subnets(ctx: &mut Context<'_>, scheme: Scheme, ip: IpAddressType) -> SubnetSe
                 })
             })
             .collect::<Vec<_>>();
+        if with_id == 0 {
+            let set: Vec<&str> = [
+                (eips, "eipAllocation"),
+                (privs, "privateIPv4Allocation"),
+                (v6, "ipv6Allocation"),
+                (nat, "sourceNatIPv6Prefix"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, f)| *f)
+            .collect();
+            problems.push(format!(
+                "loadBalancerSubnets: entries without identifier name no subnet; ignored with their {} (subnets are discovered)",
+                if set.is_empty() { "settings".to_string() } else { set.join(", ") }
+            ));
+        }
         for p in problems {
-            ctx.problem(p);
+            ctx.ignored(format!("LoadBalancerConfiguration {p}"));
         }
         if !mappings.is_empty() {
             return SubnetSelection::Explicit(mappings);

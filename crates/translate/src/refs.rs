@@ -21,7 +21,15 @@ pub enum Resolved<'s> {
         key: ObjectKey,
         port: i32,
     },
+    /// A target group managed outside Kubernetes, by name (the AWS Load Balancer Controller's
+    /// `TargetGroupName` kind): forwarded to as it is, looked up at deploy time.
+    TargetGroupName { name: String },
 }
+
+/// The backendRef kind of target groups managed outside Kubernetes. The AWS Load Balancer
+/// Controller reads only the kind (its migration tool writes no group); gantry accepts the
+/// core group (the default) and `gateway.k8s.aws`.
+pub const TARGET_GROUP_NAME_KIND: &str = "TargetGroupName";
 
 /// Why a backendRef did not resolve; becomes the route's `ResolvedRefs=False` condition.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +51,7 @@ impl Unresolved {
 /// (`allow_gateway`).
 pub fn resolve<'s>(
     snapshot: &'s Snapshot,
+    settings: &crate::Settings,
     route: &Route,
     backend: &BackendRef,
     allow_gateway: bool,
@@ -50,6 +59,22 @@ pub fn resolve<'s>(
     let key = ObjectKey::new(backend.namespace.clone(), backend.name.clone());
     let is_core = backend.group.is_empty() || backend.group == "core";
     match (is_core, backend.kind.as_str()) {
+        (_, TARGET_GROUP_NAME_KIND)
+            if is_core || backend.group == gantry_api::wire::GATEWAY_AWS_GROUP =>
+        {
+            if settings.absent_target_groups.contains(&backend.name) {
+                return Err(Unresolved::new(
+                    Reason::BackendNotFound,
+                    format!(
+                        "target group {:?} (backendRef kind {TARGET_GROUP_NAME_KIND}) not found",
+                        backend.name
+                    ),
+                ));
+            }
+            Ok(Resolved::TargetGroupName {
+                name: backend.name.clone(),
+            })
+        }
         (true, "Service") => {
             check_grant(snapshot, route, "", "Service", &key)?;
             let Some(port) = backend.port else {

@@ -107,6 +107,9 @@ pub fn build(
                 control,
             ))
         }
+        Resolved::TargetGroupName { name } => Err(format!(
+            "target group {name:?} is managed outside gantry; no target group is built for it"
+        )),
         Resolved::Gateway { key, port, .. } => {
             let props = target_group::for_backend(ctx.snapshot, "Gateway", key)
                 .map(|t| target_group::props_for_route(t, route))

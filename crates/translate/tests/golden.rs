@@ -1,6 +1,6 @@
 //! Golden tests: every directory under `tests/golden/` holds `input.yaml` (manifests) and
 //! `expected.json` (the translation), and optionally `settings.yaml` (command-line settings
-//! other than the defaults: `defaultTargetType`). `GANTRY_BLESS=1` rewrites the expected
+//! other than the defaults: `defaultTargetType`, `absentTargetGroups`). `GANTRY_BLESS=1` rewrites the expected
 //! files; review the diff before committing it.
 
 use gantry_translate::{DefaultTargetType, Settings, translate};
@@ -52,6 +52,10 @@ fn settings(dir: &Path) -> Settings {
                 settings.default_target_type = DefaultTargetType::Instance
             }
             ("defaultTargetType", "ip") => settings.default_target_type = DefaultTargetType::Ip,
+            // What the deployer found missing (comma-separated target group names).
+            ("absentTargetGroups", names) => {
+                settings.absent_target_groups = names.split(',').map(str::to_string).collect()
+            }
             _ => panic!("{}: settings.yaml: unknown {key}: {value}", dir.display()),
         }
     }

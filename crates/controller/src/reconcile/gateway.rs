@@ -18,6 +18,7 @@ use gantry_translate::LbKind;
 use gantry_translate::status::render_gateway;
 use kube::api::Api;
 use kube::runtime::controller::Action;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 pub async fn reconcile<D: Deploy>(gw: Arc<Gateway>, ctx: Arc<Context<D>>) -> Result<Action> {
@@ -69,28 +70,50 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
     snapshot
         .gateways
         .retain(|_, g| g.metadata.deletion_timestamp.is_none());
-    let (snapshot, translation) = ctx.translate(snapshot).await?;
+    let mut absent = BTreeSet::new();
+    let mut finalized = false;
+    let (snapshot, translation, outcome) = loop {
+        let (translated, translation) = ctx.translate_with(snapshot, absent.clone()).await?;
+        snapshot = translated;
+        let outcome = match translation
+            .stacks
+            .iter()
+            .find(|s| s.gateway == key.to_string())
+        {
+            Some(stack) => {
+                if !finalized
+                    && let Err(e) = finalizer::add(&api, gw.as_ref(), finalizer_of(kind)).await
+                {
+                    ctx.event(
+                        gw.as_ref(),
+                        true,
+                        e.event_reason(),
+                        format!("Failed add finalizer due to {e}"),
+                    )
+                    .await;
+                    return Err(e);
+                }
+                finalized = true;
+                Some(ctx.deploy.apply(stack).await)
+            }
+            // Not accepted: nothing to deploy; what exists in AWS is left as it is.
+            None => None,
+        };
+        // Target groups named by TargetGroupName backendRefs that do not exist: translated
+        // again with them unresolved, as a missing Service is, so that the rest of the Gateway
+        // is deployed and the routes' ResolvedRefs name them.
+        if let Some(Err(gantry_deploy::Error::TargetGroupNameNotFound { names, .. })) = &outcome
+            && names.iter().any(|n| !absent.contains(n))
+        {
+            absent.extend(names.iter().cloned());
+            continue;
+        }
+        break (snapshot, translation, outcome);
+    };
     let stack = translation
         .stacks
         .iter()
         .find(|s| s.gateway == key.to_string());
-    let outcome = match stack {
-        Some(stack) => {
-            if let Err(e) = finalizer::add(&api, gw.as_ref(), finalizer_of(kind)).await {
-                ctx.event(
-                    gw.as_ref(),
-                    true,
-                    e.event_reason(),
-                    format!("Failed add finalizer due to {e}"),
-                )
-                .await;
-                return Err(e);
-            }
-            Some(ctx.deploy.apply(stack).await)
-        }
-        // Not accepted: nothing to deploy; what exists in AWS is left as it is.
-        None => None,
-    };
     // Bindings before statuses: a Programmed Gateway has its bindings.
     if let (Some(stack), Some(Ok(_))) = (stack, &outcome)
         && let Err(e) = bindings::write(ctx, key, stack, &snapshot).await
@@ -105,7 +128,7 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
                 Some(lb) => programmed(computed.clone(), lb),
                 None => computed.clone(),
             },
-            Some(Err(_)) => deploy_failed(computed.clone(), addresses(gw)),
+            Some(Err(e)) => deploy_failed(computed.clone(), addresses(gw), e.status_message()),
             None => computed.clone(),
         };
         let now = (ctx.now)();

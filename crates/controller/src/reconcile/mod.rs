@@ -112,8 +112,19 @@ impl<D: Deploy> Context<D> {
 
     /// Translation runs off the async threads: it is pure but may take a while on big clusters.
     async fn translate(&self, snapshot: Snapshot) -> Result<(Snapshot, Translation)> {
+        self.translate_with(snapshot, Default::default()).await
+    }
+
+    /// Translation knowing that the target groups `absent` (named by `TargetGroupName`
+    /// backendRefs) do not exist.
+    async fn translate_with(
+        &self,
+        snapshot: Snapshot,
+        absent: std::collections::BTreeSet<String>,
+    ) -> Result<(Snapshot, Translation)> {
         let mut settings = self.config.translate.clone();
         settings.now = (self.unix_now)();
+        settings.absent_target_groups = absent;
         tokio::task::spawn_blocking(move || {
             let t = gantry_translate::translate(&snapshot, &settings);
             (snapshot, t)

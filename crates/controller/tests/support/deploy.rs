@@ -166,6 +166,31 @@ impl Deploy for FakeDeploy {
                     source: Box::new(std::io::Error::other("outage")),
                 });
             }
+            // Target groups named by TargetGroupName backendRefs are looked up as AWS would.
+            let missing: BTreeSet<String> = stack
+                .listeners
+                .iter()
+                .flat_map(|l| {
+                    l.default_actions
+                        .iter()
+                        .chain(l.rules.iter().flat_map(|r| &r.actions))
+                })
+                .flat_map(|a| a.target_groups())
+                .filter_map(|r| match r {
+                    gantry_model::ArnRef::TargetGroupName(n) if !st.named.contains(n) => {
+                        Some(n.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            if !missing.is_empty() {
+                st.applies
+                    .push((stack.gateway.clone(), Instant::now(), false));
+                return Err(Error::TargetGroupNameNotFound {
+                    gateway: stack.gateway.clone(),
+                    names: missing.into_iter().collect(),
+                });
+            }
             st.applies
                 .push((stack.gateway.clone(), Instant::now(), true));
             st.ops.push(format!("apply {}", stack.gateway));

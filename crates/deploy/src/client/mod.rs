@@ -93,6 +93,10 @@ pub struct Clients {
     pub ec2: aws_sdk_ec2::Client,
     /// Certificate discovery only (see [`crate::acm`]).
     pub acm: aws_sdk_acm::Client,
+    /// Web ACL associations of ALBs (see [`crate::sync`]'s addons).
+    pub wafv2: aws_sdk_wafv2::Client,
+    /// Shield Advanced protections of ALBs.
+    pub shield: aws_sdk_shield::Client,
     pub(crate) acm_cache: crate::acm::Cache,
     /// ELBv2 tags and listener attributes already read (discovery).
     pub(crate) remembered_tags: crate::discover::remembered::Remembered<gantry_model::Tags>,
@@ -114,6 +118,14 @@ impl Clients {
             .interceptor(calls.clone())
             .build();
         let acm = aws_sdk_acm::config::Builder::from(config)
+            .http_client(http.clone())
+            .interceptor(calls.clone())
+            .build();
+        let wafv2 = aws_sdk_wafv2::config::Builder::from(config)
+            .http_client(http.clone())
+            .interceptor(calls.clone())
+            .build();
+        let shield = aws_sdk_shield::config::Builder::from(config)
             .http_client(http)
             .interceptor(calls.clone())
             .build();
@@ -121,6 +133,8 @@ impl Clients {
             elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(elbv2),
             ec2: aws_sdk_ec2::Client::from_conf(ec2),
             acm: aws_sdk_acm::Client::from_conf(acm),
+            wafv2: aws_sdk_wafv2::Client::from_conf(wafv2),
+            shield: aws_sdk_shield::Client::from_conf(shield),
             acm_cache: Default::default(),
             remembered_tags: Default::default(),
             remembered_listener_attributes: Default::default(),

@@ -302,6 +302,7 @@ async fn set_attributes(
 
 /// Deletes a load balancer; its listeners and rules go with it.
 pub async fn delete(run: &mut Run<'_>, lb: &ActualLoadBalancer) -> Result<()> {
+    super::addons::tear_down(run, &lb.arn, &lb.name, &lb.tags).await?;
     let call = run
         .aws
         .elbv2

@@ -3,12 +3,14 @@
 //! ```text
 //! security groups ─▶ target groups ─▶ load balancer ─▶ listeners ─▶ rules ─▶ chained targets
 //!        post: unwanted listeners ─▶ replaced/unwanted load balancers ─▶ stale target groups
-//!              ─▶ unwanted security groups
+//!              ─▶ unwanted security groups ─▶ unused imported certificates
+//!        last: web ACL association, Shield protection ([`addons`])
 //! ```
 //!
 //! Creations and modifications go front to back so that everything a resource refers to
 //! exists before it; deletions wait for the post pass, when nothing refers to them any more.
 
+mod addons;
 mod listener;
 mod load_balancer;
 mod rule;
@@ -129,6 +131,12 @@ impl<'a> Run<'a> {
 /// Makes AWS match `stack` for `run.owner`; with no stack, removes everything the owner has.
 pub(crate) async fn apply(run: &mut Run<'_>, stack: Option<&Stack>) -> Result<()> {
     let aws = run.aws;
+    // Target groups made outside gantry, by name: a missing one stops the run before any change.
+    let named = match stack {
+        Some(s) => Some(crate::named::resolve(aws, s).await?),
+        None => None,
+    };
+    let stack = named.as_deref();
     // Certificates discovered in ACM first: a hostname without one stops the apply before
     // anything is half built.
     let discovered = match stack {
@@ -164,6 +172,14 @@ pub(crate) async fn apply(run: &mut Run<'_>, stack: Option<&Stack>) -> Result<()
 
     let owner = run.owner.clone();
     let lbs = discover::load_balancer::list(aws, vpc.as_deref(), |t| owner.owns(t)).await?;
+    // The load balancer's tags also remember the addons gantry turned on.
+    let marked = stack.map(|s| {
+        let mut s = s.clone();
+        let current: Vec<&gantry_model::Tags> = lbs.iter().map(|l| &l.tags).collect();
+        addons::mark(&mut s.load_balancer.tags, &s.load_balancer.addons, &current);
+        s
+    });
+    let stack = marked.as_ref();
     let tgs = discover::target_group::list(aws, vpc.as_deref(), |t| owner.owns(t)).await?;
 
     let previous_sgs = lbs
@@ -198,5 +214,21 @@ pub(crate) async fn apply(run: &mut Run<'_>, stack: Option<&Stack>) -> Result<()
     security_group::cleanup(run, sgs, vpc.as_deref(), &previous_sgs).await?;
     // Last: imported certificates no listener of this stack uses any more.
     let previous = std::mem::take(&mut run.previous_certificates);
-    crate::imported::cleanup(run, stack, &previous).await
+    crate::imported::cleanup(run, stack, &previous).await?;
+    // Last, as the AWS Load Balancer Controller does: a web ACL that does not exist fails the
+    // run after everything else is in place.
+    if let (Some(stack), Some(current)) = (stack, &lb.current) {
+        let desired = &stack.load_balancer;
+        addons::apply(
+            run,
+            &current.arn,
+            &desired.name,
+            desired.kind,
+            current.existed,
+            &desired.addons,
+            &desired.tags,
+        )
+        .await?;
+    }
+    Ok(())
 }

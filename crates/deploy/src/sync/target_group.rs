@@ -268,6 +268,13 @@ pub async fn register_chained(
         let alb = match reference {
             ArnRef::Existing(arn) => arn.clone(),
             ArnRef::Planned(id) => chained_alb(run, id).await?,
+            // Translation names load balancers by ARN or stack id only.
+            ArnRef::TargetGroupName(name) => {
+                return Err(Error::UnresolvedReference {
+                    gateway: run.owner.gateway.clone(),
+                    reference: name.clone(),
+                });
+            }
         };
         let current = if run.dry_run() && tg_arn.starts_with('(') {
             Vec::new()

@@ -242,6 +242,7 @@ pub fn alb(cluster: &str, gateway: &str, name: &str) -> Stack {
             ipv4_ipam_pool_id: None,
             enforce_security_group_inbound_rules_on_private_link_traffic: None,
             minimum_capacity_units: None,
+            addons: Addons::default(),
             tags: tags(cluster, gateway, kind, "LoadBalancer"),
         },
         security_group: Some(ManagedSecurityGroup {

@@ -16,8 +16,8 @@ pub fn run(args: ApplyArgs, verbose: u8) -> Result<ExitCode> {
         eprintln!("error: the manifests have errors; nothing was applied");
         return Ok(ExitCode::FAILURE);
     }
-    let translation =
-        gantry_translate::translate(&loaded.snapshot, &super::settings(&args.manifests));
+    let mut translate_settings = super::settings(&args.manifests);
+    let mut translation = gantry_translate::translate(&loaded.snapshot, &translate_settings);
     for p in &translation.problems {
         eprintln!("warning: {}: {}", p.object, p.message);
     }
@@ -29,7 +29,45 @@ pub fn run(args: ApplyArgs, verbose: u8) -> Result<ExitCode> {
     settings.certificates = Some(manifest_certificates(&loaded.snapshot, &translation.stacks));
     let ok = block_on(async {
         let deployer = Deployer::from_env(settings).await;
-        let results = deployer.apply_all(&translation.stacks).await;
+        let mut results = deployer.apply_all(&translation.stacks).await;
+        // Target groups named by TargetGroupName backendRefs that do not exist: those Gateways
+        // are planned again with these backendRefs unresolved (as a missing Service is) and
+        // applied without them, as the controller does.
+        let absent: std::collections::BTreeSet<String> = results
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Err(gantry_deploy::Error::TargetGroupNameNotFound { names, .. }) => Some(names),
+                _ => None,
+            })
+            .flatten()
+            .cloned()
+            .collect();
+        if !absent.is_empty() {
+            eprintln!(
+                "warning: no target group is named {}: backendRefs to it are unresolved (ResolvedRefs=False, BackendNotFound); applying those Gateways without them",
+                absent.iter().cloned().collect::<Vec<_>>().join(", ")
+            );
+            translate_settings.absent_target_groups = absent;
+            translation = gantry_translate::translate(&loaded.snapshot, &translate_settings);
+            let failed: Vec<String> = results
+                .iter()
+                .filter(|(_, r)| {
+                    matches!(r, Err(gantry_deploy::Error::TargetGroupNameNotFound { .. }))
+                })
+                .map(|(g, _)| g.clone())
+                .collect();
+            let again: Vec<gantry_model::Stack> = translation
+                .stacks
+                .iter()
+                .filter(|s| failed.contains(&s.gateway))
+                .cloned()
+                .collect();
+            for (gateway, result) in deployer.apply_all(&again).await {
+                if let Some(slot) = results.iter_mut().find(|(g, _)| *g == gateway) {
+                    slot.1 = result;
+                }
+            }
+        }
         let ok = super::apply::print_results(&results, args.aws.dry_run);
         let ok = register_targets(&deployer, &translation.stacks, &results, &loaded.snapshot).await
             && ok;

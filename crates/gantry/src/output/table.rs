@@ -36,6 +36,12 @@ fn stack_section(out: &mut String, s: &Stack) {
         lb.ip_address_type.as_str(),
         subnets(&lb.subnets)
     );
+    if let Some(acl) = &lb.addons.web_acl_arn {
+        let _ = writeln!(out, "  WAFv2 web ACL: {acl}");
+    }
+    if lb.addons.shield_advanced {
+        let _ = writeln!(out, "  Shield Advanced: protected");
+    }
     if !s.depends_on.is_empty() {
         let _ = writeln!(out, "  depends on: {}", s.depends_on.join(", "));
     }

@@ -54,7 +54,12 @@ pub fn forward<'a>(
         let built = match ctx.target_group_cache.get(&cache_key) {
             Some(built) => built.clone(),
             None => {
-                let resolved = match refs::resolve(ctx.snapshot, route, b, false) {
+                let resolved = match refs::resolve(ctx.snapshot, ctx.settings, route, b, false) {
+                    Ok(refs::Resolved::TargetGroupName { name }) => {
+                        // Forwarded to as it is: gantry builds, tags and registers nothing.
+                        add_weight(&mut tuples, ArnRef::TargetGroupName(name), b.weight);
+                        continue;
+                    }
                     Ok(r) => r,
                     Err(u) => {
                         ctx.unresolved(route, u);
@@ -73,7 +78,8 @@ pub fn forward<'a>(
         };
         match built {
             Ok(index) => {
-                add_weight(&mut tuples, &ctx.built_target_groups[index].id, b.weight);
+                let id = ArnRef::Planned(ctx.built_target_groups[index].id.clone());
+                add_weight(&mut tuples, id, b.weight);
                 target_groups.push(index);
             }
             Err(message) => {
@@ -89,14 +95,21 @@ pub fn forward<'a>(
         return Ok(Action::fixed_response(500, "text/plain", None));
     }
     if invalid_weight > 0 {
-        let first_valid = &ctx.built_target_groups[target_groups[0]];
-        let (version, ip) = (first_valid.protocol_version, first_valid.ip_address_type);
+        // The rule's target groups share one protocol version and IP address type; with only
+        // target groups made outside gantry, those of the route's kind.
+        let (version, ip) = match target_groups.first() {
+            Some(&i) => {
+                let first_valid = &ctx.built_target_groups[i];
+                (first_valid.protocol_version, first_valid.ip_address_type)
+            }
+            None if route.kind == crate::routes::RouteKind::Grpc => {
+                (Some(ProtocolVersion::Grpc), TargetIpAddressType::Ipv4)
+            }
+            None => (Some(ProtocolVersion::Http1), TargetIpAddressType::Ipv4),
+        };
         let index = unavailable_target_group(ctx, version, ip);
-        add_weight(
-            &mut tuples,
-            &ctx.built_target_groups[index].id,
-            invalid_weight,
-        );
+        let id = ArnRef::Planned(ctx.built_target_groups[index].id.clone());
+        add_weight(&mut tuples, id, invalid_weight);
         target_groups.push(index);
     }
     if tuples.len() > MAX_TARGET_GROUPS_PER_FORWARD {
@@ -118,14 +131,14 @@ pub fn forward<'a>(
 }
 
 /// backendRefs to the same target group share one tuple, with their weights added.
-fn add_weight(tuples: &mut Vec<TargetGroupTuple>, id: &str, weight: i32) {
+fn add_weight(tuples: &mut Vec<TargetGroupTuple>, target_group: ArnRef, weight: i32) {
     match tuples
         .iter_mut()
-        .find(|t| t.target_group_arn.as_str() == id)
+        .find(|t| t.target_group_arn == target_group)
     {
         Some(t) => t.weight = Some(t.weight.unwrap_or(0) + weight),
         None => tuples.push(TargetGroupTuple {
-            target_group_arn: ArnRef::Planned(id.to_string()),
+            target_group_arn: target_group,
             weight: Some(weight),
         }),
     }

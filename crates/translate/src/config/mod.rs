@@ -3,3 +3,83 @@
 
 pub mod load_balancer;
 pub mod target_group;
+
+use crate::gateway::Context;
+
+/// Listener configurations whose `protocolPort` names no listener of the Gateway apply to
+/// nothing: said so in the Gateway's status. NLB listeners merged or upgraded by gantry
+/// (`TCP_UDP`, `QUIC`, `TCP_QUIC`) match a TCP or UDP listener on their port.
+pub fn unmatched_listener_configurations(ctx: &mut Context<'_>) {
+    let unmatched: Vec<String> = ctx
+        .config
+        .listener_configurations
+        .iter()
+        .flatten()
+        .map(|c| c.protocol_port.clone())
+        .filter(|pp| {
+            let Some((protocol, port)) = pp.split_once(':') else {
+                return true;
+            };
+            let protocol = protocol.to_ascii_uppercase();
+            !ctx.listeners.iter().any(|l| {
+                l.port.to_string() == port
+                    && (l.protocol.eq_ignore_ascii_case(&protocol)
+                        || (matches!(protocol.as_str(), "TCP_UDP" | "QUIC" | "TCP_QUIC")
+                            && matches!(l.protocol.as_str(), "TCP" | "UDP")))
+            })
+        })
+        .collect();
+    if ctx.lb == crate::LbKind::Alb {
+        let configs = ctx
+            .config
+            .listener_configurations
+            .clone()
+            .unwrap_or_default();
+        for c in &configs {
+            nlb_only_listener_fields(ctx, Some(c));
+        }
+    }
+    for pp in unmatched {
+        ctx.ignored(format!(
+            "LoadBalancerConfiguration listenerConfigurations protocolPort {pp}: no listener of this Gateway is on {pp}; ignored"
+        ));
+    }
+}
+
+/// Listener configuration fields of NLB listeners, named in the status when set on an ALB.
+pub fn nlb_only_listener_fields(
+    ctx: &mut Context<'_>,
+    c: Option<&gantry_api::crds::ListenerConfiguration>,
+) {
+    let Some(c) = c else {
+        return;
+    };
+    // `None` is the schema default, stored in every configuration: nothing is dropped.
+    let alpn = c
+        .alpn_policy
+        .is_some_and(|a| a != gantry_api::crds::AlpnPolicy::None);
+    let fields = [
+        (alpn, "alpnPolicy"),
+        (c.quic_enabled.is_some(), "quicEnabled"),
+        (c.target_group_stickiness.is_some(), "targetGroupStickiness"),
+    ];
+    for (_, field) in fields.iter().filter(|(set, _)| *set) {
+        ctx.ignored(format!(
+            "LoadBalancerConfiguration listenerConfigurations {}: {field} applies to NLB listeners only; ignored",
+            c.protocol_port
+        ));
+    }
+}
+
+/// `mergingMode` is read on a GatewayClass's configuration only.
+pub fn merging_mode_on_gateway(
+    ctx: &mut Context<'_>,
+    gateway_config: Option<&load_balancer::Found<'_>>,
+) {
+    if let Some(f) = gateway_config.filter(|f| f.spec.merging_mode.is_some()) {
+        ctx.ignored(format!(
+            "LoadBalancerConfiguration {}: mergingMode is read only on a GatewayClass's configuration; ignored",
+            f.key
+        ));
+    }
+}

@@ -294,12 +294,23 @@ fn resolve<'a>(
     route: &Route,
     backend: &BackendRef,
 ) -> Result<(Resolved<'a>, Option<ArnRef>), Unresolved> {
-    let resolved = refs::resolve(ctx.snapshot, route, backend, true)?;
+    let resolved = refs::resolve(ctx.snapshot, ctx.settings, route, backend, true)?;
     let alb = match &resolved {
         Resolved::Gateway { gateway, key, port } => {
             Some(chaining::alb_target(ctx.snapshot, key, gateway, *port)?)
         }
         Resolved::Service { .. } => None,
+        // An NLB listener's target group is built with the listener (protocol, port);
+        // forwarding to one made elsewhere is not built for NLBs yet.
+        Resolved::TargetGroupName { .. } => {
+            return Err(Unresolved {
+                reason: Reason::InvalidKind,
+                message: format!(
+                    "backendRef kind {} is supported on ALB routes only (HTTPRoute, GRPCRoute)",
+                    refs::TARGET_GROUP_NAME_KIND
+                ),
+            });
+        }
     };
     Ok((resolved, alb))
 }

@@ -5,6 +5,9 @@ pub const PROGRAMMED: &str = "Programmed";
 pub const RESOLVED_REFS: &str = "ResolvedRefs";
 pub const CONFLICTED: &str = "Conflicted";
 pub const PARTIALLY_INVALID: &str = "PartiallyInvalid";
+/// gantry's own Gateway condition, present only when some configuration is not applied:
+/// `False`, reason `UnsupportedValue`, naming each field and why.
+pub const CONFIGURATION_APPLIED: &str = "gateway.k8s.aws/ConfigurationApplied";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reason {

@@ -1,0 +1,81 @@
+//! backendRefs of kind TargetGroupName in the controller: a target group that exists is
+//! forwarded to; one that does not makes the deploy fail, and the controller plans the Gateway
+//! again with that backendRef unresolved, so the route says which and the rest is deployed.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+use support::apiserver::FakeApi;
+use support::deploy::FakeDeploy;
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+const CLUSTER: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: apps}
+spec:
+  gatewayClassName: alb
+  listeners:
+  - {name: a, port: 80, protocol: HTTP}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: legacy, namespace: apps}
+spec:
+  parentRefs: [{name: web}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /legacy}}]
+    backendRefs: [{kind: TargetGroupName, name: legacy-tg}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: gone, namespace: apps}
+spec:
+  parentRefs: [{name: web}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /gone}}]
+    backendRefs: [{kind: TargetGroupName, name: gone-tg}]
+"#;
+
+fn resolved_refs(api: &FakeApi, route: &str) -> Option<serde_json::Value> {
+    let r = api.get("HTTPRoute", "apps", route)?;
+    let parent = r["status"]["parents"].as_array()?.first()?.clone();
+    condition(&parent, "ResolvedRefs").cloned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_target_group_name_is_unresolved_and_the_rest_is_deployed() {
+    let api = FakeApi::new();
+    let deploy = Arc::new(FakeDeploy::default());
+    deploy.add_named_target_group("legacy-tg");
+    let _running = start(&api, deploy.clone(), config()).await;
+    api.apply_yaml(CLUSTER);
+    eventually("web programmed", LIMIT, || {
+        api.get("Gateway", "apps", "web")
+            .is_some_and(|g| is_true(&g["status"], "Programmed"))
+    })
+    .await;
+    eventually("gone-tg named in ResolvedRefs", LIMIT, || {
+        resolved_refs(&api, "gone").is_some_and(|c| {
+            c["status"] == "False"
+                && c["reason"] == "BackendNotFound"
+                && c["message"].as_str().unwrap_or("").contains("gone-tg")
+        })
+    })
+    .await;
+    assert_eq!(
+        resolved_refs(&api, "legacy").map(|c| c["status"].clone()),
+        Some("True".into())
+    );
+    let stack = serde_json::to_string(&deploy.stack("apps/web").expect("deployed")).unwrap();
+    assert!(stack.contains("TargetGroupName:legacy-tg"), "{stack}");
+    assert!(!stack.contains("gone-tg"), "{stack}");
+}

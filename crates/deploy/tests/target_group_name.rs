@@ -1,0 +1,134 @@
+//! Target groups named by `TargetGroupName` backendRefs, against the moto emulator: forwarded
+//! to by ARN, looked up by name, never modified nor deleted; a missing name stops the run
+//! before any change and names itself.
+
+mod common;
+
+use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, Tag, TargetTypeEnum};
+use common::*;
+use gantry_deploy::Error;
+use gantry_model::*;
+
+const GATEWAY: &str = "demo/named";
+
+/// A target group made outside gantry (another team's, tagged as theirs); its ARN.
+async fn external_target_group(fx: &Fixture, name: &str) -> String {
+    fx.elbv2
+        .create_target_group()
+        .name(name)
+        .protocol(ProtocolEnum::Http)
+        .port(8080)
+        .vpc_id(&fx.vpc)
+        .target_type(TargetTypeEnum::Ip)
+        .tags(Tag::builder().key("team").value("payments").build())
+        .send()
+        .await
+        .expect("create target group")
+        .target_groups
+        .and_then(|t| t.into_iter().next())
+        .and_then(|t| t.target_group_arn)
+        .expect("target group ARN")
+}
+
+fn named(name: &str, weight: i32) -> TargetGroupTuple {
+    TargetGroupTuple {
+        target_group_arn: ArnRef::TargetGroupName(name.to_string()),
+        weight: Some(weight),
+    }
+}
+
+/// The ALB with a rule forwarding to `tuples`.
+fn stack_forwarding(fx: &Fixture, tuples: Vec<TargetGroupTuple>) -> Stack {
+    let mut s = alb(&fx.cluster, GATEWAY, &format!("k8s-{}", fx.cluster));
+    let forward = Action::forward(ForwardConfig {
+        target_groups: tuples,
+        target_group_stickiness_config: None,
+    });
+    s.listeners[0].rules = vec![rule(&fx.cluster, &s, 1, None, "/legacy/*", forward)];
+    s
+}
+
+/// The target group ARNs the listener's first rule forwards to.
+async fn forwarded_to(fx: &Fixture, lb: &str) -> Vec<String> {
+    let listener = fx.listener_arn(lb, 80).await;
+    fx.rules(&listener).await[0]
+        .actions()
+        .iter()
+        .filter_map(|a| a.forward_config.as_ref())
+        .flat_map(|f| f.target_groups().iter())
+        .filter_map(|t| t.target_group_arn.clone())
+        .collect()
+}
+
+async fn tags_of(fx: &Fixture, arn: &str) -> Vec<(String, String)> {
+    let mut tags: Vec<(String, String)> = fx
+        .elbv2
+        .describe_tags()
+        .resource_arns(arn)
+        .send()
+        .await
+        .expect("describe tags")
+        .tag_descriptions
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|d| d.tags.unwrap_or_default())
+        .map(|t| (t.key.unwrap_or_default(), t.value.unwrap_or_default()))
+        .collect();
+    tags.sort();
+    tags
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_target_group_is_forwarded_to_and_never_touched() {
+    let Some(endpoint) = endpoint("target_group_name") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "tgname").await;
+    let name: String = format!("ext-{}", fx.cluster).chars().take(32).collect();
+    let arn = external_target_group(&fx, &name).await;
+    let before = tags_of(&fx, &arn).await;
+    let stack = stack_forwarding(&fx, vec![named(&name, 1)]);
+    let d = fx.deployer();
+
+    let first = d.apply(&stack).await.expect("apply");
+    let lb = first.load_balancer.clone().expect("address").arn;
+    assert_eq!(forwarded_to(&fx, &lb).await, vec![arn.clone()]);
+    // Unchanged: the name is looked up again, nothing is called to change.
+    let second = d.apply(&stack).await.expect("apply again");
+    assert!(second.is_unchanged(), "{second}");
+    assert_eq!(second.mutating_calls, 0);
+
+    // The Gateway goes: its own resources go, the named target group stays as it was.
+    d.delete(GATEWAY, LoadBalancerType::Application)
+        .await
+        .expect("delete");
+    assert!(fx.tagged().await.is_empty());
+    let still = fx
+        .elbv2
+        .describe_target_groups()
+        .target_group_arns(&arn)
+        .send()
+        .await
+        .expect("the named target group still exists");
+    assert_eq!(still.target_groups.unwrap_or_default().len(), 1);
+    assert_eq!(tags_of(&fx, &arn).await, before, "its tags are untouched");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_name_fails_before_any_change_and_names_itself() {
+    let Some(endpoint) = endpoint("target_group_name_missing") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "tgname-missing").await;
+    let stack = stack_forwarding(&fx, vec![named("no-such-tg", 1)]);
+    let d = fx.deployer();
+    match d.apply(&stack).await {
+        Err(e @ Error::TargetGroupNameNotFound { .. }) => {
+            let message = e.status_message().expect("a message for the status");
+            assert!(message.contains("no-such-tg"), "{message}");
+        }
+        other => panic!("expected TargetGroupNameNotFound, got {other:?}"),
+    }
+    assert_eq!(d.calls().mutating(), 0, "nothing was created");
+    assert!(fx.tagged().await.is_empty());
+}
