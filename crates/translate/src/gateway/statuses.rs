@@ -1,0 +1,177 @@
+//! The statuses one Gateway's translation writes: its routes' parents, its listeners and its
+//! own conditions.
+
+use super::{Context, RouteReport};
+use crate::Translation;
+use crate::attach::{Listener, Outcome};
+use crate::certificates::ListenerCertificates;
+use crate::status::reasons::*;
+use crate::status::{Condition, GatewayStatus, ListenerStatus, RouteParentStatus, RouteStatus};
+
+pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
+    let controller = ctx.lb.controller_name();
+    let mut attached_counts = vec![0i32; ctx.listeners.len()];
+    for a in &ctx.attachments {
+        let report = ctx.reports.get(&(a.route.kind, a.route.key.clone()));
+        let route_generation = a.route.generation;
+        let mut conditions = Vec::new();
+        let accepted = match &a.outcome {
+            Outcome::Rejected { reason, message } => {
+                Condition::new(ACCEPTED, false, *reason, message.clone())
+            }
+            Outcome::Attached(ls) => {
+                let accepted = match report {
+                    Some(RouteReport {
+                        rejected: Some((reason, message)),
+                        ..
+                    }) => Condition::new(ACCEPTED, false, *reason, message.clone()),
+                    Some(r) if r.programmed == 0 && !r.dropped.is_empty() => Condition::new(
+                        ACCEPTED,
+                        false,
+                        Reason::UnsupportedValue,
+                        format!("No rule can be programmed: {}", dropped_message(r)),
+                    ),
+                    _ => Condition::new(ACCEPTED, true, Reason::Accepted, "Route is accepted"),
+                };
+                if accepted.is_true() {
+                    for (i, _) in ls {
+                        attached_counts[*i] += 1;
+                    }
+                }
+                accepted
+            }
+        };
+        let resolved = match report.map(|r| r.unresolved.as_slice()).unwrap_or_default() {
+            [] => Condition::new(
+                RESOLVED_REFS,
+                true,
+                Reason::ResolvedRefs,
+                "All references are resolved",
+            ),
+            list => Condition::new(
+                RESOLVED_REFS,
+                false,
+                list[0].reason,
+                list.iter()
+                    .map(|u| u.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        };
+        let accepted_true = accepted.is_true();
+        conditions.push(accepted.at(route_generation));
+        conditions.push(resolved.at(route_generation));
+        if let Some(r) = report.filter(|r| accepted_true && !r.dropped.is_empty()) {
+            conditions.push(
+                Condition::new(
+                    PARTIALLY_INVALID,
+                    true,
+                    Reason::UnsupportedValue,
+                    format!("Dropped Rule(s): {}", dropped_message(r)),
+                )
+                .at(route_generation),
+            );
+        }
+        out.statuses
+            .routes
+            .entry((a.route.kind, a.route.key.clone()))
+            .or_insert_with(|| RouteStatus { parents: vec![] })
+            .parents
+            .push(RouteParentStatus {
+                parent_ref: a.route.parent_refs[a.parent].original.clone(),
+                controller_name: controller,
+                conditions,
+            });
+    }
+
+    let listeners: Vec<ListenerStatus> = ctx
+        .listeners
+        .iter()
+        .enumerate()
+        .map(|(i, l)| ListenerStatus {
+            name: l.name.clone(),
+            supported_kinds: l.kinds.clone(),
+            attached_routes: attached_counts[i],
+            conditions: listener_conditions(
+                l,
+                &ctx.listener_certificates[i],
+                ctx.listener_problems.get(&i),
+            )
+            .into_iter()
+            .map(|c| c.at(generation))
+            .collect(),
+        })
+        .collect();
+    let accepted = crate::status::gateway_accepted(&ctx.listeners);
+    let programmed = if accepted.is_true() {
+        Condition::unknown(
+            PROGRAMMED,
+            Reason::Pending,
+            "Waiting for load balancer to be active.",
+        )
+    } else {
+        Condition::new(
+            PROGRAMMED,
+            false,
+            Reason::Invalid,
+            "Gateway is not accepted",
+        )
+    };
+    out.statuses.gateways.insert(
+        ctx.key.clone(),
+        GatewayStatus {
+            conditions: vec![accepted.at(generation), programmed.at(generation)],
+            listeners,
+            addresses: vec![],
+        },
+    );
+}
+
+fn dropped_message(r: &RouteReport) -> String {
+    r.dropped
+        .iter()
+        .map(|(i, m, why)| match m {
+            Some(m) => format!("rule {i} match {m}: {why}"),
+            None => format!("rule {i}: {why}"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn listener_conditions(
+    l: &Listener,
+    certificates: &ListenerCertificates,
+    build_problem: Option<&(Reason, String)>,
+) -> Vec<Condition> {
+    // Invalid certificateRefs first: they are what the user must fix.
+    let joined = (!certificates.problems.is_empty()).then(|| {
+        certificates
+            .problems
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    let refs = match (&joined, certificates.problems.first()) {
+        (Some(message), Some((reason, _))) => Some((*reason, message.as_str())),
+        _ => build_problem
+            .filter(|(reason, _)| *reason == Reason::InvalidCertificateRef)
+            .map(|(reason, message)| (*reason, message.as_str())),
+    };
+    let no_certificate = certificates.none_valid().then(|| {
+        format!(
+            "Listener {} has no valid certificateRef: {}",
+            l.name,
+            joined.clone().unwrap_or_default()
+        )
+    });
+    let not_programmed = no_certificate.or_else(|| build_problem.map(|(_, m)| m.clone()));
+    crate::status::listener_conditions(l, refs, || match not_programmed {
+        Some(message) => Condition::new(PROGRAMMED, false, Reason::Invalid, message),
+        None => Condition::unknown(
+            PROGRAMMED,
+            Reason::Pending,
+            "Listener is pending to be programmed",
+        ),
+    })
+}
