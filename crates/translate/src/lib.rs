@@ -16,6 +16,7 @@ pub mod certificates;
 mod classes;
 pub mod config;
 pub mod features;
+pub mod frontend;
 mod gateway;
 pub mod names;
 pub mod refs;

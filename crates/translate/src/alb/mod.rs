@@ -375,6 +375,22 @@ fn build_listener(
                             .map(|a| a.as_str().to_string()),
                     });
         }
+        // Client certificate validation of the Gateway (spec.tls.frontend) decides the mode;
+        // the port's listeners share one validation (it is per port).
+        if let Some(v) = on_port.iter().find_map(|&i| ctx.frontend[i].clone()) {
+            match crate::frontend::mutual_authentication(port, &v, cfg) {
+                Ok(m) => mutual_authentication = Some(m),
+                Err(why) => {
+                    for &i in &on_port {
+                        let message = format!("Listener {}: {why}", ctx.listeners[i].name);
+                        ctx.listener_problems
+                            .insert(i, (Reason::Invalid, message.clone()));
+                        ctx.problem(message);
+                    }
+                    return None;
+                }
+            }
+        }
         ssl_policy = Some(
             cfg.and_then(|c| c.ssl_policy.clone())
                 .unwrap_or_else(|| ctx.settings.default_ssl_policy.clone()),

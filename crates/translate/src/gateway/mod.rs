@@ -6,6 +6,7 @@ use crate::attach::{self, Attachment, Listener, Outcome};
 use crate::certificates::{self, ListenerCertificates};
 use crate::classes::Class;
 use crate::config::{load_balancer, target_group};
+use crate::frontend::{self, ListenerValidation};
 use crate::refs::Unresolved;
 use crate::routes::{Route, RouteKind};
 use crate::status::reasons::*;
@@ -40,6 +41,9 @@ pub struct Context<'a> {
     pub listener_problems: BTreeMap<usize, (Reason, String)>,
     /// The certificates of each Gateway listener's `tls.certificateRefs`, by listener index.
     pub listener_certificates: Vec<ListenerCertificates>,
+    /// The client certificate validation (`spec.tls.frontend`) of each Gateway listener, by
+    /// listener index; None where none applies.
+    pub frontend: Vec<Option<ListenerValidation>>,
     pub problems: Vec<Problem>,
 }
 
@@ -257,9 +261,13 @@ pub fn translate<'a>(
         class_config.as_ref().map(|f| f.spec),
         gateway_config.as_ref().map(|f| f.spec),
     );
-    let listeners = attach::listeners::validate(class.lb, &gateway.spec.listeners);
-    let attachments = attach::attach(snapshot, key, &listeners, routes);
+    let mut listeners = attach::listeners::validate(class.lb, &gateway.spec.listeners);
     let listener_certificates = resolve_certificates(snapshot, settings, key, gateway, &listeners);
+    // Before attachment: a listener without any valid CA certificate is refused, so no route
+    // is served on it without client certificate validation.
+    let frontend = frontend::resolve(snapshot, key, gateway, &listeners);
+    frontend::refuse_unvalidated(&mut listeners, &frontend);
+    let attachments = attach::attach(snapshot, key, &listeners, routes);
     let mut ctx = Context {
         snapshot,
         settings,
@@ -276,10 +284,16 @@ pub fn translate<'a>(
         built_target_groups: Vec::new(),
         listener_problems: BTreeMap::new(),
         listener_certificates,
+        frontend,
         problems: Vec::new(),
     };
     for lc in ctx.listener_certificates.clone() {
         for (_, message) in lc.problems {
+            ctx.problem(message);
+        }
+    }
+    for v in ctx.frontend.clone().into_iter().flatten() {
+        for (_, message) in v.problems {
             ctx.problem(message);
         }
     }

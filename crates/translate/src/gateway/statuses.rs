@@ -5,6 +5,7 @@ use super::{Context, RouteReport};
 use crate::Translation;
 use crate::attach::{Listener, Outcome};
 use crate::certificates::ListenerCertificates;
+use crate::frontend::ListenerValidation;
 use crate::status::reasons::*;
 use crate::status::{Condition, GatewayStatus, ListenerStatus, RouteParentStatus, RouteStatus};
 
@@ -95,6 +96,7 @@ pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
             conditions: listener_conditions(
                 l,
                 &ctx.listener_certificates[i],
+                ctx.frontend[i].as_ref(),
                 ctx.listener_problems.get(&i),
             )
             .into_iter()
@@ -120,7 +122,11 @@ pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
     out.statuses.gateways.insert(
         ctx.key.clone(),
         GatewayStatus {
-            conditions: vec![accepted.at(generation), programmed.at(generation)],
+            conditions: [accepted, programmed]
+                .into_iter()
+                .chain(crate::frontend::insecure_condition(ctx.gateway))
+                .map(|c| c.at(generation))
+                .collect(),
             listeners,
             addresses: vec![],
         },
@@ -141,20 +147,23 @@ fn dropped_message(r: &RouteReport) -> String {
 fn listener_conditions(
     l: &Listener,
     certificates: &ListenerCertificates,
+    frontend: Option<&ListenerValidation>,
     build_problem: Option<&(Reason, String)>,
 ) -> Vec<Condition> {
-    // Invalid certificateRefs first: they are what the user must fix.
-    let joined = (!certificates.problems.is_empty()).then(|| {
-        certificates
-            .problems
-            .iter()
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join("; ")
-    });
-    let refs = match (&joined, certificates.problems.first()) {
-        (Some(message), Some((reason, _))) => Some((*reason, message.as_str())),
-        _ => build_problem
+    // Invalid certificateRefs first, then invalid caCertificateRefs: they are what the user
+    // must fix. The reason is the first problem's.
+    let joined = (!certificates.problems.is_empty())
+        .then(|| crate::frontend::joined(&certificates.problems));
+    let all: Vec<(Reason, String)> = certificates
+        .problems
+        .iter()
+        .chain(frontend.map(|v| v.problems.as_slice()).unwrap_or_default())
+        .cloned()
+        .collect();
+    let all_joined = crate::frontend::joined(&all);
+    let refs = match all.first() {
+        Some((reason, _)) => Some((*reason, all_joined.as_str())),
+        None => build_problem
             .filter(|(reason, _)| *reason == Reason::InvalidCertificateRef)
             .map(|(reason, message)| (*reason, message.as_str())),
     };

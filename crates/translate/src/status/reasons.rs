@@ -5,6 +5,8 @@ pub const PROGRAMMED: &str = "Programmed";
 pub const RESOLVED_REFS: &str = "ResolvedRefs";
 pub const CONFLICTED: &str = "Conflicted";
 pub const PARTIALLY_INVALID: &str = "PartiallyInvalid";
+/// The Gateway condition of GEP-91: client certificate validation set to AllowInsecureFallback.
+pub const INSECURE_FRONTEND_VALIDATION_MODE: &str = "InsecureFrontendValidationMode";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reason {
@@ -31,6 +33,10 @@ pub enum Reason {
     RefNotPermitted,
     BackendNotFound,
     InvalidKind,
+    InvalidCACertificateRef,
+    InvalidCACertificateKind,
+    NoValidCACertificate,
+    ConfigurationChanged,
 }
 
 impl Reason {
@@ -59,6 +65,10 @@ impl Reason {
             Reason::RefNotPermitted => "RefNotPermitted",
             Reason::BackendNotFound => "BackendNotFound",
             Reason::InvalidKind => "InvalidKind",
+            Reason::InvalidCACertificateRef => "InvalidCACertificateRef",
+            Reason::InvalidCACertificateKind => "InvalidCACertificateKind",
+            Reason::NoValidCACertificate => "NoValidCACertificate",
+            Reason::ConfigurationChanged => "ConfigurationChanged",
         }
     }
 }
