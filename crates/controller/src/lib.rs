@@ -26,6 +26,7 @@ pub mod process;
 pub mod programmed;
 pub mod reconcile;
 pub mod referenced;
+pub mod referenced_config_maps;
 mod runtime;
 pub mod server;
 pub mod status;

@@ -61,9 +61,12 @@ pub async fn run(stores: Stores, mut changes: UnboundedReceiver<Change>, queues:
                 // few, so all of ours are looked at again.
                 Change::Gateway(_) | Change::LoadBalancerConfiguration(_) => {
                     classes.extend(snapshot.gateway_classes.keys().map(|k| k.name.clone()));
+                    // The CA ConfigMaps it names may change: their watches follow.
+                    stores.config_maps.references_changed();
                 }
                 Change::GatewayClass(name) => {
                     classes.insert(name.clone());
+                    stores.config_maps.references_changed();
                 }
                 // The Secrets it names may change: the referenced-Secret watches follow.
                 Change::ListenerRuleConfiguration(_) => stores.secrets.references_changed(),

@@ -48,8 +48,8 @@ pub async fn run<D: Deploy>(
     let calls = deploy.clone();
     let metrics = Arc::new(Metrics::new(Some(Box::new(move || calls.call_counts()))));
     let (stores, writers) = Stores::new();
-    // The kind watches, and the watcher of referenced Secrets.
-    let ready = Readiness::new(watch::WATCHES + 1);
+    // The kind watches, and the watchers of referenced Secrets and ConfigMaps.
+    let ready = Readiness::new(watch::WATCHES + 2);
     let (change_tx, change_rx) = tokio::sync::mpsc::unbounded_channel();
     // Everything spawned stops when this future is dropped (or returns).
     let mut tasks = Tasks(Vec::new());
@@ -63,6 +63,12 @@ pub async fn run<D: Deploy>(
         metrics: metrics.clone(),
     };
     tasks.0 = watch::spawn_all(&watch_context, writers);
+    tasks
+        .0
+        .push(tokio::spawn(crate::referenced_config_maps::run(
+            watch_context.clone(),
+            stores.clone(),
+        )));
     tasks.0.push(tokio::spawn(crate::referenced::run(
         watch_context,
         stores.clone(),

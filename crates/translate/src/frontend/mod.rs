@@ -10,6 +10,10 @@
 //! `passthrough`: the ALB asks for the client certificate and hands it to the targets
 //! unverified, which is what the mode delegates to the backend.
 
+mod references;
+
+pub use references::{config_map_references, gateways_using_config_map};
+
 use crate::attach::Listener;
 use crate::attach::listeners::ListenerProblem;
 use crate::status::Condition;
