@@ -7,13 +7,14 @@ use crate::certificates::{self, ListenerCertificates};
 use crate::classes::Class;
 use crate::config::{load_balancer, target_group};
 use crate::frontend::{self, ListenerValidation};
+use crate::listener_sets;
 use crate::refs::Unresolved;
 use crate::routes::{Route, RouteKind};
 use crate::status::reasons::*;
-use crate::status::{Condition, GatewayStatus};
+use crate::status::{Condition, GatewayStatus, ListenerSetStatus};
 use crate::{LbKind, Problem, Settings, Translation, alb, nlb};
 use gantry_api::crds::{LoadBalancerConfigurationSpec, TargetGroupConfigurationSpec};
-use gantry_api::gateway::Gateway;
+use gantry_api::gateway::{Gateway, GatewayListeners};
 use gantry_model::Stack;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,6 +45,9 @@ pub struct Context<'a> {
     /// The client certificate validation (`spec.tls.frontend`) of each Gateway listener, by
     /// listener index; None where none applies.
     pub frontend: Vec<Option<ListenerValidation>>,
+    /// The ListenerSets naming this Gateway (allowed or not), in precedence order; their
+    /// listeners follow the Gateway's own in `listeners` (`Listener::origin`).
+    pub listener_sets: Vec<listener_sets::SetEntry<'a>>,
     pub problems: Vec<Problem>,
 }
 
@@ -212,7 +216,32 @@ pub fn translate<'a>(
     out: &mut Translation,
 ) {
     let generation = gateway.metadata.generation.unwrap_or(0);
+    let sets = if settings.listener_sets {
+        listener_sets::for_gateway(snapshot, key, gateway)
+    } else {
+        Vec::new()
+    };
     let refuse = |out: &mut Translation, reason: Reason, message: String| {
+        for s in &sets {
+            let (reason, why) = match &s.not_allowed {
+                Some(why) => (Reason::NotAllowed, why.clone()),
+                None => (
+                    Reason::ParentNotAccepted,
+                    format!("Gateway {key} is not accepted: {message}"),
+                ),
+            };
+            let generation = s.set.metadata.generation.unwrap_or(0);
+            out.statuses.listener_sets.insert(
+                s.key.clone(),
+                ListenerSetStatus {
+                    conditions: listener_sets::refused(reason, &why)
+                        .into_iter()
+                        .map(|c| c.at(generation))
+                        .collect(),
+                    listeners: vec![],
+                },
+            );
+        }
         out.problems.push(Problem {
             object: format!("Gateway {key}"),
             message: message.clone(),
@@ -232,6 +261,7 @@ pub fn translate<'a>(
                 ],
                 listeners: vec![],
                 addresses: vec![],
+                attached_listener_sets: None,
             },
         );
     };
@@ -261,13 +291,38 @@ pub fn translate<'a>(
         class_config.as_ref().map(|f| f.spec),
         gateway_config.as_ref().map(|f| f.spec),
     );
-    let mut listeners = attach::listeners::validate(class.lb, &gateway.spec.listeners);
-    let listener_certificates = resolve_certificates(snapshot, settings, key, gateway, &listeners);
+    // The Gateway's own listeners, then those of the ListenerSets it allows, in precedence
+    // order; `specs` runs parallel to `listeners`.
+    let set_specs: Vec<(ObjectKey, Vec<GatewayListeners>)> = sets
+        .iter()
+        .filter(|s| s.not_allowed.is_none())
+        .map(|s| {
+            let specs = s.set.spec.listeners.iter();
+            (
+                s.key.clone(),
+                specs.map(listener_sets::as_gateway_listener).collect(),
+            )
+        })
+        .collect();
+    let specs: Vec<GatewayListeners> = gateway
+        .spec
+        .listeners
+        .iter()
+        .cloned()
+        .chain(set_specs.iter().flat_map(|(_, l)| l.iter().cloned()))
+        .collect();
+    let mut listeners =
+        attach::listeners::validate_with_sets(class.lb, &gateway.spec.listeners, &set_specs);
+    let listener_certificates = resolve_certificates(snapshot, settings, key, &specs, &listeners);
     // Before attachment: a listener without any valid CA certificate is refused, so no route
     // is served on it without client certificate validation.
     let frontend = frontend::resolve(snapshot, key, gateway, &listeners);
     frontend::refuse_unvalidated(&mut listeners, &frontend);
-    let attachments = attach::attach(snapshot, key, &listeners, routes);
+    let set_keys: Vec<(ObjectKey, Option<String>)> = sets
+        .iter()
+        .map(|s| (s.key.clone(), s.not_allowed.clone()))
+        .collect();
+    let attachments = attach::attach(snapshot, key, &listeners, &set_keys, routes);
     let mut ctx = Context {
         snapshot,
         settings,
@@ -285,6 +340,7 @@ pub fn translate<'a>(
         listener_problems: BTreeMap::new(),
         listener_certificates,
         frontend,
+        listener_sets: sets,
         problems: Vec::new(),
     };
     for lc in ctx.listener_certificates.clone() {
@@ -335,18 +391,22 @@ fn resolve_certificates(
     snapshot: &Snapshot,
     settings: &Settings,
     key: &ObjectKey,
-    gateway: &Gateway,
+    specs: &[GatewayListeners],
     listeners: &[Listener],
 ) -> Vec<ListenerCertificates> {
     listeners
         .iter()
-        .map(|l| {
+        .zip(specs)
+        .map(|(l, spec)| {
             let terminates = l.protocol == "HTTPS" || (l.protocol == "TLS" && !l.passthrough);
-            match gateway.spec.listeners.iter().find(|g| g.name == l.name) {
-                Some(spec) if terminates && l.is_valid() => {
-                    certificates::resolve_listener(snapshot, key, spec, settings.now)
-                }
-                _ => ListenerCertificates::default(),
+            let (owner, kind) = match &l.origin {
+                Some(set) => (set, "ListenerSet"),
+                None => (key, "Gateway"),
+            };
+            if terminates && l.is_valid() {
+                certificates::resolve_listener(snapshot, owner, kind, spec, settings.now)
+            } else {
+                ListenerCertificates::default()
             }
         })
         .collect()

@@ -6,8 +6,11 @@ use crate::Translation;
 use crate::attach::{Listener, Outcome};
 use crate::certificates::ListenerCertificates;
 use crate::frontend::ListenerValidation;
+use crate::listener_sets;
+use crate::status::ListenerSetStatus;
 use crate::status::reasons::*;
 use crate::status::{Condition, GatewayStatus, ListenerStatus, RouteParentStatus, RouteStatus};
+use gantry_api::gateway::GatewayAllowedListenersNamespacesFrom as AllowedFrom;
 
 pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
     let controller = ctx.lb.controller_name();
@@ -85,7 +88,7 @@ pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
             });
     }
 
-    let listeners: Vec<ListenerStatus> = ctx
+    let mut all: Vec<ListenerStatus> = ctx
         .listeners
         .iter()
         .enumerate()
@@ -104,7 +107,17 @@ pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
             .collect(),
         })
         .collect();
-    let accepted = crate::status::gateway_accepted(&ctx.listeners);
+    // The Gateway's own listeners come first; those of its ListenerSets follow, and are
+    // reported on the ListenerSets.
+    let own_count = ctx
+        .listeners
+        .iter()
+        .take_while(|l| l.origin.is_none())
+        .count();
+    let set_listeners = all.split_off(own_count);
+    let listeners = all;
+    let accepted = crate::status::gateway_accepted(&ctx.listeners[..own_count]);
+    let attached = write_listener_sets(ctx, accepted.is_true(), &set_listeners, out);
     let programmed = if accepted.is_true() {
         Condition::unknown(
             PROGRAMMED,
@@ -129,8 +142,78 @@ pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
                 .collect(),
             listeners,
             addresses: vec![],
+            attached_listener_sets: attached,
         },
     );
+}
+
+/// The statuses of the ListenerSets naming the Gateway (`set_listeners`: the statuses of
+/// their listeners, in `ctx.listeners` order); how many are attached, when the Gateway takes
+/// ListenerSets or is named by one.
+fn write_listener_sets(
+    ctx: &Context<'_>,
+    gateway_accepted: bool,
+    set_listeners: &[ListenerStatus],
+    out: &mut Translation,
+) -> Option<i32> {
+    let own_count = ctx.listeners.len() - set_listeners.len();
+    let mut attached = 0;
+    for s in &ctx.listener_sets {
+        let generation = s.set.metadata.generation.unwrap_or(0);
+        let mine: Vec<usize> = (own_count..ctx.listeners.len())
+            .filter(|&i| ctx.listeners[i].origin.as_ref() == Some(&s.key))
+            .collect();
+        let (conditions, listeners) = match &s.not_allowed {
+            Some(why) => (listener_sets::refused(Reason::NotAllowed, why), vec![]),
+            None if !gateway_accepted => (
+                listener_sets::refused(
+                    Reason::ParentNotAccepted,
+                    &format!("Gateway {} is not accepted", ctx.key),
+                ),
+                vec![],
+            ),
+            None => {
+                let names = |valid: bool| -> Vec<&str> {
+                    mine.iter()
+                        .map(|&i| &ctx.listeners[i])
+                        .filter(|l| l.is_valid() == valid)
+                        .map(|l| l.name.as_str())
+                        .collect()
+                };
+                let conditions = listener_sets::conditions(&names(true), &names(false));
+                if conditions[0].is_true() {
+                    attached += 1;
+                }
+                let listeners = mine
+                    .iter()
+                    .map(|&i| {
+                        let mut st = set_listeners[i - own_count].clone();
+                        for c in &mut st.conditions {
+                            c.observed_generation = generation;
+                        }
+                        st
+                    })
+                    .collect();
+                (conditions, listeners)
+            }
+        };
+        out.statuses.listener_sets.insert(
+            s.key.clone(),
+            ListenerSetStatus {
+                conditions: conditions.into_iter().map(|c| c.at(generation)).collect(),
+                listeners,
+            },
+        );
+    }
+    let allows = ctx
+        .gateway
+        .spec
+        .allowed_listeners
+        .as_ref()
+        .and_then(|a| a.namespaces.as_ref())
+        .and_then(|n| n.from.as_ref())
+        .is_some_and(|f| *f != AllowedFrom::None);
+    (ctx.settings.listener_sets && (allows || !ctx.listener_sets.is_empty())).then_some(attached)
 }
 
 fn dropped_message(r: &RouteReport) -> String {

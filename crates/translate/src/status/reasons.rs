@@ -37,6 +37,8 @@ pub enum Reason {
     InvalidCACertificateKind,
     NoValidCACertificate,
     ConfigurationChanged,
+    NotAllowed,
+    ParentNotAccepted,
 }
 
 impl Reason {
@@ -69,6 +71,8 @@ impl Reason {
             Reason::InvalidCACertificateKind => "InvalidCACertificateKind",
             Reason::NoValidCACertificate => "NoValidCACertificate",
             Reason::ConfigurationChanged => "ConfigurationChanged",
+            Reason::NotAllowed => "NotAllowed",
+            Reason::ParentNotAccepted => "ParentNotAccepted",
         }
     }
 }
