@@ -132,7 +132,10 @@ pub const FEATURES: &[Feature] = &[
     no("HTTPRouteRetryBackendTimeout", NO_RETRIES),
     no("HTTPRouteRetryConnectionError", NO_RETRIES),
     yes("HTTPRouteSchemeRedirect", ALB),
-    no("ListenerSet", "not built"),
+    no(
+        "ListenerSet",
+        "partial: gantry plan and apply merge ListenerSets into the Gateway's load balancer; the in-cluster controller does not watch them yet",
+    ),
     no("Mesh", NOT_A_MESH),
     no("MeshClusterIPMatching", NOT_A_MESH),
     no("MeshConsumerRoute", NOT_A_MESH),
