@@ -129,6 +129,13 @@ pub const ACCESS: &[Access] = &[
         resource: "secrets",
         verbs: WATCH,
     },
+    // Only the ConfigMaps Gateways name as client-certificate CAs, one list + watch each with
+    // a metadata.name field selector (crate::referenced_config_maps).
+    Access {
+        group: "",
+        resource: "configmaps",
+        verbs: WATCH,
+    },
     Access {
         group: "discovery.k8s.io",
         resource: "endpointslices",
@@ -185,15 +192,11 @@ const TIERED_WRITE: &[&str] = &["create", "patch", "delete"];
 /// Watched, applied and pruned.
 const TIERED_OWN: &[&str] = &["list", "watch", "create", "patch", "delete"];
 
-/// What the tiered class adds (crate::tiered): class ConfigMaps watched; shadow Gateways and
-/// routes, TargetGroupBindings and Crossplane resources (every provider family) server-side
-/// applied (create + patch) and pruned (delete).
+/// What the tiered class adds (crate::tiered): class ConfigMaps watched (the list and watch of
+/// ConfigMaps is in [`ACCESS`] already); shadow Gateways and routes, TargetGroupBindings and
+/// Crossplane resources (every provider family) server-side applied (create + patch) and
+/// pruned (delete).
 pub const TIERED_ACCESS: &[Access] = &[
-    Access {
-        group: "",
-        resource: "configmaps",
-        verbs: WATCH,
-    },
     Access {
         group: GW,
         resource: "gateways",

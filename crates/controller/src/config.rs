@@ -50,7 +50,11 @@ pub struct LeaseConfig {
 impl Config {
     pub fn new(cluster_name: impl Into<String>) -> Self {
         Config {
-            translate: Settings::new(cluster_name),
+            // No ListenerSet is watched yet: translation must not report on them.
+            translate: Settings {
+                listener_sets: false,
+                ..Settings::new(cluster_name)
+            },
             watch_namespace: None,
             sync_period: Duration::from_secs(10 * 60 * 60),
             concurrency: 3,

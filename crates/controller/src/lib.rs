@@ -28,6 +28,7 @@ pub mod programmed;
 pub mod reconcile;
 pub mod referenced;
 pub mod retry;
+pub mod referenced_config_maps;
 mod runtime;
 pub mod server;
 pub mod status;

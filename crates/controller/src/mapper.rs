@@ -71,16 +71,22 @@ pub async fn run(stores: Stores, mut changes: Receiver<Change>, queues: Queues) 
                     if matches!(change, Change::Gateway(_)) {
                         stores.secrets.references_changed();
                     }
+                    // The CA ConfigMaps it names may change: their watches follow.
+                    stores.config_maps.references_changed();
                 }
                 Change::GatewayClass(name) => {
                     classes.insert(name.clone());
-                    // Whether its Gateways' certificate Secrets are ours to read.
+                    // Whether its Gateways' certificate Secrets and CA ConfigMaps are ours
+                    // to read.
                     stores.secrets.references_changed();
+                    stores.config_maps.references_changed();
                 }
                 // The Secrets they name (or may read, through a grant) may change: the
                 // referenced-Secret watches follow.
-                Change::ListenerRuleConfiguration(_) | Change::ReferenceGrant(_) => {
-                    stores.secrets.references_changed()
+                Change::ListenerRuleConfiguration(_) => stores.secrets.references_changed(),
+                Change::ReferenceGrant(_) => {
+                    stores.secrets.references_changed();
+                    stores.config_maps.references_changed();
                 }
                 _ => {}
             }

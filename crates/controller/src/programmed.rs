@@ -98,6 +98,7 @@ mod tests {
                 conditions: vec![Condition::unknown(PROGRAMMED, Reason::Pending, "pending").at(3)],
             }],
             addresses: vec![],
+            attached_listener_sets: None,
         }
     }
 

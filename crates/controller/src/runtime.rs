@@ -70,8 +70,8 @@ pub async fn run_with_secrets<D: Deploy>(
     let calls = deploy.clone();
     let metrics = Arc::new(Metrics::new(Some(Box::new(move || calls.call_counts()))));
     let (stores, writers) = Stores::with_secrets(secrets);
-    // The kind watches, and the watcher of referenced Secrets.
-    let ready = Readiness::new(watch::WATCHES + 1);
+    // The kind watches, and the watchers of referenced Secrets and ConfigMaps.
+    let ready = Readiness::new(watch::WATCHES + 2);
     // Bounded: a burst of watch events waits in the watches (backpressure) rather than
     // growing a queue; the mapper drains it in batches (crate::mapper).
     let (change_tx, change_rx) = tokio::sync::mpsc::channel(crate::mapper::CHANGES);
@@ -87,6 +87,12 @@ pub async fn run_with_secrets<D: Deploy>(
         metrics: metrics.clone(),
     };
     tasks.0 = watch::spawn_all(&watch_context, writers);
+    tasks
+        .0
+        .push(tokio::spawn(crate::referenced_config_maps::run(
+            watch_context.clone(),
+            stores.clone(),
+        )));
     tasks.0.push(tokio::spawn(crate::referenced::run(
         watch_context,
         stores.clone(),

@@ -2,6 +2,7 @@
 //! `Arc`s (never the objects).
 
 use crate::referenced::SecretCache;
+use crate::referenced_config_maps::ConfigMapCache;
 use gantry_api::crds::{
     ListenerRuleConfiguration, LoadBalancerConfiguration, TargetGroupBinding,
     TargetGroupConfiguration,
@@ -23,6 +24,9 @@ macro_rules! stores {
             $(pub $ofield: Store<$okind>,)*
             /// Only the Secrets objects reference (`crate::referenced`), never all of them.
             pub secrets: SecretCache,
+            /// Only the ConfigMaps Gateways name as client-certificate CAs
+            /// (`crate::referenced_config_maps`).
+            pub config_maps: ConfigMapCache,
         }
 
         /// The write halves, handed to the watches.
@@ -46,6 +50,7 @@ macro_rules! stores {
                         $($field: $field.0,)*
                         $($ofield: $ofield.0,)*
                         secrets,
+                        config_maps: ConfigMapCache::default(),
                     },
                     Writers { $($field: $field.1,)* $($ofield: $ofield.1,)* },
                 )
@@ -56,6 +61,7 @@ macro_rules! stores {
                 Snapshot {
                     $($field: objects(&self.$field),)*
                     secrets: self.secrets.objects(),
+                    config_maps: self.config_maps.objects(),
                     ..Snapshot::default()
                 }
             }

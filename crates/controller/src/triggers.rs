@@ -32,6 +32,8 @@ pub enum Change {
     ListenerRuleConfiguration(ObjectKey),
     /// A referenced Secret's data changed, or it came or went.
     Secret(ObjectKey),
+    /// A ConfigMap a Gateway names as client-certificate CA changed, or it came or went.
+    ConfigMap(ObjectKey),
     /// The targets of TargetGroupBindings moved; no Gateway reads them.
     Targets(TargetsChange),
 }
@@ -87,6 +89,9 @@ impl<'s> View<'s> {
             },
             Change::ListenerRuleConfiguration(key) => self.using_rule_config(key),
             Change::Secret(key) => self.using_secret(key),
+            Change::ConfigMap(key) => {
+                gantry_translate::frontend::gateways_using_config_map(self.snapshot, key)
+            }
             Change::Targets(_) => BTreeSet::new(),
         }
     }

@@ -187,6 +187,7 @@ fn every_watched_kind_is_in_the_access_list() {
         "targetgroupconfigurations",
         "listenerruleconfigurations",
         "secrets",
+        "configmaps",
         "endpointslices",
         "nodes",
         "targetgroupbindings",

@@ -162,6 +162,7 @@ fn plan_gateway(
                 ],
                 listeners: vec![],
                 addresses: vec![],
+                attached_listener_sets: None,
             },
         );
         out.held.push(key.clone());
@@ -218,7 +219,8 @@ fn plan_gateway(
         .copied()
         .filter(|r| r.parent_refs.iter().any(|p| p.targets_gateway(key)))
         .collect();
-    let attachments = attach::attach(snapshot, key, &listeners, &own);
+    // ListenerSets are not read for tiered Gateways.
+    let attachments = attach::attach(snapshot, key, &listeners, &[], &own);
 
     let copied = gateway
         .spec
@@ -337,6 +339,8 @@ fn plan_gateway(
             conditions: vec![accepted.at(generation), programmed.at(generation)],
             listeners: listener_statuses,
             addresses: cloud.dns_name.into_iter().collect(),
+            // ListenerSets are not read for tiered Gateways.
+            attached_listener_sets: None,
         },
     );
 }

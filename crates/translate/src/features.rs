@@ -71,11 +71,11 @@ pub const FEATURES: &[Feature] = &[
     yes("GatewayAddressEmpty", BOTH),
     no(
         "GatewayFrontendClientCertificateValidation",
-        "not built: ALB mutual TLS comes from LoadBalancerConfiguration, not spec.tls.frontendValidation",
+        "partial: caCertificateRefs are checked and reported as the spec says, but the ALB verifies against a trust store gantry cannot create from the ConfigMap (one named in LoadBalancerConfiguration is used; without it the listener is not programmed)",
     ),
     no(
         "GatewayFrontendClientCertificateValidationInsecureFallback",
-        "not built: ALB mutual TLS comes from LoadBalancerConfiguration, not spec.tls.frontendValidation",
+        "partial: the InsecureFrontendValidationMode condition is set, but the ALB cannot verify and still accept: the mode becomes mutualAuthentication passthrough (certificate passed to targets unverified)",
     ),
     yes("GatewayHTTPListenerIsolation", ALB),
     no(
@@ -132,7 +132,10 @@ pub const FEATURES: &[Feature] = &[
     no("HTTPRouteRetryBackendTimeout", NO_RETRIES),
     no("HTTPRouteRetryConnectionError", NO_RETRIES),
     yes("HTTPRouteSchemeRedirect", ALB),
-    no("ListenerSet", "not built"),
+    no(
+        "ListenerSet",
+        "partial: gantry plan and apply merge ListenerSets into the Gateway's load balancer; the in-cluster controller does not watch them yet",
+    ),
     no("Mesh", NOT_A_MESH),
     no("MeshClusterIPMatching", NOT_A_MESH),
     no("MeshConsumerRoute", NOT_A_MESH),

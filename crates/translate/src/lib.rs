@@ -16,7 +16,9 @@ pub mod certificates;
 mod classes;
 pub mod config;
 pub mod features;
+pub mod frontend;
 mod gateway;
+pub mod listener_sets;
 pub mod names;
 pub mod refs;
 pub mod routes;
@@ -127,6 +129,9 @@ pub struct Settings {
     /// Target groups named by `TargetGroupName` backendRefs that the deployer found missing
     /// (translation reads no AWS): backendRefs to them do not resolve (`BackendNotFound`).
     pub absent_target_groups: BTreeSet<String>,
+    /// ListenerSets are read (`crate::listener_sets`; the feature gate `GatewayListenerSet`,
+    /// on by default as in the established controller).
+    pub listener_sets: bool,
 }
 
 impl Settings {
@@ -143,6 +148,7 @@ impl Settings {
             max_rules_per_alb: 100,
             now: None,
             absent_target_groups: BTreeSet::new(),
+            listener_sets: true,
         }
     }
 }
@@ -180,6 +186,31 @@ pub fn translate(snapshot: &Snapshot, settings: &Settings) -> Translation {
                 .any(|q| names_gateway(q) && (q.namespace.as_str(), q.name.as_str()) == parent);
             if names_gateway(p) && first_naming_it {
                 by_gateway.entry(parent).or_default().push(route);
+            }
+        }
+    }
+    // Routes whose parentRefs name a ListenerSet go to that ListenerSet's Gateway as well.
+    if settings.listener_sets {
+        for route in &routes {
+            for p in &route.parent_refs {
+                if p.group != gantry_api::gateway::GROUP || p.kind != "ListenerSet" {
+                    continue;
+                }
+                let set_key = gantry_snapshot::ObjectKey::new(p.namespace.clone(), p.name.clone());
+                let Some(gw) = snapshot
+                    .listener_sets
+                    .get(&set_key)
+                    .and_then(|s| listener_sets::parent_of(&set_key, s))
+                    .and_then(|g| snapshot.gateways.get_key_value(&g).map(|(k, _)| k))
+                else {
+                    continue;
+                };
+                let list = by_gateway
+                    .entry((gw.namespace.as_str(), gw.name.as_str()))
+                    .or_default();
+                if !list.iter().any(|r| std::ptr::eq(*r, route)) {
+                    list.push(route);
+                }
             }
         }
     }

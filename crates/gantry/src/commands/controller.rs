@@ -33,6 +33,9 @@ pub struct ControllerArgs {
     /// Feature gates, as Name=true|false pairs separated by commas: ALBGatewayAPI and
     /// NLBGatewayAPI turn the ALB or NLB part off, TieredGatewayAPI the tiered class (its
     /// watches and writes; the chart's RBAC grants those only with `tiered.enabled`).
+    /// GatewayListenerSet (the established controller's name) is off here: the in-cluster
+    /// controller does not watch ListenerSets yet (`gantry plan` and `apply` serve them), so
+    /// `GatewayListenerSet=true` is refused rather than ignored.
     #[arg(long, env = "GANTRY_FEATURE_GATES", value_parser = parse_gates, default_value = "")]
     pub feature_gates: Gates,
     /// Every Gateway is reconciled at least this often, which repairs changes made by hand in
@@ -112,6 +115,8 @@ pub struct Gates {
     pub alb: bool,
     pub nlb: bool,
     pub tiered: bool,
+    /// `GatewayListenerSet`; only false is accepted for now (see `feature_gates`).
+    pub listener_sets: bool,
 }
 
 fn parse_gates(s: &str) -> Result<Gates, String> {
@@ -119,6 +124,7 @@ fn parse_gates(s: &str) -> Result<Gates, String> {
         alb: true,
         nlb: true,
         tiered: true,
+        listener_sets: false,
     };
     for pair in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, value) = pair
@@ -133,9 +139,13 @@ fn parse_gates(s: &str) -> Result<Gates, String> {
             "ALBGatewayAPI" => gates.alb = on,
             "NLBGatewayAPI" => gates.nlb = on,
             "TieredGatewayAPI" => gates.tiered = on,
+            "GatewayListenerSet" if on => {
+                return Err("feature gate GatewayListenerSet=true: the in-cluster controller does not watch ListenerSets yet (gantry plan and gantry apply serve them); leave it off".to_string());
+            }
+            "GatewayListenerSet" => gates.listener_sets = false,
             other => {
                 return Err(format!(
-                    "unknown feature gate {other:?} (known: ALBGatewayAPI, NLBGatewayAPI, TieredGatewayAPI)"
+                    "unknown feature gate {other:?} (known: ALBGatewayAPI, NLBGatewayAPI, TieredGatewayAPI, GatewayListenerSet)"
                 ));
             }
         }
@@ -186,6 +196,9 @@ impl ControllerArgs {
             bail!("both ALBGatewayAPI and NLBGatewayAPI are off: there is nothing to do");
         }
         c.tiered = self.feature_gates.tiered;
+        // No ListenerSet is watched: translation must not report on them (attachedListenerSets
+        // of 0 would be a guess).
+        c.translate.listener_sets = self.feature_gates.listener_sets;
         c.translate.default_target_type = self.default_target_type.into();
         c.watch_namespace = self.watch_namespace.clone().filter(|n| !n.is_empty());
         c.sync_period = self.sync_period;
@@ -317,6 +330,27 @@ mod tests {
         let config = off.config().unwrap();
         assert!(!config.tiered);
         assert_eq!(config.translate.enabled.len(), 2, "ALB and NLB stay on");
+    }
+
+    #[test]
+    fn the_listener_set_gate_is_off_and_cannot_be_turned_on_yet() {
+        let c = parse(&["--cluster-name=x"]).unwrap().config().unwrap();
+        assert!(!c.translate.listener_sets);
+        let off = parse(&[
+            "--cluster-name=x",
+            "--feature-gates=GatewayListenerSet=false",
+        ])
+        .unwrap();
+        assert!(!off.config().unwrap().translate.listener_sets);
+        let on = parse(&[
+            "--cluster-name=x",
+            "--feature-gates=GatewayListenerSet=true",
+        ]);
+        assert!(
+            on.unwrap_err()
+                .to_string()
+                .contains("does not watch ListenerSets")
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! ALB quotas a rule must fit in, checked before AWS would reject the plan.
 
-use gantry_model::{ConditionField, RuleCondition};
+use crate::gateway::Context;
+use crate::routes::Route;
+use gantry_model::{ConditionField, Listener, RuleCondition};
 
 pub const MAX_VALUES_PER_CONDITION: usize = 3;
 pub const MAX_EVALUATIONS_PER_RULE: usize = 5;
@@ -109,6 +111,41 @@ fn evaluations_of(c: &RuleCondition) -> impl Iterator<Item = &str> {
         .iter()
         .flat_map(|q| q.values.iter().map(|kv| kv.value.as_str()));
     values.chain(header).map(String::as_str).chain(query)
+}
+
+/// Keeps the number of rules within the ALB quota: rules beyond it, lowest precedence first
+/// across listeners in port order, are left out and reported on their routes.
+pub(super) fn enforce_rule_quota(ctx: &mut Context<'_>, listeners: &mut [Listener]) {
+    let max = ctx.settings.max_rules_per_alb;
+    let total: usize = listeners.iter().map(|l| l.rules.len()).sum();
+    if total <= max {
+        return;
+    }
+    let mut budget = max;
+    let mut dropped = Vec::new();
+    for l in listeners.iter_mut() {
+        let keep = l.rules.len().min(budget);
+        budget -= keep;
+        dropped.extend(l.rules.drain(keep..).map(|r| r.source));
+    }
+    let routes: Vec<Route> = ctx
+        .attached()
+        .into_iter()
+        .map(|(r, _, _)| r.clone())
+        .collect();
+    for source in dropped {
+        if let Some(route) = routes.iter().find(|r| r.display() == source.route) {
+            if let Some(report) = ctx.reports.get_mut(&(route.kind, route.key.clone())) {
+                report.programmed = report.programmed.saturating_sub(1);
+            }
+            ctx.drop_match(
+                route,
+                source.rule,
+                source.r#match,
+                format!("the load balancer already has {max} rules, the ALB quota (rules per load balancer)"),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -137,7 +137,7 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
         };
         listeners.push(listener);
     }
-    enforce_rule_quota(ctx, &mut listeners);
+    limits::enforce_rule_quota(ctx, &mut listeners);
 
     // Only target groups some rule still forwards to.
     let used: BTreeSet<&str> = listeners
@@ -375,6 +375,22 @@ fn build_listener(
                             .map(|a| a.as_str().to_string()),
                     });
         }
+        // Client certificate validation of the Gateway (spec.tls.frontend) decides the mode;
+        // the port's listeners share one validation (it is per port).
+        if let Some(v) = on_port.iter().find_map(|&i| ctx.frontend[i].clone()) {
+            match crate::frontend::mutual_authentication(port, &v, cfg) {
+                Ok(m) => mutual_authentication = Some(m),
+                Err(why) => {
+                    for &i in &on_port {
+                        let message = format!("Listener {}: {why}", ctx.listeners[i].name);
+                        ctx.listener_problems
+                            .insert(i, (Reason::Invalid, message.clone()));
+                        ctx.problem(message);
+                    }
+                    return None;
+                }
+            }
+        }
         ssl_policy = Some(
             cfg.and_then(|c| c.ssl_policy.clone())
                 .unwrap_or_else(|| ctx.settings.default_ssl_policy.clone()),
@@ -412,39 +428,4 @@ fn build_listener(
         tags: listener_tags(ctx, port),
         rules,
     })
-}
-
-/// Keeps the number of rules within the ALB quota: rules beyond it, lowest precedence first
-/// across listeners in port order, are left out and reported on their routes.
-fn enforce_rule_quota(ctx: &mut Context<'_>, listeners: &mut [Listener]) {
-    let max = ctx.settings.max_rules_per_alb;
-    let total: usize = listeners.iter().map(|l| l.rules.len()).sum();
-    if total <= max {
-        return;
-    }
-    let mut budget = max;
-    let mut dropped = Vec::new();
-    for l in listeners.iter_mut() {
-        let keep = l.rules.len().min(budget);
-        budget -= keep;
-        dropped.extend(l.rules.drain(keep..).map(|r| r.source));
-    }
-    let routes: Vec<Route> = ctx
-        .attached()
-        .into_iter()
-        .map(|(r, _, _)| r.clone())
-        .collect();
-    for source in dropped {
-        if let Some(route) = routes.iter().find(|r| r.display() == source.route) {
-            if let Some(report) = ctx.reports.get_mut(&(route.kind, route.key.clone())) {
-                report.programmed = report.programmed.saturating_sub(1);
-            }
-            ctx.drop_match(
-                route,
-                source.rule,
-                source.r#match,
-                format!("the load balancer already has {max} rules, the ALB quota (rules per load balancer)"),
-            );
-        }
-    }
 }

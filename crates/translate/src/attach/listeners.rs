@@ -5,6 +5,7 @@ use crate::LbKind;
 use crate::routes::RouteKind;
 use crate::status::reasons::Reason;
 use gantry_api::gateway::{self as gw, GROUP};
+use gantry_snapshot::ObjectKey;
 
 /// A Gateway listener after validation.
 #[derive(Clone, Debug)]
@@ -21,6 +22,8 @@ pub struct Listener {
     /// Set when `allowedRoutes.kinds` named a kind this listener cannot serve.
     pub invalid_kinds: bool,
     pub problem: Option<ListenerProblem>,
+    /// The ListenerSet the listener comes from; None for the Gateway's own.
+    pub origin: Option<ObjectKey>,
 }
 
 /// Why a listener is not accepted.
@@ -76,6 +79,36 @@ pub fn validate(lb: LbKind, listeners: &[gw::GatewayListeners]) -> Vec<Listener>
         if l.problem.is_none() {
             l.problem = conflict;
         }
+    }
+    out
+}
+
+/// Validates the Gateway's own listeners, then those of its allowed ListenerSets (in
+/// precedence order). Within one object conflicts are symmetric, as for a Gateway; a
+/// ListenerSet listener that conflicts with one of higher precedence (the Gateway's, or an
+/// earlier ListenerSet's) loses alone: the spec orders them so that one wins.
+pub fn validate_with_sets(
+    lb: LbKind,
+    own: &[gw::GatewayListeners],
+    sets: &[(ObjectKey, Vec<gw::GatewayListeners>)],
+) -> Vec<Listener> {
+    let mut out = validate(lb, own);
+    for (key, specs) in sets {
+        let mut batch = validate(lb, specs);
+        for l in &mut batch {
+            l.origin = Some(key.clone());
+            if l.problem.is_some() {
+                continue;
+            }
+            let mut before: Vec<Listener> = out
+                .iter()
+                .filter(|o| o.problem.is_none())
+                .cloned()
+                .collect();
+            before.push(l.clone());
+            l.problem = conflict_of(&before, before.len() - 1);
+        }
+        out.extend(batch);
     }
     out
 }
@@ -139,6 +172,7 @@ fn validate_one(lb: LbKind, l: &gw::GatewayListeners) -> Listener {
         kinds,
         invalid_kinds,
         problem,
+        origin: None,
     }
 }
 

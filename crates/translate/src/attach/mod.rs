@@ -29,40 +29,65 @@ pub enum Outcome {
     },
 }
 
-/// Attaches every route whose parentRefs name `gateway`.
+/// Attaches every route whose parentRefs name `gateway`, or one of the ListenerSets `sets`
+/// naming it: (key, why the Gateway does not allow it).
 pub fn attach<'r>(
     snapshot: &Snapshot,
     gateway: &ObjectKey,
     listeners: &[Listener],
+    sets: &[(ObjectKey, Option<String>)],
     routes: &[&'r Route],
 ) -> Vec<Attachment<'r>> {
     let mut out = Vec::new();
     for &route in routes {
         for (parent, pref) in route.parent_refs.iter().enumerate() {
-            if !pref.targets_gateway(gateway) {
+            let outcome = if pref.targets_gateway(gateway) {
+                attach_one(snapshot, gateway, None, listeners, route, parent)
+            } else if let Some((set, not_allowed)) = sets.iter().find(|(k, _)| {
+                pref.group == gantry_api::gateway::GROUP
+                    && pref.kind == "ListenerSet"
+                    && pref.namespace == k.namespace
+                    && pref.name == k.name
+            }) {
+                match not_allowed {
+                    Some(why) => Outcome::Rejected {
+                        reason: Reason::NoMatchingParent,
+                        message: format!("ListenerSet {set} is not attached: {why}"),
+                    },
+                    None => attach_one(snapshot, gateway, Some(set), listeners, route, parent),
+                }
+            } else {
                 continue;
-            }
+            };
             out.push(Attachment {
                 route,
                 parent,
-                outcome: attach_one(snapshot, gateway, listeners, route, parent),
+                outcome,
             });
         }
     }
     out
 }
 
+/// Attaches one parentRef: to the Gateway's own listeners (`set` None) or to those of the
+/// ListenerSet `set`.
 fn attach_one(
     snapshot: &Snapshot,
     gateway: &ObjectKey,
+    set: Option<&ObjectKey>,
     listeners: &[Listener],
     route: &Route,
     parent: usize,
 ) -> Outcome {
     let pref = &route.parent_refs[parent];
+    let parent_name = match set {
+        Some(s) => format!("ListenerSet {s}"),
+        None => format!("Gateway {gateway}"),
+    };
     let candidates: Vec<usize> = listeners
         .iter()
         .enumerate()
+        .filter(|(_, l)| l.origin.as_ref() == set)
         .filter(|(_, l)| pref.section_name.as_ref().is_none_or(|s| s == &l.name))
         .filter(|(_, l)| pref.port.is_none_or(|p| p == l.port))
         .map(|(i, _)| i)
@@ -72,11 +97,11 @@ fn attach_one(
             reason: Reason::NoMatchingParent,
             message: match (&pref.section_name, pref.port) {
                 (Some(s), _) => format!(
-                    "Gateway {gateway} has no listener named {s}{}",
+                    "{parent_name} has no listener named {s}{}",
                     port_suffix(pref.port)
                 ),
-                (None, Some(p)) => format!("Gateway {gateway} has no listener on port {p}"),
-                (None, None) => format!("Gateway {gateway} has no listeners"),
+                (None, Some(p)) => format!("{parent_name} has no listener on port {p}"),
+                (None, None) => format!("{parent_name} has no listeners"),
             },
         };
     }
@@ -84,9 +109,11 @@ fn attach_one(
     let mut first_failure: Option<(Reason, String)> = None;
     for i in candidates {
         let l = &listeners[i];
+        // allowedRoutes `Same` is the namespace of the object the listener is written in.
+        let home = l.origin.as_ref().unwrap_or(gateway);
         let failure = if !l
             .from
-            .allows(snapshot, &gateway.namespace, &route.key.namespace)
+            .allows(snapshot, &home.namespace, &route.key.namespace)
         {
             Some((
                 Reason::NotAllowedByListeners,

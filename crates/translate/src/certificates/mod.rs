@@ -57,11 +57,14 @@ impl ListenerCertificates {
     }
 }
 
-/// Resolves the certificateRefs of a Gateway listener (Gateway `gateway`). `now` (seconds
-/// since the Unix epoch) checks the certificates' validity period; None leaves it unchecked.
+/// Resolves the certificateRefs of a listener written in `gateway` (a Gateway, or a
+/// ListenerSet when `owner_kind` says so: ReferenceGrants are checked for that kind). `now`
+/// (seconds since the Unix epoch) checks the certificates' validity period; None leaves it
+/// unchecked.
 pub fn resolve_listener(
     snapshot: &Snapshot,
     gateway: &ObjectKey,
+    owner_kind: &str,
     listener: &GatewayListeners,
     now: Option<i64>,
 ) -> ListenerCertificates {
@@ -96,7 +99,7 @@ pub fn resolve_listener(
             && !crate::refs::is_granted_from(
                 snapshot,
                 GROUP,
-                "Gateway",
+                owner_kind,
                 &gateway.namespace,
                 "",
                 "Secret",
@@ -106,7 +109,7 @@ pub fn resolve_listener(
             out.problems.push((
                 Reason::RefNotPermitted,
                 format!(
-                    "{at}: Secret {key} in another namespace is not allowed: no ReferenceGrant in namespace {namespace} allows Gateway from namespace {}",
+                    "{at}: Secret {key} in another namespace is not allowed: no ReferenceGrant in namespace {namespace} allows {owner_kind} from namespace {}",
                     gateway.namespace
                 ),
             ));

@@ -83,6 +83,20 @@ pub struct GatewayStatus {
     pub listeners: Vec<ListenerStatus>,
     /// The load balancer's DNS name, once known (filled after deploy).
     pub addresses: Vec<String>,
+    /// How many ListenerSets are attached (accepted); None when the Gateway neither allows
+    /// ListenerSets nor is named by one, or ListenerSets are not read.
+    #[serde(
+        rename = "attachedListenerSets",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attached_listener_sets: Option<i32>,
+}
+
+/// Status of a ListenerSet naming a Gateway this controller owns.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ListenerSetStatus {
+    pub conditions: Vec<Condition>,
+    pub listeners: Vec<ListenerStatus>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -114,6 +128,7 @@ pub struct Statuses {
     pub gateway_classes: BTreeMap<String, GatewayClassStatus>,
     pub gateways: BTreeMap<ObjectKey, GatewayStatus>,
     pub routes: BTreeMap<(RouteKind, ObjectKey), RouteStatus>,
+    pub listener_sets: BTreeMap<ObjectKey, ListenerSetStatus>,
 }
 
 /// Serialized with string keys (`ns/name`, `<Kind> ns/name`), as JSON maps need.
@@ -130,13 +145,20 @@ impl Serialize for Statuses {
                 m.end()
             }
         }
-        let mut m = s.serialize_map(Some(3))?;
+        let mut m = s.serialize_map(None)?;
         m.serialize_entry("gatewayClasses", &self.gateway_classes)?;
         m.serialize_entry("gateways", &Keyed(&self.gateways, |k| k.to_string()))?;
         m.serialize_entry(
             "routes",
             &Keyed(&self.routes, |(kind, key)| format!("{kind} {key}")),
         )?;
+        // Only when there are any, so that plans without ListenerSets read as before.
+        if !self.listener_sets.is_empty() {
+            m.serialize_entry(
+                "listenerSets",
+                &Keyed(&self.listener_sets, |k| k.to_string()),
+            )?;
+        }
         m.end()
     }
 }

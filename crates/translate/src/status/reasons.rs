@@ -8,6 +8,8 @@ pub const PARTIALLY_INVALID: &str = "PartiallyInvalid";
 /// gantry's own Gateway condition, present only when some configuration is not applied:
 /// `False`, reason `UnsupportedValue`, naming each field and why.
 pub const CONFIGURATION_APPLIED: &str = "gateway.k8s.aws/ConfigurationApplied";
+/// The Gateway condition of GEP-91: client certificate validation set to AllowInsecureFallback.
+pub const INSECURE_FRONTEND_VALIDATION_MODE: &str = "InsecureFrontendValidationMode";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reason {
@@ -34,6 +36,12 @@ pub enum Reason {
     RefNotPermitted,
     BackendNotFound,
     InvalidKind,
+    InvalidCACertificateRef,
+    InvalidCACertificateKind,
+    NoValidCACertificate,
+    ConfigurationChanged,
+    NotAllowed,
+    ParentNotAccepted,
 }
 
 impl Reason {
@@ -62,6 +70,12 @@ impl Reason {
             Reason::RefNotPermitted => "RefNotPermitted",
             Reason::BackendNotFound => "BackendNotFound",
             Reason::InvalidKind => "InvalidKind",
+            Reason::InvalidCACertificateRef => "InvalidCACertificateRef",
+            Reason::InvalidCACertificateKind => "InvalidCACertificateKind",
+            Reason::NoValidCACertificate => "NoValidCACertificate",
+            Reason::ConfigurationChanged => "ConfigurationChanged",
+            Reason::NotAllowed => "NotAllowed",
+            Reason::ParentNotAccepted => "ParentNotAccepted",
         }
     }
 }

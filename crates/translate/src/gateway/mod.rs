@@ -1,16 +1,20 @@
 //! One Gateway: configuration, listeners, attachment, the load balancer build, and statuses.
 
+mod statuses;
+
 use crate::attach::{self, Attachment, Listener, Outcome};
 use crate::certificates::{self, ListenerCertificates};
 use crate::classes::Class;
 use crate::config::{load_balancer, target_group};
+use crate::frontend::{self, ListenerValidation};
+use crate::listener_sets;
 use crate::refs::Unresolved;
 use crate::routes::{Route, RouteKind};
 use crate::status::reasons::*;
-use crate::status::{Condition, GatewayStatus, ListenerStatus, RouteParentStatus, RouteStatus};
+use crate::status::{Condition, GatewayStatus, ListenerSetStatus};
 use crate::{LbKind, Problem, Settings, Translation, alb, nlb};
 use gantry_api::crds::{LoadBalancerConfigurationSpec, TargetGroupConfigurationSpec};
-use gantry_api::gateway::Gateway;
+use gantry_api::gateway::{Gateway, GatewayListeners};
 use gantry_model::Stack;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,6 +42,12 @@ pub struct Context<'a> {
     pub listener_problems: BTreeMap<usize, (Reason, String)>,
     /// The certificates of each Gateway listener's `tls.certificateRefs`, by listener index.
     pub listener_certificates: Vec<ListenerCertificates>,
+    /// The client certificate validation (`spec.tls.frontend`) of each Gateway listener, by
+    /// listener index; None where none applies.
+    pub frontend: Vec<Option<ListenerValidation>>,
+    /// The ListenerSets naming this Gateway (allowed or not), in precedence order; their
+    /// listeners follow the Gateway's own in `listeners` (`Listener::origin`).
+    pub listener_sets: Vec<listener_sets::SetEntry<'a>>,
     pub problems: Vec<Problem>,
     /// Configuration fields not applied, and why: also in the Gateway's status.
     pub ignored: Vec<String>,
@@ -217,7 +227,32 @@ pub fn translate<'a>(
     out: &mut Translation,
 ) {
     let generation = gateway.metadata.generation.unwrap_or(0);
+    let sets = if settings.listener_sets {
+        listener_sets::for_gateway(snapshot, key, gateway)
+    } else {
+        Vec::new()
+    };
     let refuse = |out: &mut Translation, reason: Reason, message: String| {
+        for s in &sets {
+            let (reason, why) = match &s.not_allowed {
+                Some(why) => (Reason::NotAllowed, why.clone()),
+                None => (
+                    Reason::ParentNotAccepted,
+                    format!("Gateway {key} is not accepted: {message}"),
+                ),
+            };
+            let generation = s.set.metadata.generation.unwrap_or(0);
+            out.statuses.listener_sets.insert(
+                s.key.clone(),
+                ListenerSetStatus {
+                    conditions: listener_sets::refused(reason, &why)
+                        .into_iter()
+                        .map(|c| c.at(generation))
+                        .collect(),
+                    listeners: vec![],
+                },
+            );
+        }
         out.problems.push(Problem {
             object: format!("Gateway {key}"),
             message: message.clone(),
@@ -237,6 +272,7 @@ pub fn translate<'a>(
                 ],
                 listeners: vec![],
                 addresses: vec![],
+                attached_listener_sets: None,
             },
         );
     };
@@ -266,9 +302,38 @@ pub fn translate<'a>(
         class_config.as_ref().map(|f| f.spec),
         gateway_config.as_ref().map(|f| f.spec),
     );
-    let listeners = attach::listeners::validate(class.lb, &gateway.spec.listeners);
-    let attachments = attach::attach(snapshot, key, &listeners, routes);
-    let listener_certificates = resolve_certificates(snapshot, settings, key, gateway, &listeners);
+    // The Gateway's own listeners, then those of the ListenerSets it allows, in precedence
+    // order; `specs` runs parallel to `listeners`.
+    let set_specs: Vec<(ObjectKey, Vec<GatewayListeners>)> = sets
+        .iter()
+        .filter(|s| s.not_allowed.is_none())
+        .map(|s| {
+            let specs = s.set.spec.listeners.iter();
+            (
+                s.key.clone(),
+                specs.map(listener_sets::as_gateway_listener).collect(),
+            )
+        })
+        .collect();
+    let specs: Vec<GatewayListeners> = gateway
+        .spec
+        .listeners
+        .iter()
+        .cloned()
+        .chain(set_specs.iter().flat_map(|(_, l)| l.iter().cloned()))
+        .collect();
+    let mut listeners =
+        attach::listeners::validate_with_sets(class.lb, &gateway.spec.listeners, &set_specs);
+    let listener_certificates = resolve_certificates(snapshot, settings, key, &specs, &listeners);
+    // Before attachment: a listener without any valid CA certificate is refused, so no route
+    // is served on it without client certificate validation.
+    let frontend = frontend::resolve(snapshot, key, gateway, &listeners);
+    frontend::refuse_unvalidated(&mut listeners, &frontend);
+    let set_keys: Vec<(ObjectKey, Option<String>)> = sets
+        .iter()
+        .map(|s| (s.key.clone(), s.not_allowed.clone()))
+        .collect();
+    let attachments = attach::attach(snapshot, key, &listeners, &set_keys, routes);
     let mut ctx = Context {
         snapshot,
         settings,
@@ -285,6 +350,8 @@ pub fn translate<'a>(
         built_target_groups: Vec::new(),
         listener_problems: BTreeMap::new(),
         listener_certificates,
+        frontend,
+        listener_sets: sets,
         problems: Vec::new(),
         ignored: Vec::new(),
     };
@@ -295,146 +362,20 @@ pub fn translate<'a>(
             ctx.problem(message);
         }
     }
+    for v in ctx.frontend.clone().into_iter().flatten() {
+        for (_, message) in v.problems {
+            ctx.problem(message);
+        }
+    }
     let stack: Option<Stack> = match class.lb {
         LbKind::Alb => alb::build(&mut ctx),
         LbKind::Nlb => nlb::build(&mut ctx),
     };
-    write_statuses(&ctx, generation, out);
+    statuses::write(&ctx, generation, out);
     out.problems.append(&mut ctx.problems);
     if let Some(stack) = stack {
         out.stacks.push(stack);
     }
-}
-
-fn write_statuses(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
-    let controller = ctx.lb.controller_name();
-    let mut attached_counts = vec![0i32; ctx.listeners.len()];
-    for a in &ctx.attachments {
-        let report = ctx.reports.get(&(a.route.kind, a.route.key.clone()));
-        let route_generation = a.route.generation;
-        let mut conditions = Vec::new();
-        let accepted = match &a.outcome {
-            Outcome::Rejected { reason, message } => {
-                Condition::new(ACCEPTED, false, *reason, message.clone())
-            }
-            Outcome::Attached(ls) => {
-                let accepted = match report {
-                    Some(RouteReport {
-                        rejected: Some((reason, message)),
-                        ..
-                    }) => Condition::new(ACCEPTED, false, *reason, message.clone()),
-                    Some(r) if r.programmed == 0 && !r.dropped.is_empty() => Condition::new(
-                        ACCEPTED,
-                        false,
-                        Reason::UnsupportedValue,
-                        format!("No rule can be programmed: {}", dropped_message(r)),
-                    ),
-                    _ => Condition::new(ACCEPTED, true, Reason::Accepted, "Route is accepted"),
-                };
-                if accepted.is_true() {
-                    for (i, _) in ls {
-                        attached_counts[*i] += 1;
-                    }
-                }
-                accepted
-            }
-        };
-        let resolved = match report.map(|r| r.unresolved.as_slice()).unwrap_or_default() {
-            [] => Condition::new(
-                RESOLVED_REFS,
-                true,
-                Reason::ResolvedRefs,
-                "All references are resolved",
-            ),
-            list => Condition::new(
-                RESOLVED_REFS,
-                false,
-                list[0].reason,
-                list.iter()
-                    .map(|u| u.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-        };
-        let accepted_true = accepted.is_true();
-        conditions.push(accepted.at(route_generation));
-        conditions.push(resolved.at(route_generation));
-        if let Some(r) = report.filter(|r| accepted_true && !r.dropped.is_empty()) {
-            conditions.push(
-                Condition::new(
-                    PARTIALLY_INVALID,
-                    true,
-                    Reason::UnsupportedValue,
-                    format!("Dropped Rule(s): {}", dropped_message(r)),
-                )
-                .at(route_generation),
-            );
-        }
-        out.statuses
-            .routes
-            .entry((a.route.kind, a.route.key.clone()))
-            .or_insert_with(|| RouteStatus { parents: vec![] })
-            .parents
-            .push(RouteParentStatus {
-                parent_ref: a.route.parent_refs[a.parent].original.clone(),
-                controller_name: controller,
-                conditions,
-            });
-    }
-
-    let listeners: Vec<ListenerStatus> = ctx
-        .listeners
-        .iter()
-        .enumerate()
-        .map(|(i, l)| ListenerStatus {
-            name: l.name.clone(),
-            supported_kinds: l.kinds.clone(),
-            attached_routes: attached_counts[i],
-            conditions: listener_conditions(
-                l,
-                &ctx.listener_certificates[i],
-                ctx.listener_problems.get(&i),
-            )
-            .into_iter()
-            .map(|c| c.at(generation))
-            .collect(),
-        })
-        .collect();
-    let accepted = crate::status::gateway_accepted(&ctx.listeners);
-    let programmed = if accepted.is_true() {
-        Condition::unknown(
-            PROGRAMMED,
-            Reason::Pending,
-            "Waiting for load balancer to be active.",
-        )
-    } else {
-        Condition::new(
-            PROGRAMMED,
-            false,
-            Reason::Invalid,
-            "Gateway is not accepted",
-        )
-    };
-    let mut conditions = vec![accepted.at(generation), programmed.at(generation)];
-    if !ctx.ignored.is_empty() {
-        conditions.push(
-            Condition::new(
-                CONFIGURATION_APPLIED,
-                false,
-                Reason::UnsupportedValue,
-                format!("Not applied: {}", ctx.ignored.join("; ")),
-            )
-            .at(generation),
-        );
-    }
-    out.statuses.gateways.insert(
-        ctx.key.clone(),
-        GatewayStatus {
-            conditions,
-            listeners,
-            addresses: vec![],
-        },
-    );
 }
 
 /// GatewaySpecAddress.value: "When a value is unspecified, an implementation SHOULD
@@ -458,73 +399,28 @@ fn unsupported_address(gateway: &Gateway) -> Option<String> {
     })
 }
 
-fn dropped_message(r: &RouteReport) -> String {
-    r.dropped
-        .iter()
-        .map(|(i, m, why)| match m {
-            Some(m) => format!("rule {i} match {m}: {why}"),
-            None => format!("rule {i}: {why}"),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn listener_conditions(
-    l: &Listener,
-    certificates: &ListenerCertificates,
-    build_problem: Option<&(Reason, String)>,
-) -> Vec<Condition> {
-    // Invalid certificateRefs first: they are what the user must fix.
-    let joined = (!certificates.problems.is_empty()).then(|| {
-        certificates
-            .problems
-            .iter()
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join("; ")
-    });
-    let refs = match (&joined, certificates.problems.first()) {
-        (Some(message), Some((reason, _))) => Some((*reason, message.as_str())),
-        _ => build_problem
-            .filter(|(reason, _)| *reason == Reason::InvalidCertificateRef)
-            .map(|(reason, message)| (*reason, message.as_str())),
-    };
-    let no_certificate = certificates.none_valid().then(|| {
-        format!(
-            "Listener {} has no valid certificateRef: {}",
-            l.name,
-            joined.clone().unwrap_or_default()
-        )
-    });
-    let not_programmed = no_certificate.or_else(|| build_problem.map(|(_, m)| m.clone()));
-    crate::status::listener_conditions(l, refs, || match not_programmed {
-        Some(message) => Condition::new(PROGRAMMED, false, Reason::Invalid, message),
-        None => Condition::unknown(
-            PROGRAMMED,
-            Reason::Pending,
-            "Listener is pending to be programmed",
-        ),
-    })
-}
-
 /// The certificateRefs of every valid listener that terminates TLS (HTTPS, or TLS not in
 /// passthrough mode); other listeners get an empty result.
 fn resolve_certificates(
     snapshot: &Snapshot,
     settings: &Settings,
     key: &ObjectKey,
-    gateway: &Gateway,
+    specs: &[GatewayListeners],
     listeners: &[Listener],
 ) -> Vec<ListenerCertificates> {
     listeners
         .iter()
-        .map(|l| {
+        .zip(specs)
+        .map(|(l, spec)| {
             let terminates = l.protocol == "HTTPS" || (l.protocol == "TLS" && !l.passthrough);
-            match gateway.spec.listeners.iter().find(|g| g.name == l.name) {
-                Some(spec) if terminates && l.is_valid() => {
-                    certificates::resolve_listener(snapshot, key, spec, settings.now)
-                }
-                _ => ListenerCertificates::default(),
+            let (owner, kind) = match &l.origin {
+                Some(set) => (set, "ListenerSet"),
+                None => (key, "Gateway"),
+            };
+            if terminates && l.is_valid() {
+                certificates::resolve_listener(snapshot, owner, kind, spec, settings.now)
+            } else {
+                ListenerCertificates::default()
             }
         })
         .collect()

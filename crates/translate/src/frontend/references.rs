@@ -1,0 +1,152 @@
+//! The ConfigMaps Gateways name in `spec.tls.frontend`: what the controller must watch, and
+//! which Gateways a ConfigMap change concerns.
+
+use super::validations;
+use gantry_api::gateway::Gateway;
+use gantry_snapshot::{ObjectKey, Snapshot};
+use std::collections::BTreeSet;
+
+/// The ConfigMaps the ALB and NLB Gateways of `snapshot` name in `spec.tls.frontend`
+/// caCertificateRefs (core ConfigMaps only): what a cluster cache must hold for translation to
+/// see them. Pure, so that the controller's targeted ConfigMap watches and translation agree.
+pub fn config_map_references(snapshot: &Snapshot) -> BTreeSet<ObjectKey> {
+    snapshot
+        .gateways
+        .iter()
+        .filter(|(_, g)| ours(snapshot, g))
+        .flat_map(|(key, g)| {
+            validations(g)
+                .into_iter()
+                .flat_map(|v| v.refs)
+                .filter(|(group, kind, _, _)| {
+                    (group.is_empty() || group == "core") && kind == "ConfigMap"
+                })
+                .map(|(_, _, namespace, name)| {
+                    ObjectKey::new(namespace.unwrap_or_else(|| key.namespace.clone()), name)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The Gateways (of `snapshot`, any class) whose `spec.tls.frontend` names ConfigMap `key`.
+pub fn gateways_using_config_map(snapshot: &Snapshot, key: &ObjectKey) -> BTreeSet<ObjectKey> {
+    snapshot
+        .gateways
+        .iter()
+        .filter(|(gk, g)| {
+            validations(g)
+                .iter()
+                .flat_map(|v| &v.refs)
+                .any(|(_, kind, ns, name)| {
+                    kind == "ConfigMap"
+                        && ns.as_deref().unwrap_or(&gk.namespace) == key.namespace
+                        && *name == key.name
+                })
+        })
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+/// Whether the Gateway's class is one of gantry's ALB or NLB classes.
+fn ours(snapshot: &Snapshot, g: &Gateway) -> bool {
+    snapshot
+        .gateway_classes
+        .get(&ObjectKey::cluster(g.spec.gateway_class_name.clone()))
+        .is_some_and(|c| crate::LbKind::from_controller_name(&c.spec.controller_name).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn snapshot(yaml: &str) -> Snapshot {
+        let mut snapshot = Snapshot::default();
+        for doc in yaml.split("\n---\n") {
+            let v: serde_json::Value = serde_norway::from_str(doc).unwrap();
+            match v["kind"].as_str() {
+                Some("Gateway") => {
+                    let g: Gateway = serde_json::from_value(v).unwrap();
+                    snapshot
+                        .gateways
+                        .insert(ObjectKey::of(&g.metadata), Arc::new(g));
+                }
+                Some("GatewayClass") => {
+                    let c: gantry_api::gateway::GatewayClass = serde_json::from_value(v).unwrap();
+                    snapshot
+                        .gateway_classes
+                        .insert(ObjectKey::of(&c.metadata), Arc::new(c));
+                }
+                k => panic!("unexpected kind {k:?}"),
+            }
+        }
+        snapshot
+    }
+
+    const GATEWAYS: &str = r#"apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: other}
+spec: {controllerName: example.com/other}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: apps}
+spec:
+  gatewayClassName: alb
+  listeners: [{name: https, port: 443, protocol: HTTPS}]
+  tls:
+    frontend:
+      default:
+        validation:
+          caCertificateRefs:
+          - {group: "", kind: ConfigMap, name: ca}
+          - {group: "", kind: Secret, name: not-a-configmap}
+      perPort:
+      - port: 8443
+        tls:
+          validation:
+            caCertificateRefs: [{group: "", kind: ConfigMap, name: ca, namespace: pki}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: theirs, namespace: apps}
+spec:
+  gatewayClassName: other
+  listeners: [{name: https, port: 443, protocol: HTTPS}]
+  tls:
+    frontend:
+      default:
+        validation:
+          caCertificateRefs: [{group: "", kind: ConfigMap, name: their-ca}]"#;
+
+    #[test]
+    fn only_configmaps_of_gantry_gateways_are_referenced() {
+        let s = snapshot(GATEWAYS);
+        let refs: Vec<String> = config_map_references(&s)
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        assert_eq!(refs, ["apps/ca", "pki/ca"]);
+    }
+
+    #[test]
+    fn a_configmap_change_finds_the_gateways_naming_it() {
+        let s = snapshot(GATEWAYS);
+        let users = |ns: &str, name: &str| -> Vec<String> {
+            gateways_using_config_map(&s, &ObjectKey::new(ns, name))
+                .iter()
+                .map(|k| k.to_string())
+                .collect()
+        };
+        assert_eq!(users("pki", "ca"), ["apps/web"]);
+        assert_eq!(users("apps", "ca"), ["apps/web"]);
+        assert!(users("apps", "not-a-configmap").is_empty());
+        assert!(users("other", "ca").is_empty());
+    }
+}
