@@ -46,7 +46,7 @@ impl FakeApi {
         query: &str,
         content_type: &str,
         body: &[u8],
-    ) -> Result<(u16, Value), WatchFrom> {
+    ) -> Result<(u16, Value), Box<WatchFrom>> {
         let mut st = self.lock();
         st.requests.push(format!("{method} {path}"));
         st.requests_with_query
@@ -159,14 +159,14 @@ impl FakeApi {
                             format!("too old resource version: {from} ({})", st.compacted),
                         ));
                     }
-                    return Err(WatchFrom {
+                    return Err(Box::new(WatchFrom {
                         kind,
                         namespace: t.namespace,
                         rv: from,
                         fields,
                         expired,
                         epoch: st.watch_epoch,
-                    });
+                    }));
                 }
                 let in_scope = st
                     .objects
@@ -378,7 +378,7 @@ impl FakeApi {
                 .expect("valid response"),
             Err(watch) => {
                 let stream = self
-                    .watch_stream(watch)
+                    .watch_stream(*watch)
                     .map(|b| Ok::<_, Infallible>(hyper::body::Frame::data(b)));
                 Response::builder()
                     .status(StatusCode::OK)

@@ -200,15 +200,6 @@ impl<'a> Context<'a> {
         (out, any_refs)
     }
 
-    /// A configuration field that is not applied: a problem, and named in the Gateway's
-    /// `gateway.k8s.aws/ConfigurationApplied` condition (never dropped silently).
-    pub fn ignored(&mut self, message: String) {
-        if !self.ignored.contains(&message) {
-            self.ignored.push(message.clone());
-            self.problem(message);
-        }
-    }
-
     pub fn problem(&mut self, message: String) {
         self.problems.push(Problem {
             object: format!("Gateway {}", self.key),

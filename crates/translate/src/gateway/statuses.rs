@@ -148,6 +148,17 @@ pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
     );
 }
 
+impl Context<'_> {
+    /// A configuration field that is not applied: a problem, and named in the Gateway's
+    /// `gateway.k8s.aws/ConfigurationApplied` condition (never dropped silently).
+    pub fn ignored(&mut self, message: String) {
+        if !self.ignored.contains(&message) {
+            self.ignored.push(message.clone());
+            self.problem(message);
+        }
+    }
+}
+
 /// gantry's `gateway.k8s.aws/ConfigurationApplied=False`, naming every configuration field
 /// not applied; absent when all are.
 fn configuration_applied(ctx: &Context<'_>) -> Option<Condition> {
