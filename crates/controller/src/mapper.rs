@@ -5,49 +5,54 @@
 use crate::metrics::Metrics;
 use crate::stores::Stores;
 use crate::triggers::{Change, TargetsChange, View};
-use futures::channel::mpsc::UnboundedSender;
 use gantry_api::crds::{TargetGroupBinding, TargetType};
 use gantry_api::gateway::{Gateway, GatewayClass};
 use gantry_snapshot::ObjectKey;
 use kube::runtime::reflector::ObjectRef;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use tokio::sync::mpsc::Receiver;
+use tokio::sync::mpsc::{Receiver, Sender};
 
 /// Capacity of the channel from the watches to the mapper (and of the tiered class's
 /// channels): a full channel holds the watches back until the mapper has taken a batch.
 pub const CHANGES: usize = 1024;
 
-/// Where reconcile requests go. The channels have no capacity limit, but the kube
-/// controllers drain them at once into their schedulers, which hold each object at most once:
-/// what waits is bounded by the number of Gateways, classes and bindings.
+/// Where reconcile requests go: channels of [`CHANGES`] requests each, drained by the kube
+/// controllers into their schedulers (which hold each object at most once). A full channel
+/// makes the sender wait, which holds the mapper and through it the watches back.
 #[derive(Clone)]
 pub struct Queues {
-    pub gateways: UnboundedSender<ObjectRef<Gateway>>,
-    pub classes: UnboundedSender<ObjectRef<GatewayClass>>,
-    pub bindings: UnboundedSender<ObjectRef<TargetGroupBinding>>,
+    pub gateways: Sender<ObjectRef<Gateway>>,
+    pub classes: Sender<ObjectRef<GatewayClass>>,
+    pub bindings: Sender<ObjectRef<TargetGroupBinding>>,
     pub metrics: Arc<Metrics>,
 }
 
 impl Queues {
-    pub fn gateway(&self, key: &ObjectKey) {
+    pub async fn gateway(&self, key: &ObjectKey) {
         self.metrics.enqueued(&key.to_string());
-        let _ = self
-            .gateways
-            .unbounded_send(ObjectRef::new(&key.name).within(&key.namespace));
+        let request = ObjectRef::new(&key.name).within(&key.namespace);
+        // An error means the controller has stopped: nothing is left to reconcile.
+        let _ = self.gateways.send(request).await;
     }
 
-    pub fn binding(&self, key: &ObjectKey) {
+    pub async fn binding(&self, key: &ObjectKey) {
         self.metrics.enqueued(&key.to_string());
-        let _ = self
-            .bindings
-            .unbounded_send(ObjectRef::new(&key.name).within(&key.namespace));
+        let request = ObjectRef::new(&key.name).within(&key.namespace);
+        let _ = self.bindings.send(request).await;
     }
 
-    pub fn class(&self, name: &str) {
+    pub async fn class(&self, name: &str) {
         self.metrics.enqueued(name);
-        let _ = self.classes.unbounded_send(ObjectRef::new(name));
+        let _ = self.classes.send(ObjectRef::new(name)).await;
     }
+}
+
+/// The receiving end of a queue as the stream a kube controller's `reconcile_on` takes.
+pub fn requests<T: Send + 'static>(
+    mut rx: Receiver<T>,
+) -> impl futures::Stream<Item = T> + Send + 'static {
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
 /// Runs until the watches are gone.
@@ -98,13 +103,13 @@ pub async fn run(stores: Stores, mut changes: Receiver<Change>, queues: Queues) 
             "triggered"
         );
         for g in &gateways {
-            queues.gateway(g);
+            queues.gateway(g).await;
         }
         for c in &classes {
-            queues.class(c);
+            queues.class(c).await;
         }
         for b in &bindings {
-            queues.binding(b);
+            queues.binding(b).await;
         }
     }
 }
@@ -131,5 +136,40 @@ fn bindings_for(all: &[Arc<TargetGroupBinding>], change: &Change) -> Vec<ObjectK
             .map(|b| ObjectKey::of(&b.metadata))
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+    use std::time::Duration;
+
+    /// A queue nobody drains holds at most its capacity: the next request waits until one is
+    /// taken, rather than growing the queue.
+    #[tokio::test(start_paused = true)]
+    async fn a_full_queue_makes_the_sender_wait() {
+        let (gateways, gateway_rx) = tokio::sync::mpsc::channel(2);
+        let (classes, _class_rx) = tokio::sync::mpsc::channel(2);
+        let (bindings, _binding_rx) = tokio::sync::mpsc::channel(2);
+        let queues = Queues {
+            gateways,
+            classes,
+            bindings,
+            metrics: Arc::new(Metrics::new(None)),
+        };
+        let key = |name: &str| ObjectKey::new("apps", name);
+        queues.gateway(&key("a")).await;
+        queues.gateway(&key("b")).await;
+        let third = tokio::time::timeout(Duration::from_secs(5), queues.gateway(&key("c"))).await;
+        assert!(third.is_err(), "a third request fit in a queue of two");
+
+        let mut requests = requests(gateway_rx);
+        assert_eq!(requests.next().await.map(|r| r.name), Some("a".into()));
+        tokio::time::timeout(Duration::from_secs(5), queues.gateway(&key("c")))
+            .await
+            .expect("a request fits once one was taken");
+        let rest: Vec<String> = requests.take(2).map(|r| r.name).collect().await;
+        assert_eq!(rest, ["b", "c"]);
     }
 }

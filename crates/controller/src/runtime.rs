@@ -139,9 +139,9 @@ pub async fn run_with_secrets<D: Deploy>(
         change_rx
     };
 
-    let (gw_tx, gw_rx) = futures::channel::mpsc::unbounded();
-    let (class_tx, class_rx) = futures::channel::mpsc::unbounded();
-    let (binding_tx, binding_rx) = futures::channel::mpsc::unbounded();
+    let (gw_tx, gw_rx) = tokio::sync::mpsc::channel(mapper::CHANGES);
+    let (class_tx, class_rx) = tokio::sync::mpsc::channel(mapper::CHANGES);
+    let (binding_tx, binding_rx) = tokio::sync::mpsc::channel(mapper::CHANGES);
     let queues = Queues {
         gateways: gw_tx,
         classes: class_tx,
@@ -199,7 +199,7 @@ pub async fn run_with_secrets<D: Deploy>(
 
     // Triggers come only from the mapper: the watches feed the caches, so no second watch.
     let gateways = Controller::for_stream(futures::stream::pending(), stores.gateways.clone())
-        .reconcile_on(gw_rx)
+        .reconcile_on(mapper::requests(gw_rx))
         .with_config(controller_config.clone())
         .graceful_shutdown_on(shutdown.clone())
         .run(
@@ -210,7 +210,7 @@ pub async fn run_with_secrets<D: Deploy>(
         .for_each(|_| futures::future::ready(()));
     let classes =
         Controller::for_stream(futures::stream::pending(), stores.gateway_classes.clone())
-            .reconcile_on(class_rx)
+            .reconcile_on(mapper::requests(class_rx))
             .with_config(controller_config.clone())
             .graceful_shutdown_on(shutdown.clone())
             .run(
@@ -225,7 +225,7 @@ pub async fn run_with_secrets<D: Deploy>(
         futures::stream::pending(),
         stores.target_group_bindings.clone(),
     )
-    .reconcile_on(binding_rx)
+    .reconcile_on(mapper::requests(binding_rx))
     .with_config(controller_config)
     .graceful_shutdown_on(shutdown)
     .run(reconcile::reconcile_binding, reconcile::error_policy, ctx)
@@ -276,13 +276,15 @@ async fn on_leading(
         let mut all: Vec<Arc<Gateway>> = stores.gateways.state();
         all.sort_by_key(|g| !is_behind(g));
         for g in &all {
-            queues.gateway(&ObjectKey::of(&g.metadata));
+            queues.gateway(&ObjectKey::of(&g.metadata)).await;
         }
         for c in stores.gateway_classes.state() {
-            queues.class(c.metadata.name.as_deref().unwrap_or_default());
+            queues
+                .class(c.metadata.name.as_deref().unwrap_or_default())
+                .await;
         }
         for b in stores.target_group_bindings.state() {
-            queues.binding(&ObjectKey::of(&b.metadata));
+            queues.binding(&ObjectKey::of(&b.metadata)).await;
         }
         if leader.wait_for(|l| !*l).await.is_err() {
             return;
