@@ -9,11 +9,8 @@
 
 mod support;
 
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_ec2::config::Credentials;
-use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use gantry_api::k8s::Secret;
-use gantry_deploy::client::{ClientSettings, https_client};
+use gantry_deploy::client::ClientSettings;
 use gantry_deploy::ownership::CLUSTER as CLUSTER_TAG;
 use gantry_deploy::{DeploySettings, Deployer, FINGERPRINT_TAG, SECRET_TAG};
 use k8s_openapi::ByteString;
@@ -135,49 +132,13 @@ impl Logs {
     }
 }
 
+/// The moto SDK config; this scenario fails (never skips) without the emulator.
 async fn sdk() -> aws_config::SdkConfig {
     let endpoint = std::env::var("AWS_ENDPOINT_URL")
         .ok()
         .filter(|e| !e.is_empty())
         .expect("AWS_ENDPOINT_URL: this scenario needs the moto emulator (scripts/moto.sh start)");
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(&endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(https_client())
-        .load()
-        .await
-}
-
-/// A VPC with two subnets tagged for load balancers; returns the VPC id.
-async fn vpc(config: &aws_config::SdkConfig, n: u32) -> String {
-    let ec2 = aws_sdk_ec2::Client::new(config);
-    let vpc = ec2
-        .create_vpc()
-        .cidr_block(format!("10.{n}.0.0/16"))
-        .send()
-        .await
-        .expect("create VPC")
-        .vpc
-        .and_then(|v| v.vpc_id)
-        .expect("VPC id");
-    for (i, zone) in ["a", "b"].iter().enumerate() {
-        let tag = |k: &str| Tag::builder().key(k).value("1").build();
-        let tags = TagSpecification::builder()
-            .resource_type(ResourceType::Subnet)
-            .tags(tag("kubernetes.io/role/internal-elb"))
-            .tags(tag("kubernetes.io/role/elb"))
-            .build();
-        ec2.create_subnet()
-            .vpc_id(&vpc)
-            .cidr_block(format!("10.{n}.{i}.0/24"))
-            .availability_zone(format!("us-east-1{zone}"))
-            .tag_specifications(tags)
-            .send()
-            .await
-            .expect("create subnet");
-    }
-    vpc
+    support::aws::sdk(&endpoint).await
 }
 
 /// ARNs of the ACM certificates tagged as imported by gantry for `cluster`.
@@ -306,7 +267,7 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
     let acm = aws_sdk_acm::Client::new(&sdk);
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
     let cluster = format!("certs-{}", std::process::id());
-    let vpc_id = vpc(&sdk, std::process::id() % 200 + 30).await;
+    let vpc_id = support::aws::vpc(&sdk, std::process::id() % 200 + 30).await;
 
     // A certificate gantry did not import, though it carries the cluster tag: never touched.
     let foreign = acm
