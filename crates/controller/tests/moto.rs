@@ -6,11 +6,7 @@
 
 mod support;
 
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_ec2::config::Credentials;
-use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use gantry_api::wire::ALB_GATEWAY_FINALIZER;
-use gantry_deploy::client::{ClientSettings, https_client};
 use gantry_deploy::{DeploySettings, Deployer};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,93 +45,16 @@ spec:
     backendRefs: [{name: echo, port: 80}]
 "#;
 
-fn endpoint() -> Option<String> {
-    match std::env::var("AWS_ENDPOINT_URL") {
-        Ok(e) if !e.is_empty() => Some(e),
-        _ if std::env::var("GANTRY_SKIP_AWS_TESTS").as_deref() == Ok("1") => {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED controller moto scenario: GANTRY_SKIP_AWS_TESTS=1 and AWS_ENDPOINT_URL is not set"
-            );
-            None
-        }
-        _ => panic!(
-            "the controller moto scenario needs the moto AWS emulator: run ./scripts/test.sh, or \
-             start it with `scripts/moto.sh start` and export the AWS_ENDPOINT_URL it prints \
-             (GANTRY_SKIP_AWS_TESTS=1 skips the tests that need AWS)"
-        ),
-    }
-}
-
-/// A VPC with two subnets tagged for internal load balancers; returns the VPC id.
-async fn vpc(config: &aws_config::SdkConfig, n: u32) -> String {
-    let ec2 = aws_sdk_ec2::Client::new(config);
-    let vpc = ec2
-        .create_vpc()
-        .cidr_block(format!("10.{n}.0.0/16"))
-        .send()
-        .await
-        .expect("create VPC")
-        .vpc
-        .and_then(|v| v.vpc_id)
-        .expect("VPC id");
-    for (i, zone) in ["a", "b"].iter().enumerate() {
-        let tags = TagSpecification::builder()
-            .resource_type(ResourceType::Subnet)
-            .tags(
-                Tag::builder()
-                    .key("kubernetes.io/role/internal-elb")
-                    .value("1")
-                    .build(),
-            )
-            .tags(
-                Tag::builder()
-                    .key("kubernetes.io/role/elb")
-                    .value("1")
-                    .build(),
-            )
-            .build();
-        ec2.create_subnet()
-            .vpc_id(&vpc)
-            .cidr_block(format!("10.{n}.{i}.0/24"))
-            .availability_zone(format!("us-east-1{zone}"))
-            .tag_specifications(tags)
-            .send()
-            .await
-            .expect("create subnet");
-    }
-    vpc
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
-    let Some(endpoint) = endpoint() else { return };
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(&endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(https_client())
-        .load()
-        .await;
+    let Some(endpoint) = aws::endpoint("the controller moto scenario") else {
+        return;
+    };
+    let sdk = aws::sdk(&endpoint).await;
     let n = std::process::id() % 200 + 20;
-    let vpc_id = vpc(&sdk, n).await;
+    let vpc_id = aws::vpc(&sdk, n).await;
     let cluster = format!("controller-{}", std::process::id());
-    let deployer = Arc::new(Deployer::new(
-        &sdk,
-        DeploySettings {
-            vpc_id: Some(vpc_id),
-            client: ClientSettings {
-                max_attempts: 3,
-                initial_backoff: Duration::from_millis(10),
-                max_backoff: Duration::from_millis(100),
-                requests_per_second: 0.0,
-                burst: 1,
-                region: None,
-            },
-            ..DeploySettings::new(&cluster)
-        },
-    ));
+    let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
     let api = FakeApi::new();
     let mut c = config();
     c.translate.cluster_name = cluster.clone();
@@ -229,16 +148,12 @@ async fn registered(elbv2: &aws_sdk_elasticloadbalancingv2::Client, arn: &str) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_binding_keeps_a_real_target_group_in_step_with_its_endpoints() {
-    let Some(endpoint) = endpoint() else { return };
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(&endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(https_client())
-        .load()
-        .await;
+    let Some(endpoint) = aws::endpoint("the controller moto scenario") else {
+        return;
+    };
+    let sdk = aws::sdk(&endpoint).await;
     let n = std::process::id() % 200 + 21;
-    let vpc_id = vpc(&sdk, n).await;
+    let vpc_id = aws::vpc(&sdk, n).await;
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
     let tg_arn = elbv2
         .create_target_group()
