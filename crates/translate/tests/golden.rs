@@ -3,19 +3,9 @@
 //! other than the defaults: `defaultTargetType`, `absentTargetGroups`). `GANTRY_BLESS=1` rewrites the expected
 //! files; review the diff before committing it.
 
+use gantry_testkit::golden;
 use gantry_translate::{DefaultTargetType, Settings, translate};
 use std::path::{Path, PathBuf};
-
-fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/golden exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("input.yaml").exists())
-        .collect();
-    dirs.sort();
-    dirs
-}
 
 fn run(dir: &Path) -> String {
     let text = std::fs::read_to_string(dir.join("input.yaml")).expect("readable input.yaml");
@@ -62,39 +52,16 @@ fn settings(dir: &Path) -> Settings {
     settings
 }
 
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
 #[test]
 fn golden_cases_match_their_expected_translation() {
-    let bless = std::env::var_os("GANTRY_BLESS").is_some();
-    let mut failures = Vec::new();
-    let cases = cases();
-    assert!(!cases.is_empty(), "no golden cases found");
-    for dir in cases {
-        let actual = run(&dir);
-        let expected_path = dir.join("expected.json");
-        if bless {
-            std::fs::write(&expected_path, &actual).expect("writable expected.json");
-            continue;
-        }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if expected != actual {
-            let diff = similar::TextDiff::from_lines(&expected, &actual)
-                .unified_diff()
-                .context_radius(3)
-                .header("expected.json", "actual")
-                .to_string();
-            failures.push(format!("{}:\n{diff}", dir.display()));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "golden mismatches (GANTRY_BLESS=1 to accept):\n{}",
-        failures.join("\n")
-    );
+    golden::check(&root(), "expected.json", run);
 }
 
 #[test]
 fn translation_is_deterministic() {
-    for dir in cases() {
-        assert_eq!(run(&dir), run(&dir), "{}", dir.display());
-    }
+    golden::check_deterministic(&root(), run);
 }

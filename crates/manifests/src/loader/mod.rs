@@ -1,15 +1,21 @@
+//! Manifests → [`Snapshot`]: documents split, objects read and checked, defaults applied,
+//! duplicates found across files. Reading files and directories is in `files`, what a
+//! document and an object header are in `document`.
+
+mod document;
+mod files;
+
 use crate::documents::{self, RawDocument};
-use crate::kinds::{self, Kind};
-use crate::locate::{self, Step};
+use crate::kinds;
+use crate::locate::Step;
 use crate::problem::{At, ByteSize, Problem, describe};
 use crate::{Diagnostic, Loaded, defaults, nesting, yaml};
+use document::{Document, Header, is_list, join_path, namespace_of, render};
+use files::utf16_or_32;
 use gantry_snapshot::{ObjectKey, Snapshot};
-use serde_norway::{Mapping, Value};
+use serde_norway::Value;
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
-use std::fs;
-use std::io::{self, Read};
-use std::path::{Path, PathBuf};
 
 /// Name used for standard input in diagnostics.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -59,38 +65,6 @@ impl Loader {
         }
     }
 
-    /// Loads a file, every `.yaml`/`.yml`/`.json` file under a directory (recursively, in
-    /// name order), or standard input for `-`.
-    pub fn load_path(&mut self, path: &Path) {
-        if path.as_os_str() == "-" {
-            self.load_reader(STDIN_NAME, io::stdin().lock());
-            return;
-        }
-        match fs::metadata(path) {
-            Err(error) => self.file_problem(&display(path), Problem::Unreadable(error)),
-            Ok(meta) if meta.is_dir() => {
-                let mut files = Vec::new();
-                let mut visited = Vec::new();
-                self.walk(path, &mut visited, &mut files);
-                if files.is_empty() {
-                    self.file_problem(&display(path), Problem::EmptyDirectory);
-                }
-                for file in files {
-                    self.load_file(&file);
-                }
-            }
-            Ok(_) => self.load_file(path),
-        }
-    }
-
-    /// Loads everything `reader` yields, up to the size limit.
-    pub fn load_reader(&mut self, source_name: &str, reader: impl Read) {
-        match read_capped(reader, self.options.max_file_bytes) {
-            Ok(bytes) => self.load_bytes(source_name, &bytes),
-            Err(problem) => self.file_problem(source_name, problem),
-        }
-    }
-
     /// Loads the documents of one file's contents; `source_name` names it in diagnostics.
     pub fn load_bytes(&mut self, source_name: &str, bytes: &[u8]) {
         if bytes.len() as u64 > self.options.max_file_bytes {
@@ -128,53 +102,6 @@ impl Loader {
         Loaded {
             snapshot: self.snapshot,
             diagnostics: self.diagnostics,
-        }
-    }
-
-    fn load_file(&mut self, path: &Path) {
-        let name = display(path);
-        let limit = self.options.max_file_bytes;
-        match fs::metadata(path) {
-            Ok(meta) if meta.is_file() && meta.len() > limit => {
-                let limit = ByteSize(limit);
-                self.file_problem(&name, Problem::TooLarge { limit });
-            }
-            _ => match fs::File::open(path) {
-                Ok(file) => self.load_reader(&name, file),
-                Err(error) => self.file_problem(&name, Problem::Unreadable(error)),
-            },
-        }
-    }
-
-    /// Depth-first, entries in name order, so the load order (and so which of two duplicates
-    /// wins) never depends on the file system. Symlinked directories are followed once.
-    fn walk(&mut self, dir: &Path, visited: &mut Vec<PathBuf>, files: &mut Vec<PathBuf>) {
-        if let Ok(canonical) = fs::canonicalize(dir) {
-            if visited.contains(&canonical) {
-                return;
-            }
-            visited.push(canonical);
-        }
-        let entries = match fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(error) => return self.file_problem(&display(dir), Problem::Unreadable(error)),
-        };
-        let mut names = Vec::new();
-        for entry in entries {
-            match entry {
-                Ok(entry) => names.push(entry.file_name()),
-                Err(error) => self.file_problem(&display(dir), Problem::Unreadable(error)),
-            }
-        }
-        names.sort();
-        for name in names {
-            let path = dir.join(&name);
-            match fs::metadata(&path) {
-                Err(error) => self.file_problem(&display(&path), Problem::Unreadable(error)),
-                Ok(meta) if meta.is_dir() => self.walk(&path, visited, files),
-                Ok(_) if is_manifest_name(&path) => files.push(path),
-                Ok(_) => {}
-            }
         }
     }
 
@@ -382,190 +309,5 @@ impl Loader {
             object,
             message: problem.to_string(),
         });
-    }
-}
-
-/// The document being loaded.
-struct Document<'a> {
-    file: &'a str,
-    index: usize,
-    /// File line of the first line of `text`.
-    first_line: usize,
-    /// File line where the document's content starts.
-    line: usize,
-    text: &'a str,
-}
-
-impl Document<'_> {
-    /// File line of the node at `path`, falling back to the document's first line.
-    fn line_at(&self, path: &[Step]) -> usize {
-        if path.is_empty() {
-            return self.line;
-        }
-        locate::line_of(self.text, path).map_or(self.line, |line| self.first_line + line - 1)
-    }
-}
-
-/// What every object states about itself, read before its kind is known.
-struct Header {
-    api_version: String,
-    kind: String,
-    name: Option<String>,
-    /// What `metadata.name` held when it was not a usable string.
-    name_found: Option<&'static str>,
-    namespace: Option<String>,
-}
-
-impl Header {
-    /// The header, or the field that is missing (`None`) or not a string (what it was).
-    fn read(map: &Mapping) -> Result<Self, (&'static str, Option<&'static str>)> {
-        let api_version = required_string(map, "apiVersion")?;
-        let kind = required_string(map, "kind")?;
-        let metadata = map.get("metadata").and_then(Value::as_mapping);
-        let field = |name: &str| metadata.and_then(|m| m.get(name)).filter(|v| !v.is_null());
-        let (name, name_found) = match field("name") {
-            Some(Value::String(name)) if !name.is_empty() => (Some(name.clone()), None),
-            Some(Value::String(_)) | None => (None, None),
-            Some(other) => (None, Some(describe(other))),
-        };
-        let namespace = match field("namespace") {
-            Some(Value::String(namespace)) if !namespace.is_empty() => Some(namespace.clone()),
-            _ => None,
-        };
-        Ok(Self {
-            api_version,
-            kind,
-            name,
-            name_found,
-            namespace,
-        })
-    }
-
-    /// `Kind namespace/name`, `Kind name` or `Kind`, as far as known.
-    fn label(&self, namespace: Option<&str>) -> String {
-        match (&self.name, namespace) {
-            (Some(name), Some(namespace)) => format!("{} {namespace}/{name}", self.kind),
-            (Some(name), None) => format!("{} {name}", self.kind),
-            (None, Some(namespace)) => format!("{} {namespace}/(no name)", self.kind),
-            (None, None) => self.kind.clone(),
-        }
-    }
-}
-
-fn required_string(
-    map: &Mapping,
-    field: &'static str,
-) -> Result<String, (&'static str, Option<&'static str>)> {
-    match map.get(field) {
-        Some(Value::String(value)) if !value.is_empty() => Ok(value.clone()),
-        None | Some(Value::Null) => Err((field, None)),
-        Some(Value::String(_)) => Err((field, None)),
-        Some(other) => Err((field, Some(describe(other)))),
-    }
-}
-
-/// Namespaced objects without a namespace go to `default`, as `kubectl apply` puts them;
-/// cluster-scoped objects have none, whatever the manifest says (the API server drops it too).
-fn namespace_of(kind: &Kind, given: Option<&str>) -> Option<String> {
-    kind.namespaced
-        .then(|| given.unwrap_or("default").to_owned())
-}
-
-/// `kind: List` (what `kubectl get -o yaml` prints) and typed lists like `ServiceList`.
-fn is_list(kind: &str, map: &Mapping) -> bool {
-    kind == "List" || (kind.ends_with("List") && map.contains_key("items"))
-}
-
-/// A path in the `serde_path_to_error` style: `items[2].spec`.
-fn render(path: &[Step]) -> String {
-    let mut out = String::new();
-    for step in path {
-        match step {
-            Step::Key(key) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(key);
-            }
-            Step::Index(index) => out.push_str(&format!("[{index}]")),
-        }
-    }
-    out
-}
-
-/// `prefix` (the item of a `List`) joined with a path inside that item (`.` for the item itself).
-fn join_path(prefix: &str, path: &str) -> String {
-    match (prefix.is_empty(), path) {
-        (true, path) => path.to_owned(),
-        (false, ".") => prefix.to_owned(),
-        (false, path) if path.starts_with('[') => format!("{prefix}{path}"),
-        (false, path) => format!("{prefix}.{path}"),
-    }
-}
-
-fn is_manifest_name(path: &Path) -> bool {
-    path.extension()
-        .and_then(|ext| ext.to_str())
-        .is_some_and(|ext| {
-            ["yaml", "yml", "json"]
-                .iter()
-                .any(|m| ext.eq_ignore_ascii_case(m))
-        })
-}
-
-fn display(path: &Path) -> String {
-    path.display().to_string()
-}
-
-/// Reads at most `limit` bytes; one more means the input is too large.
-fn read_capped(reader: impl Read, limit: u64) -> Result<Vec<u8>, Problem> {
-    let mut bytes = Vec::new();
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(Problem::Unreadable)?;
-    if bytes.len() as u64 > limit {
-        return Err(Problem::TooLarge {
-            limit: ByteSize(limit),
-        });
-    }
-    Ok(bytes)
-}
-
-/// The encoding named by a UTF-16 or UTF-32 byte order mark.
-fn utf16_or_32(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"\xFF\xFE\0\0") || bytes.starts_with(b"\0\0\xFE\xFF") {
-        Some("UTF-32")
-    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        Some("UTF-16")
-    } else {
-        None
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_render_like_serde_path_to_error() {
-        let path = [
-            Step::Key("items".into()),
-            Step::Index(2),
-            Step::Key("spec".into()),
-        ];
-        assert_eq!(render(&path), "items[2].spec");
-        assert_eq!(join_path("items[2]", "spec.port"), "items[2].spec.port");
-        assert_eq!(join_path("items[2]", "."), "items[2]");
-        assert_eq!(join_path("", "spec"), "spec");
-    }
-
-    #[test]
-    fn manifest_files_are_recognised_by_extension() {
-        assert!(is_manifest_name(Path::new("a/b.yaml")));
-        assert!(is_manifest_name(Path::new("b.YML")));
-        assert!(is_manifest_name(Path::new("b.json")));
-        assert!(!is_manifest_name(Path::new("README.md")));
-        assert!(!is_manifest_name(Path::new("yaml")));
     }
 }

@@ -1,0 +1,8 @@
+//! What gantry's tests share, in one dev-only crate: the moto emulator fixture ([`moto`]), the
+//! golden-file harness ([`golden`]) and builders of the manifests scenarios start from
+//! ([`objects`]). Nothing here is built into gantry itself.
+
+pub mod golden;
+#[cfg(feature = "moto")]
+pub mod moto;
+pub mod objects;
