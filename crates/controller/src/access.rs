@@ -130,7 +130,7 @@ pub const ACCESS: &[Access] = &[
         verbs: WATCH,
     },
     // Only the ConfigMaps Gateways name as client-certificate CAs, one list + watch each with
-    // a metadata.name field selector (crate::referenced_config_maps).
+    // a metadata.name field selector (crate::referenced::config_maps).
     Access {
         group: "",
         resource: "configmaps",

@@ -134,7 +134,7 @@ impl Error {
         }
     }
 
-    /// The Kubernetes Event reason for this error on a Gateway (status.md §7).
+    /// The Kubernetes Event reason for this error on a Gateway (docs/status-conditions.md).
     pub fn event_reason(&self) -> &'static str {
         match self {
             Error::Deploy { .. } | Error::DeleteStack { .. } | Error::WriteBinding { .. } => {

@@ -27,7 +27,6 @@ pub mod process;
 pub mod programmed;
 pub mod reconcile;
 pub mod referenced;
-pub mod referenced_config_maps;
 pub mod retry;
 mod runtime;
 pub mod server;

@@ -1,7 +1,7 @@
 //! What a deploy's outcome changes in a Gateway's computed status. Pure.
 //!
 //! After a successful deploy the Gateway is `Programmed=True` with the load balancer's ARN as
-//! message — NLB gateway chaining reads the ALB ARN from it (status.md §2.1) — its address is
+//! message — NLB gateway chaining reads the ALB ARN from it (docs/status-conditions.md) — its address is
 //! the load balancer's DNS name, and its valid listeners are programmed. After a failed one it
 //! is `Programmed=False` with a fixed message (details go to an Event: a message carrying
 //! request ids would change on every retry) — unless the failure is one the user must fix in

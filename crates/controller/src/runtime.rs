@@ -89,11 +89,11 @@ pub async fn run_with_secrets<D: Deploy>(
     tasks.0 = watch::spawn_all(&watch_context, writers);
     tasks
         .0
-        .push(tokio::spawn(crate::referenced_config_maps::run(
+        .push(tokio::spawn(crate::referenced::config_maps::run(
             watch_context.clone(),
             stores.clone(),
         )));
-    tasks.0.push(tokio::spawn(crate::referenced::run(
+    tasks.0.push(tokio::spawn(crate::referenced::secrets::run(
         watch_context,
         stores.clone(),
         crate::referenced::SOURCES,

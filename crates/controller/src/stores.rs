@@ -1,8 +1,8 @@
 //! The reflector caches, and the [`Snapshot`] translation reads, built from them by cloning
 //! `Arc`s (never the objects).
 
+use crate::referenced::ConfigMapCache;
 use crate::referenced::SecretCache;
-use crate::referenced_config_maps::ConfigMapCache;
 use gantry_api::crds::{
     ListenerRuleConfiguration, LoadBalancerConfiguration, TargetGroupBinding,
     TargetGroupConfiguration,
@@ -25,7 +25,7 @@ macro_rules! stores {
             /// Only the Secrets objects reference (`crate::referenced`), never all of them.
             pub secrets: SecretCache,
             /// Only the ConfigMaps Gateways name as client-certificate CAs
-            /// (`crate::referenced_config_maps`).
+            /// (`crate::referenced::config_maps`).
             pub config_maps: ConfigMapCache,
         }
 

@@ -1,4 +1,4 @@
-//! Which Gateways a change can affect (status.md §10). Plain functions over a [`View`] of the
+//! Which Gateways a change can affect (docs/status-conditions.md). Plain functions over a [`View`] of the
 //! cluster, so that each rule is unit-tested without a watch.
 
 use gantry_api::gateway::{Gateway, GatewayListenersAllowedRoutesNamespacesFrom as From};

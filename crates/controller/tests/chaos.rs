@@ -21,33 +21,16 @@ const LIMIT: Duration = Duration::from_secs(40);
 const ROUTES: usize = 5;
 const STEPS: usize = 30;
 
-const CLUSTER: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{port: 80, nodePort: 30080, protocol: TCP}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: other, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{port: 80, nodePort: 30081, protocol: TCP}]
-"#;
+/// The Gateway `apps/web` (listener `http` on 80) and two NodePort Services, `echo` and
+/// `other`, for the routes the steps write.
+fn manifests() -> String {
+    objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway("apps/web", "alb", &[("http", 80, "HTTP")]),
+        objects::node_port_service("apps/echo", 80, 30080),
+        objects::node_port_service("apps/other", 80, 30081),
+    ])
+}
 
 /// splitmix64: small, seeded, no dependency.
 struct Rng(u64);
@@ -139,12 +122,12 @@ async fn route_changes_while_the_controller_is_killed_and_restarted() {
     eprintln!("chaos seed: {seed} (GANTRY_CHAOS_SEED={seed} replays it)");
     let mut rng = Rng(seed);
     let sdk = aws::sdk(&endpoint).await;
-    let vpc_id = aws::vpc(&sdk, std::process::id() % 200 + 30).await;
+    let vpc_id = aws::vpc(&sdk).await.id;
     let cluster = format!("chaos-{}", std::process::id());
     let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
 
     let api = FakeApi::new();
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&manifests());
     let mut incarnation = 0;
     let mut running = Some(start(&api, deployer.clone(), controller_config(&cluster, 0)).await);
     let (mut kills, mut stops) = (0, 0);

@@ -15,28 +15,12 @@ const GW: &str = "apps/web";
 
 /// A Gateway `apps/web` with listeners `a` (80) and `b` (8080), and a route on `a` to the
 /// Service `apps/echo`.
-const CLUSTER: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners:
-  - {name: a, port: 80, protocol: HTTP}
-  - {name: b, port: 8080, protocol: HTTP}
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
----
+fn cluster_yaml() -> String {
+    objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway("apps/web", "alb", &[("a", 80, "HTTP"), ("b", 8080, "HTTP")]),
+        objects::node_port_service("apps/echo", 80, 30080),
+        r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: shop, namespace: apps}
@@ -45,13 +29,16 @@ spec:
   rules:
   - matches: [{path: {type: PathPrefix, value: /shop}}]
     backendRefs: [{name: echo, port: 80}]
-"#;
+"#
+        .to_string(),
+    ])
+}
 
 async fn cluster() -> (FakeApi, Arc<FakeDeploy>, Running) {
     let api = FakeApi::new();
     let deploy = Arc::new(FakeDeploy::default());
     let running = start(&api, deploy.clone(), config()).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&cluster_yaml());
     eventually("web programmed", LIMIT, || {
         api.get("Gateway", "apps", "web")
             .is_some_and(|g| is_true(&g["status"], "Programmed"))

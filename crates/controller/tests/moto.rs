@@ -15,35 +15,10 @@ use support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-const CLUSTER: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{port: 80, nodePort: 30080, protocol: TCP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /shop}}]
-    backendRefs: [{name: echo, port: 80}]
-"#;
+/// The Gateway `apps/web` (listener `http` on 80) and the route `apps/shop` to `apps/echo`.
+fn manifests() -> String {
+    objects::web_shop(&[("http", 80, "HTTP")])
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
@@ -51,8 +26,7 @@ async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
         return;
     };
     let sdk = aws::sdk(&endpoint).await;
-    let n = std::process::id() % 200 + 20;
-    let vpc_id = aws::vpc(&sdk, n).await;
+    let vpc_id = aws::vpc(&sdk).await.id;
     let cluster = format!("controller-{}", std::process::id());
     let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
     let api = FakeApi::new();
@@ -60,7 +34,7 @@ async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
     c.translate.cluster_name = cluster.clone();
     c.backoff_min = Duration::from_millis(200);
     let running = start(&api, deployer.clone(), c).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&manifests());
     eventually("programmed in AWS", LIMIT, || {
         api.get("Gateway", "apps", "web")
             .is_some_and(|g| is_true(&g["status"], "Programmed"))
@@ -152,8 +126,8 @@ async fn a_binding_keeps_a_real_target_group_in_step_with_its_endpoints() {
         return;
     };
     let sdk = aws::sdk(&endpoint).await;
-    let n = std::process::id() % 200 + 21;
-    let vpc_id = aws::vpc(&sdk, n).await;
+    let vpc = aws::vpc(&sdk).await;
+    let vpc_id = vpc.id.clone();
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
     let tg_arn = elbv2
         .create_target_group()
@@ -199,7 +173,7 @@ metadata: {name: echo, namespace: apps}
 spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
 "#,
     );
-    let (a, b) = (format!("10.{n}.0.10"), format!("10.{n}.1.10"));
+    let (a, b) = (vpc.address(0, 10), vpc.address(1, 10));
     api.apply(slice(&[&a, &b]));
     api.apply(serde_json::json!({
         "apiVersion": "elbv2.k8s.aws/v1beta1", "kind": "TargetGroupBinding",

@@ -15,26 +15,14 @@ use support::*;
 const LIMIT: Duration = Duration::from_secs(60);
 const OTHER: &str = "example.com/other-controller";
 
-const CLUSTER: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: a, port: 80, protocol: HTTP}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{port: 80, nodePort: 30080, protocol: TCP}]
----
+/// The Gateway `apps/web` and the route `apps/shop`, which has a second parent: a Service
+/// (a mesh's parent, not gantry's).
+fn manifests() -> String {
+    objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway("apps/web", "alb", &[("a", 80, "HTTP")]),
+        objects::node_port_service("apps/echo", 80, 30080),
+        r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: shop, namespace: apps}
@@ -43,7 +31,10 @@ spec:
   rules:
   - matches: [{path: {type: PathPrefix, value: /shop}}]
     backendRefs: [{name: echo, port: 80}]
-"#;
+"#
+        .to_string(),
+    ])
+}
 
 fn other_entry() -> serde_json::Value {
     json!({
@@ -87,7 +78,7 @@ async fn another_controllers_route_parent_entry_survives_our_writes() {
     let api = FakeApi::new();
     let deploy = Arc::new(FakeDeploy::default());
     let running = start(&api, deploy, config()).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&manifests());
     // The other controller writes first.
     eventually("route stored", LIMIT, || {
         api.get("HTTPRoute", "apps", "shop").is_some()
@@ -152,7 +143,7 @@ async fn two_replicas_one_leader_and_a_failover() {
     let a = start(&api, deploy_a.clone(), replica("a")).await;
     eventually("a leads", LIMIT, || *a.handle.leader.borrow()).await;
     let b = start(&api, deploy_b.clone(), replica("b")).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&manifests());
     eventually("programmed by a", LIMIT, || {
         api.get("Gateway", "apps", "web")
             .is_some_and(|g| is_true(&g["status"], "Programmed"))
@@ -211,7 +202,7 @@ async fn a_replica_that_loses_the_lease_stops_reconciling() {
         l["spec"]["holderIdentity"] = "b".into();
     });
     eventually("a steps down", LIMIT, || !*a.handle.leader.borrow()).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&manifests());
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(deploy.apply_count(), 0);
     assert!(
@@ -233,7 +224,7 @@ async fn a_missing_crd_disables_only_its_kind_until_installed() {
         running.handle.ready.is_ready()
     })
     .await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&manifests());
     eventually("ALB programmed", LIMIT, || {
         api.get("Gateway", "apps", "web")
             .is_some_and(|g| is_true(&g["status"], "Programmed"))
@@ -259,7 +250,7 @@ async fn a_watch_namespace_limits_the_gateways_handled() {
     let mut c = config();
     c.watch_namespace = Some("apps".into());
     let running = start(&api, Arc::new(FakeDeploy::default()), c).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&manifests());
     api.apply_yaml(
         r#"
 apiVersion: gateway.networking.k8s.io/v1
@@ -301,7 +292,7 @@ spec:
 async fn a_route_on_two_gateways_keeps_an_entry_for_each() {
     let api = FakeApi::new();
     let deploy = Arc::new(FakeDeploy::default());
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&manifests());
     api.apply_yaml(
         r#"
 apiVersion: gateway.networking.k8s.io/v1

@@ -12,20 +12,12 @@ use support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-const CLUSTER: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners:
-  - {name: a, port: 80, protocol: HTTP}
----
+/// The Gateway `apps/web` with routes to the target groups `legacy-tg` and `gone-tg`.
+fn manifests() -> String {
+    objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway("apps/web", "alb", &[("a", 80, "HTTP")]),
+        r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: legacy, namespace: apps}
@@ -43,7 +35,10 @@ spec:
   rules:
   - matches: [{path: {type: PathPrefix, value: /gone}}]
     backendRefs: [{kind: TargetGroupName, name: gone-tg}]
-"#;
+"#
+        .to_string(),
+    ])
+}
 
 fn resolved_refs(api: &FakeApi, route: &str) -> Option<serde_json::Value> {
     let r = api.get("HTTPRoute", "apps", route)?;
@@ -57,7 +52,7 @@ async fn a_missing_target_group_name_is_unresolved_and_the_rest_is_deployed() {
     let deploy = Arc::new(FakeDeploy::default());
     deploy.add_named_target_group("legacy-tg");
     let _running = start(&api, deploy.clone(), config()).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&manifests());
     eventually("web programmed", LIMIT, || {
         api.get("Gateway", "apps", "web")
             .is_some_and(|g| is_true(&g["status"], "Programmed"))

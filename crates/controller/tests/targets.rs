@@ -15,35 +15,18 @@ use support::*;
 const LIMIT: Duration = Duration::from_secs(60);
 const FINALIZER: &str = "elbv2.k8s.aws/resources";
 
-const GATEWAY: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: a, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules: [{backendRefs: [{name: echo, port: 80}]}]
-"#;
+/// The Gateway `apps/web` and a route `apps/shop` sending everything to `apps/echo`.
+fn gateway() -> String {
+    objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway("apps/web", "alb", &[("a", 80, "HTTP")]),
+        objects::http_route("apps/shop", &["web"], None, &[("echo", 80)]),
+    ])
+}
 
-const SERVICE: &str = r#"
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
-"#;
+fn service() -> String {
+    objects::node_port_service("apps/echo", 80, 30080)
+}
 
 fn binding(name: &str, target_type: &str, arn: &str) -> Value {
     json!({
@@ -104,9 +87,9 @@ async fn targets_become(deploy: &FakeDeploy, arn: &str, want: &[&str]) {
 
 #[tokio::test(start_paused = true)]
 async fn a_gateway_writes_a_binding_per_target_group_and_prunes_it_with_the_route() {
-    let (api, deploy, running) = start_cluster(SERVICE).await;
+    let (api, deploy, running) = start_cluster(&service()).await;
     api.apply(node("a", json!({})));
-    api.apply_yaml(GATEWAY);
+    api.apply_yaml(&gateway());
     eventually("a binding with its ARN", LIMIT, || {
         api.list("TargetGroupBinding").len() == 1
     })
@@ -147,7 +130,7 @@ async fn a_gateway_writes_a_binding_per_target_group_and_prunes_it_with_the_rout
 
 #[tokio::test(start_paused = true)]
 async fn ip_targets_follow_endpoints_scaling_up_and_down_and_pods_turning_unready() {
-    let (api, deploy, running) = start_cluster(SERVICE).await;
+    let (api, deploy, running) = start_cluster(&service()).await;
     api.apply(slice(&ready_ips(2)));
     api.apply(binding("echo-ip", "ip", "arn:tg-ip"));
     targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:8080", "10.0.0.2:8080"]).await;
@@ -171,7 +154,7 @@ async fn ip_targets_follow_endpoints_scaling_up_and_down_and_pods_turning_unread
 
 #[tokio::test(start_paused = true)]
 async fn instance_targets_follow_nodes_added_removed_and_excluded() {
-    let (api, deploy, running) = start_cluster(SERVICE).await;
+    let (api, deploy, running) = start_cluster(&service()).await;
     api.apply(node("a", json!({"pool": "web"})));
     api.apply(node("b", json!({"pool": "web"})));
     api.apply(binding("echo-nodes", "instance", "arn:tg-nodes"));
@@ -204,7 +187,7 @@ async fn instance_targets_follow_nodes_added_removed_and_excluded() {
 
 #[tokio::test(start_paused = true)]
 async fn a_node_selector_filters_the_nodes() {
-    let (api, deploy, running) = start_cluster(SERVICE).await;
+    let (api, deploy, running) = start_cluster(&service()).await;
     api.apply(node("a", json!({"pool": "web"})));
     api.apply(node("b", json!({"pool": "batch"})));
     let mut b = binding("echo-web", "instance", "arn:tg-web");
@@ -220,7 +203,7 @@ async fn a_node_selector_filters_the_nodes() {
 
 #[tokio::test(start_paused = true)]
 async fn a_service_port_change_moves_the_targets() {
-    let (api, deploy, running) = start_cluster(SERVICE).await;
+    let (api, deploy, running) = start_cluster(&service()).await;
     api.apply(node("a", json!({})));
     api.apply(slice(&ready_ips(1)));
     api.apply(binding("echo-nodes", "instance", "arn:tg-nodes"));
@@ -241,7 +224,7 @@ async fn a_service_port_change_moves_the_targets() {
 
 #[tokio::test(start_paused = true)]
 async fn a_deleted_binding_deregisters_its_targets_then_drops_the_finalizer() {
-    let (api, deploy, running) = start_cluster(SERVICE).await;
+    let (api, deploy, running) = start_cluster(&service()).await;
     api.apply(slice(&ready_ips(2)));
     api.apply(binding("echo-ip", "ip", "arn:tg-ip"));
     targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:8080", "10.0.0.2:8080"]).await;
@@ -262,7 +245,7 @@ async fn a_deleted_binding_deregisters_its_targets_then_drops_the_finalizer() {
 
 #[tokio::test(start_paused = true)]
 async fn a_burst_of_1000_endpoint_changes_costs_few_register_calls() {
-    let (api, deploy, running) = start_cluster(SERVICE).await;
+    let (api, deploy, running) = start_cluster(&service()).await;
     api.apply(slice(&ready_ips(1)));
     api.apply(binding("echo-ip", "ip", "arn:tg-ip"));
     targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:8080"]).await;
@@ -290,7 +273,7 @@ async fn a_burst_of_1000_endpoint_changes_costs_few_register_calls() {
 
 #[tokio::test(start_paused = true)]
 async fn worker_rules_follow_the_bindings_and_stay_while_one_still_needs_them() {
-    let (api, deploy, running) = start_cluster(SERVICE).await;
+    let (api, deploy, running) = start_cluster(&service()).await;
     api.apply(slice(&ready_ips(1)));
     let networking = json!({"ingress": [{
         "from": [{"securityGroup": {"groupID": "sg-lb"}}],

@@ -1,4 +1,4 @@
-//! Tiered gateways (issue 8, seed 003) through the real controller loop against the API
+//! Tiered gateways (docs/tiered.md) through the real controller loop against the API
 //! server stand-in, with the seed's provider family (`crossplane-contrib`): the test plays
 //! Crossplane (ARNs, DNS name, Ready) and Istio (the shadow Gateway Programmed, the shadow
 //! route Accepted) by writing their statuses. `tiered_upbound.rs` runs the Upbound families.

@@ -1,4 +1,4 @@
-//! ACM certificate discovery (translation.md §g): a secure listener planned without a
+//! ACM certificate discovery (docs/certificates.md): a secure listener planned without a
 //! certificate, but with hostnames (`Listener::certificate_hostnames`), gets every ISSUED ACM
 //! certificate whose names cover one of them, sorted by ARN, the first as its default.
 //!

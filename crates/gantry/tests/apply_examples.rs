@@ -6,9 +6,7 @@
 //! Needs `AWS_ENDPOINT_URL` (scripts/moto.sh starts moto and sets it); fails without it unless
 //! `GANTRY_SKIP_AWS_TESTS=1`.
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_ec2::config::Credentials;
-use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use aws_sdk_ec2::types::Filter;
 use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerTypeEnum, Tag as ElbTag};
 use gantry_deploy::client::block_on;
 use gantry_model::Stack;
@@ -30,21 +28,22 @@ fn region() -> String {
 }
 
 struct Aws {
+    config: aws_config::SdkConfig,
     ec2: aws_sdk_ec2::Client,
     elbv2: aws_sdk_elasticloadbalancingv2::Client,
     acm: aws_sdk_acm::Client,
 }
 
 async fn aws(endpoint: &str) -> Aws {
-    let config: SdkConfig = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region()))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(gantry_deploy::client::https_client())
-        .load()
-        .await;
+    let config = gantry_testkit::moto::sdk_config(
+        endpoint,
+        &region(),
+        gantry_deploy::client::https_client(),
+    )
+    .await;
     Aws {
         ec2: aws_sdk_ec2::Client::new(&config),
+        config: config.clone(),
         elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&config),
         acm: aws_sdk_acm::Client::new(&config),
     }
@@ -53,51 +52,8 @@ async fn aws(endpoint: &str) -> Aws {
 /// A VPC of its own with one subnet per zone in two zones, each tagged for internet-facing
 /// and internal load balancers. Returns (vpc, subnets).
 async fn vpc(aws: &Aws) -> (String, Vec<String>) {
-    // A CIDR of its own per run; moto keeps VPCs apart by id anyway.
-    let n = std::process::id() % 200 + 20;
-    let vpc = aws
-        .ec2
-        .create_vpc()
-        .cidr_block(format!("10.{n}.0.0/16"))
-        .send()
-        .await
-        .expect("create VPC")
-        .vpc
-        .and_then(|v| v.vpc_id)
-        .expect("VPC id");
-    let mut subnets = Vec::new();
-    for (i, zone) in ["a", "b"].iter().enumerate() {
-        let tags = TagSpecification::builder()
-            .resource_type(ResourceType::Subnet)
-            .tags(
-                Tag::builder()
-                    .key("kubernetes.io/role/elb")
-                    .value("1")
-                    .build(),
-            )
-            .tags(
-                Tag::builder()
-                    .key("kubernetes.io/role/internal-elb")
-                    .value("1")
-                    .build(),
-            )
-            .build();
-        let id = aws
-            .ec2
-            .create_subnet()
-            .vpc_id(&vpc)
-            .cidr_block(format!("10.{n}.{i}.0/24"))
-            .availability_zone(format!("{}{zone}", region()))
-            .tag_specifications(tags)
-            .send()
-            .await
-            .expect("create subnet")
-            .subnet
-            .and_then(|s| s.subnet_id)
-            .expect("subnet id");
-        subnets.push(id);
-    }
-    (vpc, subnets)
+    let vpc = gantry_testkit::moto::vpc(&aws.config, CLUSTER, &["a", "b"]).await;
+    (vpc.id, vpc.subnets)
 }
 
 async fn issued_certificate(aws: &Aws, domain: &str) -> String {

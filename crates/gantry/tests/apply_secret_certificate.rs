@@ -4,9 +4,6 @@
 //! rotating the Secret re-imports under the same ARN, delete leaves no imported certificate.
 //! Needs AWS_ENDPOINT_URL (scripts/moto.sh); fails without it.
 
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_ec2::config::Credentials;
-use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use gantry_deploy::client::block_on;
 use gantry_model::Stack;
 use std::process::{Command, Output};
@@ -120,59 +117,29 @@ fn gantry(endpoint: &str, args: &[&str]) -> Output {
 }
 
 struct Aws {
-    ec2: aws_sdk_ec2::Client,
+    config: aws_config::SdkConfig,
     elbv2: aws_sdk_elasticloadbalancingv2::Client,
     acm: aws_sdk_acm::Client,
 }
 
 async fn aws(endpoint: &str) -> Aws {
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region()))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(gantry_deploy::client::https_client())
-        .load()
-        .await;
+    let config = gantry_testkit::moto::sdk_config(
+        endpoint,
+        &region(),
+        gantry_deploy::client::https_client(),
+    )
+    .await;
     Aws {
-        ec2: aws_sdk_ec2::Client::new(&config),
+        config: config.clone(),
         elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&config),
         acm: aws_sdk_acm::Client::new(&config),
     }
 }
 
 async fn vpc(aws: &Aws) -> String {
-    let n = std::process::id() % 200 + 20;
-    let vpc = aws
-        .ec2
-        .create_vpc()
-        .cidr_block(format!("10.{n}.0.0/16"))
-        .send()
+    gantry_testkit::moto::vpc(&aws.config, "secret-certificate", &["a", "b"])
         .await
-        .expect("create VPC")
-        .vpc
-        .and_then(|v| v.vpc_id)
-        .expect("VPC id");
-    for (i, zone) in ["a", "b"].iter().enumerate() {
-        let tags = TagSpecification::builder()
-            .resource_type(ResourceType::Subnet)
-            .tags(
-                Tag::builder()
-                    .key("kubernetes.io/role/internal-elb")
-                    .value("1")
-                    .build(),
-            )
-            .build();
-        aws.ec2
-            .create_subnet()
-            .vpc_id(&vpc)
-            .cidr_block(format!("10.{n}.{i}.0/24"))
-            .availability_zone(format!("{}{zone}", region()))
-            .tag_specifications(tags)
-            .send()
-            .await
-            .expect("create subnet");
-    }
-    vpc
+        .id
 }
 
 /// The certificates on the 443 listener of the load balancer named `name`.

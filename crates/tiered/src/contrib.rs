@@ -1,4 +1,4 @@
-//! The contrib family (`elbv2.aws.crossplane.io/v1alpha1`, seed 003's provider): a
+//! The contrib family (`elbv2.aws.crossplane.io/v1alpha1`, the tiered proof of concept's provider): a
 //! LoadBalancer, and per port a TargetGroup and a Listener. The provider has no
 //! reference fields gantry can use, so `loadBalancerArn` and `targetGroupArn` are filled from
 //! the referenced resource's `status.atProvider` once it reports an ARN.

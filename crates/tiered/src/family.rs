@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | `upbound-namespaced` (default) | `elbv2.aws.m.upbound.io/v1beta1`, `ec2.aws.m.upbound.io/v1beta1` | namespaced (Crossplane v2) |
 //! | `upbound-cluster` | `elbv2.aws.upbound.io/v1beta1`, `ec2.aws.upbound.io/v1beta1` | cluster (Crossplane v1) |
-//! | `crossplane-contrib` | `elbv2.aws.crossplane.io/v1alpha1` (seed 003's provider, retired) | cluster |
+//! | `crossplane-contrib` | `elbv2.aws.crossplane.io/v1alpha1` (the proof of concept's provider, retired) | cluster |
 
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
 //! Tiered gateways, the pure part: a Gateway whose GatewayClass has
 //! `controllerName: gateway.k8s.aws/tiered` is implemented by an in-cluster gateway (Istio by
-//! default) behind a cloud load balancer declared as Crossplane resources (seed 003).
+//! default) behind a cloud load balancer declared as Crossplane resources (docs/tiered.md).
 //!
 //! ```text
 //!  user Gateway foo-gateway ──copy──► shadow Gateway foo-gateway-istio (class istio)

@@ -13,7 +13,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// `apiVersion` of the contrib Crossplane AWS provider's ELBv2 resources (seed 003).
+/// `apiVersion` of the contrib Crossplane AWS provider's ELBv2 resources (the proof of concept docs/tiered.md starts from).
 pub const CROSSPLANE_API_VERSION: &str = "elbv2.aws.crossplane.io/v1alpha1";
 
 /// Crossplane managed resources as observed in the cluster (or given as manifests), keyed by

@@ -1,5 +1,5 @@
 //! A GatewayClass of this controller: its `Accepted` status, and a finalizer while Gateways
-//! use it (status.md §1, §8).
+//! use it (docs/status-conditions.md).
 
 use super::{Context, gated};
 use crate::deploy::Deploy;

@@ -1,10 +1,5 @@
-//! Secrets other objects reference, and only those: one watch per referenced Secret, narrowed
-//! to it by a `metadata.name` field selector in its namespace, started and stopped as the
-//! references change. Clusters hold thousands of Secrets; caching them all is what makes
-//! controllers run out of memory, so no watch of every Secret is ever made.
-//!
-//! The set of references is the union of [`Source`]s: the OIDC client Secrets of
-//! ListenerRuleConfigurations, and the `kubernetes.io/tls` Secrets of the listener
+//! Referenced Secrets. The references are the union of [`Source`]s: the OIDC client Secrets
+//! of ListenerRuleConfigurations, and the `kubernetes.io/tls` Secrets of the listener
 //! `tls.certificateRefs` of Gateways of gantry's classes (also narrowed by a `type` field
 //! selector, so a Secret of another type is never transferred). Each cached Secret keeps only
 //! the data keys its sources name: for a certificate, `tls.crt` and `tls.key` — the key stays
@@ -16,17 +11,10 @@
 use crate::stores::Stores;
 use crate::triggers::Change;
 use crate::watch::WatchContext;
-use futures::StreamExt;
 use gantry_api::k8s::{ObjectMeta, Secret};
-use gantry_snapshot::{ObjectKey, Objects, Snapshot};
+use gantry_snapshot::{ObjectKey, Snapshot};
 use gantry_translate::secrets::SecretReferences;
-use kube::api::Api;
-use kube::runtime::watcher::{self, Event};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
-use tokio::sync::Notify;
-use tokio::task::JoinHandle;
 
 /// Where references come from: a pure function of the objects translation reads, and the one
 /// Secret type that source reads (None: any type).
@@ -57,53 +45,27 @@ pub struct Wanted {
     pub secret_type: Option<&'static str>,
 }
 
-/// The cache of referenced Secrets (trimmed to the keys read), and the signal that the
-/// references may have changed.
-#[derive(Clone, Default)]
-pub struct SecretCache {
-    objects: Arc<RwLock<Objects<Secret>>>,
-    references_changed: Arc<Notify>,
-}
+/// The cache of referenced Secrets (trimmed to the keys read).
+pub type SecretCache = super::Cache<Secret>;
 
-impl SecretCache {
-    /// The cached Secrets, for a snapshot.
-    pub fn objects(&self) -> Objects<Secret> {
-        self.objects
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+impl super::Referenced for Secret {
+    const KIND: &'static str = "Secret";
+    type Read = Wanted;
+
+    fn field_selector(key: &ObjectKey, read: &Wanted) -> String {
+        field_selector(key, read)
     }
 
-    /// One cached Secret (trimmed).
-    pub fn get(&self, key: &ObjectKey) -> Option<Arc<Secret>> {
-        self.objects
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-            .cloned()
+    fn trim(self, read: &Wanted) -> Self {
+        trim(self, &read.keys)
     }
 
-    /// Tells the watcher to look at the references again (an object that may name Secrets
-    /// changed).
-    pub fn references_changed(&self) {
-        self.references_changed.notify_one();
+    fn same_data(a: &Self, b: &Self) -> bool {
+        a.data == b.data
     }
 
-    /// Stores `secret` under `key`; whether the cached data changed.
-    fn put(&self, key: &ObjectKey, secret: Secret) -> bool {
-        let mut objects = self.objects.write().unwrap_or_else(|e| e.into_inner());
-        let changed = objects.get(key).is_none_or(|old| old.data != secret.data);
-        objects.insert(key.clone(), Arc::new(secret));
-        changed
-    }
-
-    /// Drops `key`; whether it was cached.
-    fn remove(&self, key: &ObjectKey) -> bool {
-        self.objects
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key)
-            .is_some()
+    fn change(key: ObjectKey) -> Change {
+        Change::Secret(key)
     }
 }
 
@@ -154,57 +116,14 @@ pub fn trim(secret: Secret, keys: &BTreeSet<&'static str>) -> Secret {
     }
 }
 
-/// Keeps one watch per referenced Secret until the controller stops. Counts as one watch for
-/// readiness: ready once the other caches are filled and every Secret referenced then has
-/// been listed once, so that a first reconcile does not report a Secret missing that exists.
+/// Keeps one watch per referenced Secret until the controller stops ([`super::run`]); starts
+/// once every other watch has listed.
 pub async fn run(ctx: WatchContext, stores: Stores, sources: &'static [Source]) {
-    // Every other watch first: the references are read from their caches.
-    while ctx.ready.pending() > 1 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     let cache = stores.secrets.clone();
-    let mut running: BTreeMap<ObjectKey, (Wanted, JoinHandle<()>)> = BTreeMap::new();
-    let mut first = true;
-    loop {
-        let wanted = references(&stores.snapshot(), sources);
-        running.retain(|key, (read, task)| {
-            let keep = wanted.get(key) == Some(read);
-            if !keep {
-                task.abort();
-                cache.remove(key);
-                tracing::info!(secret = %key, "no longer referenced; watch stopped");
-            }
-            keep
-        });
-        let mut initial = Vec::new();
-        for (key, read) in wanted {
-            if running.contains_key(&key) {
-                continue;
-            }
-            let (synced_tx, synced_rx) = tokio::sync::oneshot::channel();
-            initial.push(synced_rx);
-            let task = tokio::spawn(watch_one(
-                ctx.clone(),
-                cache.clone(),
-                key.clone(),
-                read.clone(),
-                synced_tx,
-            ));
-            tracing::info!(secret = %key, secret_type = read.secret_type, "referenced; watching it");
-            running.insert(key, (read, task));
-        }
-        if first {
-            first = false;
-            for synced in initial {
-                // A watch that cannot list (no such namespace, no permission) retries on its
-                // own; readiness does not wait for it forever.
-                let _ = tokio::time::timeout(Duration::from_secs(10), synced).await;
-            }
-            ctx.ready.done();
-            tracing::info!(secrets = running.len(), "referenced Secrets synced");
-        }
-        cache.references_changed.notified().await;
-    }
+    super::run(ctx, cache, 1, move || {
+        references(&stores.snapshot(), sources)
+    })
+    .await
 }
 
 /// The field selector of the watch of Secret `key`.
@@ -212,58 +131,6 @@ pub fn field_selector(key: &ObjectKey, read: &Wanted) -> String {
     match read.secret_type {
         Some(t) => format!("metadata.name={},type={t}", key.name),
         None => format!("metadata.name={}", key.name),
-    }
-}
-
-/// Watches the one Secret `key`; every change to the data keys read is a [`Change::Secret`].
-async fn watch_one(
-    ctx: WatchContext,
-    cache: SecretCache,
-    key: ObjectKey,
-    read: Wanted,
-    synced: tokio::sync::oneshot::Sender<()>,
-) {
-    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &key.namespace);
-    let config = watcher::Config::default().fields(&field_selector(&key, &read));
-    let keys = read.keys;
-    let mut stream = crate::watch::relisting(api, config).boxed();
-    let mut synced = Some(synced);
-    // Whether the Secret was in the current (re)list: one deleted while the watch was
-    // disconnected is only noticed by its absence.
-    let mut listed = false;
-    let changed = |ctx: &WatchContext| {
-        let (tx, c) = (ctx.changes.clone(), Change::Secret(key.clone()));
-        async move { tx.send(c).await }
-    };
-    while let Some(event) = stream.next().await {
-        match event {
-            Ok(Event::Init) => listed = false,
-            Ok(Event::InitApply(secret)) | Ok(Event::Apply(secret)) => {
-                listed = true;
-                if cache.put(&key, trim(secret, &keys)) {
-                    tracing::debug!(secret = %key, "referenced Secret changed");
-                    let _ = changed(&ctx).await;
-                }
-            }
-            Ok(Event::Delete(_)) => {
-                if cache.remove(&key) {
-                    let _ = changed(&ctx).await;
-                }
-            }
-            Ok(Event::InitDone) => {
-                if !listed && cache.remove(&key) {
-                    let _ = changed(&ctx).await;
-                }
-                if let Some(s) = synced.take() {
-                    let _ = s.send(());
-                }
-            }
-            // The error names the request, never the Secret's data.
-            Err(e) => {
-                ctx.metrics.watch_error("Secret");
-                tracing::warn!(secret = %key, error = %e, "Secret watch failed; retrying with backoff");
-            }
-        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! Tiered gateways (issue 8, seed 003): Gateways of class `gateway.k8s.aws/tiered` become an
+//! Tiered gateways (docs/tiered.md): Gateways of class `gateway.k8s.aws/tiered` become an
 //! in-cluster shadow Gateway behind Crossplane load balancer resources. What to create is
 //! computed by the pure `gantry_tiered::plan` over the whole cluster; this module feeds it
 //! and carries it out (see `pass.rs`).

@@ -8,6 +8,8 @@ pub mod gate;
 pub mod scene;
 
 pub use gantry_kube_standin::apiserver;
+#[allow(unused_imports)] // not every test binary uses it
+pub use gantry_testkit::objects;
 
 use apiserver::FakeApi;
 use gantry_controller::referenced::SecretCache;

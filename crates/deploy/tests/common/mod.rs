@@ -4,9 +4,8 @@
 
 pub mod fault;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_ec2::config::Credentials;
-use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use aws_config::SdkConfig;
+use aws_sdk_ec2::types::Filter;
 use gantry_deploy::client::{ClientSettings, https_client, retry_config};
 use gantry_deploy::{DeploySettings, Deployer, PriorityMode};
 use gantry_model::*;
@@ -15,31 +14,8 @@ use std::time::Duration;
 
 pub const CLUSTER_TAG: &str = "elbv2.k8s.aws/cluster";
 
-/// The emulator endpoint. Without one the test fails, naming what to do, unless
-/// `GANTRY_SKIP_AWS_TESTS=1` asks to skip the tests that need AWS (then None, with a notice).
-pub fn endpoint(test: &str) -> Option<String> {
-    match std::env::var("AWS_ENDPOINT_URL") {
-        Ok(e) if !e.is_empty() => Some(e),
-        _ if std::env::var("GANTRY_SKIP_AWS_TESTS").as_deref() == Ok("1") => {
-            // Straight to stderr: the test harness hides what eprintln! prints in passing tests.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: GANTRY_SKIP_AWS_TESTS=1 and AWS_ENDPOINT_URL is not set"
-            );
-            None
-        }
-        _ => panic!(
-            "{test} needs the moto AWS emulator: run ./scripts/test.sh, or start it with \
-             `scripts/moto.sh start` and export the AWS_ENDPOINT_URL it prints \
-             (GANTRY_SKIP_AWS_TESTS=1 skips the tests that need AWS)"
-        ),
-    }
-}
-
-pub fn region() -> String {
-    std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".to_string())
-}
+#[allow(unused_imports)] // not every test binary uses it
+pub use gantry_testkit::moto::{endpoint, region};
 
 pub fn fast_client() -> ClientSettings {
     ClientSettings {
@@ -56,14 +32,11 @@ pub async fn sdk_config(
     endpoint: &str,
     http: aws_smithy_runtime_api::client::http::SharedHttpClient,
 ) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region()))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(http)
-        .retry_config(retry_config(&fast_client()))
-        .load()
+    gantry_testkit::moto::sdk_config(endpoint, &region(), http)
         .await
+        .to_builder()
+        .retry_config(retry_config(&fast_client()))
+        .build()
 }
 
 /// One test's world: its own cluster name and VPC with three subnets tagged for both schemes.
@@ -76,63 +49,20 @@ pub struct Fixture {
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
 }
 
-static NEXT_VPC: AtomicU32 = AtomicU32::new(0);
+static NEXT_CLUSTER: AtomicU32 = AtomicU32::new(0);
 
 impl Fixture {
     pub async fn new(endpoint: &str, name: &str) -> Fixture {
         let config = sdk_config(endpoint, https_client()).await;
         let ec2 = aws_sdk_ec2::Client::new(&config);
         let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&config);
-        // Distinct CIDRs per test within a run; moto keeps VPCs apart by id anyway.
-        let n = NEXT_VPC.fetch_add(1, Ordering::Relaxed) % 200 + 10;
-        let pid = std::process::id() % 1000;
-        let cluster = format!("{name}-{pid}-{n}");
-        let vpc = ec2
-            .create_vpc()
-            .cidr_block(format!("10.{n}.0.0/16"))
-            .send()
-            .await
-            .expect("create VPC")
-            .vpc
-            .and_then(|v| v.vpc_id)
-            .expect("vpc id");
-        let mut subnets = Vec::new();
-        for (i, zone) in ["a", "b", "c"].iter().enumerate() {
-            let spec = TagSpecification::builder()
-                .resource_type(ResourceType::Subnet)
-                .tags(
-                    Tag::builder()
-                        .key("kubernetes.io/role/elb")
-                        .value("1")
-                        .build(),
-                )
-                .tags(
-                    Tag::builder()
-                        .key("kubernetes.io/role/internal-elb")
-                        .value("1")
-                        .build(),
-                )
-                .tags(
-                    Tag::builder()
-                        .key("Name")
-                        .value(format!("{cluster}-{zone}"))
-                        .build(),
-                )
-                .build();
-            let id = ec2
-                .create_subnet()
-                .vpc_id(&vpc)
-                .cidr_block(format!("10.{n}.{i}.0/24"))
-                .availability_zone(format!("{}{zone}", region()))
-                .tag_specifications(spec)
-                .send()
-                .await
-                .expect("create subnet")
-                .subnet
-                .and_then(|s| s.subnet_id)
-                .expect("subnet id");
-            subnets.push(id);
-        }
+        let cluster = format!(
+            "{name}-{}-{}",
+            std::process::id() % 1000,
+            NEXT_CLUSTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let vpc = gantry_testkit::moto::vpc(&config, &cluster, &["a", "b", "c"]).await;
+        let (vpc, subnets) = (vpc.id, vpc.subnets);
         Fixture {
             cluster,
             vpc,

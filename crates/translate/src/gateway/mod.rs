@@ -157,8 +157,8 @@ impl<'a> Context<'a> {
         out
     }
 
-    /// The hostnames to discover a secure listener's certificates by in ACM (translation.md
-    /// §g): those of the Gateway listeners `listeners` and of the routes attached to them,
+    /// The hostnames to discover a secure listener's certificates by in ACM
+    /// (docs/certificates.md): those of the Gateway listeners `listeners` and of the routes attached to them,
     /// sorted and de-duplicated. Empty when nothing restricts the hostname.
     pub fn certificate_hostnames(&self, listeners: &[usize]) -> Vec<String> {
         let mut out: BTreeSet<String> = listeners

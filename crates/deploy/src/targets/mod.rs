@@ -1,5 +1,6 @@
 //! Targets and backend security group rules: make a target group hold exactly the given
-//! targets, and the workers' security group admit the load balancer, with the fewest calls.
+//! targets (here), and the workers' security group admit the load balancer (`backend_rules`),
+//! with the fewest calls.
 //!
 //! * [`Deployer::sync_targets`]: one `DescribeTargetHealth`, then `RegisterTargets` /
 //!   `DeregisterTargets` for the difference only, [`TARGETS_PER_CALL`] at a time. Registering
@@ -12,16 +13,18 @@
 //!   [`rule_marker`]; a rule without it is never revoked, and an equal rule someone else added
 //!   is left as it is and counts as present.
 
+mod backend_rules;
+
+pub use backend_rules::{BackendRule, RuleChanges, RuleSource, rule_marker, worker_tag_key};
+
 use crate::deployer::Deployer;
-use crate::discover::security_group::{filter, list};
 use crate::discover::target_group;
 use crate::error::{Error, Operation, Result};
-use crate::ownership::{BACKEND_SG_VALUE, CLUSTER, CLUSTER_RESOURCE, Owner};
-use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, UserIdGroupPair};
+use crate::ownership::Owner;
 use aws_sdk_elasticloadbalancingv2::types::{
     TargetDescription, TargetHealthDescription, TargetHealthStateEnum,
 };
-use gantry_model::{SecurityGroupRef, Stack, Target, TargetHealth};
+use gantry_model::{Stack, Target, TargetHealth};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Targets per `RegisterTargets` / `DeregisterTargets` call. The API documents no lower bound;
@@ -58,75 +61,6 @@ pub struct GroupTargets {
     /// None in a dry run when the target group does not exist yet.
     pub arn: Option<String>,
     pub changes: TargetChanges,
-}
-
-/// One ingress permission on a worker security group: `ip_protocol` (`tcp` / `udp`) on one
-/// port or all of them, from a security group or an address block.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct BackendRule {
-    pub ip_protocol: String,
-    /// None: every port (0–65535).
-    pub port: Option<i32>,
-    pub source: RuleSource,
-}
-
-/// Where a [`BackendRule`] lets traffic in from.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RuleSource {
-    /// A security group id (a load balancer's).
-    Group(String),
-    /// An IPv4 CIDR block.
-    Ipv4(String),
-    /// An IPv6 CIDR block.
-    Ipv6(String),
-}
-
-impl RuleSource {
-    /// A group id, or a CIDR block (IPv6 when it has a colon).
-    pub fn parse(peer: &str) -> RuleSource {
-        if peer.starts_with("sg-") {
-            RuleSource::Group(peer.to_string())
-        } else if peer.contains(':') {
-            RuleSource::Ipv6(peer.to_string())
-        } else {
-            RuleSource::Ipv4(peer.to_string())
-        }
-    }
-}
-
-impl std::fmt::Display for BackendRule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let source = match &self.source {
-            RuleSource::Group(s) | RuleSource::Ipv4(s) | RuleSource::Ipv6(s) => s,
-        };
-        match self.port {
-            Some(p) => write!(f, "{}/{p} from {source}", self.ip_protocol),
-            None => write!(f, "{}/all from {source}", self.ip_protocol),
-        }
-    }
-}
-
-/// The port range of a rule for every port, as EC2 takes and lists it.
-const ALL_PORTS: (i32, i32) = (0, 65535);
-
-/// What [`Deployer::sync_backend_rules`] changed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RuleChanges {
-    pub added: Vec<BackendRule>,
-    pub removed: Vec<BackendRule>,
-    pub calls: u64,
-}
-
-/// Description of the rules gantry adds to worker security groups: what makes them gantry's.
-/// Per cluster, so that two clusters sharing a worker group don't remove each other's rules.
-pub fn rule_marker(cluster: &str) -> String {
-    format!("managed-by=gantry cluster={cluster}")
-}
-
-/// Tag key marking the security groups of a cluster's nodes and pods (value `owned` or
-/// `shared`), as EKS and the AWS Load Balancer Controller use it.
-pub fn worker_tag_key(cluster: &str) -> String {
-    format!("kubernetes.io/cluster/{cluster}")
 }
 
 impl Deployer {
@@ -231,45 +165,6 @@ impl Deployer {
             })
             .collect())
     }
-
-    /// The id of a load balancer security group of `stack` (the shared backend group or the
-    /// stack's managed group), found by tags; None when it does not exist (yet). User-given
-    /// groups are not looked up: their rules are their owner's business.
-    pub async fn security_group_id(
-        &self,
-        stack: &Stack,
-        group: &SecurityGroupRef,
-    ) -> Result<Option<String>> {
-        let cluster = self.settings().cluster_name.as_str();
-        let mut filters = vec![filter(&format!("tag:{CLUSTER}"), &[cluster])];
-        let owner = Owner::new(cluster, &stack.gateway, stack.load_balancer.kind);
-        match group {
-            SecurityGroupRef::SharedBackend => filters.push(filter(
-                &format!("tag:{CLUSTER_RESOURCE}"),
-                &[BACKEND_SG_VALUE],
-            )),
-            SecurityGroupRef::Managed(_) => {
-                filters.push(filter(
-                    &format!("tag:{}", owner.stack_key()),
-                    &[&stack.gateway],
-                ));
-                if let Some(sg) = &stack.security_group {
-                    let key = format!("tag:{}", owner.resource_key());
-                    filters.push(filter(&key, &[&sg.id]));
-                }
-            }
-            SecurityGroupRef::Given(_) => return Ok(None),
-        }
-        if let Some(v) = &self.settings().vpc_id {
-            filters.push(filter("vpc-id", &[v]));
-        }
-        Ok(list(self.clients(), filters)
-            .await?
-            .into_iter()
-            .next()
-            .map(|g| g.id))
-    }
-
     /// Syncs the targets of the target groups of `stack` named in `desired` (by resource id),
     /// after [`Deployer::apply`]: finds their ARNs by tags, then [`Deployer::sync_targets`]
     /// each. In a dry run a target group not created yet reports all its targets as planned.
@@ -315,205 +210,7 @@ impl Deployer {
         Ok(out)
     }
 
-    /// Adds the rules letting `source` (a load balancer group of `stack`) reach `ports`
-    /// (`(ip_protocol, port)`) to every worker group of the cluster. Add-only: a caller that
-    /// sees one stack can't know which rules other stacks still need; removal takes the
-    /// cluster-wide set ([`Deployer::sync_backend_rules`] with `prune`).
-    pub async fn open_backend_ports(
-        &self,
-        stack: &Stack,
-        source: &SecurityGroupRef,
-        ports: &[(String, i32)],
-    ) -> Result<Vec<(String, RuleChanges)>> {
-        if ports.is_empty() {
-            return Ok(Vec::new());
-        }
-        let Some(source_group) = self.security_group_id(stack, source).await? else {
-            return Ok(Vec::new());
-        };
-        let rules: Vec<BackendRule> = ports
-            .iter()
-            .map(|(ip_protocol, port)| BackendRule {
-                ip_protocol: ip_protocol.clone(),
-                port: Some(*port),
-                source: RuleSource::Group(source_group.clone()),
-            })
-            .collect();
-        let mut out = Vec::new();
-        for group in self.worker_security_groups().await? {
-            let changes = self.sync_backend_rules(&group, &rules, false).await?;
-            out.push((group, changes));
-        }
-        Ok(out)
-    }
-
-    /// Revokes gantry's rules sourced from `source_group` on every worker group: before that
-    /// load balancer group is deleted, since EC2 refuses to delete a group other groups' rules
-    /// refer to (`DependencyViolation`).
-    pub async fn close_backend_ports(
-        &self,
-        source_group: &str,
-    ) -> Result<Vec<(String, RuleChanges)>> {
-        let mut out = Vec::new();
-        for group in self.worker_security_groups().await? {
-            let (_, ours) = self.group_rules(&group).await?;
-            let changes = RuleChanges {
-                removed: ours
-                    .into_iter()
-                    .filter(|r| r.source == RuleSource::Group(source_group.to_string()))
-                    .collect(),
-                ..RuleChanges::default()
-            };
-            out.push((group.clone(), self.change_rules(&group, changes).await?));
-        }
-        Ok(out)
-    }
-
-    /// Security groups of the cluster's workers in the VPC: those tagged
-    /// `kubernetes.io/cluster/<cluster>`.
-    pub async fn worker_security_groups(&self) -> Result<Vec<String>> {
-        let key = worker_tag_key(&self.settings().cluster_name);
-        let mut filters = vec![filter("tag-key", &[&key])];
-        if let Some(v) = &self.settings().vpc_id {
-            filters.push(filter("vpc-id", &[v]));
-        }
-        let mut ids: Vec<String> = list(self.clients(), filters)
-            .await?
-            .into_iter()
-            .map(|g| g.id)
-            .collect();
-        ids.sort();
-        Ok(ids)
-    }
-
-    /// Makes the rules on `group_id` that carry [`rule_marker`] equal `desired`: adds what is
-    /// missing in one call and, when `prune`, revokes marked rules not desired in one call.
-    /// `desired` must then be every rule the cluster needs on this group (all bindings), as
-    /// rules are shared between target groups with the same port. Rules without the marker
-    /// are never revoked.
-    pub async fn sync_backend_rules(
-        &self,
-        group_id: &str,
-        desired: &[BackendRule],
-        prune: bool,
-    ) -> Result<RuleChanges> {
-        let (present, ours) = self.group_rules(group_id).await?;
-        let wanted: BTreeSet<BackendRule> = desired.iter().cloned().collect();
-        let changes = RuleChanges {
-            added: wanted.difference(&present).cloned().collect(),
-            removed: if prune {
-                ours.difference(&wanted).cloned().collect()
-            } else {
-                Vec::new()
-            },
-            calls: 0,
-        };
-        self.change_rules(group_id, changes).await
-    }
-
-    /// Authorizes `changes.added` (described with the marker) and revokes `changes.removed`,
-    /// one call each at most; counts the calls.
-    async fn change_rules(&self, group_id: &str, mut changes: RuleChanges) -> Result<RuleChanges> {
-        let aws = self.clients();
-        let marker = rule_marker(&self.settings().cluster_name);
-        let dry_run = self.settings().dry_run;
-        if !changes.added.is_empty() {
-            changes.calls += 1;
-            if !dry_run {
-                aws.ec2
-                    .authorize_security_group_ingress()
-                    .group_id(group_id)
-                    .set_ip_permissions(Some(ip_permissions(&changes.added, &marker)))
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        Error::call(Operation::AuthorizeSecurityGroupIngress, group_id, e)
-                    })?;
-                self.after_mutation(Operation::AuthorizeSecurityGroupIngress)
-                    .await;
-            }
-        }
-        if !changes.removed.is_empty() {
-            changes.calls += 1;
-            if !dry_run {
-                aws.ec2
-                    .revoke_security_group_ingress()
-                    .group_id(group_id)
-                    // With the description, as described: the rule exactly as it is.
-                    .set_ip_permissions(Some(ip_permissions(&changes.removed, &marker)))
-                    .send()
-                    .await
-                    .map_err(|e| Error::call(Operation::RevokeSecurityGroupIngress, group_id, e))?;
-                self.after_mutation(Operation::RevokeSecurityGroupIngress)
-                    .await;
-            }
-        }
-        Ok(changes)
-    }
-
-    /// Every rule on `group_id` of one port or of all ports, and those of them that are
-    /// gantry's (described with [`rule_marker`]).
-    async fn group_rules(
-        &self,
-        group_id: &str,
-    ) -> Result<(BTreeSet<BackendRule>, BTreeSet<BackendRule>)> {
-        let marker = rule_marker(&self.settings().cluster_name);
-        let resp = self
-            .clients()
-            .ec2
-            .describe_security_groups()
-            .group_ids(group_id)
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::DescribeSecurityGroups, group_id, e))?;
-        let mut present = BTreeSet::new();
-        let mut ours = BTreeSet::new();
-        let permissions = resp
-            .security_groups
-            .unwrap_or_default()
-            .into_iter()
-            .flat_map(|g| g.ip_permissions.unwrap_or_default());
-        for p in permissions {
-            let (Some(protocol), Some(from), Some(to)) = (p.ip_protocol, p.from_port, p.to_port)
-            else {
-                continue;
-            };
-            let port = match (from, to) {
-                _ if from == to => Some(from),
-                range if range == ALL_PORTS => None,
-                _ => continue,
-            };
-            let groups = p
-                .user_id_group_pairs
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|g| Some((RuleSource::Group(g.group_id?), g.description)));
-            let v4 = p
-                .ip_ranges
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|r| Some((RuleSource::Ipv4(r.cidr_ip?), r.description)));
-            let v6 = p
-                .ipv6_ranges
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|r| Some((RuleSource::Ipv6(r.cidr_ipv6?), r.description)));
-            for (source, description) in groups.chain(v4).chain(v6) {
-                let rule = BackendRule {
-                    ip_protocol: protocol.clone(),
-                    port,
-                    source,
-                };
-                if description.as_deref() == Some(marker.as_str()) {
-                    ours.insert(rule.clone());
-                }
-                present.insert(rule);
-            }
-        }
-        Ok((present, ours))
-    }
-
-    async fn after_mutation(&self, op: Operation) {
+    pub(super) async fn after_mutation(&self, op: Operation) {
         if let Some(hook) = &self.settings().after_mutation {
             (hook.0)(op).await;
         }
@@ -595,41 +292,6 @@ fn descriptions(targets: &[&Listed]) -> Vec<TargetDescription> {
         .map(|(id, port)| TargetDescription::builder().id(id).set_port(*port).build())
         .collect()
 }
-
-fn ip_permissions(rules: &[BackendRule], description: &str) -> Vec<IpPermission> {
-    rules
-        .iter()
-        .map(|r| {
-            let (from, to) = r.port.map_or(ALL_PORTS, |p| (p, p));
-            let permission = IpPermission::builder()
-                .ip_protocol(&r.ip_protocol)
-                .from_port(from)
-                .to_port(to);
-            match &r.source {
-                RuleSource::Group(g) => permission.user_id_group_pairs(
-                    UserIdGroupPair::builder()
-                        .group_id(g)
-                        .description(description)
-                        .build(),
-                ),
-                RuleSource::Ipv4(c) => permission.ip_ranges(
-                    IpRange::builder()
-                        .cidr_ip(c)
-                        .description(description)
-                        .build(),
-                ),
-                RuleSource::Ipv6(c) => permission.ipv6_ranges(
-                    Ipv6Range::builder()
-                        .cidr_ipv6(c)
-                        .description(description)
-                        .build(),
-                ),
-            }
-            .build()
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
