@@ -119,7 +119,11 @@ fn gateways_for(change: Change) -> BTreeSet<ObjectKey> {
 #[test]
 fn a_route_triggers_its_spec_and_status_parents() {
     let parents = keys(&[("apps", "web"), ("other", "alb")]);
-    assert_eq!(gateways_for(Change::Route(parents.clone())), parents);
+    let change = Change::Route(Parents {
+        gateways: parents.clone(),
+        listener_sets: BTreeSet::new(),
+    });
+    assert_eq!(gateways_for(change), parents);
 }
 
 #[test]
@@ -145,7 +149,7 @@ fn route_parents_default_namespace_and_skip_other_kinds() {
         name: "b".into(),
     }];
     assert_eq!(
-        route_parents("ns", spec.into_iter(), status.into_iter()),
+        route_parents("ns", spec.into_iter(), status.into_iter()).gateways,
         keys(&[("ns", "a"), ("old", "b")])
     );
 }
