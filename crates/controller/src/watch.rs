@@ -307,12 +307,12 @@ async fn wait_until_served<K: Resource<DynamicType = ()>>(ctx: &WatchContext, na
 /// Number of watches [`spawn_all`] starts: one per kind, ListenerSets only with
 /// `listener_sets` (the `GatewayListenerSet` gate).
 pub fn watches(listener_sets: bool) -> usize {
-    16 + usize::from(listener_sets)
+    17 + usize::from(listener_sets)
 }
 
-/// Starts every watch; that of ListenerSets only when `listener_sets` (the
+/// Starts every watch; that of ListenerSets only when `with_sets` (the
 /// `GatewayListenerSet` gate) is on.
-pub fn spawn_all(ctx: &WatchContext, w: Writers, listener_sets: bool) -> Vec<JoinHandle<()>> {
+pub fn spawn_all(ctx: &WatchContext, w: Writers, with_sets: bool) -> Vec<JoinHandle<()>> {
     use crate::kinds::*;
     let ns = ctx.namespace.as_deref();
     let c = &ctx.client;
@@ -335,13 +335,13 @@ pub fn spawn_all(ctx: &WatchContext, w: Writers, listener_sets: bool) -> Vec<Joi
         spawn(ctx, w.target_group_bindings, target_group_bindings(c, ns)),
         spawn(ctx, w.pods, pods(c, ns)),
     ];
-    if listener_sets {
+    if with_sets {
         all.push(spawn(
             ctx,
             w.listener_sets,
             crate::kinds::listener_sets(c, ns),
         ));
     }
-    debug_assert_eq!(all.len(), watches(listener_sets));
+    debug_assert_eq!(all.len(), watches(with_sets));
     all
 }

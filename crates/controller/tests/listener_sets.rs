@@ -238,10 +238,8 @@ async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_remov
     );
     assert_eq!(
         listener_entry(&set, "extra-http").unwrap()["supportedKinds"],
-        serde_json::json!([
-            {"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"},
-            {"group": "gateway.networking.k8s.io", "kind": "GRPCRoute"},
-        ])
+        serde_json::json!([{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"}]),
+        "an HTTP listener of an ALB takes HTTPRoutes (GRPCRoutes need HTTPS)"
     );
     let gw = api.get("Gateway", "apps", "web").unwrap();
     assert_eq!(gw["status"]["attachedListenerSets"], 1, "{}", gw["status"]);
