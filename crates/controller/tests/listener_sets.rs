@@ -6,11 +6,10 @@
 //!   AllowedListeners configuration"; "Routes can attach to a ListenerSet by specifying it as a
 //!   parentRef, and can optionally target specific listeners using the sectionName field".
 //! - `spec.listeners`: "Implementations MUST treat the parent Gateway as having the merged list
-//!   of all listeners from itself and attached ListenerSets using the following precedence:
-//!   1. "parent" Gateway 2. ListenerSet ordered by creation time (oldest first)
-//!   3. ListenerSet ordered alphabetically by "{namespace}/{name}"", and "If a listener has a
-//!   conflict, this will be reported in the Status.ListenerEntryStatus setting the
-//!   `Conflicted` condition to True."
+//!   of all listeners from itself and attached ListenerSets using the following precedence"
+//!   (the parent Gateway, then ListenerSets by creation time, oldest first, then by
+//!   `{namespace}/{name}`), and "If a listener has a conflict, this will be reported in the
+//!   Status.ListenerEntryStatus setting the `Conflicted` condition to True."
 //! - Gateway `status.attachedListenerSets`: "the total number of ListenerSets that have been
 //!   successfully attached to this Gateway", attached meaning selected by AllowedListeners,
 //!   a valid ParentRef, and "The ListenerSet's status has the condition "Accepted: true"".
