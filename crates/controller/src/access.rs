@@ -2,7 +2,8 @@
 //! (crates/controller/tests/packaging.rs), in two parts: what ALB and NLB Gateways need, and
 //! what the tiered class adds when it is enabled (`Config::tiered`, the chart's
 //! `tiered.enabled`), so a cluster without tiered Gateways grants no write on Gateways, routes
-//! or Crossplane objects.
+//! or Crossplane objects; and what ListenerSets need, only with the `GatewayListenerSet` gate
+//! (on by default).
 
 /// One API access: verbs on a resource (`plural` or `plural/subresource`) of a group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -299,8 +300,29 @@ pub const TIERED_ACCESS: &[Access] = &[
     },
 ];
 
-/// The accesses of a controller with the tiered class on or off.
-pub fn access(tiered: bool) -> impl Iterator<Item = &'static Access> {
+/// What ListenerSets add (the `GatewayListenerSet` gate, `Config::translate.listener_sets`):
+/// they are watched, and their status is written by merge patch, re-read with get after a
+/// conflict, as the Gateways' is.
+pub const LISTENER_SET_ACCESS: &[Access] = &[
+    Access {
+        group: GW,
+        resource: "listenersets",
+        verbs: READ,
+    },
+    Access {
+        group: GW,
+        resource: "listenersets/status",
+        verbs: PATCH,
+    },
+];
+
+/// The accesses of a controller with the tiered class and the ListenerSet gate on or off.
+pub fn access(tiered: bool, listener_sets: bool) -> impl Iterator<Item = &'static Access> {
     let extra: &[Access] = if tiered { TIERED_ACCESS } else { &[] };
-    ACCESS.iter().chain(extra)
+    let sets: &[Access] = if listener_sets {
+        LISTENER_SET_ACCESS
+    } else {
+        &[]
+    };
+    ACCESS.iter().chain(extra).chain(sets)
 }

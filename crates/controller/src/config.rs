@@ -50,11 +50,9 @@ pub struct LeaseConfig {
 impl Config {
     pub fn new(cluster_name: impl Into<String>) -> Self {
         Config {
-            // No ListenerSet is watched yet: translation must not report on them.
-            translate: Settings {
-                listener_sets: false,
-                ..Settings::new(cluster_name)
-            },
+            // ListenerSets on (`translate.listener_sets`, the `GatewayListenerSet` gate): watched,
+            // merged and given statuses; off, neither watched nor read.
+            translate: Settings::new(cluster_name),
             watch_namespace: None,
             sync_period: Duration::from_secs(10 * 60 * 60),
             concurrency: 3,

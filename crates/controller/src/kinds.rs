@@ -8,7 +8,8 @@ use gantry_api::crds::{
     TargetGroupConfiguration,
 };
 use gantry_api::gateway::{
-    Gateway, GatewayClass, GrpcRoute, HttpRoute, ReferenceGrant, TcpRoute, TlsRoute, UdpRoute,
+    Gateway, GatewayClass, GrpcRoute, HttpRoute, ListenerSet, ReferenceGrant, TcpRoute, TlsRoute,
+    UdpRoute,
 };
 use gantry_api::k8s::{EndpointSlice, Namespace, Node, Pod, Resource, Service};
 use gantry_snapshot::ObjectKey;
@@ -105,6 +106,26 @@ route_watch!(grpc_routes, GrpcRoute);
 route_watch!(tcp_routes, TcpRoute);
 route_watch!(udp_routes, UdpRoute);
 route_watch!(tls_routes, TlsRoute);
+
+/// ListenerSets (only with the `GatewayListenerSet` gate): a change reconciles the Gateway its
+/// parentRef names.
+pub fn listener_sets(c: &Client, ns: Option<&str>) -> KindWatch<ListenerSet> {
+    KindWatch {
+        api: scoped(c, ns),
+        optional: true,
+        keep: None,
+        trim: keep_all,
+        change: |o, _| {
+            let key = ObjectKey::of(&o.metadata);
+            Some(Change::ListenerSet {
+                parent: gantry_translate::listener_sets::parent_of(&key, o),
+                key,
+            })
+        },
+        // Spec changes and deletion; our status writes are not changes.
+        fingerprint: Some(generation::<ListenerSet>),
+    }
+}
 
 pub fn reference_grants(c: &Client, ns: Option<&str>) -> KindWatch<ReferenceGrant> {
     KindWatch {
@@ -328,14 +349,15 @@ pub fn pods(c: &Client, ns: Option<&str>) -> KindWatch<Pod> {
 
 /// A route of any kind, as the status writer needs it.
 pub trait RouteObject {
-    /// Gateways named by the route's spec parentRefs and by its `status.parents`.
-    fn parent_gateways(&self) -> std::collections::BTreeSet<ObjectKey>;
+    /// Gateways and ListenerSets named by the route's spec parentRefs and by its
+    /// `status.parents`.
+    fn parents(&self) -> crate::triggers::Parents;
 }
 
 macro_rules! route_object {
     ($($kind:ty),*) => {$(
         impl RouteObject for $kind {
-            fn parent_gateways(&self) -> std::collections::BTreeSet<ObjectKey> {
+            fn parents(&self) -> crate::triggers::Parents {
                 match crate::route_change!(self) {
                     Change::Route(parents) => parents,
                     _ => unreachable!("route_change! makes a Change::Route"),

@@ -9,7 +9,7 @@ use gantry_api::crds::{TargetGroupBinding, TargetType};
 use gantry_api::gateway::{Gateway, GatewayClass};
 use gantry_snapshot::ObjectKey;
 use kube::runtime::reflector::ObjectRef;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use tokio::sync::mpsc::{Receiver, Sender};
 
@@ -58,9 +58,11 @@ pub fn requests<T: Send + 'static>(
 /// Runs until the watches are gone.
 pub async fn run(stores: Stores, mut changes: Receiver<Change>, queues: Queues) {
     let mut batch = Vec::new();
+    let mut set_parents = SetParents::default();
     while changes.recv_many(&mut batch, CHANGES).await > 0 {
         let snapshot = stores.trigger_snapshot();
         let view = View::new(&snapshot);
+        set_parents.learn(&snapshot);
         let mut gateways = BTreeSet::new();
         let mut classes = BTreeSet::new();
         let mut bindings = BTreeSet::new();
@@ -95,6 +97,10 @@ pub async fn run(stores: Stores, mut changes: Receiver<Change>, queues: Queues) 
                 }
                 _ => {}
             }
+            if let Change::ListenerSet { key, parent } = &change {
+                let gone = !snapshot.listener_sets.contains_key(key);
+                gateways.extend(set_parents.moved(key, parent.as_ref(), gone));
+            }
             gateways.extend(view.gateways_for(&change));
         }
         tracing::debug!(
@@ -111,6 +117,39 @@ pub async fn run(stores: Stores, mut changes: Receiver<Change>, queues: Queues) 
         for b in &bindings {
             queues.binding(b).await;
         }
+    }
+}
+
+/// The Gateway each ListenerSet named when last seen: a ListenerSet whose parentRef moves
+/// to another Gateway must also reconcile the one it left (its listener goes from that load
+/// balancer), and the change carries only the new parent.
+#[derive(Default)]
+struct SetParents(HashMap<ObjectKey, Option<ObjectKey>>);
+
+impl SetParents {
+    /// Remembers the parents of ListenerSets not seen before (those cached at start).
+    fn learn(&mut self, snapshot: &gantry_snapshot::Snapshot) {
+        for (key, set) in &snapshot.listener_sets {
+            self.0
+                .entry(key.clone())
+                .or_insert_with(|| gantry_translate::listener_sets::parent_of(key, set));
+        }
+    }
+
+    /// The Gateway `key` named before, when it differs from `parent`; `gone`: the ListenerSet
+    /// was deleted, so it is forgotten.
+    fn moved(
+        &mut self,
+        key: &ObjectKey,
+        parent: Option<&ObjectKey>,
+        gone: bool,
+    ) -> Option<ObjectKey> {
+        let before = if gone {
+            self.0.remove(key)
+        } else {
+            self.0.insert(key.clone(), parent.cloned())
+        };
+        before.flatten().filter(|b| Some(b) != parent)
     }
 }
 
@@ -144,6 +183,20 @@ mod tests {
     use super::*;
     use futures::StreamExt;
     use std::time::Duration;
+
+    /// A ListenerSet moved from one Gateway to another reconciles both; one deleted is
+    /// forgotten.
+    #[test]
+    fn a_listener_set_moved_to_another_gateway_names_the_one_it_left() {
+        let mut parents = SetParents::default();
+        let set = ObjectKey::new("team", "extra");
+        let (a, b) = (ObjectKey::new("infra", "a"), ObjectKey::new("infra", "b"));
+        assert_eq!(parents.moved(&set, Some(&a), false), None, "new");
+        assert_eq!(parents.moved(&set, Some(&a), false), None, "same parent");
+        assert_eq!(parents.moved(&set, Some(&b), false), Some(a), "moved");
+        assert_eq!(parents.moved(&set, Some(&b), true), None, "deleted");
+        assert!(parents.0.is_empty());
+    }
 
     /// A queue nobody drains holds at most its capacity: the next request waits until one is
     /// taken, rather than growing the queue.

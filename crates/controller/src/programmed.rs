@@ -10,7 +10,7 @@
 
 use gantry_deploy::Address;
 use gantry_translate::status::reasons::{PROGRAMMED, Reason};
-use gantry_translate::status::{Condition, GatewayStatus};
+use gantry_translate::status::{Condition, GatewayStatus, ListenerSetStatus, ListenerStatus};
 
 /// Message of `Programmed=False` after a failed deploy, as the AWS Load Balancer Controller
 /// writes it.
@@ -23,7 +23,13 @@ pub fn programmed(mut status: GatewayStatus, lb: &Address) -> GatewayStatus {
         &mut status.conditions,
         Condition::new(PROGRAMMED, true, Reason::Programmed, lb.arn.clone()),
     );
-    for l in &mut status.listeners {
+    program_listeners(&mut status.listeners);
+    status
+}
+
+/// Listeners waiting for the load balancer (`Programmed=Unknown`) are programmed.
+fn program_listeners(listeners: &mut [ListenerStatus]) {
+    for l in listeners {
         let generation = generation_of(&l.conditions);
         if let Some(c) = l
             .conditions
@@ -39,7 +45,51 @@ pub fn programmed(mut status: GatewayStatus, lb: &Address) -> GatewayStatus {
             .at(generation);
         }
     }
+}
+
+/// A ListenerSet's status after its parent Gateway's successful deploy: when it was waiting
+/// for the load balancer (accepted, with a valid listener: `Programmed=Unknown`), it and its
+/// waiting listeners are programmed. Refused ListenerSets keep their `Programmed=False`.
+pub fn listener_set_programmed(mut status: ListenerSetStatus, lb: &Address) -> ListenerSetStatus {
+    if waiting(&status.conditions) {
+        replace(
+            &mut status.conditions,
+            Condition::new(
+                PROGRAMMED,
+                true,
+                Reason::Programmed,
+                format!("Listeners are programmed on load balancer {}", lb.arn),
+            ),
+        );
+        program_listeners(&mut status.listeners);
+    }
     status
+}
+
+/// A ListenerSet's status after its parent Gateway's failed deploy: one waiting for the load
+/// balancer is `Programmed=False` (its listeners keep `Programmed=Unknown`: they may still
+/// be served as they were).
+pub fn listener_set_deploy_failed(
+    mut status: ListenerSetStatus,
+    message: Option<String>,
+) -> ListenerSetStatus {
+    if waiting(&status.conditions) {
+        let message = match message {
+            Some(m) => format!("The parent Gateway's deploy failed: {m}. {DEPLOY_FAILED_MESSAGE}"),
+            None => format!("The parent Gateway's deploy failed. {DEPLOY_FAILED_MESSAGE}"),
+        };
+        replace(
+            &mut status.conditions,
+            Condition::new(PROGRAMMED, false, Reason::Invalid, message),
+        );
+    }
+    status
+}
+
+fn waiting(conditions: &[Condition]) -> bool {
+    conditions
+        .iter()
+        .any(|c| c.kind == PROGRAMMED && c.status == "Unknown")
 }
 
 /// The status after a failed deploy; `previous_addresses` are those the Gateway shows now,
@@ -121,6 +171,51 @@ mod tests {
         assert_eq!(p.observed_generation, 3);
         let l = &s.listeners[0].conditions[0];
         assert_eq!((l.status, l.observed_generation), ("True", 3));
+    }
+
+    fn set(programmed: Condition) -> ListenerSetStatus {
+        ListenerSetStatus {
+            conditions: vec![
+                Condition::new(ACCEPTED, true, Reason::Accepted, "ListenerSet is accepted").at(4),
+                programmed.at(4),
+            ],
+            listeners: pending().listeners,
+        }
+    }
+
+    #[test]
+    fn a_waiting_listener_set_is_programmed_with_its_listeners_after_a_deploy() {
+        let lb = Address {
+            arn: "arn:lb".into(),
+            dns_name: "x".into(),
+        };
+        let s = listener_set_programmed(
+            set(Condition::unknown(PROGRAMMED, Reason::Pending, "w")),
+            &lb,
+        );
+        let p = s.conditions.iter().find(|c| c.kind == PROGRAMMED).unwrap();
+        assert_eq!(
+            (p.status, p.reason, p.observed_generation),
+            ("True", "Programmed", 4)
+        );
+        assert!(p.message.contains("arn:lb"), "{}", p.message);
+        assert_eq!(s.listeners[0].conditions[0].status, "True");
+
+        // A ListenerSet the Gateway refused stays refused.
+        let refused = set(Condition::new(PROGRAMMED, false, Reason::NotAllowed, "no"));
+        assert_eq!(listener_set_programmed(refused.clone(), &lb), refused);
+
+        let failed = listener_set_deploy_failed(
+            set(Condition::unknown(PROGRAMMED, Reason::Pending, "w")),
+            None,
+        );
+        let p = failed
+            .conditions
+            .iter()
+            .find(|c| c.kind == PROGRAMMED)
+            .unwrap();
+        assert_eq!((p.status, p.reason), ("False", "Invalid"));
+        assert!(p.message.ends_with(DEPLOY_FAILED_MESSAGE));
     }
 
     #[test]

@@ -71,7 +71,8 @@ pub async fn run_with_secrets<D: Deploy>(
     let metrics = Arc::new(Metrics::new(Some(Box::new(move || calls.call_counts()))));
     let (stores, writers) = Stores::with_secrets(secrets);
     // The kind watches, and the watchers of referenced Secrets and ConfigMaps.
-    let ready = Readiness::new(watch::WATCHES + 2);
+    let listener_sets = config.translate.listener_sets;
+    let ready = Readiness::new(watch::watches(listener_sets) + 2);
     // Bounded: a burst of watch events waits in the watches (backpressure) rather than
     // growing a queue; the mapper drains it in batches (crate::mapper).
     let (change_tx, change_rx) = tokio::sync::mpsc::channel(crate::mapper::CHANGES);
@@ -86,7 +87,7 @@ pub async fn run_with_secrets<D: Deploy>(
         crd_recheck: config.crd_recheck,
         metrics: metrics.clone(),
     };
-    tasks.0 = watch::spawn_all(&watch_context, writers);
+    tasks.0 = watch::spawn_all(&watch_context, writers, listener_sets);
     tasks
         .0
         .push(tokio::spawn(crate::referenced::config_maps::run(

@@ -8,7 +8,8 @@ use gantry_api::crds::{
     TargetGroupConfiguration,
 };
 use gantry_api::gateway::{
-    Gateway, GatewayClass, GrpcRoute, HttpRoute, ReferenceGrant, TcpRoute, TlsRoute, UdpRoute,
+    Gateway, GatewayClass, GrpcRoute, HttpRoute, ListenerSet, ReferenceGrant, TcpRoute, TlsRoute,
+    UdpRoute,
 };
 use gantry_api::k8s::{EndpointSlice, Namespace, Node, Pod, Resource, Service};
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
@@ -78,6 +79,8 @@ stores! {
     tcp_routes: TcpRoute,
     udp_routes: UdpRoute,
     tls_routes: TlsRoute,
+    // Empty while the GatewayListenerSet gate is off (not watched).
+    listener_sets: ListenerSet,
     reference_grants: ReferenceGrant,
     namespaces: Namespace,
     services: Service,
@@ -107,6 +110,7 @@ impl Stores {
             tcp_routes: objects(&self.tcp_routes),
             udp_routes: objects(&self.udp_routes),
             tls_routes: objects(&self.tls_routes),
+            listener_sets: objects(&self.listener_sets),
             load_balancer_configurations: objects(&self.load_balancer_configurations),
             listener_rule_configurations: objects(&self.listener_rule_configurations),
             ..Snapshot::default()

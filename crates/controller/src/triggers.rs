@@ -4,7 +4,9 @@
 use gantry_api::gateway::{Gateway, GatewayListenersAllowedRoutesNamespacesFrom as From};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use gantry_translate::routes::{Filter, Route, RouteKind, all_routes};
-use gantry_translate::secrets::{gateway_certificate_secrets, rule_configuration_secret_names};
+use gantry_translate::secrets::{
+    gateway_certificate_secrets, listener_set_certificate_secrets, rule_configuration_secret_names,
+};
 use std::collections::BTreeSet;
 
 /// Something changed in the cluster, reduced to what finding its Gateways needs.
@@ -16,9 +18,15 @@ pub enum Change {
     /// Only a Gateway's status changed (the ALB ARN chained NLBs read): the NLBs.
     GatewayStatus(ObjectKey),
     GatewayClass(String),
-    /// A route changed: the Gateways of its spec parentRefs and of its `status.parents` (so
-    /// that detaching also reconciles the Gateway it left).
-    Route(BTreeSet<ObjectKey>),
+    /// A route changed: the Gateways (and ListenerSets) of its spec parentRefs and of its
+    /// `status.parents` (so that detaching also reconciles the Gateway it left).
+    Route(Parents),
+    /// A ListenerSet's spec changed, or it came or went: the Gateway its parentRef names
+    /// (None: not a Gateway). The mapper adds the Gateway it named before.
+    ListenerSet {
+        key: ObjectKey,
+        parent: Option<ObjectKey>,
+    },
     Service(ObjectKey),
     /// A ReferenceGrant's `from` entries: (kind, namespace).
     ReferenceGrant(Vec<(String, String)>),
@@ -75,7 +83,17 @@ impl<'s> View<'s> {
             }
             Change::GatewayStatus(key) => self.chained_to(key),
             Change::GatewayClass(name) => self.of_class(name),
-            Change::Route(parents) => parents.clone(),
+            Change::Route(parents) => {
+                let mut out = parents.gateways.clone();
+                out.extend(
+                    parents
+                        .listener_sets
+                        .iter()
+                        .filter_map(|s| self.listener_set_parent(s)),
+                );
+                out
+            }
+            Change::ListenerSet { parent, .. } => parent.iter().cloned().collect(),
             Change::Service(key) => self.using_service(key),
             Change::ReferenceGrant(from) => self.granted(from),
             Change::Namespace(name) => self.namespace_sensitive(name),
@@ -97,7 +115,38 @@ impl<'s> View<'s> {
     }
 
     fn parents_of<'a>(&'a self, routes: impl Iterator<Item = &'a Route>) -> BTreeSet<ObjectKey> {
-        routes.flat_map(route_gateways).collect()
+        routes.flat_map(|r| self.route_gateways(r)).collect()
+    }
+
+    /// The Gateway the ListenerSet `set` names as parent, if it exists in the snapshot.
+    fn listener_set_parent(&self, set: &ObjectKey) -> Option<ObjectKey> {
+        let s = self.snapshot.listener_sets.get(set)?;
+        gantry_translate::listener_sets::parent_of(set, s)
+    }
+
+    /// The Gateways a route's spec names as parents, directly or through a ListenerSet.
+    fn route_gateways<'a>(&'a self, route: &'a Route) -> impl Iterator<Item = ObjectKey> + 'a {
+        route.parent_refs.iter().filter_map(|p| {
+            if p.group != gantry_api::gateway::GROUP {
+                return None;
+            }
+            let key = ObjectKey::new(&p.namespace, &p.name);
+            match p.kind.as_str() {
+                "Gateway" => Some(key),
+                "ListenerSet" => self.listener_set_parent(&key),
+                _ => None,
+            }
+        })
+    }
+
+    /// The Gateways of the ListenerSets of `namespace`.
+    fn listener_set_gateways_in(&self, namespace: &str) -> BTreeSet<ObjectKey> {
+        self.snapshot
+            .listener_sets
+            .iter()
+            .filter(|(k, _)| k.namespace == namespace)
+            .filter_map(|(k, s)| gantry_translate::listener_sets::parent_of(k, s))
+            .collect()
     }
 
     fn of_class(&self, class: &str) -> BTreeSet<ObjectKey> {
@@ -136,6 +185,10 @@ impl<'s> View<'s> {
                 .any(|(kind, ns)| kind == r.kind.as_str() && *ns == r.key.namespace)
         }));
         for (kind, ns) in from {
+            // A ListenerSet's certificateRefs are granted `from` kind ListenerSet.
+            if kind == "ListenerSet" {
+                out.extend(self.listener_set_gateways_in(ns));
+            }
             if kind == "Gateway" {
                 out.extend(
                     self.snapshot
@@ -162,8 +215,19 @@ impl<'s> View<'s> {
         out.retain(|gw| {
             self.routes
                 .iter()
-                .any(|r| r.key.namespace == namespace && route_gateways(r).any(|p| p == *gw))
+                .any(|r| r.key.namespace == namespace && self.route_gateways(r).any(|p| p == *gw))
         });
+        // Gateways choosing the ListenerSets they allow by namespace label.
+        out.extend(
+            self.listener_set_gateways_in(namespace)
+                .into_iter()
+                .filter(|gw| {
+                    self.snapshot
+                        .gateways
+                        .get(gw)
+                        .is_some_and(|g| selects_listener_set_namespaces(g))
+                }),
+        );
         out
     }
 
@@ -228,6 +292,13 @@ impl<'s> View<'s> {
             .collect();
         out.extend(
             self.snapshot
+                .listener_sets
+                .iter()
+                .filter(|(k, s)| listener_set_certificate_secrets(k, s).contains(secret))
+                .filter_map(|(k, s)| gantry_translate::listener_sets::parent_of(k, s)),
+        );
+        out.extend(
+            self.snapshot
                 .listener_rule_configurations
                 .iter()
                 .filter(|(k, l)| {
@@ -254,13 +325,20 @@ fn backends(route: &Route) -> impl Iterator<Item = &gantry_translate::routes::Ba
     route.rules.iter().flat_map(|r| &r.backend_refs)
 }
 
-/// The Gateways a route's spec names as parents.
-fn route_gateways(route: &Route) -> impl Iterator<Item = ObjectKey> + '_ {
-    route
-        .parent_refs
-        .iter()
-        .filter(|p| p.group == gantry_api::gateway::GROUP && p.kind == "Gateway")
-        .map(|p| ObjectKey::new(&p.namespace, &p.name))
+/// Whether a Gateway allows ListenerSets by namespace label.
+fn selects_listener_set_namespaces(gateway: &Gateway) -> bool {
+    gateway
+        .spec
+        .allowed_listeners
+        .as_ref()
+        .and_then(|a| a.namespaces.as_ref())
+        .and_then(|n| n.from.as_ref())
+        .is_some_and(|f| {
+            matches!(
+                f,
+                gantry_api::gateway::GatewayAllowedListenersNamespacesFrom::Selector
+            )
+        })
 }
 
 fn selects_namespaces(gateway: &Gateway) -> bool {
@@ -273,19 +351,33 @@ fn selects_namespaces(gateway: &Gateway) -> bool {
     })
 }
 
-/// A route's parent Gateways from its spec and its `status.parents`, from the raw object.
+/// The parents a route names: Gateways and ListenerSets.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Parents {
+    pub gateways: BTreeSet<ObjectKey>,
+    pub listener_sets: BTreeSet<ObjectKey>,
+}
+
+/// A route's parent Gateways and ListenerSets from its spec and its `status.parents`, from
+/// the raw object.
 pub fn route_parents(
     namespace: &str,
     spec: impl Iterator<Item = ParentRefParts>,
     status: impl Iterator<Item = ParentRefParts>,
-) -> BTreeSet<ObjectKey> {
-    spec.chain(status)
-        .filter(|p| {
-            p.group.as_deref().unwrap_or(gantry_api::gateway::GROUP) == gantry_api::gateway::GROUP
-                && p.kind.as_deref().unwrap_or("Gateway") == "Gateway"
-        })
-        .map(|p| ObjectKey::new(p.namespace.unwrap_or_else(|| namespace.to_string()), p.name))
-        .collect()
+) -> Parents {
+    let mut out = Parents::default();
+    for p in spec.chain(status) {
+        if p.group.as_deref().unwrap_or(gantry_api::gateway::GROUP) != gantry_api::gateway::GROUP {
+            continue;
+        }
+        let key = ObjectKey::new(p.namespace.unwrap_or_else(|| namespace.to_string()), p.name);
+        match p.kind.as_deref().unwrap_or("Gateway") {
+            "Gateway" => out.gateways.insert(key),
+            "ListenerSet" => out.listener_sets.insert(key),
+            _ => false,
+        };
+    }
+    out
 }
 
 /// The fields of a parentRef that identify a Gateway, whatever the route kind.

@@ -119,7 +119,11 @@ fn gateways_for(change: Change) -> BTreeSet<ObjectKey> {
 #[test]
 fn a_route_triggers_its_spec_and_status_parents() {
     let parents = keys(&[("apps", "web"), ("other", "alb")]);
-    assert_eq!(gateways_for(Change::Route(parents.clone())), parents);
+    let change = Change::Route(Parents {
+        gateways: parents.clone(),
+        listener_sets: BTreeSet::new(),
+    });
+    assert_eq!(gateways_for(change), parents);
 }
 
 #[test]
@@ -145,7 +149,7 @@ fn route_parents_default_namespace_and_skip_other_kinds() {
         name: "b".into(),
     }];
     assert_eq!(
-        route_parents("ns", spec.into_iter(), status.into_iter()),
+        route_parents("ns", spec.into_iter(), status.into_iter()).gateways,
         keys(&[("ns", "a"), ("old", "b")])
     );
 }
@@ -281,5 +285,80 @@ fn an_alb_gateway_triggers_itself_and_the_nlb_gateways_chained_to_it() {
     assert_eq!(
         gateways_for(Change::Gateway(ObjectKey::new("other", "alb"))),
         keys(&[("other", "alb")])
+    );
+}
+
+/// A Gateway `apps/web` allowing ListenerSets by namespace label, the ListenerSet
+/// `team/extra` naming it (an HTTPS listener with a certificate Secret), and a route attached
+/// to the ListenerSet only.
+const WITH_LISTENER_SET: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: apps}
+spec:
+  gatewayClassName: alb
+  allowedListeners:
+    namespaces: {from: Selector, selector: {matchLabels: {team: a}}}
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: extra, namespace: team}
+spec:
+  parentRef: {name: web, namespace: apps}
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls: {certificateRefs: [{name: team-tls}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: team}
+spec:
+  parentRefs: [{group: gateway.networking.k8s.io, kind: ListenerSet, name: extra}]
+  rules:
+  - backendRefs: [{name: echo, port: 80}]
+"#;
+
+#[test]
+fn changes_reach_a_gateway_through_its_listener_sets() {
+    let mut loader = gantry_manifests::Loader::new();
+    loader.load_str("cluster.yaml", WITH_LISTENER_SET);
+    let loaded = loader.finish();
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let view = View::new(&loaded.snapshot);
+    let web = keys(&[("apps", "web")]);
+    let set = ObjectKey::new("team", "extra");
+    let route = Change::Route(Parents {
+        gateways: BTreeSet::new(),
+        listener_sets: [set.clone()].into(),
+    });
+    assert_eq!(
+        view.gateways_for(&route),
+        web,
+        "a route naming the ListenerSet"
+    );
+    let changed = Change::ListenerSet {
+        key: set,
+        parent: Some(ObjectKey::new("apps", "web")),
+    };
+    assert_eq!(view.gateways_for(&changed), web, "the ListenerSet itself");
+    let service = Change::Service(ObjectKey::new("team", "echo"));
+    assert_eq!(view.gateways_for(&service), web, "a backend of its route");
+    let secret = Change::Secret(ObjectKey::new("team", "team-tls"));
+    assert_eq!(view.gateways_for(&secret), web, "its certificate Secret");
+    let namespace = Change::Namespace("team".into());
+    assert_eq!(view.gateways_for(&namespace), web, "its namespace's labels");
+    let grant = Change::ReferenceGrant(vec![("ListenerSet".into(), "team".into())]);
+    assert_eq!(view.gateways_for(&grant), web, "a grant from its namespace");
+    assert!(
+        view.gateways_for(&Change::Namespace("other".into()))
+            .is_empty()
     );
 }

@@ -304,15 +304,19 @@ async fn wait_until_served<K: Resource<DynamicType = ()>>(ctx: &WatchContext, na
     }
 }
 
-/// Number of watches [`spawn_all`] starts.
-pub const WATCHES: usize = 17;
+/// Number of watches [`spawn_all`] starts: one per kind, ListenerSets only with
+/// `listener_sets` (the `GatewayListenerSet` gate).
+pub fn watches(listener_sets: bool) -> usize {
+    17 + usize::from(listener_sets)
+}
 
-/// Starts every watch.
-pub fn spawn_all(ctx: &WatchContext, w: Writers) -> Vec<JoinHandle<()>> {
+/// Starts every watch; that of ListenerSets only when `with_sets` (the
+/// `GatewayListenerSet` gate) is on.
+pub fn spawn_all(ctx: &WatchContext, w: Writers, with_sets: bool) -> Vec<JoinHandle<()>> {
     use crate::kinds::*;
     let ns = ctx.namespace.as_deref();
     let c = &ctx.client;
-    vec![
+    let mut all = vec![
         spawn(ctx, w.gateway_classes, gateway_classes(c)),
         spawn(ctx, w.gateways, gateways(c, ns)),
         spawn(ctx, w.http_routes, http_routes(c, ns)),
@@ -330,5 +334,14 @@ pub fn spawn_all(ctx: &WatchContext, w: Writers) -> Vec<JoinHandle<()>> {
         spawn(ctx, w.nodes, nodes(c)),
         spawn(ctx, w.target_group_bindings, target_group_bindings(c, ns)),
         spawn(ctx, w.pods, pods(c, ns)),
-    ]
+    ];
+    if with_sets {
+        all.push(spawn(
+            ctx,
+            w.listener_sets,
+            crate::kinds::listener_sets(c, ns),
+        ));
+    }
+    debug_assert_eq!(all.len(), watches(with_sets));
+    all
 }

@@ -2,7 +2,7 @@
 //! IAM policy exactly the AWS operations the deployer calls, the chart's CRDs are
 //! `gantry crds`, and the image runs as non-root.
 
-use gantry_controller::access::{ACCESS, TIERED_ACCESS, access};
+use gantry_controller::access::{ACCESS, LISTENER_SET_ACCESS, TIERED_ACCESS, access};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -49,14 +49,16 @@ fn grants(rules: &Value) -> BTreeSet<Grant> {
     out
 }
 
-/// The template with its `{{- if .Values.tiered.enabled }}` … `{{- end }}` blocks kept or
-/// dropped as Helm would for that value (the chart's RBAC has no other conditionals).
-fn with_tiered(text: &str, enabled: bool) -> String {
+/// The template with its `{{- if .Values.tiered.enabled }}` and
+/// `{{- if .Values.listenerSets.enabled }}` … `{{- end }}` blocks kept or dropped as Helm would
+/// for those values (the chart's RBAC has no other conditionals).
+fn with_values(text: &str, tiered: bool, listener_sets: bool) -> String {
     let mut out = String::new();
     let mut keep = true;
     for line in text.lines() {
         match line.trim() {
-            "{{- if .Values.tiered.enabled }}" => keep = enabled,
+            "{{- if .Values.tiered.enabled }}" => keep = tiered,
+            "{{- if .Values.listenerSets.enabled }}" => keep = listener_sets,
             "{{- end }}" => keep = true,
             _ if keep => {
                 out.push_str(line);
@@ -69,12 +71,17 @@ fn with_tiered(text: &str, enabled: bool) -> String {
     out
 }
 
-fn chart_grants(tiered: bool) -> (BTreeSet<Grant>, BTreeSet<Grant>) {
-    let cluster = with_tiered(
+fn chart_grants(tiered: bool, listener_sets: bool) -> (BTreeSet<Grant>, BTreeSet<Grant>) {
+    let cluster = with_values(
         &read("deploy/chart/gantry/templates/clusterrole.yaml"),
         tiered,
+        listener_sets,
     );
-    let role = with_tiered(&read("deploy/chart/gantry/templates/role.yaml"), tiered);
+    let role = with_values(
+        &read("deploy/chart/gantry/templates/role.yaml"),
+        tiered,
+        listener_sets,
+    );
     (
         grants(&untemplate(&cluster)["rules"]),
         grants(&untemplate(&role)["rules"]),
@@ -82,10 +89,10 @@ fn chart_grants(tiered: bool) -> (BTreeSet<Grant>, BTreeSet<Grant>) {
 }
 
 #[test]
-fn chart_rbac_grants_exactly_what_the_controller_uses_with_tiered_on_and_off() {
-    for tiered in [false, true] {
-        let (cluster, role) = chart_grants(tiered);
-        let used: BTreeSet<Grant> = access(tiered)
+fn chart_rbac_grants_exactly_what_the_controller_uses_with_tiered_and_listener_sets_on_and_off() {
+    for (tiered, listener_sets) in [(false, false), (false, true), (true, false), (true, true)] {
+        let (cluster, role) = chart_grants(tiered, listener_sets);
+        let used: BTreeSet<Grant> = access(tiered, listener_sets)
             .flat_map(|a| {
                 a.verbs
                     .iter()
@@ -97,11 +104,18 @@ fn chart_rbac_grants_exactly_what_the_controller_uses_with_tiered_on_and_off() {
         let extra: Vec<_> = granted.difference(&used).collect();
         assert!(
             missing.is_empty(),
-            "tiered={tiered}: used but not granted: {missing:?}"
+            "tiered={tiered} listener_sets={listener_sets}: used but not granted: {missing:?}"
         );
         assert!(
             extra.is_empty(),
-            "tiered={tiered}: granted but not used: {extra:?}"
+            "tiered={tiered} listener_sets={listener_sets}: granted but not used: {extra:?}"
+        );
+        // ListenerSets are granted exactly when their gate is on.
+        assert_eq!(
+            cluster
+                .iter()
+                .any(|(g, r, _)| g == "gateway.networking.k8s.io" && r.starts_with("listenersets")),
+            listener_sets
         );
         // The lease is only reachable in the release's namespace.
         assert!(role.iter().all(|(_, r, _)| r == "leases"));
@@ -111,7 +125,7 @@ fn chart_rbac_grants_exactly_what_the_controller_uses_with_tiered_on_and_off() {
 
 #[test]
 fn without_the_tiered_class_nothing_but_statuses_and_bindings_is_written() {
-    let (cluster, _) = chart_grants(false);
+    let (cluster, _) = chart_grants(false, true);
     let writes: BTreeSet<&Grant> = cluster
         .iter()
         .filter(|(_, _, verb)| ["create", "patch", "delete", "update"].contains(&verb.as_str()))
@@ -134,7 +148,7 @@ fn without_the_tiered_class_nothing_but_statuses_and_bindings_is_written() {
             .any(|(g, _, _)| g.contains("crossplane") || g.contains("upbound")),
         "no Crossplane access without the tiered class"
     );
-    let (tiered_cluster, _) = chart_grants(true);
+    let (tiered_cluster, _) = chart_grants(true, true);
     assert!(tiered_cluster.contains(&(
         "elbv2.aws.m.upbound.io".to_string(),
         "lbs".to_string(),
@@ -167,6 +181,43 @@ fn the_chart_turns_the_tiered_gate_off_with_its_rbac() {
     let with_user_gates = define.find("featureGates").expect("user gates first");
     let tiered_gate = define.find("TieredGatewayAPI").unwrap();
     assert!(with_user_gates < tiered_gate);
+}
+
+/// The chart's `listenerSets.enabled` (on by default, as the gate) sets the controller's
+/// `GatewayListenerSet` gate after the user's gates, so the controller never watches what the
+/// ClusterRole does not grant.
+#[test]
+fn the_chart_sets_the_listener_set_gate_with_its_rbac() {
+    let values = read("deploy/chart/gantry/values.yaml");
+    let values: Value = serde_norway::from_str(&values).expect("values.yaml");
+    assert_eq!(
+        values["listenerSets"]["enabled"],
+        Value::Bool(true),
+        "on by default"
+    );
+    let helpers = read("deploy/chart/gantry/templates/_helpers.tpl");
+    let define = helpers
+        .split("{{- define \"gantry.featureGates\" -}}")
+        .nth(1)
+        .expect("_helpers.tpl defines gantry.featureGates");
+    assert!(
+        define.contains("printf \"GatewayListenerSet=%t\" (.Values.listenerSets.enabled"),
+        "{define}"
+    );
+    assert!(define.find("featureGates").unwrap() < define.find("GatewayListenerSet").unwrap());
+    for a in LISTENER_SET_ACCESS {
+        assert!(!ACCESS.contains(a), "{a:?} is needed only with the gate");
+    }
+    let set = LISTENER_SET_ACCESS
+        .iter()
+        .find(|a| a.resource == "listenersets")
+        .expect("listenersets");
+    assert!(set.verbs.contains(&"list") && set.verbs.contains(&"watch"));
+    let status = LISTENER_SET_ACCESS
+        .iter()
+        .find(|a| a.resource == "listenersets/status")
+        .expect("listenersets/status");
+    assert!(status.verbs.contains(&"patch"));
 }
 
 #[test]

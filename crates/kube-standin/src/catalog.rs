@@ -49,6 +49,8 @@ pub const KINDS: &[Kind] = &[
     k(GW, "v1", "grpcroutes", "GRPCRoute", true, true),
     k(GW, "v1", "tlsroutes", "TLSRoute", true, true),
     k(GW, "v1", "referencegrants", "ReferenceGrant", true, false),
+    // ListenerSets (tests/listener_sets.rs): the controller writes their status.
+    k(GW, "v1", "listenersets", "ListenerSet", true, true),
     k(GW, "v1alpha2", "tcproutes", "TCPRoute", true, true),
     k(GW, "v1alpha2", "udproutes", "UDPRoute", true, true),
     k(

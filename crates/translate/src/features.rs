@@ -134,7 +134,7 @@ pub const FEATURES: &[Feature] = &[
     yes("HTTPRouteSchemeRedirect", ALB),
     no(
         "ListenerSet",
-        "partial: gantry plan and apply merge ListenerSets into the Gateway's load balancer; the in-cluster controller does not watch them yet",
+        "partial: merged into the Gateway's load balancer with statuses by gantry plan, apply and the controller; not claimed until the conformance suite's ListenerSet tests have run against gantry",
     ),
     no("Mesh", NOT_A_MESH),
     no("MeshClusterIPMatching", NOT_A_MESH),

@@ -4,7 +4,7 @@
 
 use crate::LbKind;
 use gantry_api::crds::ListenerRuleConfiguration;
-use gantry_api::gateway::{GROUP, Gateway};
+use gantry_api::gateway::{GROUP, Gateway, GatewayListeners, ListenerSet};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -75,7 +75,51 @@ pub fn listener_certificate_secrets(snapshot: &Snapshot) -> SecretReferences {
             }
         }
     }
+    // ListenerSet listeners' certificateRefs, for ListenerSets naming a Gateway of ours;
+    // grants are checked `from` kind ListenerSet.
+    for (key, set) in &snapshot.listener_sets {
+        let Some(parent) = crate::listener_sets::parent_of(key, set) else {
+            continue;
+        };
+        let ours = snapshot.gateways.get(&parent).is_some_and(|gw| {
+            let class = ObjectKey::cluster(gw.spec.gateway_class_name.clone());
+            snapshot
+                .gateway_classes
+                .get(&class)
+                .is_some_and(|c| LbKind::from_controller_name(&c.spec.controller_name).is_some())
+        });
+        if !ours {
+            continue;
+        }
+        for secret in listener_set_certificate_secrets(key, set) {
+            let permitted = secret.namespace == key.namespace
+                || crate::refs::is_granted_from(
+                    snapshot,
+                    GROUP,
+                    "ListenerSet",
+                    &key.namespace,
+                    "",
+                    "Secret",
+                    &secret,
+                );
+            if permitted {
+                out.entry(secret).or_default().extend(TLS_KEYS);
+            }
+        }
+    }
     out
+}
+
+/// The core Secrets the listeners of ListenerSet `key` name in `tls.certificateRefs` (the
+/// namespace defaults to the ListenerSet's), whether or not a grant allows them.
+pub fn listener_set_certificate_secrets(key: &ObjectKey, set: &ListenerSet) -> Vec<ObjectKey> {
+    let listeners: Vec<_> = set
+        .spec
+        .listeners
+        .iter()
+        .map(crate::listener_sets::as_gateway_listener)
+        .collect();
+    certificate_secrets(&key.namespace, &listeners).collect()
 }
 
 /// The core Secrets the listeners of Gateway `key` name in `tls.certificateRefs` (the
@@ -84,8 +128,14 @@ pub fn gateway_certificate_secrets<'a>(
     key: &'a ObjectKey,
     gw: &'a Gateway,
 ) -> impl Iterator<Item = ObjectKey> + 'a {
-    gw.spec
-        .listeners
+    certificate_secrets(&key.namespace, &gw.spec.listeners)
+}
+
+fn certificate_secrets<'a>(
+    namespace: &'a str,
+    listeners: &'a [GatewayListeners],
+) -> impl Iterator<Item = ObjectKey> + 'a {
+    listeners
         .iter()
         .filter_map(|l| l.tls.as_ref())
         .flat_map(|t| t.certificate_refs.iter().flatten())
@@ -95,7 +145,7 @@ pub fn gateway_certificate_secrets<'a>(
         })
         .map(move |r| {
             ObjectKey::new(
-                r.namespace.as_deref().unwrap_or(&key.namespace).to_string(),
+                r.namespace.as_deref().unwrap_or(namespace).to_string(),
                 r.name.clone(),
             )
         })
@@ -209,6 +259,76 @@ spec:
             [
                 (ObjectKey::new("apps", "web-tls"), tls.clone()),
                 (ObjectKey::new("certs", "shared"), tls),
+            ]
+            .into()
+        );
+    }
+
+    /// A ListenerSet's certificateRefs are read when its parent Gateway is ours, in its own
+    /// namespace or where a ReferenceGrant `from` kind ListenerSet allows (a grant to the
+    /// Gateway is not inherited: "ReferenceGrants applied to a Gateway are not inherited by
+    /// child ListenerSets").
+    #[test]
+    fn listener_set_certificate_secrets_are_read_for_our_gateways_with_their_own_grants() {
+        let mut snapshot = Snapshot::default();
+        for c in objects::<gantry_api::gateway::GatewayClass>(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: alb}\nspec: {controllerName: gateway.k8s.aws/alb}",
+        ) {
+            snapshot
+                .gateway_classes
+                .insert(ObjectKey::of(&c.metadata), Arc::new(c));
+        }
+        for g in objects::<Gateway>(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: web, namespace: apps}\nspec: {gatewayClassName: alb, listeners: []}",
+        ) {
+            snapshot
+                .gateways
+                .insert(ObjectKey::of(&g.metadata), Arc::new(g));
+        }
+        let sets = r#"apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: extra, namespace: team}
+spec:
+  parentRef: {name: web, namespace: apps}
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls:
+      certificateRefs:
+      - {name: team-tls}
+      - {name: shared, namespace: certs}
+      - {name: gw-only, namespace: gwcerts}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: orphan, namespace: team}
+spec:
+  parentRef: {name: missing, namespace: apps}
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls: {certificateRefs: [{name: orphan-tls}]}"#;
+        for l in objects::<ListenerSet>(sets) {
+            snapshot
+                .listener_sets
+                .insert(ObjectKey::of(&l.metadata), Arc::new(l));
+        }
+        for g in objects::<gantry_api::gateway::ReferenceGrant>(
+            "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: ListenerSet, namespace: team}]\n  to: [{group: '', kind: Secret}]\n---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: gwcerts}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: team}]\n  to: [{group: '', kind: Secret}]",
+        ) {
+            snapshot
+                .reference_grants
+                .insert(ObjectKey::of(&g.metadata), Arc::new(g));
+        }
+        let refs = listener_certificate_secrets(&snapshot);
+        let tls: BTreeSet<&str> = TLS_KEYS.iter().copied().collect();
+        assert_eq!(
+            refs,
+            [
+                (ObjectKey::new("certs", "shared"), tls.clone()),
+                (ObjectKey::new("team", "team-tls"), tls),
             ]
             .into()
         );

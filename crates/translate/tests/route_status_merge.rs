@@ -63,3 +63,41 @@ fn a_gateway_the_route_left_loses_its_entries() {
         merge_route_parents_for_gateway(Some(&previous), OURS, "apps", ("apps", "a"), vec![]);
     assert_eq!(merged["parents"], json!([]));
 }
+
+/// A Gateway's reconcile owns the entries of its ListenerSets too: they are replaced, and
+/// entries naming a Gateway or ListenerSet of another owner are kept.
+#[test]
+fn a_writer_owning_a_gateway_and_its_listener_sets_replaces_only_their_entries() {
+    let set = json!({"group": "gateway.networking.k8s.io", "kind": "ListenerSet", "name": "extra"});
+    let other_set =
+        json!({"group": "gateway.networking.k8s.io", "kind": "ListenerSet", "name": "theirs"});
+    let b = json!({"name": "b"});
+    let previous = json!({"parents": [
+        entry("gateway.k8s.aws/alb", set.clone(), "False"),
+        entry("gateway.k8s.aws/alb", other_set.clone(), "True"),
+        entry("gateway.k8s.aws/alb", b.clone(), "True"),
+    ]});
+    let rendered = vec![
+        entry("gateway.k8s.aws/alb", set.clone(), "True"),
+        entry("gateway.k8s.aws/alb", other_set.clone(), "False"),
+    ];
+    let merged = gantry_translate::status::merge_route_parents_for_parents(
+        Some(&previous),
+        OURS,
+        "apps",
+        |kind, ns, name| (kind, ns, name) == ("ListenerSet", "apps", "extra"),
+        rendered,
+    );
+    let got: Vec<(&Value, &str)> = merged["parents"]
+        .as_array()
+        .expect("parents")
+        .iter()
+        .map(|e| {
+            (
+                &e["parentRef"],
+                e["conditions"][0]["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [(&other_set, "True"), (&b, "True"), (&set, "True")]);
+}

@@ -3,7 +3,7 @@
 //!
 //! Idempotent: the runtime does not say why it calls, and a periodic requeue repairs drift.
 
-use super::{Context, bindings, gated, routes, scope};
+use super::{Context, bindings, gated, listener_sets, routes, scope};
 use crate::deploy::Deploy;
 use crate::error::{Error, Result};
 use crate::finalizer;
@@ -66,7 +66,7 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
     }
     // Gateways on their way out are no backend: an NLB must not be pointed again at an ALB
     // being deleted.
-    let mut snapshot = scope::gateway_scope(snapshot, key);
+    let mut snapshot = scope::gateway_scope(snapshot, key, ctx.config.translate.listener_sets);
     snapshot
         .gateways
         .retain(|_, g| g.metadata.deletion_timestamp.is_none());
@@ -151,6 +151,7 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
             }
         }
     }
+    listener_sets::write_all(ctx, &translation, key, outcome.as_ref()).await?;
     routes::write_all(ctx, &snapshot, &translation, key).await?;
     match outcome {
         Some(Err(source)) => {

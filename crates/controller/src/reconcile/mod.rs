@@ -7,6 +7,7 @@ mod bindings;
 mod class;
 mod gates;
 mod gateway;
+mod listener_sets;
 mod routes;
 pub mod rules;
 mod scope;

@@ -3,7 +3,7 @@
 //! for that Gateway as translation computed them; entries for other Gateways, and other
 //! controllers' entries, are carried along unchanged.
 
-use super::Context;
+use super::{Context, scope};
 use crate::deploy::Deploy;
 use crate::error::Result;
 use crate::kinds::RouteObject;
@@ -12,7 +12,7 @@ use gantry_api::k8s::Resource;
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use gantry_translate::Translation;
 use gantry_translate::routes::RouteKind;
-use gantry_translate::status::{merge_route_parents_for_gateway, render_route_parents};
+use gantry_translate::status::{merge_route_parents_for_parents, render_route_parents};
 use kube::api::Api;
 use kube::core::NamespaceResourceScope;
 use serde::Serialize;
@@ -28,6 +28,7 @@ pub async fn write_all<D: Deploy>(
 ) -> Result<()> {
     write_kind(
         ctx,
+        snapshot,
         RouteKind::Http,
         &snapshot.http_routes,
         translation,
@@ -36,6 +37,7 @@ pub async fn write_all<D: Deploy>(
     .await?;
     write_kind(
         ctx,
+        snapshot,
         RouteKind::Grpc,
         &snapshot.grpc_routes,
         translation,
@@ -44,6 +46,7 @@ pub async fn write_all<D: Deploy>(
     .await?;
     write_kind(
         ctx,
+        snapshot,
         RouteKind::Tcp,
         &snapshot.tcp_routes,
         translation,
@@ -52,6 +55,7 @@ pub async fn write_all<D: Deploy>(
     .await?;
     write_kind(
         ctx,
+        snapshot,
         RouteKind::Udp,
         &snapshot.udp_routes,
         translation,
@@ -60,6 +64,7 @@ pub async fn write_all<D: Deploy>(
     .await?;
     write_kind(
         ctx,
+        snapshot,
         RouteKind::Tls,
         &snapshot.tls_routes,
         translation,
@@ -71,6 +76,7 @@ pub async fn write_all<D: Deploy>(
 
 async fn write_kind<D, K>(
     ctx: &Context<D>,
+    snapshot: &Snapshot,
     kind: RouteKind,
     routes: &Objects<K>,
     translation: &Translation,
@@ -87,8 +93,9 @@ where
 {
     let ours = ctx.config.controller_names();
     let now = (ctx.now)();
+    let listener_sets = ctx.config.translate.listener_sets;
     for (key, route) in routes {
-        if !route.parent_gateways().contains(gateway) {
+        if !scope::names(snapshot, gateway, route.as_ref(), listener_sets) {
             continue;
         }
         let computed = translation.statuses.routes.get(&(kind, key.clone()));
@@ -100,13 +107,24 @@ where
             if previous.is_none() && rendered.is_empty() {
                 return serde_json::Value::Null;
             }
-            // Only this Gateway's entries: its translation saw only its own part of the
-            // cluster (`scope.rs`).
-            merge_route_parents_for_gateway(
+            // Only the entries of this Gateway and its ListenerSets: its translation saw only
+            // its own part of the cluster (`scope.rs`).
+            merge_route_parents_for_parents(
                 previous,
                 &ours,
                 &key.namespace,
-                (&gateway.namespace, &gateway.name),
+                |kind, namespace, name| match kind {
+                    "Gateway" => namespace == gateway.namespace && name == gateway.name,
+                    "ListenerSet" => {
+                        listener_sets
+                            && scope::owns_listener_set(
+                                snapshot,
+                                gateway,
+                                &ObjectKey::new(namespace, name),
+                            )
+                    }
+                    _ => false,
+                },
                 rendered,
             )
         })

@@ -32,10 +32,10 @@ pub struct ControllerArgs {
     pub watch_namespace: Option<String>,
     /// Feature gates, as Name=true|false pairs separated by commas: ALBGatewayAPI and
     /// NLBGatewayAPI turn the ALB or NLB part off, TieredGatewayAPI the tiered class (its
-    /// watches and writes; the chart's RBAC grants those only with `tiered.enabled`).
-    /// GatewayListenerSet (the established controller's name) is off here: the in-cluster
-    /// controller does not watch ListenerSets yet (`gantry plan` and `apply` serve them), so
-    /// `GatewayListenerSet=true` is refused rather than ignored.
+    /// watches and writes; the chart's RBAC grants those only with `tiered.enabled`),
+    /// GatewayListenerSet (the established controller's name; on by default, as there) the
+    /// ListenerSets: off, they are neither watched nor read, and Gateways get no
+    /// `attachedListenerSets`.
     #[arg(long, env = "GANTRY_FEATURE_GATES", value_parser = parse_gates, default_value = "")]
     pub feature_gates: Gates,
     /// Every Gateway is reconciled at least this often, which repairs changes made by hand in
@@ -115,7 +115,7 @@ pub struct Gates {
     pub alb: bool,
     pub nlb: bool,
     pub tiered: bool,
-    /// `GatewayListenerSet`; only false is accepted for now (see `feature_gates`).
+    /// `GatewayListenerSet`: ListenerSets watched, merged and given statuses.
     pub listener_sets: bool,
 }
 
@@ -124,7 +124,7 @@ fn parse_gates(s: &str) -> Result<Gates, String> {
         alb: true,
         nlb: true,
         tiered: true,
-        listener_sets: false,
+        listener_sets: true,
     };
     for pair in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, value) = pair
@@ -139,10 +139,7 @@ fn parse_gates(s: &str) -> Result<Gates, String> {
             "ALBGatewayAPI" => gates.alb = on,
             "NLBGatewayAPI" => gates.nlb = on,
             "TieredGatewayAPI" => gates.tiered = on,
-            "GatewayListenerSet" if on => {
-                return Err("feature gate GatewayListenerSet=true: the in-cluster controller does not watch ListenerSets yet (gantry plan and gantry apply serve them); leave it off".to_string());
-            }
-            "GatewayListenerSet" => gates.listener_sets = false,
+            "GatewayListenerSet" => gates.listener_sets = on,
             other => {
                 return Err(format!(
                     "unknown feature gate {other:?} (known: ALBGatewayAPI, NLBGatewayAPI, TieredGatewayAPI, GatewayListenerSet)"
@@ -196,8 +193,8 @@ impl ControllerArgs {
             bail!("both ALBGatewayAPI and NLBGatewayAPI are off: there is nothing to do");
         }
         c.tiered = self.feature_gates.tiered;
-        // No ListenerSet is watched: translation must not report on them (attachedListenerSets
-        // of 0 would be a guess).
+        // Off: no ListenerSet is watched, so translation must not report on them either
+        // (an attachedListenerSets of 0 would be a guess).
         c.translate.listener_sets = self.feature_gates.listener_sets;
         c.translate.default_target_type = self.default_target_type.into();
         c.watch_namespace = self.watch_namespace.clone().filter(|n| !n.is_empty());
@@ -333,9 +330,9 @@ mod tests {
     }
 
     #[test]
-    fn the_listener_set_gate_is_off_and_cannot_be_turned_on_yet() {
+    fn the_listener_set_gate_is_on_by_default_and_can_be_turned_off() {
         let c = parse(&["--cluster-name=x"]).unwrap().config().unwrap();
-        assert!(!c.translate.listener_sets);
+        assert!(c.translate.listener_sets, "on by default, as in the LBC");
         let off = parse(&[
             "--cluster-name=x",
             "--feature-gates=GatewayListenerSet=false",
@@ -345,12 +342,9 @@ mod tests {
         let on = parse(&[
             "--cluster-name=x",
             "--feature-gates=GatewayListenerSet=true",
-        ]);
-        assert!(
-            on.unwrap_err()
-                .to_string()
-                .contains("does not watch ListenerSets")
-        );
+        ])
+        .unwrap();
+        assert!(on.config().unwrap().translate.listener_sets);
     }
 
     #[test]

@@ -11,8 +11,8 @@ pub use gateway::gateway_accepted;
 pub use listener::listener_conditions;
 
 pub use render::{
-    merge_route_parents, merge_route_parents_for_gateway, render_gateway, render_gateway_class,
-    render_route_parents,
+    merge_route_parents, merge_route_parents_for_gateway, merge_route_parents_for_parents,
+    render_gateway, render_gateway_class, render_listener_set, render_route_parents,
 };
 
 use crate::routes::{OriginalParentRef, RouteKind};

@@ -3,7 +3,9 @@
 //! A condition keeps its previous `lastTransitionTime` unless its `status` changed, as
 //! Kubernetes' own condition helpers do; so re-rendering an unchanged status is a no-op.
 
-use super::{Condition, GatewayClassStatus, GatewayStatus, RouteStatus};
+use super::{
+    Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus, RouteStatus,
+};
 use serde_json::{Value, json};
 
 fn render_conditions(conditions: &[Condition], previous: Option<&Value>, now: &str) -> Value {
@@ -59,13 +61,47 @@ pub fn render_gateway_class(
 
 /// `.status` of a Gateway.
 pub fn render_gateway(status: &GatewayStatus, previous: Option<&Value>, now: &str) -> Value {
+    let mut out = json!({
+        "conditions": render_conditions(&status.conditions, previous, now),
+        "listeners": render_listeners(&status.listeners, previous, now),
+    });
+    if !status.addresses.is_empty() {
+        out["addresses"] = Value::Array(
+            status
+                .addresses
+                .iter()
+                .map(|a| json!({"type": "Hostname", "value": a}))
+                .collect(),
+        );
+    }
+    if let Some(n) = status.attached_listener_sets {
+        out["attachedListenerSets"] = json!(n);
+    }
+    out
+}
+
+/// `.status` of a ListenerSet: its conditions and its listeners' (ListenerEntryStatus, the
+/// shape of a Gateway's listener status).
+pub fn render_listener_set(
+    status: &ListenerSetStatus,
+    previous: Option<&Value>,
+    now: &str,
+) -> Value {
+    json!({
+        "conditions": render_conditions(&status.conditions, previous, now),
+        "listeners": render_listeners(&status.listeners, previous, now),
+    })
+}
+
+/// `status.listeners` of a Gateway or ListenerSet; each listener keeps the transition times
+/// of its unchanged conditions from its previous entry of the same name.
+fn render_listeners(listeners: &[ListenerStatus], previous: Option<&Value>, now: &str) -> Value {
     let previous_listeners: Vec<Value> = previous
         .and_then(|p| p.get("listeners"))
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let listeners: Vec<Value> = status
-        .listeners
+    listeners
         .iter()
         .map(|l| {
             let prev = previous_listeners
@@ -80,21 +116,7 @@ pub fn render_gateway(status: &GatewayStatus, previous: Option<&Value>, now: &st
                 "conditions": render_conditions(&l.conditions, prev, now),
             })
         })
-        .collect();
-    let mut out = json!({
-        "conditions": render_conditions(&status.conditions, previous, now),
-        "listeners": listeners,
-    });
-    if !status.addresses.is_empty() {
-        out["addresses"] = Value::Array(
-            status
-                .addresses
-                .iter()
-                .map(|a| json!({"type": "Hostname", "value": a}))
-                .collect(),
-        );
-    }
-    out
+        .collect()
 }
 
 /// This controller's `status.parents` entries of a route, rendered.
@@ -138,15 +160,33 @@ pub fn merge_route_parents_for_gateway(
     gateway: (&str, &str),
     rendered: Vec<Value>,
 ) -> Value {
-    let names_gateway = |entry: &Value| {
+    merge_route_parents_for_parents(
+        previous,
+        ours,
+        route_namespace,
+        |kind, namespace, name| kind == "Gateway" && (namespace, name) == gateway,
+        rendered,
+    )
+}
+
+/// Like [`merge_route_parents_for_gateway`], for a writer that owns the entries of every
+/// parent `owns(kind, namespace, name)` says yes to (a Gateway and its ListenerSets): our
+/// entries for those parents are replaced by those of `rendered` that name one of them; every
+/// other entry is kept as it is. Parents outside the Gateway API group are never owned.
+pub fn merge_route_parents_for_parents(
+    previous: Option<&Value>,
+    ours: &[&str],
+    route_namespace: &str,
+    owns: impl Fn(&str, &str, &str) -> bool,
+    rendered: Vec<Value>,
+) -> Value {
+    let owned = |entry: &Value| {
         let r = &entry["parentRef"];
         let group = r["group"].as_str().unwrap_or("gateway.networking.k8s.io");
         let kind = r["kind"].as_str().unwrap_or("Gateway");
         let namespace = r["namespace"].as_str().unwrap_or(route_namespace);
         group == "gateway.networking.k8s.io"
-            && kind == "Gateway"
-            && namespace == gateway.0
-            && r["name"].as_str() == Some(gateway.1)
+            && owns(kind, namespace, r["name"].as_str().unwrap_or_default())
     };
     let is_ours = |entry: &Value| {
         entry
@@ -159,12 +199,12 @@ pub fn merge_route_parents_for_gateway(
         .and_then(Value::as_array)
         .map(|list| {
             list.iter()
-                .filter(|e| !(is_ours(e) && names_gateway(e)))
+                .filter(|e| !(is_ours(e) && owned(e)))
                 .cloned()
                 .collect()
         })
         .unwrap_or_default();
-    parents.extend(rendered.into_iter().filter(|e| names_gateway(e)));
+    parents.extend(rendered.into_iter().filter(|e| owned(e)));
     let mut out = previous.cloned().unwrap_or_else(|| json!({}));
     out["parents"] = Value::Array(parents);
     out

@@ -1,0 +1,68 @@
+//! ListenerSet statuses written by their parent Gateway's reconcile: the conditions and
+//! per-listener entries translation computed, made `Programmed` by the deploy's outcome as the
+//! Gateway's are, written with the same rules as the Gateway's status (only when it changed,
+//! from a fresh enough copy, conflicts retried: `crate::status`).
+
+use super::Context;
+use crate::deploy::Deploy;
+use crate::error::Result;
+use crate::programmed::{listener_set_deploy_failed, listener_set_programmed};
+use crate::status::{self, Written};
+use gantry_api::gateway::ListenerSet;
+use gantry_snapshot::ObjectKey;
+use gantry_translate::Translation;
+use gantry_translate::listener_sets::parent_of;
+use gantry_translate::status::render_listener_set;
+use kube::api::Api;
+use kube::runtime::reflector::ObjectRef;
+
+/// Writes the status of every ListenerSet naming `gateway`; `outcome` is the Gateway's deploy
+/// (None: nothing was deployed, the Gateway is not accepted).
+pub async fn write_all<D: Deploy>(
+    ctx: &Context<D>,
+    translation: &Translation,
+    gateway: &ObjectKey,
+    outcome: Option<&gantry_deploy::Result<gantry_deploy::Report>>,
+) -> Result<()> {
+    let now = (ctx.now)();
+    for (key, computed) in &translation.statuses.listener_sets {
+        let cached = ctx
+            .stores
+            .listener_sets
+            .get(&ObjectRef::new(&key.name).within(&key.namespace));
+        // Translation of a Gateway's scope may cover other Gateways (chained ALBs): only this
+        // Gateway's ListenerSets are its to write.
+        let Some(set) = cached else { continue };
+        if parent_of(key, &set).as_ref() != Some(gateway) {
+            continue;
+        }
+        let computed = match outcome {
+            Some(Ok(report)) => match &report.load_balancer {
+                Some(lb) => listener_set_programmed(computed.clone(), lb),
+                None => computed.clone(),
+            },
+            Some(Err(e)) => listener_set_deploy_failed(computed.clone(), e.status_message()),
+            None => computed.clone(),
+        };
+        let api: Api<ListenerSet> = Api::namespaced(ctx.client.clone(), &key.namespace);
+        let written = status::write(&api, Some(set.clone()), &key.name, |previous| {
+            render_listener_set(&computed, previous, &now)
+        })
+        .await;
+        match written {
+            Ok(Written::Patched) => ctx.metrics.status_written("ListenerSet"),
+            Ok(_) => {}
+            Err(e) => {
+                ctx.event(
+                    set.as_ref(),
+                    true,
+                    e.event_reason(),
+                    format!("Failed update status due to {e}"),
+                )
+                .await;
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
