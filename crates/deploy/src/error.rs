@@ -192,6 +192,13 @@ pub enum Error {
     /// not applied.
     #[error("{gateway}: no target group is named {}", .names.join(", "))]
     TargetGroupNameNotFound { gateway: String, names: Vec<String> },
+    /// Target groups named by `TargetGroupName` backendRefs whose protocol their listener
+    /// cannot forward to (AWS would refuse the listener or rule); nothing was applied.
+    #[error("{gateway}: {}", .problems.join("; "))]
+    TargetGroupNameIncompatible {
+        gateway: String,
+        problems: Vec<String>,
+    },
     /// A chained stack needs another stack's load balancer, which does not exist yet.
     #[error("{gateway} needs the load balancer of {dependency}, which does not exist yet")]
     DependencyNotReady { gateway: String, dependency: String },
@@ -208,7 +215,8 @@ impl Error {
             | Error::ResolveVpc { .. }
             | Error::ResolveSecurityGroup { .. }
             | Error::UnresolvedReference { .. }
-            | Error::MissingResourceTag { .. } => ErrorClass::Invalid,
+            | Error::MissingResourceTag { .. }
+            | Error::TargetGroupNameIncompatible { .. } => ErrorClass::Invalid,
             Error::DependencyNotReady { .. }
             | Error::CertificateNotFound { .. }
             | Error::WebAclNotFound { .. }
@@ -228,9 +236,9 @@ impl Error {
     /// other failures, whose details go to an Event only.
     pub fn status_message(&self) -> Option<String> {
         match self {
-            Error::WebAclNotFound { .. } | Error::TargetGroupNameNotFound { .. } => {
-                Some(self.to_string())
-            }
+            Error::WebAclNotFound { .. }
+            | Error::TargetGroupNameNotFound { .. }
+            | Error::TargetGroupNameIncompatible { .. } => Some(self.to_string()),
             _ => None,
         }
     }

@@ -13,10 +13,14 @@ const GATEWAY: &str = "demo/named";
 
 /// A target group made outside gantry (another team's, tagged as theirs); its ARN.
 async fn external_target_group(fx: &Fixture, name: &str) -> String {
+    external_target_group_of(fx, name, ProtocolEnum::Http).await
+}
+
+async fn external_target_group_of(fx: &Fixture, name: &str, protocol: ProtocolEnum) -> String {
     fx.elbv2
         .create_target_group()
         .name(name)
-        .protocol(ProtocolEnum::Http)
+        .protocol(protocol)
         .port(8080)
         .vpc_id(&fx.vpc)
         .target_type(TargetTypeEnum::Ip)
@@ -128,6 +132,106 @@ async fn a_missing_name_fails_before_any_change_and_names_itself() {
             assert!(message.contains("no-such-tg"), "{message}");
         }
         other => panic!("expected TargetGroupNameNotFound, got {other:?}"),
+    }
+    assert_eq!(d.calls().mutating(), 0, "nothing was created");
+    assert!(fx.tagged().await.is_empty());
+}
+
+/// An NLB whose TCP listener on 9000 forwards to the target group named `name`, as translation
+/// plans a TCPRoute with a `TargetGroupName` backendRef: no target group of its own.
+fn nlb_forwarding(fx: &Fixture, name: &str) -> Stack {
+    let gateway = "demo/edge";
+    let kind = LoadBalancerType::Network;
+    let mut s = alb(&fx.cluster, gateway, &format!("k8s-{}-n", fx.cluster));
+    s.load_balancer.kind = kind;
+    s.load_balancer.tags = tags(&fx.cluster, gateway, kind, "LoadBalancer");
+    s.load_balancer.security_groups = vec![];
+    s.security_group = None;
+    let l = &mut s.listeners[0];
+    l.id = "9000".into();
+    l.port = 9000;
+    l.protocol = Protocol::Tcp;
+    l.tags = tags(&fx.cluster, gateway, kind, "9000");
+    l.default_actions = vec![Action::forward(ForwardConfig {
+        target_groups: vec![named(name, 1)],
+        target_group_stickiness_config: None,
+    })];
+    s
+}
+
+async fn nlb_forwards_to(fx: &Fixture, lb: &str) -> Vec<String> {
+    fx.elbv2
+        .describe_listeners()
+        .load_balancer_arn(lb)
+        .send()
+        .await
+        .expect("describe listeners")
+        .listeners
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|l| l.default_actions.unwrap_or_default())
+        .filter_map(|a| a.forward_config)
+        .flat_map(|f| f.target_groups.unwrap_or_default())
+        .filter_map(|t| t.target_group_arn)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_nlb_listener_forwards_to_a_named_target_group_and_never_touches_it() {
+    let Some(endpoint) = endpoint("target_group_name_nlb") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "tgname-nlb").await;
+    let name: String = format!("tcp-{}", fx.cluster).chars().take(32).collect();
+    let arn = external_target_group_of(&fx, &name, ProtocolEnum::Tcp).await;
+    let before = tags_of(&fx, &arn).await;
+    let stack = nlb_forwarding(&fx, &name);
+    let d = fx.deployer();
+
+    let first = d.apply(&stack).await.expect("apply");
+    let lb = first.load_balancer.clone().expect("address").arn;
+    assert_eq!(nlb_forwards_to(&fx, &lb).await, vec![arn.clone()]);
+    let second = d.apply(&stack).await.expect("apply again");
+    assert!(second.is_unchanged(), "{second}");
+    assert_eq!(second.mutating_calls, 0);
+
+    d.delete("demo/edge", LoadBalancerType::Network)
+        .await
+        .expect("delete");
+    assert!(fx.tagged().await.is_empty());
+    let still = fx
+        .elbv2
+        .describe_target_groups()
+        .target_group_arns(&arn)
+        .send()
+        .await
+        .expect("the named target group still exists");
+    assert_eq!(still.target_groups.unwrap_or_default().len(), 1);
+    assert_eq!(tags_of(&fx, &arn).await, before, "its tags are untouched");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_target_group_of_a_protocol_the_listener_cannot_take_fails_before_any_change() {
+    let Some(endpoint) = endpoint("target_group_name_protocol") else {
+        return;
+    };
+    let fx = Fixture::new(&endpoint, "tgname-proto").await;
+    // A UDP target group behind a TCP listener: ELBv2 refuses that listener.
+    let name: String = format!("udp-{}", fx.cluster).chars().take(32).collect();
+    external_target_group_of(&fx, &name, ProtocolEnum::Udp).await;
+    let stack = nlb_forwarding(&fx, &name);
+    let d = fx.deployer();
+    match d.apply(&stack).await {
+        Err(e @ Error::TargetGroupNameIncompatible { .. }) => {
+            let message = e.status_message().expect("a message for the status");
+            assert!(message.contains(&name), "{message}");
+            assert!(
+                message.contains("(UDP)") && message.contains("TCP listener on port 9000"),
+                "{message}"
+            );
+            assert_eq!(e.class(), gantry_deploy::ErrorClass::Invalid);
+        }
+        other => panic!("expected TargetGroupNameIncompatible, got {other:?}"),
     }
     assert_eq!(d.calls().mutating(), 0, "nothing was created");
     assert!(fx.tagged().await.is_empty());

@@ -52,6 +52,11 @@ pub async fn apply(
             }
         }
         actual = rest;
+        if candidates.is_empty()
+            && let Some(i) = adoptable_by_name(&actual, desired, stack, &owner)
+        {
+            candidates.push(actual.remove(i));
+        }
         let vpc_id = vpc.unwrap_or_default();
         let keep = candidates
             .iter()
@@ -101,6 +106,23 @@ pub async fn apply(
     tags::apply_elb(run, tag_updates).await?;
     stale.extend(actual);
     Ok(TargetGroups { arns, stale })
+}
+
+/// A target group of this stack with the desired name but another resource id, which no other
+/// desired target group claims: the same target group under an id the AWS Load Balancer
+/// Controller spelled differently (gantry gives gRPC and HTTP/2 groups an id of their own; the
+/// name, hashed from the same fields, is the same). Adopted in place — its resource tag is
+/// rewritten — rather than deleted and re-created under the same name.
+fn adoptable_by_name(
+    actual: &[ActualTargetGroup],
+    desired: &TargetGroup,
+    stack: Option<&Stack>,
+    owner: &Owner,
+) -> Option<usize> {
+    let claimed = |id: &str| stack.is_some_and(|s| s.target_groups.iter().any(|t| t.id == id));
+    actual.iter().position(|t| {
+        t.name == desired.name && owner.resource_id(&t.tags).is_some_and(|id| !claimed(id))
+    })
 }
 
 async fn create(

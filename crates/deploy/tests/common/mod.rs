@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fault;
+pub mod lbc;
 
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::Filter;

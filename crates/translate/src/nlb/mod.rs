@@ -56,8 +56,10 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
         };
         listeners.push(built.listener);
         depends_on.extend(built.depends_on);
-        if !target_groups.iter().any(|t| t.id == built.target_group.id) {
-            target_groups.push(built.target_group);
+        if let Some(tg) = built.target_group
+            && !target_groups.iter().any(|t| t.id == tg.id)
+        {
+            target_groups.push(tg);
         }
     }
     target_groups.sort_by(|a, b| a.id.cmp(&b.id));
@@ -134,11 +136,20 @@ fn refuse(ctx: &mut Context<'_>, candidates: &[Candidate<'_>], route: &Route, re
     ctx.problem(message);
 }
 
-/// A port's listener and the target group it forwards to.
+/// A port's listener and the target group it forwards to (None: one named by a
+/// `TargetGroupName` backendRef, made outside gantry).
 struct Port {
     listener: gantry_model::Listener,
-    target_group: TargetGroup,
+    target_group: Option<TargetGroup>,
     /// The ALB Gateway (`ns/name`) a chained target group needs.
+    depends_on: Option<String>,
+}
+
+/// What a port's listener forwards to.
+struct Target {
+    /// The target group gantry builds; None for a `TargetGroupName` backendRef.
+    group: Option<TargetGroup>,
+    arn: ArnRef,
     depends_on: Option<String>,
 }
 
@@ -170,9 +181,9 @@ fn build_port(
             return None;
         }
     };
-    let (target_group, depends_on) =
-        target_group(ctx, gateway_listeners, routes, &backends, plan.protocol)?;
+    let target = target_group(ctx, gateway_listeners, routes, &backends, plan.protocol)?;
     if matches!(plan.protocol, Protocol::Quic | Protocol::TcpQuic)
+        && let Some(target_group) = &target.group
         && target_group.target_type == TargetType::Instance
     {
         let message = format!(
@@ -196,7 +207,7 @@ fn build_port(
     }
     let forward = Action::forward(ForwardConfig {
         target_groups: vec![TargetGroupTuple {
-            target_group_arn: ArnRef::Planned(target_group.id.clone()),
+            target_group_arn: target.arn,
             // QUIC listeners take no weights.
             weight: (!matches!(plan.protocol, Protocol::Quic | Protocol::TcpQuic))
                 .then_some(weight),
@@ -213,8 +224,8 @@ fn build_port(
     let listener = listener::build(ctx, port, gateway_listeners, &plan, forward)?;
     Some(Port {
         listener,
-        target_group,
-        depends_on,
+        target_group: target.group,
+        depends_on: target.depends_on,
     })
 }
 
@@ -247,7 +258,7 @@ fn target_group(
     routes: &[&Route],
     backends: &[&BackendRef],
     protocol: Protocol,
-) -> Option<(TargetGroup, Option<String>)> {
+) -> Option<Target> {
     let mut first: Option<(Resolved, Option<ArnRef>)> = None;
     let mut failed = false;
     for (route, backend) in routes.iter().zip(backends) {
@@ -265,6 +276,15 @@ fn target_group(
     }
     let (resolved, alb) = first.filter(|_| !failed)?;
     let route = routes[0];
+    if let Resolved::TargetGroupName { name } = &resolved {
+        // Forwarded to as it is: gantry builds, tags and registers nothing. The deployer looks
+        // the name up and checks its protocol against the listener's before any change.
+        return Some(Target {
+            group: None,
+            arn: ArnRef::TargetGroupName(name.clone()),
+            depends_on: None,
+        });
+    }
     let mut tg = match target_groups::build(ctx, route, &resolved, protocol) {
         Ok(tg) => tg,
         Err(message) => {
@@ -285,7 +305,11 @@ fn target_group(
         chaining::report_ignored_props(ctx, route, key);
         depends_on = Some(key.to_string());
     }
-    Some((tg, depends_on))
+    Some(Target {
+        arn: ArnRef::Planned(tg.id.clone()),
+        group: Some(tg),
+        depends_on,
+    })
 }
 
 /// A backendRef resolved, and for a Gateway backend the ALB it registers.
@@ -299,18 +323,7 @@ fn resolve<'a>(
         Resolved::Gateway { gateway, key, port } => {
             Some(chaining::alb_target(ctx.snapshot, key, gateway, *port)?)
         }
-        Resolved::Service { .. } => None,
-        // An NLB listener's target group is built with the listener (protocol, port);
-        // forwarding to one made elsewhere is not built for NLBs yet.
-        Resolved::TargetGroupName { .. } => {
-            return Err(Unresolved {
-                reason: Reason::InvalidKind,
-                message: format!(
-                    "backendRef kind {} is supported on ALB routes only (HTTPRoute, GRPCRoute)",
-                    refs::TARGET_GROUP_NAME_KIND
-                ),
-            });
-        }
+        Resolved::Service { .. } | Resolved::TargetGroupName { .. } => None,
     };
     Ok((resolved, alb))
 }
