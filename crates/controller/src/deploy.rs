@@ -41,6 +41,12 @@ pub trait Deploy: Send + Sync + 'static {
         rules: &'a [BackendRule],
     ) -> BoxFuture<'a, gantry_deploy::Result<()>>;
 
+    /// ACM's ISSUED certificates with the names each covers: the tiered class finds its load
+    /// balancer listeners' certificates among them by hostname.
+    fn issued_certificates(
+        &self,
+    ) -> BoxFuture<'_, gantry_deploy::Result<Vec<(String, Vec<String>)>>>;
+
     /// AWS calls so far by (service, operation), for the metrics.
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {
         BTreeMap::new()
@@ -99,6 +105,12 @@ impl Deploy for Deployer {
             }
             Ok(())
         })
+    }
+
+    fn issued_certificates(
+        &self,
+    ) -> BoxFuture<'_, gantry_deploy::Result<Vec<(String, Vec<String>)>>> {
+        Box::pin(Deployer::issued_certificates(self))
     }
 
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {
