@@ -117,6 +117,9 @@ fn special(path: &str) -> Option<Value> {
         | "spec.actions[].authenticateCognitoConfig.authenticationRequestExtraParams" => {
             json!({"prompt": "login"})
         }
+        // The last value, authenticate, is the default.
+        "spec.actions[].authenticateOIDCConfig.onUnauthenticatedRequest"
+        | "spec.actions[].authenticateCognitoConfig.onUnauthenticatedRequest" => json!("deny"),
         "spec.conditions[].field" => json!("source-ip"),
         "spec.conditions[].sourceIPConfig.values" => json!(["10.0.0.0/8"]),
         "spec.conditions[].matchIndexes" => json!([0]),
@@ -175,9 +178,17 @@ fn context(kind: &str, path: &str, spec: &mut Value) {
     }
 }
 
+/// A redirect action only acts with a RequestRedirect filter on the same rule.
+const REDIRECT: &str = "    - type: RequestRedirect\n      requestRedirect: {hostname: redirect.example.com}\n    backendRefs:";
+
 fn run(tgc: &Value, lrc: &Value) -> Translation {
+    let scenario = if lrc.to_string().contains("redirectConfig") {
+        SCENARIO.replacen("    backendRefs:", REDIRECT, 1)
+    } else {
+        SCENARIO.to_string()
+    };
     let manifest = format!(
-        "{SCENARIO}---\napiVersion: gateway.k8s.aws/v1\nkind: {TGC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {tgc}\n---\napiVersion: gateway.k8s.aws/v1\nkind: {LRC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {lrc}\n"
+        "{scenario}---\napiVersion: gateway.k8s.aws/v1\nkind: {TGC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {tgc}\n---\napiVersion: gateway.k8s.aws/v1\nkind: {LRC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {lrc}\n"
     );
     let mut loader = gantry_manifests::Loader::new();
     loader.load_str("scenario.yaml", &manifest);
@@ -207,6 +218,42 @@ fn stack(t: &Translation, gateway: &str) -> Option<Value> {
         .map(|s| serde_json::to_value(s).unwrap())
 }
 
+/// Whether the leaf at `path` is required by its parent object's schema.
+fn is_required(root: &Value, path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches("spec.").split('.').collect();
+    let mut schema = &root["properties"]["spec"];
+    for (i, segment) in segments.iter().enumerate() {
+        let name = segment.trim_end_matches("[]");
+        if i + 1 == segments.len() {
+            return schema["required"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|x| x == name));
+        }
+        schema = &schema["properties"][name];
+        if segment.ends_with("[]") {
+            schema = &schema["items"];
+        }
+    }
+    false
+}
+
+/// `spec` without the leaf at `path` (in the first item of each list on the way).
+fn remove(spec: &Value, path: &str) -> Value {
+    let mut out = spec.clone();
+    let segments: Vec<&str> = path.trim_start_matches("spec.").split('.').collect();
+    let mut node = &mut out;
+    for segment in &segments[..segments.len() - 1] {
+        node = &mut node[segment.trim_end_matches("[]")];
+        if segment.ends_with("[]") {
+            node = &mut node[0];
+        }
+    }
+    if let Some(o) = node.as_object_mut() {
+        o.remove(segments[segments.len() - 1].trim_end_matches("[]"));
+    }
+    out
+}
+
 /// Walks every field of `kind`; returns the README rows and the silently ignored fields.
 fn walk(kind: &str, gateways: &[&str]) -> (String, Vec<String>) {
     let versions = fields::schema_versions(kind);
@@ -228,15 +275,24 @@ fn walk(kind: &str, gateways: &[&str]) -> (String, Vec<String>) {
             special,
         );
         context(kind, &path, &mut spec);
-        let t = if kind == TGC {
-            run(&spec, &json!({}))
-        } else {
-            run(&base_tgc, &spec)
+        let translate = |spec: &Value| {
+            if kind == TGC {
+                run(spec, &json!({}))
+            } else {
+                run(&base_tgc, spec)
+            }
         };
+        let t = translate(&spec);
+        // An optional field is compared with the same configuration without it (a block's
+        // required fields alone already change the plan); a required one or a selector with
+        // the base configuration.
+        let without = (!is_selector(&path) && !is_required(&root, &path))
+            .then(|| translate(&remove(&spec, &path)));
+        let base = without.as_ref().unwrap_or(&base);
         let states: Vec<&str> = gateways
             .iter()
             .map(|g| {
-                if stack(&t, g) != stack(&base, g) {
+                if stack(&t, g) != stack(base, g) {
                     if is_selector(&path) {
                         "✅ selects"
                     } else {
