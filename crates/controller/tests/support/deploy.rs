@@ -297,7 +297,7 @@ impl Deploy for FakeDeploy {
 
     fn issued_certificates(
         &self,
-    ) -> BoxFuture<'_, gantry_deploy::Result<Vec<(String, Vec<String>)>>> {
+    ) -> BoxFuture<'_, gantry_deploy::Result<gantry_controller::IssuedCertificates>> {
         Box::pin(async move {
             let mut st = self.lock();
             st.certificate_reads += 1;
