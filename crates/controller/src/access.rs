@@ -274,6 +274,11 @@ pub const TIERED_ACCESS: &[Access] = &[
         verbs: TIERED_OWN,
     },
     Access {
+        group: UPBOUND_EC2,
+        resource: "securitygroupegressrules",
+        verbs: TIERED_OWN,
+    },
+    Access {
         group: UPBOUND_ELBV2_NAMESPACED,
         resource: "lbs",
         verbs: TIERED_OWN,
@@ -296,6 +301,11 @@ pub const TIERED_ACCESS: &[Access] = &[
     Access {
         group: UPBOUND_EC2_NAMESPACED,
         resource: "securitygroupingressrules",
+        verbs: TIERED_OWN,
+    },
+    Access {
+        group: UPBOUND_EC2_NAMESPACED,
+        resource: "securitygroupegressrules",
         verbs: TIERED_OWN,
     },
 ];

@@ -6,6 +6,9 @@ use gantry_model::{LoadBalancerType, Stack, Target};
 use gantry_targets::{Deployed, source_security_group};
 use std::collections::BTreeMap;
 
+/// ACM certificates by ARN with the names each covers (domain name and SANs).
+pub type IssuedCertificates = Vec<(String, Vec<String>)>;
+
 /// Makes AWS match one Gateway's stack, or removes it.
 pub trait Deploy: Send + Sync + 'static {
     fn apply<'a>(&'a self, stack: &'a Stack) -> BoxFuture<'a, gantry_deploy::Result<Report>>;
@@ -40,6 +43,10 @@ pub trait Deploy: Send + Sync + 'static {
         &'a self,
         rules: &'a [BackendRule],
     ) -> BoxFuture<'a, gantry_deploy::Result<()>>;
+
+    /// ACM's ISSUED certificates with the names each covers: the tiered class finds its load
+    /// balancer listeners' certificates among them by hostname.
+    fn issued_certificates(&self) -> BoxFuture<'_, gantry_deploy::Result<IssuedCertificates>>;
 
     /// AWS calls so far by (service, operation), for the metrics.
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {
@@ -99,6 +106,10 @@ impl Deploy for Deployer {
             }
             Ok(())
         })
+    }
+
+    fn issued_certificates(&self) -> BoxFuture<'_, gantry_deploy::Result<IssuedCertificates>> {
+        Box::pin(Deployer::issued_certificates(self))
     }
 
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {

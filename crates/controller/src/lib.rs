@@ -37,6 +37,6 @@ pub mod triggers;
 pub mod watch;
 
 pub use config::{Config, LeaseConfig};
-pub use deploy::Deploy;
+pub use deploy::{Deploy, IssuedCertificates};
 pub use error::{Error, Result};
 pub use runtime::{Handle, run, run_with_secrets};

@@ -126,6 +126,7 @@ pub async fn run_with_secrets<D: Deploy>(
         let (change_rx, tiered_tasks) = crate::tiered::spawn(
             crate::tiered::Wiring {
                 client: &client,
+                deploy: deploy.clone(),
                 config: &config,
                 stores: &stores,
                 ready: ready.clone(),

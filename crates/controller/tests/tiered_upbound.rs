@@ -73,6 +73,8 @@ struct Family {
     port: &'static str,
     sg: &'static str,
     rule: &'static str,
+    /// The egress rule from the load balancer's group to the targets (`targetCIDRs`).
+    egress: &'static str,
 }
 
 const NAMESPACED: Family = Family {
@@ -84,6 +86,7 @@ const NAMESPACED: Family = Family {
     port: "foo-gateway-80",
     sg: "foo-gateway-lb",
     rule: "foo-gateway-lb-80-tcp-0",
+    egress: "foo-gateway-lb-egress-0-tcp",
 };
 
 const CLUSTER: Family = Family {
@@ -95,6 +98,7 @@ const CLUSTER: Family = Family {
     port: "tiered.foo-gateway.80",
     sg: "tiered.foo-gateway.lb",
     rule: "tiered.foo-gateway.lb.80.tcp.0",
+    egress: "tiered.foo-gateway.lb.egress.0.tcp",
 };
 
 impl Family {
@@ -107,6 +111,7 @@ impl Family {
         vec![
             (format!("SecurityGroup.{}", self.ec2), self.sg),
             (format!("SecurityGroupIngressRule.{}", self.ec2), self.rule),
+            (format!("SecurityGroupEgressRule.{}", self.ec2), self.egress),
             (format!("LB.{}", self.elbv2), self.lb),
             (format!("LBTargetGroup.{}", self.elbv2), self.port),
             (format!("LBListener.{}", self.elbv2), self.port),
@@ -194,7 +199,7 @@ async fn gateway_to_programmed_and_back_to_nothing(family: Family) {
     api.apply_yaml(&seed(family.config));
 
     // 1. Every cloud object at once: references are the provider's `*Ref` fields.
-    until("shadows and the five cloud objects", || {
+    until("shadows and the six cloud objects", || {
         api.get("Gateway", "tiered", "foo-gateway-istio").is_some()
             && api.get("HTTPRoute", "tiered", "foo-site-istio").is_some()
             && family
@@ -226,6 +231,18 @@ async fn gateway_to_programmed_and_back_to_nothing(family: Family) {
         family.sg
     );
     assert_eq!(rule["spec"]["forProvider"]["cidrIpv4"], "0.0.0.0/0");
+    // The load balancer's group may reach the pods: Upbound's SecurityGroup drops AWS's
+    // default egress, so gantry writes it (every port, to targetCIDRs' default).
+    let egress = family
+        .get(&api, "SecurityGroupEgressRule", family.egress)
+        .expect("egress rule");
+    let fp = &egress["spec"]["forProvider"];
+    assert_eq!(fp["securityGroupIdRef"]["name"], family.sg);
+    assert_eq!(fp["cidrIpv4"], "0.0.0.0/0");
+    assert_eq!(
+        (fp["fromPort"].clone(), fp["toPort"].clone()),
+        (json!(0), json!(65535))
+    );
     // Namespaced objects are owned by the Gateway; cluster-scoped ones hold it by finalizer.
     let owner = &lb["metadata"]["ownerReferences"][0];
     if family.namespaced {
@@ -355,5 +372,86 @@ async fn without_the_familys_crds_the_status_names_them() {
         })
     })
     .await;
+    running.stop().await;
+}
+
+/// HTTPS on the load balancer with its certificate found in ACM by the listener's hostname
+/// (the class names no `certificateARN`; the controller reads ACM's ISSUED certificates only
+/// because a listener needs one). While none covers the host, the listener is refused naming
+/// it and no 443 listener object exists; with one issued, the next pass writes the
+/// LBListener with its ARN, and the refusal is gone.
+#[tokio::test(start_paused = true)]
+async fn https_certificate_found_in_acm_by_hostname() {
+    let api = FakeApi::new();
+    let deploy = Arc::new(FakeDeploy::default());
+    deploy.add_certificate(
+        "arn:aws:acm:us-west-2:1:certificate/org",
+        &["*.example.org"],
+    );
+    let running = start(&api, deploy.clone(), config()).await;
+    api.apply_yaml(CLASS);
+    api.apply_yaml(&seed(""));
+    api.modify("Gateway", "tiered", "foo-gateway", |g| {
+        g["spec"]["listeners"] = json!([
+            {"name": "web", "port": 80, "protocol": "HTTP", "hostname": "foo.example.com"},
+            {"name": "secure", "port": 443, "protocol": "HTTPS", "hostname": "foo.example.com",
+             "tls": {"certificateRefs": [{"name": "foo-example-com"}]}},
+        ]);
+    });
+    let listener_status = |api: &FakeApi| {
+        user_gateway(api)["status"]["listeners"]
+            .as_array()
+            .and_then(|ls| ls.iter().find(|l| l["name"] == "secure").cloned())
+    };
+    until("listener secure refused naming the uncovered host", || {
+        listener_status(&api).is_some_and(|l| {
+            condition(&l, "ResolvedRefs").is_some_and(|c| {
+                c["status"] == "False"
+                    && c["reason"] == "InvalidCertificateRef"
+                    && c["message"].as_str().is_some_and(|m| {
+                        m.contains("no ISSUED ACM certificate covers foo.example.com")
+                    })
+            })
+        })
+    })
+    .await;
+    assert!(deploy.certificate_reads() >= 1);
+    assert!(
+        NAMESPACED
+            .get(&api, "LBListener", "foo-gateway-443")
+            .is_none()
+    );
+
+    // A certificate is issued; the next pass (here: a change to the Gateway) finds it.
+    deploy.add_certificate(
+        "arn:aws:acm:us-west-2:1:certificate/foo",
+        &["*.example.com"],
+    );
+    api.modify("Gateway", "tiered", "foo-gateway", |g| {
+        g["metadata"]["annotations"] = json!({"touched": "1"});
+    });
+    until("LBListener 443 with the ACM certificate", || {
+        NAMESPACED
+            .get(&api, "LBListener", "foo-gateway-443")
+            .is_some_and(|l| {
+                l["spec"]["forProvider"]["certificateArn"]
+                    == "arn:aws:acm:us-west-2:1:certificate/foo"
+                    && l["spec"]["forProvider"]["protocol"] == "HTTPS"
+            })
+    })
+    .await;
+    until("listener secure's refs resolved", || {
+        listener_status(&api)
+            .is_some_and(|l| condition(&l, "ResolvedRefs").is_some_and(|c| c["status"] == "True"))
+    })
+    .await;
+    // The shadow keeps the listener's own certificateRefs: the in-cluster gateway uses them.
+    let shadow = api
+        .get("Gateway", "tiered", "foo-gateway-istio")
+        .expect("shadow");
+    assert_eq!(
+        shadow["spec"]["listeners"][1]["tls"]["certificateRefs"][0]["name"],
+        "foo-example-com"
+    );
     running.stop().await;
 }

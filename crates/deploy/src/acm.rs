@@ -109,6 +109,15 @@ pub(crate) async fn resolve<'s>(aws: &Clients, stack: &'s Stack) -> Result<Cow<'
     Ok(Cow::Owned(out))
 }
 
+impl crate::Deployer {
+    /// Every ISSUED ACM certificate of the deployer's region with the names it covers
+    /// (domain name and SANs), through the same cache as discovery: for callers that choose
+    /// a certificate themselves (the tiered class's load balancer listeners).
+    pub async fn issued_certificates(&self) -> Result<Vec<(String, Vec<String>)>> {
+        certificates(self.clients()).await
+    }
+}
+
 /// Every ISSUED certificate with its names, from the cache where it is fresh.
 async fn certificates(aws: &Clients) -> Result<Vec<(String, Vec<String>)>> {
     let summaries = list(aws).await?;

@@ -21,6 +21,8 @@ use std::collections::BTreeMap;
 pub(crate) struct Port {
     pub port: i32,
     pub protocol: String,
+    /// A listener terminating TLS: its certificate ARN, or `Err(what is awaited)`.
+    pub certificate: Option<Result<String, String>>,
 }
 
 /// The planned cloud objects and what their status says.

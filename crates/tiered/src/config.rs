@@ -28,12 +28,14 @@
 //! | `providerConfigName` | Crossplane `providerConfigRef.name` | Crossplane's default |
 //! | `providerFamily` | which Crossplane provider's kinds to write: `upbound-namespaced`, `upbound-cluster` or `crossplane-contrib` (see [`crate::family`]) | `upbound-namespaced` |
 //! | `clientCIDRs` | list; Upbound families: the CIDRs allowed to reach the load balancer's listener ports (rules on the security group gantry creates for it) | `0.0.0.0/0` when `internet-facing`, the RFC 1918 ranges when `internal` |
-//! | `targetSecurityGroups` | list; Upbound families: security groups of the nodes/pods running the in-cluster gateway; gantry adds rules admitting the load balancer's security group on the target and health-check ports | none: the TargetGroupBinding's `networking` admits it instead |
+//! | `targetSecurityGroups` | list; Upbound families: security groups of the nodes/pods running the in-cluster gateway; gantry adds rules admitting the load balancer's security group on the target and health-check ports, and egress rules from it to them | none: the TargetGroupBinding's `networking` admits it instead |
+//! | `targetCIDRs` | list; Upbound families without `targetSecurityGroups`: where the load balancer's security group may send (egress rules; the pods' addresses) | `0.0.0.0/0` (AWS's own default egress) |
 //!
 //! The defaults of `shadowGatewayAnnotations` make Istio name its Service after the shadow
 //! Gateway (the TargetGroupBinding's `serviceRef` relies on that) and keep that Service
 //! `ClusterIP`, so that no second cloud load balancer is created for it.
 
+use crate::config_text::{is_cidr, parse_map, split_list};
 use crate::family::Family;
 use gantry_api::gateway::GatewayClass;
 use gantry_snapshot::{ObjectKey, Snapshot};
@@ -129,6 +131,8 @@ pub struct ClassConfig {
     pub client_cidrs: Vec<String>,
     /// Upbound families: security groups to open to the load balancer's.
     pub target_security_groups: Vec<String>,
+    /// Upbound families without target security groups: egress destinations.
+    pub target_cidrs: Vec<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -154,6 +158,7 @@ const KEYS: &[&str] = &[
     "providerFamily",
     "clientCIDRs",
     "targetSecurityGroups",
+    "targetCIDRs",
 ];
 
 /// The class's configuration, or a message for its `Accepted=False` (`InvalidParameters`).
@@ -349,8 +354,15 @@ pub fn parse(
     let target_security_groups: Vec<String> = get("targetSecurityGroups")
         .map(|l| split_list(l).map(str::to_string).collect())
         .unwrap_or_default();
+    let target_cidrs: Vec<String> = match get("targetCIDRs") {
+        Some(list) => split_list(list).map(str::to_string).collect(),
+        None => vec!["0.0.0.0/0".to_string()],
+    };
+    if let Some(bad) = target_cidrs.iter().find(|c| !is_cidr(c)) {
+        return Err(format!("targetCIDRs: {bad} is not a CIDR block"));
+    }
     if family == Family::Contrib
-        && let Some(key) = ["clientCIDRs", "targetSecurityGroups"]
+        && let Some(key) = ["clientCIDRs", "targetSecurityGroups", "targetCIDRs"]
             .into_iter()
             .find(|k| get(k).is_some())
     {
@@ -362,6 +374,7 @@ pub fn parse(
         family,
         client_cidrs,
         target_security_groups,
+        target_cidrs,
         source,
         in_cluster_class: get("inClusterGatewayClassName")
             .unwrap_or("istio")
@@ -406,41 +419,6 @@ fn default_protocols(lb_type: LbType) -> BTreeMap<String, String> {
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
-}
-
-/// `a.b.c.d/n` or an IPv6 address with a prefix length.
-fn is_cidr(text: &str) -> bool {
-    let Some((address, prefix)) = text.split_once('/') else {
-        return false;
-    };
-    match (address.parse::<std::net::IpAddr>(), prefix.parse::<u8>()) {
-        (Ok(std::net::IpAddr::V4(_)), Ok(p)) => p <= 32,
-        (Ok(std::net::IpAddr::V6(_)), Ok(p)) => p <= 128,
-        _ => false,
-    }
-}
-
-fn split_list(text: &str) -> impl Iterator<Item = &str> {
-    text.split([',', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-}
-
-fn parse_map(key: &str, text: &str) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
-    for entry in split_list(text) {
-        let Some((k, v)) = entry.split_once('=') else {
-            return Err(format!("{key}: entry {entry:?} is not key=value"));
-        };
-        let k = k.trim();
-        if k.is_empty() {
-            return Err(format!("{key}: entry {entry:?} has an empty key"));
-        }
-        if out.insert(k.to_string(), v.trim().to_string()).is_some() {
-            return Err(format!("{key}: {k} is given twice"));
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -78,6 +78,7 @@ fn every_key_is_read() {
         ("providerFamily", "upbound-cluster"),
         ("clientCIDRs", "10.1.0.0/16, fd00::/8"),
         ("targetSecurityGroups", "sg-w1,sg-w2"),
+        ("targetCIDRs", "10.2.0.0/16"),
     ];
     // subnets excludes subnetMappings; the other tests cover it.
     assert_eq!(pairs.len() + 1, KEYS.len(), "a test row per documented key");
@@ -98,6 +99,7 @@ fn every_key_is_read() {
     assert_eq!(c.family, Family::UpboundCluster);
     assert_eq!(c.client_cidrs, ["10.1.0.0/16", "fd00::/8"]);
     assert_eq!(c.target_security_groups, ["sg-w1", "sg-w2"]);
+    assert_eq!(c.target_cidrs, ["10.2.0.0/16"]);
     // An empty annotation map turns the defaults off (Istio's, which has some).
     for row in pairs.iter_mut() {
         match row.0 {
@@ -155,6 +157,7 @@ fn invalid_values_name_the_key() {
     assert!(with("shadowNameSuffix", "_X").contains("shadowNameSuffix"));
     assert!(with("providerFamily", "upbound").contains("providerFamily must be one of"));
     assert!(with("clientCIDRs", "10.0.0.0").contains("not a CIDR block"));
+    assert!(with("targetCIDRs", "pods").contains("targetCIDRs: pods is not a CIDR block"));
     let mut contrib = minimal();
     contrib.extend([
         ("providerFamily", "crossplane-contrib"),

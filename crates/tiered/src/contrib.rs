@@ -70,12 +70,10 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
             "loadBalancerArn": lb_ref,
             "defaultActions": [{"actionType": "forward", "targetGroupArn": tg_ref}],
         });
-        if let Some(cert) = config
-            .certificate_arn
-            .as_ref()
-            .filter(|_| matches!(p.protocol.as_str(), "HTTPS" | "TLS"))
-        {
-            listener["certificates"] = json!([{ "certificateARN": cert }]);
+        if let Some(cert) = &p.certificate {
+            let awaited = cert.as_ref().err().map_or("", |w| w);
+            let arn = cloud::reference(cert.as_deref().ok(), awaited, &mut waiting);
+            listener["certificates"] = json!([{ "certificateARN": arn }]);
         }
         out.objects
             .push(ctx.object(CloudKind::Listener, &key, listener, waiting));

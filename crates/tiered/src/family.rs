@@ -70,15 +70,17 @@ pub enum CloudKind {
     Listener,
     SecurityGroup,
     SecurityGroupIngressRule,
+    SecurityGroupEgressRule,
 }
 
 impl CloudKind {
-    pub const ALL: [CloudKind; 5] = [
+    pub const ALL: [CloudKind; 6] = [
         CloudKind::LoadBalancer,
         CloudKind::TargetGroup,
         CloudKind::Listener,
         CloudKind::SecurityGroup,
         CloudKind::SecurityGroupIngressRule,
+        CloudKind::SecurityGroupEgressRule,
     ];
 }
 
@@ -105,7 +107,9 @@ impl CloudType {
     pub fn group(self) -> &'static str {
         let ec2 = matches!(
             self.kind,
-            CloudKind::SecurityGroup | CloudKind::SecurityGroupIngressRule
+            CloudKind::SecurityGroup
+                | CloudKind::SecurityGroupIngressRule
+                | CloudKind::SecurityGroupEgressRule
         );
         match (self.family, ec2) {
             (Family::Contrib, _) => "elbv2.aws.crossplane.io",
@@ -138,6 +142,7 @@ impl CloudType {
             (_, CloudKind::Listener) => "LBListener",
             (_, CloudKind::SecurityGroup) => "SecurityGroup",
             (_, CloudKind::SecurityGroupIngressRule) => "SecurityGroupIngressRule",
+            (_, CloudKind::SecurityGroupEgressRule) => "SecurityGroupEgressRule",
         }
     }
 
@@ -173,7 +178,7 @@ mod tests {
     #[test]
     fn every_type_has_one_wire_identity() {
         let all = CloudType::all();
-        assert_eq!(all.len(), 3 + 5 + 5);
+        assert_eq!(all.len(), 3 + 6 + 6);
         for t in &all {
             assert_eq!(
                 CloudType::from_wire(&t.api_version(), t.kind_name()),

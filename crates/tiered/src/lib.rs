@@ -59,8 +59,10 @@
 //!   load balancer; only deleting the Gateway (or moving it to another class) removes them.
 #![forbid(unsafe_code)]
 
+mod certificates;
 mod cloud;
 pub mod config;
+mod config_text;
 mod contrib;
 pub mod family;
 mod listeners;
@@ -68,11 +70,13 @@ mod meta;
 pub mod names;
 mod observed;
 mod plan;
+mod plan_keep;
 mod service;
 mod shadow;
 pub mod status;
 mod upbound;
 
+pub use certificates::AcmCertificate;
 pub use family::{CloudKind, CloudType, Family};
 pub use observed::{CROSSPLANE_API_VERSION, Observed};
 pub use plan::plan;
@@ -168,6 +172,10 @@ pub struct TieredPlan {
     /// nothing garbage-collects those.
     #[serde(serialize_with = "keyed_by_string")]
     pub families: std::collections::BTreeMap<ObjectKey, Family>,
+    /// A load balancer listener waits for a certificate found in ACM by hostname and the
+    /// [`Observed`] input holds no ACM certificates: read them and plan again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub needs_acm: bool,
 }
 
 /// A map keyed by [`ObjectKey`] as JSON and YAML need it: string keys (`ns/name`).

@@ -22,7 +22,8 @@ pub(crate) fn validate(listeners: &[GatewayListeners], config: &ClassConfig) -> 
     let mut port_protocols: BTreeMap<i32, String> = BTreeMap::new();
     l7.into_iter()
         .zip(l4)
-        .map(|(l7, l4)| {
+        .zip(listeners)
+        .map(|((l7, l4), spec)| {
             let mut l = if matches!(l7.protocol.as_str(), "HTTP" | "HTTPS") {
                 l7
             } else {
@@ -42,14 +43,10 @@ pub(crate) fn validate(listeners: &[GatewayListeners], config: &ClassConfig) -> 
                         config.protocols.keys().cloned().collect::<Vec<_>>().join(", ")
                     ),
                 }),
-                Some(lb) if matches!(lb.as_str(), "HTTPS" | "TLS") && config.certificate_arn.is_none() => {
-                    Some(ListenerProblem {
-                        reason: Reason::InvalidCertificateRef,
-                        message: format!(
-                            "Listener {} needs a {lb} load balancer listener, which needs certificateARN in ConfigMap {}",
-                            l.name, config.source
-                        ),
-                    })
+                Some(lb) if crate::certificates::terminates_tls(lb)
+                    && crate::certificates::missing(&l, spec, lb, config).is_some() =>
+                {
+                    crate::certificates::missing(&l, spec, lb, config)
                 }
                 Some(_) if port_protocols.get(&l.port).is_some_and(|p| p != &l.protocol) => {
                     Some(ListenerProblem {
@@ -73,8 +70,13 @@ pub(crate) fn validate(listeners: &[GatewayListeners], config: &ClassConfig) -> 
         .collect()
 }
 
-/// One load balancer port per port of the valid listeners, in port order.
-pub(crate) fn ports(listeners: &[Listener], config: &ClassConfig) -> Vec<Port> {
+/// One load balancer port per port of the valid listeners, in port order, with the
+/// certificate of those terminating TLS (`certificates`, from [`crate::certificates::resolve`]).
+pub(crate) fn ports(
+    listeners: &[Listener],
+    config: &ClassConfig,
+    certificates: &BTreeMap<i32, Result<String, String>>,
+) -> Vec<Port> {
     let mut ports: BTreeMap<i32, String> = BTreeMap::new();
     for l in listeners.iter().filter(|l| l.is_valid()) {
         if let Some(lb) = config.protocols.get(&l.protocol) {
@@ -83,7 +85,13 @@ pub(crate) fn ports(listeners: &[Listener], config: &ClassConfig) -> Vec<Port> {
     }
     ports
         .into_iter()
-        .map(|(port, protocol)| Port { port, protocol })
+        .map(|(port, protocol)| Port {
+            port,
+            certificate: crate::certificates::terminates_tls(&protocol)
+                .then(|| certificates.get(&port).cloned())
+                .flatten(),
+            protocol,
+        })
         .collect()
 }
 
@@ -174,17 +182,19 @@ mod tests {
                 Some(Reason::UnsupportedProtocol)
             ]
         );
-        let ports = ports(&ls, &c);
+        let ports = ports(&ls, &c, &BTreeMap::new());
         assert_eq!(
             ports,
             [
                 Port {
                     port: 80,
-                    protocol: "TCP".into()
+                    protocol: "TCP".into(),
+                    certificate: None,
                 },
                 Port {
                     port: 5432,
-                    protocol: "TCP".into()
+                    protocol: "TCP".into(),
+                    certificate: None,
                 }
             ]
         );
@@ -194,6 +204,10 @@ mod tests {
     fn tls_load_balancer_listeners_need_a_certificate() {
         let without = validate(&[listener("https", 443, "HTTPS")], &config(&[]));
         assert_eq!(reasons(&without), [Some(Reason::InvalidCertificateRef)]);
+        // A hostname is enough to plan: the certificate is looked up in ACM by it.
+        let mut named = listener("https", 443, "HTTPS");
+        named.hostname = Some("a.example.com".into());
+        assert_eq!(reasons(&validate(&[named], &config(&[]))), [None]);
         let with = validate(
             &[listener("https", 443, "HTTPS")],
             &config(&[("certificateARN", "arn:c")]),

@@ -21,6 +21,8 @@ pub const CROSSPLANE_API_VERSION: &str = "elbv2.aws.crossplane.io/v1alpha1";
 #[derive(Clone, Debug, Default)]
 pub struct Observed {
     objects: BTreeMap<(CloudType, ObjectKey), Arc<Value>>,
+    /// ACM's ISSUED certificates, once read (only when a plan needs them).
+    acm: Option<Vec<crate::AcmCertificate>>,
 }
 
 impl Observed {
@@ -46,6 +48,16 @@ impl Observed {
             }
             _ => false,
         }
+    }
+
+    /// ACM's ISSUED certificates: the load balancer certificates of listeners found by
+    /// hostname ([`crate::TieredPlan::needs_acm`]).
+    pub fn set_acm_certificates(&mut self, certificates: Vec<crate::AcmCertificate>) {
+        self.acm = Some(certificates);
+    }
+
+    pub fn acm_certificates(&self) -> Option<&[crate::AcmCertificate]> {
+        self.acm.as_deref()
     }
 
     pub fn get(&self, ty: CloudType, key: &ObjectKey) -> Option<&Value> {

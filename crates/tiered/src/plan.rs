@@ -7,9 +7,10 @@ use crate::listeners;
 use crate::meta::UserGateway;
 use crate::names;
 use crate::observed::{self, Observed};
+use crate::plan_keep;
 use crate::shadow::{self, ShadowRoute};
 use crate::status::{self, GatewayClassStatus, GatewayStatus, ListenerStatus, RouteParentStatus};
-use crate::{Inputs, ObjectRef, Planned, TieredPlan, TieredSettings, cloud};
+use crate::{Inputs, TieredPlan, TieredSettings, cloud};
 use gantry_api::gateway::Gateway;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use gantry_translate::Problem;
@@ -71,9 +72,9 @@ pub fn plan(snapshot: &Snapshot, observed: &Observed, settings: &TieredSettings)
             .routes
             .insert(route, parents.into_iter().map(|(_, p)| p).collect());
     }
-    keep_held(&inputs, &routes, &mut out);
-    claim(&inputs, &mut out);
-    out.objects.sort_by_key(|p| kind_rank(p.kind()));
+    plan_keep::keep_held(&inputs, &routes, &mut out);
+    plan_keep::claim(&inputs, &mut out);
+    out.objects.sort_by_key(|p| plan_keep::kind_rank(p.kind()));
     out.problems.sort();
     out.problems.dedup();
     out
@@ -206,7 +207,10 @@ fn plan_gateway(
     }
     acc.shadow_gateways
         .insert(shadow_key.clone(), gw.source.clone());
-    let listeners = listeners::validate(&gateway.spec.listeners, config);
+    let mut listeners = listeners::validate(&gateway.spec.listeners, config);
+    let acm = inputs.observed.acm_certificates();
+    let certificates =
+        crate::certificates::resolve(&mut listeners, config, acm, &mut out.needs_acm);
     if !listeners.iter().any(|l| l.is_valid()) {
         return refuse(
             out,
@@ -231,7 +235,7 @@ fn plan_gateway(
         .filter_map(|(spec, _)| serde_json::to_value(spec).ok())
         .collect();
     out.objects.push(shadow::gateway(&gw, copied));
-    let ports = listeners::ports(&listeners, config);
+    let ports = listeners::ports(&listeners, config, &certificates);
     let cloud = cloud::build(inputs, &gw, &ports);
     out.objects.extend(cloud.objects);
     out.families.insert(key.clone(), config.family);
@@ -431,123 +435,4 @@ fn refuse_shadow_parents(
                 ));
         }
     }
-}
-
-/// Lists the existing objects of held Gateways in `kept`: those labelled with the Gateway,
-/// and the shadows of routes naming it.
-fn keep_held(inputs: &Inputs<'_>, routes: &[Route], out: &mut TieredPlan) {
-    let snapshot = inputs.snapshot;
-    for held in &out.held {
-        let name = names::label_value(&held.name);
-        let of_held = |labels: Option<&BTreeMap<String, String>>| {
-            label(labels, names::MANAGED_BY.0) == Some(names::MANAGED_BY.1)
-                && label(labels, names::GATEWAY_NAMESPACE_LABEL) == Some(held.namespace.as_str())
-                && label(labels, names::GATEWAY_NAME_LABEL) == Some(name.as_str())
-        };
-        let mut keep = |kind: &str, key: &ObjectKey| {
-            out.kept.push(ObjectRef {
-                kind: kind.to_string(),
-                key: key.clone(),
-            })
-        };
-        for (key, gw) in &snapshot.gateways {
-            if of_held(gw.metadata.labels.as_ref()) {
-                keep("Gateway", key);
-            }
-        }
-        for (key, b) in &snapshot.target_group_bindings {
-            if of_held(b.metadata.labels.as_ref()) {
-                keep("TargetGroupBinding", key);
-            }
-        }
-        for (ty, o) in inputs.observed.iter() {
-            let labels: Option<BTreeMap<String, String>> = o
-                .pointer("/metadata/labels")
-                .and_then(|l| serde_json::from_value(l.clone()).ok());
-            let text = |p: &str| o.pointer(p).and_then(serde_json::Value::as_str);
-            let namespace = text("/metadata/namespace").filter(|_| ty.namespaced());
-            if let (true, Some(name)) = (of_held(labels.as_ref()), text("/metadata/name")) {
-                keep(
-                    ty.kind_name(),
-                    &ObjectKey::new(namespace.unwrap_or_default(), name),
-                );
-            }
-        }
-        for shadow in routes {
-            let Some(meta) = observed::route_meta(snapshot, shadow.kind, &shadow.key) else {
-                continue;
-            };
-            let labels = meta.labels.as_ref();
-            if label(labels, names::MANAGED_BY.0) != Some(names::MANAGED_BY.1) {
-                continue;
-            }
-            let source = observed::annotation(meta, names::SOURCE_ANNOTATION);
-            let names_held = routes.iter().any(|r| {
-                source == Some(names::source(r.kind.as_str(), &r.key).as_str())
-                    && r.parent_refs.iter().any(|p| p.targets_gateway(held))
-            });
-            if names_held {
-                keep(shadow.kind.as_str(), &shadow.key);
-            }
-        }
-    }
-    out.kept.sort();
-    out.kept.dedup();
-}
-
-fn label<'l>(labels: Option<&'l BTreeMap<String, String>>, key: &str) -> Option<&'l str> {
-    labels.and_then(|l| l.get(key)).map(String::as_str)
-}
-
-/// Drops planned objects whose name is held by an object gantry did not make for the same
-/// source: applying them would overwrite someone else's object.
-fn claim(inputs: &Inputs<'_>, out: &mut TieredPlan) {
-    let mut problems = Vec::new();
-    out.objects.retain(|p: &Planned| {
-        let ours = p
-            .object
-            .pointer(&format!(
-                "/metadata/annotations/{}",
-                names::SOURCE_ANNOTATION.replace('/', "~1")
-            ))
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default();
-        match observed::holder(inputs.snapshot, inputs.observed, &p.object) {
-            Some(holder) if holder != ours => {
-                problems.push(Problem {
-                    object: ours.to_string(),
-                    message: format!(
-                        "{} {} exists and was not made by gantry for {ours}; it is left alone",
-                        p.kind(),
-                        p.key()
-                    ),
-                });
-                false
-            }
-            _ => true,
-        }
-    });
-    out.problems.append(&mut problems);
-}
-
-/// Apply order: what others refer to comes first.
-fn kind_rank(kind: &str) -> usize {
-    const ORDER: &[&str] = &[
-        "Gateway",
-        "HTTPRoute",
-        "GRPCRoute",
-        "TLSRoute",
-        "TCPRoute",
-        "UDPRoute",
-        "SecurityGroup",
-        "SecurityGroupIngressRule",
-        "LoadBalancer",
-        "LB",
-        "TargetGroup",
-        "LBTargetGroup",
-        "Listener",
-        "LBListener",
-        "TargetGroupBinding",
-    ];
-    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
 }

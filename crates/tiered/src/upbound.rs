@@ -150,6 +150,7 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
             objects.push(ctx.object(CloudKind::SecurityGroupIngressRule, &key, v, vec![]));
         }
     }
+    objects.extend(egress(ctx, &target_protocols));
 
     let mut out = Cloud {
         objects,
@@ -189,15 +190,17 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
             "defaultAction": [{"type": "forward", "targetGroupArnRef": {"name": key.name}}],
             "tags": tags,
         });
-        if let Some(cert) = config
-            .certificate_arn
-            .as_ref()
-            .filter(|_| matches!(p.protocol.as_str(), "HTTPS" | "TLS"))
-        {
-            listener["certificateArn"] = cert.clone().into();
+        let mut waiting = Vec::new();
+        if let Some(cert) = &p.certificate {
+            let arn = cloud::reference(
+                cert.as_deref().ok(),
+                cert.as_ref().err().map_or("", |w| w),
+                &mut waiting,
+            );
+            listener["certificateArn"] = arn.into();
         }
         out.objects
-            .push(ctx.object(CloudKind::Listener, &key, listener, vec![]));
+            .push(ctx.object(CloudKind::Listener, &key, listener, waiting));
         out.listener_ready
             .insert(p.port, cloud::is_ready(ctx, CloudKind::Listener, &key));
         out.listener_names
@@ -210,6 +213,46 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
         let tg_name = ctx.describe(CloudKind::TargetGroup, &key);
         out.objects
             .push(cloud::binding(ctx, p, tg_arn, &tg_name, admit_from));
+    }
+    out
+}
+
+/// Egress from the load balancer's group to its targets: Upbound's `SecurityGroup` (Terraform's
+/// `aws_security_group`) revokes AWS's default allow-all egress rule when it creates the
+/// group, so without these the load balancer could not reach the in-cluster gateway's pods.
+/// Every port, as for the targets' ingress: the pods' port and health-check port are the
+/// in-cluster controller's choice. To each of `targetSecurityGroups`, else to `targetCIDRs`.
+fn egress(ctx: &Ctx<'_>, protocols: &[&str]) -> Vec<crate::Planned> {
+    let config = ctx.gw.config;
+    let destinations: Vec<(&str, &String)> = if config.target_security_groups.is_empty() {
+        let family = |c: &String| {
+            if c.contains(':') {
+                "cidrIpv6"
+            } else {
+                "cidrIpv4"
+            }
+        };
+        config.target_cidrs.iter().map(|c| (family(c), c)).collect()
+    } else {
+        let groups = config.target_security_groups.iter();
+        groups.map(|g| ("referencedSecurityGroupId", g)).collect()
+    };
+    let mut out = Vec::new();
+    for (j, (field, destination)) in destinations.into_iter().enumerate() {
+        for protocol in protocols {
+            let mut v = json!({
+                "region": config.region,
+                "securityGroupIdRef": {"name": ctx.key(&["lb"]).name},
+                "ipProtocol": protocol,
+                "fromPort": 0,
+                "toPort": 65535,
+                "description": format!("gantry: load balancer of Gateway {} to its targets", ctx.gw.key),
+                "tags": ctx.tags,
+            });
+            v[field] = destination.clone().into();
+            let key = ctx.key(&["lb", "egress", &j.to_string(), protocol]);
+            out.push(ctx.object(CloudKind::SecurityGroupEgressRule, &key, v, vec![]));
+        }
     }
     out
 }

@@ -6,8 +6,8 @@ use crate::refs::Resolved;
 use crate::routes::{Route, RouteKind};
 use crate::{LbKind, names, tags};
 use gantry_api::crds::{
-    HealthCheckProtocol, Protocol as CfgProtocol, ProtocolVersion as CfgVersion, TargetGroupProps,
-    TargetType as CfgTargetType,
+    HealthCheckProtocol, Protocol as CfgProtocol, ProtocolVersion as CfgVersion,
+    TargetGroupIpAddressType, TargetGroupProps, TargetType as CfgTargetType,
 };
 use gantry_api::k8s::IntOrString;
 use gantry_model::{
@@ -18,7 +18,7 @@ use gantry_model::{
 /// Builds the target group of `resolved` for `route` behind a listener of `listener_protocol`.
 /// `Err` is a message for the route's ResolvedRefs condition.
 pub fn build(
-    ctx: &Context<'_>,
+    ctx: &mut Context<'_>,
     route: &Route,
     resolved: &Resolved<'_>,
     listener_protocol: Protocol,
@@ -63,11 +63,20 @@ pub fn build(
                     None => (port.port, port.port.to_string()),
                 },
             };
-            let ipv6 = service
-                .spec
-                .as_ref()
-                .and_then(|s| s.ip_families.as_ref())
-                .is_some_and(|f| f.iter().any(|x| x == "IPv6"));
+            // The configuration's ipAddressType wins; else inferred from the Service.
+            let ipv6 = match props.ip_address_type {
+                Some(t) => t == TargetGroupIpAddressType::Ipv6,
+                None => service
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.ip_families.as_ref())
+                    .is_some_and(|f| f.iter().any(|x| x == "IPv6")),
+            };
+            if props.enable_multi_cluster == Some(true) {
+                ctx.ignored(format!(
+                    "TargetGroupConfiguration of Service {key}: enableMultiCluster is not applied (gantry registers and deregisters every target of the target groups it builds; sharing one between clusters is not built)"
+                ));
+            }
             let control = props.target_control_port;
             if control.is_some()
                 && !(target_type == TargetType::Ip

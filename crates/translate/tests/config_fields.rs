@@ -5,6 +5,9 @@
 //! Each leaf field is set on its own (with the siblings it requires) to a value that differs
 //! from its default; the translation is compared with the one of an empty configuration.
 
+mod fields;
+
+use fields::names;
 use gantry_translate::{Settings, Translation, translate};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -116,89 +119,6 @@ fn special(path: &str) -> Option<Value> {
     })
 }
 
-/// A value for a leaf that differs from its default: the last enum value (the first is
-/// usually the default), `true`, a number above the minimum, a non-empty string, list or map.
-fn sample(path: &str, schema: &Value) -> Value {
-    if let Some(v) = special(path) {
-        return v;
-    }
-    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        return values.last().cloned().unwrap_or(Value::Null);
-    }
-    match schema.get("type").and_then(Value::as_str) {
-        Some("boolean") => json!(true),
-        Some("integer") | Some("number") => {
-            let min = schema.get("minimum").and_then(Value::as_i64).unwrap_or(1);
-            json!(min.max(1) + 1)
-        }
-        Some("array") => {
-            let item = schema.get("items").cloned().unwrap_or(Value::Null);
-            json!([sample(&format!("{path}[]"), &item)])
-        }
-        Some("object") => json!({"sample-key": "sample-value"}),
-        _ => json!("sample"),
-    }
-}
-
-/// Leaf fields under `schema` (objects with properties are walked, arrays of objects too).
-fn leaves(path: &str, schema: &Value, out: &mut Vec<(String, Value)>) {
-    let (schema, path) = match schema.get("type").and_then(Value::as_str) {
-        Some("array") if schema["items"].get("properties").is_some() => {
-            (&schema["items"], format!("{path}[]"))
-        }
-        _ => (schema, path.to_string()),
-    };
-    match schema.get("properties").and_then(Value::as_object) {
-        Some(props) => {
-            for (name, field) in props {
-                leaves(&format!("{path}.{name}"), field, out);
-            }
-        }
-        None => out.push((path, schema.clone())),
-    }
-}
-
-/// The spec setting `path` to `value`, with the required siblings on the way filled in.
-fn spec_with(root: &Value, path: &str, value: Value) -> Value {
-    let segments: Vec<&str> = path.trim_start_matches("spec.").split('.').collect();
-    let mut spec = json!({});
-    set(
-        &mut spec,
-        &root["properties"]["spec"],
-        "spec",
-        &segments,
-        value,
-    );
-    spec
-}
-
-fn set(target: &mut Value, schema: &Value, path: &str, segments: &[&str], value: Value) {
-    let (first, rest) = (segments[0], &segments[1..]);
-    let (name, in_list) = match first.strip_suffix("[]") {
-        Some(n) => (n, true),
-        None => (first, false),
-    };
-    let field_schema = &schema["properties"][name];
-    let here = format!("{path}.{first}");
-    if rest.is_empty() {
-        target[name] = value;
-        return;
-    }
-    let inner_schema = if in_list {
-        &field_schema["items"]
-    } else {
-        field_schema
-    };
-    let mut inner = json!({});
-    for required in inner_schema["required"].as_array().into_iter().flatten() {
-        let r = required.as_str().unwrap();
-        let rpath = format!("{here}.{r}");
-        inner[r] = sample(&rpath, &inner_schema["properties"][r]);
-    }
-    set(&mut inner, inner_schema, &here, rest, value);
-    target[name] = if in_list { json!([inner]) } else { inner };
-}
-
 fn run(spec: &Value) -> Translation {
     let manifest = format!(
         "{SCENARIO}---\napiVersion: gateway.k8s.aws/v1\nkind: {KIND}\nmetadata: {{name: cfg, namespace: apps}}\nspec: {spec}\n"
@@ -224,33 +144,9 @@ fn not_applied(t: &Translation, gateway: Option<&str>) -> String {
         .join("\n")
 }
 
-/// Whether `messages` name the field at `path`: its own name, or its parent's for a leaf
-/// whose name says little alone (`wafV2.webACL`, `shieldConfiguration.enabled`).
-fn names(messages: &str, path: &str) -> bool {
-    let mut segments = path.rsplit('.').map(|s| s.trim_end_matches("[]"));
-    let leaf = segments.next().unwrap_or_default();
-    let parent = segments.next().unwrap_or_default();
-    messages.contains(leaf) || (parent != "spec" && messages.contains(parent))
-}
-
-fn schema_versions() -> Vec<(String, Value)> {
-    let crd = gantry_api::crds::crds()
-        .into_iter()
-        .find(|c| c.spec.names.kind == KIND)
-        .expect("the CRD is installed");
-    crd.spec
-        .versions
-        .iter()
-        .map(|v| {
-            let schema = serde_json::to_value(v.schema.as_ref().unwrap()).unwrap();
-            (v.name.clone(), schema["openAPIV3Schema"].clone())
-        })
-        .collect()
-}
-
 #[test]
 fn every_load_balancer_configuration_field_changes_the_plan_or_is_reported() {
-    let versions = schema_versions();
+    let versions = fields::schema_versions(KIND);
     assert!(versions.len() >= 2, "v1 and v1beta1 are both served");
     let base = run(&json!({}));
     let base_stacks = serde_json::to_value(&base.stacks).unwrap();
@@ -258,14 +154,19 @@ fn every_load_balancer_configuration_field_changes_the_plan_or_is_reported() {
     let mut silent = Vec::new();
     let mut table = String::new();
     for (version, root) in &versions {
-        let mut fields = Vec::new();
-        leaves("spec", &root["properties"]["spec"], &mut fields);
-        assert!(fields.len() > 30, "{version}: {} fields", fields.len());
-        for (path, schema) in fields {
+        let mut leaves = Vec::new();
+        fields::leaves("spec", &root["properties"]["spec"], &mut leaves);
+        assert!(leaves.len() > 30, "{version}: {} fields", leaves.len());
+        for (path, schema) in leaves {
             if !walked.insert(path.clone()) {
                 continue; // the same field of the other version
             }
-            let spec = spec_with(root, &path, sample(&path, &schema));
+            let spec = fields::spec_with(
+                root,
+                &path,
+                fields::sample(&path, &schema, special),
+                special,
+            );
             let t = run(&spec);
             let changed = serde_json::to_value(&t.stacks).unwrap() != base_stacks;
             let reported = names(&not_applied(&t, None), &path);
@@ -296,35 +197,15 @@ fn every_load_balancer_configuration_field_changes_the_plan_or_is_reported() {
         }
     }
     assert!(walked.len() > 30);
-    check_readme_table(&table);
+    fields::check_readme_table(
+        "load-balancer-configuration-fields",
+        "config_fields",
+        "| LoadBalancerConfiguration field | ALB | NLB |\n|---|---|---|",
+        &table,
+    );
     assert!(
         silent.is_empty(),
         "these fields change no plan and no Gateway status names them:\n{}",
         silent.join("\n")
-    );
-}
-
-const START: &str = "<!-- load-balancer-configuration-fields: generated by crates/translate/tests/config_fields.rs -->\n";
-const END: &str = "<!-- end of load-balancer-configuration-fields -->";
-
-/// The README's table of LoadBalancerConfiguration fields is this walk's result
-/// (`GANTRY_BLESS=1` rewrites it).
-fn check_readme_table(rows: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
-    let readme = std::fs::read_to_string(&path).unwrap();
-    let table = format!(
-        "{START}\n| LoadBalancerConfiguration field | ALB | NLB |\n|---|---|---|\n{rows}\n{END}"
-    );
-    let (Some(a), Some(b)) = (readme.find(START), readme.find(END)) else {
-        panic!("README.md has no generated field table ({START})");
-    };
-    let current = &readme[a..b + END.len()];
-    if std::env::var_os("GANTRY_BLESS").is_some() {
-        std::fs::write(&path, readme.replace(current, &table)).unwrap();
-        return;
-    }
-    assert!(
-        current == table,
-        "README.md's LoadBalancerConfiguration field table is stale; GANTRY_BLESS=1 cargo test -p gantry-translate --test config_fields rewrites it"
     );
 }

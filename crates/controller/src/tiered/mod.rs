@@ -6,9 +6,11 @@
 //! Unlike the ALB/NLB controllers, it runs one loop over the whole cluster instead of one
 //! reconcile per Gateway: the plan is global (a shadow route serves every Gateway its user
 //! route names, pruning needs the complete set of planned objects), and it is cheap (no AWS
-//! calls — Crossplane makes those). The loop runs on every change any watch reports (the
+//! calls — Crossplane makes those — but for reading ACM's certificates when a load balancer
+//! listener's certificate is found by hostname, see `acm.rs`). The loop runs on every change any watch reports (the
 //! main watches' changes are teed to it), after the debounce, and every `sync_period`.
 
+mod acm;
 mod pass;
 pub mod watches;
 
@@ -27,6 +29,8 @@ use tokio::task::JoinHandle;
 /// What the tiered loop needs from the runtime.
 pub struct Wiring<'a> {
     pub client: &'a Client,
+    /// Only for ACM's certificates, when a load balancer listener's is found by hostname.
+    pub deploy: Arc<dyn crate::deploy::Deploy>,
     pub config: &'a Config,
     pub stores: &'a Stores,
     /// Readiness of the main watches (Gateways, routes, classes, Namespaces).
@@ -71,6 +75,7 @@ pub fn spawn(
         client: w.client.clone(),
         stores: w.stores.clone(),
         tiered,
+        deploy: w.deploy,
         settings: gantry_tiered::TieredSettings {
             cluster_name: w.config.translate.cluster_name.clone(),
             region: None,

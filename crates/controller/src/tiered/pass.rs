@@ -31,6 +31,7 @@ pub struct Ctx {
     pub client: Client,
     pub stores: crate::stores::Stores,
     pub tiered: TieredStores,
+    pub deploy: std::sync::Arc<dyn crate::deploy::Deploy>,
     pub settings: TieredSettings,
 }
 
@@ -42,20 +43,16 @@ impl Ctx {
         snapshot.config_maps = objects(&self.tiered.config_maps);
         snapshot.target_group_bindings = objects(&self.tiered.target_group_bindings);
         let observed = self.observed();
-        let settings = self.settings.clone();
-        let (snapshot, observed, plan) = match tokio::task::spawn_blocking(move || {
-            let plan = gantry_tiered::plan(&snapshot, &observed, &settings);
-            (snapshot, observed, plan)
-        })
-        .await
-        {
+        let mut failures = Vec::new();
+        let planned = super::acm::plan(self.deploy.as_ref(), snapshot, observed, &self.settings);
+        let (snapshot, observed, plan, acm_failures) = match planned.await {
             Ok(r) => r,
-            Err(e) => return vec![format!("planning panicked: {e}")],
+            Err(e) => return vec![e],
         };
+        failures.extend(acm_failures);
         for p in &plan.problems {
             tracing::debug!(object = %p.object, problem = %p.message, "tiered plan");
         }
-        let mut failures = Vec::new();
         self.finalizers(&snapshot, &observed, &plan, &mut failures)
             .await;
         self.apply(&snapshot, &observed, &plan, &mut failures).await;

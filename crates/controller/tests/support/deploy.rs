@@ -40,11 +40,25 @@ struct State {
     health: BTreeMap<String, String>,
     /// Target groups that can be found by name.
     named: BTreeSet<String>,
+    /// ACM's ISSUED certificates (ARN, names), and how often they were read.
+    certificates: Vec<(String, Vec<String>)>,
+    certificate_reads: usize,
 }
 
 impl FakeDeploy {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// An ISSUED ACM certificate covering `names`.
+    pub fn add_certificate(&self, arn: &str, names: &[&str]) {
+        let names = names.iter().map(|n| n.to_string()).collect();
+        self.lock().certificates.push((arn.to_string(), names));
+    }
+
+    /// How often ACM's certificates were read.
+    pub fn certificate_reads(&self) -> usize {
+        self.lock().certificate_reads
     }
 
     pub fn stack(&self, gateway: &str) -> Option<Stack> {
@@ -279,6 +293,16 @@ impl Deploy for FakeDeploy {
         name: &'a str,
     ) -> BoxFuture<'a, gantry_deploy::Result<Option<String>>> {
         Box::pin(async move { Ok(self.lock().named.contains(name).then(|| Self::tg_arn(name))) })
+    }
+
+    fn issued_certificates(
+        &self,
+    ) -> BoxFuture<'_, gantry_deploy::Result<gantry_controller::IssuedCertificates>> {
+        Box::pin(async move {
+            let mut st = self.lock();
+            st.certificate_reads += 1;
+            Ok(st.certificates.clone())
+        })
     }
 
     fn sync_worker_rules<'a>(

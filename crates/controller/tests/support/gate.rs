@@ -97,4 +97,10 @@ impl<D: Deploy> Deploy for GatedDeploy<D> {
     ) -> BoxFuture<'a, gantry_deploy::Result<()>> {
         self.inner.sync_worker_rules(rules)
     }
+
+    fn issued_certificates(
+        &self,
+    ) -> BoxFuture<'_, gantry_deploy::Result<gantry_controller::IssuedCertificates>> {
+        self.inner.issued_certificates()
+    }
 }

@@ -1,5 +1,7 @@
 //! Loading test inputs: manifests go through gantry's loader into a Snapshot; Crossplane
-//! resources (which the loader does not read) go into `Observed`.
+//! resources (which the loader does not read) go into `Observed`, and so does a document of
+//! kind `AcmCertificates` (`certificates: [{arn, names}]`, test inputs only): ACM's ISSUED
+//! certificates as the controller reads them.
 
 #![allow(dead_code, reason = "each test binary uses part of this module")]
 
@@ -19,7 +21,10 @@ pub fn load(name: &str, text: &str) -> (Snapshot, Observed) {
             continue;
         }
         let wire = |k: &str| value.get(k).and_then(|v| v.as_str()).unwrap_or_default();
-        if CloudType::from_wire(wire("apiVersion"), wire("kind")).is_some() {
+        if wire("kind") == "AcmCertificates" {
+            let list = serde_json::from_value(value["certificates"].clone());
+            observed.set_acm_certificates(list.expect("certificates: [{arn, names}]"));
+        } else if CloudType::from_wire(wire("apiVersion"), wire("kind")).is_some() {
             assert!(observed.insert(value), "{name}: an unknown Crossplane kind");
         } else {
             manifests.push(serde_norway::to_string(&value).expect("serializable"));

@@ -123,7 +123,11 @@ pub fn build<'a>(
             return Ok(parts);
         }
         [name] => match lookup_lrc(ctx, route, name) {
-            Ok(spec) => Some(spec),
+            Ok(spec) => {
+                let key = ObjectKey::new(route.key.namespace.clone(), name);
+                super::lrc_ignored::report(ctx, &key, &spec);
+                Some(spec)
+            }
             Err(message) => {
                 ctx.reject(route, Reason::IncompatibleFilters, message);
                 parts

@@ -5,6 +5,7 @@ mod conditions;
 mod forward;
 mod isolation;
 pub mod limits;
+mod lrc_ignored;
 mod precedence;
 mod rewrite;
 

@@ -102,7 +102,11 @@ pub fn for_backend<'s>(
         .map(|(_, tgc)| &tgc.spec)
         .find(|spec| {
             spec.target_reference.as_ref().is_some_and(|r| {
-                r.name == backend.name && r.kind.as_deref().unwrap_or("Service") == kind
+                // The group defaults to core; a Gateway is also named by its own group.
+                let group = r.group.as_deref().unwrap_or_default();
+                let group_ok =
+                    group.is_empty() || (kind == "Gateway" && group == "gateway.networking.k8s.io");
+                r.name == backend.name && r.kind.as_deref().unwrap_or("Service") == kind && group_ok
             })
         })
 }

@@ -1,0 +1,350 @@
+//! No configuration field is dropped without a word, for TargetGroupConfiguration and
+//! ListenerRuleConfiguration (both served versions, from the CRD schemas gantry installs):
+//! every field either changes the plan of the Gateways using it or is named in a Gateway's
+//! `gateway.k8s.aws/ConfigurationApplied=False` condition.
+//!
+//! Each leaf field is set on its own (with the siblings it requires) to a value that differs
+//! from its default; the translation is compared with the one of the base configuration (a
+//! TargetGroupConfiguration naming the Service and nothing else, an empty
+//! ListenerRuleConfiguration). Selector fields (`targetReference.*`,
+//! `routeConfigurations[].routeIdentifier.*`) select nothing alone: they are walked with a
+//! marker tag in the properties they select, so the plan shows whether they selected.
+
+mod fields;
+
+use fields::names;
+use gantry_translate::{Settings, Translation, translate};
+use serde_json::{Value, json};
+
+/// An ALB Gateway (HTTP 80, HTTPS 443) with an HTTPRoute whose rule names the
+/// ListenerRuleConfiguration `walk`, and an NLB Gateway (TCP 9000) with a TCPRoute, both to
+/// the Service `echo`, which the TargetGroupConfiguration `walk` names.
+const SCENARIO: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: nlb}
+spec: {controllerName: gateway.k8s.aws/nlb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: apps, uid: 00000000-0000-0000-0000-00000000000a}
+spec:
+  gatewayClassName: alb
+  listeners:
+  - {name: http, protocol: HTTP, port: 80}
+  - {name: https, protocol: HTTPS, port: 443, hostname: web.example.com}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: tcp, namespace: apps, uid: 00000000-0000-0000-0000-00000000000b}
+spec:
+  gatewayClassName: nlb
+  listeners:
+  - {name: tcp, protocol: TCP, port: 9000}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: apps}
+spec:
+  type: NodePort
+  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: oidc, namespace: apps}
+stringData: {clientID: walk-client, clientSecret: walk-secret}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: apps}
+spec:
+  parentRefs: [{name: web}]
+  rules:
+  - filters:
+    - type: ExtensionRef
+      extensionRef: {group: gateway.k8s.aws, kind: ListenerRuleConfiguration, name: walk}
+    backendRefs: [{name: echo, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TCPRoute
+metadata: {name: t, namespace: apps}
+spec:
+  parentRefs: [{name: tcp, sectionName: tcp}]
+  rules:
+  - backendRefs: [{name: echo, port: 80}]
+"#;
+
+const TGC: &str = "TargetGroupConfiguration";
+const LRC: &str = "ListenerRuleConfiguration";
+
+fn special(path: &str) -> Option<Value> {
+    let tail = path
+        .trim_start_matches("spec.defaultConfiguration.")
+        .trim_start_matches("spec.routeConfigurations[].targetGroupProps.");
+    Some(match tail {
+        "spec.targetReference.name" => json!("echo"),
+        "spec.targetReference.kind" => json!("Service"),
+        // The core group: any other names no Service (and selects nothing).
+        "spec.targetReference.group" => json!(""),
+        "spec.routeConfigurations[].routeIdentifier.kind" => json!("HTTPRoute"),
+        "spec.routeConfigurations[].routeIdentifier.namespace" => json!("apps"),
+        "spec.routeConfigurations[].routeIdentifier.name" => json!("r"),
+        "healthCheckConfig.healthCheckPort" => json!("8081"),
+        "healthCheckConfig.healthCheckPath" => json!("/walk"),
+        "healthCheckConfig.matcher.httpCode" => json!("200-299"),
+        "healthCheckConfig.matcher.grpcCode" => json!("0-5"),
+        "nodeSelector.matchExpressions[].key" => json!("zone"),
+        "nodeSelector.matchExpressions[].operator" => json!("In"),
+        "nodeSelector.matchExpressions[].values" => json!(["a"]),
+        "nodeSelector.matchLabels" => json!({"zone": "a"}),
+        "targetGroupAttributes[].key" => json!("deregistration_delay.timeout_seconds"),
+        "targetGroupAttributes[].value" => json!("30"),
+        "targetGroupName" => json!("walk-tg"),
+        "tags" => json!({"team": "web"}),
+        "spec.tags" => json!({"team": "web"}),
+        "spec.actions[].authenticateOIDCConfig.secret.name" => json!("oidc"),
+        "spec.actions[].authenticateOIDCConfig.secret" => json!({"name": "oidc"}),
+        "spec.actions[].authenticateCognitoConfig.userPoolArn" => {
+            json!("arn:aws:cognito-idp:us-west-2:111122223333:userpool/us-west-2_walk")
+        }
+        "spec.actions[].fixedResponseConfig.statusCode" => json!(403),
+        "spec.actions[].authenticateOIDCConfig.authenticationRequestExtraParams"
+        | "spec.actions[].authenticateCognitoConfig.authenticationRequestExtraParams" => {
+            json!({"prompt": "login"})
+        }
+        // The last value, authenticate, is the default.
+        "spec.actions[].authenticateOIDCConfig.onUnauthenticatedRequest"
+        | "spec.actions[].authenticateCognitoConfig.onUnauthenticatedRequest" => json!("deny"),
+        "spec.conditions[].field" => json!("source-ip"),
+        "spec.conditions[].sourceIPConfig.values" => json!(["10.0.0.0/8"]),
+        "spec.conditions[].matchIndexes" => json!([0]),
+        "spec.actions[].redirectConfig.query" => json!("walk=1"),
+        _ => return None,
+    })
+}
+
+fn is_selector(path: &str) -> bool {
+    path.starts_with("spec.targetReference.") || path.contains(".routeIdentifier.")
+}
+
+/// The siblings a walked field needs to mean anything: the TGC names the Service; a route
+/// entry names HTTPRoutes; selectors carry a marker tag; an action has the type of its block.
+fn context(kind: &str, path: &str, spec: &mut Value) {
+    if kind == TGC {
+        if is_selector(path) && path.starts_with("spec.targetReference.") {
+            spec["defaultConfiguration"] = json!({"tags": {"walk": "selected"}});
+        }
+        for (k, v) in [("name", "echo"), ("kind", "Service")] {
+            if !path.ends_with(&format!("targetReference.{k}")) {
+                spec["targetReference"][k] = json!(v);
+            }
+        }
+        if path.starts_with("spec.routeConfigurations[]") {
+            let entry = &mut spec["routeConfigurations"][0];
+            let id = &mut entry["routeIdentifier"];
+            if !id.is_object() || id.get("sample-key").is_some() {
+                *id = json!({});
+            }
+            if !path.ends_with("routeIdentifier.kind") {
+                id["kind"] = json!("HTTPRoute");
+            }
+            if path.ends_with("routeIdentifier.name") {
+                id["namespace"] = json!("apps");
+            }
+            if is_selector(path) {
+                entry["targetGroupProps"] = json!({"tags": {"walk": "selected"}});
+            }
+        }
+    } else if let Some(action) = path.strip_prefix("spec.actions[].") {
+        let block = action.split('.').next().unwrap_or_default();
+        let ty = match block {
+            "forwardConfig" => "forward",
+            "redirectConfig" => "redirect",
+            "fixedResponseConfig" => "fixed-response",
+            "authenticateCognitoConfig" => "authenticate-cognito",
+            "authenticateOIDCConfig" => "authenticate-oidc",
+            "jwtValidationConfig" => "jwt-validation",
+            _ => return,
+        };
+        spec["actions"][0]["type"] = json!(ty);
+        if block == "authenticateOIDCConfig" {
+            spec["actions"][0][block]["secret"] = json!({"name": "oidc"});
+        }
+    }
+}
+
+/// A redirect action only acts with a RequestRedirect filter on the same rule.
+const REDIRECT: &str = "    - type: RequestRedirect\n      requestRedirect: {hostname: redirect.example.com}\n    backendRefs:";
+
+fn run(tgc: &Value, lrc: &Value) -> Translation {
+    let scenario = if lrc.to_string().contains("redirectConfig") {
+        SCENARIO.replacen("    backendRefs:", REDIRECT, 1)
+    } else {
+        SCENARIO.to_string()
+    };
+    let manifest = format!(
+        "{scenario}---\napiVersion: gateway.k8s.aws/v1\nkind: {TGC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {tgc}\n---\napiVersion: gateway.k8s.aws/v1\nkind: {LRC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {lrc}\n"
+    );
+    let mut loader = gantry_manifests::Loader::new();
+    loader.load_str("scenario.yaml", &manifest);
+    let loaded = loader.finish();
+    let errors: Vec<String> = loaded.errors().map(|d| d.to_string()).collect();
+    assert!(errors.is_empty(), "{tgc} {lrc}: {errors:?}");
+    translate(&loaded.snapshot, &Settings::new("fields"))
+}
+
+/// The messages of `gateway`'s `ConfigurationApplied` condition.
+fn not_applied(t: &Translation, gateway: &str) -> String {
+    t.statuses
+        .gateways
+        .iter()
+        .filter(|(k, _)| k.to_string() == gateway)
+        .flat_map(|(_, s)| &s.conditions)
+        .filter(|c| c.kind == "gateway.k8s.aws/ConfigurationApplied")
+        .map(|c| c.message.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn stack(t: &Translation, gateway: &str) -> Option<Value> {
+    t.stacks
+        .iter()
+        .find(|s| s.gateway == gateway)
+        .map(|s| serde_json::to_value(s).unwrap())
+}
+
+/// Whether the leaf at `path` is required by its parent object's schema.
+fn is_required(root: &Value, path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches("spec.").split('.').collect();
+    let mut schema = &root["properties"]["spec"];
+    for (i, segment) in segments.iter().enumerate() {
+        let name = segment.trim_end_matches("[]");
+        if i + 1 == segments.len() {
+            return schema["required"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|x| x == name));
+        }
+        schema = &schema["properties"][name];
+        if segment.ends_with("[]") {
+            schema = &schema["items"];
+        }
+    }
+    false
+}
+
+/// `spec` without the leaf at `path` (in the first item of each list on the way).
+fn remove(spec: &Value, path: &str) -> Value {
+    let mut out = spec.clone();
+    let segments: Vec<&str> = path.trim_start_matches("spec.").split('.').collect();
+    let mut node = &mut out;
+    for segment in &segments[..segments.len() - 1] {
+        node = &mut node[segment.trim_end_matches("[]")];
+        if segment.ends_with("[]") {
+            node = &mut node[0];
+        }
+    }
+    if let Some(o) = node.as_object_mut() {
+        o.remove(segments[segments.len() - 1].trim_end_matches("[]"));
+    }
+    out
+}
+
+/// Walks every field of `kind`; returns the README rows and the silently ignored fields.
+fn walk(kind: &str, gateways: &[&str]) -> (String, Vec<String>) {
+    let versions = fields::schema_versions(kind);
+    assert!(
+        versions.len() >= 2,
+        "{kind}: v1 and v1beta1 are both served"
+    );
+    let base_tgc = json!({"targetReference": {"name": "echo", "kind": "Service"}});
+    let base = run(&base_tgc, &json!({}));
+    let all = fields::all_leaves(&versions);
+    assert!(all.len() > 30, "{kind}: {} fields", all.len());
+    let mut rows = String::new();
+    let mut silent = Vec::new();
+    for (path, schema, root) in all {
+        let mut spec = fields::spec_with(
+            &root,
+            &path,
+            fields::sample(&path, &schema, special),
+            special,
+        );
+        context(kind, &path, &mut spec);
+        let translate = |spec: &Value| {
+            if kind == TGC {
+                run(spec, &json!({}))
+            } else {
+                run(&base_tgc, spec)
+            }
+        };
+        let t = translate(&spec);
+        // An optional field is compared with the same configuration without it (a block's
+        // required fields alone already change the plan); a required one or a selector with
+        // the base configuration.
+        let without = (!is_selector(&path) && !is_required(&root, &path))
+            .then(|| translate(&remove(&spec, &path)));
+        let base = without.as_ref().unwrap_or(&base);
+        let states: Vec<&str> = gateways
+            .iter()
+            .map(|g| {
+                if stack(&t, g) != stack(base, g) {
+                    if is_selector(&path) {
+                        "✅ selects"
+                    } else {
+                        "✅ applied"
+                    }
+                } else if names(&not_applied(&t, g), &path) {
+                    "not applied, said in status"
+                } else {
+                    "no effect alone"
+                }
+            })
+            .collect();
+        if states.iter().all(|s| *s == "no effect alone") {
+            silent.push(format!("{path} (as {spec})"));
+        }
+        rows.push_str(&format!(
+            "| `{}` | {} |\n",
+            path.trim_start_matches("spec."),
+            states.join(" | ")
+        ));
+    }
+    (rows, silent)
+}
+
+#[test]
+fn every_target_group_configuration_field_changes_the_plan_or_is_reported() {
+    let (rows, silent) = walk(TGC, &["apps/web", "apps/tcp"]);
+    fields::check_readme_table(
+        "target-group-configuration-fields",
+        "rule_config_fields",
+        "| TargetGroupConfiguration field | ALB | NLB |\n|---|---|---|",
+        &rows,
+    );
+    assert!(
+        silent.is_empty(),
+        "these fields change no plan and no Gateway status names them:\n{}",
+        silent.join("\n")
+    );
+}
+
+#[test]
+fn every_listener_rule_configuration_field_changes_the_plan_or_is_reported() {
+    let (rows, silent) = walk(LRC, &["apps/web"]);
+    fields::check_readme_table(
+        "listener-rule-configuration-fields",
+        "rule_config_fields",
+        "| ListenerRuleConfiguration field | ALB |\n|---|---|",
+        &rows,
+    );
+    assert!(
+        silent.is_empty(),
+        "these fields change no plan and no Gateway status names them:\n{}",
+        silent.join("\n")
+    );
+}
