@@ -163,7 +163,7 @@ async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_remov
         return;
     };
     let sdk = aws::sdk(&endpoint).await;
-    let vpc_id = aws::vpc(&sdk, std::process::id() % 200 + 22).await;
+    let vpc_id = aws::vpc(&sdk).await.id;
     let cluster = format!("lset-{}", std::process::id());
     let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
