@@ -278,22 +278,9 @@ async fn tagged_leftovers(aws: &Aws, vpc: &str) -> Vec<String> {
 
 #[test]
 fn apply_reapply_and_delete_every_example() {
-    let endpoint = match std::env::var("AWS_ENDPOINT_URL") {
-        Ok(e) if !e.is_empty() => e,
-        _ if std::env::var("GANTRY_SKIP_AWS_TESTS").as_deref() == Ok("1") => {
-            // Straight to stderr: the harness hides what passing tests print.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED apply_reapply_and_delete_every_example: GANTRY_SKIP_AWS_TESTS=1 and AWS_ENDPOINT_URL is not set"
-            );
-            return;
-        }
-        _ => panic!(
-            "apply_reapply_and_delete_every_example needs the moto AWS emulator: run \
-             ./scripts/test.sh, or start it with `scripts/moto.sh start` and export the \
-             AWS_ENDPOINT_URL it prints (GANTRY_SKIP_AWS_TESTS=1 skips the tests that need AWS)"
-        ),
+    let Some(endpoint) = gantry_testkit::moto::endpoint("apply_reapply_and_delete_every_example")
+    else {
+        return;
     };
     let started = Instant::now();
     let pid = std::process::id();
