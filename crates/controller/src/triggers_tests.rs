@@ -288,15 +288,18 @@ fn an_alb_gateway_triggers_itself_and_the_nlb_gateways_chained_to_it() {
     );
 }
 
+/// The GatewayClass `alb` (of gantry's ALB controller) followed by the documents `rest`.
+fn with_alb_class(rest: &str) -> String {
+    gantry_testkit::objects::docs([
+        gantry_testkit::objects::gateway_class("alb", "alb"),
+        rest.to_string(),
+    ])
+}
+
 /// A Gateway `apps/web` allowing ListenerSets by namespace label, the ListenerSet
 /// `team/extra` naming it (an HTTPS listener with a certificate Secret), and a route attached
 /// to the ListenerSet only.
 const WITH_LISTENER_SET: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: web, namespace: apps}
@@ -329,7 +332,7 @@ spec:
 #[test]
 fn changes_reach_a_gateway_through_its_listener_sets() {
     let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("cluster.yaml", WITH_LISTENER_SET);
+    loader.load_str("cluster.yaml", &with_alb_class(WITH_LISTENER_SET));
     let loaded = loader.finish();
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let view = View::new(&loaded.snapshot);

@@ -39,21 +39,10 @@ async fn health_readiness_and_metrics_are_served() {
     })
     .await;
     assert_eq!(get(addr, "/readyz").await.0, 200);
-    api.apply_yaml(
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: http, port: 80, protocol: HTTP}]
-"#,
-    );
+    api.apply_yaml(&objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway("apps/web", "alb", &[("http", 80, "HTTP")]),
+    ]));
     eventually("programmed", Duration::from_secs(30), || {
         api.get("Gateway", "apps", "web")
             .is_some_and(|g| is_true(&g["status"], "Programmed"))

@@ -32,19 +32,10 @@ fn expected(lb: LbKind) -> Vec<String> {
 async fn accepted_classes_publish_their_supported_features() {
     let api = FakeApi::new();
     let running = start(&api, Arc::new(FakeDeploy::default()), config()).await;
-    api.apply_yaml(
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: nlb}
-spec: {controllerName: gateway.k8s.aws/nlb}
-"#,
-    );
+    api.apply_yaml(&objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway_class("nlb", "nlb"),
+    ]));
     eventually("both classes list their features", LIMIT, || {
         features(&api, "alb") == Some(expected(LbKind::Alb))
             && features(&api, "nlb") == Some(expected(LbKind::Nlb))

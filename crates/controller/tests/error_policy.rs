@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
-use support::scene::{CLUSTER, route};
+use support::scene::{cluster, route};
 use support::*;
 use tokio::time::Instant;
 
@@ -23,7 +23,7 @@ async fn failing(class: ErrorClass, n: u32) -> (FakeApi, Arc<FakeDeploy>, Runnin
     let api = FakeApi::new();
     let deploy = Arc::new(FakeDeploy::default());
     let running = start(&api, deploy.clone(), config()).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&cluster());
     api.apply_yaml(&route("r1", "/r1"));
     eventually("programmed", LIMIT, || programmed(&api)).await;
     // Let the start's reconciles settle.
@@ -124,7 +124,7 @@ async fn a_status_conflict_is_retried_at_once() {
     let c = config();
     let api = FakeApi::new();
     let running = start(&api, Arc::new(FakeDeploy::default()), config()).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&cluster());
     api.apply_yaml(&route("r1", "/r1"));
     eventually("route accepted", LIMIT, || {
         api.get("HTTPRoute", "apps", "r1")

@@ -22,11 +22,6 @@ const TRUST_STORE: &str =
 /// created yet), with the trust store in its LoadBalancerConfiguration, and a route.
 const CLUSTER: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: web, namespace: apps}
 spec:
@@ -131,7 +126,7 @@ async fn a_missing_ca_configmap_is_reported_and_one_created_later_verifies_clien
     let mut c = config();
     c.tiered = false;
     let running = start(&api, deploy.clone(), c).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&with_alb_class(CLUSTER));
 
     // Missing: the listener is refused with the spec's reasons, naming the ConfigMap; no ALB
     // listener serves it unverified.
@@ -173,19 +168,7 @@ async fn a_missing_ca_configmap_is_reported_and_one_created_later_verifies_clien
 
     // Only the referenced ConfigMap was ever listed or watched, by name; the cache holds only
     // ca.crt.
-    let requests: Vec<String> = api
-        .requests_with_query()
-        .into_iter()
-        .filter(|r| r.contains("/configmaps"))
-        .collect();
-    assert!(!requests.is_empty());
-    for r in &requests {
-        assert!(
-            r.starts_with("GET /api/v1/namespaces/apps/configmaps?")
-                && r.contains("fieldSelector=metadata.name%3Dclients-ca"),
-            "a ConfigMap request that is not narrowed to the referenced ConfigMap: {r}"
-        );
-    }
+    assert_watched_by_name(&api, "configmaps", "apps", "clients-ca", &[]);
     let cached = running.handle.stores.config_maps.objects();
     assert_eq!(cached.len(), 1);
     let data = cached.values().next().unwrap().data.clone().unwrap();

@@ -26,11 +26,6 @@ const LIMIT: Duration = Duration::from_secs(90);
 
 const GATEWAY: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: web, namespace: apps}
 spec:
@@ -316,7 +311,7 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
     c.backoff_min = Duration::from_millis(200);
     c.backoff_max = Duration::from_secs(2);
     let running = start_with_secrets(&api, deployer.clone(), c, secrets.clone()).await;
-    api.apply_yaml(GATEWAY);
+    api.apply_yaml(&with_alb_class(GATEWAY));
 
     // Missing: ResolvedRefs=False InvalidCertificateRef, naming the Secret; not programmed.
     eventually("the missing Secret is reported", LIMIT, || {
@@ -422,20 +417,13 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
     assert!(is_true(&listener(&api), "Programmed"));
 
     // Only the referenced Secret was listed or watched, by name and type.
-    let secret_requests: Vec<String> = api
-        .requests_with_query()
-        .into_iter()
-        .filter(|r| r.contains("/secrets"))
-        .collect();
-    assert!(!secret_requests.is_empty());
-    for r in &secret_requests {
-        assert!(
-            r.starts_with("GET /api/v1/namespaces/apps/secrets?")
-                && r.contains("metadata.name%3Dweb-tls")
-                && r.contains("type%3Dkubernetes.io%2Ftls"),
-            "a Secret request not narrowed to the referenced TLS Secret: {r}"
-        );
-    }
+    assert_watched_by_name(
+        &api,
+        "secrets",
+        "apps",
+        "web-tls",
+        &["type%3Dkubernetes.io%2Ftls"],
+    );
 
     let statuses: Vec<String> = api
         .list("Gateway")

@@ -31,11 +31,6 @@ const ALB: &str = "gateway.k8s.aws/alb";
 
 const CLUSTER: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: web, namespace: apps}
 spec:
@@ -173,7 +168,7 @@ async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_remov
     c.backoff_min = Duration::from_millis(200);
     assert!(c.translate.listener_sets, "the gate is on by default");
     let running = start(&api, deployer, c).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&with_alb_class(CLUSTER));
 
     // The ListenerSet is accepted; with no route on its listener it is programmed too (a
     // listener without routes gets no ELB listener, as the Gateway's own).
@@ -361,7 +356,7 @@ async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_remov
 #[tokio::test(start_paused = true)]
 async fn a_gateway_change_re_evaluates_its_listener_sets() {
     let api = FakeApi::new();
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&with_alb_class(CLUSTER));
     let running = start(&api, Arc::new(FakeDeploy::default()), config()).await;
     eventually("accepted", LIMIT, || {
         status_of(&listener_set(&api, "extra"), "Programmed") == Some("True")
@@ -407,7 +402,7 @@ async fn a_gateway_change_re_evaluates_its_listener_sets() {
 #[tokio::test(start_paused = true)]
 async fn with_the_gate_off_listener_sets_are_not_watched() {
     let api = FakeApi::new();
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&with_alb_class(CLUSTER));
     let mut c = config();
     c.translate.listener_sets = false;
     let running = start(&api, Arc::new(FakeDeploy::default()), c).await;

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
-use support::scene::{CLUSTER, route};
+use support::scene::{self, route};
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -25,7 +25,7 @@ async fn cluster(routes: &[&str]) -> (FakeApi, Arc<FakeDeploy>, Running) {
     let api = FakeApi::new();
     let deploy = Arc::new(FakeDeploy::default());
     let running = start(&api, deploy.clone(), config()).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&scene::cluster());
     for r in routes {
         api.apply_yaml(&route(r, &format!("/{r}")));
     }
@@ -253,7 +253,7 @@ async fn unreachable_for_a_minute(outage: Outage) {
     c.lease.enabled = true;
     c.lease.identity = "gantry-a".into();
     let running = start(&api, deploy.clone(), c.clone()).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&scene::cluster());
     api.apply_yaml(&route("r1", "/r1"));
     converged(&api, &deploy, 1).await;
     let before = api.requests().len();

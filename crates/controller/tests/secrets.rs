@@ -16,64 +16,9 @@ use support::*;
 const LIMIT: Duration = Duration::from_secs(60);
 const GW: &str = "apps/web";
 
-/// An HTTPS Gateway `apps/web` and a route whose rule pulls in the ListenerRuleConfiguration
-/// `auth` (authenticate-oidc with the Secret `oidc-client`); no Secret yet.
-const CLUSTER: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  infrastructure:
-    parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: tls}
-  listeners:
-  - {name: https, port: 443, protocol: HTTPS}
----
-apiVersion: gateway.k8s.aws/v1
-kind: LoadBalancerConfiguration
-metadata: {name: tls, namespace: apps}
-spec:
-  listenerConfigurations:
-  - protocolPort: HTTPS:443
-    defaultCertificate: arn:aws:acm:us-west-2:123456789012:certificate/a
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
----
-apiVersion: gateway.k8s.aws/v1
-kind: ListenerRuleConfiguration
-metadata: {name: auth, namespace: apps}
-spec:
-  actions:
-  - type: authenticate-oidc
-    authenticateOIDCConfig:
-      issuer: https://idp.example.com
-      authorizationEndpoint: https://idp.example.com/auth
-      tokenEndpoint: https://idp.example.com/token
-      userInfoEndpoint: https://idp.example.com/userinfo
-      secret: {name: oidc-client}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /shop}}]
-    filters:
-    - type: ExtensionRef
-      extensionRef: {group: gateway.k8s.aws, kind: ListenerRuleConfiguration, name: auth}
-    backendRefs: [{name: echo, port: 80}]
-"#;
+/// An HTTPS Gateway `apps/web` and a route whose rule authenticates with the Secret
+/// `oidc-client`; no Secret yet.
+const CLUSTER: &str = gantry_testkit::scenes::OIDC_SHOP;
 
 /// The client Secret (data is base64: `my-client` / `s3cr3t-value`), and a key translation
 /// never reads.
@@ -178,19 +123,7 @@ async fn a_missing_secret_is_reported_and_one_created_later_programs_the_rule() 
 
     // Only the referenced Secret was ever listed or watched, by name; the cache holds only
     // the keys translation reads.
-    let secret_requests: Vec<String> = api
-        .requests_with_query()
-        .into_iter()
-        .filter(|r| r.contains("/secrets"))
-        .collect();
-    assert!(!secret_requests.is_empty());
-    for r in &secret_requests {
-        assert!(
-            r.starts_with("GET /api/v1/namespaces/apps/secrets?")
-                && r.contains("fieldSelector=metadata.name%3Doidc-client"),
-            "a Secret request that is not narrowed to the referenced Secret: {r}"
-        );
-    }
+    assert_watched_by_name(&api, "secrets", "apps", "oidc-client", &[]);
     let cached = running.handle.stores.secrets.objects();
     assert_eq!(cached.len(), 1);
     let data = cached.values().next().unwrap().data.clone().unwrap();

@@ -9,7 +9,7 @@ use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
 use support::gate::GatedDeploy;
-use support::scene::{CLUSTER, route};
+use support::scene::{cluster, route};
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -34,7 +34,7 @@ async fn sigterm_mid_reconcile_finishes_the_aws_call_releases_the_lease_and_a_re
     let gated = Arc::new(GatedDeploy::new(aws.clone()));
     gated.close();
     let mut running = start(&api, gated.clone(), leased("gantry-a")).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&cluster());
     api.apply_yaml(&route("r1", "/r1"));
     eventually("an apply in flight", LIMIT, || gated.started() >= 1).await;
     assert_eq!(holder(&api).as_deref(), Some("gantry-a"));

@@ -120,6 +120,12 @@ fn plan(cluster: &str, cart: &str) -> Stack {
     plan_with(cluster, cart, CART_ONLY)
 }
 
+/// The stack the established controller built for `GATEWAY` in `fx`'s cluster, its one rule
+/// matching `path`.
+async fn built_by_lbc(fx: &Fixture, path: &str) -> lbc::Built {
+    lbc::build_alb(fx, &fx.cluster, &GATEWAY, 80, &BACKENDS, &lbc_rules(path)).await
+}
+
 /// The mutating calls in `counts`, as `(operation, count)`.
 fn mutating(counts: &std::collections::BTreeMap<(String, String), u64>) -> Vec<(String, u64)> {
     counts
@@ -135,15 +141,7 @@ async fn a_stack_the_lbc_built_is_adopted_with_no_mutating_call() {
         return;
     };
     let fx = Fixture::new(&endpoint, "adopt-same").await;
-    let built = lbc::build_alb(
-        &fx,
-        &fx.cluster,
-        &GATEWAY,
-        80,
-        &BACKENDS,
-        &lbc_rules("/cart"),
-    )
-    .await;
+    let built = built_by_lbc(&fx, "/cart").await;
     let stack = plan(&fx.cluster, "/cart");
     // The plan names what the LBC named: nothing is replaced for a name.
     assert_eq!(
@@ -218,15 +216,7 @@ async fn one_rule_differing_from_the_lbc_stack_is_the_only_call() {
     };
     let fx = Fixture::new(&endpoint, "adopt-rule").await;
     // The LBC built the route as it was; the first rule's backends changed since (a canary).
-    let built = lbc::build_alb(
-        &fx,
-        &fx.cluster,
-        &GATEWAY,
-        80,
-        &BACKENDS,
-        &lbc_rules("/cart"),
-    )
-    .await;
+    let built = built_by_lbc(&fx, "/cart").await;
     let canary = "[{name: cart, port: 80, weight: 3}, {name: catalog, port: 8080, weight: 1}]";
     let stack = plan_with(&fx.cluster, "/cart", canary);
 
@@ -266,15 +256,7 @@ async fn a_rule_whose_match_changed_is_replaced_alone_make_before_break() {
     // The LBC built the route as it was; the first rule's path changed since. gantry creates
     // the new rule before deleting the old (it does not rewrite a rule's conditions in place
     // unless it can prove no request is misrouted meanwhile): two calls, both on that rule.
-    let built = lbc::build_alb(
-        &fx,
-        &fx.cluster,
-        &GATEWAY,
-        80,
-        &BACKENDS,
-        &lbc_rules("/basket"),
-    )
-    .await;
+    let built = built_by_lbc(&fx, "/basket").await;
     let stack = plan(&fx.cluster, "/cart");
 
     let deployer = fx.deployer();

@@ -82,6 +82,37 @@ async fn tags_of(fx: &Fixture, arn: &str) -> Vec<(String, String)> {
     tags
 }
 
+/// After a first apply of `stack` (Gateway `gateway`) that forwards to the named target group
+/// `arn`: applying again changes nothing (the name is looked up again), and deleting the
+/// Gateway removes everything it owns while the named target group stays, its tags `before`
+/// untouched.
+async fn reapply_then_delete_leaves_it(
+    fx: &Fixture,
+    d: &gantry_deploy::Deployer,
+    stack: &Stack,
+    gateway: &str,
+    arn: &str,
+    before: &[(String, String)],
+) {
+    let second = d.apply(stack).await.expect("apply again");
+    assert!(second.is_unchanged(), "{second}");
+    assert_eq!(second.mutating_calls, 0);
+
+    d.delete(gateway, stack.load_balancer.kind)
+        .await
+        .expect("delete");
+    assert!(fx.tagged().await.is_empty());
+    let still = fx
+        .elbv2
+        .describe_target_groups()
+        .target_group_arns(arn)
+        .send()
+        .await
+        .expect("the named target group still exists");
+    assert_eq!(still.target_groups.unwrap_or_default().len(), 1);
+    assert_eq!(tags_of(fx, arn).await, before, "its tags are untouched");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_target_group_is_forwarded_to_and_never_touched() {
     let Some(endpoint) = endpoint("target_group_name") else {
@@ -97,25 +128,7 @@ async fn a_named_target_group_is_forwarded_to_and_never_touched() {
     let first = d.apply(&stack).await.expect("apply");
     let lb = first.load_balancer.clone().expect("address").arn;
     assert_eq!(forwarded_to(&fx, &lb).await, vec![arn.clone()]);
-    // Unchanged: the name is looked up again, nothing is called to change.
-    let second = d.apply(&stack).await.expect("apply again");
-    assert!(second.is_unchanged(), "{second}");
-    assert_eq!(second.mutating_calls, 0);
-
-    // The Gateway goes: its own resources go, the named target group stays as it was.
-    d.delete(GATEWAY, LoadBalancerType::Application)
-        .await
-        .expect("delete");
-    assert!(fx.tagged().await.is_empty());
-    let still = fx
-        .elbv2
-        .describe_target_groups()
-        .target_group_arns(&arn)
-        .send()
-        .await
-        .expect("the named target group still exists");
-    assert_eq!(still.target_groups.unwrap_or_default().len(), 1);
-    assert_eq!(tags_of(&fx, &arn).await, before, "its tags are untouched");
+    reapply_then_delete_leaves_it(&fx, &d, &stack, GATEWAY, &arn, &before).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -191,23 +204,7 @@ async fn an_nlb_listener_forwards_to_a_named_target_group_and_never_touches_it()
     let first = d.apply(&stack).await.expect("apply");
     let lb = first.load_balancer.clone().expect("address").arn;
     assert_eq!(nlb_forwards_to(&fx, &lb).await, vec![arn.clone()]);
-    let second = d.apply(&stack).await.expect("apply again");
-    assert!(second.is_unchanged(), "{second}");
-    assert_eq!(second.mutating_calls, 0);
-
-    d.delete("demo/edge", LoadBalancerType::Network)
-        .await
-        .expect("delete");
-    assert!(fx.tagged().await.is_empty());
-    let still = fx
-        .elbv2
-        .describe_target_groups()
-        .target_group_arns(&arn)
-        .send()
-        .await
-        .expect("the named target group still exists");
-    assert_eq!(still.target_groups.unwrap_or_default().len(), 1);
-    assert_eq!(tags_of(&fx, &arn).await, before, "its tags are untouched");
+    reapply_then_delete_leaves_it(&fx, &d, &stack, "demo/edge", &arn, &before).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

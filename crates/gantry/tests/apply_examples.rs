@@ -8,11 +8,13 @@
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerTypeEnum, Tag as ElbTag};
+mod common;
+
+use common::{Aws, aws, gantry};
 use gantry_deploy::client::block_on;
 use gantry_model::Stack;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::Instant;
 
 const CLUSTER: &str = "demo";
@@ -22,32 +24,6 @@ const PLACEHOLDER_CERT: &str =
     "arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-0000-0000-000000000000";
 /// moto issues a requested certificate at once when a private CA signs it.
 const TEST_CA: &str = "arn:aws:acm-pca:us-west-2:123456789012:certificate-authority/gantry-e2e";
-
-fn region() -> String {
-    std::env::var("AWS_REGION").unwrap_or_else(|_| "us-west-2".to_string())
-}
-
-struct Aws {
-    config: aws_config::SdkConfig,
-    ec2: aws_sdk_ec2::Client,
-    elbv2: aws_sdk_elasticloadbalancingv2::Client,
-    acm: aws_sdk_acm::Client,
-}
-
-async fn aws(endpoint: &str) -> Aws {
-    let config = gantry_testkit::moto::sdk_config(
-        endpoint,
-        &region(),
-        gantry_deploy::client::https_client(),
-    )
-    .await;
-    Aws {
-        ec2: aws_sdk_ec2::Client::new(&config),
-        config: config.clone(),
-        elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&config),
-        acm: aws_sdk_acm::Client::new(&config),
-    }
-}
 
 /// A VPC of its own with one subnet per zone in two zones, each tagged for internet-facing
 /// and internal load balancers. Returns (vpc, subnets).
@@ -134,34 +110,6 @@ spec:
     nodePort: 30977
 "#
     )
-}
-
-fn gantry(endpoint: &str, args: &[&str]) -> Output {
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_REGION", region())
-        .env(
-            "AWS_ACCESS_KEY_ID",
-            std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_else(|_| "testing".into()),
-        )
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|_| "testing".into()),
-        )
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run gantry");
-    println!(
-        "$ gantry {} ({:.1} s)\n{}{}",
-        args.join(" "),
-        started.elapsed().as_secs_f64(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "gantry {} failed", args.join(" "));
-    out
 }
 
 /// `(total, mutating)` from the `AWS calls: N (M mutating, …)` line `-v` prints.

@@ -4,16 +4,14 @@
 //! rotating the Secret re-imports under the same ARN, delete leaves no imported certificate.
 //! Needs AWS_ENDPOINT_URL (scripts/moto.sh); fails without it.
 
+mod common;
+
+use common::{Aws, aws, gantry};
 use gantry_deploy::client::block_on;
 use gantry_model::Stack;
-use std::process::{Command, Output};
 
 const SECRET_TAG: &str = "gateway.k8s.aws/secret";
 const CLUSTER_TAG: &str = "elbv2.k8s.aws/cluster";
-
-fn region() -> String {
-    std::env::var("AWS_REGION").unwrap_or_else(|_| "us-west-2".to_string())
-}
 
 fn fixture(name: &str) -> String {
     let path = format!(
@@ -94,46 +92,6 @@ stringData:
         indent(crt),
         indent(key)
     )
-}
-
-fn gantry(endpoint: &str, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_REGION", region())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run gantry");
-    println!(
-        "$ gantry {}\n{}{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "gantry {} failed", args.join(" "));
-    out
-}
-
-struct Aws {
-    config: aws_config::SdkConfig,
-    elbv2: aws_sdk_elasticloadbalancingv2::Client,
-    acm: aws_sdk_acm::Client,
-}
-
-async fn aws(endpoint: &str) -> Aws {
-    let config = gantry_testkit::moto::sdk_config(
-        endpoint,
-        &region(),
-        gantry_deploy::client::https_client(),
-    )
-    .await;
-    Aws {
-        config: config.clone(),
-        elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&config),
-        acm: aws_sdk_acm::Client::new(&config),
-    }
 }
 
 async fn vpc(aws: &Aws) -> String {

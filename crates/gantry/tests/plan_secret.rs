@@ -3,62 +3,8 @@
 
 use std::process::Command;
 
-const MANIFESTS: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  infrastructure:
-    parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: tls}
-  listeners:
-  - {name: https, port: 443, protocol: HTTPS}
----
-apiVersion: gateway.k8s.aws/v1
-kind: LoadBalancerConfiguration
-metadata: {name: tls, namespace: apps}
-spec:
-  listenerConfigurations:
-  - protocolPort: HTTPS:443
-    defaultCertificate: arn:aws:acm:us-west-2:123456789012:certificate/a
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
----
-apiVersion: gateway.k8s.aws/v1
-kind: ListenerRuleConfiguration
-metadata: {name: auth, namespace: apps}
-spec:
-  actions:
-  - type: authenticate-oidc
-    authenticateOIDCConfig:
-      issuer: https://idp.example.com
-      authorizationEndpoint: https://idp.example.com/auth
-      tokenEndpoint: https://idp.example.com/token
-      userInfoEndpoint: https://idp.example.com/userinfo
-      secret: {name: oidc-client}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /shop}}]
-    filters:
-    - type: ExtensionRef
-      extensionRef: {group: gateway.k8s.aws, kind: ListenerRuleConfiguration, name: auth}
-    backendRefs: [{name: echo, port: 80}]
-"#;
+/// An HTTPS Gateway and a route authenticating with the Secret `apps/oidc-client`.
+const MANIFESTS: &str = gantry_testkit::scenes::OIDC_SHOP;
 
 /// `my-client` / `s3cr3t-value`, base64 as in a Secret's data.
 const SECRET: &str = r#"

@@ -7,25 +7,15 @@
 
 mod fields;
 
-use fields::names;
-use gantry_translate::{Settings, Translation, translate};
+use fields::{names, plan, plan::not_applied};
+use gantry_translate::Translation;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 const KIND: &str = "LoadBalancerConfiguration";
 
-/// Two Gateways, an ALB and an NLB, with the configuration `cfg` and a route each.
+/// Two Gateways, an ALB and an NLB (of the classes [`plan::with_classes`] adds), with the configuration `cfg` and a route each.
 const SCENARIO: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: nlb}
-spec: {controllerName: gateway.k8s.aws/nlb}
----
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: web, namespace: apps, uid: 00000000-0000-0000-0000-00000000000a}
@@ -123,25 +113,7 @@ fn run(spec: &Value) -> Translation {
     let manifest = format!(
         "{SCENARIO}---\napiVersion: gateway.k8s.aws/v1\nkind: {KIND}\nmetadata: {{name: cfg, namespace: apps}}\nspec: {spec}\n"
     );
-    let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("scenario.yaml", &manifest);
-    let loaded = loader.finish();
-    let errors: Vec<String> = loaded.errors().map(|d| d.to_string()).collect();
-    assert!(errors.is_empty(), "{spec}: {errors:?}");
-    translate(&loaded.snapshot, &Settings::new("fields"))
-}
-
-/// The messages of `gateway`'s (every Gateway's, when None) `ConfigurationApplied` condition.
-fn not_applied(t: &Translation, gateway: Option<&str>) -> String {
-    t.statuses
-        .gateways
-        .iter()
-        .filter(|(k, _)| gateway.is_none_or(|g| k.to_string() == g))
-        .flat_map(|(_, s)| &s.conditions)
-        .filter(|c| c.kind == "gateway.k8s.aws/ConfigurationApplied")
-        .map(|c| c.message.clone())
-        .collect::<Vec<_>>()
-        .join("\n")
+    plan::translate_yaml(&plan::with_classes(&manifest), &spec.to_string())
 }
 
 #[test]
@@ -174,13 +146,7 @@ fn every_load_balancer_configuration_field_changes_the_plan_or_is_reported() {
                 silent.push(format!("{path} (as {spec})"));
             }
             let state = |gateway: &str| {
-                let stack = |t: &Translation| {
-                    t.stacks
-                        .iter()
-                        .find(|s| s.gateway == gateway)
-                        .map(|s| serde_json::to_value(s).unwrap())
-                };
-                if stack(&t) != stack(&base) {
+                if plan::stack(&t, gateway) != plan::stack(&base, gateway) {
                     "✅ applied"
                 } else if names(&not_applied(&t, Some(gateway)), &path) {
                     "not applied, said in status"

@@ -2,6 +2,7 @@
 //! for row; GatewayClass statuses carry the supported names; and the features no golden case
 //! covers are checked here.
 
+use gantry_testkit::objects;
 use gantry_translate::features::{FEATURES, Support};
 use gantry_translate::{LbKind, Settings, translate};
 use serde_json::Value;
@@ -119,17 +120,16 @@ fn translate_yaml(yaml: &str) -> Value {
     serde_json::to_value(translate(&loaded.snapshot, &Settings::new("test"))).unwrap()
 }
 
-const CLASSES: &str = "
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: nlb}
-spec: {controllerName: gateway.k8s.aws/nlb}
----
+/// The classes `alb` and `nlb`, and `broken`, whose parameters name a missing configuration.
+fn classes() -> String {
+    objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway_class("nlb", "nlb"),
+        BROKEN_CLASS.to_string(),
+    ])
+}
+
+const BROKEN_CLASS: &str = "
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: broken}
@@ -140,7 +140,7 @@ spec:
 
 #[test]
 fn accepted_classes_list_their_features_in_order_and_rejected_ones_none() {
-    let out = translate_yaml(CLASSES);
+    let out = translate_yaml(&classes());
     let names = |class: &str| -> Option<Vec<String>> {
         out["statuses"]["gatewayClasses"][class]
             .get("supportedFeatures")
@@ -172,7 +172,7 @@ fn accepted_classes_list_their_features_in_order_and_rejected_ones_none() {
 #[test]
 fn redirect_port_reaches_the_alb_redirect() {
     let out = translate_yaml(&format!(
-        "{CLASSES}
+        "{}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -191,7 +191,8 @@ spec:
   - filters:
     - type: RequestRedirect
       requestRedirect: {{port: 8443}}
-"
+",
+        classes()
     ));
     let text = out.to_string();
     assert!(

@@ -4,12 +4,8 @@
 use gantry_translate::{Settings, translate};
 use proptest::prelude::*;
 
+/// A Gateway of the class `alb` (added before it) and the Services its routes send to.
 const PREAMBLE: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: web}
@@ -106,7 +102,10 @@ fn route(i: usize) -> impl Strategy<Value = String> {
 fn cluster() -> impl Strategy<Value = String> {
     (1usize..6).prop_flat_map(|n| {
         (0..n).map(route).collect::<Vec<_>>().prop_map(|routes| {
-            let mut docs = vec![PREAMBLE.to_string()];
+            let mut docs = vec![
+                gantry_testkit::objects::gateway_class("alb", "alb"),
+                PREAMBLE.to_string(),
+            ];
             docs.extend(routes);
             docs.join("\n---\n")
         })

@@ -13,23 +13,14 @@
 mod fields;
 
 use fields::names;
-use gantry_translate::{Settings, Translation, translate};
+use fields::plan::{self, not_applied, stack};
+use gantry_translate::Translation;
 use serde_json::{Value, json};
 
 /// An ALB Gateway (HTTP 80, HTTPS 443) with an HTTPRoute whose rule names the
 /// ListenerRuleConfiguration `walk`, and an NLB Gateway (TCP 9000) with a TCPRoute, both to
 /// the Service `echo`, which the TargetGroupConfiguration `walk` names.
 const SCENARIO: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: nlb}
-spec: {controllerName: gateway.k8s.aws/nlb}
----
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: web, namespace: apps, uid: 00000000-0000-0000-0000-00000000000a}
@@ -190,32 +181,7 @@ fn run(tgc: &Value, lrc: &Value) -> Translation {
     let manifest = format!(
         "{scenario}---\napiVersion: gateway.k8s.aws/v1\nkind: {TGC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {tgc}\n---\napiVersion: gateway.k8s.aws/v1\nkind: {LRC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {lrc}\n"
     );
-    let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("scenario.yaml", &manifest);
-    let loaded = loader.finish();
-    let errors: Vec<String> = loaded.errors().map(|d| d.to_string()).collect();
-    assert!(errors.is_empty(), "{tgc} {lrc}: {errors:?}");
-    translate(&loaded.snapshot, &Settings::new("fields"))
-}
-
-/// The messages of `gateway`'s `ConfigurationApplied` condition.
-fn not_applied(t: &Translation, gateway: &str) -> String {
-    t.statuses
-        .gateways
-        .iter()
-        .filter(|(k, _)| k.to_string() == gateway)
-        .flat_map(|(_, s)| &s.conditions)
-        .filter(|c| c.kind == "gateway.k8s.aws/ConfigurationApplied")
-        .map(|c| c.message.clone())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn stack(t: &Translation, gateway: &str) -> Option<Value> {
-    t.stacks
-        .iter()
-        .find(|s| s.gateway == gateway)
-        .map(|s| serde_json::to_value(s).unwrap())
+    plan::translate_yaml(&plan::with_classes(&manifest), &format!("{tgc} {lrc}"))
 }
 
 /// Whether the leaf at `path` is required by its parent object's schema.
@@ -298,7 +264,7 @@ fn walk(kind: &str, gateways: &[&str]) -> (String, Vec<String>) {
                     } else {
                         "✅ applied"
                     }
-                } else if names(&not_applied(&t, g), &path) {
+                } else if names(&not_applied(&t, Some(g)), &path) {
                     "not applied, said in status"
                 } else {
                     "no effect alone"

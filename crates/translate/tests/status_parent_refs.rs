@@ -7,12 +7,8 @@ use gantry_translate::{Settings, translate};
 use serde_json::json;
 use std::sync::Arc;
 
+/// Objects of the class `alb` (added before them).
 const MANIFESTS: &str = "
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: apps}
@@ -36,7 +32,13 @@ spec: {type: NodePort, ports: [{port: 80, nodePort: 30080}]}
 #[test]
 fn status_parent_refs_carry_the_defaulted_group_and_kind() {
     let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("input.yaml", MANIFESTS);
+    loader.load_str(
+        "input.yaml",
+        &gantry_testkit::objects::docs([
+            gantry_testkit::objects::gateway_class("alb", "alb"),
+            MANIFESTS.to_string(),
+        ]),
+    );
     let loaded = loader.finish();
     assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
     let key = ObjectKey::new("apps", "web");

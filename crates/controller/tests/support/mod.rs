@@ -141,6 +141,41 @@ pub fn parent_entry<'a>(
     })
 }
 
+/// Asserts that the stand-in saw requests for `resource` (e.g. `secrets`) and that every one was
+/// a GET in `namespace` narrowed by a field selector to the object `name` (plus `also`, further
+/// encoded selector parts such as `type%3Dkubernetes.io%2Ftls`): a referenced-object watch never
+/// lists a whole kind.
+pub fn assert_watched_by_name(
+    api: &apiserver::FakeApi,
+    resource: &str,
+    namespace: &str,
+    name: &str,
+    also: &[&str],
+) {
+    let requests: Vec<String> = api
+        .requests_with_query()
+        .into_iter()
+        .filter(|r| r.contains(&format!("/{resource}")))
+        .collect();
+    assert!(!requests.is_empty(), "no request for {resource}");
+    let prefix = format!("GET /api/v1/namespaces/{namespace}/{resource}?");
+    let by_name = format!("metadata.name%3D{name}");
+    for r in &requests {
+        assert!(
+            r.starts_with(&prefix)
+                && r.contains("fieldSelector=")
+                && r.contains(&by_name)
+                && also.iter().all(|a| r.contains(a)),
+            "a {resource} request not narrowed to {namespace}/{name} {also:?}: {r}"
+        );
+    }
+}
+
+/// The GatewayClass `alb` (of gantry's ALB controller) followed by the documents `rest`.
+pub fn with_alb_class(rest: &str) -> String {
+    objects::docs([objects::gateway_class("alb", "alb"), rest.to_string()])
+}
+
 pub fn has_finalizer(obj: &Value, finalizer: &str) -> bool {
     obj["metadata"]["finalizers"]
         .as_array()

@@ -4,6 +4,8 @@
 
 #![allow(dead_code, reason = "each test binary uses part of this module")]
 
+pub mod plan;
+
 use serde_json::{Value, json};
 
 /// Values for fields whose generic sample would not be meaningful (ARNs, IDs, selectors).

@@ -1,0 +1,46 @@
+//! Translating a walk's scenario and reading what a field did: the Gateway's plan, or the
+//! `ConfigurationApplied` condition naming it.
+
+use gantry_testkit::objects;
+use gantry_translate::{Settings, Translation, translate};
+use serde_json::Value;
+
+/// The GatewayClasses `alb` and `nlb` of gantry's controllers, followed by `rest`.
+pub fn with_classes(rest: &str) -> String {
+    objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway_class("nlb", "nlb"),
+        rest.to_string(),
+    ])
+}
+
+/// The translation of the manifests `yaml`; panics, naming `what`, when they do not load.
+pub fn translate_yaml(yaml: &str, what: &str) -> Translation {
+    let mut loader = gantry_manifests::Loader::new();
+    loader.load_str("scenario.yaml", yaml);
+    let loaded = loader.finish();
+    let errors: Vec<String> = loaded.errors().map(|d| d.to_string()).collect();
+    assert!(errors.is_empty(), "{what}: {errors:?}");
+    translate(&loaded.snapshot, &Settings::new("fields"))
+}
+
+/// The messages of `gateway`'s (every Gateway's, when None) `ConfigurationApplied` condition.
+pub fn not_applied(t: &Translation, gateway: Option<&str>) -> String {
+    t.statuses
+        .gateways
+        .iter()
+        .filter(|(k, _)| gateway.is_none_or(|g| k.to_string() == g))
+        .flat_map(|(_, s)| &s.conditions)
+        .filter(|c| c.kind == "gateway.k8s.aws/ConfigurationApplied")
+        .map(|c| c.message.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The plan of `gateway`'s load balancer, as JSON.
+pub fn stack(t: &Translation, gateway: &str) -> Option<Value> {
+    t.stacks
+        .iter()
+        .find(|s| s.gateway == gateway)
+        .map(|s| serde_json::to_value(s).unwrap())
+}

@@ -1,0 +1,6 @@
+//! Whole scenes that tests of more than one crate start from, kept as YAML files under
+//! `scenes/` so that each is written once.
+
+/// An HTTPS ALB Gateway `apps/web` and the route `apps/shop` whose rule authenticates with the
+/// OIDC client Secret `apps/oidc-client` (not part of the scene).
+pub const OIDC_SHOP: &str = include_str!("../scenes/oidc-shop.yaml");
