@@ -14,7 +14,8 @@ use std::collections::BTreeSet;
 
 const KIND: &str = "LoadBalancerConfiguration";
 
-/// Two Gateways, an ALB and an NLB (of the classes [`plan::with_classes`] adds), with the configuration `cfg` and a route each.
+/// Two Gateways, an ALB and an NLB, with the configuration `cfg` and a route each (the rest
+/// of the scenario: [`plan::scenario`]).
 const SCENARIO: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -38,13 +39,6 @@ spec:
   - {name: tcp, protocol: TCP, port: 9000}
   - {name: tls, protocol: TLS, port: 443, hostname: tcp.example.com}
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
----
 apiVersion: gateway.k8s.aws/v1
 kind: TargetGroupConfiguration
 metadata: {name: defaults, namespace: apps}
@@ -57,14 +51,6 @@ kind: HTTPRoute
 metadata: {name: r, namespace: apps}
 spec:
   parentRefs: [{name: web}]
-  rules:
-  - backendRefs: [{name: echo, port: 80}]
----
-apiVersion: gateway.networking.k8s.io/v1alpha2
-kind: TCPRoute
-metadata: {name: t, namespace: apps}
-spec:
-  parentRefs: [{name: tcp, sectionName: tcp}]
   rules:
   - backendRefs: [{name: echo, port: 80}]
 "#;
@@ -113,7 +99,7 @@ fn run(spec: &Value) -> Translation {
     let manifest = format!(
         "{SCENARIO}---\napiVersion: gateway.k8s.aws/v1\nkind: {KIND}\nmetadata: {{name: cfg, namespace: apps}}\nspec: {spec}\n"
     );
-    plan::translate_yaml(&plan::with_classes(&manifest), &spec.to_string())
+    plan::translate_yaml(&plan::scenario(&manifest), &spec.to_string())
 }
 
 #[test]

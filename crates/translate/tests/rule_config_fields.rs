@@ -39,13 +39,6 @@ spec:
   - {name: tcp, protocol: TCP, port: 9000}
 ---
 apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
----
-apiVersion: v1
 kind: Secret
 metadata: {name: oidc, namespace: apps}
 stringData: {clientID: walk-client, clientSecret: walk-secret}
@@ -60,14 +53,6 @@ spec:
     - type: ExtensionRef
       extensionRef: {group: gateway.k8s.aws, kind: ListenerRuleConfiguration, name: walk}
     backendRefs: [{name: echo, port: 80}]
----
-apiVersion: gateway.networking.k8s.io/v1alpha2
-kind: TCPRoute
-metadata: {name: t, namespace: apps}
-spec:
-  parentRefs: [{name: tcp, sectionName: tcp}]
-  rules:
-  - backendRefs: [{name: echo, port: 80}]
 "#;
 
 const TGC: &str = "TargetGroupConfiguration";
@@ -181,7 +166,7 @@ fn run(tgc: &Value, lrc: &Value) -> Translation {
     let manifest = format!(
         "{scenario}---\napiVersion: gateway.k8s.aws/v1\nkind: {TGC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {tgc}\n---\napiVersion: gateway.k8s.aws/v1\nkind: {LRC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {lrc}\n"
     );
-    plan::translate_yaml(&plan::with_classes(&manifest), &format!("{tgc} {lrc}"))
+    plan::translate_yaml(&plan::scenario(&manifest), &format!("{tgc} {lrc}"))
 }
 
 /// Whether the leaf at `path` is required by its parent object's schema.

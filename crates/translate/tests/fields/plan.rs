@@ -5,14 +5,27 @@ use gantry_testkit::objects;
 use gantry_translate::{Settings, Translation, translate};
 use serde_json::Value;
 
-/// The GatewayClasses `alb` and `nlb` of gantry's controllers, followed by `rest`.
-pub fn with_classes(rest: &str) -> String {
+/// A walk's scenario: the GatewayClasses `alb` and `nlb` of gantry's controllers, `rest` (the
+/// ALB Gateway `apps/web` and the NLB Gateway `apps/tcp` with what the walk needs), the
+/// NodePort Service `apps/echo` and the TCPRoute `apps/t` to it on the NLB's listener `tcp`.
+pub fn scenario(rest: &str) -> String {
     objects::docs([
         objects::gateway_class("alb", "alb"),
         objects::gateway_class("nlb", "nlb"),
         rest.to_string(),
+        objects::node_port_service("apps/echo", 80, 30080),
+        TCP_ROUTE.to_string(),
     ])
 }
+
+const TCP_ROUTE: &str = "apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TCPRoute
+metadata: {name: t, namespace: apps}
+spec:
+  parentRefs: [{name: tcp, sectionName: tcp}]
+  rules:
+  - backendRefs: [{name: echo, port: 80}]
+";
 
 /// The translation of the manifests `yaml`; panics, naming `what`, when they do not load.
 pub fn translate_yaml(yaml: &str, what: &str) -> Translation {
