@@ -161,7 +161,7 @@ pub fn build<'a>(
                     .push((c.match_indexes.clone(), ip.values.clone()));
             }
         }
-        for a in lrc.actions.iter().flatten() {
+        for (i, a) in lrc.actions.iter().flatten().enumerate() {
             match a.type_ {
                 LrcAction::FixedResponse => {
                     if let Some(f) = &a.fixed_response_config {
@@ -188,8 +188,18 @@ pub fn build<'a>(
                     }
                     redirect_query = a.redirect_config.as_ref().and_then(|r| r.query.clone());
                 }
-                // Authentication only runs on HTTPS listeners.
-                _ if listener_protocol != Protocol::Https => {}
+                // The ALB authenticates on HTTPS listeners only. Like the established
+                // controller, the rule still routes there; unlike it, the Gateway says so.
+                _ if listener_protocol != Protocol::Https => {
+                    ctx.ignored(format!(
+                        "ListenerRuleConfiguration {}/{}: actions[{i}] {} is not applied on the {} listeners of route {}, which therefore forward requests unauthenticated (an ALB authenticates on HTTPS listeners only)",
+                        route.key.namespace,
+                        lrc_names[0],
+                        a.type_.as_str(),
+                        listener_protocol.as_str(),
+                        route.display()
+                    ));
+                }
                 LrcAction::AuthenticateCognito => {
                     if let Some(c) = &a.authenticate_cognito_config {
                         parts.actions.push(Action::authenticate_cognito(
