@@ -44,7 +44,12 @@ impl Ctx {
         snapshot.target_group_bindings = objects(&self.tiered.target_group_bindings);
         let observed = self.observed();
         let mut failures = Vec::new();
-        let planned = super::acm::plan(self.deploy.as_ref(), snapshot, observed, &self.settings);
+        // The clock is read here, not in the plan: listener Secrets' validity period.
+        let settings = TieredSettings {
+            now: crate::certificates::unix_now(),
+            ..self.settings.clone()
+        };
+        let planned = super::certificates::plan(self.deploy.as_ref(), snapshot, observed, &settings);
         let (snapshot, observed, plan, acm_failures) = match planned.await {
             Ok(r) => r,
             Err(e) => return vec![e],
@@ -76,10 +81,12 @@ impl Ctx {
         observed
     }
 
-    /// `names::FINALIZER` on every tiered Gateway whose provider family is cluster-scoped;
-    /// removed once the Gateway is being deleted (or left the tiered class) and no Crossplane
-    /// resource labelled with it remains — garbage collection cannot remove cluster-scoped
-    /// ones for us (namespaced ones are owned by the Gateway).
+    /// `names::FINALIZER` on every tiered Gateway whose provider family is cluster-scoped or
+    /// whose load balancer listeners take a certificate imported from a Secret; removed once
+    /// the Gateway is being deleted (or left the tiered class), no Crossplane resource
+    /// labelled with it remains, and the certificates imported from its listeners' Secrets
+    /// are deleted from ACM — garbage collection cannot remove cluster-scoped objects nor ACM
+    /// certificates for us (namespaced objects are owned by the Gateway).
     async fn finalizers(
         &self,
         snapshot: &Snapshot,
@@ -96,10 +103,17 @@ impl Ctx {
             let has = finalizer::has(gw.as_ref(), names::FINALIZER);
             let api: Api<Gateway> = Api::namespaced(self.client.clone(), &key.namespace);
             let cluster_scoped = plan.families.get(key).is_some_and(|f| !f.namespaced());
-            let result = if tiered && cluster_scoped && !deleting && !has {
+            let imports = plan.secret_certificates.contains_key(key);
+            let result = if tiered && (cluster_scoped || imports) && !deleting && !has {
                 finalizer::add(&api, gw.as_ref(), names::FINALIZER).await
             } else if has && (deleting || !tiered) && !has_cloud_resources(observed, key) {
-                finalizer::remove(&api, gw.as_ref(), names::FINALIZER).await
+                match self.delete_imported(snapshot, plan, key, gw).await {
+                    Ok(()) => finalizer::remove(&api, gw.as_ref(), names::FINALIZER).await,
+                    Err(e) => {
+                        failures.push(e);
+                        Ok(())
+                    }
+                }
             } else {
                 Ok(())
             };
@@ -107,6 +121,40 @@ impl Ctx {
                 failures.push(e.to_string());
             }
         }
+    }
+
+    /// Deletes from ACM the certificates imported from the Secrets Gateway `key`'s listeners
+    /// name, once its listener objects are gone — unless a planned tiered Gateway or a
+    /// Gateway of the ALB/NLB classes still names that Secret (the import is shared per
+    /// Secret). The deployer deletes only what carries gantry's ownership tags and no load
+    /// balancer uses.
+    async fn delete_imported(
+        &self,
+        snapshot: &Snapshot,
+        plan: &TieredPlan,
+        key: &ObjectKey,
+        gw: &Gateway,
+    ) -> Result<(), String> {
+        let still_wanted: Vec<&str> = plan
+            .secret_certificates
+            .values()
+            .flatten()
+            .map(|c| c.secret.as_str())
+            .collect();
+        let by_others = gantry_translate::secrets::listener_certificate_secrets(snapshot);
+        let secrets: Vec<String> = gantry_translate::secrets::gateway_certificate_secrets(key, gw)
+            .filter(|s| !by_others.contains_key(s))
+            .map(|s| s.to_string())
+            .filter(|s| !still_wanted.contains(&s.as_str()))
+            .collect();
+        if secrets.is_empty() {
+            return Ok(());
+        }
+        let user = format!("Gateway {key}");
+        self.deploy
+            .delete_secret_certificates(&user, &secrets)
+            .await
+            .map_err(|e| format!("deleting the certificates imported for {user}: {e}"))
     }
 
     /// Server-side apply (field manager "gantry", forced: these objects are gantry's, the
