@@ -49,7 +49,8 @@ impl Ctx {
             now: crate::certificates::unix_now(),
             ..self.settings.clone()
         };
-        let planned = super::certificates::plan(self.deploy.as_ref(), snapshot, observed, &settings);
+        let planned =
+            super::certificates::plan(self.deploy.as_ref(), snapshot, observed, &settings);
         let (snapshot, observed, plan, acm_failures) = match planned.await {
             Ok(r) => r,
             Err(e) => return vec![e],
