@@ -135,7 +135,7 @@ impl Deploy for Deployer {
         user: &'a str,
         wanted: &'a [SecretCertificate],
     ) -> BoxFuture<'a, gantry_deploy::Result<BTreeMap<String, String>>> {
-        Box::pin(Deployer::import_secret_certificates(self, user, wanted))
+        Box::pin(Deployer::ensure_secret_certificates(self, user, wanted))
     }
 
     fn delete_secret_certificates<'a>(
@@ -143,7 +143,9 @@ impl Deploy for Deployer {
         user: &'a str,
         secrets: &'a [String],
     ) -> BoxFuture<'a, gantry_deploy::Result<()>> {
-        Box::pin(Deployer::delete_secret_certificates(self, user, secrets))
+        Box::pin(Deployer::delete_certificates_of_secrets(
+            self, user, secrets,
+        ))
     }
 
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {

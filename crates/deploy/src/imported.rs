@@ -125,7 +125,7 @@ impl crate::Deployer {
     /// for load balancer listeners gantry does not create itself (the tiered class's
     /// Crossplane listeners): the same import, ownership tags and in-place re-import on a new
     /// fingerprint as a stack's listeners get. `user` names who wants them, in errors.
-    pub async fn import_secret_certificates(
+    pub async fn ensure_secret_certificates(
         &self,
         user: &str,
         wanted: &[SecretCertificate],
@@ -137,7 +137,11 @@ impl crate::Deployer {
 
     /// Deletes the certificates gantry imported (both ownership tags) from the Secrets
     /// `secrets` (`namespace/name`), unless a load balancer still uses one (ACM's InUseBy).
-    pub async fn delete_secret_certificates(&self, user: &str, secrets: &[String]) -> Result<()> {
+    pub async fn delete_certificates_of_secrets(
+        &self,
+        user: &str,
+        secrets: &[String],
+    ) -> Result<()> {
         let mut run = self.bare_run(user);
         let owned = list(&run).await?;
         for cert in owned.iter().filter(|o| secrets.contains(&o.secret)) {

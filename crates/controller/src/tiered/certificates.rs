@@ -10,10 +10,13 @@
 //!   ownership tags and in-place re-import on a new fingerprint as for ALB listeners — and
 //!   their ARNs passed back.
 //!
-//! Then the plan is made again with them.
+//! Then the plan is made again with them. When a Gateway is deleted, [`delete_imported`]
+//! deletes what was imported from its listeners' Secrets (`pass.rs` calls it under the
+//! finalizer, once the listener objects are gone).
 
 use crate::deploy::Deploy;
-use gantry_snapshot::Snapshot;
+use gantry_api::gateway::Gateway;
+use gantry_snapshot::{ObjectKey, Snapshot};
 use gantry_tiered::{AcmCertificate, ImportedCertificate, Observed, TieredPlan, TieredSettings};
 
 /// The inputs, the plan, and the failures to report.
@@ -87,6 +90,40 @@ pub(super) async fn plan(
     }
     let (snapshot, observed, plan) = blocking(snapshot, observed, settings).await?;
     Ok((snapshot, observed, plan, failures))
+}
+
+/// Deletes from ACM the certificates imported from the Secrets Gateway `key`'s listeners
+/// name, once its listener objects are gone — unless a planned tiered Gateway or a
+/// Gateway of the ALB/NLB classes still names that Secret (the import is shared per
+/// Secret). The deployer deletes only what carries gantry's ownership tags and no load
+/// balancer uses.
+pub(super) async fn delete_imported(
+    deploy: &dyn Deploy,
+    snapshot: &Snapshot,
+    plan: &TieredPlan,
+    key: &ObjectKey,
+    gw: &Gateway,
+) -> Result<(), String> {
+    let still_wanted: Vec<&str> = plan
+        .secret_certificates
+        .values()
+        .flatten()
+        .map(|c| c.secret.as_str())
+        .collect();
+    let by_others = gantry_translate::secrets::listener_certificate_secrets(snapshot);
+    let secrets: Vec<String> = gantry_translate::secrets::gateway_certificate_secrets(key, gw)
+        .filter(|s| !by_others.contains_key(s))
+        .map(|s| s.to_string())
+        .filter(|s| !still_wanted.contains(&s.as_str()))
+        .collect();
+    if secrets.is_empty() {
+        return Ok(());
+    }
+    let user = format!("Gateway {key}");
+    deploy
+        .delete_secret_certificates(&user, &secrets)
+        .await
+        .map_err(|e| format!("deleting the certificates imported for {user}: {e}"))
 }
 
 /// The pure plan, off the async threads (it walks the whole cluster).

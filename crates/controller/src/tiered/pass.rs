@@ -108,7 +108,15 @@ impl Ctx {
             let result = if tiered && (cluster_scoped || imports) && !deleting && !has {
                 finalizer::add(&api, gw.as_ref(), names::FINALIZER).await
             } else if has && (deleting || !tiered) && !has_cloud_resources(observed, key) {
-                match self.delete_imported(snapshot, plan, key, gw).await {
+                match super::certificates::delete_imported(
+                    self.deploy.as_ref(),
+                    snapshot,
+                    plan,
+                    key,
+                    gw,
+                )
+                .await
+                {
                     Ok(()) => finalizer::remove(&api, gw.as_ref(), names::FINALIZER).await,
                     Err(e) => {
                         failures.push(e);
@@ -122,40 +130,6 @@ impl Ctx {
                 failures.push(e.to_string());
             }
         }
-    }
-
-    /// Deletes from ACM the certificates imported from the Secrets Gateway `key`'s listeners
-    /// name, once its listener objects are gone — unless a planned tiered Gateway or a
-    /// Gateway of the ALB/NLB classes still names that Secret (the import is shared per
-    /// Secret). The deployer deletes only what carries gantry's ownership tags and no load
-    /// balancer uses.
-    async fn delete_imported(
-        &self,
-        snapshot: &Snapshot,
-        plan: &TieredPlan,
-        key: &ObjectKey,
-        gw: &Gateway,
-    ) -> Result<(), String> {
-        let still_wanted: Vec<&str> = plan
-            .secret_certificates
-            .values()
-            .flatten()
-            .map(|c| c.secret.as_str())
-            .collect();
-        let by_others = gantry_translate::secrets::listener_certificate_secrets(snapshot);
-        let secrets: Vec<String> = gantry_translate::secrets::gateway_certificate_secrets(key, gw)
-            .filter(|s| !by_others.contains_key(s))
-            .map(|s| s.to_string())
-            .filter(|s| !still_wanted.contains(&s.as_str()))
-            .collect();
-        if secrets.is_empty() {
-            return Ok(());
-        }
-        let user = format!("Gateway {key}");
-        self.deploy
-            .delete_secret_certificates(&user, &secrets)
-            .await
-            .map_err(|e| format!("deleting the certificates imported for {user}: {e}"))
     }
 
     /// Server-side apply (field manager "gantry", forced: these objects are gantry's, the
