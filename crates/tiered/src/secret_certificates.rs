@@ -157,3 +157,56 @@ pub fn listener_certificate_secrets(snapshot: &Snapshot) -> SecretReferences {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only the Secrets of tiered Gateways' HTTPS/TLS listeners without hostname are read,
+    /// and across namespaces only with a ReferenceGrant; other references' keys never are.
+    #[test]
+    fn the_secrets_read_are_those_a_load_balancer_listener_may_import() {
+        let yaml = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: tiered}
+spec: {controllerName: gateway.k8s.aws/tiered}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: other}
+spec: {controllerName: example.com/other}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: apps}
+spec:
+  gatewayClassName: tiered
+  listeners:
+  - {name: a, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: own}, {name: shared, namespace: certs}, {name: denied, namespace: elsewhere}]}}
+  - {name: b, port: 8443, protocol: HTTPS, hostname: b.example.com, tls: {certificateRefs: [{name: by-hostname}]}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: theirs, namespace: apps}
+spec:
+  gatewayClassName: other
+  listeners:
+  - {name: a, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: their-tls}]}}
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: g, namespace: certs}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: apps}]
+  to: [{group: "", kind: Secret}]
+"#;
+        let mut loader = gantry_manifests::Loader::new();
+        loader.load_str("test", yaml);
+        let loaded = loader.finish();
+        let refs = listener_certificate_secrets(&loaded.snapshot);
+        let keys: Vec<String> = refs.keys().map(|k| k.to_string()).collect();
+        assert_eq!(keys, ["apps/own", "certs/shared"]);
+        assert!(refs.values().all(|k| k.iter().eq(TLS_KEYS.iter())));
+    }
+}
