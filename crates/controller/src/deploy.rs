@@ -2,7 +2,7 @@
 
 use futures::future::BoxFuture;
 use gantry_deploy::{BackendRule, Deployer, Report, TargetChanges};
-use gantry_model::{LoadBalancerType, Stack, Target};
+use gantry_model::{LoadBalancerType, SecretCertificate, Stack, Target};
 use gantry_targets::{Deployed, source_security_group};
 use std::collections::BTreeMap;
 
@@ -47,6 +47,24 @@ pub trait Deploy: Send + Sync + 'static {
     /// ACM's ISSUED certificates with the names each covers: the tiered class finds its load
     /// balancer listeners' certificates among them by hostname.
     fn issued_certificates(&self) -> BoxFuture<'_, gantry_deploy::Result<IssuedCertificates>>;
+
+    /// The ARNs (by Secret `namespace/name`) of the ACM certificates imported from listener
+    /// Secrets `wanted`, importing or re-importing (new fingerprint) as for a stack's
+    /// listeners: the tiered class's load balancer listeners take them. `user` names who
+    /// wants them, in errors.
+    fn import_secret_certificates<'a>(
+        &'a self,
+        user: &'a str,
+        wanted: &'a [SecretCertificate],
+    ) -> BoxFuture<'a, gantry_deploy::Result<BTreeMap<String, String>>>;
+
+    /// Deletes the certificates gantry imported from the Secrets `secrets` that no load
+    /// balancer uses.
+    fn delete_secret_certificates<'a>(
+        &'a self,
+        user: &'a str,
+        secrets: &'a [String],
+    ) -> BoxFuture<'a, gantry_deploy::Result<()>>;
 
     /// AWS calls so far by (service, operation), for the metrics.
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {
@@ -110,6 +128,24 @@ impl Deploy for Deployer {
 
     fn issued_certificates(&self) -> BoxFuture<'_, gantry_deploy::Result<IssuedCertificates>> {
         Box::pin(Deployer::issued_certificates(self))
+    }
+
+    fn import_secret_certificates<'a>(
+        &'a self,
+        user: &'a str,
+        wanted: &'a [SecretCertificate],
+    ) -> BoxFuture<'a, gantry_deploy::Result<BTreeMap<String, String>>> {
+        Box::pin(Deployer::ensure_secret_certificates(self, user, wanted))
+    }
+
+    fn delete_secret_certificates<'a>(
+        &'a self,
+        user: &'a str,
+        secrets: &'a [String],
+    ) -> BoxFuture<'a, gantry_deploy::Result<()>> {
+        Box::pin(Deployer::delete_certificates_of_secrets(
+            self, user, secrets,
+        ))
     }
 
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {

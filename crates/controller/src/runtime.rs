@@ -94,10 +94,16 @@ pub async fn run_with_secrets<D: Deploy>(
             watch_context.clone(),
             stores.clone(),
         )));
+    // The tiered class also reads the Secrets its load balancer listeners import.
+    let sources = if config.tiered {
+        crate::referenced::WITH_TIERED
+    } else {
+        crate::referenced::SOURCES
+    };
     tasks.0.push(tokio::spawn(crate::referenced::secrets::run(
         watch_context,
         stores.clone(),
-        crate::referenced::SOURCES,
+        sources,
     )));
 
     let (leader_tx, leader_rx) = channel::channel(!config.lease.enabled);

@@ -329,21 +329,29 @@ async fn edits_and_route_deletion_follow() {
     running.stop().await;
 }
 
+/// Issue 17's "Done when" for the contrib family: Programmed with the load balancer's DNS
+/// name, then deleting the Gateway leaves nothing behind (its cluster-scoped objects carry
+/// the Gateway's labels, no ownerReference, and the finalizer holds it until they are gone).
 #[tokio::test(start_paused = true)]
 async fn deleting_the_user_gateway_removes_the_tree() {
     let api = FakeApi::new();
     let running = started(&api).await;
-    seeded(&api).await;
-    crossplane_reports(&api, "LoadBalancer", LB, true);
-    crossplane_reports(&api, "TargetGroup", PORT, true);
-    until("Listener and binding", || {
-        api.get("Listener", "", PORT).is_some()
-            && api
-                .get("TargetGroupBinding", "tiered", "foo-gateway-80")
-                .is_some()
-    })
-    .await;
-    until("finalizer", || has_finalizer(&user_gateway(&api), TIERED)).await;
+    programmed(&api).await;
+    let gw = user_gateway(&api);
+    assert_eq!(gw["status"]["addresses"][0]["value"], DNS);
+    assert!(has_finalizer(&gw, TIERED));
+    assert!(
+        api.get("TargetGroupBinding", "tiered", "foo-gateway-80")
+            .is_some()
+    );
+    for kind in ["LoadBalancer", "TargetGroup", "Listener"] {
+        for o in api.list(kind) {
+            let labels = &o["metadata"]["labels"];
+            assert_eq!(labels["gateway.k8s.aws/tiered-gateway-namespace"], "tiered");
+            assert_eq!(labels["gateway.k8s.aws/tiered-gateway-name"], "foo-gateway");
+            assert!(o["metadata"]["ownerReferences"].is_null(), "{o}");
+        }
+    }
 
     api.delete("Gateway", "tiered", "foo-gateway");
     until(

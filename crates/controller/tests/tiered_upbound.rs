@@ -243,14 +243,24 @@ async fn gateway_to_programmed_and_back_to_nothing(family: Family) {
         (fp["fromPort"].clone(), fp["toPort"].clone()),
         (json!(0), json!(65535))
     );
-    // Namespaced objects are owned by the Gateway; cluster-scoped ones hold it by finalizer.
-    let owner = &lb["metadata"]["ownerReferences"][0];
-    if family.namespaced {
-        assert_eq!(owner["kind"], "Gateway");
-        assert_eq!(owner["name"], "foo-gateway");
-        assert_eq!(owner["uid"], user_gateway(&api)["metadata"]["uid"]);
-    } else {
-        assert!(owner.is_null(), "{owner}");
+    // Namespaced objects are owned by the Gateway (every one of them); cluster-scoped ones
+    // carry its labels and hold it by finalizer.
+    let uid = user_gateway(&api)["metadata"]["uid"].clone();
+    for (kind, name) in family.objects() {
+        let o = api.get(&kind, family.ns(), name).expect("cloud object");
+        let owner = &o["metadata"]["ownerReferences"][0];
+        if family.namespaced {
+            assert_eq!(owner["kind"], "Gateway", "{kind} {name}");
+            assert_eq!(owner["name"], "foo-gateway", "{kind} {name}");
+            assert_eq!(owner["uid"], uid, "{kind} {name}");
+        } else {
+            assert!(owner.is_null(), "{kind} {name}: {owner}");
+            let labels = &o["metadata"]["labels"];
+            assert_eq!(labels["gateway.k8s.aws/tiered-gateway-namespace"], "tiered");
+            assert_eq!(labels["gateway.k8s.aws/tiered-gateway-name"], "foo-gateway");
+        }
+    }
+    if !family.namespaced {
         until("the finalizer on the user Gateway", || {
             has_finalizer(&user_gateway(&api), TIERED)
         })

@@ -208,6 +208,23 @@ impl Deployer {
         })
     }
 
+    /// A run outside any stack, for `user` (a Gateway, or what names it in errors): ACM
+    /// certificate imports for listeners gantry does not create itself. The load balancer
+    /// kind of its owner is never read there.
+    pub(crate) fn bare_run(&self, user: &str) -> Run<'_> {
+        let owner = Owner::new(
+            &self.settings.cluster_name,
+            user,
+            LoadBalancerType::Application,
+        );
+        Run::new(
+            &self.clients,
+            &self.settings,
+            owner,
+            &self.strict_priorities,
+        )
+    }
+
     async fn run(&self, owner: Owner, stack: Option<&Stack>) -> Result<Report> {
         let before = self.clients.calls.mutating();
         let mut run = Run::new(

@@ -78,23 +78,7 @@ pub(crate) async fn import<'s>(run: &mut Run<'_>, stack: &'s Stack) -> Result<Co
     if wanted.is_empty() {
         return Ok(Cow::Borrowed(stack));
     }
-    let owned = list(run).await?;
-    let mut arns: BTreeMap<String, String> = BTreeMap::new();
-    for w in wanted {
-        let existing = owned
-            .iter()
-            .filter(|o| o.secret == w.secret)
-            .min_by(|a, b| a.arn.cmp(&b.arn));
-        let arn = match existing {
-            Some(o) if o.fingerprint == w.fingerprint => o.arn.clone(),
-            Some(o) => {
-                reimport(run, stack, &o.arn, w).await?;
-                o.arn.clone()
-            }
-            None => create(run, stack, w).await?,
-        };
-        arns.insert(w.secret.clone(), arn);
-    }
+    let arns = ensure(run, &stack.gateway, &wanted).await?;
     let mut out = stack.clone();
     for l in &mut out.listeners {
         for c in &l.certificate_secrets {
@@ -109,13 +93,71 @@ pub(crate) async fn import<'s>(run: &mut Run<'_>, stack: &'s Stack) -> Result<Co
     Ok(Cow::Owned(out))
 }
 
-fn material(run: &Run<'_>, stack: &Stack, w: &SecretCertificate) -> Result<ImportMaterial> {
+/// The ARN of each wanted Secret's certificate (by Secret), importing what ACM lacks and
+/// re-importing in place what has another fingerprint. `gateway` names the user in errors.
+async fn ensure(
+    run: &mut Run<'_>,
+    gateway: &str,
+    wanted: &[&SecretCertificate],
+) -> Result<BTreeMap<String, String>> {
+    let owned = list(run).await?;
+    let mut arns: BTreeMap<String, String> = BTreeMap::new();
+    for w in wanted {
+        let existing = owned
+            .iter()
+            .filter(|o| o.secret == w.secret)
+            .min_by(|a, b| a.arn.cmp(&b.arn));
+        let arn = match existing {
+            Some(o) if o.fingerprint == w.fingerprint => o.arn.clone(),
+            Some(o) => {
+                reimport(run, gateway, &o.arn, w).await?;
+                o.arn.clone()
+            }
+            None => create(run, gateway, w).await?,
+        };
+        arns.insert(w.secret.clone(), arn);
+    }
+    Ok(arns)
+}
+
+impl crate::Deployer {
+    /// The ARNs (by Secret `namespace/name`) of the ACM certificates imported from `wanted`,
+    /// for load balancer listeners gantry does not create itself (the tiered class's
+    /// Crossplane listeners): the same import, ownership tags and in-place re-import on a new
+    /// fingerprint as a stack's listeners get. `user` names who wants them, in errors.
+    pub async fn ensure_secret_certificates(
+        &self,
+        user: &str,
+        wanted: &[SecretCertificate],
+    ) -> Result<BTreeMap<String, String>> {
+        let mut run = self.bare_run(user);
+        let wanted: Vec<&SecretCertificate> = wanted.iter().collect();
+        ensure(&mut run, user, &wanted).await
+    }
+
+    /// Deletes the certificates gantry imported (both ownership tags) from the Secrets
+    /// `secrets` (`namespace/name`), unless a load balancer still uses one (ACM's InUseBy).
+    pub async fn delete_certificates_of_secrets(
+        &self,
+        user: &str,
+        secrets: &[String],
+    ) -> Result<()> {
+        let mut run = self.bare_run(user);
+        let owned = list(&run).await?;
+        for cert in owned.iter().filter(|o| secrets.contains(&o.secret)) {
+            delete_unused(&mut run, cert).await?;
+        }
+        Ok(())
+    }
+}
+
+fn material(run: &Run<'_>, gateway: &str, w: &SecretCertificate) -> Result<ImportMaterial> {
     run.settings
         .certificates
         .as_ref()
         .and_then(|c| c.0.material(&w.secret, &w.fingerprint))
         .ok_or_else(|| Error::SecretCertificate {
-            gateway: stack.gateway.clone(),
+            gateway: gateway.to_string(),
             secret: w.secret.clone(),
             message: format!(
                 "the certificate with fingerprint {} is not available to import (the Secret changed or is gone since the plan)",
@@ -145,8 +187,8 @@ fn tags(run: &Run<'_>, w: &SecretCertificate) -> Result<Vec<Tag>> {
     ])
 }
 
-async fn create(run: &mut Run<'_>, stack: &Stack, w: &SecretCertificate) -> Result<String> {
-    let m = material(run, stack, w)?;
+async fn create(run: &mut Run<'_>, gateway: &str, w: &SecretCertificate) -> Result<String> {
+    let m = material(run, gateway, w)?;
     let tags = tags(run, w)?;
     let acm = run.aws.acm.clone();
     let call = acm
@@ -177,11 +219,11 @@ async fn create(run: &mut Run<'_>, stack: &Stack, w: &SecretCertificate) -> Resu
 /// Rotation: the same ARN gets the Secret's new certificate, then the new fingerprint tag.
 async fn reimport(
     run: &mut Run<'_>,
-    stack: &Stack,
+    gateway: &str,
     arn: &str,
     w: &SecretCertificate,
 ) -> Result<()> {
-    let m = material(run, stack, w)?;
+    let m = material(run, gateway, w)?;
     let acm = run.aws.acm.clone();
     let call = acm
         .import_certificate()
@@ -239,43 +281,50 @@ pub(crate) async fn cleanup(
     }
     let owned = list(run).await?;
     for arn in candidates {
-        let Some(cert) = owned.iter().find(|o| &o.arn == arn) else {
-            continue;
-        };
-        let acm = run.aws.acm.clone();
-        let detail = acm
-            .describe_certificate()
-            .certificate_arn(arn)
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::DescribeCertificate, arn, e))?;
-        let in_use = detail
-            .certificate
-            .and_then(|c| c.in_use_by)
-            .unwrap_or_default();
-        if !in_use.is_empty() {
-            tracing::debug!(arn, ?in_use, "imported certificate still in use; kept");
-            continue;
+        if let Some(cert) = owned.iter().find(|o| &o.arn == arn) {
+            delete_unused(run, cert).await?;
         }
-        let call = acm.delete_certificate().certificate_arn(arn).send();
-        let result = run
-            .mutate(Operation::DeleteCertificate, arn, async {
-                call.await
-                    .map_err(|e| Error::call(Operation::DeleteCertificate, arn, e))
-            })
-            .await;
-        match result {
-            Ok(_) => run.changed(
-                ChangeKind::Deleted,
-                ResourceKind::Certificate,
-                &cert.secret,
-                "no listener uses it",
-            ),
-            Err(e) if e.code() == Some("ResourceInUseException") => {
-                tracing::info!(arn, "imported certificate still in use; kept");
-            }
-            Err(e) => return Err(e),
+    }
+    Ok(())
+}
+
+/// Deletes one imported certificate unless a load balancer uses it (ACM's InUseBy, and
+/// DeleteCertificate refuses one in use).
+async fn delete_unused(run: &mut Run<'_>, cert: &Imported) -> Result<()> {
+    let arn = cert.arn.as_str();
+    let acm = run.aws.acm.clone();
+    let detail = acm
+        .describe_certificate()
+        .certificate_arn(arn)
+        .send()
+        .await
+        .map_err(|e| Error::call(Operation::DescribeCertificate, arn, e))?;
+    let in_use = detail
+        .certificate
+        .and_then(|c| c.in_use_by)
+        .unwrap_or_default();
+    if !in_use.is_empty() {
+        tracing::debug!(arn, ?in_use, "imported certificate still in use; kept");
+        return Ok(());
+    }
+    let call = acm.delete_certificate().certificate_arn(arn).send();
+    let result = run
+        .mutate(Operation::DeleteCertificate, arn, async {
+            call.await
+                .map_err(|e| Error::call(Operation::DeleteCertificate, arn, e))
+        })
+        .await;
+    match result {
+        Ok(_) => run.changed(
+            ChangeKind::Deleted,
+            ResourceKind::Certificate,
+            &cert.secret,
+            "no listener uses it",
+        ),
+        Err(e) if e.code() == Some("ResourceInUseException") => {
+            tracing::info!(arn, "imported certificate still in use; kept");
         }
+        Err(e) => return Err(e),
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The certificate of each load balancer listener that terminates TLS (an `HTTPS` or `TLS`
-//! load balancer protocol): the class's `certificateARN`, else the ACM certificate covering
-//! the hostnames of the Gateway listeners on that port.
+//! load balancer protocol): the class's `certificateARN`; else a listener's Secret when the
+//! port has a listener without hostname ([`crate::secret_certificates`]); else the ACM
+//! certificate covering the hostnames of the Gateway listeners on that port.
 //!
 //! Neither provider family can find an existing ACM certificate by name (Upbound's
 //! `LBListener` takes `certificateArn` and has no reference field for it; its ACM
@@ -12,7 +13,9 @@
 //! hostname of the port: the lowest ARN of those that do.
 
 use crate::config::ClassConfig;
+use crate::secret_certificates::{ImportedCertificate, SecretCertificate, has_hostname};
 use gantry_api::gateway::GatewayListeners;
+use gantry_snapshot::{ObjectKey, Snapshot};
 use gantry_translate::attach::Listener;
 use gantry_translate::attach::listeners::ListenerProblem;
 use gantry_translate::status::reasons::Reason;
@@ -32,37 +35,28 @@ pub(crate) fn terminates_tls(lb_protocol: &str) -> bool {
 }
 
 /// Why a Gateway listener terminating TLS on the load balancer cannot get a certificate
-/// there, when the class has no `certificateARN` and the listener no hostname to look one up
-/// by. A listener's own `certificateRefs` serve the in-cluster gateway (the shadow keeps
-/// them); they are not imported for the load balancer, and the message says so.
+/// there: the class has no `certificateARN`, the listener no hostname to look one up by in
+/// ACM and no certificateRefs to import (those are checked in [`resolve`]).
 pub(crate) fn missing(
     l: &Listener,
     spec: &GatewayListeners,
     lb: &str,
     config: &ClassConfig,
 ) -> Option<ListenerProblem> {
-    if config.certificate_arn.is_some() || l.hostname.as_deref().is_some_and(|h| !h.is_empty()) {
-        return None;
-    }
-    let secrets: Vec<String> = spec
+    let refs = spec
         .tls
         .iter()
-        .flat_map(|t| t.certificate_refs.iter().flatten())
-        .map(|r| r.name.clone())
-        .collect();
-    let refs = if secrets.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; its certificateRefs ({}) serve the in-cluster gateway only: the tiered class does not import a Secret's certificate for the load balancer (none of the provider kinds gantry writes is an ACM certificate)",
-            secrets.join(", ")
-        )
-    };
+        .any(|t| t.certificate_refs.as_ref().is_some_and(|r| !r.is_empty()));
+    if config.certificate_arn.is_some() || has_hostname(l) || refs {
+        return None;
+    }
     Some(ListenerProblem {
         reason: Reason::InvalidCertificateRef,
         message: format!(
-            "Listener {} needs a {lb} load balancer listener, which needs a certificate: certificateARN in ConfigMap {}, or a hostname to find an ISSUED ACM certificate by{refs}",
-            l.name, config.source
+            "Listener {} needs a {lb} load balancer listener, which needs a certificate: certificateARN in ConfigMap {}, a hostname to find an ISSUED ACM certificate by, or tls.certificateRefs naming a {} Secret to import",
+            l.name,
+            config.source,
+            gantry_translate::certificates::TLS_SECRET_TYPE
         ),
     })
 }
@@ -111,37 +105,86 @@ pub(crate) fn choose(certificates: &[AcmCertificate], hosts: &[String]) -> Resul
     })
 }
 
-/// The certificate of each port whose load balancer listener terminates TLS: `Ok(arn)`, or
-/// `Err(what is awaited)` while ACM has not been read. Listeners on a port no ACM certificate
-/// fits are refused here (`InvalidCertificateRef`), which removes the port. `needs_acm` is
-/// set when a port waits for ACM.
+/// What a Gateway's certificates are read from, besides its listeners.
+pub(crate) struct Sources<'a> {
+    pub snapshot: &'a Snapshot,
+    pub gateway: &'a ObjectKey,
+    pub specs: &'a [GatewayListeners],
+    /// Seconds since the Unix epoch, to check the Secrets' validity; None: unchecked.
+    pub now: Option<i64>,
+    pub acm: Option<&'a [AcmCertificate]>,
+    pub imported: Option<&'a [ImportedCertificate]>,
+}
+
+/// The load balancer certificates of one Gateway.
+#[derive(Default)]
+pub(crate) struct Resolved {
+    /// Per port terminating TLS: the certificate ARN, or `Err(what is awaited)`.
+    pub ports: BTreeMap<i32, Result<String, String>>,
+    /// Served listeners with some invalid certificateRefs: `ResolvedRefs=False`.
+    pub refs: BTreeMap<usize, (Reason, String)>,
+    /// The Secrets' certificates the ports take, to import into ACM.
+    pub secrets: Vec<SecretCertificate>,
+}
+
+/// The certificate of each port whose load balancer listener terminates TLS: the class's
+/// `certificateARN`; else, when a listener on the port has no hostname, the certificate of
+/// its Secret (imported into ACM, [`crate::secret_certificates`]); else the ACM certificate
+/// covering the port's hostnames. `Err(what is awaited)` while ACM has not been read or the
+/// Secret's certificate not imported. Listeners on a port no certificate fits are refused
+/// here (`InvalidCertificateRef` / `RefNotPermitted`), which removes the port. `needs_acm`
+/// is set when a port waits for ACM's list.
 pub(crate) fn resolve(
     listeners: &mut [Listener],
     config: &ClassConfig,
-    acm: Option<&[AcmCertificate]>,
+    sources: &Sources<'_>,
     needs_acm: &mut bool,
-) -> BTreeMap<i32, Result<String, String>> {
+) -> Resolved {
     let mut hosts: BTreeMap<i32, BTreeSet<String>> = BTreeMap::new();
-    for l in listeners.iter().filter(|l| l.is_valid()) {
+    let mut hostless: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+    for (i, l) in listeners.iter().enumerate().filter(|(_, l)| l.is_valid()) {
         let terminating = config
             .protocols
             .get(&l.protocol)
             .is_some_and(|p| terminates_tls(p));
         if terminating {
             let entry = hosts.entry(l.port).or_default();
-            entry.extend(l.hostname.iter().map(|h| h.to_ascii_lowercase()));
+            match l.hostname.as_deref().filter(|h| !h.is_empty()) {
+                Some(h) => {
+                    entry.insert(h.to_ascii_lowercase());
+                }
+                None => hostless.entry(l.port).or_default().push(i),
+            }
         }
     }
-    let mut out = BTreeMap::new();
+    let mut out = Resolved::default();
     for (port, hosts) in hosts {
+        if let Some(arn) = &config.certificate_arn {
+            out.ports.insert(port, Ok(arn.clone()));
+            continue;
+        }
+        if let Some(hostless) = hostless.get(&port) {
+            let secret =
+                crate::secret_certificates::for_port(sources, listeners, hostless, &mut out.refs);
+            if let Some(s) = secret {
+                if !out.secrets.contains(&s.certificate) {
+                    out.secrets.push(s.certificate);
+                }
+                out.ports.insert(port, s.arn);
+                continue;
+            }
+            // Every hostname-less listener refused: the others still find theirs in ACM.
+            if hosts.is_empty() {
+                continue;
+            }
+        }
         let hosts: Vec<String> = hosts.into_iter().collect();
-        let certificate = match (&config.certificate_arn, acm) {
-            (Some(arn), _) => Ok(arn.clone()),
-            (None, None) => {
+        let certificate = match sources.acm {
+            None => {
                 *needs_acm = true;
                 Err(format!("ACM certificate for {}", hosts.join(", ")))
             }
-            (None, Some(acm)) => match choose(acm, &hosts) {
+            Some(acm) => match choose(acm, &hosts) {
                 Ok(arn) => Ok(arn),
                 Err(why) => {
                     for l in listeners
@@ -160,7 +203,7 @@ pub(crate) fn resolve(
                 }
             },
         };
-        out.insert(port, certificate);
+        out.ports.insert(port, certificate);
     }
     out
 }

@@ -71,6 +71,7 @@ pub mod names;
 mod observed;
 mod plan;
 mod plan_keep;
+mod secret_certificates;
 mod service;
 mod shadow;
 pub mod status;
@@ -80,6 +81,9 @@ pub use certificates::AcmCertificate;
 pub use family::{CloudKind, CloudType, Family};
 pub use observed::{CROSSPLANE_API_VERSION, Observed};
 pub use plan::plan;
+pub use secret_certificates::{
+    ImportedCertificate, SecretCertificate, listener_certificate_secrets,
+};
 pub use status::TieredStatuses;
 
 use gantry_snapshot::{ObjectKey, Snapshot};
@@ -94,6 +98,9 @@ pub struct TieredSettings {
     pub cluster_name: String,
     /// AWS region when the class configuration names none.
     pub region: Option<String>,
+    /// Seconds since the Unix epoch, to check listener Secrets' certificates are valid now
+    /// (the plan reads no clock); None leaves validity unchecked.
+    pub now: Option<i64>,
 }
 
 impl TieredSettings {
@@ -101,6 +108,7 @@ impl TieredSettings {
         TieredSettings {
             cluster_name: cluster_name.into(),
             region: None,
+            now: None,
         }
     }
 }
@@ -176,6 +184,14 @@ pub struct TieredPlan {
     /// [`Observed`] input holds no ACM certificates: read them and plan again.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub needs_acm: bool,
+    /// Per Gateway, the listener Secrets' certificates its load balancer listeners take: the
+    /// controller imports them into ACM and passes their ARNs back in [`Observed`]
+    /// ([`Observed::set_imported_certificates`]); until then those listeners wait.
+    #[serde(
+        serialize_with = "keyed_by_string",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
+    pub secret_certificates: std::collections::BTreeMap<ObjectKey, Vec<SecretCertificate>>,
 }
 
 /// A map keyed by [`ObjectKey`] as JSON and YAML need it: string keys (`ns/name`).

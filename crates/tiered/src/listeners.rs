@@ -97,9 +97,10 @@ pub(crate) fn ports(
 
 /// Conditions of one listener of the user's Gateway. Programmed waits for the shadow
 /// Gateway's listener of the same name and the cloud listener of its port (`lb_listener`:
-/// `<Kind> <key>`).
+/// `<Kind> <key>`). `invalid_refs`: certificateRefs of a served listener that are invalid.
 pub(crate) fn conditions(
     l: &Listener,
+    invalid_refs: Option<&(Reason, String)>,
     shadow_programmed: bool,
     cloud_ready: bool,
     lb_listener: &str,
@@ -107,8 +108,14 @@ pub(crate) fn conditions(
     let refs = l
         .problem
         .as_ref()
-        .filter(|p| p.reason == Reason::InvalidCertificateRef)
-        .map(|p| (p.reason, p.message.as_str()));
+        .filter(|p| {
+            matches!(
+                p.reason,
+                Reason::InvalidCertificateRef | Reason::RefNotPermitted
+            )
+        })
+        .map(|p| (p.reason, p.message.as_str()))
+        .or(invalid_refs.map(|(r, m)| (*r, m.as_str())));
     listener_conditions(l, refs, || {
         if shadow_programmed && cloud_ready {
             return Condition::new(

@@ -23,6 +23,9 @@ pub struct Observed {
     objects: BTreeMap<(CloudType, ObjectKey), Arc<Value>>,
     /// ACM's ISSUED certificates, once read (only when a plan needs them).
     acm: Option<Vec<crate::AcmCertificate>>,
+    /// The certificates imported into ACM from listener Secrets, once the controller has
+    /// imported (or found) them.
+    imported: Option<Vec<crate::ImportedCertificate>>,
 }
 
 impl Observed {
@@ -58,6 +61,15 @@ impl Observed {
 
     pub fn acm_certificates(&self) -> Option<&[crate::AcmCertificate]> {
         self.acm.as_deref()
+    }
+
+    /// The ACM certificates imported from the Secrets of [`crate::TieredPlan::secret_certificates`].
+    pub fn set_imported_certificates(&mut self, certificates: Vec<crate::ImportedCertificate>) {
+        self.imported = Some(certificates);
+    }
+
+    pub fn imported_certificates(&self) -> Option<&[crate::ImportedCertificate]> {
+        self.imported.as_deref()
     }
 
     pub fn get(&self, ty: CloudType, key: &ObjectKey) -> Option<&Value> {

@@ -208,9 +208,20 @@ fn plan_gateway(
     acc.shadow_gateways
         .insert(shadow_key.clone(), gw.source.clone());
     let mut listeners = listeners::validate(&gateway.spec.listeners, config);
-    let acm = inputs.observed.acm_certificates();
+    let sources = crate::certificates::Sources {
+        snapshot,
+        gateway: key,
+        specs: &gateway.spec.listeners,
+        now: inputs.settings.now,
+        acm: inputs.observed.acm_certificates(),
+        imported: inputs.observed.imported_certificates(),
+    };
     let certificates =
-        crate::certificates::resolve(&mut listeners, config, acm, &mut out.needs_acm);
+        crate::certificates::resolve(&mut listeners, config, &sources, &mut out.needs_acm);
+    if !certificates.secrets.is_empty() {
+        out.secret_certificates
+            .insert(key.clone(), certificates.secrets.clone());
+    }
     if !listeners.iter().any(|l| l.is_valid()) {
         return refuse(
             out,
@@ -235,7 +246,7 @@ fn plan_gateway(
         .filter_map(|(spec, _)| serde_json::to_value(spec).ok())
         .collect();
     out.objects.push(shadow::gateway(&gw, copied));
-    let ports = listeners::ports(&listeners, config, &certificates);
+    let ports = listeners::ports(&listeners, config, &certificates.ports);
     let cloud = cloud::build(inputs, &gw, &ports);
     out.objects.extend(cloud.objects);
     out.families.insert(key.clone(), config.family);
@@ -297,6 +308,7 @@ fn plan_gateway(
                 attached_routes: attached_routes[i],
                 conditions: listeners::conditions(
                     l,
+                    certificates.refs.get(&i),
                     state.listeners.get(&l.name).copied().unwrap_or(false),
                     cloud.listener_ready.get(&l.port).copied().unwrap_or(false),
                     &lb_listener,

@@ -12,7 +12,7 @@ pub mod config_maps;
 pub mod secrets;
 
 pub use config_maps::ConfigMapCache;
-pub use secrets::{SOURCES, SecretCache, Source, Wanted};
+pub use secrets::{SOURCES, SecretCache, Source, WITH_TIERED, Wanted};
 
 use crate::triggers::Change;
 use crate::watch::WatchContext;

@@ -36,6 +36,17 @@ pub const SOURCES: &[Source] = &[
     },
 ];
 
+/// [`SOURCES`] and the tiered class's: the `kubernetes.io/tls` Secrets whose certificates
+/// may be imported for its load balancer listeners (`gantry_tiered::listener_certificate_secrets`).
+pub const WITH_TIERED: &[Source] = &[
+    SOURCES[0],
+    SOURCES[1],
+    Source {
+        references: gantry_tiered::listener_certificate_secrets,
+        secret_type: Some(gantry_translate::certificates::TLS_SECRET_TYPE),
+    },
+];
+
 /// What the watch of one referenced Secret reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Wanted {

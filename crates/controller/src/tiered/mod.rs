@@ -6,11 +6,11 @@
 //! Unlike the ALB/NLB controllers, it runs one loop over the whole cluster instead of one
 //! reconcile per Gateway: the plan is global (a shadow route serves every Gateway its user
 //! route names, pruning needs the complete set of planned objects), and it is cheap (no AWS
-//! calls — Crossplane makes those — but for reading ACM's certificates when a load balancer
-//! listener's certificate is found by hostname, see `acm.rs`). The loop runs on every change any watch reports (the
+//! calls — Crossplane makes those — but for ACM, when a load balancer listener's certificate
+//! is found by hostname or imported from a listener's Secret, see `certificates.rs`). The loop runs on every change any watch reports (the
 //! main watches' changes are teed to it), after the debounce, and every `sync_period`.
 
-mod acm;
+mod certificates;
 mod pass;
 pub mod watches;
 
@@ -29,7 +29,7 @@ use tokio::task::JoinHandle;
 /// What the tiered loop needs from the runtime.
 pub struct Wiring<'a> {
     pub client: &'a Client,
-    /// Only for ACM's certificates, when a load balancer listener's is found by hostname.
+    /// Only for ACM: listener certificates found by hostname or imported from Secrets.
     pub deploy: Arc<dyn crate::deploy::Deploy>,
     pub config: &'a Config,
     pub stores: &'a Stores,
@@ -79,6 +79,8 @@ pub fn spawn(
         settings: gantry_tiered::TieredSettings {
             cluster_name: w.config.translate.cluster_name.clone(),
             region: None,
+            // Set by each pass (crate::certificates::unix_now).
+            now: None,
         },
     };
     tasks.push(tokio::spawn(run(

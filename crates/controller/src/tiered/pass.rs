@@ -44,7 +44,13 @@ impl Ctx {
         snapshot.target_group_bindings = objects(&self.tiered.target_group_bindings);
         let observed = self.observed();
         let mut failures = Vec::new();
-        let planned = super::acm::plan(self.deploy.as_ref(), snapshot, observed, &self.settings);
+        // The clock is read here, not in the plan: listener Secrets' validity period.
+        let settings = TieredSettings {
+            now: crate::certificates::unix_now(),
+            ..self.settings.clone()
+        };
+        let planned =
+            super::certificates::plan(self.deploy.as_ref(), snapshot, observed, &settings);
         let (snapshot, observed, plan, acm_failures) = match planned.await {
             Ok(r) => r,
             Err(e) => return vec![e],
@@ -76,10 +82,12 @@ impl Ctx {
         observed
     }
 
-    /// `names::FINALIZER` on every tiered Gateway whose provider family is cluster-scoped;
-    /// removed once the Gateway is being deleted (or left the tiered class) and no Crossplane
-    /// resource labelled with it remains — garbage collection cannot remove cluster-scoped
-    /// ones for us (namespaced ones are owned by the Gateway).
+    /// `names::FINALIZER` on every tiered Gateway whose provider family is cluster-scoped or
+    /// whose load balancer listeners take a certificate imported from a Secret; removed once
+    /// the Gateway is being deleted (or left the tiered class), no Crossplane resource
+    /// labelled with it remains, and the certificates imported from its listeners' Secrets
+    /// are deleted from ACM — garbage collection cannot remove cluster-scoped objects nor ACM
+    /// certificates for us (namespaced objects are owned by the Gateway).
     async fn finalizers(
         &self,
         snapshot: &Snapshot,
@@ -96,10 +104,25 @@ impl Ctx {
             let has = finalizer::has(gw.as_ref(), names::FINALIZER);
             let api: Api<Gateway> = Api::namespaced(self.client.clone(), &key.namespace);
             let cluster_scoped = plan.families.get(key).is_some_and(|f| !f.namespaced());
-            let result = if tiered && cluster_scoped && !deleting && !has {
+            let imports = plan.secret_certificates.contains_key(key);
+            let result = if tiered && (cluster_scoped || imports) && !deleting && !has {
                 finalizer::add(&api, gw.as_ref(), names::FINALIZER).await
             } else if has && (deleting || !tiered) && !has_cloud_resources(observed, key) {
-                finalizer::remove(&api, gw.as_ref(), names::FINALIZER).await
+                match super::certificates::delete_imported(
+                    self.deploy.as_ref(),
+                    snapshot,
+                    plan,
+                    key,
+                    gw,
+                )
+                .await
+                {
+                    Ok(()) => finalizer::remove(&api, gw.as_ref(), names::FINALIZER).await,
+                    Err(e) => {
+                        failures.push(e);
+                        Ok(())
+                    }
+                }
             } else {
                 Ok(())
             };

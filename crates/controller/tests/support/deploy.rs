@@ -43,6 +43,8 @@ struct State {
     /// ACM's ISSUED certificates (ARN, names), and how often they were read.
     certificates: Vec<(String, Vec<String>)>,
     certificate_reads: usize,
+    /// Certificates imported from Secrets: Secret → (fingerprint, ARN).
+    imported: BTreeMap<String, (String, String)>,
 }
 
 impl FakeDeploy {
@@ -54,6 +56,11 @@ impl FakeDeploy {
     pub fn add_certificate(&self, arn: &str, names: &[&str]) {
         let names = names.iter().map(|n| n.to_string()).collect();
         self.lock().certificates.push((arn.to_string(), names));
+    }
+
+    /// The certificates imported from Secrets: Secret → (fingerprint, ARN).
+    pub fn imported(&self) -> BTreeMap<String, (String, String)> {
+        self.lock().imported.clone()
     }
 
     /// How often ACM's certificates were read.
@@ -302,6 +309,42 @@ impl Deploy for FakeDeploy {
             let mut st = self.lock();
             st.certificate_reads += 1;
             Ok(st.certificates.clone())
+        })
+    }
+
+    fn import_secret_certificates<'a>(
+        &'a self,
+        _user: &'a str,
+        wanted: &'a [gantry_model::SecretCertificate],
+    ) -> BoxFuture<'a, gantry_deploy::Result<BTreeMap<String, String>>> {
+        Box::pin(async move {
+            let mut st = self.lock();
+            let mut out = BTreeMap::new();
+            for w in wanted {
+                let n = st.imported.len();
+                let entry = st.imported.entry(w.secret.clone()).or_insert_with(|| {
+                    (
+                        w.fingerprint.clone(),
+                        format!("arn:aws:acm:us-west-2:1:certificate/imported-{n}"),
+                    )
+                });
+                // A new fingerprint is re-imported under the same ARN.
+                entry.0 = w.fingerprint.clone();
+                out.insert(w.secret.clone(), entry.1.clone());
+            }
+            Ok(out)
+        })
+    }
+
+    fn delete_secret_certificates<'a>(
+        &'a self,
+        _user: &'a str,
+        secrets: &'a [String],
+    ) -> BoxFuture<'a, gantry_deploy::Result<()>> {
+        Box::pin(async move {
+            let mut st = self.lock();
+            st.imported.retain(|s, _| !secrets.contains(s));
+            Ok(())
         })
     }
 

@@ -103,4 +103,20 @@ impl<D: Deploy> Deploy for GatedDeploy<D> {
     ) -> BoxFuture<'_, gantry_deploy::Result<gantry_controller::IssuedCertificates>> {
         self.inner.issued_certificates()
     }
+
+    fn import_secret_certificates<'a>(
+        &'a self,
+        user: &'a str,
+        wanted: &'a [gantry_model::SecretCertificate],
+    ) -> BoxFuture<'a, gantry_deploy::Result<std::collections::BTreeMap<String, String>>> {
+        self.inner.import_secret_certificates(user, wanted)
+    }
+
+    fn delete_secret_certificates<'a>(
+        &'a self,
+        user: &'a str,
+        secrets: &'a [String],
+    ) -> BoxFuture<'a, gantry_deploy::Result<()>> {
+        self.inner.delete_secret_certificates(user, secrets)
+    }
 }

@@ -1,7 +1,9 @@
 //! Loading test inputs: manifests go through gantry's loader into a Snapshot; Crossplane
 //! resources (which the loader does not read) go into `Observed`, and so does a document of
 //! kind `AcmCertificates` (`certificates: [{arn, names}]`, test inputs only): ACM's ISSUED
-//! certificates as the controller reads them.
+//! certificates as the controller reads them; and one of kind `ImportedCertificates`
+//! (`certificates: [{secret, fingerprint, arn}]`): the certificates the controller imported
+//! into ACM from listener Secrets.
 
 #![allow(dead_code, reason = "each test binary uses part of this module")]
 
@@ -24,6 +26,10 @@ pub fn load(name: &str, text: &str) -> (Snapshot, Observed) {
         if wire("kind") == "AcmCertificates" {
             let list = serde_json::from_value(value["certificates"].clone());
             observed.set_acm_certificates(list.expect("certificates: [{arn, names}]"));
+        } else if wire("kind") == "ImportedCertificates" {
+            let list = serde_json::from_value(value["certificates"].clone());
+            let list = list.expect("certificates: [{secret, fingerprint, arn}]");
+            observed.set_imported_certificates(list);
         } else if CloudType::from_wire(wire("apiVersion"), wire("kind")).is_some() {
             assert!(observed.insert(value), "{name}: an unknown Crossplane kind");
         } else {
