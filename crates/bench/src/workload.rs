@@ -35,6 +35,15 @@ impl Size {
         endpoints_per_service: 20,
     };
 
+    /// Four times [`Size::LARGE`] in every dimension but the routes per Gateway (so four times
+    /// the routes too): the benchmark's check that memory grows linearly.
+    pub const LARGE_X4: Size = Size {
+        gateways: 800,
+        routes_per_gateway: 100,
+        services: 20_000,
+        endpoints_per_service: 20,
+    };
+
     pub fn routes(&self) -> usize {
         self.gateways * self.routes_per_gateway
     }

@@ -23,7 +23,7 @@ pub fn markdown(f: &Figures) -> String {
     for r in f.sizes.iter().chain(f.breakdown.iter().map(|(_, r)| r)) {
         row(&mut d, r);
     }
-    if let Some(large) = f.sizes.last() {
+    if let Some(large) = f.large() {
         let _ = writeln!(d, "\n| goal | figure | met |");
         let _ = writeln!(d, "|---|---:|:-:|");
         for (what, mib) in [("peak", large.peak_mib), ("steady", large.steady_mib)] {
@@ -33,9 +33,35 @@ pub fn markdown(f: &Figures) -> String {
                 if mib < GOAL_MIB { "yes" } else { "no" }
             );
         }
+        if let Some(x4) = f.four_times() {
+            // Linear growth: 4× the cluster should cost at most 4× the memory above the
+            // process's own (the no-workload run).
+            let base = f.sizes.first().map_or(0.0, |r| r.peak_mib);
+            let ratio = (x4.peak_mib - base) / (large.peak_mib - base).max(1.0);
+            let _ = writeln!(
+                d,
+                "| memory grows linearly: peak above the bare process at 4× the large cluster, over the large cluster's | {ratio:.1}× | ≤ 4× | {} |",
+                if ratio <= 4.0 { "yes" } else { "no" }
+            );
+            let _ = writeln!(
+                d,
+                "| 4× the large cluster: synced, first reconcile round done (`/readyz` served from the first) | {:.1} s, {} | — | |",
+                x4.synced_after.as_secs_f64(),
+                x4.reconciled_after
+                    .map(|t| format!("{:.1} s", t.as_secs_f64()))
+                    .unwrap_or_else(|| format!(
+                        "not within {} s",
+                        super::RECONCILE_LIMIT.as_secs()
+                    ))
+            );
+        }
         let _ = writeln!(d);
         d.push_str(&shares(f, large));
     }
+    let _ = writeln!(
+        d,
+        "Where the memory goes (free memory glibc keeps, the caches' floor), what was changed for it and the gaps left: [controller-memory.md](controller-memory.md).\n"
+    );
     let _ = writeln!(
         d,
         "![controller memory](benchmarks-controller-memory.svg)\n"
