@@ -197,6 +197,9 @@ where
                         }
                     }
                     listed.clear();
+                    // The list's pages are decoded and dropped: their memory back to the
+                    // system (crate::memory).
+                    crate::memory::release();
                     if !synced {
                         synced = true;
                         ctx.ready.done();
