@@ -23,14 +23,21 @@ const TRIM_EVERY: Duration = Duration::from_millis(500);
 /// Caps the allocator's arenas, unless `MALLOC_ARENA_MAX` says otherwise. Call before any
 /// thread is started.
 pub fn configure() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt only sets an allocator parameter; called before other threads run.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, ARENAS);
-        }
+        cap_arenas();
     }
 }
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn cap_arenas() {
+    // SAFETY: mallopt only sets an allocator parameter; called before other threads run.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, ARENAS);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn cap_arenas() {}
 
 /// Wakes the trimmer; started with the first [`release`] on a runtime.
 static TRIMMER: OnceLock<Arc<Notify>> = OnceLock::new();
@@ -39,7 +46,8 @@ static TRIMMER: OnceLock<Arc<Notify>> = OnceLock::new();
 /// after the last request of a burst. Off the async threads.
 pub fn release() {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return trim();
+        trim();
+        return;
     };
     TRIMMER
         .get_or_init(|| {
@@ -58,10 +66,13 @@ pub fn release() {
         .notify_one();
 }
 
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn trim() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free pages; it takes the allocator's own locks.
     unsafe {
         libc::malloc_trim(0);
     }
 }
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim() {}
