@@ -36,6 +36,7 @@ pub mod status;
 pub mod stores;
 pub mod tiered;
 pub mod triggers;
+pub mod trim;
 pub mod watch;
 
 pub use config::{Config, LeaseConfig};
