@@ -65,6 +65,9 @@ pub enum TargetsChange {
 pub struct View<'s> {
     snapshot: &'s Snapshot,
     routes: std::cell::OnceCell<Vec<Route>>,
+    /// The TCP, UDP and TLS routes alone: chaining reads only these, after every Gateway
+    /// status change.
+    l4_routes: std::cell::OnceCell<Vec<Route>>,
 }
 
 impl<'s> View<'s> {
@@ -72,7 +75,20 @@ impl<'s> View<'s> {
         View {
             snapshot,
             routes: std::cell::OnceCell::new(),
+            l4_routes: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The TCP, UDP and TLS routes of the snapshot, converted on first use.
+    fn l4_routes(&self) -> &[Route] {
+        self.l4_routes.get_or_init(|| {
+            all_routes(&Snapshot {
+                tcp_routes: self.snapshot.tcp_routes.clone(),
+                udp_routes: self.snapshot.udp_routes.clone(),
+                tls_routes: self.snapshot.tls_routes.clone(),
+                ..Snapshot::default()
+            })
+        })
     }
 
     /// Every route of the snapshot, converted on first use.
@@ -167,7 +183,7 @@ impl<'s> View<'s> {
 
     /// NLB Gateways whose routes forward to the Gateway `alb`.
     pub fn chained_to(&self, alb: &ObjectKey) -> BTreeSet<ObjectKey> {
-        self.parents_of(self.routes().iter().filter(|r| {
+        self.parents_of(self.l4_routes().iter().filter(|r| {
             !r.kind.is_l7()
                 && backends(r).any(|b| {
                     b.kind == "Gateway" && b.namespace == alb.namespace && b.name == alb.name

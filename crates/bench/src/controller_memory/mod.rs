@@ -68,6 +68,11 @@ impl Figures {
         self.sizes.iter().find(|r| r.label == "large")
     }
 
+    /// The run with no workload (the bare process), when it was measured.
+    pub fn bare(&self) -> Option<&MemoryRun> {
+        self.sizes.iter().find(|r| r.label == BARE)
+    }
+
     /// The 4× cluster's run, when it was measured.
     pub fn four_times(&self) -> Option<&MemoryRun> {
         self.sizes.iter().find(|r| r.label == FOUR_TIMES)
@@ -95,7 +100,7 @@ pub fn run(gantry: &Path, large: &Snapshot, seed: u64, only: &[String]) -> Resul
     };
     let mut sizes = Vec::new();
     for (label, size) in [
-        ("no workload", none),
+        (BARE, none),
         ("small", Size::SMALL),
         ("medium", Size::MEDIUM),
         ("a quarter of large", quarter),
@@ -152,6 +157,9 @@ pub fn run(gantry: &Path, large: &Snapshot, seed: u64, only: &[String]) -> Resul
     .collect::<Result<Vec<_>>>()?;
     Ok(Figures { sizes, breakdown })
 }
+
+/// The label of the run without a workload.
+pub const BARE: &str = "no workload";
 
 /// The label of the cluster four times the large one.
 pub const FOUR_TIMES: &str = "4× large";
