@@ -152,7 +152,7 @@ pub fn run(gantry: &Path, large: &Snapshot, seed: u64, only: &[String]) -> Resul
         ),
     ]
     .into_iter()
-    .filter(|(_, label, _)| wanted(*label))
+    .filter(|(_, label, _)| wanted(label))
     .map(|(what, label, cluster)| Ok((what, measure_logged(gantry, label, cluster)?)))
     .collect::<Result<Vec<_>>>()?;
     Ok(Figures { sizes, breakdown })
