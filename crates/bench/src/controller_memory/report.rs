@@ -65,7 +65,7 @@ pub fn markdown(f: &Figures) -> String {
     }
     let _ = writeln!(
         d,
-        "Where the memory goes (free memory glibc keeps, the caches' floor), what was changed for it and the gaps left: [controller-memory.md](controller-memory.md).\n"
+        "Where the memory goes (heaptrack), what each change bought and the gaps left: [controller-memory.md](controller-memory.md).\n"
     );
     let _ = writeln!(
         d,
@@ -127,11 +127,14 @@ fn shares(f: &Figures, large: &MemoryRun) -> String {
         let translating = large.peak_mib - untranslated.peak_mib;
         let _ = writeln!(
             d,
-            "\nOf the large cluster's peak of {:.0} MiB, {translating:.0} MiB go away when no Gateway is translated; the caches when synced are {:.0} MiB, and without translations the process still holds {:.0} MiB steady ({:.0} MiB more than when synced; not broken down here).",
+            "\nOf the large cluster's peak of {:.0} MiB, {translating:.0} MiB go away when no Gateway is translated; the caches when synced are {:.0} MiB, and without translations the process holds {:.0} MiB steady ({}).",
             large.peak_mib,
             large.rss_at_sync_mib,
             untranslated.steady_mib,
-            untranslated.steady_mib - untranslated.rss_at_sync_mib
+            match untranslated.steady_mib - untranslated.rss_at_sync_mib {
+                more if more >= 0.0 => format!("{more:.0} MiB more than when synced"),
+                less => format!("{:.0} MiB less than when synced", -less),
+            }
         );
         if translating > large.peak_mib / 2.0 {
             let _ = writeln!(
