@@ -236,7 +236,7 @@ pub fn endpoint_slices(c: &Client, ns: Option<&str>) -> KindWatch<EndpointSlice>
         api: scoped(c, ns),
         optional: false,
         keep: None,
-        trim: keep_all,
+        trim: crate::trim::endpoint_slice,
         change: |o, _| {
             let service = o
                 .metadata

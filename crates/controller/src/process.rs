@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 /// Runs until SIGTERM or Ctrl-C, then finishes the reconciles in flight and releases the lease.
 pub fn run(config: Config, mut deploy: DeploySettings) -> Result<(), Box<Error>> {
+    crate::memory::configure();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

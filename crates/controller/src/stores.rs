@@ -1,6 +1,7 @@
 //! The reflector caches, and the [`Snapshot`] translation reads, built from them by cloning
 //! `Arc`s (never the objects).
 
+use crate::kinds::RouteObject;
 use crate::referenced::ConfigMapCache;
 use crate::referenced::SecretCache;
 use gantry_api::crds::{
@@ -16,12 +17,16 @@ use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use kube::runtime::reflector::{self, Store, store::Writer};
 
 macro_rules! stores {
-    // `snapshot`: kinds translation reads; `other`: kinds cached for other readers.
-    (snapshot { $($field:ident: $kind:ty),* $(,)? } other { $($ofield:ident: $okind:ty),* $(,)? }) => {
+    // `snapshot`: kinds translation reads (`routes`: the route kinds among them); `other`: kinds
+    // cached for other readers.
+    (snapshot { $($field:ident: $kind:ty),* $(,)? }
+     routes { $($rfield:ident: $rkind:ty),* $(,)? }
+     other { $($ofield:ident: $okind:ty),* $(,)? }) => {
         /// One cache per watched kind. A kind whose CRD is not installed has an empty cache.
         #[derive(Clone)]
         pub struct Stores {
             $(pub $field: Store<$kind>,)*
+            $(pub $rfield: Store<$rkind>,)*
             $(pub $ofield: Store<$okind>,)*
             /// Only the Secrets objects reference (`crate::referenced`), never all of them.
             pub secrets: SecretCache,
@@ -33,7 +38,22 @@ macro_rules! stores {
         /// The write halves, handed to the watches.
         pub struct Writers {
             $(pub $field: Writer<$kind>,)*
+            $(pub $rfield: Writer<$rkind>,)*
             $(pub $ofield: Writer<$okind>,)*
+        }
+
+        impl Writers {
+            /// Caches every object of `snapshot` (tests: the reflectors' first list).
+            #[cfg(test)]
+            pub fn fill(&mut self, snapshot: &Snapshot) {
+                use kube::runtime::watcher::Event;
+                $(for o in snapshot.$field.values() {
+                    self.$field.apply_watcher_event(&Event::Apply(o.as_ref().clone()));
+                })*
+                $(for o in snapshot.$rfield.values() {
+                    self.$rfield.apply_watcher_event(&Event::Apply(o.as_ref().clone()));
+                })*
+            }
         }
 
         impl Stores {
@@ -45,26 +65,53 @@ macro_rules! stores {
             /// certificate source).
             pub fn with_secrets(secrets: SecretCache) -> (Stores, Writers) {
                 $(let $field = reflector::store();)*
+                $(let $rfield = reflector::store();)*
                 $(let $ofield = reflector::store();)*
                 (
                     Stores {
                         $($field: $field.0,)*
+                        $($rfield: $rfield.0,)*
                         $($ofield: $ofield.0,)*
                         secrets,
                         config_maps: ConfigMapCache::default(),
                     },
-                    Writers { $($field: $field.1,)* $($ofield: $ofield.1,)* },
+                    Writers {
+                        $($field: $field.1,)*
+                        $($rfield: $rfield.1,)*
+                        $($ofield: $ofield.1,)*
+                    },
                 )
             }
 
             /// Everything translation reads.
             pub fn snapshot(&self) -> Snapshot {
-                Snapshot {
+                self.snapshot_with_routes(|_, _| true)
+            }
+
+            /// Everything translation reads, but only the routes `keep` takes (told the
+            /// snapshot without routes, which has the ListenerSets): the routes a reconcile
+            /// leaves out are never copied, not even their keys.
+            pub fn snapshot_with_routes(
+                &self,
+                keep: impl Fn(&Snapshot, &dyn RouteObject) -> bool,
+            ) -> Snapshot {
+                let mut snapshot = Snapshot {
                     $($field: objects(&self.$field),)*
                     secrets: self.secrets.objects(),
                     config_maps: self.config_maps.objects(),
                     ..Snapshot::default()
-                }
+                };
+                $(
+                    let routes = self
+                        .$rfield
+                        .state()
+                        .into_iter()
+                        .filter(|r| keep(&snapshot, r.as_ref()))
+                        .map(|o| (ObjectKey::of(o.meta()), o))
+                        .collect();
+                    snapshot.$rfield = routes;
+                )*
+                snapshot
             }
         }
     };
@@ -74,11 +121,6 @@ stores! {
     snapshot {
     gateway_classes: GatewayClass,
     gateways: Gateway,
-    http_routes: HttpRoute,
-    grpc_routes: GrpcRoute,
-    tcp_routes: TcpRoute,
-    udp_routes: UdpRoute,
-    tls_routes: TlsRoute,
     // Empty while the GatewayListenerSet gate is off (not watched).
     listener_sets: ListenerSet,
     reference_grants: ReferenceGrant,
@@ -87,6 +129,13 @@ stores! {
     load_balancer_configurations: LoadBalancerConfiguration,
     target_group_configurations: TargetGroupConfiguration,
     listener_rule_configurations: ListenerRuleConfiguration,
+    }
+    routes {
+    http_routes: HttpRoute,
+    grpc_routes: GrpcRoute,
+    tcp_routes: TcpRoute,
+    udp_routes: UdpRoute,
+    tls_routes: TlsRoute,
     }
     // Targets only (`targets_snapshot`): the bulk of a cluster, which translation never reads.
     other {

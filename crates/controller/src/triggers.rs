@@ -59,18 +59,41 @@ pub enum TargetsChange {
 }
 
 /// What the trigger rules read: the Gateways, classes and LB configurations of a snapshot, and
-/// its routes converted once per batch of changes.
+/// its routes converted at most once per batch of changes — only when a rule looks into
+/// routes: a route's own change names its Gateways, and converting every route of a large
+/// cluster for each batch of status echoes was most of the controller's peak memory.
 pub struct View<'s> {
     snapshot: &'s Snapshot,
-    routes: Vec<Route>,
+    routes: std::cell::OnceCell<Vec<Route>>,
+    /// The TCP, UDP and TLS routes alone: chaining reads only these, after every Gateway
+    /// status change.
+    l4_routes: std::cell::OnceCell<Vec<Route>>,
 }
 
 impl<'s> View<'s> {
     pub fn new(snapshot: &'s Snapshot) -> Self {
         View {
             snapshot,
-            routes: all_routes(snapshot),
+            routes: std::cell::OnceCell::new(),
+            l4_routes: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The TCP, UDP and TLS routes of the snapshot, converted on first use.
+    fn l4_routes(&self) -> &[Route] {
+        self.l4_routes.get_or_init(|| {
+            all_routes(&Snapshot {
+                tcp_routes: self.snapshot.tcp_routes.clone(),
+                udp_routes: self.snapshot.udp_routes.clone(),
+                tls_routes: self.snapshot.tls_routes.clone(),
+                ..Snapshot::default()
+            })
+        })
+    }
+
+    /// Every route of the snapshot, converted on first use.
+    fn routes(&self) -> &[Route] {
+        self.routes.get_or_init(|| all_routes(self.snapshot))
     }
 
     /// The Gateways `change` can affect.
@@ -160,7 +183,7 @@ impl<'s> View<'s> {
 
     /// NLB Gateways whose routes forward to the Gateway `alb`.
     pub fn chained_to(&self, alb: &ObjectKey) -> BTreeSet<ObjectKey> {
-        self.parents_of(self.routes.iter().filter(|r| {
+        self.parents_of(self.l4_routes().iter().filter(|r| {
             !r.kind.is_l7()
                 && backends(r).any(|b| {
                     b.kind == "Gateway" && b.namespace == alb.namespace && b.name == alb.name
@@ -169,7 +192,7 @@ impl<'s> View<'s> {
     }
 
     fn using_service(&self, service: &ObjectKey) -> BTreeSet<ObjectKey> {
-        self.parents_of(self.routes.iter().filter(|r| {
+        self.parents_of(self.routes().iter().filter(|r| {
             backends(r).any(|b| {
                 b.kind == "Service"
                     && b.group.is_empty()
@@ -180,7 +203,7 @@ impl<'s> View<'s> {
     }
 
     fn granted(&self, from: &[(String, String)]) -> BTreeSet<ObjectKey> {
-        let mut out = self.parents_of(self.routes.iter().filter(|r| {
+        let mut out = self.parents_of(self.routes().iter().filter(|r| {
             from.iter()
                 .any(|(kind, ns)| kind == r.kind.as_str() && *ns == r.key.namespace)
         }));
@@ -213,7 +236,7 @@ impl<'s> View<'s> {
             .map(|(k, _)| k.clone())
             .collect();
         out.retain(|gw| {
-            self.routes
+            self.routes()
                 .iter()
                 .any(|r| r.key.namespace == namespace && self.route_gateways(r).any(|p| p == *gw))
         });
@@ -311,7 +334,7 @@ impl<'s> View<'s> {
     }
 
     fn using_rule_config(&self, config: &ObjectKey) -> BTreeSet<ObjectKey> {
-        self.parents_of(self.routes.iter().filter(|r| {
+        self.parents_of(self.routes().iter().filter(|r| {
             r.key.namespace == config.namespace
                 && r.rules.iter().flat_map(|rule| &rule.filters).any(|f| {
                     matches!(f, Filter::ExtensionRef { kind, name, .. }

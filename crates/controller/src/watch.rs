@@ -22,18 +22,6 @@ use std::time::Duration;
 use tokio::sync::mpsc::Sender;
 use tokio::task::JoinHandle;
 
-/// Annotation kubectl keeps a copy of the whole object in; translation never reads it.
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
-
-/// Drops what translation never reads before an object is cached.
-pub fn strip<K: Resource>(obj: &mut K) {
-    let meta = obj.meta_mut();
-    meta.managed_fields = None;
-    if let Some(a) = meta.annotations.as_mut() {
-        a.remove(LAST_APPLIED);
-    }
-}
-
 /// Ready once every watch has listed its kind once (or found its CRD missing).
 #[derive(Debug)]
 pub struct Readiness {
@@ -141,7 +129,7 @@ where
                 std::future::ready(kept)
             })
             .modify(move |o: &mut K| {
-                strip(o);
+                crate::trim::strip(o);
                 (kind.trim)(o);
             })
             .reflect(writer)
@@ -197,6 +185,9 @@ where
                         }
                     }
                     listed.clear();
+                    // The list's pages are decoded and dropped: their memory back to the
+                    // system (crate::memory).
+                    crate::memory::release();
                     if !synced {
                         synced = true;
                         ctx.ready.done();

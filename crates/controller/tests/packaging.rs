@@ -408,3 +408,41 @@ fn image_is_multi_stage_and_runs_as_non_root() {
     let values: Value = serde_norway::from_str(&read("deploy/chart/gantry/values.yaml")).unwrap();
     assert_eq!(values["replicaCount"], 2);
 }
+
+/// MiB in a Kubernetes quantity of the binary kind the chart uses ("768Mi", "1Gi").
+fn mib(quantity: &str) -> f64 {
+    if let Some(n) = quantity.strip_suffix("Gi") {
+        return n.parse::<f64>().expect("a number") * 1024.0;
+    }
+    quantity
+        .strip_suffix("Mi")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{quantity}: Mi or Gi expected"))
+}
+
+#[test]
+fn the_charts_memory_follows_the_benchmarked_large_cluster() {
+    // The "large" row of docs/benchmarks.md's controller memory table: its last two columns
+    // are the steady and peak RSS in MiB.
+    let doc = read("docs/benchmarks.md");
+    let row = doc
+        .lines()
+        .find(|l| l.starts_with("| large |"))
+        .expect("the large cluster's row in docs/benchmarks.md");
+    let cells: Vec<f64> = row
+        .split('|')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+    let (steady, peak) = (cells[cells.len() - 2], cells[cells.len() - 1]);
+    let values: Value = serde_norway::from_str(&read("deploy/chart/gantry/values.yaml")).unwrap();
+    let limit = mib(values["resources"]["limits"]["memory"].as_str().unwrap());
+    let request = mib(values["resources"]["requests"]["memory"].as_str().unwrap());
+    // The limit must not OOM-kill the controller at the measured peak; the request reserves
+    // the steady figure.
+    assert!(limit >= peak, "limit {limit} MiB below the peak {peak} MiB");
+    assert!(
+        request >= steady,
+        "request {request} MiB below steady {steady} MiB"
+    );
+    assert!(request <= limit);
+}

@@ -4,8 +4,9 @@
 //! next to this one) holding growing clusters; writes `docs/benchmarks.md` (plus SVG plots).
 //! `scripts/bench.sh` builds both binaries and runs it against moto.
 //!
-//! `gantry-bench --controller-memory-only` runs only the controller memory benchmark and prints
-//! its section instead of writing the document.
+//! `gantry-bench --controller-memory-only [LABEL...]` runs only the controller memory benchmark
+//! (only the clusters with those labels, e.g. `large` or `4× large`, when given) and prints its
+//! section instead of writing the document.
 
 use anyhow::Result;
 use gantry_bench::controller_memory;
@@ -52,6 +53,7 @@ fn load_average() -> Option<(f64, String)> {
 /// The controller memory benchmark, or why it was skipped.
 fn measure_controller_memory(
     large: &gantry_snapshot::Snapshot,
+    only: &[String],
 ) -> Result<Option<controller_memory::Figures>> {
     let Some(gantry) = controller_memory::gantry_binary() else {
         eprintln!(
@@ -59,7 +61,7 @@ fn measure_controller_memory(
         );
         return Ok(None);
     };
-    controller_memory::run(&gantry, large, SEED).map(Some)
+    controller_memory::run(&gantry, large, SEED, only).map(Some)
 }
 
 fn controller_memory_section(figures: &Option<controller_memory::Figures>) -> String {
@@ -72,12 +74,18 @@ fn controller_memory_section(figures: &Option<controller_memory::Figures>) -> St
 }
 
 fn main() -> Result<()> {
-    if std::env::args()
-        .skip(1)
-        .any(|a| a == "--controller-memory-only")
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args
+        .first()
+        .is_some_and(|a| a == "--controller-memory-only")
     {
-        let figures = measure_controller_memory(&generate(Size::LARGE, SEED))?;
+        let figures = measure_controller_memory(&generate(Size::LARGE, SEED), &args[1..])?;
         print!("{}", controller_memory_section(&figures));
+        // Every cluster measured: the plot in docs/ is replaced too.
+        if let Some(m) = figures.as_ref().filter(|_| args.len() == 1) {
+            let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+            write_memory_plot(&out_dir, m)?;
+        }
         return Ok(());
     }
     // Read first: the benchmarks themselves load the machine.
@@ -136,7 +144,7 @@ fn main() -> Result<()> {
     );
 
     // The controller's own memory, holding growing clusters.
-    let memory = measure_controller_memory(&large)?;
+    let memory = measure_controller_memory(&large, &[])?;
 
     // AWS calls and convergence, against the emulator when there is one.
     let aws = match std::env::var("AWS_ENDPOINT_URL") {
@@ -233,7 +241,7 @@ fn main() -> Result<()> {
         "| translate one Gateway after a one-route change | {:.2} ms | — | |",
         ms(incremental)
     );
-    if let Some(large_run) = memory.as_ref().and_then(|m| m.sizes.last()) {
+    if let Some(large_run) = memory.as_ref().and_then(|m| m.large()) {
         let _ = writeln!(
             doc,
             "| peak RSS of `gantry controller` holding it (see [Controller memory](#controller-memory)) | {:.0} MiB | < {:.0} MiB | {} |",
@@ -270,27 +278,33 @@ fn main() -> Result<()> {
     );
     std::fs::write(out_dir.join("benchmarks-translation.svg"), plot)?;
     if let Some(m) = &memory {
-        let points = |mib: fn(&controller_memory::MemoryRun) -> f64| -> Vec<(f64, f64)> {
-            m.sizes.iter().map(|r| (r.objects as f64, mib(r))).collect()
-        };
-        let plot = svg(
-            "gantry controller resident memory vs cluster size",
-            "objects in the cluster",
-            "MiB",
-            &[
-                Series {
-                    name: "peak RSS (VmHWM)",
-                    points: points(|r| r.peak_mib),
-                },
-                Series {
-                    name: "steady RSS (median VmRSS)",
-                    points: points(|r| r.steady_mib),
-                },
-            ],
-        );
-        std::fs::write(out_dir.join("benchmarks-controller-memory.svg"), plot)?;
+        write_memory_plot(&out_dir, m)?;
     }
     eprintln!("wrote docs/benchmarks.md");
+    Ok(())
+}
+
+/// The controller's memory against the cluster's size (the growing clusters, 4× included).
+fn write_memory_plot(out_dir: &std::path::Path, m: &controller_memory::Figures) -> Result<()> {
+    let points = |mib: fn(&controller_memory::MemoryRun) -> f64| -> Vec<(f64, f64)> {
+        m.sizes.iter().map(|r| (r.objects as f64, mib(r))).collect()
+    };
+    let plot = svg(
+        "gantry controller resident memory vs cluster size",
+        "objects in the cluster",
+        "MiB",
+        &[
+            Series {
+                name: "peak RSS (VmHWM)",
+                points: points(|r| r.peak_mib),
+            },
+            Series {
+                name: "steady RSS (median VmRSS)",
+                points: points(|r| r.steady_mib),
+            },
+        ],
+    );
+    std::fs::write(out_dir.join("benchmarks-controller-memory.svg"), plot)?;
     Ok(())
 }
 

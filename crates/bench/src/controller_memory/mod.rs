@@ -27,8 +27,9 @@ use std::time::{Duration, Instant};
 
 /// How long to wait for the watches to list everything.
 const SYNC_LIMIT: Duration = Duration::from_secs(300);
-/// How long to wait for the first round of Gateway reconciles.
-const RECONCILE_LIMIT: Duration = Duration::from_secs(180);
+/// How long to wait for the first round of Gateway reconciles (the 4× cluster's 800 Gateways
+/// included).
+const RECONCILE_LIMIT: Duration = Duration::from_secs(600);
 /// How long memory is sampled once the first round is done.
 const STEADY_WINDOW: Duration = Duration::from_secs(10);
 const SAMPLE_EVERY: Duration = Duration::from_millis(100);
@@ -55,16 +56,37 @@ pub struct MemoryRun {
 /// Every run of the benchmark.
 #[derive(Clone, Debug)]
 pub struct Figures {
-    /// Growing clusters, from no workload to the large cluster (last).
+    /// Growing clusters, from no workload to four times the large cluster (last).
     pub sizes: Vec<MemoryRun>,
     /// The large cluster with one kind left out, and what was left out: what that kind costs.
     pub breakdown: Vec<(String, MemoryRun)>,
 }
 
+impl Figures {
+    /// The large cluster's run, when it was measured.
+    pub fn large(&self) -> Option<&MemoryRun> {
+        self.sizes.iter().find(|r| r.label == "large")
+    }
+
+    /// The run with no workload (the bare process), when it was measured.
+    pub fn bare(&self) -> Option<&MemoryRun> {
+        self.sizes.iter().find(|r| r.label == BARE)
+    }
+
+    /// The 4× cluster's run, when it was measured.
+    pub fn four_times(&self) -> Option<&MemoryRun> {
+        self.sizes.iter().find(|r| r.label == FOUR_TIMES)
+    }
+}
+
 /// Measures the controller against growing clusters generated from `seed`, then against
 /// `large` with one part taken away at a time: its reconciles, its EndpointSlices, its
 /// HTTPRoutes.
-pub fn run(gantry: &Path, large: &Snapshot, seed: u64) -> Result<Figures> {
+///
+/// `only`: when given, just the runs with these labels (for experiments; the
+/// document wants every run).
+pub fn run(gantry: &Path, large: &Snapshot, seed: u64, only: &[String]) -> Result<Figures> {
+    let wanted = |label: &str| only.is_empty() || only.iter().any(|o| o == label);
     let none = Size {
         gateways: 0,
         routes_per_gateway: 0,
@@ -78,14 +100,26 @@ pub fn run(gantry: &Path, large: &Snapshot, seed: u64) -> Result<Figures> {
     };
     let mut sizes = Vec::new();
     for (label, size) in [
-        ("no workload", none),
+        (BARE, none),
         ("small", Size::SMALL),
         ("medium", Size::MEDIUM),
         ("a quarter of large", quarter),
     ] {
-        sizes.push(measure_logged(gantry, label, &generate(size, seed))?);
+        if wanted(label) {
+            sizes.push(measure_logged(gantry, label, &generate(size, seed))?);
+        }
     }
-    sizes.push(measure_logged(gantry, "large", large)?);
+    if wanted("large") {
+        sizes.push(measure_logged(gantry, "large", large)?);
+    }
+    // Linear growth: four times the large cluster (Gateways, routes, Services, endpoints).
+    if wanted(FOUR_TIMES) {
+        sizes.push(measure_logged(
+            gantry,
+            FOUR_TIMES,
+            &generate(Size::LARGE_X4, seed),
+        )?);
+    }
     let mut without_slices = large.clone();
     let slices = std::mem::take(&mut without_slices.endpoint_slices).len();
     let mut without_routes = large.clone();
@@ -103,19 +137,32 @@ pub fn run(gantry: &Path, large: &Snapshot, seed: u64) -> Result<Figures> {
                 "{} (the GatewayClasses given to another controller, so that no Gateway is translated)",
                 report::RECONCILES
             ),
-            measure_logged(gantry, "large, classes of another controller", &not_ours)?,
+            "large, classes of another controller",
+            &not_ours,
         ),
         (
             format!("EndpointSlices ({slices} objects)"),
-            measure_logged(gantry, "large without EndpointSlices", &without_slices)?,
+            "large without EndpointSlices",
+            &without_slices,
         ),
         (
             format!("HTTPRoutes ({routes} objects)"),
-            measure_logged(gantry, "large without HTTPRoutes", &without_routes)?,
+            "large without HTTPRoutes",
+            &without_routes,
         ),
-    ];
+    ]
+    .into_iter()
+    .filter(|(_, label, _)| wanted(label))
+    .map(|(what, label, cluster)| Ok((what, measure_logged(gantry, label, cluster)?)))
+    .collect::<Result<Vec<_>>>()?;
     Ok(Figures { sizes, breakdown })
 }
+
+/// The label of the run without a workload.
+pub const BARE: &str = "no workload";
+
+/// The label of the cluster four times the large one.
+pub const FOUR_TIMES: &str = "4× large";
 
 fn measure_logged(gantry: &Path, label: &str, cluster: &Snapshot) -> Result<MemoryRun> {
     let run = measure(gantry, label, cluster)?;

@@ -23,7 +23,7 @@ pub fn markdown(f: &Figures) -> String {
     for r in f.sizes.iter().chain(f.breakdown.iter().map(|(_, r)| r)) {
         row(&mut d, r);
     }
-    if let Some(large) = f.sizes.last() {
+    if let Some(large) = f.large() {
         let _ = writeln!(d, "\n| goal | figure | met |");
         let _ = writeln!(d, "|---|---:|:-:|");
         for (what, mib) in [("peak", large.peak_mib), ("steady", large.steady_mib)] {
@@ -33,9 +33,40 @@ pub fn markdown(f: &Figures) -> String {
                 if mib < GOAL_MIB { "yes" } else { "no" }
             );
         }
+        if let Some(x4) = f.four_times() {
+            // Linear growth: 4× the cluster should cost at most 4× the memory above the
+            // process's own (the no-workload run).
+            let base = f.bare().map_or(0.0, |r| r.peak_mib);
+            let ratio = (x4.peak_mib - base) / (large.peak_mib - base).max(1.0);
+            let _ = writeln!(
+                d,
+                "| memory grows at most linearly (≤ 4×): peak above the bare process at 4× the large cluster, over the large cluster's | {ratio:.1}× | {} |",
+                if ratio <= 4.0 { "yes" } else { "no" }
+            );
+            let _ = writeln!(
+                d,
+                "| 4× the large cluster: peak RSS | {:.0} MiB | — |",
+                x4.peak_mib
+            );
+            let _ = writeln!(
+                d,
+                "| 4× the large cluster: start-up with no fixed timeout — synced (`/readyz` answers from then), first reconcile round done | {:.1} s, {} | — |",
+                x4.synced_after.as_secs_f64(),
+                x4.reconciled_after
+                    .map(|t| format!("{:.1} s", t.as_secs_f64()))
+                    .unwrap_or_else(|| format!(
+                        "not within {} s",
+                        super::RECONCILE_LIMIT.as_secs()
+                    ))
+            );
+        }
         let _ = writeln!(d);
         d.push_str(&shares(f, large));
     }
+    let _ = writeln!(
+        d,
+        "Where the memory goes (heaptrack), what each change bought and the gaps left: [controller-memory.md](controller-memory.md).\n"
+    );
     let _ = writeln!(
         d,
         "![controller memory](benchmarks-controller-memory.svg)\n"
@@ -64,7 +95,7 @@ fn row(d: &mut String, r: &MemoryRun) {
 /// one part of the cluster away saves, at each point of the run.
 fn shares(f: &Figures, large: &MemoryRun) -> String {
     let mut d = String::new();
-    let Some(base) = f.sizes.first() else {
+    let Some(base) = f.bare() else {
         return d;
     };
     let _ = writeln!(
@@ -96,11 +127,14 @@ fn shares(f: &Figures, large: &MemoryRun) -> String {
         let translating = large.peak_mib - untranslated.peak_mib;
         let _ = writeln!(
             d,
-            "\nOf the large cluster's peak of {:.0} MiB, {translating:.0} MiB go away when no Gateway is translated; the caches when synced are {:.0} MiB, and without translations the process still holds {:.0} MiB steady ({:.0} MiB more than when synced; not broken down here).",
+            "\nOf the large cluster's peak of {:.0} MiB, {translating:.0} MiB go away when no Gateway is translated; the caches when synced are {:.0} MiB, and without translations the process holds {:.0} MiB steady ({}).",
             large.peak_mib,
             large.rss_at_sync_mib,
             untranslated.steady_mib,
-            untranslated.steady_mib - untranslated.rss_at_sync_mib
+            match untranslated.steady_mib - untranslated.rss_at_sync_mib {
+                more if more >= 0.0 => format!("{more:.0} MiB more than when synced"),
+                less => format!("{:.0} MiB less than when synced", -less),
+            }
         );
         if translating > large.peak_mib / 2.0 {
             let _ = writeln!(

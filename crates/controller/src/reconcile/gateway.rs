@@ -53,8 +53,7 @@ fn lb_type(kind: LbKind) -> LoadBalancerType {
 }
 
 async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) -> Result<Action> {
-    let snapshot = ctx.stores.snapshot();
-    let Some(kind) = owned_kind(&snapshot, gw, ctx.config.enabled()) else {
+    let Some(kind) = owned_kind(&ctx.stores.class_snapshot(), gw, ctx.config.enabled()) else {
         return Ok(Action::await_change());
     };
     let api: Api<Gateway> = Api::namespaced(ctx.client.clone(), &key.namespace);
@@ -62,11 +61,14 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
         if !finalizer::has(gw.as_ref(), finalizer_of(kind)) {
             return Ok(Action::await_change());
         }
-        return delete(gw, key, kind, snapshot, &api, ctx).await;
+        // A deletion reads the whole cluster (the NLBs chained to it, every route's status).
+        return delete(gw, key, kind, ctx.stores.snapshot(), &api, ctx).await;
     }
+    // Only what this Gateway's translation reads (reconcile::scope).
+    let mut snapshot =
+        scope::gateway_snapshot(&ctx.stores, key, ctx.config.translate.listener_sets);
     // Gateways on their way out are no backend: an NLB must not be pointed again at an ALB
     // being deleted.
-    let mut snapshot = scope::gateway_scope(snapshot, key, ctx.config.translate.listener_sets);
     snapshot
         .gateways
         .retain(|_, g| g.metadata.deletion_timestamp.is_none());

@@ -201,6 +201,8 @@ async fn gated<D: Deploy>(
             return Ok(Action::await_change());
         }
     };
+    // What the reconcile allocated is free now: back to the system (crate::memory).
+    crate::memory::release();
     ctx.metrics.reconciled(
         kind,
         started.elapsed(),

@@ -11,6 +11,7 @@
 //! main watches' changes are teed to it), after the debounce, and every `sync_period`.
 
 mod certificates;
+mod idle;
 mod pass;
 pub mod watches;
 
