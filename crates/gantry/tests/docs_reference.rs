@@ -238,7 +238,7 @@ fn returned_strings(path: &str, from: &str, to: &str) -> Vec<String> {
 fn status_doc_explains_every_reason_and_event() {
     let doc = read("docs/status-conditions.md");
     let reasons = returned_strings(
-        "crates/translate/src/status/reasons.rs",
+        "crates/gateway/src/status/reasons.rs",
         "pub fn as_str",
         "\n}\n",
     );

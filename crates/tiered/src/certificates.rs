@@ -13,9 +13,9 @@
 
 use crate::config::ClassConfig;
 use gantry_api::gateway::GatewayListeners;
-use gantry_translate::attach::Listener;
-use gantry_translate::attach::listeners::ListenerProblem;
-use gantry_translate::status::reasons::Reason;
+use gantry_gateway::attach::Listener;
+use gantry_gateway::attach::listeners::ListenerProblem;
+use gantry_gateway::status::reasons::Reason;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -82,8 +82,8 @@ pub use observed::{CROSSPLANE_API_VERSION, Observed};
 pub use plan::plan;
 pub use status::TieredStatuses;
 
+use gantry_gateway::Problem;
 use gantry_snapshot::{ObjectKey, Snapshot};
-use gantry_translate::Problem;
 use serde::Serialize;
 use serde_json::Value;
 

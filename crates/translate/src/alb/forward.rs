@@ -54,7 +54,13 @@ pub fn forward<'a>(
         let built = match ctx.target_group_cache.get(&cache_key) {
             Some(built) => built.clone(),
             None => {
-                let resolved = match refs::resolve(ctx.snapshot, ctx.settings, route, b, false) {
+                let resolved = match refs::resolve(
+                    ctx.snapshot,
+                    &ctx.settings.absent_target_groups,
+                    route,
+                    b,
+                    false,
+                ) {
                     Ok(refs::Resolved::TargetGroupName { name }) => {
                         // Forwarded to as it is: gantry builds, tags and registers nothing.
                         add_weight(&mut tuples, ArnRef::TargetGroupName(name), b.weight);

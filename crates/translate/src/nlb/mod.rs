@@ -318,7 +318,13 @@ fn resolve<'a>(
     route: &Route,
     backend: &BackendRef,
 ) -> Result<(Resolved<'a>, Option<ArnRef>), Unresolved> {
-    let resolved = refs::resolve(ctx.snapshot, ctx.settings, route, backend, true)?;
+    let resolved = refs::resolve(
+        ctx.snapshot,
+        &ctx.settings.absent_target_groups,
+        route,
+        backend,
+        true,
+    )?;
     let alb = match &resolved {
         Resolved::Gateway { gateway, key, port } => {
             Some(chaining::alb_target(ctx.snapshot, key, gateway, *port)?)
