@@ -14,6 +14,8 @@
 pub mod certificates;
 mod classes;
 pub mod config;
+mod context;
+mod findings;
 pub mod frontend;
 mod gateway;
 pub mod names;

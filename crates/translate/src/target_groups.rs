@@ -1,7 +1,7 @@
 //! Target groups for resolved backends (Services, and ALB Gateways for chaining).
 
 use crate::config::target_group;
-use crate::gateway::Context;
+use crate::context::Context;
 use crate::refs::Resolved;
 use crate::routes::{Route, RouteKind};
 use crate::{LbKind, names, tags};
@@ -73,7 +73,7 @@ pub fn build(
                     .is_some_and(|f| f.iter().any(|x| x == "IPv6")),
             };
             if props.enable_multi_cluster == Some(true) {
-                ctx.ignored(format!(
+                ctx.found.ignored(format!(
                     "TargetGroupConfiguration of Service {key}: enableMultiCluster is not applied (gantry registers and deregisters every target of the target groups it builds; sharing one between clusters is not built)"
                 ));
             }
