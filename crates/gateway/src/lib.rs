@@ -10,6 +10,7 @@
 pub mod attach;
 pub mod features;
 pub mod listener_sets;
+pub mod reasons;
 pub mod refs;
 pub mod routes;
 pub mod status;

@@ -1,7 +1,7 @@
 //! backendRefs: what they point at, and whether the route may point there (ReferenceGrant).
 
+use crate::reasons::Reason;
 use crate::routes::{BackendRef, Route};
-use crate::status::reasons::Reason;
 use gantry_api::gateway::{GROUP, Gateway};
 use gantry_api::k8s::{Service, ServicePort};
 use gantry_snapshot::{ObjectKey, Snapshot};
