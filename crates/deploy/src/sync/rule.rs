@@ -3,8 +3,10 @@
 
 use super::actions::resolve_actions;
 use super::tags;
-use crate::convert::actions::{to_sdk_action, to_sdk_condition, to_sdk_transform};
+use crate::convert::actions::to_sdk_action;
+use crate::convert::conditions::to_sdk_condition;
 use crate::convert::tags_to_elb;
+use crate::convert::transforms::to_sdk_transform;
 use crate::diff::content::RuleContent;
 use crate::diff::rule::{ExistingRule, PriorityMode, RuleCall, RuleRef, WantedRule, plan};
 use crate::diff::tags::tag_changes;
