@@ -1,6 +1,7 @@
 //! Settings of one controller process, filled from flags by the binary.
 
-use gantry_translate::{LbKind, Settings};
+use gantry_gateway::LbKind;
+use gantry_translate::Settings;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::Duration;

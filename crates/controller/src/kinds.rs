@@ -118,7 +118,7 @@ pub fn listener_sets(c: &Client, ns: Option<&str>) -> KindWatch<ListenerSet> {
         change: |o, _| {
             let key = ObjectKey::of(&o.metadata);
             Some(Change::ListenerSet {
-                parent: gantry_translate::listener_sets::parent_of(&key, o),
+                parent: gantry_gateway::listener_sets::parent_of(&key, o),
                 key,
             })
         },

@@ -132,7 +132,7 @@ impl SetParents {
         for (key, set) in &snapshot.listener_sets {
             self.0
                 .entry(key.clone())
-                .or_insert_with(|| gantry_translate::listener_sets::parent_of(key, set));
+                .or_insert_with(|| gantry_gateway::listener_sets::parent_of(key, set));
         }
     }
 

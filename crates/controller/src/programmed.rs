@@ -9,8 +9,8 @@
 //! the addresses it had.
 
 use gantry_deploy::Address;
-use gantry_translate::status::reasons::{PROGRAMMED, Reason};
-use gantry_translate::status::{Condition, GatewayStatus, ListenerSetStatus, ListenerStatus};
+use gantry_gateway::status::reasons::{PROGRAMMED, Reason};
+use gantry_gateway::status::{Condition, GatewayStatus, ListenerSetStatus, ListenerStatus};
 
 /// Message of `Programmed=False` after a failed deploy, as the AWS Load Balancer Controller
 /// writes it.
@@ -132,8 +132,8 @@ fn generation_of(conditions: &[Condition]) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gantry_translate::status::ListenerStatus;
-    use gantry_translate::status::reasons::ACCEPTED;
+    use gantry_gateway::status::ListenerStatus;
+    use gantry_gateway::status::reasons::ACCEPTED;
 
     fn pending() -> GatewayStatus {
         GatewayStatus {

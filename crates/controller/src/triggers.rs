@@ -2,8 +2,8 @@
 //! cluster, so that each rule is unit-tested without a watch.
 
 use gantry_api::gateway::{Gateway, GatewayListenersAllowedRoutesNamespacesFrom as From};
+use gantry_gateway::routes::{Filter, Route, RouteKind, all_routes};
 use gantry_snapshot::{ObjectKey, Snapshot};
-use gantry_translate::routes::{Filter, Route, RouteKind, all_routes};
 use gantry_translate::secrets::{
     gateway_certificate_secrets, listener_set_certificate_secrets, rule_configuration_secret_names,
 };
@@ -144,7 +144,7 @@ impl<'s> View<'s> {
     /// The Gateway the ListenerSet `set` names as parent, if it exists in the snapshot.
     fn listener_set_parent(&self, set: &ObjectKey) -> Option<ObjectKey> {
         let s = self.snapshot.listener_sets.get(set)?;
-        gantry_translate::listener_sets::parent_of(set, s)
+        gantry_gateway::listener_sets::parent_of(set, s)
     }
 
     /// The Gateways a route's spec names as parents, directly or through a ListenerSet.
@@ -168,7 +168,7 @@ impl<'s> View<'s> {
             .listener_sets
             .iter()
             .filter(|(k, _)| k.namespace == namespace)
-            .filter_map(|(k, s)| gantry_translate::listener_sets::parent_of(k, s))
+            .filter_map(|(k, s)| gantry_gateway::listener_sets::parent_of(k, s))
             .collect()
     }
 
@@ -318,7 +318,7 @@ impl<'s> View<'s> {
                 .listener_sets
                 .iter()
                 .filter(|(k, s)| listener_set_certificate_secrets(k, s).contains(secret))
-                .filter_map(|(k, s)| gantry_translate::listener_sets::parent_of(k, s)),
+                .filter_map(|(k, s)| gantry_gateway::listener_sets::parent_of(k, s)),
         );
         out.extend(
             self.snapshot
@@ -344,7 +344,7 @@ impl<'s> View<'s> {
     }
 }
 
-fn backends(route: &Route) -> impl Iterator<Item = &gantry_translate::routes::BackendRef> {
+fn backends(route: &Route) -> impl Iterator<Item = &gantry_gateway::routes::BackendRef> {
     route.rules.iter().flat_map(|r| &r.backend_refs)
 }
 

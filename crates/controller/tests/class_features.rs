@@ -1,11 +1,11 @@
 //! GatewayClass `status.supportedFeatures` reaches the API server: the ALB and NLB classes list
-//! their features (crates/translate/src/features.rs), and a class whose parameters become
+//! their features (crates/gateway/src/features.rs), and a class whose parameters become
 //! unusable drops the list.
 
 mod support;
 
-use gantry_translate::LbKind;
-use gantry_translate::features::supported;
+use gantry_gateway::LbKind;
+use gantry_gateway::features::supported;
 use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;

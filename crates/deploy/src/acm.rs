@@ -12,32 +12,12 @@ use aws_sdk_acm::types::KeyAlgorithm;
 use aws_sdk_acm::types::{CertificateStatus, CertificateSummary, CertificateType, Filters};
 use gantry_model::{Certificate, Listener, Stack};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 const LIST_TTL: Duration = Duration::from_secs(60);
 const IMPORTED_TTL: Duration = Duration::from_secs(5 * 60);
 const ISSUED_TTL: Duration = Duration::from_secs(10 * 60 * 60);
-
-/// What discovery has learnt from ACM, shared by the clones of one [`Clients`].
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Cache(Arc<Mutex<CacheState>>);
-
-#[derive(Debug, Default)]
-struct CacheState {
-    /// The ISSUED certificates' summaries, and when the list was read.
-    list: Option<(Instant, Vec<CertificateSummary>)>,
-    /// Names (SANs and domain name) per certificate ARN, until the instant given.
-    names: BTreeMap<String, (Instant, Vec<String>)>,
-}
-
-impl Cache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
-        // A poisoned lock only means a panic elsewhere; the cached data is still consistent.
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
 
 /// Whether the certificate name `name` covers `host`: a wildcard `*.d` covers every host of
 /// exactly one label more than `d` (and the literal `*.d`), any other name only itself. DNS

@@ -1,73 +1,18 @@
 //! The public entry point: apply a stack, delete a Gateway's resources, count the calls.
 
-use crate::client::{CallCounter, ClientSettings, Clients, RateLimit, load_config};
+use crate::client::{CallCounter, Clients, RateLimit, load_config};
 use crate::diff::rule::PriorityMode;
 use crate::discover;
-use crate::error::{Operation, Result};
+use crate::error::Result;
 use crate::ownership::{self, Owner};
 use crate::report::Report;
-use crate::sync::{self, Run};
+use crate::run::Run;
+use crate::settings::DeploySettings;
+use crate::sync;
 use aws_config::SdkConfig;
 use gantry_model::{ArnRef, LoadBalancerType, Stack, TargetType};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// A boxed future the deployer awaits.
-pub type HookFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
-
-/// Called after every mutating call with its operation; the deployer waits for it. Tests use
-/// it to look at AWS between two calls.
-#[derive(Clone)]
-pub struct MutationHook(pub Arc<dyn Fn(Operation) -> HookFuture + Send + Sync>);
-
-impl fmt::Debug for MutationHook {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("MutationHook")
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct DeploySettings {
-    /// Value of the `elbv2.k8s.aws/cluster` tag: only resources carrying it are touched.
-    pub cluster_name: String,
-    /// The VPC; when None, the VPC of the load balancer's subnets.
-    pub vpc_id: Option<String>,
-    /// Discover and diff, but only report the mutating calls.
-    pub dry_run: bool,
-    pub client: ClientSettings,
-    /// How `SetRulePriorities` treats priorities in use. None: assume AWS's documented
-    /// behaviour and fall back to [`PriorityMode::Strict`] the first time a call is refused.
-    pub priority_mode: Option<PriorityMode>,
-    /// Stop with [`crate::Error::Interrupted`] before the mutating call after this many (tests
-    /// of interrupted runs).
-    pub max_mutating_calls: Option<u64>,
-    pub after_mutation: Option<MutationHook>,
-    /// Tag keys other tools own (`--external-managed-tags`): never removed nor overwritten.
-    pub external_managed_tags: BTreeSet<String>,
-    /// Where the certificates of listeners' Secrets are read for import into ACM; None
-    /// refuses stacks whose listeners need one imported.
-    pub certificates: Option<crate::imported::Certificates>,
-}
-
-impl DeploySettings {
-    pub fn new(cluster_name: impl Into<String>) -> Self {
-        DeploySettings {
-            cluster_name: cluster_name.into(),
-            vpc_id: None,
-            dry_run: false,
-            client: ClientSettings::default(),
-            priority_mode: None,
-            max_mutating_calls: None,
-            after_mutation: None,
-            external_managed_tags: BTreeSet::new(),
-            certificates: None,
-        }
-    }
-}
 
 /// Everything tagged for the cluster, by kind (ARNs or ids).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

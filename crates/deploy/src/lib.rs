@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 mod acm;
+mod certificate_source;
 pub mod client;
 mod convert;
 mod deployer;
@@ -28,12 +29,17 @@ mod imported;
 mod named;
 pub mod ownership;
 mod report;
+mod run;
+mod settings;
 mod sync;
 pub mod targets;
 
-pub use deployer::{DeploySettings, Deployer, Inventory, MutationHook};
+pub use certificate_source::{
+    CertificateSource, Certificates, FINGERPRINT_TAG, ImportMaterial, SECRET_TAG,
+};
+pub use deployer::{Deployer, Inventory};
 pub use diff::rule::PriorityMode;
 pub use error::{Error, ErrorClass, Operation, Result};
-pub use imported::{CertificateSource, Certificates, FINGERPRINT_TAG, ImportMaterial, SECRET_TAG};
 pub use report::{Address, Change, ChangeKind, Report, ResourceKind};
+pub use settings::{DeploySettings, MutationHook};
 pub use targets::{BackendRule, GroupTargets, RuleChanges, RuleSource, TargetChanges};

@@ -237,11 +237,7 @@ fn returned_strings(path: &str, from: &str, to: &str) -> Vec<String> {
 #[test]
 fn status_doc_explains_every_reason_and_event() {
     let doc = read("docs/status-conditions.md");
-    let reasons = returned_strings(
-        "crates/translate/src/status/reasons.rs",
-        "pub fn as_str",
-        "\n}\n",
-    );
+    let reasons = returned_strings("crates/gateway/src/reasons.rs", "pub fn as_str", "\n}\n");
     assert!(reasons.len() >= 20, "{reasons:?}");
     let events = returned_strings(
         "crates/controller/src/error.rs",

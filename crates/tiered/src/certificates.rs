@@ -15,10 +15,10 @@
 use crate::config::ClassConfig;
 use crate::secret_certificates::{ImportedCertificate, SecretCertificate, has_hostname};
 use gantry_api::gateway::GatewayListeners;
+use gantry_gateway::attach::Listener;
+use gantry_gateway::attach::listeners::ListenerProblem;
+use gantry_gateway::status::reasons::Reason;
 use gantry_snapshot::{ObjectKey, Snapshot};
-use gantry_translate::attach::Listener;
-use gantry_translate::attach::listeners::ListenerProblem;
-use gantry_translate::status::reasons::Reason;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 

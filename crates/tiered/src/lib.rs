@@ -86,8 +86,8 @@ pub use secret_certificates::{
 };
 pub use status::TieredStatuses;
 
+use gantry_gateway::Problem;
 use gantry_snapshot::{ObjectKey, Snapshot};
-use gantry_translate::Problem;
 use serde::Serialize;
 use serde_json::Value;
 

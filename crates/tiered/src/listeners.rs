@@ -9,11 +9,11 @@
 use crate::cloud::Port;
 use crate::config::ClassConfig;
 use gantry_api::gateway::GatewayListeners;
-use gantry_translate::LbKind;
-use gantry_translate::attach::Listener;
-use gantry_translate::attach::listeners::{ListenerProblem, validate as validate_for};
-use gantry_translate::status::reasons::{PROGRAMMED, Reason};
-use gantry_translate::status::{Condition, listener_conditions};
+use gantry_gateway::LbKind;
+use gantry_gateway::attach::Listener;
+use gantry_gateway::attach::listeners::{ListenerProblem, validate as validate_for};
+use gantry_gateway::status::reasons::{PROGRAMMED, Reason};
+use gantry_gateway::status::{Condition, listener_conditions};
 use std::collections::BTreeMap;
 
 pub(crate) fn validate(listeners: &[GatewayListeners], config: &ClassConfig) -> Vec<Listener> {

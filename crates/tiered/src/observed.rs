@@ -7,8 +7,8 @@
 use crate::family::{CloudKind, CloudType, Family};
 use crate::names;
 use gantry_api::k8s::ObjectMeta;
+use gantry_gateway::routes::RouteKind;
 use gantry_snapshot::{ObjectKey, Snapshot};
-use gantry_translate::routes::RouteKind;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -12,12 +12,12 @@ use crate::shadow::{self, ShadowRoute};
 use crate::status::{self, GatewayClassStatus, GatewayStatus, ListenerStatus, RouteParentStatus};
 use crate::{Inputs, TieredPlan, TieredSettings, cloud};
 use gantry_api::gateway::Gateway;
+use gantry_gateway::Problem;
+use gantry_gateway::attach::{self, Outcome};
+use gantry_gateway::routes::{self, Route, RouteKind};
+use gantry_gateway::status::Condition;
+use gantry_gateway::status::reasons::{ACCEPTED, PROGRAMMED, Reason};
 use gantry_snapshot::{ObjectKey, Snapshot};
-use gantry_translate::Problem;
-use gantry_translate::attach::{self, Outcome};
-use gantry_translate::routes::{self, Route, RouteKind};
-use gantry_translate::status::Condition;
-use gantry_translate::status::reasons::{ACCEPTED, PROGRAMMED, Reason};
 use std::collections::BTreeMap;
 
 /// Plans every Gateway of a tiered class. Pure: same inputs, same plan.

@@ -4,9 +4,9 @@
 use crate::names;
 use crate::observed;
 use crate::{Inputs, ObjectRef, Planned, TieredPlan};
+use gantry_gateway::Problem;
+use gantry_gateway::routes::Route;
 use gantry_snapshot::ObjectKey;
-use gantry_translate::Problem;
-use gantry_translate::routes::Route;
 use std::collections::BTreeMap;
 
 /// Lists the existing objects of held Gateways in `kept`: those labelled with the Gateway,

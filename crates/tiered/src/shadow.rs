@@ -6,8 +6,8 @@ use crate::meta::{self, Owner, UserGateway};
 use crate::names;
 use crate::observed::{self, route_json};
 use gantry_api::gateway::{GROUP, Gateway};
+use gantry_gateway::routes::{OriginalParentRef, RouteKind};
 use gantry_snapshot::{ObjectKey, Snapshot};
-use gantry_translate::routes::{OriginalParentRef, RouteKind};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 

@@ -6,13 +6,13 @@
 use crate::TieredPlan;
 use crate::names::CONTROLLER_NAME;
 use crate::observed::route_json;
-use gantry_snapshot::{ObjectKey, Snapshot};
-use gantry_translate::routes::{OriginalParentRef, RouteKind};
-use gantry_translate::status::reasons::{ACCEPTED, RESOLVED_REFS, Reason};
-pub use gantry_translate::status::{
+use gantry_gateway::routes::{OriginalParentRef, RouteKind};
+use gantry_gateway::status::reasons::{ACCEPTED, RESOLVED_REFS, Reason};
+pub use gantry_gateway::status::{
     Condition, GatewayClassStatus, GatewayStatus, ListenerStatus, merge_route_parents,
     render_gateway, render_gateway_class,
 };
+use gantry_snapshot::{ObjectKey, Snapshot};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -227,6 +227,21 @@ pub fn render_route(parents: &[RouteParentStatus], previous: Option<&Value>, now
         })
         .collect();
     merge_route_parents(previous, &[CONTROLLER_NAME], rendered)
+}
+
+/// The plan as the `tiered` member of `gantry plan`'s document: `{"planned": [{"waitingFor"?,
+/// "object"}], "objects": [user objects with status], "problems": [...]}`; `None` when the
+/// plan holds nothing tiered.
+pub fn document(snapshot: &Snapshot, plan: &TieredPlan, now: &str) -> Option<Value> {
+    let objects = objects_with_status(snapshot, plan, now);
+    if plan.objects.is_empty() && objects.is_empty() && plan.problems.is_empty() {
+        return None;
+    }
+    Some(json!({
+        "planned": plan.objects,
+        "objects": objects,
+        "problems": plan.problems,
+    }))
 }
 
 /// The user's objects the plan has a status for (tiered GatewayClasses, Gateways, routes), as

@@ -57,7 +57,7 @@ fn gateway_condition(plan: &TieredPlan, kind: &str) -> (String, String) {
 
 fn route_accepted(plan: &TieredPlan, name: &str) -> (String, i64) {
     let key = (
-        gantry_translate::routes::RouteKind::Http,
+        gantry_gateway::routes::RouteKind::Http,
         ObjectKey::new("tiered", name),
     );
     let c = &plan.statuses.routes[&key][0].conditions[0];

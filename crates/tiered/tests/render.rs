@@ -1,6 +1,6 @@
 //! The `gantry plan` rendering of tiered plans (crates/gantry/src/output/tiered.rs), checked
 //! here against the bundled example: the table format's YAML and the `tiered` member of the
-//! JSON / YAML plan document.
+//! JSON / YAML plan document (`gantry_tiered::status::document`).
 
 mod support;
 
@@ -66,7 +66,8 @@ fn the_example_prints_upbound_namespaced_resources_with_pending_values() {
 fn the_structured_document_carries_the_planned_objects() {
     let (snapshot, observed) = support::load("examples", &example());
     let plan = plan(&snapshot, &observed, &TieredSettings::new("example"));
-    let doc = output::document(&snapshot, &plan, "1970-01-01T00:00:00Z").expect("tiered objects");
+    let doc = gantry_tiered::status::document(&snapshot, &plan, "1970-01-01T00:00:00Z")
+        .expect("tiered objects");
     let planned = doc["planned"].as_array().expect("planned list");
     assert_eq!(planned.len(), plan.objects.len());
     let kinds: Vec<&str> = planned
@@ -103,7 +104,7 @@ fn the_structured_document_carries_the_planned_objects() {
     // Nothing tiered: no member at all.
     let empty = gantry_snapshot::Snapshot::default();
     let none = plan_of(&empty);
-    assert!(output::document(&empty, &none, "t").is_none());
+    assert!(gantry_tiered::status::document(&empty, &none, "t").is_none());
 }
 
 fn plan_of(snapshot: &gantry_snapshot::Snapshot) -> gantry_tiered::TieredPlan {

@@ -11,19 +11,15 @@
 //! conditions and [`Problem`]s, and one bad route never stops its Gateway's other routes.
 #![forbid(unsafe_code)]
 
-pub mod attach;
 pub mod certificates;
 mod classes;
 pub mod config;
-pub mod features;
+mod context;
+mod findings;
 pub mod frontend;
 mod gateway;
-pub mod listener_sets;
 pub mod names;
-pub mod refs;
-pub mod routes;
 pub mod secrets;
-pub mod status;
 mod tags;
 
 mod alb;
@@ -36,44 +32,16 @@ use gantry_snapshot::Snapshot;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+// What Gateway API objects mean is `gantry_gateway`'s; imported at the root so that every
+// module here names it as `crate::routes`, `crate::status`, ….
+pub use gantry_gateway::{LbKind, Problem};
+use gantry_gateway::{attach, features, listener_sets, refs, status};
+
 pub use alb::limits;
 pub use status::Statuses;
 
-/// Which kind of load balancer a GatewayClass's Gateways become.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum LbKind {
-    Alb,
-    Nlb,
-}
-
-impl LbKind {
-    pub fn controller_name(self) -> &'static str {
-        match self {
-            LbKind::Alb => gantry_api::wire::ALB_CONTROLLER_NAME,
-            LbKind::Nlb => gantry_api::wire::NLB_CONTROLLER_NAME,
-        }
-    }
-
-    pub fn from_controller_name(name: &str) -> Option<LbKind> {
-        [LbKind::Alb, LbKind::Nlb]
-            .into_iter()
-            .find(|k| k.controller_name() == name)
-    }
-
-    pub(crate) fn display(self) -> &'static str {
-        match self {
-            LbKind::Alb => "Application",
-            LbKind::Nlb => "Network",
-        }
-    }
-
-    pub(crate) fn protocols(self) -> &'static str {
-        match self {
-            LbKind::Alb => "HTTP and HTTPS",
-            LbKind::Nlb => "TCP, UDP and TLS",
-        }
-    }
-}
+/// Kept for callers not moved to `gantry_gateway::routes` yet (the controller's tiered pass).
+pub use gantry_gateway::routes;
 
 /// Target type of a Service's target group when no TargetGroupConfiguration sets one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -151,14 +119,6 @@ impl Settings {
             listener_sets: true,
         }
     }
-}
-
-/// Something the user should know about, for `gantry plan`'s problem list.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Problem {
-    /// `<Kind> <namespace>/<name>`.
-    pub object: String,
-    pub message: String,
 }
 
 /// Everything translation computed.

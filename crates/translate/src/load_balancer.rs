@@ -1,6 +1,6 @@
 //! The load balancer and its managed security group, from the merged LoadBalancerConfiguration.
 
-use crate::gateway::Context;
+use crate::context::Context;
 use crate::{LbKind, names, tags};
 use gantry_api::crds::{IpAddressType as CfgIpType, Scheme as CfgScheme};
 use gantry_model::{
@@ -27,7 +27,7 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
             IpAddressType::DualstackWithoutPublicIpv4
         }
         Some(CfgIpType::DualstackWithoutPublicIpv4) => {
-            ctx.ignored("LoadBalancerConfiguration ipAddressType dualstack-without-public-ipv4 is only available on ALBs; using dualstack".to_string());
+            ctx.found.ignored("LoadBalancerConfiguration ipAddressType dualstack-without-public-ipv4 is only available on ALBs; using dualstack".to_string());
             IpAddressType::Dualstack
         }
     };
@@ -42,7 +42,8 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
         )
     });
     for message in tags::rejected_keys(ctx.settings, cfg.tags.as_ref()) {
-        ctx.ignored(format!("LoadBalancerConfiguration: {message}"));
+        ctx.found
+            .ignored(format!("LoadBalancerConfiguration: {message}"));
     }
     let subnets = subnets(ctx, scheme, ip_address_type);
     let disable_sg = ctx.lb == LbKind::Nlb && cfg.disable_security_group == Some(true);
@@ -50,19 +51,19 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
     let mut managed = None;
     let given_groups = cfg.security_groups.as_ref().is_some_and(|s| !s.is_empty());
     if cfg.manage_backend_security_group_rules.is_some() && (disable_sg || !given_groups) {
-        ctx.ignored(
+        ctx.found.ignored(
             "LoadBalancerConfiguration manageBackendSecurityGroupRules applies only with securityGroups (a managed security group always gets the backend rules); ignored"
                 .to_string(),
         );
     }
     if disable_sg && given_groups {
-        ctx.ignored(
+        ctx.found.ignored(
             "LoadBalancerConfiguration securityGroups: disableSecurityGroup is set; ignored"
                 .to_string(),
         );
     }
     if cfg.disable_security_group == Some(true) && ctx.lb == LbKind::Alb {
-        ctx.ignored(
+        ctx.found.ignored(
             "LoadBalancerConfiguration disableSecurityGroup applies to NLBs only; ignored"
                 .to_string(),
         );
@@ -110,7 +111,7 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
         ),
     ];
     for (_, field, kind) in other_type.iter().filter(|(set, _, _)| *set) {
-        ctx.ignored(format!(
+        ctx.found.ignored(format!(
             "LoadBalancerConfiguration {field} applies to {kind} only; ignored"
         ));
     }
@@ -184,13 +185,13 @@ fn addons(ctx: &mut Context<'_>) -> Addons {
         };
     }
     if web_acl_arn.is_some() {
-        ctx.ignored(
+        ctx.found.ignored(
             "LoadBalancerConfiguration: wafV2 is not supported on an NLB (web ACLs protect ALBs only); ignored"
                 .to_string(),
         );
     }
     if shield_advanced {
-        ctx.ignored(
+        ctx.found.ignored(
             "LoadBalancerConfiguration: shieldConfiguration is not supported on an NLB (gantry protects ALBs only); ignored"
                 .to_string(),
         );
@@ -305,7 +306,7 @@ fn subnets(ctx: &mut Context<'_>, scheme: Scheme, ip: IpAddressType) -> SubnetSe
             ));
         }
         for p in problems {
-            ctx.ignored(format!("LoadBalancerConfiguration {p}"));
+            ctx.found.ignored(format!("LoadBalancerConfiguration {p}"));
         }
         if !mappings.is_empty() {
             return SubnetSelection::Explicit(mappings);

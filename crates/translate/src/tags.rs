@@ -1,6 +1,7 @@
 //! Tags on AWS resources: user tags, then default tags, then the tracking tags that prove
 //! ownership (which always win).
 
+use crate::context::Inputs;
 use crate::{LbKind, Settings};
 use gantry_api::wire::tags;
 use gantry_model::Tags;
@@ -62,4 +63,15 @@ pub fn rejected_keys(settings: &Settings, user: Option<&BTreeMap<String, String>
             }
         })
         .collect()
+}
+
+/// Tags of the ELB listener on `port`: the load balancer's user tags and the tracking tags.
+pub fn listener_tags(ctx: &Inputs<'_>, port: i32) -> gantry_model::Tags {
+    build(
+        ctx.settings,
+        ctx.lb,
+        &ctx.stack_id(),
+        port.to_string(),
+        ctx.config.tags.as_ref(),
+    )
 }

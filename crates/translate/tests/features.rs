@@ -2,9 +2,10 @@
 //! for row; GatewayClass statuses carry the supported names; and the features no golden case
 //! covers are checked here.
 
+use gantry_gateway::LbKind;
+use gantry_gateway::features::{FEATURES, Support};
 use gantry_testkit::objects;
-use gantry_translate::features::{FEATURES, Support};
-use gantry_translate::{LbKind, Settings, translate};
+use gantry_translate::{Settings, translate};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -73,7 +74,7 @@ fn readme_feature_table_equals_the_code_table() {
 }
 
 const MATRIX_BEGIN: &str =
-    "<!-- BEGIN support matrix: generated from crates/translate/src/features.rs -->\n";
+    "<!-- BEGIN support matrix: generated from crates/gateway/src/features.rs -->\n";
 const MATRIX_END: &str = "<!-- END support matrix -->";
 
 /// docs/gateway-api-support.md carries `support_matrix_markdown()` between its markers;
@@ -91,7 +92,7 @@ fn support_matrix_document_is_generated_from_the_code_table() {
     let (current, after) = rest
         .split_once(MATRIX_END)
         .expect("the document has the END marker");
-    let generated = gantry_translate::features::support_matrix_markdown();
+    let generated = gantry_gateway::features::support_matrix_markdown();
     if std::env::var_os("GANTRY_BLESS").is_some() {
         let rewritten = format!("{before}{MATRIX_BEGIN}{generated}{MATRIX_END}{after}");
         std::fs::write(path, rewritten).expect("docs/gateway-api-support.md is writable");
@@ -149,7 +150,7 @@ fn accepted_classes_list_their_features_in_order_and_rejected_ones_none() {
     let alb = names("alb").expect("the ALB class lists features");
     let nlb = names("nlb").expect("the NLB class lists features");
     let expected = |lb: LbKind| -> Vec<String> {
-        gantry_translate::features::supported(lb)
+        gantry_gateway::features::supported(lb)
             .into_iter()
             .map(String::from)
             .collect()

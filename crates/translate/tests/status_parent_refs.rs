@@ -1,8 +1,8 @@
 //! A route's `status.parents[].parentRef` reads as the API server stores the spec's parentRef:
 //! with `group` and `kind` filled in, also for objects that never went through defaulting.
 
+use gantry_gateway::routes::RouteKind;
 use gantry_snapshot::ObjectKey;
-use gantry_translate::routes::RouteKind;
 use gantry_translate::{Settings, translate};
 use serde_json::json;
 use std::sync::Arc;

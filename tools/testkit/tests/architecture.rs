@@ -13,14 +13,22 @@ const PIPELINE: &[&str] = &[
     "gantry-snapshot",
     "gantry-manifests",
     "gantry-model",
+    "gantry-gateway",
     "gantry-translate",
     "gantry-tiered",
     "gantry-targets",
+    "gantry-plan",
     "gantry-deploy",
     "gantry-controller",
     "gantry",
 ];
-const PURE: &[&str] = &["gantry-translate", "gantry-tiered", "gantry-targets"];
+const PURE: &[&str] = &[
+    "gantry-gateway",
+    "gantry-translate",
+    "gantry-tiered",
+    "gantry-targets",
+    "gantry-plan",
+];
 const TOOLING: &[&str] = &["gantry-testkit", "gantry-kube-standin", "gantry-bench"];
 
 /// One declared dependency: (name, kind: "normal" | "dev" | "build", features asked for).

@@ -9,10 +9,10 @@ use crate::error::Result;
 use crate::programmed::{listener_set_deploy_failed, listener_set_programmed};
 use crate::status::{self, Written};
 use gantry_api::gateway::ListenerSet;
+use gantry_gateway::listener_sets::parent_of;
+use gantry_gateway::status::render_listener_set;
 use gantry_snapshot::ObjectKey;
 use gantry_translate::Translation;
-use gantry_translate::listener_sets::parent_of;
-use gantry_translate::status::render_listener_set;
 use kube::api::Api;
 use kube::runtime::reflector::ObjectRef;
 

@@ -93,7 +93,7 @@ pub fn names(
 /// is cached and none is owned.
 pub fn owns_listener_set(snapshot: &Snapshot, gateway: &ObjectKey, set: &ObjectKey) -> bool {
     match snapshot.listener_sets.get(set) {
-        Some(s) => gantry_translate::listener_sets::parent_of(set, s).as_ref() == Some(gateway),
+        Some(s) => gantry_gateway::listener_sets::parent_of(set, s).as_ref() == Some(gateway),
         None => true,
     }
 }

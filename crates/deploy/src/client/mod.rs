@@ -1,8 +1,10 @@
 //! AWS clients: configuration from the standard chain, retries, a client-side rate limit, and
 //! a count of every call.
 
+pub(crate) mod acm_cache;
 mod metrics;
 mod rate_limit;
+pub(crate) mod remembered;
 
 pub use metrics::{CallCounter, is_mutating};
 pub use rate_limit::RateLimit;
@@ -97,11 +99,11 @@ pub struct Clients {
     pub wafv2: aws_sdk_wafv2::Client,
     /// Shield Advanced protections of ALBs.
     pub shield: aws_sdk_shield::Client,
-    pub(crate) acm_cache: crate::acm::Cache,
+    pub(crate) acm_cache: acm_cache::Cache,
     /// ELBv2 tags and listener attributes already read (discovery).
-    pub(crate) remembered_tags: crate::discover::remembered::Remembered<gantry_model::Tags>,
+    pub(crate) remembered_tags: remembered::Remembered<gantry_model::Tags>,
     pub(crate) remembered_listener_attributes:
-        crate::discover::remembered::Remembered<std::collections::BTreeMap<String, String>>,
+        remembered::Remembered<std::collections::BTreeMap<String, String>>,
     pub calls: CallCounter,
 }
 

@@ -1,6 +1,8 @@
 //! Conversions between the model's plain data and the SDK's types.
 
 pub mod actions;
+pub mod conditions;
+pub mod transforms;
 
 use aws_sdk_ec2::types as ec2;
 use aws_sdk_elasticloadbalancingv2::types as elb;

@@ -2,8 +2,10 @@
 
 use super::{attribute_map, elb_tags};
 use crate::client::Clients;
-use crate::convert::actions::{from_sdk_action, from_sdk_condition, from_sdk_transform};
+use crate::convert::actions::from_sdk_action;
+use crate::convert::conditions::from_sdk_condition;
 use crate::convert::protocol;
+use crate::convert::transforms::from_sdk_transform;
 use crate::error::{Error, Operation, Result};
 use gantry_model::{
     Action, LoadBalancerType, MutualAuthentication, Protocol, RuleCondition, Tags, Transform,

@@ -4,7 +4,6 @@
 
 pub mod listener;
 pub mod load_balancer;
-pub(crate) mod remembered;
 pub mod security_group;
 pub mod subnet;
 pub mod target_group;
@@ -19,7 +18,7 @@ use std::collections::BTreeMap;
 const TAGS_BATCH: usize = 20;
 
 /// Tags of ELBv2 resources (load balancers, target groups, listeners, rules): those read
-/// recently from the cache ([`remembered`]), the others with DescribeTags, 20 per call.
+/// recently from the cache ([`crate::client::remembered`]), the others with DescribeTags, 20 per call.
 pub async fn elb_tags(aws: &Clients, arns: &[String]) -> Result<BTreeMap<String, Tags>> {
     let mut out = BTreeMap::new();
     let mut unknown = Vec::new();

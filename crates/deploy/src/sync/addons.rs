@@ -12,10 +12,10 @@
 //! - not wanted and never marked: no call at all — associations and protections made by
 //!   others (Firewall Manager, a console user) are left alone.
 
-use super::Run;
 use crate::diff::tags::TagChanges;
 use crate::error::{Error, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
+use crate::run::Run;
 use aws_sdk_shield::error::ProvideErrorMetadata;
 use gantry_model::{Addons, LoadBalancerType, Tags};
 

@@ -1,8 +1,9 @@
 //! Listeners: create, modify (protocol, default actions, certificates, SSL policy, ALPN,
 //! mutual TLS, attributes, tags), delete in the post pass; then their rules.
 
+use super::actions::resolve_actions;
 use super::load_balancer::Current;
-use super::{Run, placeholder, rule, tags};
+use super::{rule, tags};
 use crate::convert::actions::to_sdk_action;
 use crate::convert::{tags_to_elb, to_sdk_protocol};
 use crate::diff::listener::changes;
@@ -10,10 +11,11 @@ use crate::diff::tags::{attribute_changes, tag_changes};
 use crate::discover::listener::{self as discover, ActualListener};
 use crate::error::{Error, ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
+use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
     AdvertiseTrustStoreCaNamesEnum, Certificate, ListenerAttribute, MutualAuthenticationAttributes,
 };
-use gantry_model::{Action, ArnRef, Listener, Stack};
+use gantry_model::{Listener, Stack};
 use std::collections::BTreeMap;
 
 /// Syncs every wanted listener of `stack` on `lb`; returns the listeners to delete afterwards.
@@ -68,30 +70,6 @@ fn resolve(run: &Run<'_>, l: &Listener, tg_arns: &BTreeMap<String, String>) -> R
     let mut l = l.clone();
     l.default_actions = resolve_actions(run, &l.default_actions, tg_arns)?;
     Ok(l)
-}
-
-pub fn resolve_actions(
-    run: &Run<'_>,
-    actions: &[Action],
-    tg_arns: &BTreeMap<String, String>,
-) -> Result<Vec<Action>> {
-    let mut out = actions.to_vec();
-    for a in &mut out {
-        for t in a
-            .forward_config
-            .iter_mut()
-            .flat_map(|f| f.target_groups.iter_mut())
-        {
-            if let ArnRef::Planned(id) = &t.target_group_arn {
-                let arn = tg_arns.get(id).ok_or_else(|| Error::UnresolvedReference {
-                    gateway: run.owner.gateway.clone(),
-                    reference: id.clone(),
-                })?;
-                t.target_group_arn = ArnRef::Existing(arn.clone());
-            }
-        }
-    }
-    Ok(out)
 }
 
 fn default_certificate(l: &Listener) -> Option<Vec<Certificate>> {

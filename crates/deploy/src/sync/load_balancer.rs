@@ -1,7 +1,7 @@
 //! The load balancer: create; modify subnets, security groups, IP address type, attributes and
 //! tags in place; replace when the type or scheme changes (and say so).
 
-use super::{Run, placeholder, tags};
+use super::tags;
 use crate::convert::tags_to_elb;
 use crate::diff::load_balancer::{changes, replacement_reason};
 use crate::diff::tags::{attribute_changes, tag_changes};
@@ -9,6 +9,7 @@ use crate::discover::load_balancer::{ActualLoadBalancer, attributes};
 use crate::discover::subnet::Resolved;
 use crate::error::{Error, ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
+use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
     EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum, IpAddressType, IpamPools,
     LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, SubnetMapping,

@@ -1,16 +1,19 @@
 //! Listener rules: executes the plan of [`crate::diff::rule`], then brings the tags of the
 //! rules that stayed up to date.
 
-use super::listener::resolve_actions;
-use super::{Run, placeholder, tags};
-use crate::convert::actions::{to_sdk_action, to_sdk_condition, to_sdk_transform};
+use super::actions::resolve_actions;
+use super::tags;
+use crate::convert::actions::to_sdk_action;
+use crate::convert::conditions::to_sdk_condition;
 use crate::convert::tags_to_elb;
+use crate::convert::transforms::to_sdk_transform;
 use crate::diff::content::RuleContent;
 use crate::diff::rule::{ExistingRule, PriorityMode, RuleCall, RuleRef, WantedRule, plan};
 use crate::diff::tags::tag_changes;
 use crate::discover::{elb_tags, listener::ActualRule, listener::rules as describe_rules};
 use crate::error::{Error, ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
+use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::RulePriorityPair;
 use gantry_model::Rule;
 use std::collections::BTreeMap;

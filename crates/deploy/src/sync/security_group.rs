@@ -1,7 +1,7 @@
 //! Security groups: the stack's managed frontend group, the cluster's shared backend group,
 //! and groups given by id or `Name` tag.
 
-use super::{Run, placeholder, tags};
+use super::tags;
 use crate::convert::tags_to_ec2;
 use crate::diff::security_group::ingress_changes;
 use crate::diff::tags::tag_changes;
@@ -10,6 +10,7 @@ use crate::discover::security_group::{ActualSecurityGroup, filter, list};
 use crate::error::{Error, ErrorClass, Operation, Result};
 use crate::ownership::{BACKEND_SG_VALUE, CLUSTER, CLUSTER_RESOURCE, owned_by_cluster};
 use crate::report::{ChangeKind, ResourceKind};
+use crate::run::{Run, placeholder};
 use aws_sdk_ec2::types::{
     IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, TagSpecification,
 };

@@ -1,10 +1,10 @@
 //! Tag updates, batched: resources needing the same change share one call (ELBv2 takes up to
 //! 20 ARNs per AddTags/RemoveTags, EC2 up to 1000 ids per CreateTags/DeleteTags).
 
-use super::Run;
 use crate::convert::{tags_to_ec2, tags_to_elb};
 use crate::diff::tags::TagChanges;
 use crate::error::{Error, Operation, Result};
+use crate::run::Run;
 use aws_sdk_ec2::types::Tag as Ec2Tag;
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 //! at creation changes (the new group is created first, rules and listeners are repointed,
 //! the old one is deleted in the post pass), register the ALB of a chained NLB.
 
-use super::{Run, placeholder, tags};
+use super::tags;
 use crate::convert::{tags_to_elb, to_sdk_protocol};
 use crate::diff::tags::{attribute_changes, tag_changes};
 use crate::diff::target_group::{health_check_changed, replacement_name, replacement_reason};
@@ -11,6 +11,7 @@ use crate::discover::{load_balancer, target_group as discover};
 use crate::error::{Error, ErrorClass, Operation, Result};
 use crate::ownership::Owner;
 use crate::report::{ChangeKind, ResourceKind};
+use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
     Matcher, TargetDescription, TargetGroupAttribute, TargetGroupIpAddressTypeEnum, TargetTypeEnum,
 };

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use gantry_controller::Config;
 use gantry_deploy::DeploySettings;
 use gantry_deploy::client::ClientSettings;
-use gantry_translate::LbKind;
+use gantry_gateway::LbKind;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;

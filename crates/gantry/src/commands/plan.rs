@@ -6,30 +6,22 @@ use std::process::ExitCode;
 pub fn run(args: PlanArgs) -> Result<ExitCode> {
     let loaded = super::load(&args.manifests);
     let settings = super::settings(&args.manifests);
-    let translation = gantry_translate::translate(&loaded.snapshot, &settings);
-    let plan = output::plan::Plan::build(&loaded.snapshot, &translation, &args.transition_time);
-    let tiered = gantry_tiered::plan(
-        &loaded.snapshot,
-        &gantry_tiered::Observed::default(),
-        &gantry_tiered::TieredSettings::new(args.manifests.cluster_name.clone()),
-    );
-    let tiered_yaml = output::tiered::render(&loaded.snapshot, &tiered, &args.transition_time);
-    // Tiered Gateways become Kubernetes objects rather than AWS stacks: the structured
-    // formats carry them as the document's `tiered` member, so that scripts and diffs see them.
+    let tiered_settings = gantry_tiered::TieredSettings::new(args.manifests.cluster_name.clone());
+    let plan = gantry_plan::Plan::new(&loaded.snapshot, &settings, &tiered_settings);
+    let translation = &plan.translation;
+    let tiered_yaml = output::tiered::render(&loaded.snapshot, &plan.tiered, &args.transition_time);
+    // Through a `Value`, as every structured format always was: its map orders the members.
     let document = || -> Result<serde_json::Value> {
-        let mut v = serde_json::to_value(&plan)?;
-        if let Some(t) = output::tiered::document(&loaded.snapshot, &tiered, &args.transition_time)
-        {
-            v["tiered"] = t;
-        }
-        Ok(v)
+        Ok(serde_json::to_value(
+            plan.document(&loaded.snapshot, &args.transition_time),
+        )?)
     };
     let text = match args.output {
         Format::Json => serde_json::to_string_pretty(&document()?)? + "\n",
         Format::Yaml => serde_norway::to_string(&document()?)?,
-        Format::Table => output::table::render(&translation, !tiered_yaml.is_empty()),
-        Format::Mermaid => output::mermaid::render(&output::graph::Graph::build(&translation)),
-        Format::Dot => output::dot::render(&output::graph::Graph::build(&translation)),
+        Format::Table => output::table::render(translation, !tiered_yaml.is_empty()),
+        Format::Mermaid => output::mermaid::render(&output::graph::Graph::build(translation)),
+        Format::Dot => output::dot::render(&output::graph::Graph::build(translation)),
     };
     crate::out!("{text}");
     // The table is followed by the manifests gantry would apply, with ARNs still pending.

@@ -6,10 +6,10 @@
 //! Built from the translation only, in its order, so the same manifests always give the same
 //! graph — the pictures in docs/ are compared byte for byte.
 
+use gantry_gateway::status::{Condition, GatewayStatus};
 use gantry_model::{Action, ActionType, Stack};
 use gantry_snapshot::ObjectKey;
 use gantry_translate::Translation;
-use gantry_translate::status::{Condition, GatewayStatus};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,6 +3,5 @@
 pub mod dot;
 pub mod graph;
 pub mod mermaid;
-pub mod plan;
 pub mod table;
 pub mod tiered;

@@ -5,26 +5,12 @@
 //! as `<pending: …>`.
 //!
 //! [`render`] is the table format's multi-document YAML, a comment above each object saying
-//! whether it can be applied now or what it waits for; [`document`] is the `tiered` member
-//! of the `-o json` / `-o yaml` plan document.
+//! whether it can be applied now or what it waits for (the `tiered` member of the `-o json` /
+//! `-o yaml` plan document is `gantry_plan`'s).
 
 use gantry_snapshot::Snapshot;
 use gantry_tiered::TieredPlan;
-use serde_json::{Value, json};
-
-/// `{"planned": [{"waitingFor"?, "object"}], "objects": [user objects with status],
-/// "problems": [...]}`; `None` when the plan holds nothing tiered.
-pub fn document(snapshot: &Snapshot, plan: &TieredPlan, now: &str) -> Option<Value> {
-    let objects = gantry_tiered::status::objects_with_status(snapshot, plan, now);
-    if plan.objects.is_empty() && objects.is_empty() && plan.problems.is_empty() {
-        return None;
-    }
-    Some(json!({
-        "planned": plan.objects,
-        "objects": objects,
-        "problems": plan.problems,
-    }))
-}
+use serde_json::Value;
 
 /// Multi-document YAML; empty when the plan holds nothing tiered.
 pub fn render(snapshot: &Snapshot, plan: &TieredPlan, now: &str) -> String {

@@ -1,7 +1,7 @@
 //! A route rule's filters and backendRefs → the actions (and transforms) of its ALB rules.
 
 use super::forward::forward;
-use crate::gateway::Context;
+use crate::context::Context;
 use crate::refs;
 use crate::routes::{Filter, PathModifier, Redirect, Route, RouteRule};
 use crate::status::reasons::Reason;
@@ -90,7 +90,7 @@ pub fn build<'a>(
 
     // A filter that cannot be resolved must not be skipped: the rule answers 500 instead.
     if let Some(ext) = unknown_extension {
-        ctx.unresolved(
+        ctx.found.unresolved(
             route,
             refs_unresolved(
                 Reason::InvalidKind,
@@ -107,7 +107,7 @@ pub fn build<'a>(
         // A reference to an object that does not exist is an unresolved reference
         // (ResolvedRefs=False, BackendNotFound), like a filter of an unknown kind.
         [name] if !lrc_exists(ctx, route, name) => {
-            ctx.unresolved(
+            ctx.found.unresolved(
                 route,
                 refs_unresolved(
                     Reason::BackendNotFound,
@@ -129,7 +129,8 @@ pub fn build<'a>(
                 Some(spec)
             }
             Err(message) => {
-                ctx.reject(route, Reason::IncompatibleFilters, message);
+                ctx.found
+                    .reject(route, Reason::IncompatibleFilters, message);
                 parts
                     .actions
                     .push(Action::fixed_response(500, "text/plain", None));
@@ -137,7 +138,7 @@ pub fn build<'a>(
             }
         },
         _ => {
-            ctx.reject(
+            ctx.found.reject(
                 route,
                 Reason::IncompatibleFilters,
                 "Only one ListenerRuleConfiguration can be referenced per route rule, found several".to_string(),

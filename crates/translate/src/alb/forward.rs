@@ -8,7 +8,7 @@
 
 use super::actions::refs_unresolved;
 use super::limits::{MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT};
-use crate::gateway::{BuiltTargetGroup, Context};
+use crate::context::{Context, TargetGroupKey};
 use crate::routes::{Route, RouteRule};
 use crate::status::reasons::Reason;
 use crate::{names, refs, tags, target_groups};
@@ -42,19 +42,17 @@ pub fn forward<'a>(
     // The summed weight of the backendRefs that do not resolve.
     let mut invalid_weight = 0;
     for b in &rule.backend_refs {
-        let cache_key = (
-            std::ptr::from_ref(route) as usize,
-            b.namespace.as_str(),
-            b.group.as_str(),
-            b.kind.as_str(),
-            b.name.as_str(),
-            b.port,
-            listener_protocol,
-        );
-        let built = match ctx.target_group_cache.get(&cache_key) {
+        let cache_key = TargetGroupKey::new(route, b, listener_protocol);
+        let built = match ctx.target_groups.cache.get(&cache_key) {
             Some(built) => built.clone(),
             None => {
-                let resolved = match refs::resolve(ctx.snapshot, ctx.settings, route, b, false) {
+                let resolved = match refs::resolve(
+                    ctx.snapshot,
+                    &ctx.settings.absent_target_groups,
+                    route,
+                    b,
+                    false,
+                ) {
                     Ok(refs::Resolved::TargetGroupName { name }) => {
                         // Forwarded to as it is: gantry builds, tags and registers nothing.
                         add_weight(&mut tuples, ArnRef::TargetGroupName(name), b.weight);
@@ -62,28 +60,26 @@ pub fn forward<'a>(
                     }
                     Ok(r) => r,
                     Err(u) => {
-                        ctx.unresolved(route, u);
+                        ctx.found.unresolved(route, u);
                         invalid_weight += b.weight;
                         continue;
                     }
                 };
-                let built =
-                    target_groups::build(ctx, route, &resolved, listener_protocol).map(|tg| {
-                        ctx.built_target_groups.push(BuiltTargetGroup::new(tg));
-                        ctx.built_target_groups.len() - 1
-                    });
-                ctx.target_group_cache.insert(cache_key, built.clone());
+                let built = target_groups::build(ctx, route, &resolved, listener_protocol)
+                    .map(|tg| ctx.target_groups.push(tg));
+                ctx.target_groups.cache.insert(cache_key, built.clone());
                 built
             }
         };
         match built {
             Ok(index) => {
-                let id = ArnRef::Planned(ctx.built_target_groups[index].id.clone());
+                let id = ArnRef::Planned(ctx.target_groups.built[index].id.clone());
                 add_weight(&mut tuples, id, b.weight);
                 target_groups.push(index);
             }
             Err(message) => {
-                ctx.unresolved(route, refs_unresolved(Reason::BackendNotFound, message));
+                ctx.found
+                    .unresolved(route, refs_unresolved(Reason::BackendNotFound, message));
                 invalid_weight += b.weight;
             }
         }
@@ -99,7 +95,7 @@ pub fn forward<'a>(
         // target groups made outside gantry, those of the route's kind.
         let (version, ip) = match target_groups.first() {
             Some(&i) => {
-                let first_valid = &ctx.built_target_groups[i];
+                let first_valid = &ctx.target_groups.built[i];
                 (first_valid.protocol_version, first_valid.ip_address_type)
             }
             None if route.kind == crate::routes::RouteKind::Grpc => {
@@ -108,7 +104,7 @@ pub fn forward<'a>(
             None => (Some(ProtocolVersion::Http1), TargetIpAddressType::Ipv4),
         };
         let index = unavailable_target_group(ctx, version, ip);
-        let id = ArnRef::Planned(ctx.built_target_groups[index].id.clone());
+        let id = ArnRef::Planned(ctx.target_groups.built[index].id.clone());
         add_weight(&mut tuples, id, invalid_weight);
         target_groups.push(index);
     }
@@ -161,7 +157,7 @@ fn unavailable_target_group(
     if ip == TargetIpAddressType::Ipv6 {
         id.push_str("-ipv6");
     }
-    if let Some(i) = ctx.built_target_groups.iter().position(|b| b.id == id) {
+    if let Some(i) = ctx.target_groups.built.iter().position(|b| b.id == id) {
         return i;
     }
     let grpc = version == Some(ProtocolVersion::Grpc);
@@ -198,8 +194,7 @@ fn unavailable_target_group(
         backend: Backend::none(80),
         node_selector: None,
     };
-    ctx.built_target_groups.push(BuiltTargetGroup::new(tg));
-    ctx.built_target_groups.len() - 1
+    ctx.target_groups.push(tg)
 }
 
 /// Gateway API weights go up to 1,000,000 (BackendRef.weight), the ALB's to 999. Weights are

@@ -1,6 +1,7 @@
 //! ALB quotas a rule must fit in, checked before AWS would reject the plan.
 
-use crate::gateway::Context;
+use crate::context::Context;
+use crate::findings::RouteId;
 use crate::routes::Route;
 use gantry_model::{ConditionField, Listener, RuleCondition};
 
@@ -135,10 +136,10 @@ pub(super) fn enforce_rule_quota(ctx: &mut Context<'_>, listeners: &mut [Listene
         .collect();
     for source in dropped {
         if let Some(route) = routes.iter().find(|r| r.display() == source.route) {
-            if let Some(report) = ctx.reports.get_mut(&(route.kind, route.key.clone())) {
+            if let Some(report) = ctx.found.reports.get_mut(&RouteId::of(route)) {
                 report.programmed = report.programmed.saturating_sub(1);
             }
-            ctx.drop_match(
+            ctx.found.drop_match(
                 route,
                 source.rule,
                 source.r#match,

@@ -3,7 +3,7 @@
 //! a config block of an action of another type, an action type without its config block, an
 //! OIDC `useExistingClientSecret`, a condition without `sourceIPConfig`.
 
-use crate::gateway::Context;
+use crate::context::Context;
 use gantry_api::crds::{ActionType, ListenerRuleConfigurationSpec};
 use gantry_snapshot::ObjectKey;
 
@@ -48,7 +48,7 @@ pub fn report(ctx: &mut Context<'_>, key: &ObjectKey, lrc: &ListenerRuleConfigur
             .map(|(_, name, _)| *name)
             .collect();
         if !other.is_empty() {
-            ctx.ignored(format!(
+            ctx.found.ignored(format!(
                 "ListenerRuleConfiguration {key}: actions[{i}] is of type {t}; its {} belong to other action types and are ignored",
                 other.join(", ")
             ));
@@ -58,7 +58,7 @@ pub fn report(ctx: &mut Context<'_>, key: &ObjectKey, lrc: &ListenerRuleConfigur
         if let Some((_, name, false)) = own
             && !matches!(a.type_, ActionType::Forward | ActionType::Redirect)
         {
-            ctx.ignored(format!(
+            ctx.found.ignored(format!(
                 "ListenerRuleConfiguration {key}: actions[{i}] of type {t} has no {name}; the action is ignored"
             ));
         }
@@ -66,7 +66,7 @@ pub fn report(ctx: &mut Context<'_>, key: &ObjectKey, lrc: &ListenerRuleConfigur
             .as_ref()
             .is_some_and(|c| c.use_existing_client_secret == Some(true))
         {
-            ctx.ignored(format!(
+            ctx.found.ignored(format!(
                 "ListenerRuleConfiguration {key}: actions[{i}] authenticateOIDCConfig useExistingClientSecret is not applied (gantry always sends the client secret of the named Secret)"
             ));
         }
@@ -78,7 +78,7 @@ pub fn report(ctx: &mut Context<'_>, key: &ObjectKey, lrc: &ListenerRuleConfigur
             } else {
                 ""
             };
-            ctx.ignored(format!(
+            ctx.found.ignored(format!(
                 "ListenerRuleConfiguration {key}: conditions[{i}] (field {}) has no sourceIPConfig; the condition{indexes} is ignored",
                 c.field.as_str()
             ));

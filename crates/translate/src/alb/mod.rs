@@ -9,10 +9,12 @@ mod lrc_ignored;
 mod precedence;
 mod rewrite;
 
+use crate::config::listener_attributes;
 use crate::config::load_balancer::listener_configuration;
-use crate::gateway::{Context, listener_attributes, listener_tags};
+use crate::context::Context;
 use crate::routes::{Route, RouteKind};
 use crate::status::reasons::Reason;
+use crate::tags::listener_tags;
 use crate::{load_balancer, tags};
 use gantry_api::crds::{ListenerConfiguration, MutualAuthenticationMode};
 use gantry_model::{
@@ -244,7 +246,7 @@ fn candidates_of_route<'a, 'k>(
         let parts = match actions::build(ctx, route, rule, protocol) {
             Ok(p) => p,
             Err(why) => {
-                ctx.drop_rule(route, ri, why);
+                ctx.found.drop_rule(route, ri, why);
                 continue;
             }
         };
@@ -256,7 +258,7 @@ fn candidates_of_route<'a, 'k>(
             if std::mem::replace(&mut in_stack[built], true) {
                 continue;
             }
-            let tg = &mut ctx.built_target_groups[built];
+            let tg = &mut ctx.target_groups.built[built];
             if !target_groups.contains_key(&tg.id)
                 && let Some(moved) = tg.target_group.take()
             {
@@ -273,7 +275,7 @@ fn candidates_of_route<'a, 'k>(
                 let mut conditions = match conditions::build(m, host) {
                     Ok(c) => c,
                     Err(why) => {
-                        ctx.drop_match(route, ri, mi, why);
+                        ctx.found.drop_match(route, ri, mi, why);
                         continue;
                     }
                 };
@@ -287,13 +289,13 @@ fn candidates_of_route<'a, 'k>(
                     }
                 }
                 if let Some(why) = limits::check(&conditions) {
-                    ctx.drop_match(route, ri, mi, why);
+                    ctx.found.drop_match(route, ri, mi, why);
                     continue;
                 }
                 let transforms = match rewrite::transforms(&parts.rewrite, m) {
                     Ok(t) => t,
                     Err(why) => {
-                        ctx.drop_match(route, ri, mi, why);
+                        ctx.found.drop_match(route, ri, mi, why);
                         continue;
                     }
                 };
@@ -326,7 +328,7 @@ fn candidates_of_route<'a, 'k>(
             last.tags = parts.tags;
         }
     }
-    ctx.report(route).programmed += programmed;
+    ctx.found.report(route).programmed += programmed;
 }
 
 fn build_listener(
@@ -384,9 +386,10 @@ fn build_listener(
                 Err(why) => {
                     for &i in &on_port {
                         let message = format!("Listener {}: {why}", ctx.listeners[i].name);
-                        ctx.listener_problems
+                        ctx.found
+                            .listener_problems
                             .insert(i, (Reason::Invalid, message.clone()));
-                        ctx.problem(message);
+                        ctx.found.problem(message);
                     }
                     return None;
                 }
@@ -408,9 +411,10 @@ fn build_listener(
             let message = format!(
                 "HTTPS listener on port {port} has no certificate and no hostname to discover one in ACM by: set defaultCertificate for HTTPS:{port} in the LoadBalancerConfiguration listenerConfigurations, or give the listener or its routes hostnames"
             );
-            ctx.listener_problems
+            ctx.found
+                .listener_problems
                 .insert(li, (Reason::InvalidCertificateRef, message.clone()));
-            ctx.problem(message);
+            ctx.found.problem(message);
             return None;
         }
     }

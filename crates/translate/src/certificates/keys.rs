@@ -3,6 +3,7 @@
 //! RSA (PKCS#1 or PKCS#8) and ECDSA P-256 / P-384 (SEC1 or PKCS#8) keys, the kinds ACM imports
 //! for load balancers; anything else is refused by name.
 
+use super::error::CertificateError;
 use super::x509::{CertificateInfo, EC_PUBLIC_KEY, P256, P384, RSA_ENCRYPTION};
 use ring::rand::SystemRandom;
 use ring::signature::{
@@ -11,19 +12,21 @@ use ring::signature::{
 };
 
 /// Checks that the PEM block `key` (tag and DER contents) is the private key of `cert`.
-pub fn check(cert: &CertificateInfo, tag: &str, key: &[u8]) -> Result<(), String> {
+pub fn check(cert: &CertificateInfo, tag: &str, key: &[u8]) -> Result<(), CertificateError> {
     let public = if cert.key_algorithm == RSA_ENCRYPTION {
         let pair = match tag {
             "RSA PRIVATE KEY" => RsaKeyPair::from_der(key),
             "PRIVATE KEY" => RsaKeyPair::from_pkcs8(key),
             other => {
-                return Err(format!(
-                    "the certificate has an RSA key but tls.key holds a PEM {other}"
-                ));
+                return Err(CertificateError::KeyKind {
+                    algorithm: "RSA",
+                    tag: other.to_string(),
+                });
             }
         }
-        .map_err(|e| {
-            format!("tls.key is not a usable RSA private key for this certificate ({e})")
+        .map_err(|e| CertificateError::UnusableKey {
+            algorithm: "RSA",
+            why: e.to_string(),
         })?;
         pair.public().as_ref().to_vec()
     } else if cert.key_algorithm == EC_PUBLIC_KEY {
@@ -31,37 +34,34 @@ pub fn check(cert: &CertificateInfo, tag: &str, key: &[u8]) -> Result<(), String
             Some(c) if c == P256 => (&ECDSA_P256_SHA256_ASN1_SIGNING, P256),
             Some(c) if c == P384 => (&ECDSA_P384_SHA384_ASN1_SIGNING, P384),
             _ => {
-                return Err(
-                    "the certificate's EC curve is not supported (P-256 and P-384 are)".into(),
-                );
+                return Err(CertificateError::UnsupportedCurve);
             }
         };
         let pkcs8 = match tag {
             "EC PRIVATE KEY" => sec1_to_pkcs8(curve, key),
             "PRIVATE KEY" => key.to_vec(),
             other => {
-                return Err(format!(
-                    "the certificate has an EC key but tls.key holds a PEM {other}"
-                ));
+                return Err(CertificateError::KeyKind {
+                    algorithm: "EC",
+                    tag: other.to_string(),
+                });
             }
         };
         EcdsaKeyPair::from_pkcs8(alg, &pkcs8, &SystemRandom::new())
-            .map_err(|e| {
-                format!("tls.key is not a usable EC private key for this certificate ({e})")
+            .map_err(|e| CertificateError::UnusableKey {
+                algorithm: "EC",
+                why: e.to_string(),
             })?
             .public_key()
             .as_ref()
             .to_vec()
     } else {
-        return Err(
-            "the certificate's key algorithm is not supported (RSA and ECDSA P-256/P-384 are)"
-                .into(),
-        );
+        return Err(CertificateError::UnsupportedAlgorithm);
     };
     if public == cert.public_key {
         Ok(())
     } else {
-        Err("tls.key does not match the certificate's public key".into())
+        Err(CertificateError::KeyMismatch)
     }
 }
 

@@ -3,6 +3,7 @@
 //! ReferenceGrant, the Secret exists, is `kubernetes.io/tls`, holds `tls.crt` and `tls.key`
 //! that parse as PEM, the key belongs to the certificate, and the certificate is valid now.
 
+mod error;
 mod keys;
 pub mod x509;
 
@@ -13,6 +14,8 @@ use gantry_model::SecretCertificate;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use sha2::{Digest, Sha256};
 use std::fmt;
+
+pub use error::{CertificateError, DerError};
 
 /// The Secret type whose certificates gantry serves (the Gateway API's core support).
 pub const TLS_SECRET_TYPE: &str = "kubernetes.io/tls";
@@ -144,42 +147,40 @@ pub fn resolve_listener(
 }
 
 /// The certificate and key of a `kubernetes.io/tls` Secret, checked; or why it cannot serve.
-pub fn material(secret: &Secret, now: Option<i64>) -> Result<CertificateMaterial, String> {
+pub fn material(
+    secret: &Secret,
+    now: Option<i64>,
+) -> Result<CertificateMaterial, CertificateError> {
     let kind = secret.type_.as_deref().unwrap_or("Opaque");
     if kind != TLS_SECRET_TYPE {
-        return Err(format!("type is {kind}, not {TLS_SECRET_TYPE}"));
+        return Err(CertificateError::NotTls(kind.to_string()));
     }
     let crt = value(secret, "tls.crt")?;
     let key = value(secret, "tls.key")?;
-    let crt = std::str::from_utf8(&crt).map_err(|_| "tls.crt is not PEM text")?;
-    let key = std::str::from_utf8(&key).map_err(|_| "tls.key is not PEM text")?;
-    let blocks = pem::parse_many(crt).map_err(|e| format!("tls.crt is not valid PEM ({e})"))?;
+    let crt = std::str::from_utf8(&crt).map_err(|_| CertificateError::NotText("tls.crt"))?;
+    let key = std::str::from_utf8(&key).map_err(|_| CertificateError::NotText("tls.key"))?;
+    let blocks = pem::parse_many(crt).map_err(|e| invalid_pem("tls.crt", e))?;
     let certs: Vec<&pem::Pem> = blocks.iter().filter(|p| p.tag() == "CERTIFICATE").collect();
     let Some(leaf) = certs.first() else {
-        return Err("tls.crt holds no PEM CERTIFICATE".into());
+        return Err(CertificateError::NoCertificate);
     };
-    let info = x509::parse(leaf.contents())
-        .map_err(|e| format!("tls.crt is not an X.509 certificate ({e})"))?;
-    let key_blocks = pem::parse_many(key).map_err(|e| format!("tls.key is not valid PEM ({e})"))?;
+    let info = x509::parse(leaf.contents()).map_err(CertificateError::NotX509)?;
+    let key_blocks = pem::parse_many(key).map_err(|e| invalid_pem("tls.key", e))?;
     let Some(private) = key_blocks.iter().find(|p| p.tag().ends_with("PRIVATE KEY")) else {
-        return Err("tls.key holds no PEM PRIVATE KEY".into());
+        return Err(CertificateError::NoPrivateKey);
     };
     if private.tag() == "ENCRYPTED PRIVATE KEY" {
-        return Err("tls.key is encrypted; ACM imports unencrypted keys only".into());
+        return Err(CertificateError::EncryptedKey);
     }
     keys::check(&info, private.tag(), private.contents())?;
     if let Some(now) = now {
         if info.not_after < now {
-            return Err(format!(
-                "the certificate expired at {}",
-                x509::format_time(info.not_after)
-            ));
+            return Err(CertificateError::Expired(x509::format_time(info.not_after)));
         }
         if info.not_before > now {
-            return Err(format!(
-                "the certificate is not valid before {}",
-                x509::format_time(info.not_before)
-            ));
+            return Err(CertificateError::NotYetValid(x509::format_time(
+                info.not_before,
+            )));
         }
     }
     let pem_config = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
@@ -211,7 +212,7 @@ pub fn fingerprint(der: &[u8]) -> String {
         .collect()
 }
 
-fn value(secret: &Secret, name: &str) -> Result<Vec<u8>, String> {
+fn value(secret: &Secret, name: &'static str) -> Result<Vec<u8>, CertificateError> {
     secret
         .data
         .as_ref()
@@ -225,5 +226,12 @@ fn value(secret: &Secret, name: &str) -> Result<Vec<u8>, String> {
                 .map(|s| s.clone().into_bytes())
         })
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| format!("has no {name}"))
+        .ok_or(CertificateError::Missing(name))
+}
+
+fn invalid_pem(key: &'static str, e: pem::PemError) -> CertificateError {
+    CertificateError::InvalidPem {
+        key,
+        why: e.to_string(),
+    }
 }

@@ -1,6 +1,8 @@
 //! Just enough DER to read an X.509 certificate's validity and public key: the rest of the
 //! certificate is AWS's business (ACM checks it again at import).
 
+use super::error::DerError;
+
 /// What gantry needs of one certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateInfo {
@@ -34,10 +36,10 @@ pub struct Der<'a>(pub &'a [u8]);
 
 impl<'a> Der<'a> {
     /// The next element: (tag, contents).
-    pub fn element(&mut self) -> Result<(u8, &'a [u8]), String> {
+    pub fn element(&mut self) -> Result<(u8, &'a [u8]), DerError> {
         let b = self.0;
         if b.len() < 2 {
-            return Err("truncated DER".into());
+            return Err(DerError::Truncated);
         }
         let tag = b[0];
         let (len, header) = match b[1] {
@@ -45,28 +47,31 @@ impl<'a> Der<'a> {
             0x81..=0x84 => {
                 let n = (b[1] & 0x7f) as usize;
                 if b.len() < 2 + n {
-                    return Err("truncated DER length".into());
+                    return Err(DerError::TruncatedLength);
                 }
                 let len = b[2..2 + n]
                     .iter()
                     .fold(0usize, |acc, x| (acc << 8) | *x as usize);
                 (len, 2 + n)
             }
-            _ => return Err("unsupported DER length".into()),
+            _ => return Err(DerError::UnsupportedLength),
         };
         let end = header
             .checked_add(len)
             .filter(|e| *e <= b.len())
-            .ok_or("DER element longer than its container")?;
+            .ok_or(DerError::TooLong)?;
         self.0 = &b[end..];
         Ok((tag, &b[header..end]))
     }
 
     /// The next element, which must carry `tag`.
-    pub fn expect(&mut self, tag: u8, what: &str) -> Result<&'a [u8], String> {
+    pub fn expect(&mut self, tag: u8, what: &str) -> Result<&'a [u8], DerError> {
         match self.element()? {
             (t, c) if t == tag => Ok(c),
-            (t, _) => Err(format!("expected {what}, found DER tag {t:#04x}")),
+            (t, _) => Err(DerError::UnexpectedTag {
+                what: what.to_string(),
+                tag: t,
+            }),
         }
     }
 
@@ -76,7 +81,7 @@ impl<'a> Der<'a> {
 }
 
 /// Parses a DER certificate.
-pub fn parse(der: &[u8]) -> Result<CertificateInfo, String> {
+pub fn parse(der: &[u8]) -> Result<CertificateInfo, DerError> {
     let cert = Der(der).expect(SEQUENCE, "Certificate")?;
     let mut tbs = Der(Der(cert).expect(SEQUENCE, "TBSCertificate")?);
     if tbs.peek_tag() == Some(VERSION_TAG) {
@@ -97,7 +102,7 @@ pub fn parse(der: &[u8]) -> Result<CertificateInfo, String> {
         _ => None,
     };
     let bits = spki.expect(BIT_STRING, "subjectPublicKey")?;
-    let public_key = bits.get(1..).ok_or("empty subjectPublicKey")?.to_vec();
+    let public_key = bits.get(1..).ok_or(DerError::EmptyPublicKey)?.to_vec();
     Ok(CertificateInfo {
         not_before,
         not_after,
@@ -109,30 +114,31 @@ pub fn parse(der: &[u8]) -> Result<CertificateInfo, String> {
 
 /// UTCTime (`YYMMDDHHMMSSZ`, years 1950–2049) or GeneralizedTime (`YYYYMMDDHHMMSSZ`), as
 /// seconds since the Unix epoch.
-fn time((tag, content): (u8, &[u8])) -> Result<i64, String> {
-    let s = std::str::from_utf8(content).map_err(|_| "time is not ASCII")?;
-    let digits = s.strip_suffix('Z').ok_or("time is not in UTC")?;
+fn time((tag, content): (u8, &[u8])) -> Result<i64, DerError> {
+    let s = std::str::from_utf8(content).map_err(|_| DerError::TimeNotAscii)?;
+    let digits = s.strip_suffix('Z').ok_or(DerError::TimeNotUtc)?;
     let (year, rest) = match (tag, digits.len()) {
         (UTC_TIME, 12) => {
             let yy: i64 = num(&digits[..2])?;
             (if yy < 50 { 2000 + yy } else { 1900 + yy }, &digits[2..])
         }
         (GENERALIZED_TIME, 14) => (num(&digits[..4])?, &digits[4..]),
-        _ => return Err(format!("unsupported time {s}")),
+        _ => return Err(DerError::UnsupportedTime(s.to_string())),
     };
     let [month, day, hour, minute, second] =
         [0, 2, 4, 6, 8].map(|i| num(&rest[i..i + 2]).unwrap_or(-1));
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour < 0 || minute < 0 {
-        return Err(format!("invalid time {s}"));
+        return Err(DerError::InvalidTime(s.to_string()));
     }
     Ok(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second.max(0))
 }
 
-fn num(s: &str) -> Result<i64, String> {
+fn num(s: &str) -> Result<i64, DerError> {
     if !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("invalid digits {s}"));
+        return Err(DerError::InvalidDigits(s.to_string()));
     }
-    s.parse().map_err(|_| format!("invalid digits {s}"))
+    s.parse()
+        .map_err(|_| DerError::InvalidDigits(s.to_string()))
 }
 
 /// Days from 1970-01-01 to the given civil date (proleptic Gregorian).

@@ -4,7 +4,7 @@
 pub mod load_balancer;
 pub mod target_group;
 
-use crate::gateway::Context;
+use crate::context::Context;
 
 /// Listener configurations whose `protocolPort` names no listener of the Gateway apply to
 /// nothing: said so in the Gateway's status. NLB listeners merged or upgraded by gantry
@@ -40,7 +40,7 @@ pub fn unmatched_listener_configurations(ctx: &mut Context<'_>) {
         }
     }
     for pp in unmatched {
-        ctx.ignored(format!(
+        ctx.found.ignored(format!(
             "LoadBalancerConfiguration listenerConfigurations protocolPort {pp}: no listener of this Gateway is on {pp}; ignored"
         ));
     }
@@ -64,7 +64,7 @@ pub fn nlb_only_listener_fields(
         (c.target_group_stickiness.is_some(), "targetGroupStickiness"),
     ];
     for (_, field) in fields.iter().filter(|(set, _)| *set) {
-        ctx.ignored(format!(
+        ctx.found.ignored(format!(
             "LoadBalancerConfiguration listenerConfigurations {}: {field} applies to NLB listeners only; ignored",
             c.protocol_port
         ));
@@ -77,9 +77,22 @@ pub fn merging_mode_on_gateway(
     gateway_config: Option<&load_balancer::Found<'_>>,
 ) {
     if let Some(f) = gateway_config.filter(|f| f.spec.merging_mode.is_some()) {
-        ctx.ignored(format!(
+        ctx.found.ignored(format!(
             "LoadBalancerConfiguration {}: mergingMode is read only on a GatewayClass's configuration; ignored",
             f.key
         ));
     }
+}
+
+/// Attributes of an ELB listener, from its listener configuration.
+pub fn listener_attributes(
+    cfg: Option<&gantry_api::crds::ListenerConfiguration>,
+) -> Vec<gantry_model::Attribute> {
+    cfg.into_iter()
+        .flat_map(|c| c.listener_attributes.iter().flatten())
+        .map(|a| gantry_model::Attribute {
+            key: a.key.clone(),
+            value: a.value.clone(),
+        })
+        .collect()
 }

@@ -2,211 +2,21 @@
 
 mod statuses;
 
-use crate::attach::{self, Attachment, Listener, Outcome};
+use crate::attach::{self, Listener};
 use crate::certificates::{self, ListenerCertificates};
 use crate::classes::Class;
 use crate::config::{load_balancer, target_group};
-use crate::frontend::{self, ListenerValidation};
+use crate::context::{Context, Inputs, TargetGroups};
+use crate::findings::Findings;
+use crate::frontend;
 use crate::listener_sets;
-use crate::refs::Unresolved;
-use crate::routes::{Route, RouteKind};
+use crate::routes::Route;
 use crate::status::reasons::*;
 use crate::status::{Condition, GatewayStatus, ListenerSetStatus};
 use crate::{LbKind, Problem, Settings, Translation, alb, nlb};
-use gantry_api::crds::{LoadBalancerConfigurationSpec, TargetGroupConfigurationSpec};
 use gantry_api::gateway::{Gateway, GatewayListeners};
 use gantry_model::Stack;
 use gantry_snapshot::{ObjectKey, Snapshot};
-use std::collections::{BTreeMap, BTreeSet};
-
-/// Everything the ALB and NLB builders need about one Gateway.
-pub struct Context<'a> {
-    pub snapshot: &'a Snapshot,
-    pub settings: &'a Settings,
-    pub key: &'a ObjectKey,
-    /// `namespace/name` of the Gateway: the stack id.
-    pub stack: String,
-    pub gateway: &'a Gateway,
-    pub lb: LbKind,
-    pub config: LoadBalancerConfigurationSpec,
-    pub default_tgc: Option<TargetGroupConfigurationSpec>,
-    pub listeners: Vec<Listener>,
-    pub attachments: Vec<Attachment<'a>>,
-    pub reports: BTreeMap<(RouteKind, ObjectKey), RouteReport>,
-    /// Target groups already built in this Gateway, by (route, backend, listener protocol):
-    /// every rule and match of a route that names the same backend shares one. Values index
-    /// `built_target_groups`.
-    pub target_group_cache: BTreeMap<TargetGroupCacheKey<'a>, Result<usize, String>>,
-    pub built_target_groups: Vec<BuiltTargetGroup>,
-    /// Listener-level problems found while building (index → reason, message).
-    pub listener_problems: BTreeMap<usize, (Reason, String)>,
-    /// The certificates of each Gateway listener's `tls.certificateRefs`, by listener index.
-    pub listener_certificates: Vec<ListenerCertificates>,
-    /// The client certificate validation (`spec.tls.frontend`) of each Gateway listener, by
-    /// listener index; None where none applies.
-    pub frontend: Vec<Option<ListenerValidation>>,
-    /// The ListenerSets naming this Gateway (allowed or not), in precedence order; their
-    /// listeners follow the Gateway's own in `listeners` (`Listener::origin`).
-    pub listener_sets: Vec<listener_sets::SetEntry<'a>>,
-    pub problems: Vec<Problem>,
-    /// Configuration fields not applied, and why: also in the Gateway's status.
-    pub ignored: Vec<String>,
-}
-
-/// (route, backend namespace, group, kind, name, port, listener protocol). The route is
-/// named by its address, which is cheaper to compare than its kind and key and as unique: the
-/// routes outlive the context, and the cache is only looked up, never iterated.
-pub type TargetGroupCacheKey<'a> = (
-    usize,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    Option<i32>,
-    gantry_model::Protocol,
-);
-
-/// A target group built for this Gateway. It moves into the stack when a rule first uses it;
-/// its id stays here for the rules after.
-pub struct BuiltTargetGroup {
-    pub id: String,
-    /// Kept here for the rules after the move: the target groups of one forward action
-    /// share them.
-    pub protocol_version: Option<gantry_model::ProtocolVersion>,
-    pub ip_address_type: gantry_model::TargetIpAddressType,
-    pub target_group: Option<gantry_model::TargetGroup>,
-}
-
-impl BuiltTargetGroup {
-    pub fn new(tg: gantry_model::TargetGroup) -> Self {
-        BuiltTargetGroup {
-            id: tg.id.clone(),
-            protocol_version: tg.protocol_version,
-            ip_address_type: tg.ip_address_type,
-            target_group: Some(tg),
-        }
-    }
-}
-
-/// What building found wrong with one route on this Gateway.
-#[derive(Clone, Debug, Default)]
-pub struct RouteReport {
-    /// The route is refused on this Gateway as a whole.
-    pub rejected: Option<(Reason, String)>,
-    /// backendRefs that did not resolve.
-    pub unresolved: Vec<Unresolved>,
-    /// Rules or rule matches left out — (rule, match, why) — and how many load balancer
-    /// rules or listeners the route did produce: together they decide between
-    /// `PartiallyInvalid` (some programmed) and `Accepted=False` (none).
-    pub dropped: Vec<(usize, Option<usize>, String)>,
-    pub programmed: usize,
-}
-
-impl<'a> Context<'a> {
-    pub fn stack_id(&self) -> String {
-        self.stack.clone()
-    }
-
-    pub fn report(&mut self, route: &Route) -> &mut RouteReport {
-        self.reports
-            .entry((route.kind, route.key.clone()))
-            .or_default()
-    }
-
-    /// Records that one match of a rule cannot be programmed.
-    pub fn drop_match(&mut self, route: &Route, rule: usize, m: Option<usize>, why: String) {
-        let report = self.report(route);
-        if !report
-            .dropped
-            .iter()
-            .any(|(r, x, w)| *r == rule && *x == m && *w == why)
-        {
-            report.dropped.push((rule, m, why));
-        }
-    }
-
-    pub fn unresolved(&mut self, route: &Route, u: Unresolved) {
-        let report = self.report(route);
-        if !report.unresolved.contains(&u) {
-            report.unresolved.push(u);
-        }
-    }
-
-    /// Records that a whole rule cannot be programmed.
-    pub fn drop_rule(&mut self, route: &Route, rule: usize, why: String) {
-        self.drop_match(route, rule, None, why)
-    }
-
-    pub fn reject(&mut self, route: &Route, reason: Reason, message: String) {
-        let report = self.report(route);
-        if report.rejected.is_none() {
-            report.rejected = Some((reason, message));
-        }
-    }
-
-    /// Attached (route, listener index, hostnames) triples, in attachment order.
-    pub fn attached(&self) -> Vec<(&'a Route, usize, Vec<String>)> {
-        let mut out = Vec::new();
-        for a in &self.attachments {
-            if let Outcome::Attached(ls) = &a.outcome {
-                for (i, hosts) in ls {
-                    out.push((a.route, *i, hosts.clone()));
-                }
-            }
-        }
-        out
-    }
-
-    /// The hostnames to discover a secure listener's certificates by in ACM
-    /// (docs/certificates.md): those of the Gateway listeners `listeners` and of the routes attached to them,
-    /// sorted and de-duplicated. Empty when nothing restricts the hostname.
-    pub fn certificate_hostnames(&self, listeners: &[usize]) -> Vec<String> {
-        let mut out: BTreeSet<String> = listeners
-            .iter()
-            .filter_map(|&li| self.listeners[li].hostname.clone())
-            .collect();
-        for (_, li, hosts) in self.attached() {
-            if listeners.contains(&li) {
-                out.extend(hosts);
-            }
-        }
-        out.remove("");
-        out.into_iter().collect()
-    }
-
-    /// Whether Gateway listener `li` can carry traffic: valid, and not refused for want of
-    /// any valid certificateRef.
-    pub fn serves(&self, li: usize) -> bool {
-        self.listeners[li].is_valid() && !self.listener_certificates[li].none_valid()
-    }
-
-    /// The Secret certificates of the serving listeners `listeners`, in listener then
-    /// reference order, without repeats; and whether any of them has certificateRefs at all.
-    pub fn secret_certificates(
-        &self,
-        listeners: &[usize],
-    ) -> (Vec<gantry_model::SecretCertificate>, bool) {
-        let mut out = Vec::new();
-        let mut any_refs = false;
-        for &li in listeners {
-            let lc = &self.listener_certificates[li];
-            any_refs |= lc.refs > 0;
-            for c in &lc.certificates {
-                if !out.contains(c) {
-                    out.push(c.clone());
-                }
-            }
-        }
-        (out, any_refs)
-    }
-
-    pub fn problem(&mut self, message: String) {
-        self.problems.push(Problem {
-            object: format!("Gateway {}", self.key),
-            message,
-        });
-    }
-}
 
 pub fn translate<'a>(
     snapshot: &'a Snapshot,
@@ -326,36 +136,34 @@ pub fn translate<'a>(
         .collect();
     let attachments = attach::attach(snapshot, key, &listeners, &set_keys, routes);
     let mut ctx = Context {
-        snapshot,
-        settings,
-        key,
-        stack: key.to_string(),
-        gateway,
-        lb: class.lb,
-        config,
-        default_tgc,
-        listeners,
-        attachments,
-        reports: BTreeMap::new(),
-        target_group_cache: BTreeMap::new(),
-        built_target_groups: Vec::new(),
-        listener_problems: BTreeMap::new(),
-        listener_certificates,
-        frontend,
-        listener_sets: sets,
-        problems: Vec::new(),
-        ignored: Vec::new(),
+        input: Inputs {
+            snapshot,
+            settings,
+            key,
+            stack: key.to_string(),
+            gateway,
+            lb: class.lb,
+            config,
+            default_tgc,
+            listeners,
+            attachments,
+            listener_certificates,
+            frontend,
+            listener_sets: sets,
+        },
+        found: Findings::new(key),
+        target_groups: TargetGroups::default(),
     };
     crate::config::merging_mode_on_gateway(&mut ctx, gateway_config.as_ref());
     crate::config::unmatched_listener_configurations(&mut ctx);
     for lc in ctx.listener_certificates.clone() {
         for (_, message) in lc.problems {
-            ctx.problem(message);
+            ctx.found.problem(message);
         }
     }
     for v in ctx.frontend.clone().into_iter().flatten() {
         for (_, message) in v.problems {
-            ctx.problem(message);
+            ctx.found.problem(message);
         }
     }
     let stack: Option<Stack> = match class.lb {
@@ -363,7 +171,7 @@ pub fn translate<'a>(
         LbKind::Nlb => nlb::build(&mut ctx),
     };
     statuses::write(&ctx, generation, out);
-    out.problems.append(&mut ctx.problems);
+    out.problems.append(&mut ctx.found.problems);
     if let Some(stack) = stack {
         out.stacks.push(stack);
     }
@@ -415,28 +223,4 @@ fn resolve_certificates(
             }
         })
         .collect()
-}
-
-/// Attributes of an ELB listener, from its listener configuration.
-pub fn listener_attributes(
-    cfg: Option<&gantry_api::crds::ListenerConfiguration>,
-) -> Vec<gantry_model::Attribute> {
-    cfg.into_iter()
-        .flat_map(|c| c.listener_attributes.iter().flatten())
-        .map(|a| gantry_model::Attribute {
-            key: a.key.clone(),
-            value: a.value.clone(),
-        })
-        .collect()
-}
-
-/// Tags of the ELB listener on `port`: the load balancer's user tags and the tracking tags.
-pub fn listener_tags(ctx: &Context<'_>, port: i32) -> gantry_model::Tags {
-    crate::tags::build(
-        ctx.settings,
-        ctx.lb,
-        &ctx.stack_id(),
-        port.to_string(),
-        ctx.config.tags.as_ref(),
-    )
 }

@@ -1,10 +1,11 @@
 //! The statuses one Gateway's translation writes: its routes' parents, its listeners and its
 //! own conditions.
 
-use super::{Context, RouteReport};
 use crate::Translation;
 use crate::attach::{Listener, Outcome};
 use crate::certificates::ListenerCertificates;
+use crate::context::Context;
+use crate::findings::{RouteId, RouteReport};
 use crate::frontend::ListenerValidation;
 use crate::listener_sets;
 use crate::status::ListenerSetStatus;
@@ -16,7 +17,7 @@ pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
     let controller = ctx.lb.controller_name();
     let mut attached_counts = vec![0i32; ctx.listeners.len()];
     for a in &ctx.attachments {
-        let report = ctx.reports.get(&(a.route.kind, a.route.key.clone()));
+        let report = ctx.found.reports.get(&RouteId::of(a.route));
         let route_generation = a.route.generation;
         let mut conditions = Vec::new();
         let accepted = match &a.outcome {
@@ -100,7 +101,7 @@ pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
                 l,
                 &ctx.listener_certificates[i],
                 ctx.frontend[i].as_ref(),
-                ctx.listener_problems.get(&i),
+                ctx.found.listener_problems.get(&i),
             )
             .into_iter()
             .map(|c| c.at(generation))
@@ -148,26 +149,15 @@ pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
     );
 }
 
-impl Context<'_> {
-    /// A configuration field that is not applied: a problem, and named in the Gateway's
-    /// `gateway.k8s.aws/ConfigurationApplied` condition (never dropped silently).
-    pub fn ignored(&mut self, message: String) {
-        if !self.ignored.contains(&message) {
-            self.ignored.push(message.clone());
-            self.problem(message);
-        }
-    }
-}
-
 /// gantry's `gateway.k8s.aws/ConfigurationApplied=False`, naming every configuration field
 /// not applied; absent when all are.
 fn configuration_applied(ctx: &Context<'_>) -> Option<Condition> {
-    (!ctx.ignored.is_empty()).then(|| {
+    (!ctx.found.ignored.is_empty()).then(|| {
         Condition::new(
             CONFIGURATION_APPLIED,
             false,
             Reason::UnsupportedValue,
-            format!("Not applied: {}", ctx.ignored.join("; ")),
+            format!("Not applied: {}", ctx.found.ignored.join("; ")),
         )
     })
 }
@@ -244,9 +234,9 @@ fn write_listener_sets(
 fn dropped_message(r: &RouteReport) -> String {
     r.dropped
         .iter()
-        .map(|(i, m, why)| match m {
-            Some(m) => format!("rule {i} match {m}: {why}"),
-            None => format!("rule {i}: {why}"),
+        .map(|d| match d.r#match {
+            Some(m) => format!("rule {} match {m}: {}", d.rule, d.why),
+            None => format!("rule {}: {}", d.rule, d.why),
         })
         .collect::<Vec<_>>()
         .join("; ")

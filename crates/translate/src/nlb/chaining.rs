@@ -4,7 +4,7 @@
 use crate::LbKind;
 use crate::attach::listeners;
 use crate::config::target_group;
-use crate::gateway::Context;
+use crate::context::Context;
 use crate::load_balancer::LOAD_BALANCER_ID;
 use crate::refs::Unresolved;
 use crate::routes::Route;
@@ -115,7 +115,7 @@ pub fn report_ignored_props(ctx: &mut Context<'_>, route: &Route, gateway: &Obje
             route.display(),
             ignored.join(" and ")
         );
-        ctx.problem(message);
+        ctx.found.problem(message);
     }
 }
 

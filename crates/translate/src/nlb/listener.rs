@@ -1,9 +1,11 @@
 //! One NLB listener from the Gateway listeners on its port: protocol, configuration, TLS.
 
 use crate::attach::Listener as GatewayListener;
+use crate::config::listener_attributes;
 use crate::config::load_balancer::listener_configuration;
-use crate::gateway::{Context, listener_attributes, listener_tags};
+use crate::context::Context;
 use crate::status::reasons::Reason;
+use crate::tags::listener_tags;
 use gantry_api::crds::{AlpnPolicy, ListenerConfiguration};
 use gantry_model::{Action, Certificate, Listener, Protocol};
 
@@ -48,7 +50,7 @@ pub fn plan(ctx: &mut Context<'_>, port: i32, gateway_listeners: &[usize]) -> Re
     if config.as_ref().and_then(|c| c.quic_enabled) == Some(true) {
         match with_quic(base) {
             Some(p) => protocol = p,
-            None => ctx.problem(format!(
+            None => ctx.found.problem(format!(
                 "listenerConfigurations {config_key}: quicEnabled is ignored; QUIC applies to UDP and TCP_UDP listeners only"
             )),
         }
@@ -94,10 +96,11 @@ pub fn build(
                 "TLS listener on port {port} has no certificate and no hostname to discover one in ACM by: set defaultCertificate for TLS:{port} in the LoadBalancerConfiguration listenerConfigurations, or give the listener or its TLSRoutes hostnames"
             );
             for &li in gateway_listeners {
-                ctx.listener_problems
+                ctx.found
+                    .listener_problems
                     .insert(li, (Reason::InvalidCertificateRef, message.clone()));
             }
-            ctx.problem(message);
+            ctx.found.problem(message);
             return None;
         }
         ssl_policy = Some(
@@ -129,7 +132,7 @@ pub fn build(
             } else {
                 ""
             };
-            ctx.problem(format!(
+            ctx.found.problem(format!(
                 "listenerConfigurations {key}: {} ignored; the listener on port {port} is {}{why}, and only TLS listeners take them",
                 ignored.join(", "),
                 plan.protocol.as_str()
@@ -137,7 +140,7 @@ pub fn build(
         }
     }
     if cfg.is_some_and(|c| c.mutual_authentication.is_some()) {
-        ctx.problem(format!("listenerConfigurations {key}: mutualAuthentication is ignored; only ALB listeners take it"));
+        ctx.found.problem(format!("listenerConfigurations {key}: mutualAuthentication is ignored; only ALB listeners take it"));
     }
     Some(Listener {
         id: port.to_string(),

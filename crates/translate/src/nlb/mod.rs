@@ -15,7 +15,7 @@ mod chaining;
 mod claims;
 mod listener;
 
-use crate::gateway::Context;
+use crate::context::Context;
 use crate::load_balancer;
 use crate::refs::{self, Resolved, Unresolved};
 use crate::routes::{BackendRef, Route, RouteKind};
@@ -132,8 +132,9 @@ fn refuse(ctx: &mut Context<'_>, candidates: &[Candidate<'_>], route: &Route, re
             )
         }
     };
-    ctx.reject(route, Reason::NotAllowedByListeners, message.clone());
-    ctx.problem(message);
+    ctx.found
+        .reject(route, Reason::NotAllowedByListeners, message.clone());
+    ctx.found.problem(message);
 }
 
 /// A port's listener and the target group it forwards to (None: one named by a
@@ -165,7 +166,8 @@ fn build_port(
         match backend_of(route) {
             Ok(b) => backends.push(b),
             Err(message) => {
-                ctx.reject(route, Reason::UnsupportedValue, message.clone());
+                ctx.found
+                    .reject(route, Reason::UnsupportedValue, message.clone());
                 not_programmed(ctx, gateway_listeners, Reason::UnsupportedValue, &message);
             }
         }
@@ -177,7 +179,7 @@ fn build_port(
         Ok(p) => p,
         Err(message) => {
             not_programmed(ctx, gateway_listeners, Reason::Invalid, &message);
-            ctx.problem(message);
+            ctx.found.problem(message);
             return None;
         }
     };
@@ -192,7 +194,7 @@ fn build_port(
             target_group.name
         );
         not_programmed(ctx, gateway_listeners, Reason::Invalid, &message);
-        ctx.problem(message);
+        ctx.found.problem(message);
         return None;
     }
     // The routes agree on the backend (claims); the oldest one's weight counts.
@@ -269,7 +271,7 @@ fn target_group(
             Err(u) => {
                 let message = format!("{}: {}", route.display(), u.message);
                 not_programmed(ctx, gateway_listeners, u.reason, &message);
-                ctx.unresolved(route, u);
+                ctx.found.unresolved(route, u);
                 failed = true;
             }
         }
@@ -289,7 +291,7 @@ fn target_group(
         Ok(tg) => tg,
         Err(message) => {
             not_programmed(ctx, gateway_listeners, Reason::BackendNotFound, &message);
-            ctx.unresolved(
+            ctx.found.unresolved(
                 route,
                 Unresolved {
                     reason: Reason::BackendNotFound,
@@ -318,7 +320,13 @@ fn resolve<'a>(
     route: &Route,
     backend: &BackendRef,
 ) -> Result<(Resolved<'a>, Option<ArnRef>), Unresolved> {
-    let resolved = refs::resolve(ctx.snapshot, ctx.settings, route, backend, true)?;
+    let resolved = refs::resolve(
+        ctx.snapshot,
+        &ctx.settings.absent_target_groups,
+        route,
+        backend,
+        true,
+    )?;
     let alb = match &resolved {
         Resolved::Gateway { gateway, key, port } => {
             Some(chaining::alb_target(ctx.snapshot, key, gateway, *port)?)
@@ -336,7 +344,8 @@ fn not_programmed(
     message: &str,
 ) {
     for &li in gateway_listeners {
-        ctx.listener_problems
+        ctx.found
+            .listener_problems
             .entry(li)
             .or_insert_with(|| (reason, format!("Listener is not programmed: {message}")));
     }

@@ -2,8 +2,8 @@
 
 use super::namespaces::{From, Selector};
 use crate::LbKind;
+use crate::reasons::Reason;
 use crate::routes::RouteKind;
-use crate::status::reasons::Reason;
 use gantry_api::gateway::{self as gw, GROUP};
 use gantry_snapshot::ObjectKey;
 

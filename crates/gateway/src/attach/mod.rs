@@ -4,8 +4,8 @@ pub mod hostnames;
 pub mod listeners;
 pub mod namespaces;
 
+use crate::reasons::Reason;
 use crate::routes::Route;
-use crate::status::reasons::Reason;
 use gantry_snapshot::{ObjectKey, Snapshot};
 pub use listeners::Listener;
 

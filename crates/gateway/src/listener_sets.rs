@@ -6,8 +6,8 @@
 //! Gated by `Settings::listener_sets` (the established controller's `GatewayListenerSet`).
 
 use crate::attach::namespaces::{From, Selector};
+use crate::reasons::{ACCEPTED, PROGRAMMED, Reason};
 use crate::status::Condition;
-use crate::status::reasons::{ACCEPTED, PROGRAMMED, Reason};
 use gantry_api::gateway::{
     GROUP, Gateway, GatewayAllowedListenersNamespacesFrom as AllowedFrom, GatewayListeners,
     ListenerSet,

@@ -1,9 +1,9 @@
 //! The rendered `.status` of a Gateway with ListenerSets and of a ListenerSet: the fields the
 //! Gateway API CRDs define, none dropped.
 
-use gantry_translate::routes::RouteKind;
-use gantry_translate::status::reasons::{ACCEPTED, PROGRAMMED, Reason};
-use gantry_translate::status::{
+use gantry_gateway::routes::RouteKind;
+use gantry_gateway::status::reasons::{ACCEPTED, PROGRAMMED, Reason};
+use gantry_gateway::status::{
     Condition, GatewayStatus, ListenerSetStatus, ListenerStatus, render_gateway,
     render_listener_set,
 };

@@ -1,6 +1,6 @@
 //! A Gateway's reconcile writes only its own entries of a route's `status.parents`.
 
-use gantry_translate::status::merge_route_parents_for_gateway;
+use gantry_gateway::status::merge_route_parents_for_gateway;
 use serde_json::{Value, json};
 
 const OURS: &[&str] = &["gateway.k8s.aws/alb"];
@@ -81,7 +81,7 @@ fn a_writer_owning_a_gateway_and_its_listener_sets_replaces_only_their_entries()
         entry("gateway.k8s.aws/alb", set.clone(), "True"),
         entry("gateway.k8s.aws/alb", other_set.clone(), "False"),
     ];
-    let merged = gantry_translate::status::merge_route_parents_for_parents(
+    let merged = gantry_gateway::status::merge_route_parents_for_parents(
         Some(&previous),
         OURS,
         "apps",

@@ -1,10 +1,11 @@
 //! backendRefs: what they point at, and whether the route may point there (ReferenceGrant).
 
+use crate::reasons::Reason;
 use crate::routes::{BackendRef, Route};
-use crate::status::reasons::Reason;
 use gantry_api::gateway::{GROUP, Gateway};
 use gantry_api::k8s::{Service, ServicePort};
 use gantry_snapshot::{ObjectKey, Snapshot};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// A backendRef that resolved, borrowing from the snapshot.
@@ -48,10 +49,10 @@ impl Unresolved {
 }
 
 /// Resolves one backendRef of `route`. Gateway backends are only meaningful on NLBs
-/// (`allow_gateway`).
+/// (`allow_gateway`); `absent_target_groups`: the `TargetGroupName` backends known not to exist.
 pub fn resolve<'s>(
     snapshot: &'s Snapshot,
-    settings: &crate::Settings,
+    absent_target_groups: &BTreeSet<String>,
     route: &Route,
     backend: &BackendRef,
     allow_gateway: bool,
@@ -62,7 +63,7 @@ pub fn resolve<'s>(
         (_, TARGET_GROUP_NAME_KIND)
             if is_core || backend.group == gantry_api::wire::GATEWAY_AWS_GROUP =>
         {
-            if settings.absent_target_groups.contains(&backend.name) {
+            if absent_target_groups.contains(&backend.name) {
                 return Err(Unresolved::new(
                     Reason::BackendNotFound,
                     format!(

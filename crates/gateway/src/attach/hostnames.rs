@@ -19,7 +19,7 @@ pub fn is_valid(host: &str) -> bool {
 }
 
 /// Whether wildcard `*.suffix` covers `host` (one or more labels in place of `*`).
-pub(crate) fn wildcard_covers(wildcard: &str, host: &str) -> bool {
+pub fn wildcard_covers(wildcard: &str, host: &str) -> bool {
     match wildcard.strip_prefix('*') {
         Some(suffix) => host.len() > suffix.len() && ends_with_ignore_case(host, suffix),
         None => false,

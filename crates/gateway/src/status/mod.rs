@@ -4,7 +4,8 @@
 
 mod gateway;
 mod listener;
-pub mod reasons;
+// The vocabulary of every status; its own module, as attachment and references use it too.
+pub use crate::reasons;
 mod render;
 
 pub use gateway::gateway_accepted;

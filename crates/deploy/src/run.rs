@@ -1,0 +1,109 @@
+//! The state of one apply or delete, through which every mutating call goes.
+
+use crate::client::Clients;
+use crate::diff::rule::PriorityMode;
+use crate::error::{Error, Operation, Result};
+use crate::ownership::Owner;
+use crate::report::{ChangeKind, Report, ResourceKind};
+use crate::settings::DeploySettings;
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The state of one apply or delete: clients, settings, who owns what, and the report.
+pub(crate) struct Run<'a> {
+    pub aws: &'a Clients,
+    pub settings: &'a DeploySettings,
+    pub owner: Owner,
+    pub report: Report,
+    strict: &'a AtomicBool,
+    mutations: u64,
+    /// Certificate ARNs on the owner's listeners before the run (imported certificates
+    /// that fall out of use are deleted at the end).
+    pub previous_certificates: BTreeSet<String>,
+}
+
+/// Stands in for the ARN or id of something a dry run would have created.
+pub(crate) fn placeholder(what: &str) -> String {
+    format!("(new {what})")
+}
+
+impl<'a> Run<'a> {
+    pub fn new(
+        aws: &'a Clients,
+        settings: &'a DeploySettings,
+        owner: Owner,
+        strict: &'a AtomicBool,
+    ) -> Self {
+        Run {
+            aws,
+            settings,
+            report: Report {
+                gateway: owner.gateway.clone(),
+                ..Report::default()
+            },
+            owner,
+            strict,
+            mutations: 0,
+            previous_certificates: BTreeSet::new(),
+        }
+    }
+
+    pub fn into_report(self) -> Report {
+        self.report
+    }
+
+    pub fn dry_run(&self) -> bool {
+        self.settings.dry_run
+    }
+
+    pub fn priority_mode(&self) -> PriorityMode {
+        if self.strict.load(Ordering::Relaxed) {
+            PriorityMode::Strict
+        } else {
+            PriorityMode::Atomic
+        }
+    }
+
+    pub fn use_strict_priorities(&self) {
+        self.strict.store(true, Ordering::Relaxed);
+    }
+
+    /// Every mutating call goes through here: in a dry run it is only reported (None); a call
+    /// budget stops the run; the hook runs after the call.
+    pub async fn mutate<T>(
+        &mut self,
+        op: Operation,
+        what: &str,
+        call: impl Future<Output = Result<T>>,
+    ) -> Result<Option<T>> {
+        if self.settings.dry_run {
+            self.report.planned_calls.push(format!("{op} {what}"));
+            return Ok(None);
+        }
+        if let Some(max) = self.settings.max_mutating_calls
+            && self.mutations >= max
+        {
+            return Err(Error::Interrupted {
+                calls: self.mutations,
+            });
+        }
+        tracing::debug!(%op, what, "calling AWS");
+        let out = call.await?;
+        self.mutations += 1;
+        if let Some(hook) = &self.settings.after_mutation {
+            (hook.0)(op).await;
+        }
+        Ok(Some(out))
+    }
+
+    pub fn changed(
+        &mut self,
+        change: ChangeKind,
+        kind: ResourceKind,
+        resource: &str,
+        detail: &str,
+    ) {
+        self.report.push(change, kind, resource, detail);
+    }
+}
