@@ -1,18 +1,22 @@
 //! What Gateway API objects mean, whichever class implements them: the one view over every
 //! route kind ([`routes`]), which routes attach to which listeners ([`attach`]), backendRefs
-//! and ReferenceGrants ([`refs`]), ListenerSets ([`listener_sets`]), the features a class
-//! supports ([`features`]), and the statuses gantry writes with their rendering ([`status`]).
+//! and ReferenceGrants ([`refs`]), the Secrets listeners and rule configurations name
+//! ([`secrets`]) and the certificates in them ([`certificates`]), ListenerSets
+//! ([`listener_sets`]), the features a class supports ([`features`]), and the statuses gantry
+//! writes with their rendering ([`status`]).
 //!
 //! Both the ALB/NLB translation (`gantry-translate`) and the tiered class (`gantry-tiered`)
 //! build on this crate; neither reaches into the other. Pure: no I/O, no async, no clock.
 #![forbid(unsafe_code)]
 
 pub mod attach;
+pub mod certificates;
 pub mod features;
 pub mod listener_sets;
 pub mod reasons;
 pub mod refs;
 pub mod routes;
+pub mod secrets;
 pub mod status;
 
 use serde::Serialize;

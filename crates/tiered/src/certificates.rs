@@ -56,7 +56,7 @@ pub(crate) fn missing(
             "Listener {} needs a {lb} load balancer listener, which needs a certificate: certificateARN in ConfigMap {}, a hostname to find an ISSUED ACM certificate by, or tls.certificateRefs naming a {} Secret to import",
             l.name,
             config.source,
-            gantry_translate::certificates::TLS_SECRET_TYPE
+            gantry_gateway::certificates::TLS_SECRET_TYPE
         ),
     })
 }

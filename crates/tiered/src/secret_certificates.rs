@@ -10,11 +10,11 @@
 
 use gantry_api::gateway::GROUP;
 use gantry_snapshot::{ObjectKey, Snapshot};
-use gantry_translate::attach::Listener;
-use gantry_translate::attach::listeners::ListenerProblem;
-use gantry_translate::certificates::resolve_listener;
-use gantry_translate::secrets::{SecretReferences, TLS_KEYS};
-use gantry_translate::status::reasons::Reason;
+use gantry_gateway::attach::Listener;
+use gantry_gateway::attach::listeners::ListenerProblem;
+use gantry_gateway::certificates::resolve_listener;
+use gantry_gateway::secrets::{SecretReferences, TLS_KEYS};
+use gantry_gateway::status::reasons::Reason;
 use serde::{Deserialize, Serialize};
 
 /// A Secret's certificate the load balancer needs in ACM: the Secret (`namespace/name`) and
@@ -140,7 +140,7 @@ pub fn listener_certificate_secrets(snapshot: &Snapshot) -> SecretReferences {
                 let namespace = r.namespace.as_deref().unwrap_or(&key.namespace);
                 let secret = ObjectKey::new(namespace, r.name.clone());
                 let permitted = namespace == key.namespace
-                    || gantry_translate::refs::is_granted_from(
+                    || gantry_gateway::refs::is_granted_from(
                         snapshot,
                         GROUP,
                         "Gateway",

@@ -11,7 +11,6 @@
 //! conditions and [`Problem`]s, and one bad route never stops its Gateway's other routes.
 #![forbid(unsafe_code)]
 
-pub mod certificates;
 mod classes;
 pub mod config;
 mod context;
@@ -19,7 +18,6 @@ mod findings;
 pub mod frontend;
 mod gateway;
 pub mod names;
-pub mod secrets;
 mod tags;
 
 mod alb;
@@ -34,7 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 // What Gateway API objects mean is `gantry_gateway`'s; imported at the root so that every
 // module here names it as `crate::routes`, `crate::status`, ….
-pub use gantry_gateway::{LbKind, Problem};
+pub use gantry_gateway::{LbKind, Problem, certificates, secrets};
 use gantry_gateway::{attach, features, listener_sets, refs, status};
 
 pub use alb::limits;

@@ -192,7 +192,7 @@ pub fn build<'a>(
                 // The ALB authenticates on HTTPS listeners only. Like the established
                 // controller, the rule still routes there; unlike it, the Gateway says so.
                 _ if listener_protocol != Protocol::Https => {
-                    ctx.ignored(format!(
+                    ctx.found.ignored(format!(
                         "ListenerRuleConfiguration {}/{}: actions[{i}] {} is not applied on the {} listeners of route {}, which therefore forward requests unauthenticated (an ALB authenticates on HTTPS listeners only)",
                         route.key.namespace,
                         lrc_names[0],
