@@ -311,7 +311,11 @@ impl Bench {
 
 /// A VPC with two subnets in two zones, tagged for both load balancer schemes, as subnet
 /// discovery expects them.
-async fn create_network(ec2: &aws_sdk_ec2::Client, cluster: &str, region: &str) -> Result<String> {
+pub async fn create_network(
+    ec2: &aws_sdk_ec2::Client,
+    cluster: &str,
+    region: &str,
+) -> Result<String> {
     // A second octet per process: moto keeps VPCs apart by id anyway, but distinct ranges
     // keep a reused emulator's state readable.
     let octet = std::process::id() % 200 + 20;

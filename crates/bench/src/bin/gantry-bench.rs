@@ -5,7 +5,9 @@
 //! `scripts/bench.sh` builds both binaries and runs it against moto.
 //!
 //! `gantry-bench --controller-memory-only` runs only the controller memory benchmark and prints
-//! its section instead of writing the document.
+//! its section instead of writing the document. `gantry-bench --speed` runs only the
+//! translation, propagation and failover benchmarks and puts their sections into the document
+//! (gantry_bench::speed).
 
 use anyhow::Result;
 use gantry_bench::controller_memory;
@@ -72,6 +74,9 @@ fn controller_memory_section(figures: &Option<controller_memory::Figures>) -> St
 }
 
 fn main() -> Result<()> {
+    if std::env::args().skip(1).any(|a| a == "--speed") {
+        return gantry_bench::speed::main(SEED);
+    }
     if std::env::args()
         .skip(1)
         .any(|a| a == "--controller-memory-only")
@@ -291,7 +296,8 @@ fn main() -> Result<()> {
         std::fs::write(out_dir.join("benchmarks-controller-memory.svg"), plot)?;
     }
     eprintln!("wrote docs/benchmarks.md");
-    Ok(())
+    // Translation again with CPU time, propagation and failover (their own sections).
+    gantry_bench::speed::main(SEED)
 }
 
 fn yes(b: bool) -> &'static str {
