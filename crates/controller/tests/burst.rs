@@ -30,7 +30,7 @@ fn deployed_paths(deploy: &FakeDeploy) -> Vec<String> {
             let json = serde_json::to_value(&r.conditions).unwrap().to_string();
             out.extend(
                 json.split('"')
-                    .filter(|s| s.starts_with("/v") || *s == "/r")
+                    .filter(|s| (s.starts_with("/v") || *s == "/r") && !s.ends_with("/*"))
                     .map(str::to_string),
             );
         }
