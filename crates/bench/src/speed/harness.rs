@@ -19,8 +19,9 @@ use std::time::{Duration, Instant};
 
 pub struct Cluster {
     pub api: FakeApi,
-    pub runtime: tokio::runtime::Runtime,
     _served: Served,
+    /// Runs the stand-in's server (dropped after it).
+    _runtime: tokio::runtime::Runtime,
     pub kubeconfig: PathBuf,
     pub proxy: Proxy,
     pub name: String,
@@ -76,8 +77,8 @@ pub fn cluster(label: &str, snapshot: &Snapshot, endpoint: &str) -> Result<Clust
     let proxy = Proxy::start(endpoint)?;
     Ok(Cluster {
         api,
-        runtime,
         _served: served,
+        _runtime: runtime,
         kubeconfig: kubeconfig_path,
         proxy,
         name,

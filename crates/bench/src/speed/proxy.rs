@@ -7,7 +7,7 @@
 //! and response ends (Content-Length; the AWS SDK and moto use no chunked bodies here).
 
 use anyhow::Result;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
