@@ -98,7 +98,16 @@ fn stacks(snapshot: &Snapshot, cluster: &str) -> Vec<Stack> {
 
 async fn converge(deployer: &Deployer, stacks: &[Stack]) -> Result<()> {
     use futures::StreamExt;
-    let results: Vec<Result<()>> = futures::stream::iter(stacks)
+    // The first alone: it creates the cluster's shared backend security group, which
+    // concurrent first applies would each try to create.
+    let Some((first, rest)) = stacks.split_first() else {
+        return Ok(());
+    };
+    deployer
+        .apply(first)
+        .await
+        .with_context(|| format!("applying {}", first.gateway))?;
+    let results: Vec<Result<()>> = futures::stream::iter(rest)
         .map(|s| async move {
             deployer
                 .apply(s)

@@ -111,7 +111,9 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         .with_context(|| format!("change {i} of {ns}/{name}"))?;
         settle(
             &cluster,
-            Duration::from_millis(300),
+            // Long enough for a re-reconcile its own status writes may cause (held for the
+            // 1 s window) to happen here, not in the next change's timeline.
+            Duration::from_millis(1200),
             Duration::from_secs(60),
         )?;
         let calls = cluster.proxy.log.calls();

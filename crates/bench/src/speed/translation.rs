@@ -25,7 +25,9 @@ pub fn time(snapshot: &Snapshot, settings: &Settings, runs: usize) -> (Duration,
         drop(translate(snapshot, settings));
         wall.push(t.elapsed());
         cpu.push(match (c, thread_cpu()) {
-            (Some(a), Some(b)) => b - a,
+            // The kernel updates the figure at ticks and switches: a run shorter than a tick
+            // may read as zero, so such a run counts its wall time.
+            (Some(a), Some(b)) if b > a => b - a,
             _ => t.elapsed(),
         });
     }
