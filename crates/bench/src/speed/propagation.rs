@@ -5,7 +5,7 @@ use super::harness::{Controller, cluster, settle, wait_for};
 use super::proxy::Call;
 use crate::workload::gateways_with_routes;
 use anyhow::{Context, Result};
-use gantry_snapshot::Snapshot;
+use gantry_snapshot::{ObjectKey, Snapshot};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -44,19 +44,60 @@ pub struct Figures {
 }
 
 /// `gateways` ALB Gateways with `routes` HTTPRoutes each, one backend per route (one target
-/// group per route, as few as a route can have).
+/// group per route, as few as a route can have). Each Gateway with its routes and Services in
+/// a namespace of its own: the generator's `gateways_with_routes` puts Gateways in 20
+/// namespaces by turn with route names per Gateway, so beyond 20 Gateways their routes would
+/// replace each other's.
 pub fn workload(gateways: usize, routes: usize) -> Snapshot {
-    let mut s = gateways_with_routes(gateways, routes);
-    for route in s.http_routes.values_mut() {
-        let mut v = serde_json::to_value(route.as_ref()).expect("routes serialize");
-        if let Some(refs) = v
-            .pointer_mut("/spec/rules/0/backendRefs")
-            .and_then(|r| r.as_array_mut())
-        {
-            refs.truncate(1);
-            refs[0]["weight"] = json!(1);
+    let template = gateways_with_routes(1, routes);
+    let mut s = template.clone();
+    s.gateways.clear();
+    s.http_routes.clear();
+    s.services.clear();
+    let moved = |value: serde_json::Value, namespace: &str| {
+        let mut v = value;
+        v["metadata"]["namespace"] = json!(namespace);
+        v
+    };
+    for g in 0..gateways {
+        let namespace = format!("speed-{g:03}");
+        for (key, gw) in &template.gateways {
+            let v = moved(
+                serde_json::to_value(gw.as_ref()).expect("serializes"),
+                &namespace,
+            );
+            s.gateways.insert(
+                ObjectKey::new(&namespace, &key.name),
+                std::sync::Arc::new(serde_json::from_value(v).expect("still a Gateway")),
+            );
         }
-        *route = std::sync::Arc::new(serde_json::from_value(v).expect("still a route"));
+        for (key, svc) in &template.services {
+            let v = moved(
+                serde_json::to_value(svc.as_ref()).expect("serializes"),
+                &namespace,
+            );
+            s.services.insert(
+                ObjectKey::new(&namespace, &key.name),
+                std::sync::Arc::new(serde_json::from_value(v).expect("still a Service")),
+            );
+        }
+        for (key, route) in &template.http_routes {
+            let mut v = moved(
+                serde_json::to_value(route.as_ref()).expect("serializes"),
+                &namespace,
+            );
+            if let Some(refs) = v
+                .pointer_mut("/spec/rules/0/backendRefs")
+                .and_then(|r| r.as_array_mut())
+            {
+                refs.truncate(1);
+                refs[0]["weight"] = json!(1);
+            }
+            s.http_routes.insert(
+                ObjectKey::new(&namespace, &key.name),
+                std::sync::Arc::new(serde_json::from_value(v).expect("still a route")),
+            );
+        }
     }
     s
 }
