@@ -5,6 +5,7 @@
 # `gantry-bench` against it, stops moto.
 #
 #   scripts/bench.sh           PORT for moto: $BENCH_MOTO_PORT or 5057
+#   scripts/bench.sh --speed   only translation, propagation and failover (their sections)
 #
 # Without moto (or to skip the AWS benchmarks), `cargo run --release -p gantry-bench` alone
 # runs the other benchmarks and says in the document that the AWS ones were skipped (and the
@@ -57,4 +58,4 @@ trap stop EXIT
 version="$("$root/.venv/bin/python3" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo unknown)"
 AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
     AWS_REGION=us-west-2 GANTRY_BENCH_EMULATOR="moto $version" \
-    "$bench"
+    "$bench" "$@"

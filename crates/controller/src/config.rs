@@ -16,7 +16,9 @@ pub struct Config {
     pub sync_period: Duration,
     /// Gateways reconciled at once.
     pub concurrency: u16,
-    /// Changes closer together than this are reconciled once.
+    /// Changes closer together than this are reconciled once (GatewayClasses and
+    /// TargetGroupBindings: after the last of them). A Gateway is reconciled at most once per
+    /// this window, the first change at once (crate::throttle): a burst costs two reconciles.
     pub debounce: Duration,
     /// First and largest delay before a failed reconcile is retried.
     pub backoff_min: Duration,
@@ -46,6 +48,11 @@ pub struct LeaseConfig {
     pub duration: Duration,
     /// How often the holder renews; well under `duration`.
     pub renew_every: Duration,
+    /// How often a standby looks at a lease another replica holds (when shorter than
+    /// `renew_every`): it takes the lease over within `duration` + this of the holder's last
+    /// renewal, so a failover takes at most about 17 s with the defaults (client-go's retry
+    /// period is 2 s too).
+    pub retry_every: Duration,
 }
 
 impl Config {
@@ -69,6 +76,7 @@ impl Config {
                 identity: "gantry".to_string(),
                 duration: Duration::from_secs(15),
                 renew_every: Duration::from_secs(5),
+                retry_every: Duration::from_secs(2),
             },
             tiered: true,
             admin_addr: None,

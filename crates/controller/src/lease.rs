@@ -35,6 +35,12 @@ pub async fn run(
     loop {
         let leading = try_lead(&api, &config, &mut observed).await;
         let now = Instant::now();
+        // A standby that read the lease looks again sooner than the holder renews, so that it
+        // notices an expired lease soon after it expires; on errors it keeps the slower pace.
+        let wait = match leading {
+            Ok(false) => config.renew_every.min(config.retry_every),
+            _ => config.renew_every,
+        };
         let is_leader = match leading {
             Ok(true) => {
                 last_renewal = Some(now);
@@ -61,7 +67,7 @@ pub async fn run(
         });
         tokio::select! {
             _ = &mut shutdown => break,
-            _ = tokio::time::sleep(config.renew_every) => {}
+            _ = tokio::time::sleep(wait) => {}
         }
     }
     if *leader_tx.borrow() {

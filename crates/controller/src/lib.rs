@@ -4,7 +4,7 @@
 //!  API server ──watch──► reflectors (stores.rs, trimmed) ──Change──► mapper (triggers.rs)
 //!                              │                                          │ ObjectRef
 //!                              ▼                                          ▼
-//!                         Snapshot ◄──────────────────────────── Controller (debounced,
+//!                         Snapshot ◄──────────────────────────── Controller (throttled,
 //!                              │                                  one reconcile per Gateway)
 //!                  translate (pure) ─► deploy (AWS) ─► statuses, finalizers, Events
 //! ```
@@ -25,6 +25,7 @@ pub mod lease;
 mod mapper;
 pub mod memory;
 pub mod metrics;
+mod missed;
 pub mod process;
 pub mod programmed;
 pub mod reconcile;
@@ -34,6 +35,7 @@ mod runtime;
 pub mod server;
 pub mod status;
 pub mod stores;
+mod throttle;
 pub mod tiered;
 pub mod triggers;
 pub mod trim;

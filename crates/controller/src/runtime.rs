@@ -161,7 +161,9 @@ pub async fn run_with_secrets<D: Deploy>(
         change_rx,
         queues.clone(),
     )));
+    let missed = crate::missed::Missed::default();
     tasks.0.push(tokio::spawn(on_leading(
+        missed.clone(),
         stores.clone(),
         ready.clone(),
         leader_rx.clone(),
@@ -185,10 +187,11 @@ pub async fn run_with_secrets<D: Deploy>(
         controller: "gantry".to_string(),
         instance: Some(config.lease.identity.clone()),
     };
+    let debounce = config.debounce;
     let controller_config = controller::Config::default()
         .concurrency(config.concurrency)
         .debounce(config.debounce);
-    let ctx = Arc::new(Context::new(
+    let mut ctx = Context::new(
         client.clone(),
         stores.clone(),
         config,
@@ -196,7 +199,9 @@ pub async fn run_with_secrets<D: Deploy>(
         metrics.clone(),
         Recorder::new(client, reporter),
         leader_rx.clone(),
-    ));
+    );
+    ctx.missed = missed;
+    let ctx = Arc::new(ctx);
     on_started(Handle {
         metrics,
         ready,
@@ -206,9 +211,17 @@ pub async fn run_with_secrets<D: Deploy>(
     });
 
     // Triggers come only from the mapper: the watches feed the caches, so no second watch.
+    // Gateways are throttled rather than debounced: a lone change is reconciled at once, a
+    // burst costs two reconciles (crate::throttle).
+    let (gw_rx, throttle_task) = crate::throttle::throttled(gw_rx, debounce);
+    tasks.0.push(throttle_task);
     let gateways = Controller::for_stream(futures::stream::pending(), stores.gateways.clone())
         .reconcile_on(mapper::requests(gw_rx))
-        .with_config(controller_config.clone())
+        .with_config(
+            controller_config
+                .clone()
+                .debounce(std::time::Duration::ZERO),
+        )
         .graceful_shutdown_on(shutdown.clone())
         .run(
             reconcile::reconcile_gateway,
@@ -264,9 +277,11 @@ impl Drop for Tasks {
 }
 
 /// Each time this replica becomes the leader (and once the caches are filled), every Gateway
-/// and GatewayClass is reconciled — Gateways whose status is behind their spec first, so that
-/// a new leader handles what changed during the failover before the periodic repairs.
+/// and GatewayClass is reconciled — first the Gateways whose changes this replica saw while
+/// standing by (crate::missed), then those whose status is behind their spec, so that a new
+/// leader handles what changed during the failover before the periodic repairs.
 async fn on_leading(
+    missed: crate::missed::Missed,
     stores: Stores,
     ready: Arc<Readiness>,
     mut leader: channel::Receiver<bool>,
@@ -281,7 +296,12 @@ async fn on_leading(
         while !ready.is_ready() {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+        let first = missed.take();
+        for key in &first {
+            queues.gateway(key).await;
+        }
         let mut all: Vec<Arc<Gateway>> = stores.gateways.state();
+        all.retain(|g| !first.contains(&ObjectKey::of(&g.metadata)));
         all.sort_by_key(|g| !is_behind(g));
         for g in &all {
             queues.gateway(&ObjectKey::of(&g.metadata)).await;

@@ -6,7 +6,9 @@
 //!
 //! `gantry-bench --controller-memory-only [LABEL...]` runs only the controller memory benchmark
 //! (only the clusters with those labels, e.g. `large` or `4× large`, when given) and prints its
-//! section instead of writing the document.
+//! section instead of writing the document. `gantry-bench --speed` runs only the translation,
+//! propagation and failover benchmarks and puts their sections into the document
+//! (gantry_bench::speed).
 
 use anyhow::Result;
 use gantry_bench::controller_memory;
@@ -75,6 +77,9 @@ fn controller_memory_section(figures: &Option<controller_memory::Figures>) -> St
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--speed") {
+        return gantry_bench::speed::main(SEED);
+    }
     if args
         .first()
         .is_some_and(|a| a == "--controller-memory-only")
@@ -281,7 +286,8 @@ fn main() -> Result<()> {
         write_memory_plot(&out_dir, m)?;
     }
     eprintln!("wrote docs/benchmarks.md");
-    Ok(())
+    // Translation again with CPU time, propagation and failover (their own sections).
+    gantry_bench::speed::main(SEED)
 }
 
 /// The controller's memory against the cluster's size (the growing clusters, 4× included).

@@ -51,6 +51,8 @@ pub struct Context<D> {
     pub unix_now: fn() -> Option<i64>,
     /// The worker security group rules last synced (rules.rs).
     worker_rules: Mutex<Option<Vec<gantry_deploy::BackendRule>>>,
+    /// Gateways triggered while this replica did not lead (crate::missed).
+    pub(crate) missed: crate::missed::Missed,
 }
 
 impl<D: Deploy> Context<D> {
@@ -75,6 +77,7 @@ impl<D: Deploy> Context<D> {
             now: wall_clock,
             unix_now: crate::certificates::unix_now,
             worker_rules: Mutex::new(None),
+            missed: crate::missed::Missed::default(),
         }
     }
 
@@ -190,6 +193,9 @@ async fn gated<D: Deploy>(
 ) -> Result<Action> {
     ctx.metrics.dequeued(&key.to_string());
     if !*ctx.leader.borrow() {
+        if kind == "Gateway" {
+            ctx.missed.note(key);
+        }
         return Ok(Action::await_change());
     }
     let started = tokio::time::Instant::now();

@@ -1,0 +1,285 @@
+//! Propagation: from a route change stored in the API server to the controller's first
+//! mutating AWS call for it, over many changes, with the AWS time taken out.
+
+use super::harness::{Controller, cluster, settle, wait_for};
+use super::proxy::Call;
+use crate::workload::gateways_with_routes;
+use anyhow::{Context, Result};
+use gantry_snapshot::{ObjectKey, Snapshot};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+pub const GATEWAYS: usize = 30;
+pub const ROUTES_PER_GATEWAY: usize = 100;
+pub const CHANGES: usize = 200;
+/// The client-side rate limit of `gantry controller` (gantry-deploy's defaults).
+pub const RATE: f64 = 10.0;
+pub const BURST: f64 = 20.0;
+
+/// One change's timeline.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    /// From the change to the first mutating call reaching AWS.
+    pub total: Duration,
+    /// Of which AWS was answering a call of the controller.
+    pub aws: Duration,
+    /// Calls the controller made before the mutating one.
+    pub reads: usize,
+}
+
+impl Sample {
+    pub fn controller(&self) -> Duration {
+        self.total.saturating_sub(self.aws)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Figures {
+    pub samples: Vec<Sample>,
+    pub routes: usize,
+    /// Calls the client-side rate limit may have held back: a replay of its token bucket over
+    /// the calls' send times found less than one token and a half left before them.
+    pub possibly_limited: usize,
+    pub calls: usize,
+}
+
+/// `gateways` ALB Gateways with `routes` HTTPRoutes each, one backend per route (one target
+/// group per route, as few as a route can have). Each Gateway with its routes and Services in
+/// a namespace of its own: the generator's `gateways_with_routes` puts Gateways in 20
+/// namespaces by turn with route names per Gateway, so beyond 20 Gateways their routes would
+/// replace each other's.
+pub fn workload(gateways: usize, routes: usize) -> Snapshot {
+    let template = gateways_with_routes(1, routes);
+    let mut s = template.clone();
+    s.gateways.clear();
+    s.http_routes.clear();
+    s.services.clear();
+    let moved = |value: serde_json::Value, namespace: &str| {
+        let mut v = value;
+        v["metadata"]["namespace"] = json!(namespace);
+        v
+    };
+    for g in 0..gateways {
+        let namespace = format!("speed-{g:03}");
+        for (key, gw) in &template.gateways {
+            let v = moved(
+                serde_json::to_value(gw.as_ref()).expect("serializes"),
+                &namespace,
+            );
+            s.gateways.insert(
+                ObjectKey::new(&namespace, &key.name),
+                std::sync::Arc::new(serde_json::from_value(v).expect("still a Gateway")),
+            );
+        }
+        for (key, svc) in &template.services {
+            let v = moved(
+                serde_json::to_value(svc.as_ref()).expect("serializes"),
+                &namespace,
+            );
+            s.services.insert(
+                ObjectKey::new(&namespace, &key.name),
+                std::sync::Arc::new(serde_json::from_value(v).expect("still a Service")),
+            );
+        }
+        for (key, route) in &template.http_routes {
+            let mut v = moved(
+                serde_json::to_value(route.as_ref()).expect("serializes"),
+                &namespace,
+            );
+            if let Some(refs) = v
+                .pointer_mut("/spec/rules/0/backendRefs")
+                .and_then(|r| r.as_array_mut())
+            {
+                refs.truncate(1);
+                refs[0]["weight"] = json!(1);
+            }
+            s.http_routes.insert(
+                ObjectKey::new(&namespace, &key.name),
+                std::sync::Arc::new(serde_json::from_value(v).expect("still a route")),
+            );
+        }
+    }
+    s
+}
+
+pub fn run(endpoint: &str) -> Result<Figures> {
+    let snapshot = workload(GATEWAYS, ROUTES_PER_GATEWAY);
+    let routes: Vec<(String, String)> = snapshot
+        .http_routes
+        .keys()
+        .map(|k| (k.namespace.clone(), k.name.clone()))
+        .collect();
+    let cluster = cluster("propagation", &snapshot, endpoint)?;
+    let mut controller = Controller::start(&cluster, "propagation", false)?;
+    wait_for(
+        "the first round of reconciles",
+        Duration::from_secs(900),
+        || {
+            controller.alive()?;
+            Ok(controller
+                .metric("gantry_reconciles_total{kind=\"Gateway\"}")
+                .unwrap_or(0.0)
+                >= GATEWAYS as f64)
+        },
+    )?;
+    settle(&cluster, Duration::from_secs(3), Duration::from_secs(600))?;
+    eprintln!(
+        "propagation: converged; {} calls so far",
+        cluster.proxy.log.len()
+    );
+
+    let mut samples = Vec::new();
+    for i in 0..CHANGES {
+        // Every Gateway in turn, a different route each time round.
+        let (ns, name) =
+            &routes[(i % GATEWAYS) * ROUTES_PER_GATEWAY + (i * 7) % ROUTES_PER_GATEWAY];
+        let path = format!("/changed-{i}");
+        let before = cluster.proxy.log.len();
+        let t0 = Instant::now();
+        cluster.api.modify("HTTPRoute", ns, name, |r| {
+            r["spec"]["rules"][0]["matches"][0]["path"]["value"] = json!(path);
+        });
+        wait_for(
+            "the change's mutating call",
+            Duration::from_secs(60),
+            || {
+                controller.alive()?;
+                Ok(cluster.proxy.log.calls()[before..]
+                    .iter()
+                    .any(Call::is_mutating))
+            },
+        )
+        .with_context(|| format!("change {i} of {ns}/{name}"))?;
+        settle(
+            &cluster,
+            // Long enough for a re-reconcile its own status writes may cause (held for the
+            // 1 s window) to happen here, not in the next change's timeline.
+            Duration::from_millis(1200),
+            Duration::from_secs(60),
+        )?;
+        let calls = cluster.proxy.log.calls();
+        samples.push(sample(t0, &calls[before..]));
+    }
+    let calls = cluster.proxy.log.calls();
+    Ok(Figures {
+        samples,
+        routes: routes.len(),
+        possibly_limited: possibly_limited(&calls),
+        calls: calls.len(),
+    })
+}
+
+/// The timeline of one change from the calls made after it.
+fn sample(t0: Instant, calls: &[Call]) -> Sample {
+    let first = calls
+        .iter()
+        .position(Call::is_mutating)
+        .expect("waited for a mutating call");
+    let m = calls[first].start;
+    // Union of the intervals with a call in flight, clipped to [t0, m].
+    let mut spans: Vec<(Instant, Instant)> = calls[..first]
+        .iter()
+        .map(|c| (c.start.max(t0), c.end.unwrap_or(m).min(m)))
+        .filter(|(a, b)| a < b)
+        .collect();
+    spans.sort();
+    let mut aws = Duration::ZERO;
+    let mut open: Option<(Instant, Instant)> = None;
+    for (a, b) in spans {
+        open = match open {
+            Some((s, e)) if a <= e => Some((s, e.max(b))),
+            Some((s, e)) => {
+                aws += e - s;
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    if let Some((s, e)) = open {
+        aws += e - s;
+    }
+    Sample {
+        total: m.saturating_duration_since(t0),
+        aws,
+        reads: first,
+    }
+}
+
+/// Replays the controller's token bucket over the calls' send times: calls before which less
+/// than 1.5 tokens were left may have waited for the limit (a call that waited is sent the
+/// moment its token is there).
+fn possibly_limited(calls: &[Call]) -> usize {
+    let mut tokens = BURST;
+    let mut last: Option<Instant> = None;
+    let mut starts: Vec<Instant> = calls.iter().map(|c| c.start).collect();
+    starts.sort();
+    let mut limited = 0;
+    for t in starts {
+        if let Some(l) = last {
+            tokens = (tokens + (t - l).as_secs_f64() * RATE).min(BURST);
+        }
+        last = Some(t);
+        if tokens < 1.5 {
+            limited += 1;
+        }
+        tokens = (tokens - 1.0).max(0.0);
+    }
+    limited
+}
+
+/// The `p`th percentile (nearest rank) of `values`, sorted here.
+pub fn percentile(values: &mut [Duration], p: f64) -> Duration {
+    values.sort();
+    let rank = ((p / 100.0) * values.len() as f64).ceil() as usize;
+    values[rank.clamp(1, values.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(t0: Instant, start_ms: u64, end_ms: u64, op: &str) -> Call {
+        Call {
+            start: t0 + Duration::from_millis(start_ms),
+            end: Some(t0 + Duration::from_millis(end_ms)),
+            operation: op.into(),
+            body: String::new(),
+        }
+    }
+
+    #[test]
+    fn aws_time_is_the_union_of_the_calls_before_the_mutating_one() {
+        let t0 = Instant::now();
+        let calls = [
+            call(t0, 10, 30, "DescribeLoadBalancers"),
+            call(t0, 20, 40, "DescribeListeners"),
+            call(t0, 50, 60, "DescribeRules"),
+            call(t0, 70, 90, "ModifyRule"),
+        ];
+        let s = sample(t0, &calls);
+        assert_eq!(s.total, Duration::from_millis(70));
+        assert_eq!(s.aws, Duration::from_millis(40));
+        assert_eq!(s.controller(), Duration::from_millis(30));
+        assert_eq!(s.reads, 3);
+    }
+
+    #[test]
+    fn a_bucket_never_emptied_held_nothing_back() {
+        let t0 = Instant::now();
+        let slow: Vec<Call> = (0..50)
+            .map(|i| call(t0, i * 200, i * 200 + 1, "DescribeRules"))
+            .collect();
+        assert_eq!(possibly_limited(&slow), 0);
+        let fast: Vec<Call> = (0..50)
+            .map(|i| call(t0, i, i + 1, "DescribeRules"))
+            .collect();
+        assert!(possibly_limited(&fast) > 20);
+    }
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let mut v: Vec<Duration> = (1..=200).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&mut v, 50.0), Duration::from_millis(100));
+        assert_eq!(percentile(&mut v, 99.0), Duration::from_millis(198));
+    }
+}

@@ -1,0 +1,228 @@
+//! The speed sections of docs/benchmarks.md, from the figures measured.
+
+use super::{failover, propagation, translation};
+use propagation::percentile;
+use std::fmt::Write;
+use std::time::Duration;
+
+pub(super) fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+pub(super) fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// The "Propagation" section.
+pub fn propagation_markdown(f: &anyhow::Result<propagation::Figures>) -> String {
+    let mut doc = String::from("## Propagation: a route change to AWS\n\n");
+    let f = match f {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = writeln!(doc, "Not measured in this run: {e:#}.\n");
+            return doc;
+        }
+    };
+    let _ = writeln!(
+        doc,
+        "{} ALB Gateways with {} HTTPRoutes each ({} routes, one rule × one match and one backend each: {} listener rules and as many target groups), in the API server stand-in served on loopback; the release `gantry controller` (leader election off, its defaults: 3 reconciles at a time, the client-side AWS rate limit of {} requests/s with bursts of {}) against the emulator behind a logging proxy. AWS was brought to the cluster's state before the controller started, and the controller's first round of reconciles had settled. Then {} changes, one after the other, each to the path of one route, Gateways in turn: the time runs from the bench storing the change in the stand-in (so the watch's delivery over loopback is counted as controller time) to the controller's first mutating call (the ModifyRule) reaching the proxy. AWS time is the time with one of the controller's calls for that change in flight at the proxy before the ModifyRule (the reads of the reconcile); controller time is the rest.\n",
+        propagation::GATEWAYS,
+        propagation::ROUTES_PER_GATEWAY,
+        f.routes,
+        f.routes,
+        propagation::RATE,
+        propagation::BURST,
+        f.samples.len()
+    );
+    let pick = |g: fn(&propagation::Sample) -> Duration| -> (Duration, Duration) {
+        let mut v: Vec<Duration> = f.samples.iter().map(g).collect();
+        (percentile(&mut v, 50.0), percentile(&mut v, 99.0))
+    };
+    let (c50, c99) = pick(propagation::Sample::controller);
+    let (a50, a99) = pick(|s| s.aws);
+    let (t50, t99) = pick(|s| s.total);
+    let mut reads: Vec<usize> = f.samples.iter().map(|s| s.reads).collect();
+    reads.sort();
+    let _ = writeln!(doc, "| measure | p50 (ms) | p99 (ms) |");
+    let _ = writeln!(doc, "|---|---:|---:|");
+    let _ = writeln!(
+        doc,
+        "| controller time (watch → reconcile → translate → plan, and its share of the AWS client) | **{:.1}** | **{:.1}** |",
+        ms(c50),
+        ms(c99)
+    );
+    let _ = writeln!(
+        doc,
+        "| AWS time before the mutating call (the emulator answering {}–{} reads) | {:.1} | {:.1} |",
+        reads.first().unwrap_or(&0),
+        reads.last().unwrap_or(&0),
+        ms(a50),
+        ms(a99)
+    );
+    let _ = writeln!(
+        doc,
+        "| change stored → first mutating AWS call, in all | {:.1} | {:.1} |\n",
+        ms(t50),
+        ms(t99)
+    );
+    let _ = writeln!(
+        doc,
+        "Client-side rate limit: a replay of the controller's token bucket ({} requests/s, bursts of {}) over the send times of all {} calls of the run finds {} call(s) that may have waited for a token; the limit's time is therefore inside neither figure above except through those calls{}.\n",
+        propagation::RATE,
+        propagation::BURST,
+        f.calls,
+        f.possibly_limited,
+        if f.possibly_limited == 0 {
+            " (none: it held nothing back)"
+        } else {
+            " (their waits count as controller time)"
+        }
+    );
+    let _ = writeln!(doc, "| goal | figure | met |");
+    let _ = writeln!(doc, "|---|---:|:-:|");
+    let _ = writeln!(
+        doc,
+        "| p99 of controller time under 100 ms | {:.1} ms | {} |",
+        ms(c99),
+        yes(ms(c99) < 100.0)
+    );
+    let _ = writeln!(
+        doc,
+        "| a burst of 100 changes to one Gateway within a second costs at most 2 reconciles | checked by `crates/controller/tests/burst.rs` (counts reconciles; paused clock) | yes |\n"
+    );
+    doc
+}
+
+/// The "Failover" section.
+pub fn failover_markdown(f: &anyhow::Result<failover::Figures>) -> String {
+    let mut doc = String::from("## Failover: a new leader\n\n");
+    let f = match f {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = writeln!(doc, "Not measured in this run: {e:#}.\n");
+            return doc;
+        }
+    };
+    let _ = writeln!(
+        doc,
+        "Two release `gantry controller` processes with leader election on a Lease in the stand-in, {} ALB Gateways (one HTTPRoute each) converged in the emulator, the first replica leading and done with its first round. The leader is killed with SIGKILL (nothing released: the standby must wait for the lease to expire) and a route is changed right after. Lease settings: duration {} s, the holder renews every 5 s, a standby looks every {} s, so a standby takes over between {} and {} s after the holder's last renewal. A new leader reconciles first the Gateways whose changes it saw while standing by, then the rest.\n",
+        f.gateways,
+        f.lease_duration.as_secs(),
+        f.standby_retry.as_secs(),
+        f.lease_duration.as_secs(),
+        f.lease_duration.as_secs() + f.standby_retry.as_secs()
+    );
+    let _ = writeln!(doc, "| after the kill | seconds |");
+    let _ = writeln!(doc, "|---|---:|");
+    if let Some(l) = f.leader_after {
+        let _ = writeln!(
+            doc,
+            "| the standby reports itself leader (`gantry_leader`, polled every 50 ms) | {:.1} |",
+            l.as_secs_f64()
+        );
+    }
+    let _ = writeln!(
+        doc,
+        "| the new leader's first AWS call | {:.1} |",
+        f.first_call_after.as_secs_f64()
+    );
+    let _ = writeln!(
+        doc,
+        "| its mutating call for the route changed after the kill | **{:.1}** |\n",
+        f.change_after.as_secs_f64()
+    );
+    let minimum = f.reconciles_first_minute as usize * failover::READS_PER_RECONCILE;
+    let _ = writeln!(
+        doc,
+        "In its first minute the new leader made {} AWS calls ({} Gateway reconciles: at {} reads each the minimum is {}; the one change adds its mutating call); the busiest second held {} calls, within the client-side limit's burst of {}. A full round of {} Gateways takes {} reads: the rate limit spreads them over about {:.0} s rather than sending them at once.\n",
+        f.calls_first_minute,
+        f.reconciles_first_minute,
+        failover::READS_PER_RECONCILE,
+        minimum,
+        f.busiest_second,
+        propagation::BURST,
+        f.gateways,
+        f.gateways * failover::READS_PER_RECONCILE,
+        (f.gateways * failover::READS_PER_RECONCILE) as f64 / propagation::RATE
+    );
+    let _ = writeln!(doc, "| goal | figure | met |");
+    let _ = writeln!(doc, "|---|---:|:-:|");
+    let _ = writeln!(
+        doc,
+        "| the new leader's first AWS call for a route changed after the kill, under 20 s including lease expiry | {:.1} s | {} |",
+        f.change_after.as_secs_f64(),
+        yes(f.change_after < Duration::from_secs(20))
+    );
+    let _ = writeln!(
+        doc,
+        "| no throttling burst: calls in any second within the rate limit's burst ({}) | {} | {} |",
+        propagation::BURST,
+        f.busiest_second,
+        yes(f.busiest_second as f64 <= propagation::BURST)
+    );
+    let _ = writeln!(
+        doc,
+        "| calls in the first minute against the per-reconcile minimum (+1 for the change, + the reads of up to 3 reconciles still running at the minute's end) | {} vs {} | {} |\n",
+        f.calls_first_minute,
+        minimum,
+        // Reconciles still running when the minute ends have made some of their reads: up
+        // to the 3 at a time the controller runs.
+        yes(f.calls_first_minute <= minimum + 1 + 3 * failover::READS_PER_RECONCILE)
+    );
+    doc
+}
+
+pub fn growth_markdown(t: &translation::Figures) -> String {
+    let mut doc = String::from("## Translation time as routes grow\n\n");
+    doc.push_str("20 Gateways (ALB, every 10th an NLB, some chained), routes with 2–4 rules of 1–2 matches, hostnames, header / query / method matches, weighted cross-namespace backends. Median of repeated runs, one thread; CPU time is the thread's own (`/proc/thread-self/schedstat`).\n\n");
+    doc.push_str("| routes | CPU time (ms) | wall time (ms) | per route, CPU (µs) | growth vs previous (CPU) |\n|---:|---:|---:|---:|---:|\n");
+    let mut prev: Option<(usize, Duration)> = None;
+    for (routes, wall, cpu) in &t.growth {
+        let ratio = prev
+            .map(|(r, p)| {
+                format!(
+                    "{:.1}× time for {:.0}× routes",
+                    cpu.as_secs_f64() / p.as_secs_f64(),
+                    *routes as f64 / r as f64
+                )
+            })
+            .unwrap_or_else(|| "—".into());
+        let _ = writeln!(
+            doc,
+            "| {routes} | {:.2} | {:.2} | {:.1} | {ratio} |",
+            ms(*cpu),
+            ms(*wall),
+            cpu.as_secs_f64() * 1e6 / *routes as f64
+        );
+        prev = Some((*routes, *cpu));
+    }
+    doc.push_str("\nGoal: close to linear growth.\n\n");
+    doc
+}
+
+pub fn shape_markdown(t: &translation::Figures) -> String {
+    let mut doc = String::from("## 100 Gateways × 50 HTTPRoutes × 4 rules × 2 matches\n\n");
+    doc.push_str("| measure | figure | goal | met |\n|---|---:|---:|:-:|\n");
+    let _ = writeln!(
+        doc,
+        "| translate all (one core, 40,000 ALB rules): CPU time (wall time) | {:.0} ms ({:.0} ms) | under 100 ms | {} |\n",
+        ms(t.shape.1),
+        ms(t.shape.0),
+        yes(ms(t.shape.1) < 100.0)
+    );
+    doc.push_str("The criterion benchmark of the same shape: `cargo bench -p gantry-translate -- \"100 gateways\"`.\n\n");
+    doc
+}
+
+/// `doc` with the section under `heading` (up to the next `## ` heading or the closing plot)
+/// replaced by `section`; appended before the closing plot when there is none.
+/// The "Bursts" section: what the burst test (not a measurement of this run) checks.
+pub fn bursts_markdown() -> String {
+    String::from(
+        "## Bursts: many changes to one Gateway\n\n\
+A Gateway's first change is reconciled at once; changes within the next window (`--debounce`, 1 s by default) are held and reconciled together when it ends, so a burst costs two reconciles of the Gateway however many changes it holds, and a lone change waits for nothing (`crates/controller/src/throttle.rs`). GatewayClasses and TargetGroupBindings keep the debounce (after the last change).\n\n\
+| goal | figure | met |\n|---|---:|:-:|\n\
+| 100 changes to one Gateway's route within a second cost at most 2 reconciles of it | 2 reconciles and 2 applies, the last change deployed (`crates/controller/tests/burst.rs`, against the API stand-in, paused clock) | yes |\n\
+| a lone change is not held for the window | deployed within 5 s with a 60 s window (same test file) | yes |\n\n",
+    )
+}
