@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
-use support::scene::{CLUSTER, route};
+use support::scene::{self, route};
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -51,7 +51,7 @@ async fn a_burst_of_100_changes_to_one_gateway_costs_at_most_two_reconciles() {
     let mut c = config();
     c.debounce = Duration::from_secs(1);
     let running = start(&api, deploy.clone(), c).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&scene::cluster());
     api.apply_yaml(&route("r", "/r"));
     eventually("the route is deployed", LIMIT, || {
         deployed_paths(&deploy) == ["/r"]
@@ -101,7 +101,7 @@ async fn a_lone_change_is_reconciled_without_waiting_for_the_window() {
     // A window far longer than the wait below: a debounce would hold the change for all of it.
     c.debounce = Duration::from_secs(60);
     let running = start(&api, deploy.clone(), c).await;
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&scene::cluster());
     api.apply_yaml(&route("r", "/r"));
     // The set-up's changes come in a burst too: the last of them waits for the window.
     eventually("the route is deployed", Duration::from_secs(300), || {

@@ -9,12 +9,12 @@
 //! ARNs back in [`crate::Observed`]; until then the listener object waits for the ARN.
 
 use gantry_api::gateway::GROUP;
-use gantry_snapshot::{ObjectKey, Snapshot};
 use gantry_gateway::attach::Listener;
 use gantry_gateway::attach::listeners::ListenerProblem;
 use gantry_gateway::certificates::resolve_listener;
 use gantry_gateway::secrets::{SecretReferences, TLS_KEYS};
 use gantry_gateway::status::reasons::Reason;
+use gantry_snapshot::{ObjectKey, Snapshot};
 use serde::{Deserialize, Serialize};
 
 /// A Secret's certificate the load balancer needs in ACM: the Secret (`namespace/name`) and
