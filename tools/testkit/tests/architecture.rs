@@ -34,7 +34,7 @@ const TOOLING: &[&str] = &["gantry-testkit", "gantry-kube-standin", "gantry-benc
 /// One declared dependency: (name, kind: "normal" | "dev" | "build", features asked for).
 type Dependency = (String, String, Vec<String>);
 
-fn workspace() -> BTreeMap<String, Vec<Dependency>> {
+fn metadata() -> Value {
     let out = Command::new(env!("CARGO"))
         .args([
             "metadata",
@@ -51,7 +51,11 @@ fn workspace() -> BTreeMap<String, Vec<Dependency>> {
         "cargo metadata failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let metadata: Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+    serde_json::from_slice(&out.stdout).expect("metadata is JSON")
+}
+
+fn workspace() -> BTreeMap<String, Vec<Dependency>> {
+    let metadata = metadata();
     let mut crates = BTreeMap::new();
     for package in metadata["packages"].as_array().expect("packages") {
         let deps = package["dependencies"]
@@ -176,5 +180,28 @@ fn the_pipeline_flows_one_way_and_ships_no_tooling() {
                 assert_eq!(kind, "dev", "{name} ships the tooling crate {dep}");
             }
         }
+    }
+}
+
+#[test]
+fn tooling_lives_under_tools_and_what_gantry_ships_under_crates() {
+    let metadata = metadata();
+    let root = metadata["workspace_root"].as_str().expect("workspace root");
+    for package in metadata["packages"].as_array().expect("packages") {
+        let name = package["name"].as_str().unwrap();
+        let manifest = package["manifest_path"].as_str().unwrap();
+        let dir = manifest
+            .strip_prefix(root)
+            .unwrap_or(manifest)
+            .trim_start_matches('/');
+        let expected = if TOOLING.contains(&name) {
+            "tools/"
+        } else {
+            "crates/"
+        };
+        assert!(
+            dir.starts_with(expected),
+            "{name} is at {dir}, not under {expected}"
+        );
     }
 }
