@@ -31,6 +31,7 @@ pub mod programmed;
 pub mod reconcile;
 pub mod referenced;
 pub mod retry;
+pub mod route_parents;
 mod runtime;
 pub mod server;
 pub mod status;

@@ -9,6 +9,8 @@ use gantry_translate::secrets::{
 };
 use std::collections::BTreeSet;
 
+pub use crate::route_parents::{ParentRefParts, Parents, route_parents};
+
 /// Something changed in the cluster, reduced to what finding its Gateways needs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Change {
@@ -372,76 +374,6 @@ fn selects_namespaces(gateway: &Gateway) -> bool {
             .and_then(|n| n.from.as_ref())
             .is_some_and(|f| matches!(f, From::Selector))
     })
-}
-
-/// The parents a route names: Gateways and ListenerSets.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Parents {
-    pub gateways: BTreeSet<ObjectKey>,
-    pub listener_sets: BTreeSet<ObjectKey>,
-}
-
-/// A route's parent Gateways and ListenerSets from its spec and its `status.parents`, from
-/// the raw object.
-pub fn route_parents(
-    namespace: &str,
-    spec: impl Iterator<Item = ParentRefParts>,
-    status: impl Iterator<Item = ParentRefParts>,
-) -> Parents {
-    let mut out = Parents::default();
-    for p in spec.chain(status) {
-        if p.group.as_deref().unwrap_or(gantry_api::gateway::GROUP) != gantry_api::gateway::GROUP {
-            continue;
-        }
-        let key = ObjectKey::new(p.namespace.unwrap_or_else(|| namespace.to_string()), p.name);
-        match p.kind.as_deref().unwrap_or("Gateway") {
-            "Gateway" => out.gateways.insert(key),
-            "ListenerSet" => out.listener_sets.insert(key),
-            _ => false,
-        };
-    }
-    out
-}
-
-/// The fields of a parentRef that identify a Gateway, whatever the route kind.
-pub struct ParentRefParts {
-    pub group: Option<String>,
-    pub kind: Option<String>,
-    pub namespace: Option<String>,
-    pub name: String,
-}
-
-/// The route kinds and the field names of their parentRefs are the same; this reads them from
-/// any route type.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! route_change {
-    ($route:expr) => {{
-        let r = $route;
-        let ns = r.metadata.namespace.clone().unwrap_or_default();
-        let spec = r
-            .spec
-            .parent_refs
-            .iter()
-            .flatten()
-            .map(|p| $crate::triggers::ParentRefParts {
-                group: p.group.clone(),
-                kind: p.kind.clone(),
-                namespace: p.namespace.clone(),
-                name: p.name.clone(),
-            });
-        let status =
-            r.status
-                .iter()
-                .flat_map(|s| &s.parents)
-                .map(|p| $crate::triggers::ParentRefParts {
-                    group: p.parent_ref.group.clone(),
-                    kind: p.parent_ref.kind.clone(),
-                    namespace: p.parent_ref.namespace.clone(),
-                    name: p.parent_ref.name.clone(),
-                });
-        $crate::triggers::Change::Route($crate::triggers::route_parents(&ns, spec, status))
-    }};
 }
 
 /// Route kinds by name, for ReferenceGrant `from` entries.
