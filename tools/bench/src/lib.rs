@@ -9,4 +9,5 @@ pub mod aws;
 pub mod controller_memory;
 pub mod plot;
 pub mod speed;
+pub mod stand_in;
 pub mod workload;

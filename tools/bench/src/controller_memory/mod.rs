@@ -8,7 +8,6 @@
 //! hundreds of Gateways in reasonable time).
 
 mod admin;
-mod load;
 mod proc_status;
 mod report;
 
@@ -190,7 +189,7 @@ pub fn measure(gantry: &Path, label: &str, cluster: &Snapshot) -> Result<MemoryR
         .enable_all()
         .build()?;
     let api = FakeApi::new();
-    let objects = load::load(&api, cluster);
+    let objects = crate::stand_in::load(&api, cluster);
     // The server runs on the runtime's workers while this thread polls the controller.
     let served = runtime.block_on(serve_loopback(api))?;
     let dir = std::env::temp_dir().join(format!("gantry-bench-{}", std::process::id()));

@@ -38,7 +38,7 @@ pub fn cluster(label: &str, snapshot: &Snapshot, endpoint: &str) -> Result<Clust
         .enable_all()
         .build()?;
     let api = FakeApi::new();
-    crate::speed::load::load(&api, snapshot);
+    crate::stand_in::load(&api, snapshot);
     let served = runtime.block_on(serve_loopback(api.clone()))?;
     let dir = std::env::temp_dir().join(format!("gantry-bench-{label}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;

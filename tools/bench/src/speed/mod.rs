@@ -4,7 +4,6 @@
 
 pub mod failover;
 mod harness;
-mod load;
 pub mod propagation;
 pub mod proxy;
 
