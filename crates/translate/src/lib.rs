@@ -33,13 +33,10 @@ use std::collections::{BTreeMap, BTreeSet};
 // What Gateway API objects mean is `gantry_gateway`'s; imported at the root so that every
 // module here names it as `crate::routes`, `crate::status`, ….
 pub use gantry_gateway::{LbKind, Problem, certificates, secrets};
-use gantry_gateway::{attach, features, listener_sets, refs, status};
+use gantry_gateway::{attach, features, listener_sets, refs, routes, status};
 
 pub use alb::limits;
 pub use status::Statuses;
-
-/// Kept for callers not moved to `gantry_gateway::routes` yet (the controller's tiered pass).
-pub use gantry_gateway::routes;
 
 /// Target type of a Service's target group when no TargetGroupConfiguration sets one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

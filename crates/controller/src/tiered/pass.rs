@@ -12,12 +12,12 @@ use gantry_api::gateway::{
 };
 use gantry_api::k8s::Resource;
 use gantry_api::wire::FIELD_MANAGER;
+use gantry_gateway::routes::RouteKind;
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use gantry_tiered::status::{
     RouteParentStatus, render_gateway, render_gateway_class, render_route,
 };
 use gantry_tiered::{CloudType, Observed, TieredPlan, TieredSettings, names};
-use gantry_translate::routes::RouteKind;
 use kube::Client;
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams};
 use kube::runtime::reflector::Store;
