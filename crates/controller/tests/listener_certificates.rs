@@ -20,6 +20,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::apiserver::FakeApi;
+use support::aws::certificate_tags as tags;
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(90);
@@ -167,19 +168,6 @@ async fn all_certificates(acm: &aws_sdk_acm::Client) -> Vec<String> {
         .unwrap_or_default()
         .into_iter()
         .filter_map(|s| s.certificate_arn)
-        .collect()
-}
-
-async fn tags(acm: &aws_sdk_acm::Client, arn: &str) -> BTreeMap<String, String> {
-    acm.list_tags_for_certificate()
-        .certificate_arn(arn)
-        .send()
-        .await
-        .expect("list tags")
-        .tags
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| (t.key, t.value.unwrap_or_default()))
         .collect()
 }
 

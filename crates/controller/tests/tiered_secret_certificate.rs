@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
+use support::aws::certificate_tags as tags;
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(90);
@@ -97,19 +98,6 @@ fn secure(api: &FakeApi) -> Value {
                 .cloned()
         })
         .unwrap_or_default()
-}
-
-async fn tags(acm: &aws_sdk_acm::Client, arn: &str) -> BTreeMap<String, String> {
-    acm.list_tags_for_certificate()
-        .certificate_arn(arn)
-        .send()
-        .await
-        .expect("list tags")
-        .tags
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| (t.key, t.value.unwrap_or_default()))
-        .collect()
 }
 
 /// The PEM body ACM holds for `arn`; None once it is deleted.
