@@ -162,10 +162,7 @@ async fn create(run: &mut Run<'_>, gateway: &str, w: &SecretCertificate) -> Resu
         .set_tags(Some(tags))
         .send();
     let out = run
-        .mutate(Operation::ImportCertificate, &w.secret, async {
-            call.await
-                .map_err(|e| Error::call(Operation::ImportCertificate, &w.secret, e))
-        })
+        .send(Operation::ImportCertificate, &w.secret, call)
         .await?;
     run.changed(
         ChangeKind::Created,
@@ -195,11 +192,7 @@ async fn reimport(
         .private_key(Blob::new(m.private_key))
         .set_certificate_chain(m.chain.map(Blob::new))
         .send();
-    run.mutate(Operation::ImportCertificate, arn, async {
-        call.await
-            .map_err(|e| Error::call(Operation::ImportCertificate, arn, e))
-    })
-    .await?;
+    run.send(Operation::ImportCertificate, arn, call).await?;
     // All three tags again, not only the fingerprint: a re-import must leave the certificate
     // recognisably gantry's even where the emulator drops tags on re-import (moto does).
     let call = acm
@@ -207,11 +200,7 @@ async fn reimport(
         .certificate_arn(arn)
         .set_tags(Some(tags(run, w)?))
         .send();
-    run.mutate(Operation::AddTagsToCertificate, arn, async {
-        call.await
-            .map_err(|e| Error::call(Operation::AddTagsToCertificate, arn, e))
-    })
-    .await?;
+    run.send(Operation::AddTagsToCertificate, arn, call).await?;
     run.changed(
         ChangeKind::Modified,
         ResourceKind::Certificate,
@@ -271,12 +260,7 @@ async fn delete_unused(run: &mut Run<'_>, cert: &Imported) -> Result<()> {
         return Ok(());
     }
     let call = acm.delete_certificate().certificate_arn(arn).send();
-    let result = run
-        .mutate(Operation::DeleteCertificate, arn, async {
-            call.await
-                .map_err(|e| Error::call(Operation::DeleteCertificate, arn, e))
-        })
-        .await;
+    let result = run.send(Operation::DeleteCertificate, arn, call).await;
     match result {
         Ok(_) => run.changed(
             ChangeKind::Deleted,

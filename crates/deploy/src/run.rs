@@ -6,6 +6,8 @@ use crate::error::{Error, Operation, Result};
 use crate::ownership::Owner;
 use crate::report::{ChangeKind, Report, ResourceKind};
 use crate::settings::DeploySettings;
+use aws_sdk_ec2::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::client::result::SdkError;
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -67,6 +69,24 @@ impl<'a> Run<'a> {
 
     pub fn use_strict_priorities(&self) {
         self.strict.store(true, Ordering::Relaxed);
+    }
+
+    /// [`Run::mutate`] for one AWS SDK call: its error becomes an [`Error::Call`] naming
+    /// `op` and `what`.
+    pub async fn send<T, E, R>(
+        &mut self,
+        op: Operation,
+        what: &str,
+        call: impl Future<Output = std::result::Result<T, SdkError<E, R>>>,
+    ) -> Result<Option<T>>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        self.mutate(op, what, async {
+            call.await.map_err(|e| Error::call(op, what, e))
+        })
+        .await
     }
 
     /// Every mutating call goes through here: in a dry run it is only reported (None); a call

@@ -8,6 +8,18 @@ use aws_sdk_ec2::types as ec2;
 use aws_sdk_elasticloadbalancingv2::types as elb;
 use gantry_model::{Protocol, Tags};
 
+/// The model's attributes as a list of one of the ELB API's attribute types (load balancer,
+/// listener, target group: three types of the same key/value shape).
+macro_rules! elb_attributes {
+    ($ty:ty, $attributes:expr) => {
+        $attributes
+            .iter()
+            .map(|a| <$ty>::builder().key(&a.key).value(&a.value).build())
+            .collect::<Vec<_>>()
+    };
+}
+pub(crate) use elb_attributes;
+
 pub fn tags_from_elb(list: &[elb::Tag]) -> Tags {
     list.iter()
         .map(|t| {

@@ -160,11 +160,7 @@ async fn disassociate(run: &mut Run<'_>, arn: &str, name: &str) -> Result<()> {
         .disassociate_web_acl()
         .resource_arn(arn)
         .send();
-    run.mutate(Operation::DisassociateWebACL, name, async {
-        call.await
-            .map_err(|e| Error::call(Operation::DisassociateWebACL, name, e))
-    })
-    .await?;
+    run.send(Operation::DisassociateWebACL, name, call).await?;
     run.changed(
         ChangeKind::Deleted,
         ResourceKind::WebAclAssociation,
@@ -206,11 +202,7 @@ async fn create_protection(run: &mut Run<'_>, arn: &str, name: &str) -> Result<(
         .resource_arn(arn)
         .tags(tag)
         .send();
-    run.mutate(Operation::CreateProtection, name, async {
-        call.await
-            .map_err(|e| Error::call(Operation::CreateProtection, name, e))
-    })
-    .await?;
+    run.send(Operation::CreateProtection, name, call).await?;
     run.changed(
         ChangeKind::Created,
         ResourceKind::ShieldProtection,
@@ -230,11 +222,7 @@ async fn remove_protection(run: &mut Run<'_>, arn: &str, name: &str) -> Result<(
         return Ok(());
     }
     let call = run.aws.shield.delete_protection().protection_id(&id).send();
-    run.mutate(Operation::DeleteProtection, name, async {
-        call.await
-            .map_err(|e| Error::call(Operation::DeleteProtection, name, e))
-    })
-    .await?;
+    run.send(Operation::DeleteProtection, name, call).await?;
     run.changed(
         ChangeKind::Deleted,
         ResourceKind::ShieldProtection,

@@ -5,11 +5,11 @@ use super::actions::resolve_actions;
 use super::load_balancer::Current;
 use super::{rule, tags};
 use crate::convert::actions::to_sdk_action;
-use crate::convert::{tags_to_elb, to_sdk_protocol};
+use crate::convert::{elb_attributes, tags_to_elb, to_sdk_protocol};
 use crate::diff::listener::changes;
 use crate::diff::tags::{attribute_changes, tag_changes};
 use crate::discover::listener::{self as discover, ActualListener};
-use crate::error::{Error, ErrorClass, Operation, Result};
+use crate::error::{ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
 use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -113,12 +113,7 @@ async fn create(run: &mut Run<'_>, lb_arn: &str, l: &Listener) -> Result<String>
         .set_mutual_authentication(mutual_authentication(l))
         .set_tags(Some(tags_to_elb(&l.tags)))
         .send();
-    let out = run
-        .mutate(Operation::CreateListener, &label, async {
-            call.await
-                .map_err(|e| Error::call(Operation::CreateListener, &label, e))
-        })
-        .await?;
+    let out = run.send(Operation::CreateListener, &label, call).await?;
     run.changed(
         ChangeKind::Created,
         ResourceKind::Listener,
@@ -175,11 +170,7 @@ async fn modify(run: &mut Run<'_>, a: &ActualListener, l: &Listener) -> Result<(
             .set_alpn_policy(l.alpn_policy.clone())
             .set_mutual_authentication(mutual_authentication(l))
             .send();
-        run.mutate(Operation::ModifyListener, &label, async {
-            call.await
-                .map_err(|e| Error::call(Operation::ModifyListener, &label, e))
-        })
-        .await?;
+        run.send(Operation::ModifyListener, &label, call).await?;
         run.changed(
             ChangeKind::Modified,
             ResourceKind::Listener,
@@ -245,20 +236,14 @@ async fn certificates(
             .listener_arn(arn)
             .set_certificates(Some(certs))
             .send();
-        run.mutate(op, label, async {
-            call.await.map_err(|e| Error::call(op, label, e))
-        })
-        .await?;
+        run.send(op, label, call).await?;
     } else {
         let call = elbv2
             .remove_listener_certificates()
             .listener_arn(arn)
             .set_certificates(Some(certs))
             .send();
-        run.mutate(op, label, async {
-            call.await.map_err(|e| Error::call(op, label, e))
-        })
-        .await?;
+        run.send(op, label, call).await?;
     }
     Ok(())
 }
@@ -275,23 +260,10 @@ async fn set_attributes(
         .elbv2
         .modify_listener_attributes()
         .listener_arn(arn)
-        .set_attributes(Some(
-            attributes
-                .iter()
-                .map(|a| {
-                    ListenerAttribute::builder()
-                        .key(&a.key)
-                        .value(&a.value)
-                        .build()
-                })
-                .collect(),
-        ))
+        .set_attributes(Some(elb_attributes!(ListenerAttribute, attributes)))
         .send();
-    run.mutate(Operation::ModifyListenerAttributes, label, async {
-        call.await
-            .map_err(|e| Error::call(Operation::ModifyListenerAttributes, label, e))
-    })
-    .await?;
+    run.send(Operation::ModifyListenerAttributes, label, call)
+        .await?;
     Ok(())
 }
 
@@ -299,13 +271,7 @@ async fn set_attributes(
 pub async fn delete(run: &mut Run<'_>, l: &ActualListener) -> Result<()> {
     let label = l.port.to_string();
     let call = run.aws.elbv2.delete_listener().listener_arn(&l.arn).send();
-    match run
-        .mutate(Operation::DeleteListener, &label, async {
-            call.await
-                .map_err(|e| Error::call(Operation::DeleteListener, &label, e))
-        })
-        .await
-    {
+    match run.send(Operation::DeleteListener, &label, call).await {
         Err(e) if e.class() != ErrorClass::NotFound => return Err(e),
         _ => {}
     }

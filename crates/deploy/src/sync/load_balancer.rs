@@ -2,12 +2,12 @@
 //! tags in place; replace when the type or scheme changes (and say so).
 
 use super::tags;
-use crate::convert::tags_to_elb;
+use crate::convert::{elb_attributes, tags_to_elb};
 use crate::diff::load_balancer::{changes, replacement_reason};
 use crate::diff::tags::{attribute_changes, tag_changes};
 use crate::discover::load_balancer::{ActualLoadBalancer, attributes};
 use crate::discover::subnet::Resolved;
-use crate::error::{Error, ErrorClass, Operation, Result};
+use crate::error::{ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
 use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -137,12 +137,7 @@ async fn create(
         )
         .set_tags(Some(tags_to_elb(&desired.tags)))
         .send();
-    let out = run
-        .mutate(Operation::CreateLoadBalancer, name, async {
-            call.await
-                .map_err(|e| Error::call(Operation::CreateLoadBalancer, name, e))
-        })
-        .await?;
+    let out = run.send(Operation::CreateLoadBalancer, name, call).await?;
     run.changed(ChangeKind::Created, ResourceKind::LoadBalancer, name, "");
     let lb = out.and_then(|o| o.load_balancers?.into_iter().next());
     // Created with these tags: the next discovery needs no DescribeTags for it.
@@ -183,11 +178,7 @@ async fn modify(
             .load_balancer_arn(arn)
             .set_subnet_mappings(Some(mappings(resolved, subnets)))
             .send();
-        run.mutate(Operation::SetSubnets, name, async {
-            call.await
-                .map_err(|e| Error::call(Operation::SetSubnets, name, e))
-        })
-        .await?;
+        run.send(Operation::SetSubnets, name, call).await?;
         run.changed(
             ChangeKind::Modified,
             ResourceKind::LoadBalancer,
@@ -208,11 +199,7 @@ async fn modify(
                     .map(EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum::from),
             )
             .send();
-        run.mutate(Operation::SetSecurityGroups, name, async {
-            call.await
-                .map_err(|e| Error::call(Operation::SetSecurityGroups, name, e))
-        })
-        .await?;
+        run.send(Operation::SetSecurityGroups, name, call).await?;
         run.changed(
             ChangeKind::Modified,
             ResourceKind::LoadBalancer,
@@ -227,11 +214,7 @@ async fn modify(
             .load_balancer_arn(arn)
             .ip_address_type(IpAddressType::from(ip.as_str()))
             .send();
-        run.mutate(Operation::SetIpAddressType, name, async {
-            call.await
-                .map_err(|e| Error::call(Operation::SetIpAddressType, name, e))
-        })
-        .await?;
+        run.send(Operation::SetIpAddressType, name, call).await?;
         run.changed(
             ChangeKind::Modified,
             ResourceKind::LoadBalancer,
@@ -281,23 +264,10 @@ async fn set_attributes(
         .elbv2
         .modify_load_balancer_attributes()
         .load_balancer_arn(arn)
-        .set_attributes(Some(
-            attributes
-                .iter()
-                .map(|a| {
-                    LoadBalancerAttribute::builder()
-                        .key(&a.key)
-                        .value(&a.value)
-                        .build()
-                })
-                .collect(),
-        ))
+        .set_attributes(Some(elb_attributes!(LoadBalancerAttribute, attributes)))
         .send();
-    run.mutate(Operation::ModifyLoadBalancerAttributes, name, async {
-        call.await
-            .map_err(|e| Error::call(Operation::ModifyLoadBalancerAttributes, name, e))
-    })
-    .await?;
+    run.send(Operation::ModifyLoadBalancerAttributes, name, call)
+        .await?;
     Ok(())
 }
 
@@ -311,13 +281,7 @@ pub async fn delete(run: &mut Run<'_>, lb: &ActualLoadBalancer) -> Result<()> {
         .load_balancer_arn(&lb.arn)
         .send();
     let name = lb.name.as_str();
-    match run
-        .mutate(Operation::DeleteLoadBalancer, name, async {
-            call.await
-                .map_err(|e| Error::call(Operation::DeleteLoadBalancer, name, e))
-        })
-        .await
-    {
+    match run.send(Operation::DeleteLoadBalancer, name, call).await {
         Err(e) if e.class() != ErrorClass::NotFound => return Err(e),
         _ => {}
     }

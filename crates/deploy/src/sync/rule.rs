@@ -127,11 +127,7 @@ async fn execute(
                     .set_rule_priorities()
                     .set_rule_priorities(Some(pairs))
                     .send();
-                run.mutate(Operation::SetRulePriorities, &what, async {
-                    send.await
-                        .map_err(|e| Error::call(Operation::SetRulePriorities, &what, e))
-                })
-                .await?;
+                run.send(Operation::SetRulePriorities, &what, send).await?;
                 for (_, p) in list {
                     run.changed(
                         ChangeKind::Modified,
@@ -159,11 +155,7 @@ async fn execute(
                     )
                     .set_reset_transforms(content.transforms.is_empty().then_some(true))
                     .send();
-                run.mutate(Operation::ModifyRule, &label, async {
-                    send.await
-                        .map_err(|e| Error::call(Operation::ModifyRule, &label, e))
-                })
-                .await?;
+                run.send(Operation::ModifyRule, &label, send).await?;
                 run.changed(
                     ChangeKind::Modified,
                     ResourceKind::Rule,
@@ -193,12 +185,7 @@ async fn execute(
                     )
                     .set_tags(Some(tags_to_elb(&desired[*j].tags)))
                     .send();
-                let out = run
-                    .mutate(Operation::CreateRule, &label, async {
-                        send.await
-                            .map_err(|e| Error::call(Operation::CreateRule, &label, e))
-                    })
-                    .await?;
+                let out = run.send(Operation::CreateRule, &label, send).await?;
                 if let Some(arn) = out.and_then(|o| o.rules?.into_iter().next()?.rule_arn) {
                     // Created with these tags: no DescribeTags for it next time.
                     run.aws
@@ -211,13 +198,7 @@ async fn execute(
             RuleCall::Delete { arn } => {
                 let send = run.aws.elbv2.delete_rule().rule_arn(arn).send();
                 let label = format!("{port}: {arn}");
-                match run
-                    .mutate(Operation::DeleteRule, &label, async {
-                        send.await
-                            .map_err(|e| Error::call(Operation::DeleteRule, &label, e))
-                    })
-                    .await
-                {
+                match run.send(Operation::DeleteRule, &label, send).await {
                     Err(e) if e.class() != ErrorClass::NotFound => return Err(e),
                     _ => {}
                 }

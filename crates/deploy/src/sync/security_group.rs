@@ -134,10 +134,7 @@ async fn sync_managed(
                 .tag_specifications(tag_spec(&desired.tags))
                 .send();
             let created = run
-                .mutate(Operation::CreateSecurityGroup, &name, async {
-                    call.await
-                        .map_err(|e| Error::call(Operation::CreateSecurityGroup, &name, e))
-                })
+                .send(Operation::CreateSecurityGroup, &name, call)
                 .await?;
             run.changed(ChangeKind::Created, ResourceKind::SecurityGroup, &name, "");
             let id = created
@@ -155,10 +152,7 @@ async fn sync_managed(
             .set_ip_permissions(Some(permissions(&add)))
             .send();
         let done = run
-            .mutate(Operation::AuthorizeSecurityGroupIngress, &name, async {
-                call.await
-                    .map_err(|e| Error::call(Operation::AuthorizeSecurityGroupIngress, &name, e))
-            })
+            .send(Operation::AuthorizeSecurityGroupIngress, &name, call)
             .await;
         // A retried call whose first attempt went through: the rules are there.
         match done {
@@ -184,11 +178,8 @@ async fn sync_managed(
             .group_id(&id)
             .set_ip_permissions(Some(permissions(&remove)))
             .send();
-        run.mutate(Operation::RevokeSecurityGroupIngress, &name, async {
-            call.await
-                .map_err(|e| Error::call(Operation::RevokeSecurityGroupIngress, &name, e))
-        })
-        .await?;
+        run.send(Operation::RevokeSecurityGroupIngress, &name, call)
+            .await?;
         run.changed(
             ChangeKind::Modified,
             ResourceKind::SecurityGroup,
@@ -268,10 +259,7 @@ async fn create_backend(run: &mut Run<'_>, vpc: Option<&str>) -> Result<String> 
         .tag_specifications(tag_spec(&tags))
         .send();
     let created = run
-        .mutate(Operation::CreateSecurityGroup, &name, async {
-            call.await
-                .map_err(|e| Error::call(Operation::CreateSecurityGroup, &name, e))
-        })
+        .send(Operation::CreateSecurityGroup, &name, call)
         .await?;
     run.changed(
         ChangeKind::Created,
@@ -328,12 +316,7 @@ async fn delete(run: &mut Run<'_>, id: &str, name: &str) -> Result<()> {
     let mut waited = Duration::ZERO;
     loop {
         let call = run.aws.ec2.delete_security_group().group_id(id).send();
-        let result = run
-            .mutate(Operation::DeleteSecurityGroup, name, async {
-                call.await
-                    .map_err(|e| Error::call(Operation::DeleteSecurityGroup, name, e))
-            })
-            .await;
+        let result = run.send(Operation::DeleteSecurityGroup, name, call).await;
         match result {
             Ok(_) => break,
             Err(e) if e.class() == ErrorClass::NotFound => break,

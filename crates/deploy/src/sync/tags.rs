@@ -3,7 +3,7 @@
 
 use crate::convert::{tags_to_ec2, tags_to_elb};
 use crate::diff::tags::TagChanges;
-use crate::error::{Error, Operation, Result};
+use crate::error::{Operation, Result};
 use crate::run::Run;
 use aws_sdk_ec2::types::Tag as Ec2Tag;
 use std::collections::BTreeMap;
@@ -37,11 +37,7 @@ pub async fn apply_elb(run: &mut Run<'_>, changes: Vec<(String, TagChanges)>) ->
                 .set_resource_arns(Some(chunk.to_vec()))
                 .set_tags(Some(tags_to_elb(&tags)))
                 .send();
-            run.mutate(Operation::AddTags, &what, async {
-                call.await
-                    .map_err(|e| Error::call(Operation::AddTags, &what, e))
-            })
-            .await?;
+            run.send(Operation::AddTags, &what, call).await?;
         }
     }
     for (keys, arns) in removes {
@@ -54,11 +50,7 @@ pub async fn apply_elb(run: &mut Run<'_>, changes: Vec<(String, TagChanges)>) ->
                 .set_resource_arns(Some(chunk.to_vec()))
                 .set_tag_keys(Some(keys.clone()))
                 .send();
-            run.mutate(Operation::RemoveTags, &what, async {
-                call.await
-                    .map_err(|e| Error::call(Operation::RemoveTags, &what, e))
-            })
-            .await?;
+            run.send(Operation::RemoveTags, &what, call).await?;
         }
     }
     Ok(())
@@ -73,11 +65,7 @@ pub async fn apply_ec2(run: &mut Run<'_>, id: &str, c: &TagChanges) -> Result<()
             .resources(id)
             .set_tags(Some(tags_to_ec2(&c.set)))
             .send();
-        run.mutate(Operation::CreateTags, id, async {
-            call.await
-                .map_err(|e| Error::call(Operation::CreateTags, id, e))
-        })
-        .await?;
+        run.send(Operation::CreateTags, id, call).await?;
     }
     if !c.remove.is_empty() {
         let tags: Vec<Ec2Tag> = c
@@ -91,11 +79,7 @@ pub async fn apply_ec2(run: &mut Run<'_>, id: &str, c: &TagChanges) -> Result<()
             .resources(id)
             .set_tags(Some(tags))
             .send();
-        run.mutate(Operation::DeleteTags, id, async {
-            call.await
-                .map_err(|e| Error::call(Operation::DeleteTags, id, e))
-        })
-        .await?;
+        run.send(Operation::DeleteTags, id, call).await?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! the old one is deleted in the post pass), register the ALB of a chained NLB.
 
 use super::tags;
-use crate::convert::{tags_to_elb, to_sdk_protocol};
+use crate::convert::{elb_attributes, tags_to_elb, to_sdk_protocol};
 use crate::diff::tags::{attribute_changes, tag_changes};
 use crate::diff::target_group::{health_check_changed, replacement_name, replacement_reason};
 use crate::discover::target_group::ActualTargetGroup;
@@ -159,12 +159,7 @@ async fn create(
         .set_target_control_port(tg.target_control_port)
         .set_tags(Some(tags_to_elb(&tg.tags)))
         .send();
-    let out = run
-        .mutate(Operation::CreateTargetGroup, name, async {
-            call.await
-                .map_err(|e| Error::call(Operation::CreateTargetGroup, name, e))
-        })
-        .await?;
+    let out = run.send(Operation::CreateTargetGroup, name, call).await?;
     run.changed(ChangeKind::Created, ResourceKind::TargetGroup, name, "");
     let created = out.and_then(|o| o.target_groups?.into_iter().next()?.target_group_arn);
     // Created with these tags: the next discovery needs no DescribeTags for it.
@@ -211,11 +206,7 @@ async fn modify(
             .set_matcher(matcher(desired))
             .send();
         let name = actual.name.as_str();
-        run.mutate(Operation::ModifyTargetGroup, name, async {
-            call.await
-                .map_err(|e| Error::call(Operation::ModifyTargetGroup, name, e))
-        })
-        .await?;
+        run.send(Operation::ModifyTargetGroup, name, call).await?;
         run.changed(
             ChangeKind::Modified,
             ResourceKind::TargetGroup,
@@ -251,23 +242,10 @@ async fn set_attributes(
         .elbv2
         .modify_target_group_attributes()
         .target_group_arn(arn)
-        .set_attributes(Some(
-            attributes
-                .iter()
-                .map(|a| {
-                    TargetGroupAttribute::builder()
-                        .key(&a.key)
-                        .value(&a.value)
-                        .build()
-                })
-                .collect(),
-        ))
+        .set_attributes(Some(elb_attributes!(TargetGroupAttribute, attributes)))
         .send();
-    run.mutate(Operation::ModifyTargetGroupAttributes, name, async {
-        call.await
-            .map_err(|e| Error::call(Operation::ModifyTargetGroupAttributes, name, e))
-    })
-    .await?;
+    run.send(Operation::ModifyTargetGroupAttributes, name, call)
+        .await?;
     Ok(())
 }
 
@@ -314,11 +292,7 @@ pub async fn register_chained(
             .target_group_arn(tg_arn)
             .targets(TargetDescription::builder().id(&alb).port(tg.port).build())
             .send();
-        run.mutate(Operation::RegisterTargets, &tg.name, async {
-            call.await
-                .map_err(|e| Error::call(Operation::RegisterTargets, &tg.name, e))
-        })
-        .await?;
+        run.send(Operation::RegisterTargets, &tg.name, call).await?;
         run.changed(ChangeKind::Created, ResourceKind::Target, &tg.name, &alb);
         let others: Vec<TargetDescription> = current
             .iter()
@@ -333,11 +307,8 @@ pub async fn register_chained(
                 .target_group_arn(tg_arn)
                 .set_targets(Some(others))
                 .send();
-            run.mutate(Operation::DeregisterTargets, &tg.name, async {
-                call.await
-                    .map_err(|e| Error::call(Operation::DeregisterTargets, &tg.name, e))
-            })
-            .await?;
+            run.send(Operation::DeregisterTargets, &tg.name, call)
+                .await?;
             run.changed(
                 ChangeKind::Deleted,
                 ResourceKind::Target,
@@ -380,12 +351,7 @@ pub async fn delete(run: &mut Run<'_>, tg: &ActualTargetGroup) -> Result<()> {
             .delete_target_group()
             .target_group_arn(&tg.arn)
             .send();
-        let result = run
-            .mutate(Operation::DeleteTargetGroup, &tg.name, async {
-                call.await
-                    .map_err(|e| Error::call(Operation::DeleteTargetGroup, &tg.name, e))
-            })
-            .await;
+        let result = run.send(Operation::DeleteTargetGroup, &tg.name, call).await;
         match result {
             Ok(_) => break,
             Err(e) if e.class() == ErrorClass::NotFound => break,
