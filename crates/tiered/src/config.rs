@@ -186,8 +186,10 @@ pub fn for_class(
         return Err(ClassConfigError::NotFound(key));
     };
     let data = config_map.data.clone().unwrap_or_default();
-    parse(key.clone(), &data, default_region)
-        .map_err(|error| ClassConfigError::Invalid { key, error })
+    parse(key.clone(), &data, default_region).map_err(|error| ClassConfigError::Invalid {
+        key,
+        error: Box::new(error),
+    })
 }
 
 /// Parses ConfigMap data; the message names the offending key.

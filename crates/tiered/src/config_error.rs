@@ -24,7 +24,7 @@ pub enum ClassConfigError {
     Invalid {
         key: ObjectKey,
         #[source]
-        error: ConfigError,
+        error: Box<ConfigError>,
     },
 }
 

@@ -266,9 +266,9 @@ fn import_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
         for path in imported_paths(&text) {
             let segments: Vec<&str> = path.split("::").collect();
             let target = (1..=segments.len())
+                .rev()
                 .map(|n| segments[..n].join("::"))
-                .filter(|prefix| files.contains_key(prefix))
-                .last();
+                .find(|prefix| files.contains_key(prefix));
             if let Some(target) = target.filter(|t| !t.is_empty() && t != module) {
                 imports.insert(target);
             }

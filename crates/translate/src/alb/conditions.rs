@@ -176,7 +176,7 @@ fn check_regex(r: &str) -> Result<(), MatchError> {
         if r.contains(pattern) {
             return Err(MatchError::RegexFeature {
                 regex: r.to_string(),
-                feature: *what,
+                feature: what,
             });
         }
     }
