@@ -19,7 +19,7 @@ const TRUST_STORE: &str =
     "arn:aws:elasticloadbalancing:us-west-2:123456789012:truststore/clients/0123456789abcdef";
 
 /// An HTTPS Gateway validating client certificates against ConfigMap `apps/clients-ca` (not
-/// created yet), with the trust store in its LoadBalancerConfiguration, and a route.
+/// created yet), with the trust store in its LoadBalancerConfiguration.
 const CLUSTER: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -46,22 +46,16 @@ spec:
     mutualAuthentication:
       mode: verify
       trustStore: arn:aws:elasticloadbalancing:us-west-2:123456789012:truststore/clients/0123456789abcdef
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules:
-  - backendRefs: [{name: echo, port: 80}]
 "#;
+
+/// [`CLUSTER`] with the Service `apps/echo` and the route `apps/shop` to it.
+fn cluster() -> String {
+    objects::docs([
+        CLUSTER.to_string(),
+        objects::node_port_service("apps/echo", 80, 30080),
+        objects::http_route("apps/shop", &["web"], None, &[("echo", 80)]),
+    ])
+}
 
 const CONFIG_MAP: &str = r#"
 apiVersion: v1
@@ -126,7 +120,7 @@ async fn a_missing_ca_configmap_is_reported_and_one_created_later_verifies_clien
     let mut c = config();
     c.tiered = false;
     let running = start(&api, deploy.clone(), c).await;
-    api.apply_yaml(&with_alb_class(CLUSTER));
+    api.apply_yaml(&with_alb_class(&cluster()));
 
     // Missing: the listener is refused with the spec's reasons, naming the ConfigMap; no ALB
     // listener serves it unverified.

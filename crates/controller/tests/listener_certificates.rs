@@ -10,9 +10,8 @@
 mod support;
 
 use gantry_api::k8s::Secret;
-use gantry_deploy::client::ClientSettings;
 use gantry_deploy::ownership::CLUSTER as CLUSTER_TAG;
-use gantry_deploy::{DeploySettings, Deployer, FINGERPRINT_TAG, SECRET_TAG};
+use gantry_deploy::{Deployer, FINGERPRINT_TAG, SECRET_TAG};
 use k8s_openapi::ByteString;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -46,17 +45,13 @@ metadata: {name: echo, namespace: apps}
 spec:
   type: NodePort
   ports: [{port: 80, nodePort: 30080, protocol: TCP}]
----
-# An ALB listener exists for a port with routes only.
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /shop}}]
-    backendRefs: [{name: echo, port: 80}]
 "#;
+
+/// [`GATEWAY`] and a route to its Service: an ALB listener exists for a port with routes only.
+fn gateway_and_route() -> String {
+    let route = objects::http_route("apps/shop", &["web"], Some("/shop"), &[("echo", 80)]);
+    with_alb_class(&objects::docs([GATEWAY.to_string(), route]))
+}
 
 fn fixture(name: &str) -> String {
     let path = format!(
@@ -272,21 +267,8 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
 
     // The deployer reads certificates from the controller's Secret cache, as in a cluster.
     let secrets = gantry_controller::referenced::SecretCache::default();
-    let deployer = Arc::new(Deployer::new(
-        &sdk,
-        DeploySettings {
-            vpc_id: Some(vpc_id),
-            certificates: Some(gantry_controller::certificates::from_cache(&secrets)),
-            client: ClientSettings {
-                max_attempts: 3,
-                initial_backoff: Duration::from_millis(10),
-                max_backoff: Duration::from_millis(100),
-                requests_per_second: 0.0,
-                burst: 1,
-                region: None,
-            },
-            ..DeploySettings::new(&cluster)
-        },
+    let deployer = Arc::new(support::aws::deployer_with_secrets(
+        &sdk, &vpc_id, &cluster, &secrets,
     ));
     let api = FakeApi::new();
     // Secrets the controller must never read: another one in the namespace, and later an
@@ -299,7 +281,7 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
     c.backoff_min = Duration::from_millis(200);
     c.backoff_max = Duration::from_secs(2);
     let running = start_with_secrets(&api, deployer.clone(), c, secrets.clone()).await;
-    api.apply_yaml(&with_alb_class(GATEWAY));
+    api.apply_yaml(&gateway_and_route());
 
     // Missing: ResolvedRefs=False InvalidCertificateRef, naming the Secret; not programmed.
     eventually("the missing Secret is reported", LIMIT, || {

@@ -251,16 +251,11 @@ async fn a_watch_namespace_limits_the_gateways_handled() {
     c.watch_namespace = Some("apps".into());
     let running = start(&api, Arc::new(FakeDeploy::default()), c).await;
     api.apply_yaml(&manifests());
-    api.apply_yaml(
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: elsewhere}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: a, port: 80, protocol: HTTP}]
-"#,
-    );
+    api.apply_yaml(&objects::gateway(
+        "elsewhere/web",
+        "alb",
+        &[("a", 80, "HTTP")],
+    ));
     eventually("apps/web programmed", LIMIT, || {
         api.get("Gateway", "apps", "web")
             .is_some_and(|g| is_true(&g["status"], "Programmed"))
@@ -293,16 +288,11 @@ async fn a_route_on_two_gateways_keeps_an_entry_for_each() {
     let api = FakeApi::new();
     let deploy = Arc::new(FakeDeploy::default());
     api.apply_yaml(&manifests());
-    api.apply_yaml(
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: admin, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: a, port: 8080, protocol: HTTP}]
-"#,
-    );
+    api.apply_yaml(&objects::gateway(
+        "apps/admin",
+        "alb",
+        &[("a", 8080, "HTTP")],
+    ));
     api.modify("HTTPRoute", "apps", "shop", |r| {
         r["spec"]["parentRefs"] = json!([{"name": "web"}, {"name": "admin"}]);
     });

@@ -5,6 +5,7 @@
 
 mod support;
 
+use gantry_testkit::scenes;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,46 +17,17 @@ const LIMIT: Duration = Duration::from_secs(60);
 const TIERED: &str = "gateway.k8s.aws/tiered";
 const XP: &str = "elbv2.aws.crossplane.io";
 
-const CLASS: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: public-gw-gateway-class}
-spec:
-  controllerName: gateway.k8s.aws/tiered
-  parametersRef: {group: "", kind: ConfigMap, name: tiered-config, namespace: tiered}
-"#;
+/// The tiered class the seeds' Gateways name, configured by `tiered/tiered-config`.
+fn class() -> String {
+    objects::tiered_class("public-gw-gateway-class", "tiered/tiered-config")
+}
 
 /// Seed 003: the class configuration, the Gateway and its HTTPRoute.
-const SEED: &str = r#"
-apiVersion: v1
-kind: Namespace
-metadata: {name: tiered}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: tiered-config, namespace: tiered}
-data:
-  region: us-west-2
-  vpcID: vpc-1
-  subnets: public-subnet-1, public-subnet-2, public-subnet-3
-  providerFamily: crossplane-contrib
----
-apiVersion: gateway.networking.k8s.io/v1beta1
-kind: Gateway
-metadata: {name: foo-gateway, namespace: tiered}
-spec:
-  gatewayClassName: public-gw-gateway-class
-  listeners:
-  - {name: web, port: 80, protocol: HTTP, hostname: foo.example.com}
----
-apiVersion: gateway.networking.k8s.io/v1beta1
-kind: HTTPRoute
-metadata: {name: foo-site, namespace: tiered}
-spec:
-  parentRefs: [{kind: Gateway, name: foo-gateway}]
-  rules:
-  - backendRefs: [{name: foo-site, port: 80}]
-"#;
+fn seed() -> String {
+    objects::docs([NAMESPACE.to_string(), scenes::TIERED_SEED_003.to_string()])
+}
+
+const NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata: {name: tiered}\n";
 
 const LB: &str = "tiered.foo-gateway";
 const PORT: &str = "tiered.foo-gateway.80";
@@ -131,8 +103,8 @@ fn istio_reports(api: &FakeApi) {
 
 /// Seed applied, shadows and the first Crossplane resources created.
 async fn seeded(api: &FakeApi) {
-    api.apply_yaml(CLASS);
-    api.apply_yaml(SEED);
+    api.apply_yaml(&class());
+    api.apply_yaml(&seed());
     until(
         "shadow Gateway, shadow route, LoadBalancer, TargetGroup",
         || {
@@ -380,8 +352,9 @@ async fn deleting_the_user_gateway_removes_the_tree() {
 async fn a_missing_class_configuration_is_a_class_condition() {
     let api = FakeApi::new();
     let running = started(&api).await;
-    api.apply_yaml(CLASS);
-    let without_config: Vec<&str> = SEED
+    api.apply_yaml(&class());
+    let all = seed();
+    let without_config: Vec<&str> = all
         .split("\n---\n")
         .filter(|d| !d.contains("kind: ConfigMap"))
         .collect();
@@ -400,7 +373,7 @@ async fn a_missing_class_configuration_is_a_class_condition() {
     assert!(api.list("LoadBalancer").is_empty());
 
     // The configuration appears: the class is accepted and the tree is created.
-    api.apply_yaml(SEED);
+    api.apply_yaml(&seed());
     until("shadow created once configured", || {
         api.get("Gateway", "tiered", "foo-gateway-istio").is_some()
     })
@@ -446,8 +419,8 @@ async fn without_crossplane_the_shadows_are_made_and_the_status_says_what_is_mis
         api.uninstall(XP, plural);
     }
     let running = started(&api).await;
-    api.apply_yaml(CLASS);
-    api.apply_yaml(SEED);
+    api.apply_yaml(&class());
+    api.apply_yaml(&seed());
     until("shadows made", || {
         api.get("Gateway", "tiered", "foo-gateway-istio").is_some()
             && api.get("HTTPRoute", "tiered", "foo-site-istio").is_some()

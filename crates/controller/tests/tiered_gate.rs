@@ -10,37 +10,23 @@ use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
 use support::*;
 
-const CLUSTER: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: tiered}
-spec:
-  controllerName: gateway.k8s.aws/tiered
-  parametersRef: {group: "", kind: ConfigMap, name: tiered-config, namespace: apps}
----
+/// An ALB Gateway `apps/web` and a tiered one `apps/edge`, each of its class.
+fn cluster() -> String {
+    let http = [("http", 80, "HTTP")];
+    objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::tiered_class("tiered", "apps/tiered-config"),
+        TIERED_CONFIG.to_string(),
+        objects::gateway("apps/web", "alb", &http),
+        objects::gateway("apps/edge", "tiered", &http),
+    ])
+}
+
+const TIERED_CONFIG: &str = r#"
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: tiered-config, namespace: apps}
 data: {region: us-west-2, vpcID: vpc-1, subnets: "subnet-1, subnet-2"}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: edge, namespace: apps}
-spec:
-  gatewayClassName: tiered
-  listeners: [{name: http, port: 80, protocol: HTTP}]
 "#;
 
 /// Requests only the tiered class makes: its class ConfigMaps and the Crossplane groups.
@@ -55,7 +41,7 @@ fn tiered_requests(api: &FakeApi) -> Vec<String> {
 
 async fn run_cluster(tiered: bool) -> (FakeApi, Vec<String>) {
     let api = FakeApi::new();
-    api.apply_yaml(CLUSTER);
+    api.apply_yaml(&cluster());
     let mut c = config();
     c.tiered = tiered;
     let running = start(&api, Arc::new(FakeDeploy::default()), c).await;

@@ -10,7 +10,7 @@ mod support;
 
 use gantry_api::k8s::Secret;
 use gantry_deploy::ownership::CLUSTER as CLUSTER_TAG;
-use gantry_deploy::{DeploySettings, Deployer, FINGERPRINT_TAG, SECRET_TAG};
+use gantry_deploy::{Deployer, FINGERPRINT_TAG, SECRET_TAG};
 use k8s_openapi::ByteString;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -25,18 +25,11 @@ const TIERED: &str = "gateway.k8s.aws/tiered";
 const LISTENER: &str = "LBListener.elbv2.aws.m.upbound.io";
 
 /// The default family (Upbound namespaced); the 443 listener has no hostname, so its
-/// certificate can only come from its Secret.
+/// certificate can only come from its Secret. The class is [`objects::tiered_class`].
 const CLUSTER_OBJECTS: &str = r#"
 apiVersion: v1
 kind: Namespace
 metadata: {name: tiered}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: public-gw-gateway-class}
-spec:
-  controllerName: gateway.k8s.aws/tiered
-  parametersRef: {group: "", kind: ConfigMap, name: tiered-config, namespace: tiered}
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -129,13 +122,11 @@ async fn a_secret_only_https_listener_gets_the_imported_certificate_and_deletion
     // The deployer reads the Secret's certificate and key from the controller's cache, as in
     // a cluster (crate::certificates::from_cache).
     let secrets = gantry_controller::referenced::SecretCache::default();
-    let base = support::aws::deployer(&sdk, "vpc-unused", &cluster);
-    let deployer = Arc::new(Deployer::new(
+    let deployer = Arc::new(support::aws::deployer_with_secrets(
         &sdk,
-        DeploySettings {
-            certificates: Some(gantry_controller::certificates::from_cache(&secrets)),
-            ..base.settings().clone()
-        },
+        "vpc-unused",
+        &cluster,
+        &secrets,
     ));
     let api = FakeApi::new();
     let mut c = config();
@@ -143,7 +134,10 @@ async fn a_secret_only_https_listener_gets_the_imported_certificate_and_deletion
     c.backoff_min = Duration::from_millis(200);
     c.backoff_max = Duration::from_secs(2);
     let running = start_with_secrets(&api, deployer.clone(), c, secrets.clone()).await;
-    api.apply_yaml(CLUSTER_OBJECTS);
+    api.apply_yaml(&objects::docs([
+        objects::tiered_class("public-gw-gateway-class", "tiered/tiered-config"),
+        CLUSTER_OBJECTS.to_string(),
+    ]));
 
     // Missing: the listener is refused naming the Secret (ResolvedRefs=False,
     // InvalidCertificateRef), no 443 listener object, nothing imported.

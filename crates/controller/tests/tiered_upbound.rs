@@ -17,14 +17,10 @@ const LIMIT: Duration = Duration::from_secs(60);
 const TIERED: &str = "gateway.k8s.aws/tiered";
 const DNS: &str = "foo-gateway-1234.us-west-2.elb.amazonaws.com";
 
-const CLASS: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: public-gw-gateway-class}
-spec:
-  controllerName: gateway.k8s.aws/tiered
-  parametersRef: {group: "", kind: ConfigMap, name: tiered-config, namespace: tiered}
-"#;
+/// The tiered class the seeds' Gateways name, configured by `tiered/tiered-config`.
+fn class() -> String {
+    objects::tiered_class("public-gw-gateway-class", "tiered/tiered-config")
+}
 
 fn seed(family: &str) -> String {
     format!(
@@ -195,7 +191,7 @@ async fn until(what: &str, check: impl FnMut() -> bool) {
 async fn gateway_to_programmed_and_back_to_nothing(family: Family) {
     let api = FakeApi::new();
     let running = start(&api, Arc::new(FakeDeploy::default()), config()).await;
-    api.apply_yaml(CLASS);
+    api.apply_yaml(&class());
     api.apply_yaml(&seed(family.config));
 
     // 1. Every cloud object at once: references are the provider's `*Ref` fields.
@@ -370,7 +366,7 @@ async fn without_the_familys_crds_the_status_names_them() {
         api.uninstall("ec2.aws.m.upbound.io", plural);
     }
     let running = start(&api, Arc::new(FakeDeploy::default()), config()).await;
-    api.apply_yaml(CLASS);
+    api.apply_yaml(&class());
     api.apply_yaml(&seed(""));
     until("Programmed names the missing namespaced kinds only", || {
         programmed(&user_gateway(&api)).is_some_and(|c| {
@@ -399,7 +395,7 @@ async fn https_certificate_found_in_acm_by_hostname() {
         &["*.example.org"],
     );
     let running = start(&api, deploy.clone(), config()).await;
-    api.apply_yaml(CLASS);
+    api.apply_yaml(&class());
     api.apply_yaml(&seed(""));
     api.modify("Gateway", "tiered", "foo-gateway", |g| {
         g["spec"]["listeners"] = json!([

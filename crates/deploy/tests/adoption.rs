@@ -13,6 +13,7 @@ mod common;
 use common::lbc::{self, Backend, Gateway, Rule};
 use common::*;
 use gantry_model::Stack;
+use gantry_testkit::objects;
 
 const GATEWAY: Gateway<'static> = Gateway {
     namespace: "shop",
@@ -20,15 +21,10 @@ const GATEWAY: Gateway<'static> = Gateway {
     uid: "6a1f0d7e-1111-4222-8333-944445555666",
 };
 
-/// The Gateway, its Services (NodePort: instance targets, the LBC's default target type) and
-/// an HTTPRoute of two rules; `{CART}` is the path prefix of the first rule, `{CART_BACKENDS}`
-/// its backendRefs.
+/// The Gateway (of class `alb`), its Services (NodePort: instance targets, the LBC's default
+/// target type: `cart` added by [`plan_with`], `catalog` here) and an HTTPRoute of two rules;
+/// `{CART}` is the path prefix of the first rule, `{CART_BACKENDS}` its backendRefs.
 const MANIFESTS: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: web, namespace: shop, uid: 6a1f0d7e-1111-4222-8333-944445555666}
@@ -36,13 +32,6 @@ spec:
   gatewayClassName: alb
   listeners:
   - {name: http, protocol: HTTP, port: 80}
----
-apiVersion: v1
-kind: Service
-metadata: {name: cart, namespace: shop}
-spec:
-  type: NodePort
-  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
 ---
 apiVersion: v1
 kind: Service
@@ -102,9 +91,13 @@ const CART_ONLY: &str = "[{name: cart, port: 80}]";
 /// `backends` as its backendRefs.
 fn plan_with(cluster: &str, cart: &str, backends: &str) -> Stack {
     let mut loader = gantry_manifests::Loader::new();
-    let text = MANIFESTS
-        .replace("{CART_BACKENDS}", backends)
-        .replace("{CART}", cart);
+    let text = objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::node_port_service("shop/cart", 80, 30080),
+        MANIFESTS
+            .replace("{CART_BACKENDS}", backends)
+            .replace("{CART}", cart),
+    ]);
     loader.load_str("adoption.yaml", &text);
     let loaded = loader.finish();
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);

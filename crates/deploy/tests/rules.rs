@@ -162,16 +162,7 @@ async fn reprioritise(mode: Option<PriorityMode>, tag: &str) {
         MutationHook(Arc::new(move |op| {
             let (elbv2, listener, states) = (elbv2.clone(), listener.clone(), states.clone());
             Box::pin(async move {
-                let mut rules = elbv2
-                    .describe_rules()
-                    .listener_arn(&listener)
-                    .send()
-                    .await
-                    .expect("describe rules")
-                    .rules
-                    .unwrap_or_default();
-                rules.retain(|r| r.is_default != Some(true));
-                rules.sort_by_key(|r| r.priority.as_deref().and_then(|p| p.parse::<u32>().ok()));
+                let rules = listener_rules(&elbv2, &listener).await;
                 states.lock().unwrap().push((op.to_string(), rules));
             })
         }))

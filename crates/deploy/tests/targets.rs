@@ -50,30 +50,6 @@ async fn ip_target_group(fx: &Fixture, name: &str) -> String {
         .expect("arn")
 }
 
-/// What the target group holds, sorted.
-async fn held(fx: &Fixture, arn: &str) -> Vec<Target> {
-    let mut out: Vec<Target> = fx
-        .elbv2
-        .describe_target_health()
-        .target_group_arn(arn)
-        .send()
-        .await
-        .expect("describe target health")
-        .target_health_descriptions
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|d| {
-            let t = d.target?;
-            Some(Target {
-                id: t.id?,
-                port: t.port?,
-            })
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 /// `n` pod IPs from `base` on, on port 8080.
 fn pods(base: u32, n: u32) -> Vec<Target> {
     let mut out: Vec<Target> = (base..base + n)
@@ -102,7 +78,7 @@ async fn targets_scale_up_and_down_with_only_the_difference_as_calls() {
         made,
         ops(&[("DescribeTargetHealth", 1), ("RegisterTargets", 1)])
     );
-    assert_eq!(held(&fx, &arn).await, pods(0, 3));
+    assert_eq!(fx.held_targets(&arn).await, pods(0, 3));
 
     let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(0, 5))).await;
     assert_eq!(r.expect("scale 3 → 5").registered, pods(3, 2));
@@ -119,7 +95,7 @@ async fn targets_scale_up_and_down_with_only_the_difference_as_calls() {
         made,
         ops(&[("DescribeTargetHealth", 1), ("DeregisterTargets", 1)])
     );
-    assert_eq!(held(&fx, &arn).await, pods(3, 2));
+    assert_eq!(fx.held_targets(&arn).await, pods(3, 2));
 
     // Nothing changed: the describe and no other call.
     let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(3, 2))).await;
@@ -137,7 +113,7 @@ async fn targets_scale_up_and_down_with_only_the_difference_as_calls() {
             ("DeregisterTargets", 1)
         ])
     );
-    assert_eq!(held(&fx, &arn).await, pods(10, 2));
+    assert_eq!(fx.held_targets(&arn).await, pods(10, 2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,7 +133,7 @@ async fn a_burst_of_1000_endpoint_changes_is_coalesced_into_batched_calls() {
         made,
         ops(&[("DescribeTargetHealth", 1), ("RegisterTargets", batches)])
     );
-    assert_eq!(held(&fx, &arn).await.len(), 1000);
+    assert_eq!(fx.held_targets(&arn).await.len(), 1000);
 
     // All 1,000 replaced: 1,000 registrations and 1,000 deregistrations.
     let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(5000, 1000))).await;
@@ -174,7 +150,7 @@ async fn a_burst_of_1000_endpoint_changes_is_coalesced_into_batched_calls() {
             ("DeregisterTargets", batches)
         ])
     );
-    assert_eq!(held(&fx, &arn).await, pods(5000, 1000));
+    assert_eq!(fx.held_targets(&arn).await, pods(5000, 1000));
     println!(
         "1,000 endpoints: {batches} RegisterTargets calls; 2,000 changes: {} calls",
         2 * batches
@@ -186,7 +162,7 @@ async fn a_burst_of_1000_endpoint_changes_is_coalesced_into_batched_calls() {
         made,
         ops(&[("DescribeTargetHealth", 1), ("DeregisterTargets", batches)])
     );
-    assert!(held(&fx, &arn).await.is_empty());
+    assert!(fx.held_targets(&arn).await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -208,7 +184,7 @@ async fn a_dry_run_reports_the_calls_and_makes_none() {
     assert!(changes.dry_run);
     assert_eq!((changes.registered.len(), changes.calls), (450, 3));
     assert_eq!(made, ops(&[("DescribeTargetHealth", 1)]));
-    assert!(held(&fx, &arn).await.is_empty());
+    assert!(fx.held_targets(&arn).await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

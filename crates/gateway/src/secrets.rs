@@ -154,40 +154,51 @@ fn certificate_secrets<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
+    use gantry_testkit::objects::{docs, gateway_class};
+
+    /// The objects of `yaml`, read as the manifest loader reads them (with the API server's
+    /// defaults).
+    fn snapshot(yaml: &str) -> Snapshot {
+        let mut loader = gantry_manifests::Loader::new();
+        loader.load_str("test.yaml", yaml);
+        let loaded = loader.finish();
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        loaded.snapshot
+    }
+
+    /// The Secrets `(namespace, name)`, each read for its TLS keys.
+    fn tls_secrets(secrets: &[(&str, &str)]) -> SecretReferences {
+        let tls: BTreeSet<&str> = TLS_KEYS.iter().copied().collect();
+        secrets
+            .iter()
+            .map(|(namespace, name)| (ObjectKey::new(*namespace, *name), tls.clone()))
+            .collect()
+    }
 
     #[test]
     fn oidc_secrets_are_named_in_the_configuration_namespace() {
-        let lrc: ListenerRuleConfiguration = serde_json::from_value(serde_json::json!({
-            "apiVersion": "gateway.k8s.aws/v1",
-            "kind": "ListenerRuleConfiguration",
-            "metadata": {"name": "auth", "namespace": "apps"},
-            "spec": {"actions": [{
-                "type": "authenticate-oidc",
-                "authenticateOIDCConfig": {
-                    "issuer": "https://idp.example.com",
-                    "authorizationEndpoint": "https://idp.example.com/auth",
-                    "tokenEndpoint": "https://idp.example.com/token",
-                    "userInfoEndpoint": "https://idp.example.com/userinfo",
-                    "secret": {"name": "oidc-client"},
-                },
-            }]},
-        }))
-        .unwrap();
-        let fixed: ListenerRuleConfiguration = serde_json::from_value(serde_json::json!({
-            "apiVersion": "gateway.k8s.aws/v1",
-            "kind": "ListenerRuleConfiguration",
-            "metadata": {"name": "fixed", "namespace": "apps"},
-            "spec": {"actions": [{"type": "fixed-response",
-                                  "fixedResponseConfig": {"statusCode": 404}}]},
-        }))
-        .unwrap();
-        let mut snapshot = Snapshot::default();
-        for l in [lrc, fixed] {
-            snapshot
-                .listener_rule_configurations
-                .insert(ObjectKey::of(&l.metadata), Arc::new(l));
-        }
+        let snapshot = snapshot(
+            r#"apiVersion: gateway.k8s.aws/v1
+kind: ListenerRuleConfiguration
+metadata: {name: auth, namespace: apps}
+spec:
+  actions:
+  - type: authenticate-oidc
+    authenticateOIDCConfig:
+      issuer: https://idp.example.com
+      authorizationEndpoint: https://idp.example.com/auth
+      tokenEndpoint: https://idp.example.com/token
+      userInfoEndpoint: https://idp.example.com/userinfo
+      secret: {name: oidc-client}
+---
+apiVersion: gateway.k8s.aws/v1
+kind: ListenerRuleConfiguration
+metadata: {name: fixed, namespace: apps}
+spec:
+  actions:
+  - {type: fixed-response, fixedResponseConfig: {statusCode: 404}}
+"#,
+        );
         let refs = rule_configuration_secrets(&snapshot);
         assert_eq!(
             refs.into_iter().collect::<Vec<_>>(),
@@ -198,22 +209,9 @@ mod tests {
         );
     }
 
-    fn objects<K: serde::de::DeserializeOwned>(yaml: &str) -> Vec<K> {
-        yaml.split("\n---\n")
-            .map(|d| serde_norway::from_str(d).unwrap())
-            .collect()
-    }
-
     #[test]
     fn listener_certificate_secrets_are_those_of_our_gateways_that_may_be_read() {
-        let mut snapshot = Snapshot::default();
-        for c in objects::<gantry_api::gateway::GatewayClass>(
-            "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: alb}\nspec: {controllerName: gateway.k8s.aws/alb}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: other}\nspec: {controllerName: example.com/other}",
-        ) {
-            snapshot
-                .gateway_classes
-                .insert(ObjectKey::of(&c.metadata), Arc::new(c));
-        }
+        let other_class = "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: other}\nspec: {controllerName: example.com/other}";
         let gateways = r#"apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: web, namespace: apps}
@@ -240,27 +238,16 @@ spec:
     port: 443
     protocol: HTTPS
     tls: {certificateRefs: [{name: their-tls}]}"#;
-        for g in objects::<Gateway>(gateways) {
-            snapshot
-                .gateways
-                .insert(ObjectKey::of(&g.metadata), Arc::new(g));
-        }
-        for g in objects::<gantry_api::gateway::ReferenceGrant>(
-            "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: apps}]\n  to: [{group: '', kind: Secret}]",
-        ) {
-            snapshot
-                .reference_grants
-                .insert(ObjectKey::of(&g.metadata), Arc::new(g));
-        }
-        let refs = listener_certificate_secrets(&snapshot);
-        let tls: BTreeSet<&str> = TLS_KEYS.iter().copied().collect();
+        let grant = "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: apps}]\n  to: [{group: '', kind: Secret}]";
+        let snapshot = snapshot(&docs([
+            gateway_class("alb", "alb"),
+            other_class.to_string(),
+            gateways.to_string(),
+            grant.to_string(),
+        ]));
         assert_eq!(
-            refs,
-            [
-                (ObjectKey::new("apps", "web-tls"), tls.clone()),
-                (ObjectKey::new("certs", "shared"), tls),
-            ]
-            .into()
+            listener_certificate_secrets(&snapshot),
+            tls_secrets(&[("apps", "web-tls"), ("certs", "shared")])
         );
     }
 
@@ -270,21 +257,7 @@ spec:
     /// child ListenerSets").
     #[test]
     fn listener_set_certificate_secrets_are_read_for_our_gateways_with_their_own_grants() {
-        let mut snapshot = Snapshot::default();
-        for c in objects::<gantry_api::gateway::GatewayClass>(
-            "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: alb}\nspec: {controllerName: gateway.k8s.aws/alb}",
-        ) {
-            snapshot
-                .gateway_classes
-                .insert(ObjectKey::of(&c.metadata), Arc::new(c));
-        }
-        for g in objects::<Gateway>(
-            "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: web, namespace: apps}\nspec: {gatewayClassName: alb, listeners: []}",
-        ) {
-            snapshot
-                .gateways
-                .insert(ObjectKey::of(&g.metadata), Arc::new(g));
-        }
+        let gateway = "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: web, namespace: apps}\nspec: {gatewayClassName: alb, listeners: []}";
         let sets = r#"apiVersion: gateway.networking.k8s.io/v1
 kind: ListenerSet
 metadata: {name: extra, namespace: team}
@@ -310,27 +283,16 @@ spec:
     port: 443
     protocol: HTTPS
     tls: {certificateRefs: [{name: orphan-tls}]}"#;
-        for l in objects::<ListenerSet>(sets) {
-            snapshot
-                .listener_sets
-                .insert(ObjectKey::of(&l.metadata), Arc::new(l));
-        }
-        for g in objects::<gantry_api::gateway::ReferenceGrant>(
-            "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: ListenerSet, namespace: team}]\n  to: [{group: '', kind: Secret}]\n---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: gwcerts}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: team}]\n  to: [{group: '', kind: Secret}]",
-        ) {
-            snapshot
-                .reference_grants
-                .insert(ObjectKey::of(&g.metadata), Arc::new(g));
-        }
-        let refs = listener_certificate_secrets(&snapshot);
-        let tls: BTreeSet<&str> = TLS_KEYS.iter().copied().collect();
+        let grants = "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: ListenerSet, namespace: team}]\n  to: [{group: '', kind: Secret}]\n---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: gwcerts}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: team}]\n  to: [{group: '', kind: Secret}]";
+        let snapshot = snapshot(&docs([
+            gateway_class("alb", "alb"),
+            gateway.to_string(),
+            sets.to_string(),
+            grants.to_string(),
+        ]));
         assert_eq!(
-            refs,
-            [
-                (ObjectKey::new("certs", "shared"), tls.clone()),
-                (ObjectKey::new("team", "team-tls"), tls),
-            ]
-            .into()
+            listener_certificate_secrets(&snapshot),
+            tls_secrets(&[("certs", "shared"), ("team", "team-tls")])
         );
     }
 }

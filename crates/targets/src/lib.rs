@@ -22,19 +22,20 @@ mod endpoints;
 mod nodes;
 mod readiness;
 mod selector;
+mod slices;
 
 pub use binding::{
     Deployed, PortProtocol, PortRule, STACK_NAME_LABEL_SUFFIX, STACK_NAMESPACE_LABEL_SUFFIX,
     backend_rules, source_security_group, target_group_binding, target_group_bindings,
 };
 pub use bound::binding_targets;
-pub use endpoints::SERVICE_NAME_LABEL;
 pub use nodes::{EXCLUDE_LABELS, instance_id};
 pub use readiness::{
     GateCondition, GateConditions, READINESS_GATE_PREFIX, gate_conditions, gated_bindings,
     has_target_health_gate, pod_condition, readiness_gate,
 };
 pub use selector::matches;
+pub use slices::SERVICE_NAME_LABEL;
 
 use gantry_api::k8s::{Service, ServicePort};
 use gantry_model::{Stack, TargetGroup, TargetType};

@@ -9,7 +9,7 @@
 //! * each gated pod's condition of that type says what the load balancer says of its target
 //!   ([`gate_conditions`]): True when healthy, else False with the health reason.
 
-use crate::endpoints::slice_endpoints;
+use crate::slices::slice_endpoints;
 use gantry_api::crds::{TargetGroupBinding, TargetType};
 use gantry_api::k8s::Pod;
 use gantry_model::{Target, TargetHealth};

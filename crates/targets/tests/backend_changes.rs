@@ -11,23 +11,20 @@ use gantry_deploy::{DeploySettings, Deployer, MutationHook};
 use gantry_model::{Stack, Target, TargetGroup, TargetType};
 use gantry_snapshot::Snapshot;
 use gantry_targets::{Deployed, stack_targets, target_group_bindings};
+use gantry_testkit::objects;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
-const GATEWAY: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: shop}
-spec:
-  gatewayClassName: alb
-  listeners:
-  - {name: http, protocol: HTTP, port: 80}
----
+/// The ALB Gateway `shop/gw` (HTTP on 80) and a ready node.
+fn gateway() -> String {
+    objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway("shop/gw", "alb", &[("http", 80, "HTTP")]),
+        NODE.to_string(),
+    ])
+}
+
+const NODE: &str = r#"
 apiVersion: v1
 kind: Node
 metadata: {name: node-a}
@@ -105,29 +102,6 @@ fn view(fx: &Fixture) -> View {
     }
 }
 
-async fn targets_of(fx: &Fixture, arn: &str) -> Vec<Target> {
-    let mut out: Vec<Target> = fx
-        .elbv2
-        .describe_target_health()
-        .target_group_arn(arn)
-        .send()
-        .await
-        .expect("describe target health")
-        .target_health_descriptions
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|h| {
-            let t = h.target?;
-            Some(Target {
-                id: t.id?,
-                port: t.port?,
-            })
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 async fn listener_of(fx: &Fixture, d: &Deployer, stack: &Stack) -> String {
     let lb = d.apply(stack).await.expect("apply").load_balancer;
     fx.listener_arn(&lb.expect("load balancer").arn, 80).await
@@ -152,7 +126,8 @@ async fn a_service_changing_type_moves_to_a_new_target_group_make_before_break()
     let (old, old_snapshot) = plan(
         &fx.cluster,
         &format!(
-            "{GATEWAY}{}{}",
+            "{}{}{}",
+            gateway(),
             service("web", true, "10.0.1.10"),
             route(&[("web", 1)])
         ),
@@ -160,7 +135,8 @@ async fn a_service_changing_type_moves_to_a_new_target_group_make_before_break()
     let (new, new_snapshot) = plan(
         &fx.cluster,
         &format!(
-            "{GATEWAY}{}{}",
+            "{}{}{}",
+            gateway(),
             service("web", false, "10.0.1.10"),
             route(&[("web", 1)])
         ),
@@ -178,7 +154,7 @@ async fn a_service_changing_type_moves_to_a_new_target_group_make_before_break()
     assert_eq!(before.len(), 1);
     let old_arn = before.iter().next().unwrap().clone();
     assert_eq!(
-        targets_of(&fx, &old_arn).await,
+        fx.held_targets(&old_arn).await,
         [Target {
             id: "i-0a0000000000000a1".into(),
             port: 30080
@@ -247,7 +223,7 @@ async fn a_service_changing_type_moves_to_a_new_target_group_make_before_break()
     assert_ne!(new_arn, old_arn);
     assert_eq!(view(&fx).forwards(&listener).await, [(new_arn.clone(), 1)]);
     assert_eq!(
-        targets_of(&fx, &new_arn).await,
+        fx.held_targets(&new_arn).await,
         [Target {
             id: "10.0.1.10".into(),
             port: 8080
@@ -269,7 +245,7 @@ async fn the_share_of_unresolved_backends_goes_to_a_target_group_without_targets
     let split = route(&[("web", 80), ("canary", 20)]);
     let (broken, broken_snapshot) = plan(
         &fx.cluster,
-        &format!("{GATEWAY}{}{split}", service("web", false, "10.0.1.10")),
+        &format!("{}{}{split}", gateway(), service("web", false, "10.0.1.10")),
     );
     let unavailable: Vec<&TargetGroup> = broken
         .target_groups
@@ -303,7 +279,7 @@ async fn the_share_of_unresolved_backends_goes_to_a_target_group_without_targets
     expected.sort();
     assert_eq!(view(&fx).forwards(&listener).await, expected);
     assert!(
-        targets_of(&fx, &unavailable_arn).await.is_empty(),
+        fx.held_targets(&unavailable_arn).await.is_empty(),
         "never any target"
     );
     let tags = fx
@@ -340,7 +316,8 @@ async fn the_share_of_unresolved_backends_goes_to_a_target_group_without_targets
     let (fixed, fixed_snapshot) = plan(
         &fx.cluster,
         &format!(
-            "{GATEWAY}{}{}{split}",
+            "{}{}{}{split}",
+            gateway(),
             service("web", false, "10.0.1.10"),
             service("canary", false, "10.0.2.20")
         ),

@@ -3,7 +3,9 @@
 mod fixtures;
 
 use fixtures::*;
-use gantry_api::crds::{NetworkingProtocol, TargetGroupBinding, TargetType as BindingType};
+use gantry_api::crds::{
+    NetworkingIngressRule, NetworkingProtocol, TargetGroupBinding, TargetType as BindingType,
+};
 use gantry_api::k8s::IntOrString;
 use gantry_model::{LoadBalancerType, Protocol, SecurityGroupRef, Stack, TargetType};
 use gantry_snapshot::Snapshot;
@@ -25,6 +27,18 @@ fn by_service<'a>(bindings: &'a [TargetGroupBinding], svc: &str) -> &'a TargetGr
         .iter()
         .find(|b| b.spec.service_ref.name == svc)
         .unwrap_or_else(|| panic!("a binding for {svc}"))
+}
+
+/// The first ingress rule of the binding's `networking`.
+fn first_ingress_rule(binding: &TargetGroupBinding) -> &NetworkingIngressRule {
+    &binding
+        .spec
+        .networking
+        .as_ref()
+        .unwrap()
+        .ingress
+        .as_ref()
+        .unwrap()[0]
 }
 
 #[test]
@@ -102,14 +116,7 @@ fn every_service_target_group_gets_a_binding_as_the_reference_controller_writes_
         .clone()
         .expect("TGC nodeSelector carried through");
     assert_eq!(selector.match_labels.unwrap()["pool"], "web");
-    let rule = &web
-        .spec
-        .networking
-        .as_ref()
-        .unwrap()
-        .ingress
-        .as_ref()
-        .unwrap()[0];
+    let rule = first_ingress_rule(web);
     assert_eq!(
         rule.from[0].security_group.as_ref().unwrap().group_id,
         "",
@@ -128,14 +135,7 @@ fn every_service_target_group_gets_a_binding_as_the_reference_controller_writes_
     let api = by_service(&plan, "api");
     assert_eq!(api.spec.target_type, Some(BindingType::Ip));
     assert_eq!(api.spec.node_selector, None);
-    let rule = &api
-        .spec
-        .networking
-        .as_ref()
-        .unwrap()
-        .ingress
-        .as_ref()
-        .unwrap()[0];
+    let rule = first_ingress_rule(api);
     assert_eq!(
         rule.ports[0].port,
         Some(IntOrString::String("http-api".into())),
@@ -159,14 +159,7 @@ fn every_service_target_group_gets_a_binding_as_the_reference_controller_writes_
         Some("arn:aws:elasticloadbalancing:tg/web")
     );
     assert_eq!(web.spec.vpc_id.as_deref(), Some("vpc-1"));
-    let rule = &web
-        .spec
-        .networking
-        .as_ref()
-        .unwrap()
-        .ingress
-        .as_ref()
-        .unwrap()[0];
+    let rule = first_ingress_rule(web);
     assert_eq!(
         rule.from[0].security_group.as_ref().unwrap().group_id,
         "sg-0123"

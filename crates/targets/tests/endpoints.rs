@@ -6,7 +6,7 @@ use fixtures::*;
 use gantry_model::{TargetGroup, TargetIpAddressType, TargetType};
 use gantry_snapshot::Snapshot;
 use gantry_targets::desired_targets;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// `demo/web`: port 80 named `http` to the named container port `web`.
 fn web() -> (Snapshot, TargetGroup) {
@@ -18,6 +18,17 @@ fn web() -> (Snapshot, TargetGroup) {
         json!([{"name": "http", "port": 80, "targetPort": "web"}]),
     );
     (s, mk_tg(TargetType::Ip, "demo", "web", 80, 1))
+}
+
+/// An IPv4 EndpointSlice `name` of Service `demo/<service>`.
+fn demo_slice(s: &mut Snapshot, name: &str, service: &str, ports: Value, endpoints: Value) {
+    mk_slice(s, "demo", name, service, "IPv4", ports, endpoints);
+}
+
+/// An IPv4 EndpointSlice `name` of [`web`], its port `http` at 8080.
+fn web_slice(s: &mut Snapshot, name: &str, endpoints: Value) {
+    let http = json!([{"name": "http", "port": 8080}]);
+    demo_slice(s, name, "web", http, endpoints);
 }
 
 fn ids(s: &Snapshot, tg: &TargetGroup) -> Vec<(String, i32)> {
@@ -36,12 +47,10 @@ fn pairs(list: &[(&str, i32)]) -> Vec<(String, i32)> {
 #[test]
 fn ready_endpoints_are_targets_and_unready_or_terminating_ones_are_not() {
     let (mut s, tg) = web();
-    mk_slice(
+    demo_slice(
         &mut s,
-        "demo",
         "web-a",
         "web",
-        "IPv4",
         json!([{"name": "http", "port": 8080, "protocol": "TCP"}]),
         json!([
             ready("10.0.0.1"),
@@ -61,24 +70,15 @@ fn ready_endpoints_are_targets_and_unready_or_terminating_ones_are_not() {
 #[test]
 fn a_pod_turning_unready_leaves_the_targets() {
     let (mut s, tg) = web();
-    let port = json!([{"name": "http", "port": 8080}]);
-    mk_slice(
+    web_slice(
         &mut s,
-        "demo",
         "web-a",
-        "web",
-        "IPv4",
-        port.clone(),
         json!([ready("10.0.0.1"), ready("10.0.0.2")]),
     );
     assert_eq!(ids(&s, &tg).len(), 2);
-    mk_slice(
+    web_slice(
         &mut s,
-        "demo",
         "web-a",
-        "web",
-        "IPv4",
-        port,
         json!([
             ready("10.0.0.1"),
             ep("10.0.0.2", Some(false), Some(false), None)
@@ -90,13 +90,9 @@ fn a_pod_turning_unready_leaves_the_targets() {
 #[test]
 fn terminating_serving_endpoints_stay_only_while_no_endpoint_is_ready() {
     let (mut s, tg) = web();
-    mk_slice(
+    web_slice(
         &mut s,
-        "demo",
         "web-a",
-        "web",
-        "IPv4",
-        json!([{"name": "http", "port": 8080}]),
         json!([
             ep("10.0.0.3", Some(false), Some(true), Some(true)),
             // Terminating and no longer serving: never a target.
@@ -113,31 +109,19 @@ fn terminating_serving_endpoints_stay_only_while_no_endpoint_is_ready() {
 fn a_named_target_port_resolves_per_slice() {
     let (mut s, tg) = web();
     // Pods of two versions expose `web` on different container ports.
-    mk_slice(
+    web_slice(&mut s, "web-a", json!([ready("10.0.0.1")]));
+    demo_slice(
         &mut s,
-        "demo",
-        "web-a",
-        "web",
-        "IPv4",
-        json!([{"name": "http", "port": 8080}]),
-        json!([ready("10.0.0.1")]),
-    );
-    mk_slice(
-        &mut s,
-        "demo",
         "web-b",
         "web",
-        "IPv4",
         json!([{"name": "http", "port": 9090}]),
         json!([ready("10.0.1.1")]),
     );
     // These pods lack the named port: the slice has no `http` port and the name can't fall back.
-    mk_slice(
+    demo_slice(
         &mut s,
-        "demo",
         "web-c",
         "web",
-        "IPv4",
         json!([{"name": "metrics", "port": 9100}]),
         json!([ready("10.0.2.1")]),
     );
@@ -158,21 +142,17 @@ fn a_numeric_target_port_is_used_when_the_slice_port_is_unnamed_or_open() {
     );
     let tg = mk_tg(TargetType::Ip, "demo", "api", 9000, 9443);
     // Hand-written slice with an unnamed port, and one with a port of no number ("all ports").
-    mk_slice(
+    demo_slice(
         &mut s,
-        "demo",
         "api-a",
         "api",
-        "IPv4",
         json!([{"port": 9443}]),
         json!([ready("10.0.0.1")]),
     );
-    mk_slice(
+    demo_slice(
         &mut s,
-        "demo",
         "api-b",
         "api",
-        "IPv4",
         json!([{"name": "grpc"}]),
         json!([ready("10.0.0.2")]),
     );
@@ -192,12 +172,10 @@ fn unnamed_single_port_services_match_unnamed_slice_ports() {
         json!([{"port": 80, "targetPort": 8080}]),
     );
     let tg = mk_tg(TargetType::Ip, "demo", "one", 80, 8080);
-    mk_slice(
+    demo_slice(
         &mut s,
-        "demo",
         "one-a",
         "one",
-        "IPv4",
         json!([{"name": "", "port": 8081}]),
         json!([ready("10.0.0.1")]),
     );
@@ -207,52 +185,18 @@ fn unnamed_single_port_services_match_unnamed_slice_ports() {
 #[test]
 fn slices_of_other_services_namespaces_and_families_are_ignored() {
     let (mut s, mut tg) = web();
+    web_slice(&mut s, "web-a", json!([ready("10.0.0.1")]));
+    // The same port, in slices of another family, Service or namespace.
     let port = json!([{"name": "http", "port": 8080}]);
-    mk_slice(
-        &mut s,
-        "demo",
-        "web-a",
-        "web",
-        "IPv4",
-        port.clone(),
-        json!([ready("10.0.0.1")]),
-    );
-    mk_slice(
-        &mut s,
-        "demo",
-        "web-v6",
-        "web",
-        "IPv6",
-        port.clone(),
-        json!([ready("fd00::1")]),
-    );
-    mk_slice(
-        &mut s,
-        "demo",
-        "api-a",
-        "api",
-        "IPv4",
-        port.clone(),
-        json!([ready("10.0.9.1")]),
-    );
-    mk_slice(
-        &mut s,
-        "other",
-        "web-a",
-        "web",
-        "IPv4",
-        port.clone(),
-        json!([ready("10.0.8.1")]),
-    );
-    mk_slice(
-        &mut s,
-        "demo",
-        "web-fqdn",
-        "web",
-        "FQDN",
-        port,
-        json!([ready("web.example.com")]),
-    );
+    for (ns, name, service, family, ip) in [
+        ("demo", "web-v6", "web", "IPv6", "fd00::1"),
+        ("demo", "api-a", "api", "IPv4", "10.0.9.1"),
+        ("other", "web-a", "web", "IPv4", "10.0.8.1"),
+        ("demo", "web-fqdn", "web", "FQDN", "web.example.com"),
+    ] {
+        let endpoints = json!([ready(ip)]);
+        mk_slice(&mut s, ns, name, service, family, port.clone(), endpoints);
+    }
     assert_eq!(ids(&s, &tg), pairs(&[("10.0.0.1", 8080)]));
     tg.ip_address_type = TargetIpAddressType::Ipv6;
     assert_eq!(ids(&s, &tg), pairs(&[("fd00::1", 8080)]));
@@ -261,28 +205,15 @@ fn slices_of_other_services_namespaces_and_families_are_ignored() {
 #[test]
 fn an_endpoint_listed_by_two_slices_is_one_target_and_ready_wins() {
     let (mut s, tg) = web();
-    let port = json!([{"name": "http", "port": 8080}]);
-    mk_slice(
+    web_slice(
         &mut s,
-        "demo",
         "web-a",
-        "web",
-        "IPv4",
-        port.clone(),
         json!([
             ep("10.0.0.1", Some(false), Some(true), Some(true)),
             ready("10.0.0.2")
         ]),
     );
-    mk_slice(
-        &mut s,
-        "demo",
-        "web-b",
-        "web",
-        "IPv4",
-        port,
-        json!([ready("10.0.0.1")]),
-    );
+    web_slice(&mut s, "web-b", json!([ready("10.0.0.1")]));
     assert_eq!(
         ids(&s, &tg),
         pairs(&[("10.0.0.1", 8080), ("10.0.0.2", 8080)])
@@ -292,25 +223,8 @@ fn an_endpoint_listed_by_two_slices_is_one_target_and_ready_wins() {
 #[test]
 fn targets_are_sorted_whatever_the_slice_order() {
     let (mut s, tg) = web();
-    let port = json!([{"name": "http", "port": 8080}]);
-    mk_slice(
-        &mut s,
-        "demo",
-        "z",
-        "web",
-        "IPv4",
-        port.clone(),
-        json!([ready("10.0.0.9"), ready("10.0.0.3")]),
-    );
-    mk_slice(
-        &mut s,
-        "demo",
-        "a",
-        "web",
-        "IPv4",
-        port,
-        json!([ready("10.0.0.5")]),
-    );
+    web_slice(&mut s, "z", json!([ready("10.0.0.9"), ready("10.0.0.3")]));
+    web_slice(&mut s, "a", json!([ready("10.0.0.5")]));
     let got = ids(&s, &tg);
     let mut sorted = got.clone();
     sorted.sort();

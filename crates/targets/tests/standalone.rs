@@ -58,25 +58,7 @@ async fn held(fx: &Fixture, stack: &Stack, d: &Deployer) -> BTreeMap<String, Vec
     let arns = d.target_group_arns(stack).await.expect("arns");
     let mut out = BTreeMap::new();
     for tg in &stack.target_groups {
-        let mut targets: Vec<Target> = fx
-            .elbv2
-            .describe_target_health()
-            .target_group_arn(&arns[&tg.id])
-            .send()
-            .await
-            .expect("describe target health")
-            .target_health_descriptions
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|h| {
-                let t = h.target?;
-                Some(Target {
-                    id: t.id?,
-                    port: t.port?,
-                })
-            })
-            .collect();
-        targets.sort();
+        let targets = fx.held_targets(&arns[&tg.id]).await;
         out.insert(tg.backend.name.clone(), targets);
     }
     out

@@ -21,6 +21,7 @@ use gantry_gateway::status::reasons::Reason;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use thiserror::Error;
 
 /// An ISSUED ACM certificate and the names it covers (domain name and SANs).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,8 +76,33 @@ pub(crate) fn covers(name: &str, host: &str) -> bool {
         .is_some_and(|(first, rest)| !first.is_empty() && rest.eq_ignore_ascii_case(domain))
 }
 
+/// Why no ACM certificate serves a port's hostnames.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub(crate) enum NoAcmCertificate {
+    #[error(
+        "no single ISSUED ACM certificate covers all of {0} (the load balancer listener takes one certificate)"
+    )]
+    NoSingle(String),
+    #[error("no ISSUED ACM certificate covers {0}")]
+    Uncovered(String),
+}
+
+/// What the certificate ARN of a port terminating TLS waits for.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub(crate) enum AwaitedCertificate {
+    /// ACM's list of certificates, to find the one covering these hostnames.
+    #[error("ACM certificate for {0}")]
+    Acm(String),
+    /// The import of this Secret's certificate into ACM.
+    #[error("ARN of the ACM certificate imported from Secret {0}")]
+    Imported(String),
+}
+
 /// The lowest ARN of the certificates covering every one of `hosts`, or why there is none.
-pub(crate) fn choose(certificates: &[AcmCertificate], hosts: &[String]) -> Result<String, String> {
+pub(crate) fn choose(
+    certificates: &[AcmCertificate],
+    hosts: &[String],
+) -> Result<String, NoAcmCertificate> {
     let covers_all =
         |c: &&AcmCertificate| hosts.iter().all(|h| c.names.iter().any(|n| covers(n, h)));
     if let Some(c) = certificates
@@ -96,12 +122,9 @@ pub(crate) fn choose(certificates: &[AcmCertificate], hosts: &[String]) -> Resul
         .map(String::as_str)
         .collect();
     Err(if uncovered.is_empty() {
-        format!(
-            "no single ISSUED ACM certificate covers all of {} (the load balancer listener takes one certificate)",
-            hosts.join(", ")
-        )
+        NoAcmCertificate::NoSingle(hosts.join(", "))
     } else {
-        format!("no ISSUED ACM certificate covers {}", uncovered.join(", "))
+        NoAcmCertificate::Uncovered(uncovered.join(", "))
     })
 }
 
@@ -119,8 +142,8 @@ pub(crate) struct Sources<'a> {
 /// The load balancer certificates of one Gateway.
 #[derive(Default)]
 pub(crate) struct Resolved {
-    /// Per port terminating TLS: the certificate ARN, or `Err(what is awaited)`.
-    pub ports: BTreeMap<i32, Result<String, String>>,
+    /// Per port terminating TLS: the certificate ARN, or what is awaited.
+    pub ports: BTreeMap<i32, Result<String, AwaitedCertificate>>,
     /// Served listeners with some invalid certificateRefs: `ResolvedRefs=False`.
     pub refs: BTreeMap<usize, (Reason, String)>,
     /// The Secrets' certificates the ports take, to import into ACM.
@@ -167,10 +190,13 @@ pub(crate) fn resolve(
             let secret =
                 crate::secret_certificates::for_port(sources, listeners, hostless, &mut out.refs);
             if let Some(s) = secret {
+                let arn = s
+                    .arn
+                    .ok_or_else(|| AwaitedCertificate::Imported(s.certificate.secret.clone()));
                 if !out.secrets.contains(&s.certificate) {
                     out.secrets.push(s.certificate);
                 }
-                out.ports.insert(port, s.arn);
+                out.ports.insert(port, arn);
                 continue;
             }
             // Every hostname-less listener refused: the others still find theirs in ACM.
@@ -182,7 +208,7 @@ pub(crate) fn resolve(
         let certificate = match sources.acm {
             None => {
                 *needs_acm = true;
-                Err(format!("ACM certificate for {}", hosts.join(", ")))
+                Err(AwaitedCertificate::Acm(hosts.join(", ")))
             }
             Some(acm) => match choose(acm, &hosts) {
                 Ok(arn) => Ok(arn),
@@ -245,13 +271,17 @@ mod tests {
             Ok("arn:b".into())
         );
         assert_eq!(choose(&acm, &hosts(&["a.example.com"])), Ok("arn:a".into()));
-        let none = choose(&acm, &hosts(&["a.example.com", "x.other.org"])).unwrap_err();
+        let none = choose(&acm, &hosts(&["a.example.com", "x.other.org"]))
+            .unwrap_err()
+            .to_string();
         assert!(none.contains("covers x.other.org"), "{none}");
         let split = [
             cert("arn:a", &["a.example.com"]),
             cert("arn:b", &["b.other.org"]),
         ];
-        let split = choose(&split, &hosts(&["a.example.com", "b.other.org"])).unwrap_err();
+        let split = choose(&split, &hosts(&["a.example.com", "b.other.org"]))
+            .unwrap_err()
+            .to_string();
         assert!(split.contains("no single"), "{split}");
     }
 }

@@ -35,6 +35,8 @@
 //! Gateway (the TargetGroupBinding's `serviceRef` relies on that) and keep that Service
 //! `ClusterIP`, so that no second cloud load balancer is created for it.
 
+pub use crate::config_error::{ClassConfigError, ConfigError};
+pub use crate::config_text::MapError;
 use crate::config_text::{is_cidr, parse_map, split_list};
 use crate::family::Family;
 use gantry_api::gateway::GatewayClass;
@@ -166,27 +168,28 @@ pub fn for_class(
     snapshot: &Snapshot,
     class: &GatewayClass,
     default_region: Option<&str>,
-) -> Result<ClassConfig, String> {
+) -> Result<ClassConfig, ClassConfigError> {
     let Some(r) = &class.spec.parameters_ref else {
-        return Err(
-            "parametersRef is required: it names the ConfigMap holding the tiered configuration (subnets, vpcID, region, ...)".to_string(),
-        );
+        return Err(ClassConfigError::NoParametersRef);
     };
     if !r.group.is_empty() || r.kind != "ConfigMap" {
-        return Err(format!(
-            "parametersRef must name a core ConfigMap (group \"\", kind ConfigMap), not {}/{}",
-            r.group, r.kind
-        ));
+        return Err(ClassConfigError::NotConfigMap {
+            group: r.group.clone(),
+            kind: r.kind.clone(),
+        });
     }
     let Some(namespace) = r.namespace.as_deref().filter(|n| !n.is_empty()) else {
-        return Err("parametersRef.namespace is required for a ConfigMap".to_string());
+        return Err(ClassConfigError::NoNamespace);
     };
     let key = ObjectKey::new(namespace, r.name.clone());
     let Some(config_map) = snapshot.config_maps.get(&key) else {
-        return Err(format!("ConfigMap {key} not found"));
+        return Err(ClassConfigError::NotFound(key));
     };
     let data = config_map.data.clone().unwrap_or_default();
-    parse(key.clone(), &data, default_region).map_err(|m| format!("ConfigMap {key}: {m}"))
+    parse(key.clone(), &data, default_region).map_err(|error| ClassConfigError::Invalid {
+        key,
+        error: Box::new(error),
+    })
 }
 
 /// Parses ConfigMap data; the message names the offending key.
@@ -194,31 +197,27 @@ pub fn parse(
     source: ObjectKey,
     data: &BTreeMap<String, String>,
     default_region: Option<&str>,
-) -> Result<ClassConfig, String> {
+) -> Result<ClassConfig, ConfigError> {
     if let Some(unknown) = data.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return Err(format!(
-            "unknown key {unknown}; known keys are {}",
-            KEYS.join(", ")
-        ));
+        return Err(ConfigError::UnknownKey {
+            key: unknown.clone(),
+            known: KEYS.join(", "),
+        });
     }
     let get = |k: &str| data.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let lb_type = match get("loadBalancerType") {
         None => LbType::Alb,
         Some(v) if v.eq_ignore_ascii_case("alb") => LbType::Alb,
         Some(v) if v.eq_ignore_ascii_case("nlb") => LbType::Nlb,
-        Some(v) => return Err(format!("loadBalancerType must be ALB or NLB, not {v}")),
+        Some(v) => return Err(ConfigError::LoadBalancerType(v.to_string())),
     };
     let scheme = match get("scheme").unwrap_or("internal") {
         s @ ("internal" | "internet-facing") => s.to_string(),
-        s => {
-            return Err(format!(
-                "scheme must be internal or internet-facing, not {s}"
-            ));
-        }
+        s => return Err(ConfigError::Scheme(s.to_string())),
     };
     let subnet_mappings = match (get("subnets"), get("subnetMappings")) {
-        (Some(_), Some(_)) => return Err("set either subnets or subnetMappings, not both".into()),
-        (None, None) => return Err("subnets (or subnetMappings) is required".into()),
+        (Some(_), Some(_)) => return Err(ConfigError::SubnetsAndMappings),
+        (None, None) => return Err(ConfigError::NoSubnets),
         (Some(list), None) => split_list(list)
             .map(|id| SubnetMapping {
                 subnet_id: id.to_string(),
@@ -228,42 +227,37 @@ pub fn parse(
             })
             .collect(),
         (None, Some(json)) => serde_json::from_str::<Vec<SubnetMapping>>(json)
-            .map_err(|e| format!("subnetMappings is not a JSON list of subnet mappings: {e}"))?,
+            .map_err(|e| ConfigError::SubnetMappings(e.to_string()))?,
     };
     if subnet_mappings.is_empty() {
-        return Err("subnets lists no subnet".into());
+        return Err(ConfigError::EmptySubnets);
     }
     let region = get("region")
         .or(default_region)
-        .ok_or("region is required (or set the controller's AWS region)")?
+        .ok_or(ConfigError::NoRegion)?
         .to_string();
-    let vpc_id = get("vpcID")
-        .ok_or("vpcID is required: target groups are created in that VPC")?
-        .to_string();
+    let vpc_id = get("vpcID").ok_or(ConfigError::NoVpc)?.to_string();
     let protocols = match get("listenerProtocols") {
         Some(text) => parse_map("listenerProtocols", text)?,
         None => default_protocols(lb_type),
     };
     for (from, to) in &protocols {
         if !["HTTP", "HTTPS", "TLS", "TCP", "UDP"].contains(&from.as_str()) {
-            return Err(format!(
-                "listenerProtocols: {from} is not a Gateway listener protocol (HTTP, HTTPS, TLS, TCP, UDP)"
-            ));
+            return Err(ConfigError::ListenerProtocol(from.clone()));
         }
         if !lb_type.lb_protocols().contains(&to.as_str()) {
-            return Err(format!(
-                "listenerProtocols: {from}={to}, but {} load balancers serve {}",
-                lb_type.crossplane_value(),
-                lb_type.lb_protocols().join(", ")
-            ));
+            return Err(ConfigError::LoadBalancerProtocol {
+                from: from.clone(),
+                to: to.clone(),
+                lb_type: lb_type.crossplane_value(),
+                served: lb_type.lb_protocols().join(", "),
+            });
         }
     }
     let health_check_port = get("healthCheckPort").unwrap_or("15021");
     if health_check_port != "traffic-port" && !health_check_port.parse::<u16>().is_ok_and(|p| p > 0)
     {
-        return Err(format!(
-            "healthCheckPort must be a port number or traffic-port, not {health_check_port}"
-        ));
+        return Err(ConfigError::HealthCheckPort(health_check_port.to_string()));
     }
     let implementation = get("inClusterImplementation").unwrap_or("istio");
     let pairs = |p: &[(&str, &str)]| -> BTreeMap<String, String> {
@@ -299,9 +293,7 @@ pub fn parse(
             ),
             "other" => (BTreeMap::new(), None, "{namespace}", "-inner"),
             other => {
-                return Err(format!(
-                    "inClusterImplementation must be istio, envoy-gateway or other, not {other}"
-                ));
+                return Err(ConfigError::Implementation(other.to_string()));
             }
         };
     let shadow_annotations = match data.get("shadowGatewayAnnotations") {
@@ -311,9 +303,7 @@ pub fn parse(
     };
     let selector = match get("shadowServiceSelector") {
         Some(text) => parse_map("shadowServiceSelector", text)?,
-        None => default_selector.ok_or(
-            "shadowServiceSelector is required with inClusterImplementation other: it finds the shadow Gateway's Service",
-        )?,
+        None => default_selector.ok_or(ConfigError::NoShadowServiceSelector)?,
     };
     let shadow_service = ShadowService {
         selector,
@@ -327,18 +317,16 @@ pub fn parse(
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
     {
-        return Err(format!(
-            "shadowNameSuffix must be lowercase letters, digits, '-' or '.', not {suffix}"
-        ));
+        return Err(ConfigError::ShadowNameSuffix(suffix.to_string()));
     }
     let family = match get("providerFamily") {
         None => Family::UpboundNamespaced,
         Some(v) => Family::parse(v).ok_or_else(|| {
             let known: Vec<&str> = Family::ALL.iter().map(|f| f.config_value()).collect();
-            format!(
-                "providerFamily must be one of {}, not {v}",
-                known.join(", ")
-            )
+            ConfigError::ProviderFamily {
+                known: known.join(", "),
+                value: v.to_string(),
+            }
         })?,
     };
     let client_cidrs: Vec<String> = match get("clientCIDRs") {
@@ -349,7 +337,10 @@ pub fn parse(
             .to_vec(),
     };
     if let Some(bad) = client_cidrs.iter().find(|c| !is_cidr(c)) {
-        return Err(format!("clientCIDRs: {bad} is not a CIDR block"));
+        return Err(ConfigError::NotCidr {
+            key: "clientCIDRs",
+            cidr: bad.clone(),
+        });
     }
     let target_security_groups: Vec<String> = get("targetSecurityGroups")
         .map(|l| split_list(l).map(str::to_string).collect())
@@ -359,16 +350,17 @@ pub fn parse(
         None => vec!["0.0.0.0/0".to_string()],
     };
     if let Some(bad) = target_cidrs.iter().find(|c| !is_cidr(c)) {
-        return Err(format!("targetCIDRs: {bad} is not a CIDR block"));
+        return Err(ConfigError::NotCidr {
+            key: "targetCIDRs",
+            cidr: bad.clone(),
+        });
     }
     if family == Family::Contrib
         && let Some(key) = ["clientCIDRs", "targetSecurityGroups", "targetCIDRs"]
             .into_iter()
             .find(|k| get(k).is_some())
     {
-        return Err(format!(
-            "{key} needs an Upbound providerFamily: with crossplane-contrib gantry creates no security group rules"
-        ));
+        return Err(ConfigError::NeedsUpbound(key));
     }
     Ok(ClassConfig {
         family,

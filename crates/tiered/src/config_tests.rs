@@ -12,8 +12,9 @@ fn minimal() -> Vec<(&'static str, &'static str)> {
     vec![("subnets", "subnet-1, subnet-2"), ("vpcID", "vpc-1")]
 }
 
+/// The configuration, or its error's message (what the class's status says).
 fn parse_pairs(pairs: &[(&str, &str)]) -> Result<ClassConfig, String> {
-    parse(ObjectKey::new("ns", "cfg"), &data(pairs), Some("eu-west-1"))
+    parse(ObjectKey::new("ns", "cfg"), &data(pairs), Some("eu-west-1")).map_err(|e| e.to_string())
 }
 
 #[test]
@@ -224,6 +225,8 @@ fn each_in_cluster_implementation_has_its_service_conventions() {
 
 #[test]
 fn region_comes_from_the_settings_when_the_config_has_none() {
-    let err = parse(ObjectKey::new("ns", "cfg"), &data(&minimal()), None).expect_err("no region");
+    let err = parse(ObjectKey::new("ns", "cfg"), &data(&minimal()), None)
+        .expect_err("no region")
+        .to_string();
     assert!(err.contains("region is required"), "{err}");
 }

@@ -62,8 +62,8 @@
 mod certificates;
 mod cloud;
 pub mod config;
+mod config_error;
 mod config_text;
-mod contrib;
 pub mod family;
 mod listeners;
 mod meta;
@@ -75,7 +75,6 @@ mod secret_certificates;
 mod service;
 mod shadow;
 pub mod status;
-mod upbound;
 
 pub use certificates::AcmCertificate;
 pub use family::{CloudKind, CloudType, Family};

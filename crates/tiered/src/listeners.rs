@@ -6,7 +6,8 @@
 //! load balancer kind that serves its protocol family. The cloud load balancer then has one
 //! listener per port, so all listeners on a port must share one protocol.
 
-use crate::cloud::Port;
+use crate::certificates::AwaitedCertificate;
+use crate::cloud::parts::Port;
 use crate::config::ClassConfig;
 use gantry_api::gateway::GatewayListeners;
 use gantry_gateway::LbKind;
@@ -75,7 +76,7 @@ pub(crate) fn validate(listeners: &[GatewayListeners], config: &ClassConfig) -> 
 pub(crate) fn ports(
     listeners: &[Listener],
     config: &ClassConfig,
-    certificates: &BTreeMap<i32, Result<String, String>>,
+    certificates: &BTreeMap<i32, Result<String, AwaitedCertificate>>,
 ) -> Vec<Port> {
     let mut ports: BTreeMap<i32, String> = BTreeMap::new();
     for l in listeners.iter().filter(|l| l.is_valid()) {

@@ -12,6 +12,7 @@ use gantry_snapshot::{ObjectKey, Snapshot};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use thiserror::Error;
 
 /// `apiVersion` of the contrib Crossplane AWS provider's ELBv2 resources (the proof of concept docs/tiered.md starts from).
 pub const CROSSPLANE_API_VERSION: &str = "elbv2.aws.crossplane.io/v1alpha1";
@@ -141,12 +142,20 @@ pub(crate) fn dns_name(object: &Value) -> Option<&str> {
     text(object, "/status/atProvider/dnsName")
 }
 
-/// [`readiness`] of an object whose provider has not written `Ready` yet.
-pub(crate) const NO_READY_CONDITION: &str = "no Ready condition yet";
+/// Why a Crossplane resource is not ready.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub(crate) enum NotReady {
+    /// What its provider says: the failing condition with its reason and message.
+    #[error("{0}")]
+    Condition(String),
+    /// The provider has not written `Ready` yet.
+    #[error("no Ready condition yet")]
+    NoReadyCondition,
+}
 
 /// Whether a Crossplane resource is `Ready=True` and not `Synced=False`; otherwise what its
-/// provider says: the failing condition with its reason and message.
-pub(crate) fn readiness(object: &Value) -> Result<(), String> {
+/// provider says.
+pub(crate) fn readiness(object: &Value) -> Result<(), NotReady> {
     let conditions: &[Value] = object
         .pointer("/status/conditions")
         .and_then(Value::as_array)
@@ -172,12 +181,12 @@ pub(crate) fn readiness(object: &Value) -> Result<(), String> {
         c.get("status").and_then(Value::as_str).unwrap_or_default()
     }
     if let Some(synced) = find("Synced").filter(|c| status(c) == "False") {
-        return Err(describe(synced));
+        return Err(NotReady::Condition(describe(synced)));
     }
     match find("Ready") {
         Some(c) if status(c) == "True" => Ok(()),
-        Some(c) => Err(describe(c)),
-        None => Err(NO_READY_CONDITION.to_string()),
+        Some(c) => Err(NotReady::Condition(describe(c))),
+        None => Err(NotReady::NoReadyCondition),
     }
 }
 
@@ -316,19 +325,20 @@ mod tests {
         let sg = json!({"status": {"atProvider": {"arn": "arn:sg", "id": "sg-1"}}});
         assert_eq!(arn(tg, &sg), Some("arn:sg"));
         assert_eq!(id(&sg), Some("sg-1"));
-        assert_eq!(readiness(&sg), Err("no Ready condition yet".to_string()));
+        let message = |object: &Value| readiness(object).map_err(|e| e.to_string());
+        assert_eq!(message(&sg), Err("no Ready condition yet".to_string()));
         let failing = json!({"status": {"conditions": [
             {"type": "Ready", "status": "True", "reason": "Available"},
             {"type": "Synced", "status": "False", "reason": "ReconcileError", "message": "AccessDenied"}]}});
         assert_eq!(
-            readiness(&failing),
+            message(&failing),
             Err("Synced=False (ReconcileError): AccessDenied".to_string())
         );
         let creating = json!({"status": {"conditions": [
             {"type": "Ready", "status": "False", "reason": "Creating"},
             {"type": "Synced", "status": "True"}]}});
         assert_eq!(
-            readiness(&creating),
+            message(&creating),
             Err("Ready=False (Creating)".to_string())
         );
     }

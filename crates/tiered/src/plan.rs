@@ -2,7 +2,7 @@
 //! then the shadow routes, the refusal of routes naming a shadow Gateway, and a last check
 //! that no planned object would overwrite someone else's.
 
-use crate::config::{self, ClassConfig};
+use crate::config::{self, ClassConfig, ClassConfigError};
 use crate::listeners;
 use crate::meta::UserGateway;
 use crate::names;
@@ -96,7 +96,7 @@ struct Routes {
 fn classes<'s>(
     inputs: &Inputs<'s>,
     out: &mut TieredPlan,
-) -> BTreeMap<&'s str, Result<ClassConfig, String>> {
+) -> BTreeMap<&'s str, Result<ClassConfig, ClassConfigError>> {
     let mut classes = BTreeMap::new();
     for (key, class) in &inputs.snapshot.gateway_classes {
         if class.spec.controller_name != names::CONTROLLER_NAME {
@@ -114,9 +114,9 @@ fn classes<'s>(
             Err(m) => {
                 out.problems.push(Problem {
                     object: format!("GatewayClass {}", key.name),
-                    message: m.clone(),
+                    message: m.to_string(),
                 });
-                Condition::new(ACCEPTED, false, Reason::InvalidParameters, m.clone())
+                Condition::new(ACCEPTED, false, Reason::InvalidParameters, m.to_string())
             }
         };
         out.statuses.gateway_classes.insert(
@@ -136,7 +136,7 @@ fn plan_gateway(
     inputs: &Inputs<'_>,
     key: &ObjectKey,
     gateway: &Gateway,
-    config: &Result<ClassConfig, String>,
+    config: &Result<ClassConfig, ClassConfigError>,
     user_routes: &[&Route],
     acc: &mut Routes,
     out: &mut TieredPlan,
@@ -338,10 +338,9 @@ fn plan_gateway(
             format!("Shadow Gateway {shadow_key} is Programmed and {lb} is Ready"),
         ),
         (shadow, _) => {
-            let mut waiting: Vec<String> = shadow.clone().err().into_iter().collect();
-            if !cloud.not_ready.is_empty() {
-                waiting.push(cloud.not_ready.join(", "));
-            }
+            let shadow = shadow.as_ref().err().map(ToString::to_string);
+            let not_ready = (!cloud.not_ready.is_empty()).then(|| cloud.not_ready.join(", "));
+            let waiting: Vec<String> = shadow.into_iter().chain(not_ready).collect();
             Condition::unknown(
                 PROGRAMMED,
                 Reason::Pending,

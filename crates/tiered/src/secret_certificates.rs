@@ -43,8 +43,8 @@ pub(crate) fn has_hostname(l: &Listener) -> bool {
 pub(crate) struct PortSecret {
     /// The certificate the load balancer listener takes: the first valid reference.
     pub certificate: SecretCertificate,
-    /// Its imported ARN, or what is awaited.
-    pub arn: Result<String, String>,
+    /// Its imported ARN, once imported.
+    pub arn: Option<String>,
 }
 
 /// The Secret certificate of the port whose hostname-less listeners are `hostless` (indices
@@ -99,13 +99,7 @@ pub(crate) fn for_port(
         .into_iter()
         .flatten()
         .find(|c| c.secret == certificate.secret && c.fingerprint == certificate.fingerprint)
-        .map(|c| c.arn.clone())
-        .ok_or_else(|| {
-            format!(
-                "ARN of the ACM certificate imported from Secret {}",
-                certificate.secret
-            )
-        });
+        .map(|c| c.arn.clone());
     Some(PortSecret { certificate, arn })
 }
 
@@ -161,17 +155,13 @@ pub fn listener_certificate_secrets(snapshot: &Snapshot) -> SecretReferences {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gantry_testkit::objects::{docs, gateway_class};
 
     /// Only the Secrets of tiered Gateways' HTTPS/TLS listeners without hostname are read,
     /// and across namespaces only with a ReferenceGrant; other references' keys never are.
     #[test]
     fn the_secrets_read_are_those_a_load_balancer_listener_may_import() {
-        let yaml = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: tiered}
-spec: {controllerName: gateway.k8s.aws/tiered}
----
+        let others = r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: other}
@@ -201,8 +191,9 @@ spec:
   from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: apps}]
   to: [{group: "", kind: Secret}]
 "#;
+        let yaml = docs([gateway_class("tiered", "tiered"), others.to_string()]);
         let mut loader = gantry_manifests::Loader::new();
-        loader.load_str("test", yaml);
+        loader.load_str("test", &yaml);
         let loaded = loader.finish();
         let refs = listener_certificate_secrets(&loaded.snapshot);
         let keys: Vec<String> = refs.keys().map(|k| k.to_string()).collect();

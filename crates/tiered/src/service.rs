@@ -5,9 +5,22 @@
 
 use crate::meta::UserGateway;
 use gantry_snapshot::{ObjectKey, Snapshot};
+use thiserror::Error;
 
-/// The Service's key, or what is awaited (for messages and `<pending: …>`).
-pub(crate) fn find(snapshot: &Snapshot, gw: &UserGateway<'_>) -> Result<ObjectKey, String> {
+/// The shadow Gateway's Service, awaited (for messages and `<pending: …>`).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error(
+    "Service of shadow Gateway {namespace}/{shadow} (labels {labels} in namespace {service_namespace})"
+)]
+pub(crate) struct ServiceAwaited {
+    namespace: String,
+    shadow: String,
+    labels: String,
+    service_namespace: String,
+}
+
+/// The Service's key, or what is awaited.
+pub(crate) fn find(snapshot: &Snapshot, gw: &UserGateway<'_>) -> Result<ObjectKey, ServiceAwaited> {
     let conventions = &gw.config.shadow_service;
     let shadow = gw.shadow_name();
     let fill = |v: &str| {
@@ -36,11 +49,12 @@ pub(crate) fn find(snapshot: &Snapshot, gw: &UserGateway<'_>) -> Result<ObjectKe
         None if conventions.by_name => Ok(ObjectKey::new(gw.key.namespace.clone(), shadow)),
         None => {
             let labels: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            Err(format!(
-                "Service of shadow Gateway {}/{shadow} (labels {} in namespace {namespace})",
-                gw.key.namespace,
-                labels.join(", ")
-            ))
+            Err(ServiceAwaited {
+                namespace: gw.key.namespace.clone(),
+                shadow,
+                labels: labels.join(", "),
+                service_namespace: namespace,
+            })
         }
     }
 }

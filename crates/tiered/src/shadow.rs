@@ -10,6 +10,7 @@ use gantry_gateway::routes::{OriginalParentRef, RouteKind};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
+use thiserror::Error;
 
 /// The shadow Gateway: the user's valid listeners (port, protocol, hostname, TLS,
 /// allowedRoutes) copied unchanged under the in-cluster class. `spec.infrastructure` is not
@@ -51,25 +52,36 @@ pub(crate) fn gateway(gw: &UserGateway<'_>, listeners: Vec<Value>) -> Planned {
 pub(crate) struct GatewayState {
     /// `Ok` when Programmed for the user Gateway's current generation; otherwise what is
     /// awaited.
-    pub programmed: Result<(), String>,
+    pub programmed: Result<(), ShadowAwaited>,
     /// Listener name → Programmed.
     pub listeners: BTreeMap<String, bool>,
 }
 
+/// What the shadow Gateway is awaited to be.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub(crate) enum ShadowAwaited {
+    #[error("shadow Gateway {0} to be created")]
+    Created(ObjectKey),
+    #[error("shadow Gateway {0} to be updated")]
+    Updated(ObjectKey),
+    #[error("shadow Gateway {0} to be Programmed")]
+    Programmed(ObjectKey),
+}
+
 pub(crate) fn gateway_state(snapshot: &Snapshot, gw: &UserGateway<'_>) -> GatewayState {
     let key = ObjectKey::new(gw.key.namespace.clone(), gw.shadow_name());
-    let waiting = |why: &str| GatewayState {
-        programmed: Err(format!("shadow Gateway {key} {why}")),
+    let waiting = |awaited: fn(ObjectKey) -> ShadowAwaited| GatewayState {
+        programmed: Err(awaited(key.clone())),
         listeners: BTreeMap::new(),
     };
     let Some(shadow) = snapshot.gateways.get(&key) else {
-        return waiting("to be created");
+        return waiting(ShadowAwaited::Created);
     };
     if !observed::is_current_shadow(&shadow.metadata, &gw.source, gw.generation) {
-        return waiting("to be updated");
+        return waiting(ShadowAwaited::Updated);
     }
     let Some(status) = &shadow.status else {
-        return waiting("to be Programmed");
+        return waiting(ShadowAwaited::Programmed);
     };
     // A condition only counts for the generation it was observed at.
     let generation = shadow.metadata.generation;
@@ -93,7 +105,7 @@ pub(crate) fn gateway_state(snapshot: &Snapshot, gw: &UserGateway<'_>) -> Gatewa
         programmed: if programmed {
             Ok(())
         } else {
-            Err(format!("shadow Gateway {key} to be Programmed"))
+            Err(ShadowAwaited::Programmed(key))
         },
         listeners,
     }

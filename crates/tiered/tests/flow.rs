@@ -6,43 +6,18 @@
 mod support;
 
 use gantry_snapshot::ObjectKey;
+use gantry_testkit::{objects, scenes};
 use gantry_tiered::TieredPlan;
 use serde_json::{Value, json};
 use support::cluster::Cluster;
 
-const SEED: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: public-gw-gateway-class}
-spec:
-  controllerName: gateway.k8s.aws/tiered
-  parametersRef: {group: "", kind: ConfigMap, name: tiered-config, namespace: tiered}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: tiered-config, namespace: tiered}
-data:
-  region: us-west-2
-  vpcID: vpc-1
-  subnets: public-subnet-1, public-subnet-2, public-subnet-3
-  providerFamily: crossplane-contrib
----
-apiVersion: gateway.networking.k8s.io/v1beta1
-kind: Gateway
-metadata: {name: foo-gateway, namespace: tiered}
-spec:
-  gatewayClassName: public-gw-gateway-class
-  listeners:
-  - {name: web, port: 80, protocol: HTTP, hostname: foo.example.com}
----
-apiVersion: gateway.networking.k8s.io/v1beta1
-kind: HTTPRoute
-metadata: {name: foo-site, namespace: tiered}
-spec:
-  parentRefs: [{kind: Gateway, name: foo-gateway}]
-  rules:
-  - backendRefs: [{name: foo-site, port: 80}]
-"#;
+/// Seed 003: the tiered class, its configuration, the Gateway and its HTTPRoute.
+fn seed() -> String {
+    objects::docs([
+        objects::tiered_class("public-gw-gateway-class", "tiered/tiered-config"),
+        scenes::TIERED_SEED_003.to_string(),
+    ])
+}
 
 /// (status, reason) of a condition of the user's Gateway.
 fn gateway_condition(plan: &TieredPlan, kind: &str) -> (String, String) {
@@ -82,7 +57,7 @@ fn field<'p>(
 
 #[test]
 fn seed_003_from_gateway_to_programmed_address() {
-    let mut cluster = Cluster::new(SEED);
+    let mut cluster = Cluster::new(&seed());
 
     // 1. Gateway and HTTPRoute in: shadows and Crossplane resources out, ARNs pending.
     let first = cluster.reconcile();
@@ -236,7 +211,7 @@ fn seed_003_from_gateway_to_programmed_address() {
 
 #[test]
 fn edits_and_deletions_follow() {
-    let mut cluster = Cluster::new(SEED);
+    let mut cluster = Cluster::new(&seed());
     cluster.reconcile();
     cluster.crossplane_reports(true);
     cluster.reconcile();
@@ -339,7 +314,7 @@ fn edits_and_deletions_follow() {
 
 #[test]
 fn a_broken_class_configuration_keeps_what_is_running() {
-    let mut cluster = Cluster::new(SEED);
+    let mut cluster = Cluster::new(&seed());
     cluster.reconcile();
     cluster.crossplane_reports(true);
     cluster.reconcile();

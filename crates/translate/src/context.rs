@@ -7,6 +7,7 @@ use crate::findings::Findings;
 use crate::frontend::ListenerValidation;
 use crate::listener_sets::SetEntry;
 use crate::routes::{BackendRef, Route};
+use crate::target_groups::error::TargetGroupError;
 use crate::{LbKind, Settings};
 use gantry_api::crds::{LoadBalancerConfigurationSpec, TargetGroupConfigurationSpec};
 use gantry_api::gateway::Gateway;
@@ -58,7 +59,7 @@ impl<'a> Deref for Context<'a> {
 pub struct TargetGroups<'a> {
     /// Every rule and match of a route that names the same backend on the same listener
     /// protocol shares one target group. Values index `built`.
-    pub cache: BTreeMap<TargetGroupKey<'a>, Result<usize, String>>,
+    pub cache: BTreeMap<TargetGroupKey<'a>, Result<usize, TargetGroupError>>,
     pub built: Vec<BuiltTargetGroup>,
 }
 

@@ -3,19 +3,13 @@
 
 use gantry_gateway::routes::RouteKind;
 use gantry_snapshot::ObjectKey;
+use gantry_testkit::objects;
 use gantry_translate::{Settings, translate};
 use serde_json::json;
 use std::sync::Arc;
 
-/// Objects of the class `alb` (added before them).
+/// A route to a Service through the Gateway `apps/gw` of class `alb` (added before them).
 const MANIFESTS: &str = "
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: web, namespace: apps}
@@ -34,8 +28,9 @@ fn status_parent_refs_carry_the_defaulted_group_and_kind() {
     let mut loader = gantry_manifests::Loader::new();
     loader.load_str(
         "input.yaml",
-        &gantry_testkit::objects::docs([
-            gantry_testkit::objects::gateway_class("alb", "alb"),
+        &objects::docs([
+            objects::gateway_class("alb", "alb"),
+            objects::gateway("apps/gw", "alb", &[("http", 80, "HTTP")]),
             MANIFESTS.to_string(),
         ]),
     );

@@ -25,6 +25,17 @@ pub fn gateway_class(name: &str, kind: &str) -> String {
     )
 }
 
+/// A GatewayClass `name` of the tiered controller whose configuration is the ConfigMap
+/// `config` (`namespace/name`).
+pub fn tiered_class(name: &str, config: &str) -> String {
+    let (namespace, config) = split(config);
+    format!(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {{name: {name}}}\n\
+         spec:\n  controllerName: gateway.k8s.aws/tiered\n  \
+         parametersRef: {{group: \"\", kind: ConfigMap, name: {config}, namespace: {namespace}}}\n"
+    )
+}
+
 /// A listener of a Gateway: `(name, port, protocol)`.
 pub type Listener<'a> = (&'a str, u16, &'a str);
 
@@ -114,6 +125,16 @@ mod tests {
              apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n\
              metadata: {name: web, namespace: apps}\nspec:\n  gatewayClassName: alb\n  \
              listeners: [{name: http, port: 80, protocol: HTTP}, {name: b, port: 8080, protocol: HTTP}]\n"
+        );
+    }
+
+    #[test]
+    fn a_tiered_class_names_its_configmap() {
+        assert_eq!(
+            tiered_class("edge", "apps/tiered-config"),
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: edge}\n\
+             spec:\n  controllerName: gateway.k8s.aws/tiered\n  \
+             parametersRef: {group: \"\", kind: ConfigMap, name: tiered-config, namespace: apps}\n"
         );
     }
 

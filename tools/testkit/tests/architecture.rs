@@ -1,9 +1,11 @@
 //! The layout's rules (ARCHITECTURE.md, "Dependency rules"), checked over `cargo metadata`:
 //! which crate may depend on which. Only declared dependencies are read (`--no-deps`), so the
 //! check sees what each Cargo.toml asks for, not what feature unification adds.
+//! Within some crates, the modules' `use crate::…` lines are read too: they import one way.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// gantry's pipeline crates in pipeline order (ARCHITECTURE.md's table): a crate may depend
@@ -204,4 +206,185 @@ fn tooling_lives_under_tools_and_what_gantry_ships_under_crates() {
             "{name} is at {dir}, not under {expected}"
         );
     }
+}
+
+/// Crates whose modules must not import each other in a circle: a module that needs a piece
+/// of another which needs it back wants that piece moved to where both can take it.
+const ACYCLIC_CRATES: &[&str] = &["tiered", "targets", "translate", "deploy"];
+
+#[test]
+fn modules_of_a_crate_import_each_other_one_way() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates");
+    for name in ACYCLIC_CRATES {
+        let graph = import_graph(&crates.join(name).join("src"));
+        assert!(
+            graph.len() > 1,
+            "{name}: read no modules under crates/{name}/src"
+        );
+        if let Some(cycle) = find_cycle(&graph) {
+            panic!(
+                "crates/{name}: modules import each other in a circle: {}",
+                cycle.join(" -> ")
+            );
+        }
+    }
+}
+
+#[test]
+fn the_import_reader_finds_a_circle_and_passes_a_tree() {
+    let mut graph = BTreeMap::new();
+    for (from, to) in [("a", "b"), ("b", "c"), ("a", "c")] {
+        graph
+            .entry(from.to_string())
+            .or_insert_with(BTreeSet::new)
+            .insert(to.to_string());
+    }
+    assert_eq!(find_cycle(&graph), None);
+    graph
+        .entry("c".to_string())
+        .or_default()
+        .insert("a".to_string());
+    let cycle = find_cycle(&graph).expect("a -> b -> c -> a is a circle");
+    assert_eq!(cycle.first(), cycle.last());
+    assert_eq!(cycle.len(), 4, "{cycle:?}");
+    assert_eq!(
+        imported_paths("use crate::a::{self, B, c::{D, e}};\npub(crate) use crate::f;"),
+        ["a::self", "a::B", "a::c::D", "a::c::e", "f"]
+    );
+}
+
+/// Module path (`alb::forward`, `""` for the crate root) → the modules it imports with
+/// `use crate::…`. An import names the deepest module its path passes through. The crate
+/// root is left out: it declares every module and re-exports what the crate offers.
+fn import_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut files = BTreeMap::new();
+    collect_modules(src, src, &mut files);
+    let mut graph = BTreeMap::new();
+    for (module, file) in &files {
+        let text = std::fs::read_to_string(file).expect("source file reads");
+        let mut imports = BTreeSet::new();
+        for path in imported_paths(&text) {
+            let segments: Vec<&str> = path.split("::").collect();
+            let target = (1..=segments.len())
+                .rev()
+                .map(|n| segments[..n].join("::"))
+                .find(|prefix| files.contains_key(prefix));
+            if let Some(target) = target.filter(|t| !t.is_empty() && t != module) {
+                imports.insert(target);
+            }
+        }
+        if !module.is_empty() {
+            graph.insert(module.clone(), imports);
+        }
+    }
+    graph
+}
+
+fn collect_modules(root: &Path, dir: &Path, out: &mut BTreeMap<String, PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("source directory reads") {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            collect_modules(root, &path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let relative = path.strip_prefix(root).unwrap().with_extension("");
+            let mut segments: Vec<String> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if matches!(
+                segments.last().map(String::as_str),
+                Some("mod" | "lib" | "main")
+            ) {
+                segments.pop();
+            }
+            out.insert(segments.join("::"), path);
+        }
+    }
+}
+
+/// The paths after `crate::` of every `use crate::…;` in `text`, braces expanded.
+fn imported_paths(text: &str) -> Vec<String> {
+    let code: String = text
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut paths = Vec::new();
+    for (at, _) in code.match_indices("use crate::") {
+        let starts_word = code[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+        if !starts_word {
+            continue;
+        }
+        let rest = &code[at + "use crate::".len()..];
+        let tree: String = rest[..rest.find(';').unwrap_or(rest.len())]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        expand_use_tree(&tree, &mut paths);
+    }
+    paths
+}
+
+/// `a::{b, c::{d}}` → `a::b`, `a::c::d`.
+fn expand_use_tree(tree: &str, out: &mut Vec<String>) {
+    let Some(open) = tree.find('{') else {
+        out.push(tree.to_string());
+        return;
+    };
+    let prefix = &tree[..open];
+    let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+    let (mut depth, mut start) = (0, 0);
+    let mut branches = Vec::new();
+    for (i, c) in inner.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                branches.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    branches.push(&inner[start..]);
+    for branch in branches.into_iter().filter(|b| !b.is_empty()) {
+        let mut expanded = Vec::new();
+        expand_use_tree(branch, &mut expanded);
+        out.extend(expanded.into_iter().map(|p| format!("{prefix}{p}")));
+    }
+}
+
+/// One circle of imports as `a -> b -> … -> a`, if there is any.
+fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    // Depth-first, keeping the path: an import of a module on the path closes a circle.
+    fn visit(
+        module: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|m| m == module) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(module.to_string());
+            return Some(cycle);
+        }
+        if !done.insert(module.to_string()) {
+            return None;
+        }
+        path.push(module.to_string());
+        for next in graph.get(module).into_iter().flatten() {
+            if let Some(cycle) = visit(next, graph, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|module| visit(module, graph, &mut Vec::new(), &mut done))
 }

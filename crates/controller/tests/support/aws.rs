@@ -3,6 +3,7 @@
 //! a real deployer for a cluster name.
 
 use aws_config::SdkConfig;
+use gantry_controller::referenced::SecretCache;
 use gantry_deploy::client::{ClientSettings, https_client};
 use gantry_deploy::{DeploySettings, Deployer};
 pub use gantry_testkit::moto::Vpc;
@@ -22,21 +23,40 @@ pub async fn vpc(config: &SdkConfig) -> Vpc {
 
 /// The real deployer for `cluster` in `vpc_id`, retrying briefly (moto answers at once).
 pub fn deployer(config: &SdkConfig, vpc_id: &str, cluster: &str) -> Deployer {
+    Deployer::new(config, settings(vpc_id, cluster))
+}
+
+/// [`deployer`], reading the certificates of Secrets from the controller's cache, as in a
+/// cluster.
+#[allow(dead_code)] // not every test binary uses it
+pub fn deployer_with_secrets(
+    config: &SdkConfig,
+    vpc_id: &str,
+    cluster: &str,
+    secrets: &SecretCache,
+) -> Deployer {
     Deployer::new(
         config,
         DeploySettings {
-            vpc_id: Some(vpc_id.to_string()),
-            client: ClientSettings {
-                max_attempts: 3,
-                initial_backoff: Duration::from_millis(10),
-                max_backoff: Duration::from_millis(100),
-                requests_per_second: 0.0,
-                burst: 1,
-                region: None,
-            },
-            ..DeploySettings::new(cluster)
+            certificates: Some(gantry_controller::certificates::from_cache(secrets)),
+            ..settings(vpc_id, cluster)
         },
     )
+}
+
+fn settings(vpc_id: &str, cluster: &str) -> DeploySettings {
+    DeploySettings {
+        vpc_id: Some(vpc_id.to_string()),
+        client: ClientSettings {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(100),
+            requests_per_second: 0.0,
+            burst: 1,
+            region: None,
+        },
+        ..DeploySettings::new(cluster)
+    }
 }
 
 /// The tags of the ACM certificate `arn`, by key.

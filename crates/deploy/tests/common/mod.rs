@@ -40,6 +40,24 @@ pub async fn sdk_config(
         .build()
 }
 
+/// The rules of the listener `listener_arn` but its default one, by priority.
+pub async fn listener_rules(
+    elbv2: &aws_sdk_elasticloadbalancingv2::Client,
+    listener_arn: &str,
+) -> Vec<aws_sdk_elasticloadbalancingv2::types::Rule> {
+    let mut rules = elbv2
+        .describe_rules()
+        .listener_arn(listener_arn)
+        .send()
+        .await
+        .expect("describe rules")
+        .rules
+        .unwrap_or_default();
+    rules.retain(|r| r.is_default != Some(true));
+    rules.sort_by_key(|r| r.priority.as_deref().and_then(|p| p.parse::<u32>().ok()));
+    rules
+}
+
 /// One test's world: its own cluster name and VPC with three subnets tagged for both schemes.
 pub struct Fixture {
     pub cluster: String,
@@ -98,18 +116,31 @@ impl Fixture {
         &self,
         listener_arn: &str,
     ) -> Vec<aws_sdk_elasticloadbalancingv2::types::Rule> {
-        let mut rules = self
+        listener_rules(&self.elbv2, listener_arn).await
+    }
+
+    /// The targets the target group `arn` holds, sorted.
+    pub async fn held_targets(&self, arn: &str) -> Vec<Target> {
+        let mut out: Vec<Target> = self
             .elbv2
-            .describe_rules()
-            .listener_arn(listener_arn)
+            .describe_target_health()
+            .target_group_arn(arn)
             .send()
             .await
-            .expect("describe rules")
-            .rules
-            .unwrap_or_default();
-        rules.retain(|r| r.is_default != Some(true));
-        rules.sort_by_key(|r| r.priority.as_deref().and_then(|p| p.parse::<u32>().ok()));
-        rules
+            .expect("describe target health")
+            .target_health_descriptions
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|d| {
+                let t = d.target?;
+                Some(Target {
+                    id: t.id?,
+                    port: t.port?,
+                })
+            })
+            .collect();
+        out.sort();
+        out
     }
 
     pub async fn listener_arn(&self, lb_arn: &str, port: i32) -> String {

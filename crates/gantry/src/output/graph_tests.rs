@@ -1,6 +1,7 @@
 //! Tests of the traffic-path graph and its renderers.
 
 use super::*;
+use gantry_testkit::objects::{docs, gateway, gateway_class, http_route};
 
 fn graph(yaml: &str) -> Graph {
     let mut loader = gantry_manifests::Loader::new();
@@ -11,19 +12,17 @@ fn graph(yaml: &str) -> Graph {
     Graph::build(&t)
 }
 
-const GATEWAY: &str = "
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: ns}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: http, protocol: HTTP, port: 80}]
----
+/// Gateway `ns/web` (HTTP on 80) of class `alb`, the NodePort Service `ns/svc` and `route`.
+fn scene(route: String) -> String {
+    docs([
+        gateway_class("alb", "alb"),
+        gateway("ns/web", "alb", &[("http", 80, "HTTP")]),
+        SERVICE.to_string(),
+        route,
+    ])
+}
+
+const SERVICE: &str = "
 apiVersion: v1
 kind: Service
 metadata: {name: svc, namespace: ns}
@@ -43,18 +42,8 @@ fn node(g: &Graph, kind: NodeKind) -> Vec<&Node> {
 
 #[test]
 fn path_runs_from_load_balancer_to_service_with_rule_conditions() {
-    let g = graph(&format!(
-        "{GATEWAY}---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {{name: r, namespace: ns}}
-spec:
-  parentRefs: [{{name: web}}]
-  rules:
-  - matches: [{{path: {{type: PathPrefix, value: /api}}}}]
-    backendRefs: [{{name: svc, port: 80}}]
-"
-    ));
+    let route = http_route("ns/r", &["web"], Some("/api"), &[("svc", 80)]);
+    let g = graph(&scene(route));
     let rules = node(&g, NodeKind::Rule);
     assert_eq!(rules.len(), 1);
     assert_eq!(rules[0].lines[0], "rule 1");
@@ -85,17 +74,8 @@ spec:
 
 #[test]
 fn a_route_with_a_missing_backend_marks_its_gateway_with_the_problem() {
-    let g = graph(&format!(
-        "{GATEWAY}---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {{name: broken, namespace: ns}}
-spec:
-  parentRefs: [{{name: web}}]
-  rules:
-  - backendRefs: [{{name: missing, port: 80}}]
-"
-    ));
+    let route = http_route("ns/broken", &["web"], None, &[("missing", 80)]);
+    let g = graph(&scene(route));
     let problems = node(&g, NodeKind::Problem);
     assert_eq!(problems.len(), 1);
     assert!(

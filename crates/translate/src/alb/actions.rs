@@ -1,6 +1,7 @@
 //! A route rule's filters and backendRefs → the actions (and transforms) of its ALB rules.
 
 use super::forward::forward;
+use super::rule_error::RuleError;
 use crate::context::Context;
 use crate::refs;
 use crate::routes::{Filter, PathModifier, Redirect, Route, RouteRule};
@@ -34,20 +35,19 @@ pub fn build<'a>(
     route: &'a Route,
     rule: &'a RouteRule,
     listener_protocol: Protocol,
-) -> Result<RuleParts, String> {
+) -> Result<RuleParts, RuleError> {
     if let Some(field) = rule.unsupported.first() {
-        return Err(format!("{field} cannot be expressed on an ALB"));
+        return Err(RuleError::UnsupportedField(field.to_string()));
     }
     if let Some(b) = rule
         .backend_refs
         .iter()
         .find(|b| !b.filter_types.is_empty())
     {
-        return Err(format!(
-            "backendRef {} has filters ({}); an ALB cannot apply filters per backend",
-            b.name,
-            b.filter_types.join(", ")
-        ));
+        return Err(RuleError::BackendFilters {
+            name: b.name.clone(),
+            filters: b.filter_types.join(", "),
+        });
     }
     let mut lrc_names = Vec::new();
     let mut redirect: Option<&Redirect> = None;
@@ -65,23 +65,21 @@ pub fn build<'a>(
             }
             Filter::RequestRedirect(r) if redirect.is_none() => redirect = Some(r),
             Filter::RequestRedirect(_) => {
-                return Err("more than one RequestRedirect filter".to_string());
+                return Err(RuleError::SeveralRedirects);
             }
             Filter::UrlRewrite { hostname, path } => {
                 rewrite = Some((hostname.clone(), path.clone()))
             }
             Filter::Unsupported(t) if t.ends_with("HeaderModifier") => {
-                return Err(format!(
-                    "filter {t} cannot be expressed on an ALB (header modification is available through LoadBalancerConfiguration listenerAttributes)"
-                ));
+                return Err(RuleError::HeaderModifier(t.clone()));
             }
             Filter::Unsupported(t) => {
-                return Err(format!("filter {t} cannot be expressed on an ALB"));
+                return Err(RuleError::UnsupportedFilter(t.clone()));
             }
         }
     }
     if redirect.is_some() && rewrite.is_some() {
-        return Err("RequestRedirect and URLRewrite cannot be combined".to_string());
+        return Err(RuleError::RedirectAndRewrite);
     }
     let mut parts = RuleParts {
         rewrite,
@@ -130,7 +128,7 @@ pub fn build<'a>(
             }
             Err(message) => {
                 ctx.found
-                    .reject(route, Reason::IncompatibleFilters, message);
+                    .reject(route, Reason::IncompatibleFilters, message.to_string());
                 parts
                     .actions
                     .push(Action::fixed_response(500, "text/plain", None));
@@ -185,7 +183,7 @@ pub fn build<'a>(
                 }
                 LrcAction::Redirect => {
                     if redirect.is_none() {
-                        return Err("a ListenerRuleConfiguration redirect action needs a RequestRedirect filter on the same rule".to_string());
+                        return Err(RuleError::RedirectActionWithoutFilter);
                     }
                     redirect_query = a.redirect_config.as_ref().and_then(|r| r.query.clone());
                 }
@@ -293,7 +291,7 @@ pub fn build<'a>(
     Ok(parts)
 }
 
-pub(super) fn refs_unresolved(reason: Reason, message: String) -> refs::Unresolved {
+fn refs_unresolved(reason: Reason, message: String) -> refs::Unresolved {
     refs::Unresolved { reason, message }
 }
 
@@ -307,20 +305,24 @@ fn lookup_lrc(
     ctx: &Context<'_>,
     route: &Route,
     name: &str,
-) -> Result<ListenerRuleConfigurationSpec, String> {
+) -> Result<ListenerRuleConfigurationSpec, RuleError> {
     let key = ObjectKey::new(route.key.namespace.clone(), name);
     let lrc = ctx
         .snapshot
         .listener_rule_configurations
         .get(&key)
-        .ok_or_else(|| format!("ListenerRuleConfiguration {key} not found"))?;
+        .ok_or_else(|| RuleError::LrcNotFound(key.clone()))?;
     if let Some(status) = &lrc.status
         && status.accepted == Some(false)
     {
-        return Err(format!(
-            "ListenerRuleConfiguration {key} is not accepted: {}",
-            status.message.as_deref().unwrap_or("status unknown")
-        ));
+        return Err(RuleError::LrcNotAccepted {
+            message: status
+                .message
+                .as_deref()
+                .unwrap_or("status unknown")
+                .to_string(),
+            key,
+        });
     }
     Ok(lrc.spec.clone())
 }
@@ -330,13 +332,13 @@ fn oidc_credentials(
     ctx: &Context<'_>,
     namespace: &str,
     name: &str,
-) -> Result<(String, String), String> {
+) -> Result<(String, String), RuleError> {
     let key = ObjectKey::new(namespace, name);
     let secret = ctx
         .snapshot
         .secrets
         .get(&key)
-        .ok_or_else(|| format!("Secret {key} for OIDC authentication not found"))?;
+        .ok_or_else(|| RuleError::OidcSecretNotFound(key.clone()))?;
     let get = |k: &str| -> Option<String> {
         secret
             .data
@@ -345,24 +347,26 @@ fn oidc_credentials(
             .map(|b| String::from_utf8_lossy(&b.0).into_owned())
             .or_else(|| secret.string_data.as_ref().and_then(|d| d.get(k)).cloned())
     };
+    let missing = |what| RuleError::OidcSecretKey {
+        secret: key.clone(),
+        key: what,
+    };
     let id = get("clientID")
         .or_else(|| get("clientId"))
-        .ok_or_else(|| format!("Secret {key} has no clientID"))?;
-    let secret = get("clientSecret").ok_or_else(|| format!("Secret {key} has no clientSecret"))?;
+        .ok_or_else(|| missing("clientID"))?;
+    let secret = get("clientSecret").ok_or_else(|| missing("clientSecret"))?;
     Ok((
         id.trim_end().to_string(),
         secret.trim_end_matches(char::is_control).to_string(),
     ))
 }
 
-fn redirect_config(r: &Redirect, query: Option<String>) -> Result<RedirectConfig, String> {
+fn redirect_config(r: &Redirect, query: Option<String>) -> Result<RedirectConfig, RuleError> {
     let status_code = match r.status_code.unwrap_or(302) {
         301 => "HTTP_301",
         302 => "HTTP_302",
         other => {
-            return Err(format!(
-                "redirect status code {other}: the ALB redirects with 301 or 302 only"
-            ));
+            return Err(RuleError::RedirectStatus(other));
         }
     };
     let protocol = match r.scheme.as_deref() {
@@ -370,9 +374,7 @@ fn redirect_config(r: &Redirect, query: Option<String>) -> Result<RedirectConfig
         Some("http") => Some("HTTP".to_string()),
         Some("https") => Some("HTTPS".to_string()),
         Some(other) => {
-            return Err(format!(
-                "redirect scheme {other}: the ALB redirects to http or https only"
-            ));
+            return Err(RuleError::RedirectScheme(other.to_string()));
         }
     };
     // Gateway API: without a port, a redirect to another scheme goes to its well-known port.
@@ -388,15 +390,12 @@ fn redirect_config(r: &Redirect, query: Option<String>) -> Result<RedirectConfig
         None => None,
         Some(PathModifier::ReplaceFullPath(p)) => {
             if p.contains(['*', '?']) {
-                return Err(format!("redirect path {p} contains * or ?"));
+                return Err(RuleError::RedirectPathWildcard(p.clone()));
             }
             Some(p.clone())
         }
         Some(PathModifier::ReplacePrefixMatch(_)) => {
-            return Err(
-                "redirect with replacePrefixMatch cannot be expressed as an ALB redirect"
-                    .to_string(),
-            );
+            return Err(RuleError::RedirectPrefix);
         }
     };
     Ok(RedirectConfig {

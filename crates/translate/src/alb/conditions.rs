@@ -2,10 +2,37 @@
 
 use crate::routes::{GrpcMatch, HeaderMatch, HttpMatch, PathMatch, RouteMatch};
 use gantry_model::RuleCondition;
+use thiserror::Error;
+
+/// Why the ALB cannot express a match exactly: the message of the dropped match.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum MatchError {
+    #[error("path prefix {0} contains * or ?, which the ALB would treat as wildcards")]
+    WildcardPrefix(String),
+    #[error("exact path {0} contains * or ?, which the ALB would treat as wildcards")]
+    WildcardExactPath(String),
+    #[error(
+        "query parameter {0} uses RegularExpression, which ALB query-string conditions cannot express"
+    )]
+    RegexQueryParameter(String),
+    #[error("query parameter {0} contains * or ?, which the ALB would treat as wildcards")]
+    WildcardQueryParameter(String),
+    #[error("gRPC service or method {0} contains *, ? or /")]
+    GrpcPart(String),
+    #[error("header {0} value contains * or ?, which the ALB would treat as wildcards")]
+    WildcardHeader(String),
+    #[error("regular expression {0} is longer than the ALB's 128 characters")]
+    LongRegex(String),
+    #[error("regular expression {regex} uses {feature}, which the ALB does not support")]
+    RegexFeature {
+        regex: String,
+        feature: &'static str,
+    },
+}
 
 /// Conditions of one ALB rule for one match (or none) and one hostname (`""`: any host).
 /// `Err` says why the ALB cannot express the match exactly.
-pub fn build(m: Option<&RouteMatch>, host: &str) -> Result<Vec<RuleCondition>, String> {
+pub fn build(m: Option<&RouteMatch>, host: &str) -> Result<Vec<RuleCondition>, MatchError> {
     // Host, path, and one per header, query parameter and method: conditions are large, so
     // growing the vector step by step would copy them.
     let capacity = 2 + match m {
@@ -32,13 +59,11 @@ fn has_wildcard(s: &str) -> bool {
     s.contains(['*', '?'])
 }
 
-fn http(m: &HttpMatch, out: &mut Vec<RuleCondition>) -> Result<(), String> {
+fn http(m: &HttpMatch, out: &mut Vec<RuleCondition>) -> Result<(), MatchError> {
     match &m.path {
         Some(PathMatch::Prefix(p)) => {
             if has_wildcard(p) {
-                return Err(format!(
-                    "path prefix {p} contains * or ?, which the ALB would treat as wildcards"
-                ));
+                return Err(MatchError::WildcardPrefix(p.clone()));
             }
             let trimmed = p.trim_end_matches('/');
             if trimmed.is_empty() {
@@ -52,9 +77,7 @@ fn http(m: &HttpMatch, out: &mut Vec<RuleCondition>) -> Result<(), String> {
         }
         Some(PathMatch::Exact(p)) => {
             if has_wildcard(p) {
-                return Err(format!(
-                    "exact path {p} contains * or ?, which the ALB would treat as wildcards"
-                ));
+                return Err(MatchError::WildcardExactPath(p.clone()));
             }
             out.push(RuleCondition::path_pattern(vec![p.clone()]));
         }
@@ -67,16 +90,10 @@ fn http(m: &HttpMatch, out: &mut Vec<RuleCondition>) -> Result<(), String> {
     headers(&m.headers, out)?;
     for q in &m.query_params {
         if q.regex {
-            return Err(format!(
-                "query parameter {} uses RegularExpression, which ALB query-string conditions cannot express",
-                q.name
-            ));
+            return Err(MatchError::RegexQueryParameter(q.name.clone()));
         }
         if has_wildcard(&q.value) || has_wildcard(&q.name) {
-            return Err(format!(
-                "query parameter {} contains * or ?, which the ALB would treat as wildcards",
-                q.name
-            ));
+            return Err(MatchError::WildcardQueryParameter(q.name.clone()));
         }
         out.push(RuleCondition::query_string(q.name.clone(), q.value.clone()));
     }
@@ -86,7 +103,7 @@ fn http(m: &HttpMatch, out: &mut Vec<RuleCondition>) -> Result<(), String> {
     Ok(())
 }
 
-fn grpc(m: &GrpcMatch, out: &mut Vec<RuleCondition>) -> Result<(), String> {
+fn grpc(m: &GrpcMatch, out: &mut Vec<RuleCondition>) -> Result<(), MatchError> {
     let service = m.service.as_deref();
     let method = m.method.as_deref();
     if m.regex {
@@ -98,7 +115,7 @@ fn grpc(m: &GrpcMatch, out: &mut Vec<RuleCondition>) -> Result<(), String> {
     } else {
         for part in [service, method].into_iter().flatten() {
             if has_wildcard(part) || part.contains('/') {
-                return Err(format!("gRPC service or method {part} contains *, ? or /"));
+                return Err(MatchError::GrpcPart(part.to_string()));
             }
         }
         let path = match (service, method) {
@@ -114,7 +131,7 @@ fn grpc(m: &GrpcMatch, out: &mut Vec<RuleCondition>) -> Result<(), String> {
 
 /// One http-header condition per header; exact values are matched as written (a value with
 /// `*` or `?` cannot be, as the ALB treats those as wildcards).
-fn headers(list: &[HeaderMatch], out: &mut Vec<RuleCondition>) -> Result<(), String> {
+fn headers(list: &[HeaderMatch], out: &mut Vec<RuleCondition>) -> Result<(), MatchError> {
     for h in list {
         if h.regex {
             check_regex(&h.value)?;
@@ -125,10 +142,7 @@ fn headers(list: &[HeaderMatch], out: &mut Vec<RuleCondition>) -> Result<(), Str
             ));
         } else {
             if has_wildcard(&h.value) {
-                return Err(format!(
-                    "header {} value contains * or ?, which the ALB would treat as wildcards",
-                    h.name
-                ));
+                return Err(MatchError::WildcardHeader(h.name.clone()));
             }
             out.push(RuleCondition::http_header(
                 h.name.clone(),
@@ -142,7 +156,7 @@ fn headers(list: &[HeaderMatch], out: &mut Vec<RuleCondition>) -> Result<(), Str
 
 /// The ALB regex dialect has no lookaround, backreferences, atomic groups, possessive
 /// quantifiers or Unicode classes, and takes at most 128 characters.
-fn check_regex(r: &str) -> Result<(), String> {
+fn check_regex(r: &str) -> Result<(), MatchError> {
     const UNSUPPORTED: &[(&str, &str)] = &[
         ("(?=", "lookahead"),
         ("(?!", "negative lookahead"),
@@ -156,15 +170,14 @@ fn check_regex(r: &str) -> Result<(), String> {
         ("?+", "possessive quantifiers"),
     ];
     if r.len() > 128 {
-        return Err(format!(
-            "regular expression {r} is longer than the ALB's 128 characters"
-        ));
+        return Err(MatchError::LongRegex(r.to_string()));
     }
     for (pattern, what) in UNSUPPORTED {
         if r.contains(pattern) {
-            return Err(format!(
-                "regular expression {r} uses {what}, which the ALB does not support"
-            ));
+            return Err(MatchError::RegexFeature {
+                regex: r.to_string(),
+                feature: what,
+            });
         }
     }
     let bytes = r.as_bytes();
@@ -172,9 +185,10 @@ fn check_regex(r: &str) -> Result<(), String> {
         .windows(2)
         .any(|w| w[0] == b'\\' && w[1].is_ascii_digit() && w[1] != b'0')
     {
-        return Err(format!(
-            "regular expression {r} uses backreferences, which the ALB does not support"
-        ));
+        return Err(MatchError::RegexFeature {
+            regex: r.to_string(),
+            feature: "backreferences",
+        });
     }
     Ok(())
 }

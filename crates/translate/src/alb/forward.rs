@@ -6,7 +6,6 @@
 //! targets: the ALB answers it 503. A rule whose requests would all go to invalid backendRefs
 //! answers a fixed 500.
 
-use super::actions::refs_unresolved;
 use super::limits::{MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT};
 use crate::context::{Context, TargetGroupKey};
 use crate::routes::{Route, RouteRule};
@@ -16,9 +15,27 @@ use gantry_model::{
     Action, ArnRef, Backend, ForwardConfig, HealthCheck, Matcher, Protocol, ProtocolVersion,
     TargetGroup, TargetGroupStickinessConfig, TargetGroupTuple, TargetIpAddressType, TargetType,
 };
+use thiserror::Error;
 
 /// BackendRef.weight: "maximum: 1000000".
 const MAX_GATEWAY_API_WEIGHT: i32 = 1_000_000;
+
+/// Why a rule's backendRefs cannot become one ALB forward action.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ForwardError {
+    #[error(
+        "backendRef {name} has weight {weight}; Gateway API weights are 0..{MAX_GATEWAY_API_WEIGHT}"
+    )]
+    Weight { name: String, weight: i32 },
+    /// `unavailable`: what the count includes besides the backendRefs' target groups.
+    #[error(
+        "{count} target groups{unavailable}: an ALB rule forwards to at most {MAX_TARGET_GROUPS_PER_FORWARD}"
+    )]
+    TooManyTargetGroups {
+        count: usize,
+        unavailable: &'static str,
+    },
+}
 
 pub fn forward<'a>(
     ctx: &mut Context<'a>,
@@ -27,16 +44,16 @@ pub fn forward<'a>(
     listener_protocol: Protocol,
     stickiness: Option<TargetGroupStickinessConfig>,
     target_groups: &mut Vec<usize>,
-) -> Result<Action, String> {
+) -> Result<Action, ForwardError> {
     if let Some(b) = rule
         .backend_refs
         .iter()
         .find(|b| !(0..=MAX_GATEWAY_API_WEIGHT).contains(&b.weight))
     {
-        return Err(format!(
-            "backendRef {} has weight {}; Gateway API weights are 0..{MAX_GATEWAY_API_WEIGHT}",
-            b.name, b.weight
-        ));
+        return Err(ForwardError::Weight {
+            name: b.name.clone(),
+            weight: b.weight,
+        });
     }
     let mut tuples: Vec<TargetGroupTuple> = Vec::new();
     // The summed weight of the backendRefs that do not resolve.
@@ -78,8 +95,11 @@ pub fn forward<'a>(
                 target_groups.push(index);
             }
             Err(message) => {
-                ctx.found
-                    .unresolved(route, refs_unresolved(Reason::BackendNotFound, message));
+                let unresolved = refs::Unresolved {
+                    reason: Reason::BackendNotFound,
+                    message: message.to_string(),
+                };
+                ctx.found.unresolved(route, unresolved);
                 invalid_weight += b.weight;
             }
         }
@@ -109,15 +129,14 @@ pub fn forward<'a>(
         target_groups.push(index);
     }
     if tuples.len() > MAX_TARGET_GROUPS_PER_FORWARD {
-        return Err(format!(
-            "{} target groups{}: an ALB rule forwards to at most {MAX_TARGET_GROUPS_PER_FORWARD}",
-            tuples.len(),
-            if invalid_weight > 0 {
+        return Err(ForwardError::TooManyTargetGroups {
+            count: tuples.len(),
+            unavailable: if invalid_weight > 0 {
                 " (one answers 503 for the backendRefs that do not resolve)"
             } else {
                 ""
-            }
-        ));
+            },
+        });
     }
     scale_weights(&mut tuples);
     Ok(Action::forward(ForwardConfig {

@@ -8,6 +8,7 @@ pub mod limits;
 mod lrc_ignored;
 mod precedence;
 mod rewrite;
+mod rule_error;
 
 use crate::config::listener_attributes;
 use crate::config::load_balancer::listener_configuration;
@@ -246,7 +247,7 @@ fn candidates_of_route<'a, 'k>(
         let parts = match actions::build(ctx, route, rule, protocol) {
             Ok(p) => p,
             Err(why) => {
-                ctx.found.drop_rule(route, ri, why);
+                ctx.found.drop_rule(route, ri, why.to_string());
                 continue;
             }
         };
@@ -275,7 +276,7 @@ fn candidates_of_route<'a, 'k>(
                 let mut conditions = match conditions::build(m, host) {
                     Ok(c) => c,
                     Err(why) => {
-                        ctx.found.drop_match(route, ri, mi, why);
+                        ctx.found.drop_match(route, ri, mi, why.to_string());
                         continue;
                     }
                 };

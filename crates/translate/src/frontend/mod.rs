@@ -16,6 +16,7 @@ pub use references::{config_map_references, gateways_using_config_map};
 
 use crate::attach::Listener;
 use crate::attach::listeners::ListenerProblem;
+use crate::certificates::DerError;
 use crate::status::Condition;
 use crate::status::reasons::{INSECURE_FRONTEND_VALIDATION_MODE, Reason};
 use gantry_api::crds::{ListenerConfiguration, MutualAuthenticationMode};
@@ -25,6 +26,7 @@ use gantry_api::gateway::{
 };
 use gantry_model::MutualAuthentication;
 use gantry_snapshot::{ObjectKey, Snapshot};
+use thiserror::Error;
 
 /// One `validation` block of `spec.tls.frontend`, as read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,6 +125,43 @@ pub fn insecure_condition(gateway: &Gateway) -> Option<Condition> {
     })
 }
 
+/// Why an HTTPS port cannot validate client certificates as the Gateway asks.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum MutualAuthenticationError {
+    /// `at`: where the Gateway asks; `mode`: what the LoadBalancerConfiguration sets.
+    #[error(
+        "{at} sets mode AllowInsecureFallback, which the ALB carries out with mutualAuthentication mode passthrough, but the LoadBalancerConfiguration sets mode {mode} for HTTPS:{port}: remove it or set mode passthrough"
+    )]
+    NotPassthrough {
+        at: String,
+        mode: &'static str,
+        port: i32,
+    },
+    /// `cas`: the CA ConfigMaps; `found`: what the configuration sets instead, if anything.
+    #[error(
+        "{at} asks the ALB to verify client certificates against the CA of ConfigMap {cas} (key ca.crt), but gantry cannot create an ALB trust store from a ConfigMap: create a trust store with that CA bundle and set listenerConfigurations HTTPS:{port} mutualAuthentication {{mode: verify, trustStore: <trust store ARN>}} in the Gateway's LoadBalancerConfiguration{found}"
+    )]
+    NoTrustStore {
+        at: String,
+        cas: String,
+        port: i32,
+        found: String,
+    },
+}
+
+/// Why a ConfigMap's `ca.crt` is not a CA bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+enum CaBundleError {
+    #[error("has no key ca.crt")]
+    NoKey,
+    #[error("ca.crt is not valid PEM ({0})")]
+    NotPem(String),
+    #[error("ca.crt holds no PEM CERTIFICATE")]
+    NoCertificate,
+    #[error("ca.crt certificate {index} is not an X.509 certificate ({error})")]
+    NotX509 { index: usize, error: DerError },
+}
+
 /// The ALB mutual authentication of HTTPS port `port`, whose listeners validate client
 /// certificates as `v` says; `cfg` is the LoadBalancerConfiguration's `HTTPS:<port>` listener
 /// configuration. Err: why the port cannot be programmed as the Gateway asks.
@@ -130,7 +169,7 @@ pub fn mutual_authentication(
     port: i32,
     v: &ListenerValidation,
     cfg: Option<&ListenerConfiguration>,
-) -> Result<MutualAuthentication, String> {
+) -> Result<MutualAuthentication, MutualAuthenticationError> {
     let configured = cfg.and_then(|c| c.mutual_authentication.as_ref());
     let cas = v.valid.join(", ");
     if v.insecure_fallback {
@@ -142,11 +181,11 @@ pub fn mutual_authentication(
                 advertise_trust_store_ca_names: None,
             }),
             Some(m) if m.mode == MutualAuthenticationMode::Passthrough => Ok(from_config(m)),
-            Some(m) => Err(format!(
-                "{} sets mode AllowInsecureFallback, which the ALB carries out with mutualAuthentication mode passthrough, but the LoadBalancerConfiguration sets mode {} for HTTPS:{port}: remove it or set mode passthrough",
-                v.at,
-                m.mode.as_str()
-            )),
+            Some(m) => Err(MutualAuthenticationError::NotPassthrough {
+                at: v.at.clone(),
+                mode: m.mode.as_str(),
+                port,
+            }),
         };
     }
     match configured {
@@ -161,10 +200,12 @@ pub fn mutual_authentication(
                 ),
                 None => String::new(),
             };
-            Err(format!(
-                "{} asks the ALB to verify client certificates against the CA of ConfigMap {cas} (key ca.crt), but gantry cannot create an ALB trust store from a ConfigMap: create a trust store with that CA bundle and set listenerConfigurations HTTPS:{port} mutualAuthentication {{mode: verify, trustStore: <trust store ARN>}} in the Gateway's LoadBalancerConfiguration{found}",
-                v.at
-            ))
+            Err(MutualAuthenticationError::NoTrustStore {
+                at: v.at.clone(),
+                cas,
+                port,
+                found,
+            })
         }
     }
 }
@@ -326,21 +367,21 @@ fn check(
 }
 
 /// Checks that a ConfigMap's `ca.crt` is a PEM bundle of X.509 certificates.
-fn ca_bundle(cm: &gantry_api::k8s::ConfigMap) -> Result<(), String> {
+fn ca_bundle(cm: &gantry_api::k8s::ConfigMap) -> Result<(), CaBundleError> {
     let text = cm
         .data
         .as_ref()
         .and_then(|d| d.get("ca.crt"))
         .filter(|t| !t.trim().is_empty())
-        .ok_or("has no key ca.crt")?;
-    let blocks = pem::parse_many(text).map_err(|e| format!("ca.crt is not valid PEM ({e})"))?;
+        .ok_or(CaBundleError::NoKey)?;
+    let blocks = pem::parse_many(text).map_err(|e| CaBundleError::NotPem(e.to_string()))?;
     let certs: Vec<&pem::Pem> = blocks.iter().filter(|p| p.tag() == "CERTIFICATE").collect();
     if certs.is_empty() {
-        return Err("ca.crt holds no PEM CERTIFICATE".into());
+        return Err(CaBundleError::NoCertificate);
     }
     for (i, c) in certs.iter().enumerate() {
         crate::certificates::x509::parse(c.contents())
-            .map_err(|e| format!("ca.crt certificate {i} is not an X.509 certificate ({e})"))?;
+            .map_err(|error| CaBundleError::NotX509 { index: i, error })?;
     }
     Ok(())
 }

@@ -59,37 +59,22 @@ fn ours(snapshot: &Snapshot, g: &Gateway) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
+    use gantry_testkit::objects::{docs, gateway_class};
 
     fn snapshot(yaml: &str) -> Snapshot {
-        let mut snapshot = Snapshot::default();
-        for doc in yaml.split("\n---\n") {
-            let v: serde_json::Value = serde_norway::from_str(doc).unwrap();
-            match v["kind"].as_str() {
-                Some("Gateway") => {
-                    let g: Gateway = serde_json::from_value(v).unwrap();
-                    snapshot
-                        .gateways
-                        .insert(ObjectKey::of(&g.metadata), Arc::new(g));
-                }
-                Some("GatewayClass") => {
-                    let c: gantry_api::gateway::GatewayClass = serde_json::from_value(v).unwrap();
-                    snapshot
-                        .gateway_classes
-                        .insert(ObjectKey::of(&c.metadata), Arc::new(c));
-                }
-                k => panic!("unexpected kind {k:?}"),
-            }
-        }
-        snapshot
+        let mut loader = gantry_manifests::Loader::new();
+        loader.load_str("gateways.yaml", yaml);
+        let loaded = loader.finish();
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        loaded.snapshot
     }
 
-    const GATEWAYS: &str = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
+    /// GatewayClass `alb`, and what the tests look for among these.
+    fn gateways() -> String {
+        docs([gateway_class("alb", "alb"), OTHERS.to_string()])
+    }
+
+    const OTHERS: &str = r#"apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: other}
 spec: {controllerName: example.com/other}
@@ -127,7 +112,7 @@ spec:
 
     #[test]
     fn only_configmaps_of_gantry_gateways_are_referenced() {
-        let s = snapshot(GATEWAYS);
+        let s = snapshot(&gateways());
         let refs: Vec<String> = config_map_references(&s)
             .iter()
             .map(|k| k.to_string())
@@ -137,7 +122,7 @@ spec:
 
     #[test]
     fn a_configmap_change_finds_the_gateways_naming_it() {
-        let s = snapshot(GATEWAYS);
+        let s = snapshot(&gateways());
         let users = |ns: &str, name: &str| -> Vec<String> {
             gateways_using_config_map(&s, &ObjectKey::new(ns, name))
                 .iter()

@@ -8,6 +8,16 @@ use crate::status::reasons::Reason;
 use crate::tags::listener_tags;
 use gantry_api::crds::{AlpnPolicy, ListenerConfiguration};
 use gantry_model::{Action, Certificate, Listener, Protocol};
+use thiserror::Error;
+
+/// Why the Gateway listeners on a port cannot share one NLB listener.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum PlanError {
+    #[error(
+        "TLS listeners {listeners} share port {port} but do not agree on tls.mode; one NLB listener either terminates TLS or passes it through"
+    )]
+    TlsModes { listeners: String, port: i32 },
+}
 
 /// What a port's NLB listener will be, decided before its backend is known.
 pub struct Plan {
@@ -22,20 +32,25 @@ pub struct Plan {
 
 /// Protocol and configuration of the listener on `port`, made of the Gateway listeners
 /// `gateway_listeners` (those on the port that carry a route). `Err` says why there can be none.
-pub fn plan(ctx: &mut Context<'_>, port: i32, gateway_listeners: &[usize]) -> Result<Plan, String> {
+pub fn plan(
+    ctx: &mut Context<'_>,
+    port: i32,
+    gateway_listeners: &[usize],
+) -> Result<Plan, PlanError> {
     let ls: Vec<&GatewayListener> = gateway_listeners
         .iter()
         .map(|&i| &ctx.listeners[i])
         .collect();
     let tls: Vec<&&GatewayListener> = ls.iter().filter(|l| l.protocol == "TLS").collect();
     if tls.iter().any(|l| l.passthrough) && tls.iter().any(|l| !l.passthrough) {
-        return Err(format!(
-            "TLS listeners {} share port {port} but do not agree on tls.mode; one NLB listener either terminates TLS or passes it through",
-            tls.iter()
+        return Err(PlanError::TlsModes {
+            listeners: tls
+                .iter()
                 .map(|l| l.name.as_str())
                 .collect::<Vec<_>>()
-                .join(", ")
-        ));
+                .join(", "),
+            port,
+        });
     }
     let passthrough = tls.first().is_some_and(|l| l.passthrough);
     let has = |p: &str| ls.iter().any(|l| l.protocol == p);

@@ -27,6 +27,7 @@ use gantry_model::{
     TargetGroupTuple, TargetType,
 };
 use std::collections::{BTreeMap, BTreeSet};
+use thiserror::Error;
 
 /// Largest weight of an NLB weighted target group.
 const MAX_WEIGHT: i32 = 999;
@@ -165,7 +166,8 @@ fn build_port(
     for route in routes {
         match backend_of(route) {
             Ok(b) => backends.push(b),
-            Err(message) => {
+            Err(error) => {
+                let message = error.to_string();
                 ctx.found
                     .reject(route, Reason::UnsupportedValue, message.clone());
                 not_programmed(ctx, gateway_listeners, Reason::UnsupportedValue, &message);
@@ -177,7 +179,8 @@ fn build_port(
     }
     let plan = match listener::plan(ctx, port, gateway_listeners) {
         Ok(p) => p,
-        Err(message) => {
+        Err(error) => {
+            let message = error.to_string();
             not_programmed(ctx, gateway_listeners, Reason::Invalid, &message);
             ctx.found.problem(message);
             return None;
@@ -231,22 +234,38 @@ fn build_port(
     })
 }
 
+/// Why a route cannot have an NLB listener.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+enum BackendError {
+    /// `has`: "no backendRef" or "<n> backendRefs".
+    #[error(
+        "{route} has {has}; an NLB listener forwards to exactly one target group, so an L4 route needs exactly one backendRef"
+    )]
+    NotOne { route: String, has: String },
+    #[error("backendRef {backend} of {route} has weight {weight}; NLB weights are 0..{MAX_WEIGHT}")]
+    Weight {
+        backend: String,
+        route: String,
+        weight: i32,
+    },
+}
+
 /// The route's one backendRef, or why it cannot have an NLB listener.
-fn backend_of(route: &Route) -> Result<&BackendRef, String> {
-    let b = claims::single_backend(route).map_err(|n| {
-        let has = if n == 0 { "no backendRef".to_string() } else { format!("{n} backendRefs") };
-        format!(
-            "{} has {has}; an NLB listener forwards to exactly one target group, so an L4 route needs exactly one backendRef",
-            route.display()
-        )
+fn backend_of(route: &Route) -> Result<&BackendRef, BackendError> {
+    let b = claims::single_backend(route).map_err(|n| BackendError::NotOne {
+        route: route.display(),
+        has: if n == 0 {
+            "no backendRef".to_string()
+        } else {
+            format!("{n} backendRefs")
+        },
     })?;
     if !(0..=MAX_WEIGHT).contains(&b.weight) {
-        return Err(format!(
-            "backendRef {} of {} has weight {}; NLB weights are 0..{MAX_WEIGHT}",
-            claims::describe(b),
-            route.display(),
-            b.weight
-        ));
+        return Err(BackendError::Weight {
+            backend: claims::describe(b),
+            route: route.display(),
+            weight: b.weight,
+        });
     }
     Ok(b)
 }
@@ -289,7 +308,8 @@ fn target_group(
     }
     let mut tg = match target_groups::build(ctx, route, &resolved, protocol) {
         Ok(tg) => tg,
-        Err(message) => {
+        Err(error) => {
+            let message = error.to_string();
             not_programmed(ctx, gateway_listeners, Reason::BackendNotFound, &message);
             ctx.found.unresolved(
                 route,

@@ -1,6 +1,9 @@
 //! Target groups for resolved backends (Services, and ALB Gateways for chaining).
 
+pub(crate) mod error;
 mod health_check;
+
+pub use error::TargetGroupError;
 
 use health_check::{apply_health_overrides, health_check};
 
@@ -20,13 +23,12 @@ use gantry_model::{
 };
 
 /// Builds the target group of `resolved` for `route` behind a listener of `listener_protocol`.
-/// `Err` is a message for the route's ResolvedRefs condition.
 pub fn build(
     ctx: &mut Context<'_>,
     route: &Route,
     resolved: &Resolved<'_>,
     listener_protocol: Protocol,
-) -> Result<TargetGroup, String> {
+) -> Result<TargetGroup, TargetGroupError> {
     match resolved {
         Resolved::Service { service, key, port } => {
             let props =
@@ -54,10 +56,10 @@ pub fn build(
             let (tg_port, id_port) = match target_type {
                 TargetType::Instance => {
                     let node_port = port.node_port.filter(|p| *p > 0).ok_or_else(|| {
-                        format!(
-                            "Service {key} port {} has no nodePort: instance targets need a Service of type NodePort or LoadBalancer (or set targetType: ip in a TargetGroupConfiguration)",
-                            port.port
-                        )
+                        TargetGroupError::NoNodePort {
+                            service: key.clone(),
+                            port: port.port,
+                        }
                     })?;
                     (node_port, target_port_string(port))
                 }
@@ -86,9 +88,7 @@ pub fn build(
                 && !(target_type == TargetType::Ip
                     && matches!(protocol, Protocol::Http | Protocol::Https))
             {
-                return Err(
-                    "targetControlPort needs target type ip and protocol HTTP or HTTPS".to_string(),
-                );
+                return Err(TargetGroupError::TargetControlPort);
             }
             let health = health_check(
                 ctx.lb,
@@ -120,9 +120,7 @@ pub fn build(
                 control,
             ))
         }
-        Resolved::TargetGroupName { name } => Err(format!(
-            "target group {name:?} is managed outside gantry; no target group is built for it"
-        )),
+        Resolved::TargetGroupName { name } => Err(TargetGroupError::ManagedOutside(name.clone())),
         Resolved::Gateway { key, port, .. } => {
             let props = target_group::for_backend(ctx.snapshot, "Gateway", key)
                 .map(|t| target_group::props_for_route(t, route))
@@ -306,15 +304,12 @@ fn protocol(
     kind: RouteKind,
     listener: Protocol,
     props: &TargetGroupProps,
-) -> Result<Protocol, String> {
+) -> Result<Protocol, TargetGroupError> {
     match lb {
         LbKind::Alb => match props.protocol {
             None | Some(CfgProtocol::Http) => Ok(Protocol::Http),
             Some(CfgProtocol::Https) => Ok(Protocol::Https),
-            Some(other) => Err(format!(
-                "backend protocol must be HTTP or HTTPS behind an ALB, not {}",
-                other.as_str()
-            )),
+            Some(other) => Err(TargetGroupError::AlbProtocol(other.as_str())),
         },
         LbKind::Nlb => {
             if matches!(
@@ -328,10 +323,7 @@ fn protocol(
                 Some(CfgProtocol::Tls) => Ok(Protocol::Tls),
                 Some(CfgProtocol::Udp) => Ok(Protocol::Udp),
                 Some(CfgProtocol::TcpUdp) => Ok(Protocol::TcpUdp),
-                Some(other) => Err(format!(
-                    "backend protocol must be TCP, TLS, UDP or TCP_UDP behind an NLB, not {}",
-                    other.as_str()
-                )),
+                Some(other) => Err(TargetGroupError::NlbProtocol(other.as_str())),
                 None => Ok(match kind {
                     RouteKind::Udp => Protocol::Udp,
                     // A passthrough listener forwards TLS unterminated: plain TCP to the targets.

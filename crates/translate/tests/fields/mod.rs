@@ -164,3 +164,12 @@ pub fn check_readme_table(marker: &str, test: &str, header: &str, rows: &str) {
         "README.md's {marker} table is stale; GANTRY_BLESS=1 cargo test -p gantry-translate --test {test} rewrites it"
     );
 }
+
+/// Fails, listing them, when some walked fields neither changed a plan nor were named.
+pub fn assert_none_silent(silent: &[String]) {
+    assert!(
+        silent.is_empty(),
+        "these fields change no plan and no Gateway status names them:\n{}",
+        silent.join("\n")
+    );
+}

@@ -57,3 +57,37 @@ pub fn stack(t: &Translation, gateway: &str) -> Option<Value> {
         .find(|s| s.gateway == gateway)
         .map(|s| serde_json::to_value(s).unwrap())
 }
+
+/// What a walked field at `path` did to `gateway`: `applied` when its plan differs from the
+/// one of `base`, else whether the Gateway's status names the field.
+pub fn state(
+    t: &Translation,
+    base: &Translation,
+    gateway: &str,
+    path: &str,
+    applied: &'static str,
+) -> &'static str {
+    if stack(t, gateway) != stack(base, gateway) {
+        applied
+    } else if super::names(&not_applied(t, Some(gateway)), path) {
+        "not applied, said in status"
+    } else {
+        "no effect alone"
+    }
+}
+
+/// A Gateway `apps/<name>` of `class` with a fixed uid (ending in `uid`), naming the
+/// LoadBalancerConfiguration `cfg` when `configured`; `listeners` in YAML flow style.
+pub fn gateway(name: &str, class: &str, uid: char, configured: bool, listeners: &[&str]) -> String {
+    let infrastructure = if configured {
+        "  infrastructure:\n    parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: cfg}\n"
+    } else {
+        ""
+    };
+    let listeners: String = listeners.iter().map(|l| format!("  - {l}\n")).collect();
+    format!(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n\
+         metadata: {{name: {name}, namespace: apps, uid: 00000000-0000-0000-0000-00000000000{uid}}}\n\
+         spec:\n  gatewayClassName: {class}\n{infrastructure}  listeners:\n{listeners}"
+    )
+}

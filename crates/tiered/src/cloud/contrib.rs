@@ -3,7 +3,7 @@
 //! reference fields gantry can use, so `loadBalancerArn` and `targetGroupArn` are filled from
 //! the referenced resource's `status.atProvider` once it reports an ARN.
 
-use crate::cloud::{self, Cloud, Ctx, Port};
+use crate::cloud::parts::{self, Cloud, Ctx, Port};
 use crate::family::CloudKind;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -61,8 +61,8 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
         let tg_name = ctx.describe(CloudKind::TargetGroup, &key);
 
         let mut waiting = Vec::new();
-        let lb_ref = cloud::reference(lb_arn, &format!("ARN of {}", out.lb), &mut waiting);
-        let tg_ref = cloud::reference(tg_arn, &format!("ARN of {tg_name}"), &mut waiting);
+        let lb_ref = parts::reference(lb_arn, &format!("ARN of {}", out.lb), &mut waiting);
+        let tg_ref = parts::reference(tg_arn, &format!("ARN of {tg_name}"), &mut waiting);
         let mut listener = json!({
             "region": config.region,
             "port": p.port,
@@ -71,18 +71,22 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
             "defaultActions": [{"actionType": "forward", "targetGroupArn": tg_ref}],
         });
         if let Some(cert) = &p.certificate {
-            let awaited = cert.as_ref().err().map_or("", |w| w);
-            let arn = cloud::reference(cert.as_deref().ok(), awaited, &mut waiting);
+            let awaited = cert.as_ref().err().map(ToString::to_string);
+            let arn = parts::reference(
+                cert.as_ref().ok().map(String::as_str),
+                awaited.as_deref().unwrap_or_default(),
+                &mut waiting,
+            );
             listener["certificates"] = json!([{ "certificateARN": arn }]);
         }
         out.objects
             .push(ctx.object(CloudKind::Listener, &key, listener, waiting));
         out.listener_ready
-            .insert(p.port, cloud::is_ready(ctx, CloudKind::Listener, &key));
+            .insert(p.port, parts::is_ready(ctx, CloudKind::Listener, &key));
         out.listener_names
             .insert(p.port, ctx.describe(CloudKind::Listener, &key));
         out.objects
-            .push(cloud::binding(ctx, p, tg_arn, &tg_name, None));
+            .push(parts::binding(ctx, p, tg_arn, &tg_name, None));
     }
     out
 }

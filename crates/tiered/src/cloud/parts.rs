@@ -1,28 +1,28 @@
-//! The cloud tier of one Gateway, in the class's provider family: a load balancer, a target
-//! group and a listener per listener port (and, for Upbound, a security group with its
-//! rules), plus a TargetGroupBinding per port that registers the shadow gateway's pods (ip
-//! targets) in the target group. `contrib.rs` and `upbound.rs` write the family's objects;
-//! this module holds what they share and what the plan reads back.
+//! What the families' builders (`contrib.rs`, `upbound.rs`) share and what the plan reads
+//! back: the ports, the planned objects, the builder's context, and the TargetGroupBinding
+//! of a port.
 
+use crate::certificates::AwaitedCertificate;
 use crate::family::{CloudKind, CloudType, Family};
 use crate::meta::{self, UserGateway};
 use crate::names;
 use crate::observed;
-use crate::{Inputs, Planned, contrib, upbound};
+use crate::service::ServiceAwaited;
+use crate::{Inputs, Planned};
 use gantry_api::crds::{ServiceReference, TargetGroupBindingSpec, TargetType};
 use gantry_api::k8s::IntOrString;
-use gantry_api::wire::tags::CLUSTER;
 use gantry_snapshot::ObjectKey;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use thiserror::Error;
 
 /// One load balancer port: the protocol of its Listener and TargetGroup.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Port {
     pub port: i32,
     pub protocol: String,
-    /// A listener terminating TLS: its certificate ARN, or `Err(what is awaited)`.
-    pub certificate: Option<Result<String, String>>,
+    /// A listener terminating TLS: its certificate ARN, or what is awaited.
+    pub certificate: Option<Result<String, AwaitedCertificate>>,
 }
 
 /// The planned cloud objects and what their status says.
@@ -49,7 +49,7 @@ pub(crate) struct Ctx<'a> {
     /// The configured tags plus gantry's tracking tags (which win).
     pub tags: BTreeMap<String, String>,
     /// The shadow Gateway's Service, or what is awaited.
-    pub service: Result<ObjectKey, String>,
+    pub service: Result<ObjectKey, ServiceAwaited>,
 }
 
 impl Ctx<'_> {
@@ -130,54 +130,6 @@ impl Ctx<'_> {
     }
 }
 
-pub(crate) fn build(inputs: &Inputs<'_>, gw: &UserGateway<'_>, ports: &[Port]) -> Cloud {
-    let config = gw.config;
-    // Manifests have no uid; the namespace/name keeps the AWS names deterministic then.
-    let fallback_uid = gw.key.to_string();
-    let mut tags = config.tags.clone();
-    // Tracking tags win over the configured ones: they are how the resources are found.
-    tags.insert(CLUSTER.to_string(), inputs.settings.cluster_name.clone());
-    tags.insert(names::STACK_TAG.to_string(), gw.key.to_string());
-    let ctx = Ctx {
-        inputs,
-        gw,
-        cluster: inputs.settings.cluster_name.as_str(),
-        uid: gw.gateway.metadata.uid.as_deref().unwrap_or(&fallback_uid),
-        tags,
-        service: crate::service::find(inputs.snapshot, gw),
-    };
-    let mut cloud = match config.family {
-        Family::Contrib => contrib::build(&ctx, ports),
-        Family::UpboundCluster | Family::UpboundNamespaced => upbound::build(&ctx, ports),
-    };
-    cloud.not_ready = not_ready(&ctx, &cloud.objects);
-    if let Err(service) = &ctx.service {
-        cloud.not_ready.push(format!("{service} to exist"));
-    }
-    cloud
-}
-
-/// The planned cloud objects that are not ready, in plan order.
-fn not_ready(ctx: &Ctx<'_>, objects: &[Planned]) -> Vec<String> {
-    objects
-        .iter()
-        .filter_map(|p| {
-            let ty = CloudType::from_wire(p.api_version(), p.kind())?;
-            let key = p.key();
-            let observed = ctx.inputs.observed.ours(ty, &key, &ctx.gw.source);
-            let what = format!("{} {key} to be Ready", ty.kind_name());
-            match observed.map(observed::readiness) {
-                Some(Ok(())) => None,
-                // The provider's own words, once it has written a condition.
-                Some(Err(detail)) if detail != observed::NO_READY_CONDITION => {
-                    Some(format!("{what} ({detail})"))
-                }
-                _ => Some(what),
-            }
-        })
-        .collect()
-}
-
 /// Whether the observed object is ready.
 pub(crate) fn is_ready(ctx: &Ctx<'_>, kind: CloudKind, key: &ObjectKey) -> bool {
     ctx.ours(kind, key).is_some_and(observed::ready)
@@ -194,6 +146,11 @@ pub(crate) fn reference(value: Option<&str>, what: &str, waiting: &mut Vec<Strin
     }
 }
 
+/// The ID of the load balancer's security group, awaited.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("ID of {0}")]
+pub(crate) struct SecurityGroupAwaited(pub String);
+
 /// The TargetGroupBinding of one port. `admit_from`: the load balancer's security group
 /// (its ID, or `Err(what is awaited)`) when the binding's `networking` must open the targets
 /// to it; `None` when nothing (contrib) or gantry's own rules (`targetSecurityGroups`) do.
@@ -202,7 +159,7 @@ pub(crate) fn binding(
     port: &Port,
     tg_arn: Option<&str>,
     tg: &str,
-    admit_from: Option<Result<&str, String>>,
+    admit_from: Option<Result<&str, SecurityGroupAwaited>>,
 ) -> Planned {
     let gw = ctx.gw;
     let mut waiting_for = Vec::new();
@@ -212,7 +169,7 @@ pub(crate) fn binding(
         Ok(key) => (key.namespace.clone(), key.name.clone()),
         Err(what) => (
             gw.key.namespace.clone(),
-            reference(None, what, &mut waiting_for),
+            reference(None, &what.to_string(), &mut waiting_for),
         ),
     };
     let spec = TargetGroupBindingSpec {
@@ -237,7 +194,7 @@ pub(crate) fn binding(
     if let Some(from) = admit_from {
         let group = match from {
             Ok(id) => id.to_string(),
-            Err(what) => reference(None, &what, &mut waiting_for),
+            Err(what) => reference(None, &what.to_string(), &mut waiting_for),
         };
         // Every port of the pods from the load balancer's own group: the pods' port is the
         // Service's targetPort, which the in-cluster controller chooses.

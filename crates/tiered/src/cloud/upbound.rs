@@ -12,7 +12,7 @@
 //! `securityGroups` (a resolved reference would replace that list) or in the binding's
 //! `networking`.
 
-use crate::cloud::{self, Cloud, Ctx, Port};
+use crate::cloud::parts::{self, Cloud, Ctx, Port, SecurityGroupAwaited};
 use crate::family::CloudKind;
 use crate::names;
 use crate::observed;
@@ -77,7 +77,7 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
     } else {
         // A resolved reference replaces `securityGroups`: with groups of its own the class
         // gets the list with gantry's group's ID added once the provider reports it.
-        let own = cloud::reference(sg_id, &format!("ID of {sg_name}"), &mut lb_waiting);
+        let own = parts::reference(sg_id, &format!("ID of {sg_name}"), &mut lb_waiting);
         let mut groups = config.security_groups.clone();
         groups.push(own);
         lb["securityGroups"] = json!(groups);
@@ -192,9 +192,13 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
         });
         let mut waiting = Vec::new();
         if let Some(cert) = &p.certificate {
-            let arn = cloud::reference(
-                cert.as_deref().ok(),
-                cert.as_ref().err().map_or("", |w| w),
+            let arn = parts::reference(
+                cert.as_ref().ok().map(String::as_str),
+                &cert
+                    .as_ref()
+                    .err()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
                 &mut waiting,
             );
             listener["certificateArn"] = arn.into();
@@ -202,17 +206,17 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
         out.objects
             .push(ctx.object(CloudKind::Listener, &key, listener, waiting));
         out.listener_ready
-            .insert(p.port, cloud::is_ready(ctx, CloudKind::Listener, &key));
+            .insert(p.port, parts::is_ready(ctx, CloudKind::Listener, &key));
         out.listener_names
             .insert(p.port, ctx.describe(CloudKind::Listener, &key));
         let admit_from = config
             .target_security_groups
             .is_empty()
-            .then(|| sg_id.ok_or_else(|| format!("ID of {sg_name}")));
+            .then(|| sg_id.ok_or_else(|| SecurityGroupAwaited(sg_name.clone())));
         let tg_arn = ctx.arn(CloudKind::TargetGroup, &key);
         let tg_name = ctx.describe(CloudKind::TargetGroup, &key);
         out.objects
-            .push(cloud::binding(ctx, p, tg_arn, &tg_name, admit_from));
+            .push(parts::binding(ctx, p, tg_arn, &tg_name, admit_from));
     }
     out
 }
