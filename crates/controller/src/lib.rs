@@ -1,7 +1,7 @@
 //! gantry-controller: the only code that talks to the Kubernetes API server.
 //!
 //! ```text
-//!  API server ──watch──► reflectors (stores.rs, trimmed) ──Change──► mapper (triggers.rs)
+//!  API server ──watch──► caches (stores.rs, trimmed) ─────Change────►  mapper (triggers.rs)
 //!                              │                                          │ ObjectRef
 //!                              ▼                                          ▼
 //!                         Snapshot ◄──────────────────────────── Controller (throttled,
@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod certificates;
+pub mod compact;
 pub mod config;
 pub mod deploy;
 pub mod error;

@@ -61,7 +61,7 @@ pub async fn run(stores: Stores, mut changes: Receiver<Change>, queues: Queues) 
     let mut set_parents = SetParents::default();
     while changes.recv_many(&mut batch, CHANGES).await > 0 {
         let snapshot = stores.trigger_snapshot();
-        let view = View::new(&snapshot);
+        let view = View::with_stores(&snapshot, &stores);
         set_parents.learn(&snapshot);
         let mut gateways = BTreeSet::new();
         let mut classes = BTreeSet::new();

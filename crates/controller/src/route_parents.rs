@@ -34,6 +34,45 @@ pub fn route_parents(
     out
 }
 
+/// What the route caches keep decoded of each route (`crate::compact`): the Gateways and
+/// ListenerSets it names, in a flat boxed slice (a `Parents` of one Gateway is a B-tree node
+/// of several hundred bytes), and whether the tiered controller made it.
+#[derive(Clone, Debug)]
+pub struct RouteIndex {
+    /// Gateways first, then ListenerSets (`gateways` counts the former).
+    parents: Box<[ObjectKey]>,
+    gateways: usize,
+    pub tiered: bool,
+}
+
+impl RouteIndex {
+    pub fn of<R: crate::kinds::RouteObject + gantry_api::k8s::Resource>(route: &R) -> Self {
+        let Parents {
+            gateways,
+            listener_sets,
+        } = route.parents();
+        let tiered = route
+            .meta()
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(gantry_tiered::names::MANAGED_BY.0))
+            .is_some_and(|v| v == gantry_tiered::names::MANAGED_BY.1);
+        RouteIndex {
+            gateways: gateways.len(),
+            parents: gateways.into_iter().chain(listener_sets).collect(),
+            tiered,
+        }
+    }
+
+    pub fn gateways(&self) -> &[ObjectKey] {
+        &self.parents[..self.gateways]
+    }
+
+    pub fn listener_sets(&self) -> &[ObjectKey] {
+        &self.parents[self.gateways..]
+    }
+}
+
 /// The fields of a parentRef that identify a Gateway, whatever the route kind.
 pub struct ParentRefParts {
     pub group: Option<String>,

@@ -61,11 +61,13 @@ pub enum TargetsChange {
 }
 
 /// What the trigger rules read: the Gateways, classes and LB configurations of a snapshot, and
-/// its routes converted at most once per batch of changes — only when a rule looks into
+/// the routes converted at most once per batch of changes — only when a rule looks into
 /// routes: a route's own change names its Gateways, and converting every route of a large
 /// cluster for each batch of status echoes was most of the controller's peak memory.
 pub struct View<'s> {
     snapshot: &'s Snapshot,
+    /// Where the routes are decoded from when a rule needs them; None: the snapshot's own.
+    stores: Option<&'s crate::stores::Stores>,
     routes: std::cell::OnceCell<Vec<Route>>,
     /// The TCP, UDP and TLS routes alone: chaining reads only these, after every Gateway
     /// status change.
@@ -73,29 +75,62 @@ pub struct View<'s> {
 }
 
 impl<'s> View<'s> {
+    /// Over `snapshot` and its routes.
     pub fn new(snapshot: &'s Snapshot) -> Self {
         View {
             snapshot,
+            stores: None,
             routes: std::cell::OnceCell::new(),
             l4_routes: std::cell::OnceCell::new(),
         }
     }
 
-    /// The TCP, UDP and TLS routes of the snapshot, converted on first use.
-    fn l4_routes(&self) -> &[Route] {
-        self.l4_routes.get_or_init(|| {
-            all_routes(&Snapshot {
+    /// Over `snapshot` (without routes: `Stores::trigger_snapshot`), the routes decoded from
+    /// `stores` on first use.
+    pub fn with_stores(snapshot: &'s Snapshot, stores: &'s crate::stores::Stores) -> Self {
+        View {
+            stores: Some(stores),
+            ..View::new(snapshot)
+        }
+    }
+
+    /// The routes of the snapshot, or of the caches: only the TCP, UDP and TLS ones if
+    /// `l4_only`.
+    fn convert(&self, l4_only: bool) -> Vec<Route> {
+        let mut routes = match self.stores {
+            Some(stores) => {
+                let mut routes = Snapshot::default();
+                let filter = crate::stores::RouteFilter {
+                    l4_only,
+                    keep: &|_, _| true,
+                };
+                stores.add_routes(&mut routes, filter);
+                routes
+            }
+            None => Snapshot {
+                http_routes: self.snapshot.http_routes.clone(),
+                grpc_routes: self.snapshot.grpc_routes.clone(),
                 tcp_routes: self.snapshot.tcp_routes.clone(),
                 udp_routes: self.snapshot.udp_routes.clone(),
                 tls_routes: self.snapshot.tls_routes.clone(),
                 ..Snapshot::default()
-            })
-        })
+            },
+        };
+        if l4_only {
+            routes.http_routes.clear();
+            routes.grpc_routes.clear();
+        }
+        all_routes(&routes)
     }
 
-    /// Every route of the snapshot, converted on first use.
+    /// The TCP, UDP and TLS routes, converted on first use.
+    fn l4_routes(&self) -> &[Route] {
+        self.l4_routes.get_or_init(|| self.convert(true))
+    }
+
+    /// Every route, converted on first use.
     fn routes(&self) -> &[Route] {
-        self.routes.get_or_init(|| all_routes(self.snapshot))
+        self.routes.get_or_init(|| self.convert(false))
     }
 
     /// The Gateways `change` can affect.

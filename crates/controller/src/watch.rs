@@ -2,6 +2,7 @@
 //! [`Change`] for the trigger mapper. A kind whose CRD is not installed is left out, with a
 //! log line, until it appears.
 
+use crate::compact::{Compact, CompactWriter, Held};
 use crate::metrics::Metrics;
 use crate::stores::Writers;
 use crate::triggers::Change;
@@ -13,6 +14,7 @@ use kube::api::Api;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::reflector::store::Writer;
 use kube::runtime::watcher::{self, Event, watcher};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Debug;
@@ -104,12 +106,67 @@ pub struct KindWatch<K> {
     pub fingerprint: Option<Fingerprint<K>>,
 }
 
+/// Where a watch caches its kind: a kube reflector store, or a compact cache.
+pub trait Cache<K>: Send + 'static {
+    /// An object as the cache holds it, kept over a relist.
+    type Held: Send;
+    fn apply(&mut self, event: &Event<K>);
+    /// Every object held now.
+    fn held(&self) -> Vec<(ObjectKey, Self::Held)>;
+    /// The object `held` is.
+    fn recall(key: &ObjectKey, held: &Self::Held) -> Option<Arc<K>>;
+}
+
+impl<K> Cache<K> for Writer<K>
+where
+    K: Resource<DynamicType = ()> + Clone + Send + Sync + 'static,
+{
+    type Held = Arc<K>;
+
+    fn apply(&mut self, event: &Event<K>) {
+        self.apply_watcher_event(event);
+    }
+
+    fn held(&self) -> Vec<(ObjectKey, Arc<K>)> {
+        let state = self.as_reader().state();
+        state
+            .into_iter()
+            .map(|o| (ObjectKey::of(o.meta()), o))
+            .collect()
+    }
+
+    fn recall(_: &ObjectKey, held: &Arc<K>) -> Option<Arc<K>> {
+        Some(held.clone())
+    }
+}
+
+impl<K, I> Cache<K> for CompactWriter<K, I>
+where
+    K: Resource + Serialize + DeserializeOwned + 'static,
+    I: Send + Sync + 'static,
+{
+    type Held = Held;
+
+    fn apply(&mut self, event: &Event<K>) {
+        self.apply_watcher_event(event);
+    }
+
+    fn held(&self) -> Vec<(ObjectKey, Held)> {
+        self.as_reader().held()
+    }
+
+    fn recall(key: &ObjectKey, held: &Held) -> Option<Arc<K>> {
+        Compact::<K, I>::decode(key, held)
+    }
+}
+
 /// Starts the watch of one kind. After a relist (the watch expired or was down), cached
 /// objects the list no longer has are passed on as deletions: their delete events happened
 /// while the watch was down, and the reflector drops them without a word.
-pub fn spawn<K>(ctx: &WatchContext, writer: Writer<K>, kind: KindWatch<K>) -> JoinHandle<()>
+pub fn spawn<K, C>(ctx: &WatchContext, mut cache: C, kind: KindWatch<K>) -> JoinHandle<()>
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    C: Cache<K>,
 {
     let ctx = ctx.clone();
     tokio::spawn(async move {
@@ -117,7 +174,6 @@ where
         // A kind installed after start: what its first list finds is new to the controller.
         let late = kind.optional && !wait_until_served::<K>(&ctx, &name).await;
         let keep = kind.keep;
-        let reader = writer.as_reader();
         let mut stream = relisting(kind.api, watcher::Config::default())
             .filter(move |event| {
                 let kept = match (keep, event) {
@@ -132,12 +188,15 @@ where
                 crate::trim::strip(o);
                 (kind.trim)(o);
             })
-            .reflect(writer)
             .boxed();
         let mut synced = false;
-        let mut seen: HashMap<ObjectKey, (u64, u64)> = HashMap::new();
-        // What the cache held when a relist began, and what the list has returned so far.
-        let mut before: Vec<Arc<K>> = Vec::new();
+        // By a hash of the object's key, not the key: one entry per object of the kind for
+        // its whole life, and two strings per entry were megabytes on a large cluster. Two
+        // keys of one hash (odds of about 1e-10 among 100,000 objects) would share an entry.
+        let mut seen: HashMap<u64, (u64, u64)> = HashMap::new();
+        // What the cache held when a relist began, and what the list has returned so far
+        // (only while a relist runs).
+        let mut before: Vec<(ObjectKey, C::Held)> = Vec::new();
         let mut listed: HashSet<ObjectKey> = HashSet::new();
         // Between a relist's Init and InitDone. A status changed while the watch was down
         // counts as a spec change then: the status a reconcile compared against may have been
@@ -147,14 +206,20 @@ where
         let mut out: Vec<Change> = Vec::new();
         let change = kind.change;
         while let Some(event) = stream.next().await {
+            if let Ok(e) = &event {
+                cache.apply(e);
+            }
             match event {
                 Ok(Event::Apply(obj)) | Ok(Event::InitApply(obj)) => {
                     let key = ObjectKey::of(obj.meta());
-                    listed.insert(key.clone());
+                    let hashed = key_hash(&key);
+                    if !before.is_empty() {
+                        listed.insert(key);
+                    }
                     let mut spec = true;
                     if let Some(fp) = kind.fingerprint {
                         let fp = fp(&obj);
-                        match seen.insert(key, fp) {
+                        match seen.insert(hashed, fp) {
                             Some(old) if old == fp => continue,
                             Some(old) => spec = old.0 != fp.0 || relisting,
                             None => {}
@@ -166,25 +231,26 @@ where
                     }
                 }
                 Ok(Event::Delete(obj)) => {
-                    seen.remove(&ObjectKey::of(obj.meta()));
+                    seen.remove(&key_hash(&ObjectKey::of(obj.meta())));
                     out.extend(change(&obj, true));
                 }
                 // The store swaps the new list in only at InitDone: it holds the old state here.
                 Ok(Event::Init) => {
                     relisting = synced;
-                    before = reader.state();
-                    listed.clear();
+                    before = cache.held();
+                    listed = HashSet::new();
                 }
                 Ok(Event::InitDone) => {
                     relisting = false;
-                    for old in before.drain(..) {
-                        let key = ObjectKey::of(old.meta());
+                    for (key, old) in std::mem::take(&mut before) {
                         if !listed.contains(&key) {
-                            seen.remove(&key);
-                            out.extend(change(&old, true));
+                            seen.remove(&key_hash(&key));
+                            if let Some(old) = C::recall(&key, &old) {
+                                out.extend(change(&old, true));
+                            }
                         }
                     }
-                    listed.clear();
+                    listed = HashSet::new();
                     // The list's pages are decoded and dropped: their memory back to the
                     // system (crate::memory).
                     crate::memory::release();
@@ -206,6 +272,13 @@ where
             }
         }
     })
+}
+
+fn key_hash(key: &ObjectKey) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
 }
 
 /// A kube watcher with its default backoff, that also lists again when a watch request is

@@ -110,8 +110,8 @@ fn cache_matches(api: &FakeApi, running: &Running) -> bool {
         .handle
         .stores
         .http_routes
-        .state()
-        .iter()
+        .all()
+        .values()
         .map(|r| {
             (
                 r.metadata.name.clone().unwrap(),

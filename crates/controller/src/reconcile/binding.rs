@@ -89,7 +89,9 @@ async fn run<D: Deploy>(
         return Ok(Action::await_change());
     };
     finalizer::add(&api, tgb, FINALIZER).await?;
-    let snapshot = ctx.stores.targets_snapshot();
+    let snapshot = ctx
+        .stores
+        .targets_snapshot(&[crate::stores::bound_service(tgb)].into());
     let desired = gantry_targets::binding_targets(tgb, &snapshot);
     for p in &desired.problems {
         tracing::warn!(binding = %key, problem = %p, "target left out");

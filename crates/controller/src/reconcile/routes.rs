@@ -95,7 +95,8 @@ where
     let now = (ctx.now)();
     let listener_sets = ctx.config.translate.listener_sets;
     for (key, route) in routes {
-        if !scope::names(snapshot, gateway, route.as_ref(), listener_sets) {
+        let index = crate::route_parents::RouteIndex::of(route.as_ref());
+        if !scope::names(snapshot, gateway, &index, listener_sets) {
             continue;
         }
         let computed = translation.statuses.routes.get(&(kind, key.clone()));

@@ -88,9 +88,14 @@ pub fn binding_rules(binding: &TargetGroupBinding, snapshot: &Snapshot) -> Vec<B
 /// Syncs the rules of every binding not being deleted onto the worker groups, unless they
 /// are what this process synced last (the describe calls would find nothing to do).
 pub(super) async fn sync<D: Deploy>(ctx: &Context<D>) -> Result<()> {
-    let snapshot = ctx.stores.targets_snapshot();
+    let bindings = ctx.stores.target_group_bindings.state();
+    let services = bindings
+        .iter()
+        .map(|b| crate::stores::bound_service(b))
+        .collect();
+    let snapshot = ctx.stores.targets_snapshot(&services);
     let mut wanted = BTreeSet::new();
-    for b in ctx.stores.target_group_bindings.state() {
+    for b in bindings {
         if b.metadata.deletion_timestamp.is_none() {
             wanted.extend(binding_rules(&b, &snapshot));
         }

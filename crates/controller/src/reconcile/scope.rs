@@ -11,16 +11,28 @@
 //! listeners, attachment, precedence and limits are per Gateway. A GatewayClass's status
 //! reads even less (`Stores::class_snapshot`).
 
-use crate::kinds::RouteObject;
-use crate::stores::Stores;
+use crate::route_parents::RouteIndex;
+use crate::stores::{RouteFilter, Stores};
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
+use std::collections::BTreeSet;
 
-/// [`gateway_scope`] of the cached cluster, built without copying the routes of other
-/// Gateways into it first (a reconcile's working set then follows its Gateway, not the
-/// cluster: the large benchmark cluster has 18,000 routes, about 90 per Gateway).
+/// [`gateway_scope`] of the cached cluster, built without decoding the routes of other
+/// Gateways or the Services no route of this Gateway sends to (a reconcile's working set
+/// then follows its Gateway, not the cluster: the large benchmark cluster has 18,000 routes
+/// and 5,000 Services, about 90 of each per Gateway).
 pub fn gateway_snapshot(stores: &Stores, gateway: &ObjectKey, listener_sets: bool) -> Snapshot {
-    let snapshot = stores.snapshot_with_routes(|view, r| names(view, gateway, r, listener_sets));
-    gateway_scope(snapshot, gateway, listener_sets)
+    let mut snapshot = stores.base_snapshot();
+    stores.add_routes(
+        &mut snapshot,
+        RouteFilter {
+            l4_only: false,
+            keep: &|view, r| names(view, gateway, r, listener_sets),
+        },
+    );
+    let mut snapshot = gateway_scope(snapshot, gateway, listener_sets);
+    let services = backend_services(&snapshot);
+    stores.add_services(&mut snapshot, &services);
+    snapshot
 }
 
 /// Narrows `snapshot` to what the translation of Gateway `gateway` reads.
@@ -58,31 +70,53 @@ pub fn gateway_scope(mut snapshot: Snapshot, gateway: &ObjectKey, listener_sets:
     snapshot
         .gateways
         .retain(|k, _| k == gateway || backends.contains(k));
+    // Translation reads a Service only as the backend of a route it translates.
+    let services = backend_services(&snapshot);
+    snapshot.services.retain(|k, _| services.contains(k));
     snapshot
 }
 
-fn keep_routes_of<K: RouteObject>(
+/// The Services the routes of `snapshot` name as backends.
+fn backend_services(snapshot: &Snapshot) -> BTreeSet<ObjectKey> {
+    gantry_gateway::routes::all_routes(snapshot)
+        .into_iter()
+        .flat_map(|r| r.rules)
+        .flat_map(|rule| rule.backend_refs)
+        .filter(|b| b.kind == "Service" && (b.group.is_empty() || b.group == "core"))
+        .map(|b| ObjectKey::new(b.namespace, b.name))
+        .collect()
+}
+
+fn keep_routes_of<K>(
     routes: &mut Objects<K>,
     snapshot: &Snapshot,
     gateway: &ObjectKey,
     listener_sets: bool,
-) {
-    routes.retain(|_, r| names(snapshot, gateway, r.as_ref(), listener_sets));
+) where
+    K: crate::kinds::RouteObject + gantry_api::k8s::Resource,
+{
+    routes.retain(|_, r| {
+        names(
+            snapshot,
+            gateway,
+            &RouteIndex::of(r.as_ref()),
+            listener_sets,
+        )
+    });
 }
 
-/// Whether `route` names `gateway`, or a ListenerSet whose route entries the Gateway's
-/// reconcile writes ([`owns_listener_set`]), in its spec or in its status.
+/// Whether a route (`route`: its index) names `gateway`, or a ListenerSet whose route entries
+/// the Gateway's reconcile writes ([`owns_listener_set`]), in its spec or in its status.
 pub fn names(
     snapshot: &Snapshot,
     gateway: &ObjectKey,
-    route: &(impl RouteObject + ?Sized),
+    route: &RouteIndex,
     listener_sets: bool,
 ) -> bool {
-    let parents = route.parents();
-    parents.gateways.contains(gateway)
+    route.gateways().contains(gateway)
         || (listener_sets
-            && parents
-                .listener_sets
+            && route
+                .listener_sets()
                 .iter()
                 .any(|s| owns_listener_set(snapshot, gateway, s)))
 }
@@ -104,8 +138,24 @@ mod tests {
 
     /// Gateways `apps/web` and `apps/other`; ListenerSet `team/extra` of `web` and
     /// `team/spare` of `other`; a route on each Gateway, one on each ListenerSet, one on a
-    /// ListenerSet that is gone, and one that left `web` (named only in its status).
+    /// ListenerSet that is gone, and one that left `web` (named only in its status). Every
+    /// route sends to the Service `echo` of its namespace; `apps/unused` has no route.
     const CLUSTER: &str = r#"
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: apps}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: team}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: unused, namespace: apps}
+spec: {ports: [{port: 80}]}
+---
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: alb}
@@ -225,6 +275,9 @@ status:
         assert_eq!(names_of(&s.http_routes), names_of(&whole.http_routes));
         assert_eq!(names_of(&s.listener_sets), names_of(&whole.listener_sets));
         assert_eq!(names_of(&s.services), names_of(&whole.services));
+        // Only the Services its routes send to.
+        assert_eq!(names_of(&s.services), ["apps/echo", "team/echo"]);
+        assert_eq!(cluster.services.len(), 3);
         let other = gateway_snapshot(&stores, &ObjectKey::new("apps", "other"), true);
         assert_eq!(
             names_of(&other.http_routes),
@@ -242,5 +295,6 @@ status:
         let (stores, _) = stores();
         let s = gateway_snapshot(&stores, &ObjectKey::new("apps", "web"), false);
         assert_eq!(names_of(&s.http_routes), ["apps/left-web", "apps/on-web"]);
+        assert_eq!(names_of(&s.services), ["apps/echo"]);
     }
 }

@@ -132,7 +132,7 @@ pub fn trim(secret: Secret, keys: &BTreeSet<&'static str>) -> Secret {
 pub async fn run(ctx: WatchContext, stores: Stores, sources: &'static [Source]) {
     let cache = stores.secrets.clone();
     super::run(ctx, cache, 1, move || {
-        references(&stores.snapshot(), sources)
+        references(&stores.base_snapshot(), sources)
     })
     .await
 }

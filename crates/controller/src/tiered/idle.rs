@@ -30,10 +30,6 @@ pub(super) fn idle(ctx: &Ctx) -> bool {
         c.spec.controller_name == names::CONTROLLER_NAME
     }) && none(&s.gateways, |g| {
         finalizer::has(g, names::FINALIZER) || ours(&g.metadata)
-    }) && none(&s.http_routes, |r| ours(&r.metadata))
-        && none(&s.grpc_routes, |r| ours(&r.metadata))
-        && none(&s.tcp_routes, |r| ours(&r.metadata))
-        && none(&s.udp_routes, |r| ours(&r.metadata))
-        && none(&s.tls_routes, |r| ours(&r.metadata))
+    }) && !s.any_route(|r| r.tiered)
         && ctx.tiered.crossplane.iter().all(|(_, s)| s.is_empty())
 }

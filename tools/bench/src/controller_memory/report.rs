@@ -24,7 +24,8 @@ pub fn markdown(f: &Figures) -> String {
         row(&mut d, r);
     }
     if let Some(large) = f.large() {
-        let _ = writeln!(d, "\n| goal | figure | met |");
+        let _ = writeln!(d, "\n{}", verdict(large));
+        let _ = writeln!(d, "| goal | figure | met |");
         let _ = writeln!(d, "|---|---:|:-:|");
         for (what, mib) in [("peak", large.peak_mib), ("steady", large.steady_mib)] {
             let _ = writeln!(
@@ -72,6 +73,20 @@ pub fn markdown(f: &Figures) -> String {
         "![controller memory](benchmarks-controller-memory.svg)\n"
     );
     d
+}
+
+/// The goal in one sentence, from the large cluster's figures.
+fn verdict(large: &MemoryRun) -> String {
+    let met = |mib: f64| if mib < GOAL_MIB { "met" } else { "**not met**" };
+    format!(
+        "The large cluster's peak is {:.0} MiB and its steady median {:.0} MiB: the goal of staying under {GOAL_MIB:.0} MiB is {} at the peak and {} in the steady state ({:.0} MiB of the peak above the caches when synced, {:.0} MiB).\n",
+        large.peak_mib,
+        large.steady_mib,
+        met(large.peak_mib),
+        met(large.steady_mib),
+        large.peak_mib - large.rss_at_sync_mib,
+        large.rss_at_sync_mib,
+    )
 }
 
 fn row(d: &mut String, r: &MemoryRun) {
