@@ -1,8 +1,9 @@
 //! Every kind the controller watches and how its changes are reduced (the API accesses they
 //! need are listed in crate::access).
 
+use crate::stores::Writers;
 use crate::triggers::{Change, TargetsChange};
-use crate::watch::{KindWatch, keep_all};
+use crate::watch::{KindWatch, WatchContext, keep_all, spawn};
 use gantry_api::crds::{
     ListenerRuleConfiguration, LoadBalancerConfiguration, TargetGroupBinding,
     TargetGroupConfiguration,
@@ -18,6 +19,7 @@ use kube::Client;
 use kube::api::Api;
 use kube::core::NamespaceResourceScope;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use tokio::task::JoinHandle;
 
 fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
 where
@@ -368,3 +370,40 @@ macro_rules! route_object {
 }
 
 route_object!(HttpRoute, GrpcRoute, TcpRoute, UdpRoute, TlsRoute);
+
+/// Number of watches [`spawn_all`] starts: one per kind, ListenerSets only with
+/// `listener_sets` (the `GatewayListenerSet` gate).
+pub fn watches(listener_sets: bool) -> usize {
+    17 + usize::from(listener_sets)
+}
+
+/// Starts every watch; that of ListenerSets only when `with_sets` (the
+/// `GatewayListenerSet` gate) is on.
+pub fn spawn_all(ctx: &WatchContext, w: Writers, with_sets: bool) -> Vec<JoinHandle<()>> {
+    let ns = ctx.namespace.as_deref();
+    let c = &ctx.client;
+    let mut all = vec![
+        spawn(ctx, w.gateway_classes, gateway_classes(c)),
+        spawn(ctx, w.gateways, gateways(c, ns)),
+        spawn(ctx, w.http_routes, http_routes(c, ns)),
+        spawn(ctx, w.grpc_routes, grpc_routes(c, ns)),
+        spawn(ctx, w.tcp_routes, tcp_routes(c, ns)),
+        spawn(ctx, w.udp_routes, udp_routes(c, ns)),
+        spawn(ctx, w.tls_routes, tls_routes(c, ns)),
+        spawn(ctx, w.reference_grants, reference_grants(c, ns)),
+        spawn(ctx, w.namespaces, namespaces(c)),
+        spawn(ctx, w.services, services(c, ns)),
+        spawn(ctx, w.load_balancer_configurations, lb_configs(c, ns)),
+        spawn(ctx, w.target_group_configurations, tg_configs(c, ns)),
+        spawn(ctx, w.listener_rule_configurations, rule_configs(c, ns)),
+        spawn(ctx, w.endpoint_slices, endpoint_slices(c, ns)),
+        spawn(ctx, w.nodes, nodes(c)),
+        spawn(ctx, w.target_group_bindings, target_group_bindings(c, ns)),
+        spawn(ctx, w.pods, pods(c, ns)),
+    ];
+    if with_sets {
+        all.push(spawn(ctx, w.listener_sets, listener_sets(c, ns)));
+    }
+    debug_assert_eq!(all.len(), watches(with_sets));
+    all
+}

@@ -5,13 +5,14 @@
 use crate::config::Config;
 use crate::deploy::Deploy;
 use crate::error::Result;
+use crate::kinds;
 use crate::mapper::{self, Queues};
 use crate::metrics::Metrics;
 use crate::reconcile::{self, Context};
 use crate::referenced::SecretCache;
 use crate::server::{self, Admin};
 use crate::stores::Stores;
-use crate::watch::{self, Readiness, WatchContext};
+use crate::watch::{Readiness, WatchContext};
 use futures::{FutureExt, StreamExt};
 use gantry_api::gateway::Gateway;
 use gantry_snapshot::ObjectKey;
@@ -72,7 +73,7 @@ pub async fn run_with_secrets<D: Deploy>(
     let (stores, writers) = Stores::with_secrets(secrets);
     // The kind watches, and the watchers of referenced Secrets and ConfigMaps.
     let listener_sets = config.translate.listener_sets;
-    let ready = Readiness::new(watch::watches(listener_sets) + 2);
+    let ready = Readiness::new(kinds::watches(listener_sets) + 2);
     // Bounded: a burst of watch events waits in the watches (backpressure) rather than
     // growing a queue; the mapper drains it in batches (crate::mapper).
     let (change_tx, change_rx) = tokio::sync::mpsc::channel(crate::mapper::CHANGES);
@@ -87,12 +88,16 @@ pub async fn run_with_secrets<D: Deploy>(
         crd_recheck: config.crd_recheck,
         metrics: metrics.clone(),
     };
-    tasks.0 = watch::spawn_all(&watch_context, writers, listener_sets);
+    tasks.0 = kinds::spawn_all(&watch_context, writers, listener_sets);
     tasks
         .0
         .push(tokio::spawn(crate::referenced::config_maps::run(
             watch_context.clone(),
-            stores.clone(),
+            stores.config_maps.clone(),
+            {
+                let stores = stores.clone();
+                move || stores.trigger_snapshot()
+            },
         )));
     // The tiered class also reads the Secrets its load balancer listeners import.
     let sources = if config.tiered {
@@ -102,7 +107,11 @@ pub async fn run_with_secrets<D: Deploy>(
     };
     tasks.0.push(tokio::spawn(crate::referenced::secrets::run(
         watch_context,
-        stores.clone(),
+        stores.secrets.clone(),
+        {
+            let stores = stores.clone();
+            move || stores.base_snapshot()
+        },
         sources,
     )));
 

@@ -4,7 +4,6 @@
 
 use crate::compact::{Compact, CompactWriter, Held};
 use crate::metrics::Metrics;
-use crate::stores::Writers;
 use crate::triggers::Change;
 use futures::StreamExt;
 use gantry_api::k8s::Resource;
@@ -366,46 +365,4 @@ async fn wait_until_served<K: Resource<DynamicType = ()>>(ctx: &WatchContext, na
         }
         tokio::time::sleep(ctx.crd_recheck).await;
     }
-}
-
-/// Number of watches [`spawn_all`] starts: one per kind, ListenerSets only with
-/// `listener_sets` (the `GatewayListenerSet` gate).
-pub fn watches(listener_sets: bool) -> usize {
-    17 + usize::from(listener_sets)
-}
-
-/// Starts every watch; that of ListenerSets only when `with_sets` (the
-/// `GatewayListenerSet` gate) is on.
-pub fn spawn_all(ctx: &WatchContext, w: Writers, with_sets: bool) -> Vec<JoinHandle<()>> {
-    use crate::kinds::*;
-    let ns = ctx.namespace.as_deref();
-    let c = &ctx.client;
-    let mut all = vec![
-        spawn(ctx, w.gateway_classes, gateway_classes(c)),
-        spawn(ctx, w.gateways, gateways(c, ns)),
-        spawn(ctx, w.http_routes, http_routes(c, ns)),
-        spawn(ctx, w.grpc_routes, grpc_routes(c, ns)),
-        spawn(ctx, w.tcp_routes, tcp_routes(c, ns)),
-        spawn(ctx, w.udp_routes, udp_routes(c, ns)),
-        spawn(ctx, w.tls_routes, tls_routes(c, ns)),
-        spawn(ctx, w.reference_grants, reference_grants(c, ns)),
-        spawn(ctx, w.namespaces, namespaces(c)),
-        spawn(ctx, w.services, services(c, ns)),
-        spawn(ctx, w.load_balancer_configurations, lb_configs(c, ns)),
-        spawn(ctx, w.target_group_configurations, tg_configs(c, ns)),
-        spawn(ctx, w.listener_rule_configurations, rule_configs(c, ns)),
-        spawn(ctx, w.endpoint_slices, endpoint_slices(c, ns)),
-        spawn(ctx, w.nodes, nodes(c)),
-        spawn(ctx, w.target_group_bindings, target_group_bindings(c, ns)),
-        spawn(ctx, w.pods, pods(c, ns)),
-    ];
-    if with_sets {
-        all.push(spawn(
-            ctx,
-            w.listener_sets,
-            crate::kinds::listener_sets(c, ns),
-        ));
-    }
-    debug_assert_eq!(all.len(), watches(with_sets));
-    all
 }

@@ -2,11 +2,10 @@
 //! (`spec.tls.frontend` `caCertificateRefs`). Each cached ConfigMap keeps only `ca.crt`, the
 //! one key translation reads.
 
-use crate::stores::Stores;
 use crate::triggers::Change;
 use crate::watch::WatchContext;
 use gantry_api::k8s::{ConfigMap, ObjectMeta};
-use gantry_snapshot::ObjectKey;
+use gantry_snapshot::{ObjectKey, Snapshot};
 use std::collections::BTreeMap;
 
 /// The one data key translation reads (`gantry_translate::frontend`).
@@ -58,10 +57,14 @@ pub fn trim(cm: ConfigMap) -> ConfigMap {
 /// Keeps one watch per referenced ConfigMap until the controller stops ([`super::run`]);
 /// starts once only the two reference watchers are pending, and lets the Secret watcher,
 /// waiting to be pending alone, go on once its ConfigMaps have listed.
-pub async fn run(ctx: WatchContext, stores: Stores) {
-    let cache = stores.config_maps.clone();
+/// `objects`: the objects whose references are followed (what the trigger rules read).
+pub async fn run(
+    ctx: WatchContext,
+    cache: ConfigMapCache,
+    objects: impl Fn() -> Snapshot + Send + Sync + 'static,
+) {
     super::run(ctx, cache, 2, move || {
-        gantry_translate::frontend::config_map_references(&stores.trigger_snapshot())
+        gantry_translate::frontend::config_map_references(&objects())
             .into_iter()
             .map(|key| (key, ()))
             .collect()

@@ -8,7 +8,6 @@
 //! is missing there (crate::certificates). Secret values are never logged, nor put in events
 //! or statuses.
 
-use crate::stores::Stores;
 use crate::triggers::Change;
 use crate::watch::WatchContext;
 use gantry_api::k8s::{ObjectMeta, Secret};
@@ -129,12 +128,14 @@ pub fn trim(secret: Secret, keys: &BTreeSet<&'static str>) -> Secret {
 
 /// Keeps one watch per referenced Secret until the controller stops ([`super::run`]); starts
 /// once every other watch has listed.
-pub async fn run(ctx: WatchContext, stores: Stores, sources: &'static [Source]) {
-    let cache = stores.secrets.clone();
-    super::run(ctx, cache, 1, move || {
-        references(&stores.base_snapshot(), sources)
-    })
-    .await
+/// `objects`: the objects whose references are followed.
+pub async fn run(
+    ctx: WatchContext,
+    cache: SecretCache,
+    objects: impl Fn() -> Snapshot + Send + Sync + 'static,
+    sources: &'static [Source],
+) {
+    super::run(ctx, cache, 1, move || references(&objects(), sources)).await
 }
 
 /// The field selector of the watch of Secret `key`.
