@@ -13,8 +13,9 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 /// Arenas when `MALLOC_ARENA_MAX` is not set: the tokio workers, translations and watches
-/// share them; more arenas bought no speed in the benchmark, only memory.
-pub const ARENAS: i32 = 2;
+/// share one; more arenas bought no speed in the benchmark, only memory (one arena held the
+/// large cluster 5 MiB lower than two: docs/controller-memory.md).
+pub const ARENAS: i32 = 1;
 
 /// At most one trim in this interval: a trim walks every arena (a few milliseconds on a large
 /// cluster's heap), and a burst of reconciles needs only one after it.
