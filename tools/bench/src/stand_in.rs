@@ -5,6 +5,7 @@ use gantry_api::k8s::Resource;
 use gantry_kube_standin::FakeApi;
 use gantry_snapshot::{Objects, Snapshot};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// Applies every object of `snapshot` to `api`; returns how many.
@@ -35,6 +36,46 @@ pub fn load(api: &FakeApi, snapshot: &Snapshot) -> usize {
     count
 }
 
+/// `snapshot` as the stand-in holds it after [`load`]: every object replaced by its stored
+/// version. An API server sets `creationTimestamp` (and uid, generation) itself, and route
+/// precedence breaks ties by creation time, so what a controller watching the stand-in
+/// translates can differ from a translation of the generated objects.
+pub fn stored(api: &FakeApi, snapshot: &Snapshot) -> Snapshot {
+    let mut s = snapshot.clone();
+    read_back(api, &mut s.gateway_classes);
+    read_back(api, &mut s.namespaces);
+    read_back(api, &mut s.gateways);
+    read_back(api, &mut s.http_routes);
+    read_back(api, &mut s.grpc_routes);
+    read_back(api, &mut s.tcp_routes);
+    read_back(api, &mut s.udp_routes);
+    read_back(api, &mut s.tls_routes);
+    read_back(api, &mut s.reference_grants);
+    read_back(api, &mut s.services);
+    read_back(api, &mut s.endpoint_slices);
+    read_back(api, &mut s.nodes);
+    read_back(api, &mut s.load_balancer_configurations);
+    read_back(api, &mut s.target_group_configurations);
+    read_back(api, &mut s.listener_rule_configurations);
+    read_back(api, &mut s.target_group_bindings);
+    s
+}
+
+fn read_back<K>(api: &FakeApi, objects: &mut Objects<K>)
+where
+    K: Resource<DynamicType = ()> + DeserializeOwned,
+{
+    let kind = K::kind(&()).to_string();
+    for (key, object) in objects.iter_mut() {
+        let value = api
+            .get(&kind, &key.namespace, &key.name)
+            .unwrap_or_else(|| panic!("{kind} {key} was loaded into the stand-in"));
+        *object = std::sync::Arc::new(
+            serde_json::from_value(value).expect("the stand-in holds what was applied"),
+        );
+    }
+}
+
 /// The objects as JSON, with the apiVersion and kind the stand-in files them under.
 fn objects<K>(objects: &Objects<K>) -> impl Iterator<Item = Value> + '_
 where
@@ -63,5 +104,23 @@ mod tests {
             api.list("EndpointSlice").len(),
             snapshot.endpoint_slices.len()
         );
+    }
+
+    #[test]
+    fn the_stored_snapshot_has_the_stand_ins_creation_times() {
+        let snapshot = crate::workload::gateways_with_routes(1, 3);
+        let api = FakeApi::new();
+        load(&api, &snapshot);
+        let stored = stored(&api, &snapshot);
+        assert_eq!(stored.len(), snapshot.len());
+        for (key, route) in &stored.http_routes {
+            let generated = &snapshot.http_routes[key].metadata.creation_timestamp;
+            let held = api.get("HTTPRoute", &key.namespace, &key.name).unwrap();
+            assert_eq!(
+                serde_json::to_value(&route.metadata.creation_timestamp).unwrap(),
+                held["metadata"]["creationTimestamp"]
+            );
+            assert_ne!(&route.metadata.creation_timestamp, generated, "{key}");
+        }
     }
 }

@@ -10,9 +10,6 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 pub const GATEWAYS: usize = 200;
-/// Reads of an unchanged Gateway reconcile: one list per resource kind (subnets, security
-/// groups, load balancers, listeners, rules, target groups; see "AWS calls per change").
-pub const READS_PER_RECONCILE: usize = 6;
 
 #[derive(Clone, Debug)]
 pub struct Figures {
@@ -26,6 +23,11 @@ pub struct Figures {
     /// In the minute from the new leader's first call.
     pub calls_first_minute: usize,
     pub reconciles_first_minute: u64,
+    /// The first leader's first round, a process starting as the new leader does (nothing
+    /// remembered of AWS): its AWS calls (its Gateways' TargetGroupBindings' included) and its
+    /// Gateway reconciles; their ratio is the per-reconcile minimum of a fresh leader.
+    pub first_round_calls: usize,
+    pub first_round_reconciles: u64,
     /// The most calls within any one second of that minute.
     pub busiest_second: usize,
     pub lease_duration: Duration,
@@ -54,10 +56,11 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         },
     )?;
     settle(&cluster, Duration::from_secs(3), Duration::from_secs(600))?;
-    eprintln!(
-        "failover: converged; {} calls so far",
-        cluster.proxy.log.len()
-    );
+    let first_round_calls = cluster.proxy.log.len();
+    let first_round_reconciles = a
+        .metric("gantry_reconciles_total{kind=\"Gateway\"}")
+        .unwrap_or(0.0) as u64;
+    eprintln!("failover: converged; {first_round_calls} calls so far");
 
     let before = cluster.proxy.log.len();
     let killed = Instant::now();
@@ -127,6 +130,8 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         change_after: change - killed,
         calls_first_minute: in_minute.len(),
         reconciles_first_minute: reconciles as u64,
+        first_round_calls,
+        first_round_reconciles,
         busiest_second,
         // gantry-controller's LeaseConfig defaults, which `gantry controller` runs with.
         lease_duration: Duration::from_secs(15),

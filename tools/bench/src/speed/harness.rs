@@ -30,7 +30,7 @@ pub struct Cluster {
 }
 
 /// The stand-in holding `snapshot`, served on loopback; a VPC in the emulator at `endpoint`;
-/// every stack of the snapshot applied there directly (no rate limit, several at a time), so
+/// every stack of the snapshot (as the stand-in holds it) applied there directly (no rate limit, several at a time), so
 /// that the controllers start from a converged cluster.
 pub fn cluster(label: &str, snapshot: &Snapshot, endpoint: &str) -> Result<Cluster> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -39,6 +39,8 @@ pub fn cluster(label: &str, snapshot: &Snapshot, endpoint: &str) -> Result<Clust
         .build()?;
     let api = FakeApi::new();
     crate::stand_in::load(&api, snapshot);
+    // What the controllers will see: the stand-in stamps its own creation times.
+    let snapshot = &crate::stand_in::stored(&api, snapshot);
     let served = runtime.block_on(serve_loopback(api.clone()))?;
     let dir = std::env::temp_dir().join(format!("gantry-bench-{label}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;

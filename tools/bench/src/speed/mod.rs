@@ -8,6 +8,7 @@ pub mod propagation;
 pub mod proxy;
 
 mod report;
+mod summary;
 
 use report::{
     bursts_markdown, failover_markdown, growth_markdown, ms, propagation_markdown, shape_markdown,
@@ -87,6 +88,20 @@ pub fn main(seed: u64) -> anyhow::Result<()> {
             yes(ms(t.large.1) < 1000.0)
         ),
         "",
+    );
+    let today = crate::speed::today();
+    let run = summary::Run {
+        date: &today,
+        cores: std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        load_before: &load,
+        load_after: &load_after,
+    };
+    doc = splice(
+        &doc,
+        summary::HEADING,
+        &summary::markdown(&run, &t, &propagation, &failover),
     );
     doc = splice(&doc, "## Translation: where the time goes", PROFILE);
     doc = splice(
