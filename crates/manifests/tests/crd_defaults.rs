@@ -70,6 +70,34 @@ fn every_default_of_gantrys_own_crds_is_applied() {
 /// Every version of every CRD in `text` whose objects do not get `metadata.generation: 1`.
 fn without_first_generation(text: &str) -> Vec<String> {
     let mut failures = Vec::new();
+    for CrdVersion {
+        api_version, kind, ..
+    } in crd_versions(text)
+    {
+        let mut object: Value = serde_norway::from_str(&format!(
+            "{{apiVersion: {api_version}, kind: {kind}, metadata: {{name: x}}}}"
+        ))
+        .expect("a minimal object parses");
+        let known = gantry_manifests::apply_defaults(&api_version, &kind, &mut object);
+        if !known || object["metadata"]["generation"].as_u64() != Some(1) {
+            failures.push(format!("{kind} {api_version}: no metadata.generation 1"));
+        }
+    }
+    failures
+}
+
+/// One version of one CRD.
+struct CrdVersion {
+    /// `<group>/<version>`.
+    api_version: String,
+    kind: String,
+    /// The CRD's entry for the version (its schema among it).
+    version: Value,
+}
+
+/// Every version of every CRD in a multi-document YAML text.
+fn crd_versions(text: &str) -> Vec<CrdVersion> {
+    let mut out = Vec::new();
     for document in serde_norway::Deserializer::from_str(text) {
         let crd = Value::deserialize(document).expect("the CRD file is YAML");
         if crd.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition") {
@@ -82,18 +110,15 @@ fn without_first_generation(text: &str) -> Vec<String> {
             .as_str()
             .expect("a CRD names its kind");
         for version in crd["spec"]["versions"].as_sequence().expect("versions") {
-            let api_version = format!("{group}/{}", version["name"].as_str().expect("name"));
-            let mut object: Value = serde_norway::from_str(&format!(
-                "{{apiVersion: {api_version}, kind: {kind}, metadata: {{name: x}}}}"
-            ))
-            .expect("a minimal object parses");
-            let known = gantry_manifests::apply_defaults(&api_version, kind, &mut object);
-            if !known || object["metadata"]["generation"].as_u64() != Some(1) {
-                failures.push(format!("{kind} {api_version}: no metadata.generation 1"));
-            }
+            let name = version["name"].as_str().expect("a version has a name");
+            out.push(CrdVersion {
+                api_version: format!("{group}/{name}"),
+                kind: kind.to_owned(),
+                version: version.clone(),
+            });
         }
     }
-    failures
+    out
 }
 
 /// `$GANTRY_SHARED_DIR`, or the `shared` directory beside the repository.
@@ -141,38 +166,24 @@ impl fmt::Display for SchemaDefault {
 /// Every default in the CRDs of a multi-document YAML text, per served version.
 fn schema_defaults(text: &str) -> Vec<SchemaDefault> {
     let mut out = Vec::new();
-    for document in serde_norway::Deserializer::from_str(text) {
-        let crd = Value::deserialize(document).expect("the CRD file is YAML");
-        if crd.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition") {
-            continue;
-        }
-        let group = crd["spec"]["group"]
-            .as_str()
-            .expect("a CRD names its group");
-        let kind = crd["spec"]["names"]["kind"]
-            .as_str()
-            .expect("a CRD names its kind");
-        let versions = crd["spec"]["versions"].as_sequence().expect("versions");
-        for version in versions {
-            let name = version["name"].as_str().expect("a version has a name");
-            let mut found = Vec::new();
-            collect(
-                &version["schema"]["openAPIV3Schema"],
-                &mut Vec::new(),
-                &mut found,
-            );
-            out.extend(
-                found
-                    .into_iter()
-                    .map(|(path, default, nullable)| SchemaDefault {
-                        api_version: format!("{group}/{name}"),
-                        kind: kind.to_owned(),
-                        path,
-                        default,
-                        nullable,
-                    }),
-            );
-        }
+    for crd in crd_versions(text) {
+        let mut found = Vec::new();
+        collect(
+            &crd.version["schema"]["openAPIV3Schema"],
+            &mut Vec::new(),
+            &mut found,
+        );
+        out.extend(
+            found
+                .into_iter()
+                .map(|(path, default, nullable)| SchemaDefault {
+                    api_version: crd.api_version.clone(),
+                    kind: crd.kind.clone(),
+                    path,
+                    default,
+                    nullable,
+                }),
+        );
     }
     out
 }

@@ -95,21 +95,36 @@ fn assert_references_resolve(snapshot: &Snapshot, dir: &Path) {
             );
         }
     }
-    let listener_exists = |gateway: &ObjectKey, section: Option<&String>| {
-        let Some(gateway) = snapshot.gateways.get(gateway) else {
-            return false;
+    // A route's parentRefs as (namespace, name, sectionName), whichever kind the route is.
+    macro_rules! parents {
+        ($route:expr) => {
+            $route
+                .spec
+                .parent_refs
+                .iter()
+                .flatten()
+                .map(|p| {
+                    (
+                        p.namespace.as_deref(),
+                        p.name.as_str(),
+                        p.section_name.as_ref(),
+                    )
+                })
+                .collect::<Vec<_>>()
         };
-        section.is_none_or(|section| gateway.spec.listeners.iter().any(|l| &l.name == section))
+    }
+    // Each parent of a route is a Gateway of the examples, with the listener it names.
+    let check_parents = |key: &ObjectKey, parents: &[(Option<&str>, &str, Option<&String>)]| {
+        for (namespace, name, section) in parents {
+            let gateway = ObjectKey::new(namespace.unwrap_or(&key.namespace), *name);
+            let listener_exists = snapshot.gateways.get(&gateway).is_some_and(|g| {
+                section.is_none_or(|section| g.spec.listeners.iter().any(|l| &l.name == section))
+            });
+            assert!(listener_exists, "{dir}: parent {gateway} of {key}");
+        }
     };
     for (key, route) in &snapshot.http_routes {
-        for parent in route.spec.parent_refs.iter().flatten() {
-            let ns = parent.namespace.as_deref().unwrap_or(&key.namespace);
-            let gateway = ObjectKey::new(ns, &parent.name);
-            assert!(
-                listener_exists(&gateway, parent.section_name.as_ref()),
-                "{dir}: parent {gateway} of {key}"
-            );
-        }
+        check_parents(key, &parents!(route));
         for rule in route.spec.rules.iter().flatten() {
             for backend in rule.backend_refs.iter().flatten() {
                 assert!(backend.kind.as_deref().is_none_or(|k| k == "Service"));
@@ -123,14 +138,7 @@ fn assert_references_resolve(snapshot: &Snapshot, dir: &Path) {
         }
     }
     for (key, route) in &snapshot.tcp_routes {
-        for parent in route.spec.parent_refs.iter().flatten() {
-            let ns = parent.namespace.as_deref().unwrap_or(&key.namespace);
-            let gateway = ObjectKey::new(ns, &parent.name);
-            assert!(
-                listener_exists(&gateway, parent.section_name.as_ref()),
-                "{dir}: parent {gateway} of {key}"
-            );
-        }
+        check_parents(key, &parents!(route));
         for rule in &route.spec.rules {
             for backend in &rule.backend_refs {
                 let ns = backend.namespace.as_deref().unwrap_or(&key.namespace);

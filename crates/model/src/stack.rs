@@ -178,3 +178,14 @@ pub struct RuleSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<usize>,
 }
+
+/// `<route> rule <n>[ match <m>]`, as the plan's readers see it.
+impl std::fmt::Display for RuleSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} rule {}", self.route, self.rule)?;
+        match self.r#match {
+            Some(m) => write!(f, " match {m}"),
+            None => Ok(()),
+        }
+    }
+}

@@ -38,6 +38,16 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
 }
 
+impl Cluster {
+    fn add(&mut self, id: &str, kind: NodeKind, lines: Vec<String>) {
+        self.nodes.push(Node {
+            id: id.to_string(),
+            kind,
+            lines,
+        });
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub struct Edge {
     pub from: String,
@@ -92,11 +102,7 @@ impl Graph {
                 let anchor = cluster.nodes.first().map(|n| n.id.clone());
                 let mut lines = vec!["Problems".to_string()];
                 lines.extend(problems);
-                cluster.nodes.push(Node {
-                    id: id.clone(),
-                    kind: NodeKind::Problem,
-                    lines,
-                });
+                cluster.add(&id, NodeKind::Problem, lines);
                 if let Some(anchor) = anchor {
                     g.edges.push(Edge {
                         from: anchor,
@@ -121,14 +127,14 @@ impl Graph {
     ) {
         let lb = &stack.load_balancer;
         let lb_id = format!("{prefix}_lb");
-        cluster.nodes.push(Node {
-            id: lb_id.clone(),
-            kind: NodeKind::LoadBalancer,
-            lines: vec![
+        cluster.add(
+            &lb_id,
+            NodeKind::LoadBalancer,
+            vec![
                 format!("{} {}", lb.kind.as_str().to_ascii_uppercase(), lb.name),
                 format!("{} {}", lb.scheme.as_str(), lb.ip_address_type.as_str()),
             ],
-        });
+        );
         let tg_ids: BTreeMap<&str, String> = stack
             .target_groups
             .iter()
@@ -142,11 +148,7 @@ impl Graph {
             if !is_forward(&l.default_actions) {
                 lines.push(format!("default: {}", actions(&l.default_actions)));
             }
-            cluster.nodes.push(Node {
-                id: l_id.clone(),
-                kind: NodeKind::Listener,
-                lines,
-            });
+            cluster.add(&l_id, NodeKind::Listener, lines);
             self.edge(&lb_id, &l_id, None);
             self.forwards(&l_id, &l.default_actions, &tg_ids);
             for r in &l.rules {
@@ -156,42 +158,27 @@ impl Graph {
                 if !is_forward(&r.actions) {
                     lines.push(actions(&r.actions));
                 }
-                lines.push(format!(
-                    "from {} rule {}{}",
-                    r.source.route,
-                    r.source.rule,
-                    r.source
-                        .r#match
-                        .map(|m| format!(" match {m}"))
-                        .unwrap_or_default()
-                ));
-                cluster.nodes.push(Node {
-                    id: r_id.clone(),
-                    kind: NodeKind::Rule,
-                    lines,
-                });
+                lines.push(format!("from {}", r.source));
+                cluster.add(&r_id, NodeKind::Rule, lines);
                 self.edge(&l_id, &r_id, None);
                 self.forwards(&r_id, &r.actions, &tg_ids);
             }
         }
         for tg in &stack.target_groups {
             let tg_id = tg_ids[tg.id.as_str()].clone();
-            cluster.nodes.push(Node {
-                id: tg_id.clone(),
-                kind: NodeKind::TargetGroup,
-                lines: vec![
+            cluster.add(
+                &tg_id,
+                NodeKind::TargetGroup,
+                vec![
                     format!("target group {}", tg.name),
                     format!(
-                        "{} {}{} port {}",
+                        "{} {} port {}",
                         tg.target_type.as_str(),
-                        tg.protocol.as_str(),
-                        tg.protocol_version
-                            .map(|v| format!("/{}", v.as_str()))
-                            .unwrap_or_default(),
+                        super::table::protocol(tg),
                         tg.port
                     ),
                 ],
-            });
+            );
             let b = &tg.backend;
             let chained = stacks
                 .get(format!("{}/{}", b.namespace, b.name).as_str())

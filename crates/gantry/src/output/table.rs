@@ -1,7 +1,7 @@
 //! Human-readable plan: per Gateway its load balancer, listeners with rules in priority
 //! order, target groups; then statuses worth attention and problems.
 
-use gantry_model::{Action, ActionType, RuleCondition, Stack, SubnetSelection};
+use gantry_model::{Action, ActionType, RuleCondition, Stack, SubnetSelection, TargetGroup};
 use gantry_translate::Translation;
 use std::fmt::Write;
 
@@ -87,16 +87,11 @@ fn stack_section(out: &mut String, s: &Stack) {
         for r in &l.rules {
             let _ = writeln!(
                 out,
-                "    {:>5}  {}  =>  {}   [{} rule {}{}]",
+                "    {:>5}  {}  =>  {}   [{}]",
                 r.priority,
                 conditions(&r.conditions),
                 actions(&r.actions),
-                r.source.route,
-                r.source.rule,
                 r.source
-                    .r#match
-                    .map(|m| format!(" match {m}"))
-                    .unwrap_or_default()
             );
         }
     }
@@ -111,17 +106,22 @@ fn stack_section(out: &mut String, s: &Stack) {
         };
         let _ = writeln!(
             out,
-            "  TargetGroup {}  {} {}{} port {}  <- {backend}",
+            "  TargetGroup {}  {} {} port {}  <- {backend}",
             tg.name,
             tg.target_type.as_str(),
-            tg.protocol.as_str(),
-            tg.protocol_version
-                .map(|v| format!("/{}", v.as_str()))
-                .unwrap_or_default(),
+            protocol(tg),
             tg.port,
         );
     }
     out.push('\n');
+}
+
+/// A target group's protocol, with its version where it has one (`HTTP/HTTP2`).
+pub(super) fn protocol(tg: &TargetGroup) -> String {
+    match tg.protocol_version {
+        Some(v) => format!("{}/{}", tg.protocol.as_str(), v.as_str()),
+        None => tg.protocol.as_str().to_string(),
+    }
 }
 
 fn subnets(s: &SubnetSelection) -> String {

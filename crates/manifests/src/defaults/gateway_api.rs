@@ -71,13 +71,8 @@ pub(super) fn defaults() -> Vec<(&'static str, &'static str, Entries)> {
         at("spec.rules[].matches[].headers[].type", r#""Exact""#),
         at("spec.rules[].matches[].queryParams[].type", r#""Exact""#),
     ]);
-    http_route.extend(session_persistence("spec.rules[]"));
-    for filters in [
-        "spec.rules[].filters[]",
-        "spec.rules[].backendRefs[].filters[]",
-    ] {
-        http_route.extend(mirror(filters));
-        http_route.extend([
+    http_route.extend(rule_filters(|filters| {
+        vec![
             at(format!("{filters}.cors.maxAge"), "5"),
             at(format!("{filters}.externalAuth.backendRef.group"), r#""""#),
             at(
@@ -85,21 +80,15 @@ pub(super) fn defaults() -> Vec<(&'static str, &'static str, Entries)> {
                 r#""Service""#,
             ),
             at(format!("{filters}.requestRedirect.statusCode"), "302"),
-        ]);
-    }
+        ]
+    }));
 
     let mut grpc_route = route_common();
     grpc_route.extend([
         at("spec.rules[].matches[].headers[].type", r#""Exact""#),
         at("spec.rules[].matches[].method.type", r#""Exact""#),
     ]);
-    grpc_route.extend(session_persistence("spec.rules[]"));
-    for filters in [
-        "spec.rules[].filters[]",
-        "spec.rules[].backendRefs[].filters[]",
-    ] {
-        grpc_route.extend(mirror(filters));
-    }
+    grpc_route.extend(rule_filters(|_| Vec::new()));
 
     let mut traffic_policy = vec![
         at(
@@ -200,6 +189,20 @@ fn listeners() -> Entries {
 }
 
 /// The request mirror filter among `filters`.
+/// An HTTPRoute's or GRPCRoute's rules: session persistence, and the filters of the rule and of
+/// its backendRefs (mirror, and what `more` adds for a filters path).
+fn rule_filters(more: impl Fn(&str) -> Entries) -> Entries {
+    let mut out = session_persistence("spec.rules[]");
+    for filters in [
+        "spec.rules[].filters[]",
+        "spec.rules[].backendRefs[].filters[]",
+    ] {
+        out.extend(mirror(filters));
+        out.extend(more(filters));
+    }
+    out
+}
+
 fn mirror(filters: &str) -> Entries {
     vec![
         at(format!("{filters}.requestMirror.backendRef.group"), r#""""#),
