@@ -154,24 +154,28 @@ async fn load_balancers(aws: &Aws, vpc: &str) -> BTreeMap<String, (String, Strin
     let mut out = BTreeMap::new();
     for lb in lbs.into_iter().filter(|l| l.vpc_id.as_deref() == Some(vpc)) {
         let arn = lb.load_balancer_arn.expect("ARN");
-        let tags = aws
-            .elbv2
-            .describe_tags()
-            .resource_arns(&arn)
-            .send()
-            .await
-            .expect("describe tags")
-            .tag_descriptions
-            .unwrap_or_default()
-            .into_iter()
-            .flat_map(|d| d.tags.unwrap_or_default())
-            .collect();
+        let tags = elb_tags(aws, &arn).await;
         out.insert(
             lb.load_balancer_name.expect("name"),
             (arn, lb.dns_name.unwrap_or_default(), tags),
         );
     }
     out
+}
+
+/// The tags of one ELB resource.
+async fn elb_tags(aws: &Aws, arn: &str) -> Vec<ElbTag> {
+    aws.elbv2
+        .describe_tags()
+        .resource_arns(arn)
+        .send()
+        .await
+        .expect("describe tags")
+        .tag_descriptions
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|d| d.tags.unwrap_or_default())
+        .collect()
 }
 
 fn has_tag(tags: &[ElbTag], key: &str, value: &str) -> bool {
@@ -192,16 +196,7 @@ async fn tagged_leftovers(aws: &Aws, vpc: &str) -> Vec<String> {
         .unwrap_or_default();
     for tg in tgs.into_iter().filter(|t| t.vpc_id.as_deref() == Some(vpc)) {
         let arn = tg.target_group_arn.expect("ARN");
-        let tags = aws
-            .elbv2
-            .describe_tags()
-            .resource_arns(&arn)
-            .send()
-            .await
-            .expect("describe tags")
-            .tag_descriptions
-            .unwrap_or_default();
-        if tags.iter().any(|d| has_tag(d.tags(), CLUSTER_TAG, CLUSTER)) {
+        if has_tag(&elb_tags(aws, &arn).await, CLUSTER_TAG, CLUSTER) {
             out.push(arn);
         }
     }
