@@ -181,10 +181,10 @@ fn listener_rule_configuration_with_source_ip_and_fixed_response_round_trips() {
         .expect("authenticateOIDCConfig");
     assert_eq!(oidc.secret.name, "oidc-client");
     assert_eq!(
-        oidc.on_unauthenticated_request,
+        oidc.session.on_unauthenticated_request,
         Some(OnUnauthenticatedRequest::Deny)
     );
-    assert_eq!(oidc.session_timeout, Some(3600));
+    assert_eq!(oidc.session.session_timeout, Some(3600));
 
     assert_eq!(
         lrc.status,

@@ -180,16 +180,8 @@ pub struct AuthenticateOidcConfig {
     /// Printed as `<redacted>`: plans must never show a Secret's value.
     #[serde(serialize_with = "redact")]
     pub client_secret: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_cookie_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_timeout: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_unauthenticated_request: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub authentication_request_extra_params: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub session: AuthenticationSession,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,6 +190,14 @@ pub struct AuthenticateCognitoConfig {
     pub user_pool_arn: String,
     pub user_pool_client_id: String,
     pub user_pool_domain: String,
+    #[serde(flatten)]
+    pub session: AuthenticationSession,
+}
+
+/// How an authenticating action asks the IdP and keeps the session, alike for Cognito and OIDC.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthenticationSession {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -265,17 +265,7 @@ impl std::fmt::Debug for AuthenticateOidcConfig {
             .field("user_info_endpoint", &self.user_info_endpoint)
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
-            .field("scope", &self.scope)
-            .field("session_cookie_name", &self.session_cookie_name)
-            .field("session_timeout", &self.session_timeout)
-            .field(
-                "on_unauthenticated_request",
-                &self.on_unauthenticated_request,
-            )
-            .field(
-                "authentication_request_extra_params",
-                &self.authentication_request_extra_params,
-            )
+            .field("session", &self.session)
             .finish()
     }
 }
@@ -293,11 +283,7 @@ mod tests {
             user_info_endpoint: "https://idp/userinfo".to_string(),
             client_id: "client".to_string(),
             client_secret: "hunter2".to_string(),
-            scope: None,
-            session_cookie_name: None,
-            session_timeout: None,
-            on_unauthenticated_request: None,
-            authentication_request_extra_params: BTreeMap::new(),
+            session: AuthenticationSession::default(),
         };
         for printed in [
             format!("{config:?}"),

@@ -233,26 +233,9 @@ pub struct AuthenticateCognitoActionConfig {
     pub user_pool_client_id: String,
     /// Domain prefix or FQDN of the user pool.
     pub user_pool_domain: String,
-    /// Query parameters added to the authorization request (up to 10).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("maxProperties" = 10))]
-    pub authentication_request_extra_params: Option<BTreeMap<String, String>>,
-    /// What happens to unauthenticated requests.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("default" = "authenticate"))]
-    pub on_unauthenticated_request: Option<OnUnauthenticatedRequest>,
-    /// User claims requested from the IdP.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("default" = "openid"))]
-    pub scope: Option<String>,
-    /// Name of the session cookie.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("default" = "AWSELBAuthSessionCookie"))]
-    pub session_cookie_name: Option<String>,
-    /// Session lifetime in seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 604800), extend("default" = 604800))]
-    pub session_timeout: Option<i64>,
+    /// The session both kinds of authentication keep.
+    #[serde(flatten)]
+    pub session: AuthenticationSessionSpec,
 }
 
 /// OpenID Connect authentication. Client ID and secret come from a Secret, never the spec.
@@ -269,6 +252,18 @@ pub struct AuthenticateOidcActionConfig {
     pub user_info_endpoint: String,
     /// Secret, in the configuration's namespace, holding `clientID` and `clientSecret`.
     pub secret: SecretReference,
+    /// The session both kinds of authentication keep.
+    #[serde(flatten)]
+    pub session: AuthenticationSessionSpec,
+    /// Keep the existing client secret on modification (unused by Gateway translation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_existing_client_secret: Option<bool>,
+}
+
+/// How an authenticating action asks the IdP and keeps the session, alike for Cognito and OIDC.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticationSessionSpec {
     /// Query parameters added to the authorization request (up to 10).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("maxProperties" = 10))]
@@ -289,9 +284,6 @@ pub struct AuthenticateOidcActionConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 604800), extend("default" = 604800))]
     pub session_timeout: Option<i64>,
-    /// Keep the existing client secret on modification (unused by Gateway translation).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub use_existing_client_secret: Option<bool>,
 }
 
 /// Reference to a Secret in the configuration's namespace.

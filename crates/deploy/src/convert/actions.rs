@@ -6,8 +6,8 @@
 use aws_sdk_elasticloadbalancingv2::types as sdk;
 use gantry_model::{
     Action, ActionType, ArnRef, AuthenticateCognitoConfig, AuthenticateOidcConfig,
-    FixedResponseConfig, ForwardConfig, JwtClaim, JwtValidationConfig, RedirectConfig,
-    TargetGroupStickinessConfig, TargetGroupTuple,
+    AuthenticationSession, FixedResponseConfig, ForwardConfig, JwtClaim, JwtValidationConfig,
+    RedirectConfig, TargetGroupStickinessConfig, TargetGroupTuple,
 };
 
 pub fn to_sdk_action(a: &Action) -> sdk::Action {
@@ -71,16 +71,17 @@ pub fn to_sdk_action(a: &Action) -> sdk::Action {
                 .user_info_endpoint(&o.user_info_endpoint)
                 .client_id(&o.client_id)
                 .client_secret(&o.client_secret)
-                .set_scope(o.scope.clone())
-                .set_session_cookie_name(o.session_cookie_name.clone())
-                .set_session_timeout(o.session_timeout)
+                .set_scope(o.session.scope.clone())
+                .set_session_cookie_name(o.session.session_cookie_name.clone())
+                .set_session_timeout(o.session.session_timeout)
                 .set_on_unauthenticated_request(
-                    o.on_unauthenticated_request
+                    o.session
+                        .on_unauthenticated_request
                         .as_deref()
                         .map(sdk::AuthenticateOidcActionConditionalBehaviorEnum::from),
                 )
                 .set_authentication_request_extra_params(non_empty_map(
-                    &o.authentication_request_extra_params,
+                    &o.session.authentication_request_extra_params,
                 ))
                 .build(),
         );
@@ -91,16 +92,17 @@ pub fn to_sdk_action(a: &Action) -> sdk::Action {
                 .user_pool_arn(&c.user_pool_arn)
                 .user_pool_client_id(&c.user_pool_client_id)
                 .user_pool_domain(&c.user_pool_domain)
-                .set_scope(c.scope.clone())
-                .set_session_cookie_name(c.session_cookie_name.clone())
-                .set_session_timeout(c.session_timeout)
+                .set_scope(c.session.scope.clone())
+                .set_session_cookie_name(c.session.session_cookie_name.clone())
+                .set_session_timeout(c.session.session_timeout)
                 .set_on_unauthenticated_request(
-                    c.on_unauthenticated_request
+                    c.session
+                        .on_unauthenticated_request
                         .as_deref()
                         .map(sdk::AuthenticateCognitoActionConditionalBehaviorEnum::from),
                 )
                 .set_authentication_request_extra_params(non_empty_map(
-                    &c.authentication_request_extra_params,
+                    &c.session.authentication_request_extra_params,
                 ))
                 .build(),
         );
@@ -134,6 +136,28 @@ fn non_empty_map(
     m: &std::collections::BTreeMap<String, String>,
 ) -> Option<std::collections::HashMap<String, String>> {
     (!m.is_empty()).then(|| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+}
+
+/// The session part AWS reports for either kind of authentication.
+fn session_from_sdk(
+    scope: Option<&str>,
+    session_cookie_name: Option<&str>,
+    session_timeout: Option<i64>,
+    on_unauthenticated_request: Option<&str>,
+    extra_params: Option<&std::collections::HashMap<String, String>>,
+) -> AuthenticationSession {
+    AuthenticationSession {
+        scope: scope.map(str::to_string),
+        session_cookie_name: session_cookie_name.map(str::to_string),
+        session_timeout,
+        on_unauthenticated_request: on_unauthenticated_request.map(str::to_string),
+        authentication_request_extra_params: extra_params
+            .iter()
+            .copied()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    }
 }
 
 pub fn from_sdk_action(a: &sdk::Action) -> Option<Action> {
@@ -208,19 +232,13 @@ pub fn from_sdk_action(a: &sdk::Action) -> Option<Action> {
                 user_info_endpoint: o.user_info_endpoint.clone().unwrap_or_default(),
                 client_id: o.client_id.clone().unwrap_or_default(),
                 client_secret: String::new(),
-                scope: o.scope.clone(),
-                session_cookie_name: o.session_cookie_name.clone(),
-                session_timeout: o.session_timeout,
-                on_unauthenticated_request: o
-                    .on_unauthenticated_request
-                    .as_ref()
-                    .map(|x| x.as_str().to_string()),
-                authentication_request_extra_params: o
-                    .authentication_request_extra_params
-                    .iter()
-                    .flatten()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
+                session: session_from_sdk(
+                    o.scope.as_deref(),
+                    o.session_cookie_name.as_deref(),
+                    o.session_timeout,
+                    o.on_unauthenticated_request.as_ref().map(|x| x.as_str()),
+                    o.authentication_request_extra_params.as_ref(),
+                ),
             }
         }),
         authenticate_cognito_config: a.authenticate_cognito_config.as_ref().map(|c| {
@@ -228,19 +246,13 @@ pub fn from_sdk_action(a: &sdk::Action) -> Option<Action> {
                 user_pool_arn: c.user_pool_arn.clone().unwrap_or_default(),
                 user_pool_client_id: c.user_pool_client_id.clone().unwrap_or_default(),
                 user_pool_domain: c.user_pool_domain.clone().unwrap_or_default(),
-                scope: c.scope.clone(),
-                session_cookie_name: c.session_cookie_name.clone(),
-                session_timeout: c.session_timeout,
-                on_unauthenticated_request: c
-                    .on_unauthenticated_request
-                    .as_ref()
-                    .map(|x| x.as_str().to_string()),
-                authentication_request_extra_params: c
-                    .authentication_request_extra_params
-                    .iter()
-                    .flatten()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
+                session: session_from_sdk(
+                    c.scope.as_deref(),
+                    c.session_cookie_name.as_deref(),
+                    c.session_timeout,
+                    c.on_unauthenticated_request.as_ref().map(|x| x.as_str()),
+                    c.authentication_request_extra_params.as_ref(),
+                ),
             }
         }),
         jwt_validation_config: a

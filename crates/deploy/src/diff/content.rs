@@ -6,8 +6,8 @@
 //! secrets. Both sides go through [`actions`] / [`conditions`] before being compared.
 
 use gantry_model::{
-    Action, ActionType, AuthenticateCognitoConfig, AuthenticateOidcConfig, RuleCondition,
-    TargetGroupStickinessConfig, Transform,
+    Action, ActionType, AuthenticateCognitoConfig, AuthenticateOidcConfig, AuthenticationSession,
+    RuleCondition, TargetGroupStickinessConfig, Transform,
 };
 
 /// The part of a listener rule that decides what it matches and does.
@@ -127,20 +127,19 @@ const SESSION_TIMEOUT: i64 = 604_800;
 fn oidc(o: &mut AuthenticateOidcConfig) {
     // AWS never returns the secret: a changed secret alone is not detected.
     o.client_secret.clear();
-    o.scope.get_or_insert_with(|| "openid".to_string());
-    o.session_cookie_name
-        .get_or_insert_with(|| SESSION_COOKIE.to_string());
-    o.session_timeout.get_or_insert(SESSION_TIMEOUT);
-    o.on_unauthenticated_request
-        .get_or_insert_with(|| "authenticate".to_string());
+    session(&mut o.session);
 }
 
 fn cognito(c: &mut AuthenticateCognitoConfig) {
-    c.scope.get_or_insert_with(|| "openid".to_string());
-    c.session_cookie_name
+    session(&mut c.session);
+}
+
+fn session(s: &mut AuthenticationSession) {
+    s.scope.get_or_insert_with(|| "openid".to_string());
+    s.session_cookie_name
         .get_or_insert_with(|| SESSION_COOKIE.to_string());
-    c.session_timeout.get_or_insert(SESSION_TIMEOUT);
-    c.on_unauthenticated_request
+    s.session_timeout.get_or_insert(SESSION_TIMEOUT);
+    s.on_unauthenticated_request
         .get_or_insert_with(|| "authenticate".to_string());
 }
 

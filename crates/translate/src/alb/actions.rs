@@ -6,11 +6,13 @@ use crate::context::Context;
 use crate::refs;
 use crate::routes::{Filter, PathModifier, Redirect, Route, RouteRule};
 use crate::status::reasons::Reason;
-use gantry_api::crds::{ActionType as LrcAction, ListenerRuleConfigurationSpec};
+use gantry_api::crds::{
+    ActionType as LrcAction, AuthenticationSessionSpec, ListenerRuleConfigurationSpec,
+};
 use gantry_api::wire::GATEWAY_AWS_GROUP;
 use gantry_model::{
-    Action, AuthenticateCognitoConfig, AuthenticateOidcConfig, JwtClaim, JwtValidationConfig,
-    Protocol, RedirectConfig, TargetGroupStickinessConfig,
+    Action, AuthenticateCognitoConfig, AuthenticateOidcConfig, AuthenticationSession, JwtClaim,
+    JwtValidationConfig, Protocol, RedirectConfig, TargetGroupStickinessConfig,
 };
 use gantry_snapshot::ObjectKey;
 use std::collections::BTreeMap;
@@ -206,16 +208,7 @@ pub fn build<'a>(
                                 user_pool_arn: c.user_pool_arn.clone(),
                                 user_pool_client_id: c.user_pool_client_id.clone(),
                                 user_pool_domain: c.user_pool_domain.clone(),
-                                scope: c.scope.clone(),
-                                session_cookie_name: c.session_cookie_name.clone(),
-                                session_timeout: c.session_timeout,
-                                on_unauthenticated_request: c
-                                    .on_unauthenticated_request
-                                    .map(|o| o.as_str().to_string()),
-                                authentication_request_extra_params: c
-                                    .authentication_request_extra_params
-                                    .clone()
-                                    .unwrap_or_default(),
+                                session: session(&c.session),
                             },
                         ))
                     }
@@ -233,16 +226,7 @@ pub fn build<'a>(
                                 user_info_endpoint: c.user_info_endpoint.clone(),
                                 client_id,
                                 client_secret,
-                                scope: c.scope.clone(),
-                                session_cookie_name: c.session_cookie_name.clone(),
-                                session_timeout: c.session_timeout,
-                                on_unauthenticated_request: c
-                                    .on_unauthenticated_request
-                                    .map(|o| o.as_str().to_string()),
-                                authentication_request_extra_params: c
-                                    .authentication_request_extra_params
-                                    .clone()
-                                    .unwrap_or_default(),
+                                session: session(&c.session),
                             }))
                     }
                 }
@@ -328,6 +312,22 @@ fn lookup_lrc(
 }
 
 /// Client id and secret of an OIDC action, from a Secret in the route's namespace.
+/// The session a ListenerRuleConfiguration asks of an authenticate action.
+fn session(spec: &AuthenticationSessionSpec) -> AuthenticationSession {
+    AuthenticationSession {
+        scope: spec.scope.clone(),
+        session_cookie_name: spec.session_cookie_name.clone(),
+        session_timeout: spec.session_timeout,
+        on_unauthenticated_request: spec
+            .on_unauthenticated_request
+            .map(|o| o.as_str().to_string()),
+        authentication_request_extra_params: spec
+            .authentication_request_extra_params
+            .clone()
+            .unwrap_or_default(),
+    }
+}
+
 fn oidc_credentials(
     ctx: &Context<'_>,
     namespace: &str,
