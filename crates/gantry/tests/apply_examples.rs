@@ -13,6 +13,7 @@ mod common;
 use common::{Aws, aws, gantry};
 use gantry_deploy::client::block_on;
 use gantry_model::Stack;
+use gantry_testkit::elb;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -143,39 +144,17 @@ fn addresses(stdout: &str) -> BTreeMap<String, String> {
 
 /// Load balancers in `vpc` by name: (ARN, DNS name, tags).
 async fn load_balancers(aws: &Aws, vpc: &str) -> BTreeMap<String, (String, String, Vec<ElbTag>)> {
-    let lbs = aws
-        .elbv2
-        .describe_load_balancers()
-        .send()
-        .await
-        .expect("describe load balancers")
-        .load_balancers
-        .unwrap_or_default();
+    let lbs = elb::load_balancers(&aws.elbv2).await;
     let mut out = BTreeMap::new();
     for lb in lbs.into_iter().filter(|l| l.vpc_id.as_deref() == Some(vpc)) {
         let arn = lb.load_balancer_arn.expect("ARN");
-        let tags = elb_tags(aws, &arn).await;
+        let tags = elb::tags(&aws.elbv2, &arn).await;
         out.insert(
             lb.load_balancer_name.expect("name"),
             (arn, lb.dns_name.unwrap_or_default(), tags),
         );
     }
     out
-}
-
-/// The tags of one ELB resource.
-async fn elb_tags(aws: &Aws, arn: &str) -> Vec<ElbTag> {
-    aws.elbv2
-        .describe_tags()
-        .resource_arns(arn)
-        .send()
-        .await
-        .expect("describe tags")
-        .tag_descriptions
-        .unwrap_or_default()
-        .into_iter()
-        .flat_map(|d| d.tags.unwrap_or_default())
-        .collect()
 }
 
 fn has_tag(tags: &[ElbTag], key: &str, value: &str) -> bool {
@@ -196,7 +175,7 @@ async fn tagged_leftovers(aws: &Aws, vpc: &str) -> Vec<String> {
         .unwrap_or_default();
     for tg in tgs.into_iter().filter(|t| t.vpc_id.as_deref() == Some(vpc)) {
         let arn = tg.target_group_arn.expect("ARN");
-        if has_tag(&elb_tags(aws, &arn).await, CLUSTER_TAG, CLUSTER) {
+        if has_tag(&elb::tags(&aws.elbv2, &arn).await, CLUSTER_TAG, CLUSTER) {
             out.push(arn);
         }
     }
@@ -341,15 +320,7 @@ fn apply_reapply_and_delete_every_example() {
     // The discovered certificate is the listener's default.
     block_on(async {
         let lb_arn = &lbs[&discovered.load_balancer.name].0;
-        let listeners = aws
-            .elbv2
-            .describe_listeners()
-            .load_balancer_arn(lb_arn)
-            .send()
-            .await
-            .expect("describe listeners")
-            .listeners
-            .unwrap_or_default();
+        let listeners = elb::listeners(&aws.elbv2, lb_arn).await;
         let default = listeners
             .iter()
             .find(|l| l.port == Some(443))

@@ -9,6 +9,7 @@ mod common;
 use common::{Aws, aws, gantry};
 use gantry_deploy::client::block_on;
 use gantry_model::Stack;
+use gantry_testkit::elb;
 
 const SECRET_TAG: &str = "gateway.k8s.aws/secret";
 const CLUSTER_TAG: &str = "elbv2.k8s.aws/cluster";
@@ -102,32 +103,11 @@ async fn vpc(aws: &Aws) -> String {
 
 /// The certificates on the 443 listener of the load balancer named `name`.
 async fn listener_certificates(aws: &Aws, name: &str) -> Vec<String> {
-    let lb = aws
-        .elbv2
-        .describe_load_balancers()
-        .names(name)
-        .send()
+    let lb = elb::load_balancer_arn(&aws.elbv2, name).await;
+    let listener = elb::listener_on(&aws.elbv2, &lb, 443)
         .await
-        .expect("describe load balancer")
-        .load_balancers
-        .unwrap_or_default()
-        .into_iter()
-        .next()
-        .and_then(|l| l.load_balancer_arn)
-        .expect("load balancer");
-    let listener = aws
-        .elbv2
-        .describe_listeners()
-        .load_balancer_arn(&lb)
-        .send()
-        .await
-        .expect("describe listeners")
-        .listeners
-        .unwrap_or_default()
-        .into_iter()
-        .find(|l| l.port == Some(443))
-        .and_then(|l| l.listener_arn)
-        .expect("listener 443");
+        .listener_arn
+        .expect("listener ARN");
     let mut out: Vec<String> = aws
         .elbv2
         .describe_listener_certificates()

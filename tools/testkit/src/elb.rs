@@ -1,0 +1,68 @@
+//! Reads of what a test left in moto's ELBv2, so that tests assert on AWS as it is rather than
+//! on what gantry reported.
+
+use aws_sdk_elasticloadbalancingv2::Client;
+use aws_sdk_elasticloadbalancingv2::types::{Listener, LoadBalancer, Tag};
+
+/// Every load balancer in the account (moto's one page holds every test's few).
+pub async fn load_balancers(elbv2: &Client) -> Vec<LoadBalancer> {
+    elbv2
+        .describe_load_balancers()
+        .send()
+        .await
+        .expect("describe load balancers")
+        .load_balancers
+        .unwrap_or_default()
+}
+
+/// The ARN of the load balancer named `name`; panics when there is none.
+pub async fn load_balancer_arn(elbv2: &Client, name: &str) -> String {
+    elbv2
+        .describe_load_balancers()
+        .names(name)
+        .send()
+        .await
+        .expect("describe load balancer")
+        .load_balancers
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .and_then(|l| l.load_balancer_arn)
+        .unwrap_or_else(|| panic!("no load balancer {name}"))
+}
+
+/// The listeners of one load balancer.
+pub async fn listeners(elbv2: &Client, lb_arn: &str) -> Vec<Listener> {
+    elbv2
+        .describe_listeners()
+        .load_balancer_arn(lb_arn)
+        .send()
+        .await
+        .expect("describe listeners")
+        .listeners
+        .unwrap_or_default()
+}
+
+/// The listener of one load balancer on `port`; panics when there is none.
+pub async fn listener_on(elbv2: &Client, lb_arn: &str, port: i32) -> Listener {
+    listeners(elbv2, lb_arn)
+        .await
+        .into_iter()
+        .find(|l| l.port == Some(port))
+        .unwrap_or_else(|| panic!("no listener on port {port} of {lb_arn}"))
+}
+
+/// The tags of one ELB resource.
+pub async fn tags(elbv2: &Client, arn: &str) -> Vec<Tag> {
+    elbv2
+        .describe_tags()
+        .resource_arns(arn)
+        .send()
+        .await
+        .expect("describe tags")
+        .tag_descriptions
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|d| d.tags.unwrap_or_default())
+        .collect()
+}
