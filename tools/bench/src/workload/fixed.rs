@@ -8,25 +8,10 @@ use serde_json::{Value, json};
 /// A fixed-shape cluster: `gateways` ALB Gateways, each with `routes` HTTPRoutes of `rules`
 /// rules × `matches` matches (path prefix + header) and a weighted pair of backends.
 pub fn fixed_shape(gateways: usize, routes: usize, rules: usize, matches: usize) -> Snapshot {
-    let mut s = generate(
-        Size {
-            gateways: 0,
-            routes_per_gateway: 0,
-            services: NAMESPACES,
-            endpoints_per_service: 1,
-        },
-        1,
-    );
+    let mut s = services_only();
     s.http_routes.clear();
     for g in 0..gateways {
-        let namespace = ns(g);
-        let name = format!("gw-{g}");
-        s.gateways.insert(
-            ObjectKey::new(&namespace, &name),
-            typed(json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
-                "metadata": {"name": name, "namespace": namespace, "generation": 1},
-                "spec": {"gatewayClassName": "alb", "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}]}})),
-        );
+        let (namespace, name) = add_alb_gateway(&mut s, g);
         let svc = format!("svc-{}", g % NAMESPACES);
         for r in 0..routes {
             let rules: Vec<Value> = (0..rules)
@@ -67,24 +52,9 @@ pub fn gateway_with_routes(routes: usize) -> Snapshot {
 /// its hostname, and route `r` was created `r` seconds after the first: a route added with
 /// [`with_route`] and a higher number is the newest and, in Gateway API precedence, the last.
 pub fn gateways_with_routes(gateways: usize, routes: usize) -> Snapshot {
-    let mut s = generate(
-        Size {
-            gateways: 0,
-            routes_per_gateway: 0,
-            services: NAMESPACES,
-            endpoints_per_service: 1,
-        },
-        1,
-    );
+    let mut s = services_only();
     for g in 0..gateways {
-        let namespace = ns(g);
-        let name = format!("gw-{g}");
-        s.gateways.insert(
-            ObjectKey::new(&namespace, &name),
-            typed(json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
-                "metadata": {"name": name, "namespace": namespace, "generation": 1},
-                "spec": {"gatewayClassName": "alb", "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}]}})),
-        );
+        add_alb_gateway(&mut s, g);
         for r in 0..routes {
             route_on(
                 &mut s,
@@ -96,6 +66,32 @@ pub fn gateways_with_routes(gateways: usize, routes: usize) -> Snapshot {
         }
     }
     s
+}
+
+/// A cluster of Services only (one per namespace), for the fixed shapes to add Gateways to.
+fn services_only() -> Snapshot {
+    generate(
+        Size {
+            gateways: 0,
+            routes_per_gateway: 0,
+            services: NAMESPACES,
+            endpoints_per_service: 1,
+        },
+        1,
+    )
+}
+
+/// Adds ALB Gateway `gw-<g>` (HTTP on 80) in namespace [`ns`]`(g)`; returns (namespace, name).
+fn add_alb_gateway(s: &mut Snapshot, g: usize) -> (String, String) {
+    let namespace = ns(g);
+    let name = format!("gw-{g}");
+    s.gateways.insert(
+        ObjectKey::new(&namespace, &name),
+        typed(json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+            "metadata": {"name": name, "namespace": namespace, "generation": 1},
+            "spec": {"gatewayClassName": "alb", "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}]}})),
+    );
+    (namespace, name)
 }
 
 /// `s` plus route `route-<r>` (and its Service `app-<r>`) on `team-00/gw-0`, for `host`, with
@@ -130,25 +126,24 @@ fn route_on(s: &mut Snapshot, g: usize, r: usize, host: &str, canary: usize) {
 
 /// `s` with the weight of the first backend of the first rule of `team-00/route-<r>` set.
 pub fn with_weight(s: &Snapshot, r: usize, weight: i32) -> Snapshot {
-    let mut out = s.clone();
-    let key = ObjectKey::new(ns(0), format!("route-{r}"));
-    if let Some(route) = s.http_routes.get(&key) {
-        let mut v = serde_json::to_value(route.as_ref()).expect("serializable");
-        if let Some(w) = v.pointer_mut("/spec/rules/0/backendRefs/0/weight") {
-            *w = json!(weight);
-        }
-        out.http_routes.insert(key, typed(v));
-    }
-    out
+    with_first_weight(s, &ObjectKey::new(ns(0), format!("route-{r}")), weight)
 }
 
 /// The same cluster with one route changed (a backend weight), for incremental timing.
 pub fn with_one_route_changed(s: &Snapshot) -> Snapshot {
+    match s.http_routes.keys().next() {
+        Some(key) => with_first_weight(s, key, 50),
+        None => s.clone(),
+    }
+}
+
+/// `s` with the weight of the first backend of the first rule of route `key` set.
+fn with_first_weight(s: &Snapshot, key: &ObjectKey, weight: i32) -> Snapshot {
     let mut out = s.clone();
-    if let Some((key, route)) = s.http_routes.iter().next() {
+    if let Some(route) = s.http_routes.get(key) {
         let mut v = serde_json::to_value(route.as_ref()).expect("serializable");
         if let Some(w) = v.pointer_mut("/spec/rules/0/backendRefs/0/weight") {
-            *w = json!(50);
+            *w = json!(weight);
         }
         out.http_routes.insert(key.clone(), typed(v));
     }
