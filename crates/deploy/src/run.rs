@@ -83,10 +83,8 @@ impl<'a> Run<'a> {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
-        self.mutate(op, what, async {
-            call.await.map_err(|e| Error::call(op, what, e))
-        })
-        .await
+        self.mutate(op, what, crate::error::send(op, what, call))
+            .await
     }
 
     /// Every mutating call goes through here: in a dry run it is only reported (None); a call
