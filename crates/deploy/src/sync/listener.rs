@@ -3,11 +3,10 @@
 
 use super::actions::resolve_actions;
 use super::load_balancer::Current;
-use super::{rule, tags};
+use super::{changed_attributes, rule, tags};
 use crate::convert::actions::to_sdk_action;
 use crate::convert::{elb_attributes, tags_to_elb, to_sdk_protocol};
 use crate::diff::listener::changes;
-use crate::diff::tags::{attribute_changes, tag_changes};
 use crate::discover::listener::{self as discover, ActualListener};
 use crate::error::{ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
@@ -46,14 +45,8 @@ pub async fn apply(
             None => (create(run, &lb.arn, &desired).await?, Vec::new()),
             Some(a) => {
                 modify(run, &a, &desired).await?;
-                let t = tag_changes(
-                    &a.tags,
-                    &desired.tags,
-                    &[],
-                    &run.settings.external_managed_tags,
-                );
-                if !t.is_empty() {
-                    run.changed(ChangeKind::Modified, ResourceKind::Listener, &label, "tags");
+                let kind = ResourceKind::Listener;
+                if let Some(t) = tags::changes(run, kind, &label, &a.tags, &desired.tags) {
                     tag_updates.push((a.arn.clone(), t));
                 }
                 (a.arn, a.rules)
@@ -202,15 +195,9 @@ async fn modify(run: &mut Run<'_>, a: &ActualListener, l: &Listener) -> Result<(
             "certificates",
         );
     }
-    let attrs = attribute_changes(&a.attributes, &l.attributes);
-    if !attrs.is_empty() {
+    let kind = ResourceKind::Listener;
+    if let Some(attrs) = changed_attributes(run, kind, &label, &a.attributes, &l.attributes) {
         set_attributes(run, &a.arn, &label, &attrs).await?;
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::Listener,
-            &label,
-            "attributes",
-        );
     }
     Ok(())
 }

@@ -1,10 +1,9 @@
 //! The load balancer: create; modify subnets, security groups, IP address type, attributes and
 //! tags in place; replace when the type or scheme changes (and say so).
 
-use super::tags;
+use super::{changed_attributes, tags};
 use crate::convert::{elb_attributes, tags_to_elb};
 use crate::diff::load_balancer::{changes, replacement_reason};
-use crate::diff::tags::{attribute_changes, tag_changes};
 use crate::discover::load_balancer::{ActualLoadBalancer, attributes};
 use crate::discover::subnet::Resolved;
 use crate::error::{ErrorClass, Operation, Result};
@@ -224,31 +223,14 @@ async fn modify(
     }
     if !desired.attributes.is_empty() {
         let current = attributes(aws, arn).await?;
-        let changed = attribute_changes(&current, &desired.attributes);
-        if !changed.is_empty() {
+        let kind = ResourceKind::LoadBalancer;
+        if let Some(changed) = changed_attributes(run, kind, name, &current, &desired.attributes) {
             set_attributes(run, arn, name, &changed).await?;
-            run.changed(
-                ChangeKind::Modified,
-                ResourceKind::LoadBalancer,
-                name,
-                "attributes",
-            );
         }
     }
-    let tag_diff = tag_changes(
-        &actual.tags,
-        &desired.tags,
-        &[],
-        &run.settings.external_managed_tags,
-    );
-    if !tag_diff.is_empty() {
+    let kind = ResourceKind::LoadBalancer;
+    if let Some(tag_diff) = tags::changes(run, kind, name, &actual.tags, &desired.tags) {
         tags::apply_elb(run, vec![(arn.to_string(), tag_diff)]).await?;
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::LoadBalancer,
-            name,
-            "tags",
-        );
     }
     Ok(())
 }

@@ -2,11 +2,31 @@
 //! 20 ARNs per AddTags/RemoveTags, EC2 up to 1000 ids per CreateTags/DeleteTags).
 
 use crate::convert::{tags_to_ec2, tags_to_elb};
-use crate::diff::tags::TagChanges;
+use crate::diff::tags::{TagChanges, tag_changes};
 use crate::error::{Operation, Result};
+use crate::report::{ChangeKind, ResourceKind};
 use crate::run::Run;
 use aws_sdk_ec2::types::Tag as Ec2Tag;
+use gantry_model::Tags;
 use std::collections::BTreeMap;
+
+/// What turns the tags `actual` of `kind` `name` into `desired` (leaving alone the keys other
+/// tools manage), reported as a modification of its tags; None when nothing changes.
+pub fn changes(
+    run: &mut Run<'_>,
+    kind: ResourceKind,
+    name: &str,
+    actual: &Tags,
+    desired: &Tags,
+) -> Option<TagChanges> {
+    let external = &run.settings.external_managed_tags;
+    let changes = tag_changes(actual, desired, &[], external);
+    if changes.is_empty() {
+        return None;
+    }
+    run.changed(ChangeKind::Modified, kind, name, "tags");
+    Some(changes)
+}
 
 pub async fn apply_elb(run: &mut Run<'_>, changes: Vec<(String, TagChanges)>) -> Result<()> {
     let aws = run.aws;

@@ -2,9 +2,8 @@
 //! at creation changes (the new group is created first, rules and listeners are repointed,
 //! the old one is deleted in the post pass), register the ALB of a chained NLB.
 
-use super::tags;
+use super::{changed_attributes, tags};
 use crate::convert::{elb_attributes, tags_to_elb, to_sdk_protocol};
-use crate::diff::tags::{attribute_changes, tag_changes};
 use crate::diff::target_group::{health_check_changed, replacement_name, replacement_reason};
 use crate::discover::target_group::ActualTargetGroup;
 use crate::discover::{load_balancer, target_group as discover};
@@ -66,19 +65,8 @@ pub async fn apply(
         let arn = match current {
             Some(tg) => {
                 modify(run, &tg, desired).await?;
-                let changes = tag_changes(
-                    &tg.tags,
-                    &desired.tags,
-                    &[],
-                    &run.settings.external_managed_tags,
-                );
-                if !changes.is_empty() {
-                    run.changed(
-                        ChangeKind::Modified,
-                        ResourceKind::TargetGroup,
-                        &tg.name,
-                        "tags",
-                    );
+                let kind = ResourceKind::TargetGroup;
+                if let Some(changes) = tags::changes(run, kind, &tg.name, &tg.tags, &desired.tags) {
                     tag_updates.push((tg.arn.clone(), changes));
                 }
                 tg.arn
@@ -217,15 +205,9 @@ async fn modify(
     // AWS forbids attributes on alb-type groups; they can't differ.
     if !desired.attributes.is_empty() && desired.target_type != TargetType::Alb {
         let current = discover::attributes(run.aws, &actual.arn).await?;
-        let changes = attribute_changes(&current, &desired.attributes);
-        if !changes.is_empty() {
-            set_attributes(run, &actual.arn, &actual.name, &changes).await?;
-            run.changed(
-                ChangeKind::Modified,
-                ResourceKind::TargetGroup,
-                &actual.name,
-                "attributes",
-            );
+        let (kind, name) = (ResourceKind::TargetGroup, actual.name.as_str());
+        if let Some(changes) = changed_attributes(run, kind, name, &current, &desired.attributes) {
+            set_attributes(run, &actual.arn, name, &changes).await?;
         }
     }
     Ok(())
