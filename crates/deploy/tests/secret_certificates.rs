@@ -90,24 +90,6 @@ fn calls(d: &Deployer, op: &str) -> u64 {
         .sum()
 }
 
-async fn listener_certificates(fx: &Fixture, listener: &str) -> Vec<String> {
-    let mut out: Vec<String> = fx
-        .elbv2
-        .describe_listener_certificates()
-        .listener_arn(listener)
-        .send()
-        .await
-        .expect("describe listener certificates")
-        .certificates
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|c| c.certificate_arn)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
 async fn certificate_tags(acm: &aws_sdk_acm::Client, arn: &str) -> BTreeMap<String, String> {
     acm.list_tags_for_certificate()
         .certificate_arn(arn)
@@ -189,12 +171,12 @@ async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
     let lb = report.load_balancer.expect("address").arn;
     let l443 = fx.listener_arn(&lb, 443).await;
     let l8443 = fx.listener_arn(&lb, 8443).await;
-    let on_8443 = listener_certificates(&fx, &l8443).await;
+    let on_8443 = fx.listener_certificates(&l8443).await;
     assert_eq!(on_8443.len(), 1, "{on_8443:?}");
     let imported = on_8443[0].clone();
     let mut want = vec![foreign.clone(), imported.clone()];
     want.sort();
-    assert_eq!(listener_certificates(&fx, &l443).await, want);
+    assert_eq!(fx.listener_certificates(&l443).await, want);
     let tags = certificate_tags(&acm, &imported).await;
     assert_eq!(tags.get(CLUSTER_TAG), Some(&fx.cluster));
     assert_eq!(tags.get(SECRET_TAG).map(String::as_str), Some("web/tls"));
@@ -235,7 +217,7 @@ async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
     );
     assert_eq!(listener_calls(&d), before, "no listener call on rotation");
     assert_eq!(
-        listener_certificates(&fx, &l8443).await,
+        fx.listener_certificates(&l8443).await,
         vec![imported.clone()]
     );
     let tags = certificate_tags(&acm, &imported).await;

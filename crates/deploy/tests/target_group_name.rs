@@ -17,7 +17,8 @@ async fn external_target_group(fx: &Fixture, name: &str) -> String {
 }
 
 async fn external_target_group_of(fx: &Fixture, name: &str, protocol: ProtocolEnum) -> String {
-    fx.elbv2
+    let created = fx
+        .elbv2
         .create_target_group()
         .name(name)
         .protocol(protocol)
@@ -27,11 +28,12 @@ async fn external_target_group_of(fx: &Fixture, name: &str, protocol: ProtocolEn
         .tags(Tag::builder().key("team").value("payments").build())
         .send()
         .await
-        .expect("create target group")
-        .target_groups
-        .and_then(|t| t.into_iter().next())
-        .and_then(|t| t.target_group_arn)
-        .expect("target group ARN")
+        .expect("create target group");
+    created_arn(
+        created.target_groups,
+        |c| c.target_group_arn,
+        "target group",
+    )
 }
 
 fn named(name: &str, weight: i32) -> TargetGroupTuple {
@@ -115,10 +117,9 @@ async fn reapply_then_delete_leaves_it(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_target_group_is_forwarded_to_and_never_touched() {
-    let Some(endpoint) = endpoint("target_group_name") else {
+    let Some(fx) = Fixture::start("target_group_name", "tgname").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "tgname").await;
     let name: String = format!("ext-{}", fx.cluster).chars().take(32).collect();
     let arn = external_target_group(&fx, &name).await;
     let before = tags_of(&fx, &arn).await;
@@ -133,10 +134,9 @@ async fn a_named_target_group_is_forwarded_to_and_never_touched() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_name_fails_before_any_change_and_names_itself() {
-    let Some(endpoint) = endpoint("target_group_name_missing") else {
+    let Some(fx) = Fixture::start("target_group_name_missing", "tgname-missing").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "tgname-missing").await;
     let stack = stack_forwarding(&fx, vec![named("no-such-tg", 1)]);
     let d = fx.deployer();
     match d.apply(&stack).await {
@@ -173,14 +173,8 @@ fn nlb_forwarding(fx: &Fixture, name: &str) -> Stack {
 }
 
 async fn nlb_forwards_to(fx: &Fixture, lb: &str) -> Vec<String> {
-    fx.elbv2
-        .describe_listeners()
-        .load_balancer_arn(lb)
-        .send()
+    fx.listeners(lb)
         .await
-        .expect("describe listeners")
-        .listeners
-        .unwrap_or_default()
         .into_iter()
         .flat_map(|l| l.default_actions.unwrap_or_default())
         .filter_map(|a| a.forward_config)
@@ -191,10 +185,9 @@ async fn nlb_forwards_to(fx: &Fixture, lb: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_nlb_listener_forwards_to_a_named_target_group_and_never_touches_it() {
-    let Some(endpoint) = endpoint("target_group_name_nlb") else {
+    let Some(fx) = Fixture::start("target_group_name_nlb", "tgname-nlb").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "tgname-nlb").await;
     let name: String = format!("tcp-{}", fx.cluster).chars().take(32).collect();
     let arn = external_target_group_of(&fx, &name, ProtocolEnum::Tcp).await;
     let before = tags_of(&fx, &arn).await;
@@ -209,10 +202,9 @@ async fn an_nlb_listener_forwards_to_a_named_target_group_and_never_touches_it()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_target_group_of_a_protocol_the_listener_cannot_take_fails_before_any_change() {
-    let Some(endpoint) = endpoint("target_group_name_protocol") else {
+    let Some(fx) = Fixture::start("target_group_name_protocol", "tgname-proto").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "tgname-proto").await;
     // A UDP target group behind a TCP listener: ELBv2 refuses that listener.
     let name: String = format!("udp-{}", fx.cluster).chars().take(32).collect();
     external_target_group_of(&fx, &name, ProtocolEnum::Udp).await;

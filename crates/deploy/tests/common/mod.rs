@@ -70,7 +70,27 @@ pub struct Fixture {
 
 static NEXT_CLUSTER: AtomicU32 = AtomicU32::new(0);
 
+/// The ARN of the one resource a Create call answers with (`arn_of` reads it from what
+/// `answer` lists); panics naming `what` without one.
+pub fn created_arn<T>(
+    answer: Option<Vec<T>>,
+    arn_of: impl FnOnce(T) -> Option<String>,
+    what: &str,
+) -> String {
+    let first = answer.and_then(|all| all.into_iter().next());
+    first
+        .and_then(arn_of)
+        .unwrap_or_else(|| panic!("{what} ARN"))
+}
+
 impl Fixture {
+    /// The fixture of the test `test` (its cluster named after `name`), or None when the test
+    /// is skipped for want of the emulator (see [`endpoint`]).
+    pub async fn start(test: &str, name: &str) -> Option<Fixture> {
+        let endpoint = endpoint(test)?;
+        Some(Fixture::new(&endpoint, name).await)
+    }
+
     pub async fn new(endpoint: &str, name: &str) -> Fixture {
         let config = sdk_config(endpoint, https_client()).await;
         let ec2 = aws_sdk_ec2::Client::new(&config);
@@ -143,19 +163,39 @@ impl Fixture {
         out
     }
 
+    /// The listeners of the load balancer `lb_arn`.
+    pub async fn listeners(
+        &self,
+        lb_arn: &str,
+    ) -> Vec<aws_sdk_elasticloadbalancingv2::types::Listener> {
+        let request = self.elbv2.describe_listeners().load_balancer_arn(lb_arn);
+        let described = request.send().await.expect("describe listeners");
+        described.listeners.unwrap_or_default()
+    }
+
     pub async fn listener_arn(&self, lb_arn: &str, port: i32) -> String {
-        self.elbv2
-            .describe_listeners()
-            .load_balancer_arn(lb_arn)
-            .send()
-            .await
-            .expect("describe listeners")
-            .listeners
-            .unwrap_or_default()
-            .into_iter()
-            .find(|l| l.port == Some(port))
+        let listeners = self.listeners(lb_arn).await;
+        let on_port = listeners.into_iter().find(|l| l.port == Some(port));
+        on_port
             .and_then(|l| l.listener_arn)
             .expect("listener on port")
+    }
+
+    /// The certificate ARNs on the listener `arn`, sorted.
+    pub async fn listener_certificates(&self, arn: &str) -> Vec<String> {
+        let request = self
+            .elbv2
+            .describe_listener_certificates()
+            .listener_arn(arn);
+        let described = request
+            .send()
+            .await
+            .expect("describe listener certificates");
+        let certificates = described.certificates.unwrap_or_default().into_iter();
+        let mut out: Vec<String> = certificates.filter_map(|c| c.certificate_arn).collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     pub async fn security_groups_named(&self, name: &str) -> usize {
