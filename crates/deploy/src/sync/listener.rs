@@ -2,17 +2,18 @@
 //! mutual TLS, attributes, tags), delete in the post pass; then their rules.
 
 use super::actions::resolve_actions;
+use super::attributes::{self, Attributed};
 use super::load_balancer::Current;
-use super::{changed_attributes, rule, tags};
+use super::{rule, tags};
 use crate::convert::actions::to_sdk_action;
-use crate::convert::{elb_attributes, tags_to_elb, to_sdk_protocol};
+use crate::convert::{tags_to_elb, to_sdk_protocol};
 use crate::diff::listener::changes;
 use crate::discover::listener::{self as discover, ActualListener};
 use crate::error::{ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
 use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
-    AdvertiseTrustStoreCaNamesEnum, Certificate, ListenerAttribute, MutualAuthenticationAttributes,
+    AdvertiseTrustStoreCaNamesEnum, Certificate, MutualAuthenticationAttributes,
 };
 use gantry_model::{Listener, Stack};
 use std::collections::BTreeMap;
@@ -129,7 +130,7 @@ async fn create(run: &mut Run<'_>, lb_arn: &str, l: &Listener) -> Result<String>
         .collect();
     certificates(run, &arn, &label, Operation::AddListenerCertificates, extra).await?;
     if !l.attributes.is_empty() {
-        set_attributes(run, &arn, &label, &l.attributes).await?;
+        attributes::set(run, Attributed::Listener(&arn), &label, &l.attributes).await?;
     }
     // What it was created with is what the next reconcile compares (attributes not asked
     // for are never compared), so it need not read them back.
@@ -196,8 +197,8 @@ async fn modify(run: &mut Run<'_>, a: &ActualListener, l: &Listener) -> Result<(
         );
     }
     let kind = ResourceKind::Listener;
-    if let Some(attrs) = changed_attributes(run, kind, &label, &a.attributes, &l.attributes) {
-        set_attributes(run, &a.arn, &label, &attrs).await?;
+    if let Some(attrs) = attributes::changes(run, kind, &label, &a.attributes, &l.attributes) {
+        attributes::set(run, Attributed::Listener(&a.arn), &label, &attrs).await?;
     }
     Ok(())
 }
@@ -232,25 +233,6 @@ async fn certificates(
             .send();
         run.send(op, label, call).await?;
     }
-    Ok(())
-}
-
-async fn set_attributes(
-    run: &mut Run<'_>,
-    arn: &str,
-    label: &str,
-    attributes: &[gantry_model::Attribute],
-) -> Result<()> {
-    run.aws.remembered_listener_attributes.forget([arn]);
-    let call = run
-        .aws
-        .elbv2
-        .modify_listener_attributes()
-        .listener_arn(arn)
-        .set_attributes(Some(elb_attributes!(ListenerAttribute, attributes)))
-        .send();
-    run.send(Operation::ModifyListenerAttributes, label, call)
-        .await?;
     Ok(())
 }
 

@@ -1,17 +1,18 @@
 //! The load balancer: create; modify subnets, security groups, IP address type, attributes and
 //! tags in place; replace when the type or scheme changes (and say so).
 
-use super::{changed_attributes, tags};
-use crate::convert::{elb_attributes, tags_to_elb};
+use super::attributes::{self, Attributed};
+use super::tags;
+use crate::convert::tags_to_elb;
 use crate::diff::load_balancer::{changes, replacement_reason};
-use crate::discover::load_balancer::{ActualLoadBalancer, attributes};
+use crate::discover::load_balancer::{self as discovered, ActualLoadBalancer};
 use crate::discover::subnet::Resolved;
 use crate::error::{ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
 use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
     EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum, IpAddressType, IpamPools,
-    LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, SubnetMapping,
+    LoadBalancerSchemeEnum, LoadBalancerTypeEnum, SubnetMapping,
 };
 use gantry_model::{LoadBalancer, LoadBalancerType, Stack};
 
@@ -149,7 +150,13 @@ async fn create(
         .unwrap_or_else(|| placeholder(name));
     let dns_name = lb.and_then(|l| l.dns_name).unwrap_or_default();
     if !desired.attributes.is_empty() {
-        set_attributes(run, &arn, name, &desired.attributes).await?;
+        attributes::set(
+            run,
+            Attributed::LoadBalancer(&arn),
+            name,
+            &desired.attributes,
+        )
+        .await?;
     }
     Ok(Current {
         arn,
@@ -222,34 +229,16 @@ async fn modify(
         );
     }
     if !desired.attributes.is_empty() {
-        let current = attributes(aws, arn).await?;
+        let current = discovered::attributes(aws, arn).await?;
         let kind = ResourceKind::LoadBalancer;
-        if let Some(changed) = changed_attributes(run, kind, name, &current, &desired.attributes) {
-            set_attributes(run, arn, name, &changed).await?;
+        if let Some(changed) = attributes::changes(run, kind, name, &current, &desired.attributes) {
+            attributes::set(run, Attributed::LoadBalancer(arn), name, &changed).await?;
         }
     }
     let kind = ResourceKind::LoadBalancer;
     if let Some(tag_diff) = tags::changes(run, kind, name, &actual.tags, &desired.tags) {
         tags::apply_elb(run, vec![(arn.to_string(), tag_diff)]).await?;
     }
-    Ok(())
-}
-
-async fn set_attributes(
-    run: &mut Run<'_>,
-    arn: &str,
-    name: &str,
-    attributes: &[gantry_model::Attribute],
-) -> Result<()> {
-    let call = run
-        .aws
-        .elbv2
-        .modify_load_balancer_attributes()
-        .load_balancer_arn(arn)
-        .set_attributes(Some(elb_attributes!(LoadBalancerAttribute, attributes)))
-        .send();
-    run.send(Operation::ModifyLoadBalancerAttributes, name, call)
-        .await?;
     Ok(())
 }
 

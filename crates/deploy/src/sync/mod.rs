@@ -12,6 +12,7 @@
 
 mod actions;
 mod addons;
+mod attributes;
 mod listener;
 mod load_balancer;
 mod rule;
@@ -19,13 +20,11 @@ mod security_group;
 mod tags;
 mod target_group;
 
-use crate::diff::tags::attribute_changes;
 use crate::discover::{self, subnet};
 use crate::error::Result;
-use crate::report::{Address, ChangeKind, ResourceKind};
+use crate::report::Address;
 use crate::run::Run;
-use gantry_model::{Attribute, Stack};
-use std::collections::BTreeMap;
+use gantry_model::Stack;
 
 /// Makes AWS match `stack` for `run.owner`; with no stack, removes everything the owner has.
 pub(crate) async fn apply(run: &mut Run<'_>, stack: Option<&Stack>) -> Result<()> {
@@ -130,21 +129,4 @@ pub(crate) async fn apply(run: &mut Run<'_>, stack: Option<&Stack>) -> Result<()
         .await?;
     }
     Ok(())
-}
-
-/// The attributes of `desired` that the `current` ones of `kind` `name` lack or hold otherwise,
-/// reported as a modification of its attributes; None when nothing changes.
-fn changed_attributes(
-    run: &mut Run<'_>,
-    kind: ResourceKind,
-    name: &str,
-    current: &BTreeMap<String, String>,
-    desired: &[Attribute],
-) -> Option<Vec<Attribute>> {
-    let changes = attribute_changes(current, desired);
-    if changes.is_empty() {
-        return None;
-    }
-    run.changed(ChangeKind::Modified, kind, name, "attributes");
-    Some(changes)
 }

@@ -2,8 +2,9 @@
 //! at creation changes (the new group is created first, rules and listeners are repointed,
 //! the old one is deleted in the post pass), register the ALB of a chained NLB.
 
-use super::{changed_attributes, tags};
-use crate::convert::{elb_attributes, tags_to_elb, to_sdk_protocol};
+use super::attributes::{self, Attributed};
+use super::tags;
+use crate::convert::{tags_to_elb, to_sdk_protocol};
 use crate::diff::target_group::{health_check_changed, replacement_name, replacement_reason};
 use crate::discover::target_group::ActualTargetGroup;
 use crate::discover::{load_balancer, target_group as discover};
@@ -12,7 +13,7 @@ use crate::ownership::Owner;
 use crate::report::{ChangeKind, ResourceKind};
 use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
-    Matcher, TargetDescription, TargetGroupAttribute, TargetGroupIpAddressTypeEnum, TargetTypeEnum,
+    Matcher, TargetDescription, TargetGroupIpAddressTypeEnum, TargetTypeEnum,
 };
 use gantry_model::{ArnRef, LoadBalancerType, Stack, TargetGroup, TargetIpAddressType, TargetType};
 use std::collections::BTreeMap;
@@ -158,7 +159,7 @@ async fn create(
     }
     let arn = created.unwrap_or_else(|| placeholder(name));
     if !tg.attributes.is_empty() {
-        set_attributes(run, &arn, name, &tg.attributes).await?;
+        attributes::set(run, Attributed::TargetGroup(&arn), name, &tg.attributes).await?;
     }
     Ok(arn)
 }
@@ -206,28 +207,10 @@ async fn modify(
     if !desired.attributes.is_empty() && desired.target_type != TargetType::Alb {
         let current = discover::attributes(run.aws, &actual.arn).await?;
         let (kind, name) = (ResourceKind::TargetGroup, actual.name.as_str());
-        if let Some(changes) = changed_attributes(run, kind, name, &current, &desired.attributes) {
-            set_attributes(run, &actual.arn, name, &changes).await?;
+        if let Some(changes) = attributes::changes(run, kind, name, &current, &desired.attributes) {
+            attributes::set(run, Attributed::TargetGroup(&actual.arn), name, &changes).await?;
         }
     }
-    Ok(())
-}
-
-async fn set_attributes(
-    run: &mut Run<'_>,
-    arn: &str,
-    name: &str,
-    attributes: &[gantry_model::Attribute],
-) -> Result<()> {
-    let call = run
-        .aws
-        .elbv2
-        .modify_target_group_attributes()
-        .target_group_arn(arn)
-        .set_attributes(Some(elb_attributes!(TargetGroupAttribute, attributes)))
-        .send();
-    run.send(Operation::ModifyTargetGroupAttributes, name, call)
-        .await?;
     Ok(())
 }
 
