@@ -26,21 +26,8 @@ fn nlb(cluster: &str, alb_gateway: &str, name: &str) -> Stack {
         port: 80,
         load_balancer: Some(ArnRef::Planned(format!("{alb_gateway}/LoadBalancer"))),
     };
-    s.listeners = vec![Listener {
-        id: "80".into(),
-        port: 80,
-        protocol: Protocol::Tcp,
-        default_actions: vec![forward(&[(&tg.id, 1)])],
-        certificates: vec![],
-        certificate_hostnames: vec![],
-        certificate_secrets: vec![],
-        ssl_policy: None,
-        alpn_policy: None,
-        mutual_authentication: None,
-        attributes: vec![],
-        tags: tags(cluster, gateway, kind, "80"),
-        rules: vec![],
-    }];
+    let to_alb = forward(&[(&tg.id, 1)]);
+    s.listeners = vec![listener(cluster, gateway, kind, 80, Protocol::Tcp, to_alb)];
     s.target_groups = vec![tg];
     s.depends_on = vec![alb_gateway.into()];
     s

@@ -247,28 +247,11 @@ async fn untagged_look_alike_is_never_touched() {
         .await
         .expect("delete");
     assert!(fx.tagged().await.is_empty());
-    let still = fx
-        .elbv2
-        .describe_target_groups()
-        .target_group_arns(&alike)
-        .send()
-        .await
-        .expect("the look-alike survives");
-    assert_eq!(still.target_groups.unwrap().len(), 1);
-    let tags = fx
-        .elbv2
-        .describe_tags()
-        .resource_arns(&alike)
-        .send()
-        .await
-        .unwrap();
     assert!(
-        tags.tag_descriptions.unwrap()[0]
-            .tags
-            .as_deref()
-            .unwrap_or_default()
-            .is_empty()
+        fx.target_group_exists(&alike).await,
+        "the look-alike survives"
     );
+    assert!(fx.tags_of(&alike).await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -293,18 +276,10 @@ async fn externally_managed_tags_survive_reconciles() {
         .await
         .expect("tag by another tool");
     let cost_center = || async {
-        let tags = fx
-            .elbv2
-            .describe_tags()
-            .resource_arns(&lb)
-            .send()
-            .await
-            .expect("describe tags");
-        tags.tag_descriptions()[0]
-            .tags()
-            .iter()
-            .find(|t| t.key() == Some("cost-center"))
-            .and_then(|t| t.value().map(str::to_string))
+        let tags = fx.tags_of(&lb).await.into_iter();
+        tags.filter(|(k, _)| k == "cost-center")
+            .map(|(_, v)| v)
+            .next()
     };
 
     let settings = gantry_deploy::DeploySettings {

@@ -54,31 +54,18 @@ impl CertificateSource for Secrets {
 }
 
 fn https(cluster: &str, gateway: &str, port: i32, secrets: &[(&str, &str)]) -> Listener {
+    let kind = LoadBalancerType::Application;
+    let certificate_secrets = secrets
+        .iter()
+        .map(|(s, f)| SecretCertificate {
+            secret: s.to_string(),
+            fingerprint: f.to_string(),
+        })
+        .collect();
     Listener {
-        id: port.to_string(),
-        port,
-        protocol: Protocol::Https,
-        default_actions: vec![Action::fixed_response(404, "text/plain", None)],
-        certificates: vec![],
-        certificate_hostnames: vec![],
-        certificate_secrets: secrets
-            .iter()
-            .map(|(s, f)| SecretCertificate {
-                secret: s.to_string(),
-                fingerprint: f.to_string(),
-            })
-            .collect(),
+        certificate_secrets,
         ssl_policy: Some("ELBSecurityPolicy-2016-08".into()),
-        alpn_policy: None,
-        mutual_authentication: None,
-        attributes: vec![],
-        tags: tags(
-            cluster,
-            gateway,
-            LoadBalancerType::Application,
-            &port.to_string(),
-        ),
-        rules: vec![],
+        ..listener(cluster, gateway, kind, port, Protocol::Https, not_found())
     }
 }
 

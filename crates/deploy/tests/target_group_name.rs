@@ -66,24 +66,6 @@ async fn forwarded_to(fx: &Fixture, lb: &str) -> Vec<String> {
         .collect()
 }
 
-async fn tags_of(fx: &Fixture, arn: &str) -> Vec<(String, String)> {
-    let mut tags: Vec<(String, String)> = fx
-        .elbv2
-        .describe_tags()
-        .resource_arns(arn)
-        .send()
-        .await
-        .expect("describe tags")
-        .tag_descriptions
-        .unwrap_or_default()
-        .into_iter()
-        .flat_map(|d| d.tags.unwrap_or_default())
-        .map(|t| (t.key.unwrap_or_default(), t.value.unwrap_or_default()))
-        .collect();
-    tags.sort();
-    tags
-}
-
 /// After a first apply of `stack` (Gateway `gateway`) that forwards to the named target group
 /// `arn`: applying again changes nothing (the name is looked up again), and deleting the
 /// Gateway removes everything it owns while the named target group stays, its tags `before`
@@ -104,15 +86,9 @@ async fn reapply_then_delete_leaves_it(
         .await
         .expect("delete");
     assert!(fx.tagged().await.is_empty());
-    let still = fx
-        .elbv2
-        .describe_target_groups()
-        .target_group_arns(arn)
-        .send()
-        .await
-        .expect("the named target group still exists");
-    assert_eq!(still.target_groups.unwrap_or_default().len(), 1);
-    assert_eq!(tags_of(fx, arn).await, before, "its tags are untouched");
+    let still = fx.target_group_exists(arn).await;
+    assert!(still, "the named target group still exists");
+    assert_eq!(fx.tags_of(arn).await, before, "its tags are untouched");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -122,7 +98,7 @@ async fn a_named_target_group_is_forwarded_to_and_never_touched() {
     };
     let name: String = format!("ext-{}", fx.cluster).chars().take(32).collect();
     let arn = external_target_group(&fx, &name).await;
-    let before = tags_of(&fx, &arn).await;
+    let before = fx.tags_of(&arn).await;
     let stack = stack_forwarding(&fx, vec![named(&name, 1)]);
     let d = fx.deployer();
 
@@ -190,7 +166,7 @@ async fn an_nlb_listener_forwards_to_a_named_target_group_and_never_touches_it()
     };
     let name: String = format!("tcp-{}", fx.cluster).chars().take(32).collect();
     let arn = external_target_group_of(&fx, &name, ProtocolEnum::Tcp).await;
-    let before = tags_of(&fx, &arn).await;
+    let before = fx.tags_of(&arn).await;
     let stack = nlb_forwarding(&fx, &name);
     let d = fx.deployer();
 

@@ -3,9 +3,7 @@
 
 mod common;
 
-use aws_sdk_ec2::types::{
-    Filter, IpPermission, ResourceType, Tag, TagSpecification, UserIdGroupPair,
-};
+use aws_sdk_ec2::types::{IpPermission, ResourceType, Tag, TagSpecification, UserIdGroupPair};
 use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
 use common::*;
 use gantry_deploy::targets::{TARGETS_PER_CALL, rule_marker, worker_tag_key};
@@ -347,15 +345,7 @@ async fn backend_rules_are_added_and_removed_and_foreign_rules_are_left_alone() 
 
 /// `(port, description)` of the group-sourced rules on `group`.
 async fn rules_on(fx: &Fixture, group: &str) -> Vec<(i32, Option<String>)> {
-    let groups = fx
-        .ec2
-        .describe_security_groups()
-        .filters(Filter::builder().name("group-id").values(group).build())
-        .send()
-        .await
-        .expect("describe")
-        .security_groups
-        .unwrap_or_default();
+    let groups = fx.security_groups("group-id", group).await;
     let mut out = Vec::new();
     for p in groups
         .into_iter()
