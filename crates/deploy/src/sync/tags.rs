@@ -46,34 +46,41 @@ pub async fn apply_elb(run: &mut Run<'_>, changes: Vec<(String, TagChanges)>) ->
             removes.entry(c.remove.clone()).or_default().push(arn);
         }
     }
-    for (tags, arns) in adds {
-        let tags: gantry_model::Tags = tags.into_iter().collect();
+    let calls = adds
+        .into_iter()
+        .map(|(tags, arns)| (ElbTagCall::Add(tags.into_iter().collect()), arns))
+        .chain(
+            removes
+                .into_iter()
+                .map(|(keys, arns)| (ElbTagCall::Remove(keys), arns)),
+        );
+    for (call, arns) in calls {
         for chunk in arns.chunks(20) {
             let what = chunk.join(",");
             aws.remembered_tags.forget(chunk.iter().map(String::as_str));
-            let call = aws
-                .elbv2
-                .add_tags()
-                .set_resource_arns(Some(chunk.to_vec()))
-                .set_tags(Some(tags_to_elb(&tags)))
-                .send();
-            run.send(Operation::AddTags, &what, call).await?;
-        }
-    }
-    for (keys, arns) in removes {
-        for chunk in arns.chunks(20) {
-            let what = chunk.join(",");
-            aws.remembered_tags.forget(chunk.iter().map(String::as_str));
-            let call = aws
-                .elbv2
-                .remove_tags()
-                .set_resource_arns(Some(chunk.to_vec()))
-                .set_tag_keys(Some(keys.clone()))
-                .send();
-            run.send(Operation::RemoveTags, &what, call).await?;
+            let arns = Some(chunk.to_vec());
+            match &call {
+                ElbTagCall::Add(tags) => {
+                    let request = aws.elbv2.add_tags().set_resource_arns(arns);
+                    let request = request.set_tags(Some(tags_to_elb(tags)));
+                    run.send(Operation::AddTags, &what, request.send()).await?;
+                }
+                ElbTagCall::Remove(keys) => {
+                    let request = aws.elbv2.remove_tags().set_resource_arns(arns);
+                    let request = request.set_tag_keys(Some(keys.clone()));
+                    run.send(Operation::RemoveTags, &what, request.send())
+                        .await?;
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// One ELB tag change shared by several resources: tags to set, or keys to remove.
+enum ElbTagCall {
+    Add(Tags),
+    Remove(Vec<String>),
 }
 
 pub async fn apply_ec2(run: &mut Run<'_>, id: &str, c: &TagChanges) -> Result<()> {
