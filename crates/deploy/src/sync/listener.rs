@@ -11,7 +11,7 @@ use crate::diff::listener::changes;
 use crate::discover::listener::{self as discover, ActualListener};
 use crate::error::{ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
-use crate::run::{Run, placeholder};
+use crate::run::Run;
 use aws_sdk_elasticloadbalancingv2::types::{
     AdvertiseTrustStoreCaNamesEnum, Certificate, MutualAuthenticationAttributes,
 };
@@ -115,13 +115,7 @@ async fn create(run: &mut Run<'_>, lb_arn: &str, l: &Listener) -> Result<String>
         l.protocol.as_str(),
     );
     let created = out.and_then(|o| o.listeners?.into_iter().next()?.listener_arn);
-    // Created with these tags: the next discovery needs no DescribeTags for it.
-    if let Some(arn) = &created {
-        run.aws.remembered_tags.put([(arn.clone(), l.tags.clone())]);
-    }
-    let arn = created
-        .clone()
-        .unwrap_or_else(|| placeholder(&format!("listener {label}")));
+    let arn = run.created(created.clone(), &l.tags, &format!("listener {label}"));
     let extra: Vec<String> = l
         .certificates
         .iter()

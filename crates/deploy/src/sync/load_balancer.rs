@@ -9,7 +9,7 @@ use crate::discover::load_balancer::{self as discovered, ActualLoadBalancer};
 use crate::discover::subnet::Resolved;
 use crate::error::{ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
-use crate::run::{Run, placeholder};
+use crate::run::Run;
 use aws_sdk_elasticloadbalancingv2::types::{
     EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum, IpAddressType, IpamPools,
     LoadBalancerSchemeEnum, LoadBalancerTypeEnum, SubnetMapping,
@@ -140,14 +140,8 @@ async fn create(
     let out = run.send(Operation::CreateLoadBalancer, name, call).await?;
     run.changed(ChangeKind::Created, ResourceKind::LoadBalancer, name, "");
     let lb = out.and_then(|o| o.load_balancers?.into_iter().next());
-    // Created with these tags: the next discovery needs no DescribeTags for it.
-    if let Some(arn) = lb.as_ref().and_then(|l| l.load_balancer_arn.clone()) {
-        run.aws.remembered_tags.put([(arn, desired.tags.clone())]);
-    }
-    let arn = lb
-        .as_ref()
-        .and_then(|l| l.load_balancer_arn.clone())
-        .unwrap_or_else(|| placeholder(name));
+    let created = lb.as_ref().and_then(|l| l.load_balancer_arn.clone());
+    let arn = run.created(created, &desired.tags, name);
     let dns_name = lb.and_then(|l| l.dns_name).unwrap_or_default();
     if !desired.attributes.is_empty() {
         attributes::set(

@@ -151,13 +151,7 @@ async fn create(
     let out = run.send(Operation::CreateTargetGroup, name, call).await?;
     run.changed(ChangeKind::Created, ResourceKind::TargetGroup, name, "");
     let created = out.and_then(|o| o.target_groups?.into_iter().next()?.target_group_arn);
-    // Created with these tags: the next discovery needs no DescribeTags for it.
-    if let Some(arn) = &created {
-        run.aws
-            .remembered_tags
-            .put([(arn.clone(), tg.tags.clone())]);
-    }
-    let arn = created.unwrap_or_else(|| placeholder(name));
+    let arn = run.created(created, &tg.tags, name);
     if !tg.attributes.is_empty() {
         attributes::set(run, Attributed::TargetGroup(&arn), name, &tg.attributes).await?;
     }
