@@ -127,20 +127,37 @@ const SESSION_TIMEOUT: i64 = 604_800;
 fn oidc(o: &mut AuthenticateOidcConfig) {
     // AWS never returns the secret: a changed secret alone is not detected.
     o.client_secret.clear();
-    o.scope.get_or_insert_with(|| "openid".to_string());
-    o.session_cookie_name
-        .get_or_insert_with(|| SESSION_COOKIE.to_string());
-    o.session_timeout.get_or_insert(SESSION_TIMEOUT);
-    o.on_unauthenticated_request
-        .get_or_insert_with(|| "authenticate".to_string());
+    session_defaults(Session {
+        scope: &mut o.scope,
+        cookie: &mut o.session_cookie_name,
+        timeout: &mut o.session_timeout,
+        unauthenticated: &mut o.on_unauthenticated_request,
+    });
 }
 
 fn cognito(c: &mut AuthenticateCognitoConfig) {
-    c.scope.get_or_insert_with(|| "openid".to_string());
-    c.session_cookie_name
-        .get_or_insert_with(|| SESSION_COOKIE.to_string());
-    c.session_timeout.get_or_insert(SESSION_TIMEOUT);
-    c.on_unauthenticated_request
+    session_defaults(Session {
+        scope: &mut c.scope,
+        cookie: &mut c.session_cookie_name,
+        timeout: &mut c.session_timeout,
+        unauthenticated: &mut c.on_unauthenticated_request,
+    });
+}
+
+/// The session settings an authenticate action (OIDC or Cognito) shares.
+struct Session<'a> {
+    scope: &'a mut Option<String>,
+    cookie: &'a mut Option<String>,
+    timeout: &'a mut Option<i64>,
+    unauthenticated: &'a mut Option<String>,
+}
+
+/// What AWS fills in for session settings an authenticate action leaves out.
+fn session_defaults(s: Session<'_>) {
+    s.scope.get_or_insert_with(|| "openid".to_string());
+    s.cookie.get_or_insert_with(|| SESSION_COOKIE.to_string());
+    s.timeout.get_or_insert(SESSION_TIMEOUT);
+    s.unauthenticated
         .get_or_insert_with(|| "authenticate".to_string());
 }
 
@@ -201,6 +218,30 @@ mod tests {
             status_code: "HTTP_301".into(),
         });
         assert_eq!(actions(vec![planned]), actions(vec![described]));
+    }
+
+    #[test]
+    fn session_settings_left_out_are_the_defaults_aws_fills_in() {
+        let cognito = |scope: Option<&str>, timeout: Option<i64>| {
+            Action::authenticate_cognito(AuthenticateCognitoConfig {
+                user_pool_arn: "arn:pool".into(),
+                user_pool_client_id: "client".into(),
+                user_pool_domain: "login".into(),
+                scope: scope.map(str::to_string),
+                session_cookie_name: timeout.map(|_| SESSION_COOKIE.to_string()),
+                session_timeout: timeout,
+                on_unauthenticated_request: timeout.map(|_| "authenticate".to_string()),
+                authentication_request_extra_params: Default::default(),
+            })
+        };
+        let planned = actions(vec![cognito(None, None)]);
+        let described = actions(vec![cognito(Some("openid"), Some(SESSION_TIMEOUT))]);
+        assert_eq!(planned, described);
+        let shorter = actions(vec![cognito(Some("openid"), Some(3600))]);
+        assert_ne!(planned, shorter);
+        let session = planned[0].authenticate_cognito_config.as_ref().unwrap();
+        assert_eq!(session.session_timeout, Some(604_800));
+        assert_eq!(session.scope.as_deref(), Some("openid"));
     }
 
     #[test]
