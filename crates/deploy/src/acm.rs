@@ -7,7 +7,7 @@
 //! that a controller reconciling many Gateways lists ACM about once a minute, not per Gateway.
 
 use crate::client::Clients;
-use crate::error::{Error, Operation, Result};
+use crate::error::{Error, Operation, Result, send};
 use aws_sdk_acm::types::KeyAlgorithm;
 use aws_sdk_acm::types::{CertificateStatus, CertificateSummary, CertificateType, Filters};
 use gantry_model::{Certificate, Listener, Stack};
@@ -146,14 +146,26 @@ fn names_of_summary(s: &CertificateSummary) -> Option<Vec<String>> {
     Some(names)
 }
 
-/// ISSUED certificates of every key algorithm (ListCertificates returns only RSA_2048 ones
-/// unless asked), all pages.
+/// ISSUED certificates, all pages, from the cache while it is fresh.
 async fn list(aws: &Clients) -> Result<Vec<CertificateSummary>> {
     if let Some((at, list)) = &aws.acm_cache.lock().list
         && at.elapsed() < LIST_TTL
     {
         return Ok(list.clone());
     }
+    let issued = Some(vec![CertificateStatus::Issued]);
+    let out = summaries(aws, issued, "ISSUED certificates").await?;
+    aws.acm_cache.lock().list = Some((Instant::now(), out.clone()));
+    Ok(out)
+}
+
+/// Certificates of every key algorithm (ListCertificates returns only RSA_2048 ones unless
+/// asked) in one of `statuses` (any, when None), all pages. `what` names them in errors.
+pub(crate) async fn summaries(
+    aws: &Clients,
+    statuses: Option<Vec<CertificateStatus>>,
+    what: &str,
+) -> Result<Vec<CertificateSummary>> {
     let key_types = KeyAlgorithm::values()
         .iter()
         .map(|v| KeyAlgorithm::from(*v));
@@ -163,36 +175,28 @@ async fn list(aws: &Clients) -> Result<Vec<CertificateSummary>> {
     let mut out = Vec::new();
     let mut token = None;
     loop {
-        let page = aws
+        let request = aws
             .acm
             .list_certificates()
-            .certificate_statuses(CertificateStatus::Issued)
+            .set_certificate_statuses(statuses.clone())
             .includes(includes.clone())
             .set_next_token(token)
-            .max_items(1000)
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::ListCertificates, "ISSUED certificates", e))?;
+            .max_items(1000);
+        let page = send(Operation::ListCertificates, what, request.send()).await?;
         out.extend(page.certificate_summary_list.unwrap_or_default());
         token = page.next_token.filter(|t| !t.is_empty());
         if token.is_none() {
             break;
         }
     }
-    aws.acm_cache.lock().list = Some((Instant::now(), out.clone()));
     Ok(out)
 }
 
 /// A certificate's names (SANs and domain name) and type.
 async fn describe(aws: &Clients, arn: &str) -> Result<(Vec<String>, Option<CertificateType>)> {
-    let detail = aws
-        .acm
-        .describe_certificate()
-        .certificate_arn(arn)
-        .send()
-        .await
-        .map_err(|e| Error::call(Operation::DescribeCertificate, arn, e))?
-        .certificate;
+    let request = aws.acm.describe_certificate().certificate_arn(arn);
+    let detail = send(Operation::DescribeCertificate, arn, request.send()).await?;
+    let detail = detail.certificate;
     let Some(d) = detail else {
         return Ok((Vec::new(), None));
     };

@@ -3,6 +3,7 @@
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::result::SdkError;
 use std::fmt;
+use std::future::Future;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -290,6 +291,41 @@ impl Error {
             source: Box::new(err),
         }
     }
+}
+
+/// Awaits one AWS SDK request (`builder.send()`); its error becomes an [`Error::Call`] naming
+/// `op` and `what`. Reads go through here; mutating calls through `Run::send`, which counts them.
+pub(crate) async fn send<T, E, R>(
+    op: Operation,
+    what: &str,
+    request: impl Future<Output = std::result::Result<T, SdkError<E, R>>>,
+) -> Result<T>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
+{
+    request.await.map_err(|e| Error::call(op, what, e))
+}
+
+/// The items of every page of a paginated read (`paginator.send().collect()`; `items_of` picks
+/// them out of a page), or the [`Error::Call`] of the first page that failed (the paginator
+/// stops there).
+pub(crate) fn items<P, T, E, R>(
+    op: Operation,
+    what: &str,
+    pages: Vec<std::result::Result<P, SdkError<E, R>>>,
+    items_of: impl Fn(P) -> Option<Vec<T>>,
+) -> Result<Vec<T>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
+{
+    let mut out = Vec::new();
+    for page in pages {
+        let page = page.map_err(|e| Error::call(op, what, e))?;
+        out.extend(items_of(page).unwrap_or_default());
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -5,13 +5,15 @@
 //! certificate is deleted once the listeners that used it have stopped (the post pass), and
 //! only one gantry imported: both ownership tags present.
 
+use crate::acm::summaries;
 use crate::certificate_source::{FINGERPRINT_TAG, ImportMaterial, SECRET_TAG};
-use crate::error::{Error, Operation, Result};
+use crate::discover::listener;
+use crate::error::{Error, Operation, Result, send};
 use crate::ownership::CLUSTER;
 use crate::report::{ChangeKind, ResourceKind};
 use crate::run::{Run, placeholder};
 use aws_sdk_acm::primitives::Blob;
-use aws_sdk_acm::types::{KeyAlgorithm, Tag};
+use aws_sdk_acm::types::{CertificateType, Tag};
 use gantry_model::{Certificate, SecretCertificate, Stack};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -245,12 +247,8 @@ pub(crate) async fn cleanup(
 async fn delete_unused(run: &mut Run<'_>, cert: &Imported) -> Result<()> {
     let arn = cert.arn.as_str();
     let acm = run.aws.acm.clone();
-    let detail = acm
-        .describe_certificate()
-        .certificate_arn(arn)
-        .send()
-        .await
-        .map_err(|e| Error::call(Operation::DescribeCertificate, arn, e))?;
+    let request = acm.describe_certificate().certificate_arn(arn);
+    let detail = send(Operation::DescribeCertificate, arn, request.send()).await?;
     let in_use = detail
         .certificate
         .and_then(|c| c.in_use_by)
@@ -279,49 +277,21 @@ async fn delete_unused(run: &mut Run<'_>, cert: &Imported) -> Result<()> {
 /// Every certificate in ACM carrying this cluster's tag and a Secret tag.
 async fn list(run: &Run<'_>) -> Result<Vec<Imported>> {
     let aws = run.aws;
-    let key_types = KeyAlgorithm::values()
-        .iter()
-        .map(|v| KeyAlgorithm::from(*v));
-    let includes = aws_sdk_acm::types::Filters::builder()
-        .set_key_types(Some(key_types.collect()))
-        .build();
-    let mut arns = Vec::new();
-    let mut token = None;
-    loop {
-        let page = aws
-            .acm
-            .list_certificates()
-            .includes(includes.clone())
-            .set_next_token(token)
-            .max_items(1000)
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::ListCertificates, "certificates", e))?;
-        for s in page.certificate_summary_list.unwrap_or_default() {
-            // Only imported certificates can be gantry's; summaries that do not say are read.
-            if s.r#type
+    let arns = summaries(aws, None, "certificates")
+        .await?
+        .into_iter()
+        // Only imported certificates can be gantry's; summaries that do not say are read.
+        .filter(|s| {
+            s.r#type
                 .as_ref()
-                .is_none_or(|t| *t == aws_sdk_acm::types::CertificateType::Imported)
-            {
-                arns.extend(s.certificate_arn);
-            }
-        }
-        token = page.next_token.filter(|t| !t.is_empty());
-        if token.is_none() {
-            break;
-        }
-    }
+                .is_none_or(|t| *t == CertificateType::Imported)
+        })
+        .filter_map(|s| s.certificate_arn);
     let mut out = Vec::new();
     for arn in arns {
-        let tags = aws
-            .acm
-            .list_tags_for_certificate()
-            .certificate_arn(&arn)
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::ListTagsForCertificate, &arn, e))?
-            .tags
-            .unwrap_or_default();
+        let request = aws.acm.list_tags_for_certificate().certificate_arn(&arn);
+        let listed = send(Operation::ListTagsForCertificate, &arn, request.send()).await?;
+        let tags = listed.tags.unwrap_or_default();
         let get = |k: &str| {
             tags.iter()
                 .find(|t| t.key == k)
@@ -345,34 +315,14 @@ async fn list(run: &Run<'_>) -> Result<Vec<Imported>> {
 pub(crate) async fn on_load_balancer(run: &Run<'_>, lb_arn: &str) -> Result<BTreeSet<String>> {
     let aws = run.aws;
     let mut out = BTreeSet::new();
-    let listeners = aws
-        .elbv2
-        .describe_listeners()
-        .load_balancer_arn(lb_arn)
-        .send()
-        .await
-        .map_err(|e| Error::call(Operation::DescribeListeners, lb_arn, e))?
-        .listeners
-        .unwrap_or_default();
-    for l in listeners {
+    let request = aws.elbv2.describe_listeners().load_balancer_arn(lb_arn);
+    let listed = send(Operation::DescribeListeners, lb_arn, request.send()).await?;
+    for l in listed.listeners.unwrap_or_default() {
         let Some(arn) = l.listener_arn else { continue };
         if l.certificates.as_ref().is_none_or(|c| c.is_empty()) {
             continue;
         }
-        let certs = aws
-            .elbv2
-            .describe_listener_certificates()
-            .listener_arn(&arn)
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::DescribeListenerCertificates, &arn, e))?;
-        out.extend(
-            certs
-                .certificates
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|c| c.certificate_arn),
-        );
+        out.extend(listener::certificates(aws, &arn).await?);
     }
     Ok(out)
 }

@@ -4,7 +4,8 @@
 
 use crate::client::Clients;
 use crate::convert::protocol;
-use crate::error::{Error, ErrorClass, Operation, Result};
+use crate::discover::target_group;
+use crate::error::{Error, Result};
 use gantry_model::{ArnRef, LoadBalancerType, Protocol, Stack};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -135,27 +136,10 @@ fn references(stack: &Stack) -> impl Iterator<Item = &ArnRef> {
 }
 
 async fn lookup(aws: &Clients, name: &str) -> Result<Option<Found>> {
-    let out = aws
-        .elbv2
-        .describe_target_groups()
-        .names(name)
-        .send()
-        .await
-        .map_err(|e| Error::call(Operation::DescribeTargetGroups, name, e));
-    match out {
-        Ok(o) => Ok(o
-            .target_groups
-            .unwrap_or_default()
-            .into_iter()
-            .find_map(|t| {
-                Some(Found {
-                    protocol: protocol(t.protocol.as_ref()),
-                    arn: t.target_group_arn?,
-                })
-            })),
-        Err(e) if e.class() == ErrorClass::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
+    Ok(target_group::by_name(aws, name).await?.map(|t| Found {
+        protocol: protocol(t.protocol.as_ref()),
+        arn: t.target_group_arn.unwrap_or_default(),
+    }))
 }
 
 #[cfg(test)]

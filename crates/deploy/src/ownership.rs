@@ -88,13 +88,7 @@ pub fn stack_of(tags: &Tags) -> Option<(LoadBalancerType, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tags(pairs: &[(&str, &str)]) -> Tags {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::diff::tags::tags;
 
     #[test]
     fn ownership_needs_both_cluster_and_stack_tag() {

@@ -8,6 +8,7 @@ use crate::report::{ChangeKind, Report, ResourceKind};
 use crate::settings::DeploySettings;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::result::SdkError;
+use gantry_model::Tags;
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -83,10 +84,8 @@ impl<'a> Run<'a> {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
-        self.mutate(op, what, async {
-            call.await.map_err(|e| Error::call(op, what, e))
-        })
-        .await
+        self.mutate(op, what, crate::error::send(op, what, call))
+            .await
     }
 
     /// Every mutating call goes through here: in a dry run it is only reported (None); a call
@@ -115,6 +114,17 @@ impl<'a> Run<'a> {
             (hook.0)(op).await;
         }
         Ok(Some(out))
+    }
+
+    /// The ARN of what a create call made (`arn`, None in a dry run: then a placeholder naming
+    /// `what`). It was created with `tags`: they are remembered, so that the next discovery
+    /// needs no DescribeTags for it.
+    pub fn created(&self, arn: Option<String>, tags: &Tags, what: &str) -> String {
+        let Some(arn) = arn else {
+            return placeholder(what);
+        };
+        self.aws.remembered_tags.put([(arn.clone(), tags.clone())]);
+        arn
     }
 
     pub fn changed(

@@ -130,10 +130,9 @@ fn mutating(counts: &std::collections::BTreeMap<(String, String), u64>) -> Vec<(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stack_the_lbc_built_is_adopted_with_no_mutating_call() {
-    let Some(endpoint) = endpoint("adoption") else {
+    let Some(fx) = Fixture::start("adoption", "adopt-same").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "adopt-same").await;
     let built = built_by_lbc(&fx, "/cart").await;
     let stack = plan(&fx.cluster, "/cart");
     // The plan names what the LBC named: nothing is replaced for a name.
@@ -204,10 +203,9 @@ async fn a_stack_the_lbc_built_is_adopted_with_no_mutating_call() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_rule_differing_from_the_lbc_stack_is_the_only_call() {
-    let Some(endpoint) = endpoint("adoption") else {
+    let Some(fx) = Fixture::start("adoption", "adopt-rule").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "adopt-rule").await;
     // The LBC built the route as it was; the first rule's backends changed since (a canary).
     let built = built_by_lbc(&fx, "/cart").await;
     let canary = "[{name: cart, port: 80, weight: 3}, {name: catalog, port: 8080, weight: 1}]";
@@ -242,10 +240,9 @@ async fn one_rule_differing_from_the_lbc_stack_is_the_only_call() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rule_whose_match_changed_is_replaced_alone_make_before_break() {
-    let Some(endpoint) = endpoint("adoption") else {
+    let Some(fx) = Fixture::start("adoption", "adopt-match").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "adopt-match").await;
     // The LBC built the route as it was; the first rule's path changed since. gantry creates
     // the new rule before deleting the old (it does not rewrite a rule's conditions in place
     // unless it can prove no request is misrouted meanwhile): two calls, both on that rule.
@@ -305,10 +302,9 @@ async fn rule_shapes(fx: &Fixture, listener: &str) -> Vec<(Option<String>, Vec<S
 
 #[tokio::test(flavor = "multi_thread")]
 async fn lbc_stacks_of_another_cluster_or_gateway_are_not_adopted() {
-    let Some(endpoint) = endpoint("adoption") else {
+    let Some(fx) = Fixture::start("adoption", "adopt-foreign").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "adopt-foreign").await;
     // The same Gateway in another cluster sharing the VPC, and another Gateway (same name in
     // another namespace) of this cluster: both LBC-made, neither gantry's to take.
     let other_cluster = format!("{}-other", fx.cluster);

@@ -58,10 +58,9 @@ fn calls(d: &gantry_deploy::Deployer, op: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listener_certificates_are_discovered_by_hostname() {
-    let Some(endpoint) = endpoint("certificate_discovery") else {
+    let Some(fx) = Fixture::start("certificate_discovery", "acm").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "acm").await;
     let acm = aws_sdk_acm::Client::new(&fx.config);
     // moto's ACM is one account for every test: names under this test's own domain.
     let domain = format!("{}.test", fx.cluster.to_ascii_lowercase());
@@ -105,18 +104,7 @@ async fn listener_certificates_are_discovered_by_hostname() {
         .first()
         .and_then(|c| c.certificate_arn.clone());
     assert_eq!(default.as_ref(), Some(&want[0]));
-    let attached: Vec<String> = fx
-        .elbv2
-        .describe_listener_certificates()
-        .listener_arn(&listener)
-        .send()
-        .await
-        .expect("describe listener certificates")
-        .certificates
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|c| c.certificate_arn)
-        .collect();
+    let attached = fx.listener_certificates(&listener).await;
     for arn in &want {
         assert!(attached.contains(arn), "{arn} not in {attached:?}");
     }

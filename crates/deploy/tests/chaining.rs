@@ -26,21 +26,8 @@ fn nlb(cluster: &str, alb_gateway: &str, name: &str) -> Stack {
         port: 80,
         load_balancer: Some(ArnRef::Planned(format!("{alb_gateway}/LoadBalancer"))),
     };
-    s.listeners = vec![Listener {
-        id: "80".into(),
-        port: 80,
-        protocol: Protocol::Tcp,
-        default_actions: vec![forward(&[(&tg.id, 1)])],
-        certificates: vec![],
-        certificate_hostnames: vec![],
-        certificate_secrets: vec![],
-        ssl_policy: None,
-        alpn_policy: None,
-        mutual_authentication: None,
-        attributes: vec![],
-        tags: tags(cluster, gateway, kind, "80"),
-        rules: vec![],
-    }];
+    let to_alb = forward(&[(&tg.id, 1)]);
+    s.listeners = vec![listener(cluster, gateway, kind, 80, Protocol::Tcp, to_alb)];
     s.target_groups = vec![tg];
     s.depends_on = vec![alb_gateway.into()];
     s
@@ -48,10 +35,9 @@ fn nlb(cluster: &str, alb_gateway: &str, name: &str) -> Stack {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chained_nlb_and_alb_are_created_in_one_apply() {
-    let Some(endpoint) = endpoint("chaining") else {
+    let Some(fx) = Fixture::start("chaining", "chain").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "chain").await;
     let back = web_stack(&fx.cluster, "demo/back", &format!("k8s-{}-b", fx.cluster));
     let front = nlb(&fx.cluster, "demo/back", &format!("k8s-{}-f", fx.cluster));
     let d = fx.deployer();

@@ -8,10 +8,9 @@ use gantry_model::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_nothing() {
-    let Some(endpoint) = endpoint("apply_from_empty") else {
+    let Some(fx) = Fixture::start("apply_from_empty", "life").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "life").await;
     let stack = web_stack(&fx.cluster, "demo/web", &format!("k8s-{}", fx.cluster));
     let d = fx.deployer();
 
@@ -73,10 +72,9 @@ async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_modification_makes_only_its_own_calls() {
-    let Some(endpoint) = endpoint("modifications") else {
+    let Some(fx) = Fixture::start("modifications", "mods").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "mods").await;
     let name = format!("k8s-{}", fx.cluster);
     let mut stack = web_stack(&fx.cluster, "demo/mods", &name);
     let d = fx.deployer();
@@ -214,10 +212,9 @@ async fn every_kind_of_modification_makes_only_its_own_calls() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn untagged_look_alike_is_never_touched() {
-    let Some(endpoint) = endpoint("look_alike") else {
+    let Some(fx) = Fixture::start("look_alike", "alike").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "alike").await;
     let name = format!("k8s-{}", fx.cluster);
     let mut stack = web_stack(&fx.cluster, "demo/alike", &name);
     // Same name as our first target group, same VPC, no tags.
@@ -250,36 +247,18 @@ async fn untagged_look_alike_is_never_touched() {
         .await
         .expect("delete");
     assert!(fx.tagged().await.is_empty());
-    let still = fx
-        .elbv2
-        .describe_target_groups()
-        .target_group_arns(&alike)
-        .send()
-        .await
-        .expect("the look-alike survives");
-    assert_eq!(still.target_groups.unwrap().len(), 1);
-    let tags = fx
-        .elbv2
-        .describe_tags()
-        .resource_arns(&alike)
-        .send()
-        .await
-        .unwrap();
     assert!(
-        tags.tag_descriptions.unwrap()[0]
-            .tags
-            .as_deref()
-            .unwrap_or_default()
-            .is_empty()
+        fx.target_group_exists(&alike).await,
+        "the look-alike survives"
     );
+    assert!(fx.tags_of(&alike).await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn externally_managed_tags_survive_reconciles() {
-    let Some(endpoint) = endpoint("external_tags") else {
+    let Some(fx) = Fixture::start("external_tags", "exttags").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "exttags").await;
     let stack = web_stack(&fx.cluster, "demo/ext", &format!("k8s-{}-x", fx.cluster));
     let first = fx.deployer().apply(&stack).await.expect("first apply");
     let lb = first.load_balancer.expect("address").arn;
@@ -297,18 +276,10 @@ async fn externally_managed_tags_survive_reconciles() {
         .await
         .expect("tag by another tool");
     let cost_center = || async {
-        let tags = fx
-            .elbv2
-            .describe_tags()
-            .resource_arns(&lb)
-            .send()
-            .await
-            .expect("describe tags");
-        tags.tag_descriptions()[0]
-            .tags()
-            .iter()
-            .find(|t| t.key() == Some("cost-center"))
-            .and_then(|t| t.value().map(str::to_string))
+        let tags = fx.tags_of(&lb).await.into_iter();
+        tags.filter(|(k, _)| k == "cost-center")
+            .map(|(_, v)| v)
+            .next()
     };
 
     let settings = gantry_deploy::DeploySettings {

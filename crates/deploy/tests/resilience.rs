@@ -117,10 +117,9 @@ async fn converge_under_faults(
 /// Each run is cut off after one mutating call and the next starts from what it left.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_interrupted_after_every_call_converge() {
-    let Some(endpoint) = endpoint("interrupted") else {
+    let Some(fx) = Fixture::start("interrupted", "interrupt").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "interrupt").await;
     let name = format!("k8s-{}", fx.cluster);
     let stack = web_stack(&fx.cluster, "demo/faults", &name);
     let mut changed = stack.clone();

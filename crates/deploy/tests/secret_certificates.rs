@@ -54,31 +54,18 @@ impl CertificateSource for Secrets {
 }
 
 fn https(cluster: &str, gateway: &str, port: i32, secrets: &[(&str, &str)]) -> Listener {
+    let kind = LoadBalancerType::Application;
+    let certificate_secrets = secrets
+        .iter()
+        .map(|(s, f)| SecretCertificate {
+            secret: s.to_string(),
+            fingerprint: f.to_string(),
+        })
+        .collect();
     Listener {
-        id: port.to_string(),
-        port,
-        protocol: Protocol::Https,
-        default_actions: vec![Action::fixed_response(404, "text/plain", None)],
-        certificates: vec![],
-        certificate_hostnames: vec![],
-        certificate_secrets: secrets
-            .iter()
-            .map(|(s, f)| SecretCertificate {
-                secret: s.to_string(),
-                fingerprint: f.to_string(),
-            })
-            .collect(),
+        certificate_secrets,
         ssl_policy: Some("ELBSecurityPolicy-2016-08".into()),
-        alpn_policy: None,
-        mutual_authentication: None,
-        attributes: vec![],
-        tags: tags(
-            cluster,
-            gateway,
-            LoadBalancerType::Application,
-            &port.to_string(),
-        ),
-        rules: vec![],
+        ..listener(cluster, gateway, kind, port, Protocol::Https, not_found())
     }
 }
 
@@ -88,24 +75,6 @@ fn calls(d: &Deployer, op: &str) -> u64 {
         .filter(|((_, o), _)| o == op)
         .map(|(_, n)| n)
         .sum()
-}
-
-async fn listener_certificates(fx: &Fixture, listener: &str) -> Vec<String> {
-    let mut out: Vec<String> = fx
-        .elbv2
-        .describe_listener_certificates()
-        .listener_arn(listener)
-        .send()
-        .await
-        .expect("describe listener certificates")
-        .certificates
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|c| c.certificate_arn)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
 }
 
 async fn certificate_tags(acm: &aws_sdk_acm::Client, arn: &str) -> BTreeMap<String, String> {
@@ -189,12 +158,12 @@ async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
     let lb = report.load_balancer.expect("address").arn;
     let l443 = fx.listener_arn(&lb, 443).await;
     let l8443 = fx.listener_arn(&lb, 8443).await;
-    let on_8443 = listener_certificates(&fx, &l8443).await;
+    let on_8443 = fx.listener_certificates(&l8443).await;
     assert_eq!(on_8443.len(), 1, "{on_8443:?}");
     let imported = on_8443[0].clone();
     let mut want = vec![foreign.clone(), imported.clone()];
     want.sort();
-    assert_eq!(listener_certificates(&fx, &l443).await, want);
+    assert_eq!(fx.listener_certificates(&l443).await, want);
     let tags = certificate_tags(&acm, &imported).await;
     assert_eq!(tags.get(CLUSTER_TAG), Some(&fx.cluster));
     assert_eq!(tags.get(SECRET_TAG).map(String::as_str), Some("web/tls"));
@@ -235,7 +204,7 @@ async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
     );
     assert_eq!(listener_calls(&d), before, "no listener call on rotation");
     assert_eq!(
-        listener_certificates(&fx, &l8443).await,
+        fx.listener_certificates(&l8443).await,
         vec![imported.clone()]
     );
     let tags = certificate_tags(&acm, &imported).await;

@@ -17,7 +17,8 @@ async fn external_target_group(fx: &Fixture, name: &str) -> String {
 }
 
 async fn external_target_group_of(fx: &Fixture, name: &str, protocol: ProtocolEnum) -> String {
-    fx.elbv2
+    let created = fx
+        .elbv2
         .create_target_group()
         .name(name)
         .protocol(protocol)
@@ -27,11 +28,12 @@ async fn external_target_group_of(fx: &Fixture, name: &str, protocol: ProtocolEn
         .tags(Tag::builder().key("team").value("payments").build())
         .send()
         .await
-        .expect("create target group")
-        .target_groups
-        .and_then(|t| t.into_iter().next())
-        .and_then(|t| t.target_group_arn)
-        .expect("target group ARN")
+        .expect("create target group");
+    created_arn(
+        created.target_groups,
+        |c| c.target_group_arn,
+        "target group",
+    )
 }
 
 fn named(name: &str, weight: i32) -> TargetGroupTuple {
@@ -64,24 +66,6 @@ async fn forwarded_to(fx: &Fixture, lb: &str) -> Vec<String> {
         .collect()
 }
 
-async fn tags_of(fx: &Fixture, arn: &str) -> Vec<(String, String)> {
-    let mut tags: Vec<(String, String)> = fx
-        .elbv2
-        .describe_tags()
-        .resource_arns(arn)
-        .send()
-        .await
-        .expect("describe tags")
-        .tag_descriptions
-        .unwrap_or_default()
-        .into_iter()
-        .flat_map(|d| d.tags.unwrap_or_default())
-        .map(|t| (t.key.unwrap_or_default(), t.value.unwrap_or_default()))
-        .collect();
-    tags.sort();
-    tags
-}
-
 /// After a first apply of `stack` (Gateway `gateway`) that forwards to the named target group
 /// `arn`: applying again changes nothing (the name is looked up again), and deleting the
 /// Gateway removes everything it owns while the named target group stays, its tags `before`
@@ -102,26 +86,19 @@ async fn reapply_then_delete_leaves_it(
         .await
         .expect("delete");
     assert!(fx.tagged().await.is_empty());
-    let still = fx
-        .elbv2
-        .describe_target_groups()
-        .target_group_arns(arn)
-        .send()
-        .await
-        .expect("the named target group still exists");
-    assert_eq!(still.target_groups.unwrap_or_default().len(), 1);
-    assert_eq!(tags_of(fx, arn).await, before, "its tags are untouched");
+    let still = fx.target_group_exists(arn).await;
+    assert!(still, "the named target group still exists");
+    assert_eq!(fx.tags_of(arn).await, before, "its tags are untouched");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_target_group_is_forwarded_to_and_never_touched() {
-    let Some(endpoint) = endpoint("target_group_name") else {
+    let Some(fx) = Fixture::start("target_group_name", "tgname").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "tgname").await;
     let name: String = format!("ext-{}", fx.cluster).chars().take(32).collect();
     let arn = external_target_group(&fx, &name).await;
-    let before = tags_of(&fx, &arn).await;
+    let before = fx.tags_of(&arn).await;
     let stack = stack_forwarding(&fx, vec![named(&name, 1)]);
     let d = fx.deployer();
 
@@ -133,10 +110,9 @@ async fn a_named_target_group_is_forwarded_to_and_never_touched() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_name_fails_before_any_change_and_names_itself() {
-    let Some(endpoint) = endpoint("target_group_name_missing") else {
+    let Some(fx) = Fixture::start("target_group_name_missing", "tgname-missing").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "tgname-missing").await;
     let stack = stack_forwarding(&fx, vec![named("no-such-tg", 1)]);
     let d = fx.deployer();
     match d.apply(&stack).await {
@@ -173,14 +149,8 @@ fn nlb_forwarding(fx: &Fixture, name: &str) -> Stack {
 }
 
 async fn nlb_forwards_to(fx: &Fixture, lb: &str) -> Vec<String> {
-    fx.elbv2
-        .describe_listeners()
-        .load_balancer_arn(lb)
-        .send()
+    fx.listeners(lb)
         .await
-        .expect("describe listeners")
-        .listeners
-        .unwrap_or_default()
         .into_iter()
         .flat_map(|l| l.default_actions.unwrap_or_default())
         .filter_map(|a| a.forward_config)
@@ -191,13 +161,12 @@ async fn nlb_forwards_to(fx: &Fixture, lb: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_nlb_listener_forwards_to_a_named_target_group_and_never_touches_it() {
-    let Some(endpoint) = endpoint("target_group_name_nlb") else {
+    let Some(fx) = Fixture::start("target_group_name_nlb", "tgname-nlb").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "tgname-nlb").await;
     let name: String = format!("tcp-{}", fx.cluster).chars().take(32).collect();
     let arn = external_target_group_of(&fx, &name, ProtocolEnum::Tcp).await;
-    let before = tags_of(&fx, &arn).await;
+    let before = fx.tags_of(&arn).await;
     let stack = nlb_forwarding(&fx, &name);
     let d = fx.deployer();
 
@@ -209,10 +178,9 @@ async fn an_nlb_listener_forwards_to_a_named_target_group_and_never_touches_it()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_target_group_of_a_protocol_the_listener_cannot_take_fails_before_any_change() {
-    let Some(endpoint) = endpoint("target_group_name_protocol") else {
+    let Some(fx) = Fixture::start("target_group_name_protocol", "tgname-proto").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "tgname-proto").await;
     // A UDP target group behind a TCP listener: ELBv2 refuses that listener.
     let name: String = format!("udp-{}", fx.cluster).chars().take(32).collect();
     external_target_group_of(&fx, &name, ProtocolEnum::Udp).await;

@@ -3,9 +3,7 @@
 
 mod common;
 
-use aws_sdk_ec2::types::{
-    Filter, IpPermission, ResourceType, Tag, TagSpecification, UserIdGroupPair,
-};
+use aws_sdk_ec2::types::{IpPermission, ResourceType, Tag, TagSpecification, UserIdGroupPair};
 use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
 use common::*;
 use gantry_deploy::targets::{TARGETS_PER_CALL, rule_marker, worker_tag_key};
@@ -64,10 +62,9 @@ fn pods(base: u32, n: u32) -> Vec<Target> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn targets_scale_up_and_down_with_only_the_difference_as_calls() {
-    let Some(endpoint) = endpoint("targets_scale") else {
+    let Some(fx) = Fixture::start("targets_scale", "tscale").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "tscale").await;
     let d = fx.deployer();
     let arn = ip_target_group(&fx, &format!("{}-tg", fx.cluster)).await;
 
@@ -118,10 +115,9 @@ async fn targets_scale_up_and_down_with_only_the_difference_as_calls() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_1000_endpoint_changes_is_coalesced_into_batched_calls() {
-    let Some(endpoint) = endpoint("targets_burst") else {
+    let Some(fx) = Fixture::start("targets_burst", "tburst").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "tburst").await;
     let d = fx.deployer();
     let arn = ip_target_group(&fx, &format!("{}-tg", fx.cluster)).await;
     let batches = 1000_u64.div_ceil(TARGETS_PER_CALL as u64);
@@ -167,10 +163,9 @@ async fn a_burst_of_1000_endpoint_changes_is_coalesced_into_batched_calls() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dry_run_reports_the_calls_and_makes_none() {
-    let Some(endpoint) = endpoint("targets_dry_run") else {
+    let Some(fx) = Fixture::start("targets_dry_run", "tdry").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "tdry").await;
     let arn = ip_target_group(&fx, &format!("{}-tg", fx.cluster)).await;
     let d = Deployer::new(
         &fx.config,
@@ -189,10 +184,9 @@ async fn a_dry_run_reports_the_calls_and_makes_none() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backend_rules_are_added_and_removed_and_foreign_rules_are_left_alone() {
-    let Some(endpoint) = endpoint("backend_rules") else {
+    let Some(fx) = Fixture::start("backend_rules", "trules").await else {
         return;
     };
-    let fx = Fixture::new(&endpoint, "trules").await;
     let d = fx.deployer();
     let group = |name: String, tags: Vec<Tag>| {
         let ec2 = fx.ec2.clone();
@@ -351,15 +345,7 @@ async fn backend_rules_are_added_and_removed_and_foreign_rules_are_left_alone() 
 
 /// `(port, description)` of the group-sourced rules on `group`.
 async fn rules_on(fx: &Fixture, group: &str) -> Vec<(i32, Option<String>)> {
-    let groups = fx
-        .ec2
-        .describe_security_groups()
-        .filters(Filter::builder().name("group-id").values(group).build())
-        .send()
-        .await
-        .expect("describe")
-        .security_groups
-        .unwrap_or_default();
+    let groups = fx.security_groups("group-id", group).await;
     let mut out = Vec::new();
     for p in groups
         .into_iter()

@@ -4,15 +4,19 @@
 use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::types::{Listener, LoadBalancer, Tag};
 
-/// Every load balancer in the account (moto's one page holds every test's few).
+/// Every load balancer in the account, every page: a moto shared by many tests holds more than
+/// one page of them.
 pub async fn load_balancers(elbv2: &Client) -> Vec<LoadBalancer> {
-    elbv2
-        .describe_load_balancers()
-        .send()
-        .await
-        .expect("describe load balancers")
-        .load_balancers
-        .unwrap_or_default()
+    let mut out = Vec::new();
+    let mut pages = elbv2.describe_load_balancers().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        out.extend(
+            page.expect("describe load balancers")
+                .load_balancers
+                .unwrap_or_default(),
+        );
+    }
+    out
 }
 
 /// The ARN of the load balancer named `name`; panics when there is none.

@@ -21,14 +21,7 @@ macro_rules! elb_attributes {
 pub(crate) use elb_attributes;
 
 pub fn tags_from_elb(list: &[elb::Tag]) -> Tags {
-    list.iter()
-        .map(|t| {
-            (
-                t.key.clone().unwrap_or_default(),
-                t.value.clone().unwrap_or_default(),
-            )
-        })
-        .collect()
+    list.iter().map(|t| tag_pair(&t.key, &t.value)).collect()
 }
 
 pub fn tags_to_elb(tags: &Tags) -> Vec<elb::Tag> {
@@ -39,14 +32,13 @@ pub fn tags_to_elb(tags: &Tags) -> Vec<elb::Tag> {
 }
 
 pub fn tags_from_ec2(list: &[ec2::Tag]) -> Tags {
-    list.iter()
-        .map(|t| {
-            (
-                t.key.clone().unwrap_or_default(),
-                t.value.clone().unwrap_or_default(),
-            )
-        })
-        .collect()
+    list.iter().map(|t| tag_pair(&t.key, &t.value)).collect()
+}
+
+/// One tag of the ELB or EC2 API as a pair; a missing key or value reads as empty.
+fn tag_pair(key: &Option<String>, value: &Option<String>) -> (String, String) {
+    let read = |s: &Option<String>| s.clone().unwrap_or_default();
+    (read(key), read(value))
 }
 
 pub fn tags_to_ec2(tags: &Tags) -> Vec<ec2::Tag> {

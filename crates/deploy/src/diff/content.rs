@@ -203,6 +203,36 @@ mod tests {
     }
 
     #[test]
+    fn session_settings_left_out_are_the_defaults_aws_fills_in() {
+        let cognito = |scope: Option<&str>, timeout: Option<i64>| {
+            Action::authenticate_cognito(AuthenticateCognitoConfig {
+                user_pool_arn: "arn:pool".into(),
+                user_pool_client_id: "client".into(),
+                user_pool_domain: "login".into(),
+                session: AuthenticationSession {
+                    scope: scope.map(str::to_string),
+                    session_cookie_name: timeout.map(|_| SESSION_COOKIE.to_string()),
+                    session_timeout: timeout,
+                    on_unauthenticated_request: timeout.map(|_| "authenticate".to_string()),
+                    authentication_request_extra_params: Default::default(),
+                },
+            })
+        };
+        let planned = actions(vec![cognito(None, None)]);
+        let described = actions(vec![cognito(Some("openid"), Some(SESSION_TIMEOUT))]);
+        assert_eq!(planned, described);
+        let shorter = actions(vec![cognito(Some("openid"), Some(3600))]);
+        assert_ne!(planned, shorter);
+        let session = &planned[0]
+            .authenticate_cognito_config
+            .as_ref()
+            .unwrap()
+            .session;
+        assert_eq!(session.session_timeout, Some(604_800));
+        assert_eq!(session.scope.as_deref(), Some("openid"));
+    }
+
+    #[test]
     fn condition_value_order_does_not_matter() {
         let a = conditions(vec![
             RuleCondition::path_pattern(vec!["/b".into(), "/a".into()]),

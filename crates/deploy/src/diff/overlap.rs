@@ -83,30 +83,9 @@ fn patterns_may_meet(x: &str, y: &str) -> bool {
     let prefix = |s: &str| s.split(wild).next().unwrap_or("").to_string();
     let suffix = |s: &str| s.rsplit(wild).next().unwrap_or("").to_string();
     let compatible = |a: &str, b: &str, f: fn(&str, &str) -> bool| f(a, b) || f(b, a);
-    let (px, py) = (
-        if x.contains(wild) {
-            prefix(x)
-        } else {
-            x.to_string()
-        },
-        if y.contains(wild) {
-            prefix(y)
-        } else {
-            y.to_string()
-        },
-    );
-    let (sx, sy) = (
-        if x.contains(wild) {
-            suffix(x)
-        } else {
-            x.to_string()
-        },
-        if y.contains(wild) {
-            suffix(y)
-        } else {
-            y.to_string()
-        },
-    );
+    // A value without the wildcard is its own prefix and suffix (`split` yields it whole).
+    let (px, py) = (prefix(x), prefix(y));
+    let (sx, sy) = (suffix(x), suffix(y));
     compatible(&px, &py, |a, b| a.starts_with(b)) && compatible(&sx, &sy, |a, b| a.ends_with(b))
 }
 

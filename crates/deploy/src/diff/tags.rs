@@ -56,16 +56,18 @@ pub fn attribute_changes(
         .collect()
 }
 
+/// Tags of `(key, value)` pairs, for tests.
+#[cfg(test)]
+pub(crate) fn tags(pairs: &[(&str, &str)]) -> Tags {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tags(pairs: &[(&str, &str)]) -> Tags {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn only_the_difference_is_sent() {

@@ -6,7 +6,8 @@ use crate::convert::actions::from_sdk_action;
 use crate::convert::conditions::from_sdk_condition;
 use crate::convert::protocol;
 use crate::convert::transforms::from_sdk_transform;
-use crate::error::{Error, Operation, Result};
+use crate::error::{Operation, Result, items, send};
+use aws_sdk_elasticloadbalancingv2::types::Listener;
 use gantry_model::{
     Action, LoadBalancerType, MutualAuthentication, Protocol, RuleCondition, Tags, Transform,
 };
@@ -46,53 +47,14 @@ pub async fn list(
     load_balancer_arn: &str,
     kind: LoadBalancerType,
 ) -> Result<Vec<ActualListener>> {
-    let mut listeners = Vec::new();
-    let mut pages = aws
-        .elbv2
-        .describe_listeners()
+    let request = aws.elbv2.describe_listeners();
+    let request = request
         .load_balancer_arn(load_balancer_arn)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page =
-            page.map_err(|e| Error::call(Operation::DescribeListeners, load_balancer_arn, e))?;
-        for l in page.listeners.unwrap_or_default() {
-            let protocol = protocol(l.protocol.as_ref());
-            listeners.push(ActualListener {
-                arn: l.listener_arn.unwrap_or_default(),
-                port: l.port.unwrap_or_default(),
-                protocol,
-                default_actions: l
-                    .default_actions
-                    .iter()
-                    .flatten()
-                    .filter_map(from_sdk_action)
-                    .collect(),
-                default_certificate: l
-                    .certificates
-                    .iter()
-                    .flatten()
-                    .find(|c| c.is_default != Some(false))
-                    .and_then(|c| c.certificate_arn.clone()),
-                certificates: Vec::new(),
-                ssl_policy: l.ssl_policy,
-                alpn_policy: l.alpn_policy.unwrap_or_default(),
-                mutual_authentication: l.mutual_authentication.and_then(|m| {
-                    Some(MutualAuthentication {
-                        mode: m.mode?,
-                        trust_store_arn: m.trust_store_arn,
-                        ignore_client_certificate_expiry: m.ignore_client_certificate_expiry,
-                        advertise_trust_store_ca_names: m
-                            .advertise_trust_store_ca_names
-                            .map(|a| a.as_str().to_string()),
-                    })
-                }),
-                attributes: BTreeMap::new(),
-                tags: Tags::default(),
-                rules: Vec::new(),
-            });
-        }
-    }
+        .into_paginator();
+    let pages = request.send().collect().await;
+    let op = Operation::DescribeListeners;
+    let found = items(op, load_balancer_arn, pages, |p| p.listeners)?;
+    let mut listeners: Vec<ActualListener> = found.into_iter().map(actual).collect();
     for l in &mut listeners {
         l.attributes = attributes(aws, &l.arn).await?;
         if l.protocol.is_some_and(Protocol::is_secure) {
@@ -117,52 +79,65 @@ pub async fn list(
     Ok(listeners)
 }
 
+fn actual(l: Listener) -> ActualListener {
+    ActualListener {
+        arn: l.listener_arn.unwrap_or_default(),
+        port: l.port.unwrap_or_default(),
+        protocol: protocol(l.protocol.as_ref()),
+        default_actions: l
+            .default_actions
+            .iter()
+            .flatten()
+            .filter_map(from_sdk_action)
+            .collect(),
+        default_certificate: l
+            .certificates
+            .iter()
+            .flatten()
+            .find(|c| c.is_default != Some(false))
+            .and_then(|c| c.certificate_arn.clone()),
+        certificates: Vec::new(),
+        ssl_policy: l.ssl_policy,
+        alpn_policy: l.alpn_policy.unwrap_or_default(),
+        mutual_authentication: l.mutual_authentication.and_then(|m| {
+            Some(MutualAuthentication {
+                mode: m.mode?,
+                trust_store_arn: m.trust_store_arn,
+                ignore_client_certificate_expiry: m.ignore_client_certificate_expiry,
+                advertise_trust_store_ca_names: m
+                    .advertise_trust_store_ca_names
+                    .map(|a| a.as_str().to_string()),
+            })
+        }),
+        attributes: BTreeMap::new(),
+        tags: Tags::default(),
+        rules: Vec::new(),
+    }
+}
+
 /// The listener's attributes, remembered for a while (`remembered.rs`).
 async fn attributes(aws: &Clients, arn: &str) -> Result<BTreeMap<String, String>> {
     if let Some(known) = aws.remembered_listener_attributes.get(arn) {
         return Ok(known);
     }
-    let resp = aws
-        .elbv2
-        .describe_listener_attributes()
-        .listener_arn(arn)
-        .send()
-        .await
-        .map_err(|e| Error::call(Operation::DescribeListenerAttributes, arn, e))?;
-    let read = attribute_map(
-        resp.attributes
-            .iter()
-            .flatten()
-            .map(|a| (a.key.as_deref(), a.value.as_deref())),
-    );
+    let request = aws.elbv2.describe_listener_attributes().listener_arn(arn);
+    let resp = send(Operation::DescribeListenerAttributes, arn, request.send()).await?;
+    let read = attribute_map!(resp.attributes);
     aws.remembered_listener_attributes
         .put([(arn.to_string(), read.clone())]);
     Ok(read)
 }
 
-async fn certificates(aws: &Clients, arn: &str) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
-        let resp = aws
-            .elbv2
-            .describe_listener_certificates()
-            .listener_arn(arn)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::DescribeListenerCertificates, arn, e))?;
-        out.extend(
-            resp.certificates
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|c| c.certificate_arn),
-        );
-        marker = resp.next_marker;
-        if marker.is_none() {
-            break;
-        }
-    }
+/// Every certificate on the listener `arn`, sorted.
+pub(crate) async fn certificates(aws: &Clients, arn: &str) -> Result<Vec<String>> {
+    let request = aws.elbv2.describe_listener_certificates().listener_arn(arn);
+    let pages = request.into_paginator().send().collect().await;
+    let op = Operation::DescribeListenerCertificates;
+    let found = items(op, arn, pages, |p| p.certificates)?;
+    let mut out: Vec<String> = found
+        .into_iter()
+        .filter_map(|c| c.certificate_arn)
+        .collect();
     out.sort();
     out.dedup();
     Ok(out)
@@ -170,54 +145,45 @@ async fn certificates(aws: &Clients, arn: &str) -> Result<Vec<String>> {
 
 /// Rules of a listener except its default rule (that one is the listener's default actions).
 pub async fn rules(aws: &Clients, listener_arn: &str) -> Result<Vec<ActualRule>> {
+    // The API's largest page: one call covers a listener at the default rules quota.
+    let request = aws
+        .elbv2
+        .describe_rules()
+        .listener_arn(listener_arn)
+        .page_size(400);
+    let pages = request.into_paginator().send().collect().await;
+    let found = items(Operation::DescribeRules, listener_arn, pages, |p| p.rules)?;
     let mut out = Vec::new();
-    let mut marker = None;
-    loop {
-        let resp = aws
-            .elbv2
-            .describe_rules()
-            .listener_arn(listener_arn)
-            // The API's largest page: one call covers a listener at the default rules quota.
-            .page_size(400)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::DescribeRules, listener_arn, e))?;
-        for r in resp.rules.unwrap_or_default() {
-            let Some(priority) = r.priority.as_deref().and_then(|p| p.parse::<u32>().ok()) else {
-                continue; // "default"
-            };
-            if r.is_default == Some(true) {
-                continue;
-            }
-            out.push(ActualRule {
-                arn: r.rule_arn.unwrap_or_default(),
-                priority,
-                conditions: r
-                    .conditions
-                    .iter()
-                    .flatten()
-                    .filter_map(from_sdk_condition)
-                    .collect(),
-                actions: r
-                    .actions
-                    .iter()
-                    .flatten()
-                    .filter_map(from_sdk_action)
-                    .collect(),
-                transforms: r
-                    .transforms
-                    .iter()
-                    .flatten()
-                    .map(from_sdk_transform)
-                    .collect(),
-                tags: Tags::default(),
-            });
+    for r in found {
+        let Some(priority) = r.priority.as_deref().and_then(|p| p.parse::<u32>().ok()) else {
+            continue; // "default"
+        };
+        if r.is_default == Some(true) {
+            continue;
         }
-        marker = resp.next_marker;
-        if marker.is_none() {
-            break;
-        }
+        out.push(ActualRule {
+            arn: r.rule_arn.unwrap_or_default(),
+            priority,
+            conditions: r
+                .conditions
+                .iter()
+                .flatten()
+                .filter_map(from_sdk_condition)
+                .collect(),
+            actions: r
+                .actions
+                .iter()
+                .flatten()
+                .filter_map(from_sdk_action)
+                .collect(),
+            transforms: r
+                .transforms
+                .iter()
+                .flatten()
+                .map(from_sdk_transform)
+                .collect(),
+            tags: Tags::default(),
+        });
     }
     out.sort_by_key(|r| r.priority);
     Ok(out)

@@ -10,7 +10,7 @@ pub mod target_group;
 
 use crate::client::Clients;
 use crate::convert::tags_from_elb;
-use crate::error::{Error, Operation, Result};
+use crate::error::{Operation, Result, send};
 use gantry_model::Tags;
 use std::collections::BTreeMap;
 
@@ -31,13 +31,11 @@ pub async fn elb_tags(aws: &Clients, arns: &[String]) -> Result<BTreeMap<String,
         }
     }
     for chunk in unknown.chunks(TAGS_BATCH) {
-        let resp = aws
+        let request = aws
             .elbv2
             .describe_tags()
-            .set_resource_arns(Some(chunk.to_vec()))
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::DescribeTags, chunk.join(","), e))?;
+            .set_resource_arns(Some(chunk.to_vec()));
+        let resp = send(Operation::DescribeTags, &chunk.join(","), request.send()).await?;
         let read: Vec<(String, Tags)> = resp
             .tag_descriptions
             .unwrap_or_default()
@@ -53,12 +51,36 @@ pub async fn elb_tags(aws: &Clients, arns: &[String]) -> Result<BTreeMap<String,
     Ok(out)
 }
 
-/// Key/value attributes as a map.
-pub fn attribute_map<'a>(
-    pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
-) -> BTreeMap<String, String> {
-    pairs
-        .into_iter()
-        .filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or_default().to_string())))
-        .collect()
+/// `found` with each one's tags (by ARN, read with [`elb_tags`]): those whose tags pass `keep`.
+/// `arn_and_tags` points at the ARN and the tags field of one.
+async fn tagged<T>(
+    aws: &Clients,
+    mut found: Vec<T>,
+    arn_and_tags: impl Fn(&mut T) -> (&str, &mut Tags),
+    keep: impl Fn(&Tags) -> bool,
+) -> Result<Vec<T>> {
+    let arns: Vec<String> = found
+        .iter_mut()
+        .map(|one| arn_and_tags(one).0.to_string())
+        .collect();
+    let mut tags = elb_tags(aws, &arns).await?;
+    found.retain_mut(|one| {
+        let (arn, own) = arn_and_tags(one);
+        *own = tags.remove(arn).unwrap_or_default();
+        keep(own)
+    });
+    Ok(found)
 }
+
+/// The key/value attributes of an ELB API answer as a map (load balancer, listener and target
+/// group attributes are three types of the same shape).
+macro_rules! attribute_map {
+    ($attributes:expr) => {
+        $attributes
+            .iter()
+            .flatten()
+            .filter_map(|a| Some((a.key.clone()?, a.value.clone().unwrap_or_default())))
+            .collect::<std::collections::BTreeMap<String, String>>()
+    };
+}
+use attribute_map;

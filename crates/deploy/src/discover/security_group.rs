@@ -2,8 +2,8 @@
 
 use crate::client::Clients;
 use crate::convert::tags_from_ec2;
-use crate::error::{Error, Operation, Result};
-use aws_sdk_ec2::types::{Filter, IpPermission};
+use crate::error::{Operation, Result, items};
+use aws_sdk_ec2::types::{Filter, IpPermission, SecurityGroup};
 use gantry_model::{IngressRule, IngressSource, Tags};
 use std::collections::BTreeSet;
 
@@ -25,31 +25,30 @@ pub fn filter(name: &str, values: &[&str]) -> Filter {
 
 /// Security groups matching all `filters` (EC2 filter syntax, e.g. `tag:Name`, `vpc-id`).
 pub async fn list(aws: &Clients, filters: Vec<Filter>) -> Result<Vec<ActualSecurityGroup>> {
-    let mut out = Vec::new();
-    let mut pages = aws
+    let request = aws
         .ec2
         .describe_security_groups()
-        .set_filters(Some(filters))
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| Error::call(Operation::DescribeSecurityGroups, "*", e))?;
-        for sg in page.security_groups.unwrap_or_default() {
-            out.push(ActualSecurityGroup {
-                id: sg.group_id.unwrap_or_default(),
-                name: sg.group_name.unwrap_or_default(),
-                vpc_id: sg.vpc_id.unwrap_or_default(),
-                ingress: sg
-                    .ip_permissions
-                    .iter()
-                    .flatten()
-                    .flat_map(flatten)
-                    .collect(),
-                tags: tags_from_ec2(sg.tags.as_deref().unwrap_or_default()),
-            });
-        }
+        .set_filters(Some(filters));
+    let pages = request.into_paginator().send().collect().await;
+    let groups = items(Operation::DescribeSecurityGroups, "*", pages, |p| {
+        p.security_groups
+    })?;
+    Ok(groups.into_iter().map(actual).collect())
+}
+
+fn actual(sg: SecurityGroup) -> ActualSecurityGroup {
+    ActualSecurityGroup {
+        id: sg.group_id.unwrap_or_default(),
+        name: sg.group_name.unwrap_or_default(),
+        vpc_id: sg.vpc_id.unwrap_or_default(),
+        ingress: sg
+            .ip_permissions
+            .iter()
+            .flatten()
+            .flat_map(flatten)
+            .collect(),
+        tags: tags_from_ec2(sg.tags.as_deref().unwrap_or_default()),
     }
-    Ok(out)
 }
 
 /// One model rule per source of an EC2 permission.

@@ -3,7 +3,7 @@
 use super::security_group::filter;
 use crate::client::Clients;
 use crate::convert::tags_from_ec2;
-use crate::error::{Error, Operation, Result};
+use crate::error::{Error, Operation, Result, items};
 use aws_sdk_ec2::types::Filter;
 use gantry_model::{LoadBalancerType, Scheme, SubnetMapping, SubnetSelection, Tags};
 use std::collections::BTreeMap;
@@ -134,26 +134,17 @@ pub async fn resolve(
 }
 
 async fn describe(aws: &Clients, filters: Vec<Filter>) -> Result<Vec<Subnet>> {
-    let mut out = Vec::new();
-    let mut pages = aws
-        .ec2
-        .describe_subnets()
-        .set_filters(Some(filters))
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| Error::call(Operation::DescribeSubnets, "*", e))?;
-        for s in page.subnets.unwrap_or_default() {
-            out.push(Subnet {
-                id: s.subnet_id.unwrap_or_default(),
-                vpc_id: s.vpc_id.unwrap_or_default(),
-                zone: s.availability_zone.unwrap_or_default(),
-                free_addresses: s.available_ip_address_count.unwrap_or(i32::MAX),
-                tags: tags_from_ec2(s.tags.as_deref().unwrap_or_default()),
-            });
-        }
-    }
-    Ok(out)
+    let request = aws.ec2.describe_subnets().set_filters(Some(filters));
+    let pages = request.into_paginator().send().collect().await;
+    let subnets = items(Operation::DescribeSubnets, "*", pages, |p| p.subnets)?;
+    let subnet = |s: aws_sdk_ec2::types::Subnet| Subnet {
+        id: s.subnet_id.unwrap_or_default(),
+        vpc_id: s.vpc_id.unwrap_or_default(),
+        zone: s.availability_zone.unwrap_or_default(),
+        free_addresses: s.available_ip_address_count.unwrap_or(i32::MAX),
+        tags: tags_from_ec2(s.tags.as_deref().unwrap_or_default()),
+    };
+    Ok(subnets.into_iter().map(subnet).collect())
 }
 
 /// Eligible subnets, one per availability zone: those tagged for this cluster first, then the

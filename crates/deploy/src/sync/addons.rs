@@ -13,7 +13,7 @@
 //!   others (Firewall Manager, a console user) are left alone.
 
 use crate::diff::tags::TagChanges;
-use crate::error::{Error, Operation, Result};
+use crate::error::{Error, Operation, Result, send};
 use crate::report::{ChangeKind, ResourceKind};
 use crate::run::Run;
 use aws_sdk_shield::error::ProvideErrorMetadata;
@@ -111,14 +111,8 @@ pub async fn tear_down(run: &mut Run<'_>, arn: &str, name: &str, tags: &Tags) ->
 
 /// The web ACL associated with `arn`, if any.
 async fn web_acl(run: &Run<'_>, arn: &str) -> Result<Option<String>> {
-    let out = run
-        .aws
-        .wafv2
-        .get_web_acl_for_resource()
-        .resource_arn(arn)
-        .send()
-        .await
-        .map_err(|e| Error::call(Operation::GetWebACLForResource, arn, e))?;
+    let request = run.aws.wafv2.get_web_acl_for_resource().resource_arn(arn);
+    let out = send(Operation::GetWebACLForResource, arn, request.send()).await?;
     Ok(out.web_acl.map(|w| w.arn))
 }
 

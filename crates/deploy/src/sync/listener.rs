@@ -2,18 +2,18 @@
 //! mutual TLS, attributes, tags), delete in the post pass; then their rules.
 
 use super::actions::resolve_actions;
+use super::attributes::{self, Attributed};
 use super::load_balancer::Current;
 use super::{rule, tags};
 use crate::convert::actions::to_sdk_action;
-use crate::convert::{elb_attributes, tags_to_elb, to_sdk_protocol};
+use crate::convert::{tags_to_elb, to_sdk_protocol};
 use crate::diff::listener::changes;
-use crate::diff::tags::{attribute_changes, tag_changes};
 use crate::discover::listener::{self as discover, ActualListener};
 use crate::error::{ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
-use crate::run::{Run, placeholder};
+use crate::run::Run;
 use aws_sdk_elasticloadbalancingv2::types::{
-    AdvertiseTrustStoreCaNamesEnum, Certificate, ListenerAttribute, MutualAuthenticationAttributes,
+    AdvertiseTrustStoreCaNamesEnum, Certificate, MutualAuthenticationAttributes,
 };
 use gantry_model::{Listener, Stack};
 use std::collections::BTreeMap;
@@ -46,14 +46,8 @@ pub async fn apply(
             None => (create(run, &lb.arn, &desired).await?, Vec::new()),
             Some(a) => {
                 modify(run, &a, &desired).await?;
-                let t = tag_changes(
-                    &a.tags,
-                    &desired.tags,
-                    &[],
-                    &run.settings.external_managed_tags,
-                );
-                if !t.is_empty() {
-                    run.changed(ChangeKind::Modified, ResourceKind::Listener, &label, "tags");
+                let kind = ResourceKind::Listener;
+                if let Some(t) = tags::changes(run, kind, &label, &a.tags, &desired.tags) {
                     tag_updates.push((a.arn.clone(), t));
                 }
                 (a.arn, a.rules)
@@ -121,13 +115,7 @@ async fn create(run: &mut Run<'_>, lb_arn: &str, l: &Listener) -> Result<String>
         l.protocol.as_str(),
     );
     let created = out.and_then(|o| o.listeners?.into_iter().next()?.listener_arn);
-    // Created with these tags: the next discovery needs no DescribeTags for it.
-    if let Some(arn) = &created {
-        run.aws.remembered_tags.put([(arn.clone(), l.tags.clone())]);
-    }
-    let arn = created
-        .clone()
-        .unwrap_or_else(|| placeholder(&format!("listener {label}")));
+    let arn = run.created(created.clone(), &l.tags, &format!("listener {label}"));
     let extra: Vec<String> = l
         .certificates
         .iter()
@@ -136,7 +124,7 @@ async fn create(run: &mut Run<'_>, lb_arn: &str, l: &Listener) -> Result<String>
         .collect();
     certificates(run, &arn, &label, Operation::AddListenerCertificates, extra).await?;
     if !l.attributes.is_empty() {
-        set_attributes(run, &arn, &label, &l.attributes).await?;
+        attributes::set(run, Attributed::Listener(&arn), &label, &l.attributes).await?;
     }
     // What it was created with is what the next reconcile compares (attributes not asked
     // for are never compared), so it need not read them back.
@@ -202,15 +190,9 @@ async fn modify(run: &mut Run<'_>, a: &ActualListener, l: &Listener) -> Result<(
             "certificates",
         );
     }
-    let attrs = attribute_changes(&a.attributes, &l.attributes);
-    if !attrs.is_empty() {
-        set_attributes(run, &a.arn, &label, &attrs).await?;
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::Listener,
-            &label,
-            "attributes",
-        );
+    let kind = ResourceKind::Listener;
+    if let Some(attrs) = attributes::changes(run, kind, &label, &a.attributes, &l.attributes) {
+        attributes::set(run, Attributed::Listener(&a.arn), &label, &attrs).await?;
     }
     Ok(())
 }
@@ -245,25 +227,6 @@ async fn certificates(
             .send();
         run.send(op, label, call).await?;
     }
-    Ok(())
-}
-
-async fn set_attributes(
-    run: &mut Run<'_>,
-    arn: &str,
-    label: &str,
-    attributes: &[gantry_model::Attribute],
-) -> Result<()> {
-    run.aws.remembered_listener_attributes.forget([arn]);
-    let call = run
-        .aws
-        .elbv2
-        .modify_listener_attributes()
-        .listener_arn(arn)
-        .set_attributes(Some(elb_attributes!(ListenerAttribute, attributes)))
-        .send();
-    run.send(Operation::ModifyListenerAttributes, label, call)
-        .await?;
     Ok(())
 }
 

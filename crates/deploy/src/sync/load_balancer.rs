@@ -1,18 +1,18 @@
 //! The load balancer: create; modify subnets, security groups, IP address type, attributes and
 //! tags in place; replace when the type or scheme changes (and say so).
 
+use super::attributes::{self, Attributed};
 use super::tags;
-use crate::convert::{elb_attributes, tags_to_elb};
+use crate::convert::tags_to_elb;
 use crate::diff::load_balancer::{changes, replacement_reason};
-use crate::diff::tags::{attribute_changes, tag_changes};
-use crate::discover::load_balancer::{ActualLoadBalancer, attributes};
+use crate::discover::load_balancer::{self as discovered, ActualLoadBalancer};
 use crate::discover::subnet::Resolved;
 use crate::error::{ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
-use crate::run::{Run, placeholder};
+use crate::run::Run;
 use aws_sdk_elasticloadbalancingv2::types::{
     EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum, IpAddressType, IpamPools,
-    LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, SubnetMapping,
+    LoadBalancerSchemeEnum, LoadBalancerTypeEnum, SubnetMapping,
 };
 use gantry_model::{LoadBalancer, LoadBalancerType, Stack};
 
@@ -140,17 +140,17 @@ async fn create(
     let out = run.send(Operation::CreateLoadBalancer, name, call).await?;
     run.changed(ChangeKind::Created, ResourceKind::LoadBalancer, name, "");
     let lb = out.and_then(|o| o.load_balancers?.into_iter().next());
-    // Created with these tags: the next discovery needs no DescribeTags for it.
-    if let Some(arn) = lb.as_ref().and_then(|l| l.load_balancer_arn.clone()) {
-        run.aws.remembered_tags.put([(arn, desired.tags.clone())]);
-    }
-    let arn = lb
-        .as_ref()
-        .and_then(|l| l.load_balancer_arn.clone())
-        .unwrap_or_else(|| placeholder(name));
+    let created = lb.as_ref().and_then(|l| l.load_balancer_arn.clone());
+    let arn = run.created(created, &desired.tags, name);
     let dns_name = lb.and_then(|l| l.dns_name).unwrap_or_default();
     if !desired.attributes.is_empty() {
-        set_attributes(run, &arn, name, &desired.attributes).await?;
+        attributes::set(
+            run,
+            Attributed::LoadBalancer(&arn),
+            name,
+            &desired.attributes,
+        )
+        .await?;
     }
     Ok(Current {
         arn,
@@ -223,51 +223,16 @@ async fn modify(
         );
     }
     if !desired.attributes.is_empty() {
-        let current = attributes(aws, arn).await?;
-        let changed = attribute_changes(&current, &desired.attributes);
-        if !changed.is_empty() {
-            set_attributes(run, arn, name, &changed).await?;
-            run.changed(
-                ChangeKind::Modified,
-                ResourceKind::LoadBalancer,
-                name,
-                "attributes",
-            );
+        let current = discovered::attributes(aws, arn).await?;
+        let kind = ResourceKind::LoadBalancer;
+        if let Some(changed) = attributes::changes(run, kind, name, &current, &desired.attributes) {
+            attributes::set(run, Attributed::LoadBalancer(arn), name, &changed).await?;
         }
     }
-    let tag_diff = tag_changes(
-        &actual.tags,
-        &desired.tags,
-        &[],
-        &run.settings.external_managed_tags,
-    );
-    if !tag_diff.is_empty() {
+    let kind = ResourceKind::LoadBalancer;
+    if let Some(tag_diff) = tags::changes(run, kind, name, &actual.tags, &desired.tags) {
         tags::apply_elb(run, vec![(arn.to_string(), tag_diff)]).await?;
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::LoadBalancer,
-            name,
-            "tags",
-        );
     }
-    Ok(())
-}
-
-async fn set_attributes(
-    run: &mut Run<'_>,
-    arn: &str,
-    name: &str,
-    attributes: &[gantry_model::Attribute],
-) -> Result<()> {
-    let call = run
-        .aws
-        .elbv2
-        .modify_load_balancer_attributes()
-        .load_balancer_arn(arn)
-        .set_attributes(Some(elb_attributes!(LoadBalancerAttribute, attributes)))
-        .send();
-    run.send(Operation::ModifyLoadBalancerAttributes, name, call)
-        .await?;
     Ok(())
 }
 

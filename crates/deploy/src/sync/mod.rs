@@ -12,6 +12,7 @@
 
 mod actions;
 mod addons;
+mod attributes;
 mod listener;
 mod load_balancer;
 mod rule;

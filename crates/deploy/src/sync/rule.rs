@@ -14,7 +14,10 @@ use crate::discover::{elb_tags, listener::ActualRule, listener::rules as describ
 use crate::error::{Error, ErrorClass, Operation, Result};
 use crate::report::{ChangeKind, ResourceKind};
 use crate::run::{Run, placeholder};
-use aws_sdk_elasticloadbalancingv2::types::RulePriorityPair;
+use aws_sdk_elasticloadbalancingv2::types::{
+    Action as SdkAction, RuleCondition as SdkCondition, RulePriorityPair,
+    RuleTransform as SdkTransform,
+};
 use gantry_model::Rule;
 use std::collections::BTreeMap;
 
@@ -140,20 +143,16 @@ async fn execute(
             RuleCall::Modify { arn, wanted: j } => {
                 let content = &wanted[*j].content;
                 let label = format!("{port}:{}", wanted[*j].priority);
+                let (conditions, actions, transforms) = to_sdk(content);
                 let send = run
                     .aws
                     .elbv2
                     .modify_rule()
                     .rule_arn(arn)
-                    .set_conditions(Some(
-                        content.conditions.iter().map(to_sdk_condition).collect(),
-                    ))
-                    .set_actions(Some(content.actions.iter().map(to_sdk_action).collect()))
-                    .set_transforms(
-                        (!content.transforms.is_empty())
-                            .then(|| content.transforms.iter().map(to_sdk_transform).collect()),
-                    )
-                    .set_reset_transforms(content.transforms.is_empty().then_some(true))
+                    .set_conditions(Some(conditions))
+                    .set_actions(Some(actions))
+                    .set_reset_transforms(transforms.is_none().then_some(true))
+                    .set_transforms(transforms)
                     .send();
                 run.send(Operation::ModifyRule, &label, send).await?;
                 run.changed(
@@ -169,20 +168,16 @@ async fn execute(
             } => {
                 let content = &wanted[*j].content;
                 let label = format!("{port}:{priority}");
+                let (conditions, actions, transforms) = to_sdk(content);
                 let send = run
                     .aws
                     .elbv2
                     .create_rule()
                     .listener_arn(listener_arn)
                     .priority(*priority as i32)
-                    .set_conditions(Some(
-                        content.conditions.iter().map(to_sdk_condition).collect(),
-                    ))
-                    .set_actions(Some(content.actions.iter().map(to_sdk_action).collect()))
-                    .set_transforms(
-                        (!content.transforms.is_empty())
-                            .then(|| content.transforms.iter().map(to_sdk_transform).collect()),
-                    )
+                    .set_conditions(Some(conditions))
+                    .set_actions(Some(actions))
+                    .set_transforms(transforms)
                     .set_tags(Some(tags_to_elb(&desired[*j].tags)))
                     .send();
                 let out = run.send(Operation::CreateRule, &label, send).await?;
@@ -212,4 +207,13 @@ async fn execute(
         }
     }
     Ok(())
+}
+
+/// `content` as the SDK takes it: conditions, actions, and transforms (None when it has none).
+fn to_sdk(content: &RuleContent) -> (Vec<SdkCondition>, Vec<SdkAction>, Option<Vec<SdkTransform>>) {
+    let conditions = content.conditions.iter().map(to_sdk_condition).collect();
+    let actions = content.actions.iter().map(to_sdk_action).collect();
+    let transforms = (!content.transforms.is_empty())
+        .then(|| content.transforms.iter().map(to_sdk_transform).collect());
+    (conditions, actions, transforms)
 }

@@ -4,7 +4,6 @@
 use super::tags;
 use crate::convert::tags_to_ec2;
 use crate::diff::security_group::ingress_changes;
-use crate::diff::tags::tag_changes;
 use crate::discover::load_balancer;
 use crate::discover::security_group::{ActualSecurityGroup, filter, list};
 use crate::error::{Error, ErrorClass, Operation, Result};
@@ -107,20 +106,9 @@ async fn sync_managed(
     let created = current.is_none();
     let (id, actual_ingress) = match current {
         Some(sg) => {
-            let changes = tag_changes(
-                &sg.tags,
-                &desired.tags,
-                &[],
-                &run.settings.external_managed_tags,
-            );
-            if !changes.is_empty() {
+            let kind = ResourceKind::SecurityGroup;
+            if let Some(changes) = tags::changes(run, kind, &name, &sg.tags, &desired.tags) {
                 tags::apply_ec2(run, &sg.id, &changes).await?;
-                run.changed(
-                    ChangeKind::Modified,
-                    ResourceKind::SecurityGroup,
-                    &name,
-                    "tags",
-                );
             }
             (sg.id, sg.ingress)
         }

@@ -2,11 +2,31 @@
 //! 20 ARNs per AddTags/RemoveTags, EC2 up to 1000 ids per CreateTags/DeleteTags).
 
 use crate::convert::{tags_to_ec2, tags_to_elb};
-use crate::diff::tags::TagChanges;
+use crate::diff::tags::{TagChanges, tag_changes};
 use crate::error::{Operation, Result};
+use crate::report::{ChangeKind, ResourceKind};
 use crate::run::Run;
 use aws_sdk_ec2::types::Tag as Ec2Tag;
+use gantry_model::Tags;
 use std::collections::BTreeMap;
+
+/// What turns the tags `actual` of `kind` `name` into `desired` (leaving alone the keys other
+/// tools manage), reported as a modification of its tags; None when nothing changes.
+pub fn changes(
+    run: &mut Run<'_>,
+    kind: ResourceKind,
+    name: &str,
+    actual: &Tags,
+    desired: &Tags,
+) -> Option<TagChanges> {
+    let external = &run.settings.external_managed_tags;
+    let changes = tag_changes(actual, desired, &[], external);
+    if changes.is_empty() {
+        return None;
+    }
+    run.changed(ChangeKind::Modified, kind, name, "tags");
+    Some(changes)
+}
 
 pub async fn apply_elb(run: &mut Run<'_>, changes: Vec<(String, TagChanges)>) -> Result<()> {
     let aws = run.aws;
@@ -26,34 +46,41 @@ pub async fn apply_elb(run: &mut Run<'_>, changes: Vec<(String, TagChanges)>) ->
             removes.entry(c.remove.clone()).or_default().push(arn);
         }
     }
-    for (tags, arns) in adds {
-        let tags: gantry_model::Tags = tags.into_iter().collect();
+    let calls = adds
+        .into_iter()
+        .map(|(tags, arns)| (ElbTagCall::Add(tags.into_iter().collect()), arns))
+        .chain(
+            removes
+                .into_iter()
+                .map(|(keys, arns)| (ElbTagCall::Remove(keys), arns)),
+        );
+    for (call, arns) in calls {
         for chunk in arns.chunks(20) {
             let what = chunk.join(",");
             aws.remembered_tags.forget(chunk.iter().map(String::as_str));
-            let call = aws
-                .elbv2
-                .add_tags()
-                .set_resource_arns(Some(chunk.to_vec()))
-                .set_tags(Some(tags_to_elb(&tags)))
-                .send();
-            run.send(Operation::AddTags, &what, call).await?;
-        }
-    }
-    for (keys, arns) in removes {
-        for chunk in arns.chunks(20) {
-            let what = chunk.join(",");
-            aws.remembered_tags.forget(chunk.iter().map(String::as_str));
-            let call = aws
-                .elbv2
-                .remove_tags()
-                .set_resource_arns(Some(chunk.to_vec()))
-                .set_tag_keys(Some(keys.clone()))
-                .send();
-            run.send(Operation::RemoveTags, &what, call).await?;
+            let arns = Some(chunk.to_vec());
+            match &call {
+                ElbTagCall::Add(tags) => {
+                    let request = aws.elbv2.add_tags().set_resource_arns(arns);
+                    let request = request.set_tags(Some(tags_to_elb(tags)));
+                    run.send(Operation::AddTags, &what, request.send()).await?;
+                }
+                ElbTagCall::Remove(keys) => {
+                    let request = aws.elbv2.remove_tags().set_resource_arns(arns);
+                    let request = request.set_tag_keys(Some(keys.clone()));
+                    run.send(Operation::RemoveTags, &what, request.send())
+                        .await?;
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// One ELB tag change shared by several resources: tags to set, or keys to remove.
+enum ElbTagCall {
+    Add(Tags),
+    Remove(Vec<String>),
 }
 
 pub async fn apply_ec2(run: &mut Run<'_>, id: &str, c: &TagChanges) -> Result<()> {

@@ -2,9 +2,9 @@
 //! at creation changes (the new group is created first, rules and listeners are repointed,
 //! the old one is deleted in the post pass), register the ALB of a chained NLB.
 
+use super::attributes::{self, Attributed};
 use super::tags;
-use crate::convert::{elb_attributes, tags_to_elb, to_sdk_protocol};
-use crate::diff::tags::{attribute_changes, tag_changes};
+use crate::convert::{tags_to_elb, to_sdk_protocol};
 use crate::diff::target_group::{health_check_changed, replacement_name, replacement_reason};
 use crate::discover::target_group::ActualTargetGroup;
 use crate::discover::{load_balancer, target_group as discover};
@@ -13,7 +13,7 @@ use crate::ownership::Owner;
 use crate::report::{ChangeKind, ResourceKind};
 use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
-    Matcher, TargetDescription, TargetGroupAttribute, TargetGroupIpAddressTypeEnum, TargetTypeEnum,
+    Matcher, TargetDescription, TargetGroupIpAddressTypeEnum, TargetTypeEnum,
 };
 use gantry_model::{ArnRef, LoadBalancerType, Stack, TargetGroup, TargetIpAddressType, TargetType};
 use std::collections::BTreeMap;
@@ -66,19 +66,8 @@ pub async fn apply(
         let arn = match current {
             Some(tg) => {
                 modify(run, &tg, desired).await?;
-                let changes = tag_changes(
-                    &tg.tags,
-                    &desired.tags,
-                    &[],
-                    &run.settings.external_managed_tags,
-                );
-                if !changes.is_empty() {
-                    run.changed(
-                        ChangeKind::Modified,
-                        ResourceKind::TargetGroup,
-                        &tg.name,
-                        "tags",
-                    );
+                let kind = ResourceKind::TargetGroup;
+                if let Some(changes) = tags::changes(run, kind, &tg.name, &tg.tags, &desired.tags) {
                     tag_updates.push((tg.arn.clone(), changes));
                 }
                 tg.arn
@@ -162,15 +151,9 @@ async fn create(
     let out = run.send(Operation::CreateTargetGroup, name, call).await?;
     run.changed(ChangeKind::Created, ResourceKind::TargetGroup, name, "");
     let created = out.and_then(|o| o.target_groups?.into_iter().next()?.target_group_arn);
-    // Created with these tags: the next discovery needs no DescribeTags for it.
-    if let Some(arn) = &created {
-        run.aws
-            .remembered_tags
-            .put([(arn.clone(), tg.tags.clone())]);
-    }
-    let arn = created.unwrap_or_else(|| placeholder(name));
+    let arn = run.created(created, &tg.tags, name);
     if !tg.attributes.is_empty() {
-        set_attributes(run, &arn, name, &tg.attributes).await?;
+        attributes::set(run, Attributed::TargetGroup(&arn), name, &tg.attributes).await?;
     }
     Ok(arn)
 }
@@ -217,35 +200,11 @@ async fn modify(
     // AWS forbids attributes on alb-type groups; they can't differ.
     if !desired.attributes.is_empty() && desired.target_type != TargetType::Alb {
         let current = discover::attributes(run.aws, &actual.arn).await?;
-        let changes = attribute_changes(&current, &desired.attributes);
-        if !changes.is_empty() {
-            set_attributes(run, &actual.arn, &actual.name, &changes).await?;
-            run.changed(
-                ChangeKind::Modified,
-                ResourceKind::TargetGroup,
-                &actual.name,
-                "attributes",
-            );
+        let (kind, name) = (ResourceKind::TargetGroup, actual.name.as_str());
+        if let Some(changes) = attributes::changes(run, kind, name, &current, &desired.attributes) {
+            attributes::set(run, Attributed::TargetGroup(&actual.arn), name, &changes).await?;
         }
     }
-    Ok(())
-}
-
-async fn set_attributes(
-    run: &mut Run<'_>,
-    arn: &str,
-    name: &str,
-    attributes: &[gantry_model::Attribute],
-) -> Result<()> {
-    let call = run
-        .aws
-        .elbv2
-        .modify_target_group_attributes()
-        .target_group_arn(arn)
-        .set_attributes(Some(elb_attributes!(TargetGroupAttribute, attributes)))
-        .send();
-    run.send(Operation::ModifyTargetGroupAttributes, name, call)
-        .await?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 
 use crate::deployer::Deployer;
 use crate::discover::security_group::{filter, list};
-use crate::error::{Error, Operation, Result};
+use crate::error::{Operation, Result, send};
 use crate::ownership::{BACKEND_SG_VALUE, CLUSTER, CLUSTER_RESOURCE, Owner};
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, UserIdGroupPair};
 use gantry_model::{SecurityGroupRef, Stack};
@@ -217,41 +217,42 @@ impl Deployer {
     /// Authorizes `changes.added` (described with the marker) and revokes `changes.removed`,
     /// one call each at most; counts the calls.
     async fn change_rules(&self, group_id: &str, mut changes: RuleChanges) -> Result<RuleChanges> {
-        let aws = self.clients();
         let marker = rule_marker(&self.settings().cluster_name);
-        let dry_run = self.settings().dry_run;
-        if !changes.added.is_empty() {
-            changes.calls += 1;
-            if !dry_run {
-                aws.ec2
-                    .authorize_security_group_ingress()
-                    .group_id(group_id)
-                    .set_ip_permissions(Some(ip_permissions(&changes.added, &marker)))
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        Error::call(Operation::AuthorizeSecurityGroupIngress, group_id, e)
-                    })?;
-                self.after_mutation(Operation::AuthorizeSecurityGroupIngress)
-                    .await;
+        let batches = [
+            (Operation::AuthorizeSecurityGroupIngress, &changes.added),
+            (Operation::RevokeSecurityGroupIngress, &changes.removed),
+        ];
+        let mut calls = 0;
+        for (op, rules) in batches.into_iter().filter(|(_, rules)| !rules.is_empty()) {
+            calls += 1;
+            if !self.settings().dry_run {
+                // With the description: a revoked rule exactly as it was described.
+                self.change_ingress(group_id, op, ip_permissions(rules, &marker))
+                    .await?;
             }
         }
-        if !changes.removed.is_empty() {
-            changes.calls += 1;
-            if !dry_run {
-                aws.ec2
-                    .revoke_security_group_ingress()
-                    .group_id(group_id)
-                    // With the description, as described: the rule exactly as it is.
-                    .set_ip_permissions(Some(ip_permissions(&changes.removed, &marker)))
-                    .send()
-                    .await
-                    .map_err(|e| Error::call(Operation::RevokeSecurityGroupIngress, group_id, e))?;
-                self.after_mutation(Operation::RevokeSecurityGroupIngress)
-                    .await;
-            }
-        }
+        changes.calls += calls;
         Ok(changes)
+    }
+
+    /// One `AuthorizeSecurityGroupIngress` or `RevokeSecurityGroupIngress` call (`op`).
+    async fn change_ingress(
+        &self,
+        group_id: &str,
+        op: Operation,
+        permissions: Vec<IpPermission>,
+    ) -> Result<()> {
+        let ec2 = &self.clients().ec2;
+        let permissions = Some(permissions);
+        if op == Operation::AuthorizeSecurityGroupIngress {
+            let request = ec2.authorize_security_group_ingress().group_id(group_id);
+            send(op, group_id, request.set_ip_permissions(permissions).send()).await?;
+        } else {
+            let request = ec2.revoke_security_group_ingress().group_id(group_id);
+            send(op, group_id, request.set_ip_permissions(permissions).send()).await?;
+        }
+        self.after_mutation(op).await;
+        Ok(())
     }
 
     /// Every rule on `group_id` of one port or of all ports, and those of them that are
@@ -261,14 +262,12 @@ impl Deployer {
         group_id: &str,
     ) -> Result<(BTreeSet<BackendRule>, BTreeSet<BackendRule>)> {
         let marker = rule_marker(&self.settings().cluster_name);
-        let resp = self
+        let request = self
             .clients()
             .ec2
             .describe_security_groups()
-            .group_ids(group_id)
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::DescribeSecurityGroups, group_id, e))?;
+            .group_ids(group_id);
+        let resp = send(Operation::DescribeSecurityGroups, group_id, request.send()).await?;
         let mut present = BTreeSet::new();
         let mut ours = BTreeSet::new();
         let permissions = resp

@@ -19,7 +19,7 @@ pub use backend_rules::{BackendRule, RuleChanges, RuleSource, rule_marker, worke
 
 use crate::deployer::Deployer;
 use crate::discover::target_group;
-use crate::error::{Error, Operation, Result};
+use crate::error::{Error, Operation, Result, send};
 use crate::ownership::Owner;
 use aws_sdk_elasticloadbalancingv2::types::{
     TargetDescription, TargetHealthDescription, TargetHealthStateEnum,
@@ -67,14 +67,9 @@ impl Deployer {
     /// Registers and deregisters so that the target group `tg_arn` holds exactly `desired`.
     /// Nothing to change costs one `DescribeTargetHealth` and no other call.
     pub async fn sync_targets(&self, tg_arn: &str, desired: &[Target]) -> Result<TargetChanges> {
-        let aws = self.clients();
-        let resp = aws
-            .elbv2
-            .describe_target_health()
-            .target_group_arn(tg_arn)
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::DescribeTargetHealth, tg_arn, e))?;
+        let request = self.clients().elbv2.describe_target_health();
+        let request = request.target_group_arn(tg_arn).send();
+        let resp = send(Operation::DescribeTargetHealth, tg_arn, request).await?;
         let listed = resp.target_health_descriptions.unwrap_or_default();
         let health = health(&listed);
         let current = registered(listed);
@@ -86,62 +81,48 @@ impl Deployer {
             health,
             ..TargetChanges::default()
         };
-        for chunk in register.chunks(TARGETS_PER_CALL) {
+        let registers = register.chunks(TARGETS_PER_CALL).map(|chunk| {
+            let targets = chunk
+                .iter()
+                .map(|t| TargetDescription::builder().id(&t.id).port(t.port).build());
+            (Operation::RegisterTargets, targets.collect())
+        });
+        let deregisters = deregister
+            .chunks(TARGETS_PER_CALL)
+            .map(|chunk| (Operation::DeregisterTargets, descriptions(chunk)));
+        for (op, targets) in registers.chain(deregisters) {
             changes.calls += 1;
-            if changes.dry_run {
-                continue;
+            if !changes.dry_run {
+                self.change_targets(tg_arn, op, targets).await?;
             }
-            aws.elbv2
-                .register_targets()
-                .target_group_arn(tg_arn)
-                .set_targets(Some(
-                    chunk
-                        .iter()
-                        .map(|t| TargetDescription::builder().id(&t.id).port(t.port).build())
-                        .collect(),
-                ))
-                .send()
-                .await
-                .map_err(|e| Error::call(Operation::RegisterTargets, tg_arn, e))?;
-            self.after_mutation(Operation::RegisterTargets).await;
-        }
-        for chunk in deregister.chunks(TARGETS_PER_CALL) {
-            changes.calls += 1;
-            if changes.dry_run {
-                continue;
-            }
-            aws.elbv2
-                .deregister_targets()
-                .target_group_arn(tg_arn)
-                .set_targets(Some(descriptions(chunk)))
-                .send()
-                .await
-                .map_err(|e| Error::call(Operation::DeregisterTargets, tg_arn, e))?;
-            self.after_mutation(Operation::DeregisterTargets).await;
         }
         Ok(changes)
+    }
+
+    /// One `RegisterTargets` or `DeregisterTargets` call (`op`) of `targets`.
+    async fn change_targets(
+        &self,
+        tg_arn: &str,
+        op: Operation,
+        targets: Vec<TargetDescription>,
+    ) -> Result<()> {
+        let elbv2 = &self.clients().elbv2;
+        if op == Operation::RegisterTargets {
+            let request = elbv2.register_targets().target_group_arn(tg_arn);
+            send(op, tg_arn, request.set_targets(Some(targets)).send()).await?;
+        } else {
+            let request = elbv2.deregister_targets().target_group_arn(tg_arn);
+            send(op, tg_arn, request.set_targets(Some(targets)).send()).await?;
+        }
+        self.after_mutation(op).await;
+        Ok(())
     }
 
     /// The ARN of the target group named `name` (what a TargetGroupBinding may give instead
     /// of `targetGroupARN`); None when no target group has that name.
     pub async fn target_group_arn_by_name(&self, name: &str) -> Result<Option<String>> {
-        let resp = self
-            .clients()
-            .elbv2
-            .describe_target_groups()
-            .names(name)
-            .send()
-            .await
-            .map_err(|e| Error::call(Operation::DescribeTargetGroups, name, e));
-        match resp {
-            Ok(resp) => Ok(resp
-                .target_groups
-                .unwrap_or_default()
-                .into_iter()
-                .find_map(|tg| tg.target_group_arn)),
-            Err(e) if e.class() == crate::ErrorClass::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        let found = target_group::by_name(self.clients(), name).await?;
+        Ok(found.and_then(|tg| tg.target_group_arn))
     }
 
     /// ARNs of the target groups of `stack` that exist, by resource id, found by the stack's

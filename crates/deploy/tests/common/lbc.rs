@@ -22,7 +22,7 @@
 //!   instance); the managed group allowing the listener port from `0.0.0.0/0` (IPv4 load
 //!   balancer: `::/0` is skipped), described as the LBC describes it.
 
-use super::Fixture;
+use super::{Fixture, created_arn};
 use aws_sdk_ec2::types::{IpPermission, IpRange, ResourceType, Tag as Ec2Tag, TagSpecification};
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, FixedResponseActionConfig, ForwardActionConfig, LoadBalancerSchemeEnum,
@@ -221,7 +221,7 @@ pub async fn build_alb(
     let mut target_group_names = Vec::new();
     for b in backends {
         let name = gw.target_group_name(cluster, b);
-        let tg = fx
+        let created = fx
             .elbv2
             .create_target_group()
             .name(&name)
@@ -243,16 +243,17 @@ pub async fn build_alb(
             .set_tags(Some(gw.tags(cluster, &gw.target_group_id(b))))
             .send()
             .await
-            .expect("create target group")
-            .target_groups
-            .and_then(|t| t.into_iter().next())
-            .and_then(|t| t.target_group_arn)
-            .expect("target group ARN");
+            .expect("create target group");
+        let tg = created_arn(
+            created.target_groups,
+            |c| c.target_group_arn,
+            "target group",
+        );
         target_groups.push(tg);
         target_group_names.push(name);
     }
 
-    let lb = fx
+    let created = fx
         .elbv2
         .create_load_balancer()
         .name(gw.load_balancer_name(cluster))
@@ -265,11 +266,12 @@ pub async fn build_alb(
         .set_tags(Some(gw.tags(cluster, "LoadBalancer")))
         .send()
         .await
-        .expect("create load balancer")
-        .load_balancers
-        .and_then(|l| l.into_iter().next())
-        .and_then(|l| l.load_balancer_arn)
-        .expect("load balancer ARN");
+        .expect("create load balancer");
+    let lb = created_arn(
+        created.load_balancers,
+        |c| c.load_balancer_arn,
+        "load balancer",
+    );
 
     let not_found = Action::builder()
         .r#type(ActionTypeEnum::FixedResponse)
@@ -280,7 +282,7 @@ pub async fn build_alb(
                 .build(),
         )
         .build();
-    let listener = fx
+    let created = fx
         .elbv2
         .create_listener()
         .load_balancer_arn(&lb)
@@ -290,11 +292,8 @@ pub async fn build_alb(
         .set_tags(Some(gw.tags(cluster, &port.to_string())))
         .send()
         .await
-        .expect("create listener")
-        .listeners
-        .and_then(|l| l.into_iter().next())
-        .and_then(|l| l.listener_arn)
-        .expect("listener ARN");
+        .expect("create listener");
+    let listener = created_arn(created.listeners, |c| c.listener_arn, "listener");
 
     let mut rule_arns = Vec::new();
     for (i, r) in rules.iter().enumerate() {
@@ -407,7 +406,8 @@ async fn create_rule(
         .r#type(ActionTypeEnum::Forward)
         .forward_config(forward.build())
         .build();
-    fx.elbv2
+    let created = fx
+        .elbv2
         .create_rule()
         .listener_arn(listener)
         .priority(priority)
@@ -416,9 +416,6 @@ async fn create_rule(
         .set_tags(Some(gw.tags(cluster, &format!("{port}:{priority}"))))
         .send()
         .await
-        .expect("create rule")
-        .rules
-        .and_then(|r| r.into_iter().next())
-        .and_then(|r| r.rule_arn)
-        .expect("rule ARN")
+        .expect("create rule");
+    created_arn(created.rules, |c| c.rule_arn, "rule")
 }

@@ -70,7 +70,27 @@ pub struct Fixture {
 
 static NEXT_CLUSTER: AtomicU32 = AtomicU32::new(0);
 
+/// The ARN of the one resource a Create call answers with (`arn_of` reads it from what
+/// `answer` lists); panics naming `what` without one.
+pub fn created_arn<T>(
+    answer: Option<Vec<T>>,
+    arn_of: impl FnOnce(T) -> Option<String>,
+    what: &str,
+) -> String {
+    let first = answer.and_then(|all| all.into_iter().next());
+    first
+        .and_then(arn_of)
+        .unwrap_or_else(|| panic!("{what} ARN"))
+}
+
 impl Fixture {
+    /// The fixture of the test `test` (its cluster named after `name`), or None when the test
+    /// is skipped for want of the emulator (see [`endpoint`]).
+    pub async fn start(test: &str, name: &str) -> Option<Fixture> {
+        let endpoint = endpoint(test)?;
+        Some(Fixture::new(&endpoint, name).await)
+    }
+
     pub async fn new(endpoint: &str, name: &str) -> Fixture {
         let config = sdk_config(endpoint, https_client()).await;
         let ec2 = aws_sdk_ec2::Client::new(&config);
@@ -143,31 +163,75 @@ impl Fixture {
         out
     }
 
+    /// The listeners of the load balancer `lb_arn`.
+    pub async fn listeners(
+        &self,
+        lb_arn: &str,
+    ) -> Vec<aws_sdk_elasticloadbalancingv2::types::Listener> {
+        let request = self.elbv2.describe_listeners().load_balancer_arn(lb_arn);
+        let described = request.send().await.expect("describe listeners");
+        described.listeners.unwrap_or_default()
+    }
+
     pub async fn listener_arn(&self, lb_arn: &str, port: i32) -> String {
-        self.elbv2
-            .describe_listeners()
-            .load_balancer_arn(lb_arn)
-            .send()
-            .await
-            .expect("describe listeners")
-            .listeners
-            .unwrap_or_default()
-            .into_iter()
-            .find(|l| l.port == Some(port))
+        let listeners = self.listeners(lb_arn).await;
+        let on_port = listeners.into_iter().find(|l| l.port == Some(port));
+        on_port
             .and_then(|l| l.listener_arn)
             .expect("listener on port")
     }
 
-    pub async fn security_groups_named(&self, name: &str) -> usize {
-        self.ec2
-            .describe_security_groups()
-            .filters(Filter::builder().name("group-name").values(name).build())
+    /// The certificate ARNs on the listener `arn`, sorted.
+    pub async fn listener_certificates(&self, arn: &str) -> Vec<String> {
+        let request = self
+            .elbv2
+            .describe_listener_certificates()
+            .listener_arn(arn);
+        let described = request
             .send()
             .await
-            .expect("describe security groups")
-            .security_groups
-            .unwrap_or_default()
-            .len()
+            .expect("describe listener certificates");
+        let certificates = described.certificates.unwrap_or_default().into_iter();
+        let mut out: Vec<String> = certificates.filter_map(|c| c.certificate_arn).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The security groups whose `filter` (an EC2 filter name, e.g. `group-name`) is `value`.
+    pub async fn security_groups(
+        &self,
+        filter: &str,
+        value: &str,
+    ) -> Vec<aws_sdk_ec2::types::SecurityGroup> {
+        let filter = Filter::builder().name(filter).values(value).build();
+        let request = self.ec2.describe_security_groups().filters(filter);
+        let described = request.send().await.expect("describe security groups");
+        described.security_groups.unwrap_or_default()
+    }
+
+    pub async fn security_groups_named(&self, name: &str) -> usize {
+        self.security_groups("group-name", name).await.len()
+    }
+
+    /// Whether the target group `arn` exists.
+    pub async fn target_group_exists(&self, arn: &str) -> bool {
+        let request = self.elbv2.describe_target_groups().target_group_arns(arn);
+        let described = request.send().await;
+        described.is_ok_and(|d| d.target_groups.unwrap_or_default().len() == 1)
+    }
+
+    /// The tags of the ELB resource `arn`, sorted.
+    pub async fn tags_of(&self, arn: &str) -> Vec<(String, String)> {
+        let request = self.elbv2.describe_tags().resource_arns(arn);
+        let described = request.send().await.expect("describe tags");
+        let tags = described.tag_descriptions.unwrap_or_default().into_iter();
+        let tags = tags.flat_map(|d| d.tags.unwrap_or_default());
+        let mut out: Vec<(String, String)> = tags
+            .map(|t| (t.key.unwrap_or_default(), t.value.unwrap_or_default()))
+            .collect();
+        out.sort();
+        out
     }
 }
 
@@ -183,6 +247,38 @@ pub fn tags(cluster: &str, gateway: &str, kind: LoadBalancerType, resource: &str
     t.insert(stack, gateway);
     t.insert(res, resource);
     t
+}
+
+/// The default action of the listeners of these tests: a fixed 404.
+pub fn not_found() -> Action {
+    Action::fixed_response(404, "text/plain", None)
+}
+
+/// A listener of the `kind` load balancer of `gateway` on `port` with one default action; no
+/// certificates, attributes nor rules; tagged as gantry tags it.
+pub fn listener(
+    cluster: &str,
+    gateway: &str,
+    kind: LoadBalancerType,
+    port: i32,
+    protocol: Protocol,
+    default_action: Action,
+) -> Listener {
+    Listener {
+        id: port.to_string(),
+        port,
+        protocol,
+        default_actions: vec![default_action],
+        certificates: vec![],
+        certificate_hostnames: vec![],
+        certificate_secrets: vec![],
+        ssl_policy: None,
+        alpn_policy: None,
+        mutual_authentication: None,
+        attributes: vec![],
+        tags: tags(cluster, gateway, kind, &port.to_string()),
+        rules: vec![],
+    }
 }
 
 /// A small ALB stack: managed SG, HTTP listener on 80 with a 404 default, no rules yet.
@@ -219,21 +315,14 @@ pub fn alb(cluster: &str, gateway: &str, name: &str) -> Stack {
             }],
             tags: tags(cluster, gateway, kind, "ManagedLBSecurityGroup"),
         }),
-        listeners: vec![Listener {
-            id: "80".into(),
-            port: 80,
-            protocol: Protocol::Http,
-            default_actions: vec![Action::fixed_response(404, "text/plain", None)],
-            certificates: vec![],
-            certificate_hostnames: vec![],
-            certificate_secrets: vec![],
-            ssl_policy: None,
-            alpn_policy: None,
-            mutual_authentication: None,
-            attributes: vec![],
-            tags: tags(cluster, gateway, kind, "80"),
-            rules: vec![],
-        }],
+        listeners: vec![listener(
+            cluster,
+            gateway,
+            kind,
+            80,
+            Protocol::Http,
+            not_found(),
+        )],
         target_groups: vec![],
         depends_on: vec![],
     }
