@@ -18,6 +18,22 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use gantry_model::{Listener, Stack};
 use std::collections::BTreeMap;
 
+/// Sets what a listener is (port, protocol, default actions, default certificate, TLS
+/// policies) on a create or a modify call alike: two SDK builder types with the same setters.
+macro_rules! with_settings {
+    ($call:expr, $listener:expr) => {{
+        let l: &Listener = $listener;
+        $call
+            .port(l.port)
+            .protocol(to_sdk_protocol(l.protocol))
+            .set_default_actions(Some(l.default_actions.iter().map(to_sdk_action).collect()))
+            .set_certificates(default_certificate(l))
+            .set_ssl_policy(l.ssl_policy.clone())
+            .set_alpn_policy(l.alpn_policy.clone())
+            .set_mutual_authentication(mutual_authentication(l))
+    }};
+}
+
 /// Syncs every wanted listener of `stack` on `lb`; returns the listeners to delete afterwards.
 pub async fn apply(
     run: &mut Run<'_>,
@@ -93,18 +109,7 @@ fn mutual_authentication(l: &Listener) -> Option<MutualAuthenticationAttributes>
 
 async fn create(run: &mut Run<'_>, lb_arn: &str, l: &Listener) -> Result<String> {
     let label = l.port.to_string();
-    let call = run
-        .aws
-        .elbv2
-        .create_listener()
-        .load_balancer_arn(lb_arn)
-        .port(l.port)
-        .protocol(to_sdk_protocol(l.protocol))
-        .set_default_actions(Some(l.default_actions.iter().map(to_sdk_action).collect()))
-        .set_certificates(default_certificate(l))
-        .set_ssl_policy(l.ssl_policy.clone())
-        .set_alpn_policy(l.alpn_policy.clone())
-        .set_mutual_authentication(mutual_authentication(l))
+    let call = with_settings!(run.aws.elbv2.create_listener().load_balancer_arn(lb_arn), l)
         .set_tags(Some(tags_to_elb(&l.tags)))
         .send();
     let out = run.send(Operation::CreateListener, &label, call).await?;
@@ -145,19 +150,7 @@ async fn modify(run: &mut Run<'_>, a: &ActualListener, l: &Listener) -> Result<(
     let label = l.port.to_string();
     let c = changes(a, l);
     if c.modify {
-        let call = run
-            .aws
-            .elbv2
-            .modify_listener()
-            .listener_arn(&a.arn)
-            .port(l.port)
-            .protocol(to_sdk_protocol(l.protocol))
-            .set_default_actions(Some(l.default_actions.iter().map(to_sdk_action).collect()))
-            .set_certificates(default_certificate(l))
-            .set_ssl_policy(l.ssl_policy.clone())
-            .set_alpn_policy(l.alpn_policy.clone())
-            .set_mutual_authentication(mutual_authentication(l))
-            .send();
+        let call = with_settings!(run.aws.elbv2.modify_listener().listener_arn(&a.arn), l).send();
         run.send(Operation::ModifyListener, &label, call).await?;
         run.changed(
             ChangeKind::Modified,

@@ -19,6 +19,24 @@ use gantry_model::{ArnRef, LoadBalancerType, Stack, TargetGroup, TargetIpAddress
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// Sets a target group's health check on a create or a modify call alike: two SDK builder
+/// types with the same setters.
+macro_rules! with_health_check {
+    ($call:expr, $target_group:expr) => {{
+        let tg: &TargetGroup = $target_group;
+        let hc = &tg.health_check;
+        $call
+            .health_check_protocol(to_sdk_protocol(hc.protocol))
+            .health_check_port(&hc.port)
+            .set_health_check_path(hc.path.clone())
+            .health_check_interval_seconds(hc.interval_seconds)
+            .health_check_timeout_seconds(hc.timeout_seconds)
+            .healthy_threshold_count(hc.healthy_threshold_count)
+            .unhealthy_threshold_count(hc.unhealthy_threshold_count)
+            .set_matcher(matcher(tg))
+    }};
+}
+
 pub struct TargetGroups {
     /// Resource id → ARN of every wanted target group.
     pub arns: BTreeMap<String, String>,
@@ -121,33 +139,26 @@ async fn create(
     name: &str,
     vpc: Option<&str>,
 ) -> Result<String> {
-    let hc = &tg.health_check;
-    let call = run
-        .aws
-        .elbv2
-        .create_target_group()
-        .name(name)
-        .protocol(to_sdk_protocol(tg.protocol))
-        .set_protocol_version(tg.protocol_version.map(|v| v.as_str().to_string()))
-        .port(tg.port)
-        .set_vpc_id(vpc.map(str::to_string))
-        .target_type(TargetTypeEnum::from(tg.target_type.as_str()))
-        .ip_address_type(match tg.ip_address_type {
-            TargetIpAddressType::Ipv4 => TargetGroupIpAddressTypeEnum::Ipv4,
-            TargetIpAddressType::Ipv6 => TargetGroupIpAddressTypeEnum::Ipv6,
-        })
-        .health_check_enabled(true)
-        .health_check_protocol(to_sdk_protocol(hc.protocol))
-        .health_check_port(&hc.port)
-        .set_health_check_path(hc.path.clone())
-        .health_check_interval_seconds(hc.interval_seconds)
-        .health_check_timeout_seconds(hc.timeout_seconds)
-        .healthy_threshold_count(hc.healthy_threshold_count)
-        .unhealthy_threshold_count(hc.unhealthy_threshold_count)
-        .set_matcher(matcher(tg))
-        .set_target_control_port(tg.target_control_port)
-        .set_tags(Some(tags_to_elb(&tg.tags)))
-        .send();
+    let call = with_health_check!(
+        run.aws
+            .elbv2
+            .create_target_group()
+            .name(name)
+            .protocol(to_sdk_protocol(tg.protocol))
+            .set_protocol_version(tg.protocol_version.map(|v| v.as_str().to_string()))
+            .port(tg.port)
+            .set_vpc_id(vpc.map(str::to_string))
+            .target_type(TargetTypeEnum::from(tg.target_type.as_str()))
+            .ip_address_type(match tg.ip_address_type {
+                TargetIpAddressType::Ipv4 => TargetGroupIpAddressTypeEnum::Ipv4,
+                TargetIpAddressType::Ipv6 => TargetGroupIpAddressTypeEnum::Ipv6,
+            })
+            .health_check_enabled(true),
+        tg
+    )
+    .set_target_control_port(tg.target_control_port)
+    .set_tags(Some(tags_to_elb(&tg.tags)))
+    .send();
     let out = run.send(Operation::CreateTargetGroup, name, call).await?;
     run.changed(ChangeKind::Created, ResourceKind::TargetGroup, name, "");
     let created = out.and_then(|o| o.target_groups?.into_iter().next()?.target_group_arn);
@@ -174,20 +185,14 @@ async fn modify(
 ) -> Result<()> {
     let hc = &desired.health_check;
     if health_check_changed(actual.health_check.as_ref(), hc) {
-        let call = run
-            .aws
-            .elbv2
-            .modify_target_group()
-            .target_group_arn(&actual.arn)
-            .health_check_protocol(to_sdk_protocol(hc.protocol))
-            .health_check_port(&hc.port)
-            .set_health_check_path(hc.path.clone())
-            .health_check_interval_seconds(hc.interval_seconds)
-            .health_check_timeout_seconds(hc.timeout_seconds)
-            .healthy_threshold_count(hc.healthy_threshold_count)
-            .unhealthy_threshold_count(hc.unhealthy_threshold_count)
-            .set_matcher(matcher(desired))
-            .send();
+        let call = with_health_check!(
+            run.aws
+                .elbv2
+                .modify_target_group()
+                .target_group_arn(&actual.arn),
+            desired
+        )
+        .send();
         let name = actual.name.as_str();
         run.send(Operation::ModifyTargetGroup, name, call).await?;
         run.changed(
