@@ -10,6 +10,26 @@ use gantry_model::{
     RedirectConfig, TargetGroupStickinessConfig, TargetGroupTuple,
 };
 
+/// Sets an authenticate action's session on the OIDC or the Cognito config builder alike: two
+/// SDK builder types with the same setters, each with its own enum of unauthenticated behaviour.
+macro_rules! with_session {
+    ($builder:expr, $session:expr, $behaviour:ident) => {{
+        let s: &AuthenticationSession = $session;
+        $builder
+            .set_scope(s.scope.clone())
+            .set_session_cookie_name(s.session_cookie_name.clone())
+            .set_session_timeout(s.session_timeout)
+            .set_on_unauthenticated_request(
+                s.on_unauthenticated_request
+                    .as_deref()
+                    .map(sdk::$behaviour::from),
+            )
+            .set_authentication_request_extra_params(non_empty_map(
+                &s.authentication_request_extra_params,
+            ))
+    }};
+}
+
 pub fn to_sdk_action(a: &Action) -> sdk::Action {
     let mut b = sdk::Action::builder()
         .r#type(sdk::ActionTypeEnum::from(a.kind.as_str()))
@@ -63,48 +83,34 @@ pub fn to_sdk_action(a: &Action) -> sdk::Action {
         );
     }
     if let Some(o) = &a.authenticate_oidc_config {
+        let config = sdk::AuthenticateOidcActionConfig::builder()
+            .issuer(&o.issuer)
+            .authorization_endpoint(&o.authorization_endpoint)
+            .token_endpoint(&o.token_endpoint)
+            .user_info_endpoint(&o.user_info_endpoint)
+            .client_id(&o.client_id)
+            .client_secret(&o.client_secret);
         b = b.authenticate_oidc_config(
-            sdk::AuthenticateOidcActionConfig::builder()
-                .issuer(&o.issuer)
-                .authorization_endpoint(&o.authorization_endpoint)
-                .token_endpoint(&o.token_endpoint)
-                .user_info_endpoint(&o.user_info_endpoint)
-                .client_id(&o.client_id)
-                .client_secret(&o.client_secret)
-                .set_scope(o.session.scope.clone())
-                .set_session_cookie_name(o.session.session_cookie_name.clone())
-                .set_session_timeout(o.session.session_timeout)
-                .set_on_unauthenticated_request(
-                    o.session
-                        .on_unauthenticated_request
-                        .as_deref()
-                        .map(sdk::AuthenticateOidcActionConditionalBehaviorEnum::from),
-                )
-                .set_authentication_request_extra_params(non_empty_map(
-                    &o.session.authentication_request_extra_params,
-                ))
-                .build(),
+            with_session!(
+                config,
+                &o.session,
+                AuthenticateOidcActionConditionalBehaviorEnum
+            )
+            .build(),
         );
     }
     if let Some(c) = &a.authenticate_cognito_config {
+        let config = sdk::AuthenticateCognitoActionConfig::builder()
+            .user_pool_arn(&c.user_pool_arn)
+            .user_pool_client_id(&c.user_pool_client_id)
+            .user_pool_domain(&c.user_pool_domain);
         b = b.authenticate_cognito_config(
-            sdk::AuthenticateCognitoActionConfig::builder()
-                .user_pool_arn(&c.user_pool_arn)
-                .user_pool_client_id(&c.user_pool_client_id)
-                .user_pool_domain(&c.user_pool_domain)
-                .set_scope(c.session.scope.clone())
-                .set_session_cookie_name(c.session.session_cookie_name.clone())
-                .set_session_timeout(c.session.session_timeout)
-                .set_on_unauthenticated_request(
-                    c.session
-                        .on_unauthenticated_request
-                        .as_deref()
-                        .map(sdk::AuthenticateCognitoActionConditionalBehaviorEnum::from),
-                )
-                .set_authentication_request_extra_params(non_empty_map(
-                    &c.session.authentication_request_extra_params,
-                ))
-                .build(),
+            with_session!(
+                config,
+                &c.session,
+                AuthenticateCognitoActionConditionalBehaviorEnum
+            )
+            .build(),
         );
     }
     if let Some(j) = &a.jwt_validation_config {
@@ -277,4 +283,58 @@ pub fn from_sdk_action(a: &sdk::Action) -> Option<Action> {
                     .collect(),
             }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> AuthenticationSession {
+        AuthenticationSession {
+            scope: Some("openid email".to_string()),
+            session_cookie_name: Some("shop-session".to_string()),
+            session_timeout: Some(3600),
+            on_unauthenticated_request: Some("deny".to_string()),
+            authentication_request_extra_params: [("prompt".to_string(), "login".to_string())]
+                .into(),
+        }
+    }
+
+    /// Every session setting reaches AWS and reads back as it was written, for both kinds.
+    #[test]
+    fn authenticate_actions_read_back_as_written() {
+        let cognito = Action::authenticate_cognito(AuthenticateCognitoConfig {
+            user_pool_arn: "arn:aws:cognito-idp:us-west-2:1:userpool/p".to_string(),
+            user_pool_client_id: "client".to_string(),
+            user_pool_domain: "login".to_string(),
+            session: session(),
+        });
+        assert_eq!(from_sdk_action(&to_sdk_action(&cognito)), Some(cognito));
+
+        let oidc = AuthenticateOidcConfig {
+            issuer: "https://idp".to_string(),
+            authorization_endpoint: "https://idp/auth".to_string(),
+            token_endpoint: "https://idp/token".to_string(),
+            user_info_endpoint: "https://idp/userinfo".to_string(),
+            client_id: "client".to_string(),
+            client_secret: "s3cret".to_string(),
+            session: session(),
+        };
+        let sent = to_sdk_action(&Action::authenticate_oidc(oidc.clone()));
+        let sent_config = sent.authenticate_oidc_config.as_ref().expect("OIDC config");
+        assert_eq!(sent_config.client_secret(), Some("s3cret"));
+        assert_eq!(
+            sent_config.on_unauthenticated_request(),
+            Some(&sdk::AuthenticateOidcActionConditionalBehaviorEnum::Deny)
+        );
+        // AWS never returns the secret.
+        let expected = AuthenticateOidcConfig {
+            client_secret: String::new(),
+            ..oidc
+        };
+        assert_eq!(
+            from_sdk_action(&sent),
+            Some(Action::authenticate_oidc(expected))
+        );
+    }
 }
