@@ -51,63 +51,43 @@ pub fn rule_configuration_secret_names(
 pub fn listener_certificate_secrets(snapshot: &Snapshot) -> SecretReferences {
     let mut out = SecretReferences::new();
     for (key, gw) in &snapshot.gateways {
-        let class = ObjectKey::cluster(gw.spec.gateway_class_name.clone());
-        let ours = snapshot
-            .gateway_classes
-            .get(&class)
-            .is_some_and(|c| LbKind::from_controller_name(&c.spec.controller_name).is_some());
-        if !ours {
-            continue;
-        }
-        for secret in gateway_certificate_secrets(key, gw) {
-            let permitted = secret.namespace == key.namespace
-                || crate::refs::is_granted_from(
-                    snapshot,
-                    GROUP,
-                    "Gateway",
-                    &key.namespace,
-                    "",
-                    "Secret",
-                    &secret,
-                );
-            if permitted {
-                out.entry(secret).or_default().extend(TLS_KEYS);
-            }
+        if LbKind::of_gateway(snapshot, gw).is_some() {
+            let secrets = gateway_certificate_secrets(key, gw);
+            add_permitted(&mut out, snapshot, "Gateway", &key.namespace, secrets);
         }
     }
     // ListenerSet listeners' certificateRefs, for ListenerSets naming a Gateway of ours;
     // grants are checked `from` kind ListenerSet.
     for (key, set) in &snapshot.listener_sets {
-        let Some(parent) = crate::listener_sets::parent_of(key, set) else {
-            continue;
-        };
-        let ours = snapshot.gateways.get(&parent).is_some_and(|gw| {
-            let class = ObjectKey::cluster(gw.spec.gateway_class_name.clone());
-            snapshot
-                .gateway_classes
-                .get(&class)
-                .is_some_and(|c| LbKind::from_controller_name(&c.spec.controller_name).is_some())
-        });
-        if !ours {
-            continue;
-        }
-        for secret in listener_set_certificate_secrets(key, set) {
-            let permitted = secret.namespace == key.namespace
-                || crate::refs::is_granted_from(
-                    snapshot,
-                    GROUP,
-                    "ListenerSet",
-                    &key.namespace,
-                    "",
-                    "Secret",
-                    &secret,
-                );
-            if permitted {
-                out.entry(secret).or_default().extend(TLS_KEYS);
-            }
+        let ours = crate::listener_sets::parent_of(key, set)
+            .and_then(|parent| snapshot.gateways.get(&parent))
+            .is_some_and(|gw| LbKind::of_gateway(snapshot, gw).is_some());
+        if ours {
+            let secrets = listener_set_certificate_secrets(key, set);
+            add_permitted(&mut out, snapshot, "ListenerSet", &key.namespace, secrets);
         }
     }
     out
+}
+
+/// Adds to `out`, for their TLS keys, the `secrets` an object of kind `from_kind` in
+/// `namespace` may read: those of its own namespace and those a ReferenceGrant allows.
+pub fn add_permitted(
+    out: &mut SecretReferences,
+    snapshot: &Snapshot,
+    from_kind: &str,
+    namespace: &str,
+    secrets: impl IntoIterator<Item = ObjectKey>,
+) {
+    for secret in secrets {
+        let permitted = secret.namespace == namespace
+            || crate::refs::is_granted_from(
+                snapshot, GROUP, from_kind, namespace, "", "Secret", &secret,
+            );
+        if permitted {
+            out.entry(secret).or_default().extend(TLS_KEYS);
+        }
+    }
 }
 
 /// The core Secrets the listeners of ListenerSet `key` name in `tls.certificateRefs` (the
@@ -131,12 +111,13 @@ pub fn gateway_certificate_secrets<'a>(
     certificate_secrets(&key.namespace, &gw.spec.listeners)
 }
 
-fn certificate_secrets<'a>(
+/// The core Secrets `listeners` (of an object in `namespace`) name in `tls.certificateRefs`.
+pub fn certificate_secrets<'a>(
     namespace: &'a str,
-    listeners: &'a [GatewayListeners],
+    listeners: impl IntoIterator<Item = &'a GatewayListeners> + 'a,
 ) -> impl Iterator<Item = ObjectKey> + 'a {
     listeners
-        .iter()
+        .into_iter()
         .filter_map(|l| l.tls.as_ref())
         .flat_map(|t| t.certificate_refs.iter().flatten())
         .filter(|r| {

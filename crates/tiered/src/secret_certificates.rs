@@ -8,11 +8,10 @@
 //! imports it into ACM itself (the deployer's import, with its ownership tags) and passes the
 //! ARNs back in [`crate::Observed`]; until then the listener object waits for the ARN.
 
-use gantry_api::gateway::GROUP;
 use gantry_gateway::attach::Listener;
 use gantry_gateway::attach::listeners::ListenerProblem;
 use gantry_gateway::certificates::resolve_listener;
-use gantry_gateway::secrets::{SecretReferences, TLS_KEYS};
+use gantry_gateway::secrets::{SecretReferences, add_permitted, certificate_secrets};
 use gantry_gateway::status::reasons::Reason;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -123,31 +122,8 @@ pub fn listener_certificate_secrets(snapshot: &Snapshot) -> SecretReferences {
             matches!(l.protocol.as_str(), "HTTPS" | "TLS")
                 && l.hostname.as_deref().is_none_or(str::is_empty)
         });
-        for l in listeners {
-            let refs = l
-                .tls
-                .iter()
-                .flat_map(|t| t.certificate_refs.iter().flatten());
-            for r in refs {
-                let core = matches!(r.group.as_deref().unwrap_or(""), "" | "core")
-                    && r.kind.as_deref().unwrap_or("Secret") == "Secret";
-                let namespace = r.namespace.as_deref().unwrap_or(&key.namespace);
-                let secret = ObjectKey::new(namespace, r.name.clone());
-                let permitted = namespace == key.namespace
-                    || gantry_gateway::refs::is_granted_from(
-                        snapshot,
-                        GROUP,
-                        "Gateway",
-                        &key.namespace,
-                        "",
-                        "Secret",
-                        &secret,
-                    );
-                if core && permitted {
-                    out.entry(secret).or_default().extend(TLS_KEYS);
-                }
-            }
-        }
+        let secrets = certificate_secrets(&key.namespace, listeners);
+        add_permitted(&mut out, snapshot, "Gateway", &key.namespace, secrets);
     }
     out
 }
@@ -155,6 +131,7 @@ pub fn listener_certificate_secrets(snapshot: &Snapshot) -> SecretReferences {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gantry_gateway::secrets::TLS_KEYS;
     use gantry_testkit::objects::{docs, gateway_class};
 
     /// Only the Secrets of tiered Gateways' HTTPS/TLS listeners without hostname are read,

@@ -2,7 +2,6 @@
 //! which Gateways a ConfigMap change concerns.
 
 use super::validations;
-use gantry_api::gateway::Gateway;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use std::collections::BTreeSet;
 
@@ -13,7 +12,7 @@ pub fn config_map_references(snapshot: &Snapshot) -> BTreeSet<ObjectKey> {
     snapshot
         .gateways
         .iter()
-        .filter(|(_, g)| ours(snapshot, g))
+        .filter(|(_, g)| crate::LbKind::of_gateway(snapshot, g).is_some())
         .flat_map(|(key, g)| {
             validations(g)
                 .into_iter()
@@ -46,14 +45,6 @@ pub fn gateways_using_config_map(snapshot: &Snapshot, key: &ObjectKey) -> BTreeS
         })
         .map(|(k, _)| k.clone())
         .collect()
-}
-
-/// Whether the Gateway's class is one of gantry's ALB or NLB classes.
-fn ours(snapshot: &Snapshot, g: &Gateway) -> bool {
-    snapshot
-        .gateway_classes
-        .get(&ObjectKey::cluster(g.spec.gateway_class_name.clone()))
-        .is_some_and(|c| crate::LbKind::from_controller_name(&c.spec.controller_name).is_some())
 }
 
 #[cfg(test)]
