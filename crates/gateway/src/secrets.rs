@@ -136,6 +136,9 @@ pub fn certificate_secrets<'a>(
 mod tests {
     use super::*;
     use gantry_testkit::objects::{docs, gateway_class};
+    use gantry_testkit::route_builders::{
+        foreign_gateway_class, oidc_rule_configuration, reference_grant,
+    };
 
     /// The objects of `yaml`, read as the manifest loader reads them (with the API server's
     /// defaults).
@@ -158,28 +161,17 @@ mod tests {
 
     #[test]
     fn oidc_secrets_are_named_in_the_configuration_namespace() {
-        let snapshot = snapshot(
-            r#"apiVersion: gateway.k8s.aws/v1
-kind: ListenerRuleConfiguration
-metadata: {name: auth, namespace: apps}
-spec:
-  actions:
-  - type: authenticate-oidc
-    authenticateOIDCConfig:
-      issuer: https://idp.example.com
-      authorizationEndpoint: https://idp.example.com/auth
-      tokenEndpoint: https://idp.example.com/token
-      userInfoEndpoint: https://idp.example.com/userinfo
-      secret: {name: oidc-client}
----
-apiVersion: gateway.k8s.aws/v1
+        let fixed = r#"apiVersion: gateway.k8s.aws/v1
 kind: ListenerRuleConfiguration
 metadata: {name: fixed, namespace: apps}
 spec:
   actions:
   - {type: fixed-response, fixedResponseConfig: {statusCode: 404}}
-"#,
-        );
+"#;
+        let snapshot = snapshot(&docs([
+            oidc_rule_configuration("apps/auth", "oidc-client"),
+            fixed.to_string(),
+        ]));
         let refs = rule_configuration_secrets(&snapshot);
         assert_eq!(
             refs.into_iter().collect::<Vec<_>>(),
@@ -192,7 +184,6 @@ spec:
 
     #[test]
     fn listener_certificate_secrets_are_those_of_our_gateways_that_may_be_read() {
-        let other_class = "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: other}\nspec: {controllerName: example.com/other}";
         let gateways = r#"apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: web, namespace: apps}
@@ -219,12 +210,11 @@ spec:
     port: 443
     protocol: HTTPS
     tls: {certificateRefs: [{name: their-tls}]}"#;
-        let grant = "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: apps}]\n  to: [{group: '', kind: Secret}]";
         let snapshot = snapshot(&docs([
             gateway_class("alb", "alb"),
-            other_class.to_string(),
+            foreign_gateway_class("other"),
             gateways.to_string(),
-            grant.to_string(),
+            reference_grant("certs/g", "Gateway", "apps", "Secret"),
         ]));
         assert_eq!(
             listener_certificate_secrets(&snapshot),
@@ -264,12 +254,12 @@ spec:
     port: 443
     protocol: HTTPS
     tls: {certificateRefs: [{name: orphan-tls}]}"#;
-        let grants = "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: ListenerSet, namespace: team}]\n  to: [{group: '', kind: Secret}]\n---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: gwcerts}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: team}]\n  to: [{group: '', kind: Secret}]";
         let snapshot = snapshot(&docs([
             gateway_class("alb", "alb"),
             gateway.to_string(),
             sets.to_string(),
-            grants.to_string(),
+            reference_grant("certs/g", "ListenerSet", "team", "Secret"),
+            reference_grant("gwcerts/g", "Gateway", "team", "Secret"),
         ]));
         assert_eq!(
             listener_certificate_secrets(&snapshot),

@@ -133,17 +133,13 @@ mod tests {
     use super::*;
     use gantry_gateway::secrets::TLS_KEYS;
     use gantry_testkit::objects::{docs, gateway_class};
+    use gantry_testkit::route_builders::{foreign_gateway_class, reference_grant};
 
     /// Only the Secrets of tiered Gateways' HTTPS/TLS listeners without hostname are read,
     /// and across namespaces only with a ReferenceGrant; other references' keys never are.
     #[test]
     fn the_secrets_read_are_those_a_load_balancer_listener_may_import() {
-        let others = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: other}
-spec: {controllerName: example.com/other}
----
+        let gateways = r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: apps}
@@ -160,15 +156,13 @@ spec:
   gatewayClassName: other
   listeners:
   - {name: a, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: their-tls}]}}
----
-apiVersion: gateway.networking.k8s.io/v1beta1
-kind: ReferenceGrant
-metadata: {name: g, namespace: certs}
-spec:
-  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: apps}]
-  to: [{group: "", kind: Secret}]
 "#;
-        let yaml = docs([gateway_class("tiered", "tiered"), others.to_string()]);
+        let yaml = docs([
+            gateway_class("tiered", "tiered"),
+            foreign_gateway_class("other"),
+            gateways.to_string(),
+            reference_grant("certs/g", "Gateway", "apps", "Secret"),
+        ]);
         let mut loader = gantry_manifests::Loader::new();
         loader.load_str("test", &yaml);
         let loaded = loader.finish();

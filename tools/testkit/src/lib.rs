@@ -1,7 +1,7 @@
 //! What gantry's tests share, in one dev-only crate: the moto emulator fixture ([`moto`]) and
 //! reads of what tests left in it ([`elb`]), the golden-file harness ([`golden`]), builders of
-//! the manifests scenarios start from ([`objects`]) and whole scenes shared across crates
-//! ([`scenes`]). Nothing here is built into gantry itself.
+//! the manifests scenarios start from ([`objects`], [`route_builders`]) and whole scenes shared
+//! across crates ([`scenes`]). Nothing here is built into gantry itself.
 
 #[cfg(feature = "moto")]
 pub mod elb;
@@ -9,4 +9,5 @@ pub mod golden;
 #[cfg(feature = "moto")]
 pub mod moto;
 pub mod objects;
+pub mod route_builders;
 pub mod scenes;

@@ -51,6 +51,7 @@ pub fn gateways_using_config_map(snapshot: &Snapshot, key: &ObjectKey) -> BTreeS
 mod tests {
     use super::*;
     use gantry_testkit::objects::{docs, gateway_class};
+    use gantry_testkit::route_builders::foreign_gateway_class;
 
     fn snapshot(yaml: &str) -> Snapshot {
         let mut loader = gantry_manifests::Loader::new();
@@ -62,15 +63,14 @@ mod tests {
 
     /// GatewayClass `alb`, and what the tests look for among these.
     fn gateways() -> String {
-        docs([gateway_class("alb", "alb"), OTHERS.to_string()])
+        docs([
+            gateway_class("alb", "alb"),
+            foreign_gateway_class("other"),
+            GATEWAYS.to_string(),
+        ])
     }
 
-    const OTHERS: &str = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: other}
-spec: {controllerName: example.com/other}
----
-apiVersion: gateway.networking.k8s.io/v1
+    const GATEWAYS: &str = r#"apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: web, namespace: apps}
 spec:
