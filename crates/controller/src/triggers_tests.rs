@@ -1,21 +1,40 @@
 use super::*;
+use gantry_testkit::objects::{docs, gateway, gateway_class};
+use gantry_testkit::route_builders::{Route, gateway_allowing_sets, oidc_rule_configuration};
 
 /// A small cluster: an ALB Gateway `apps/web` with routes to Services, an NLB Gateway
 /// `edge/nlb` chained to `apps/web`, and a second ALB Gateway `other/alb` that no route uses,
 /// with an HTTPS listener whose certificates are the Secrets `other/tls` and `certs/shared`.
-const CLUSTER: &str = r#"
+fn cluster() -> String {
+    docs([
+        CLASS_WITH_CONFIGURATION.to_string(),
+        gateway_class("nlb", "nlb"),
+        WEB.to_string(),
+        OTHER.to_string(),
+        gateway("edge/nlb", "nlb", &[("tcp", 80, "TCP")]),
+        SHOP_WITH_RULE_CONFIGURATION.to_string(),
+        Route::http("team-a/remote")
+            .gateway("apps/web")
+            .to_services(None, &[("data/db", 5432)])
+            .build(),
+        TCP_TO_ALB.to_string(),
+        WEB_CONFIGURATION.to_string(),
+        oidc_rule_configuration("apps/auth", "oidc-client"),
+    ])
+}
+
+/// The GatewayClass `alb`, configured by LoadBalancerConfiguration `config/class-lbc`.
+const CLASS_WITH_CONFIGURATION: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: alb}
 spec:
   controllerName: gateway.k8s.aws/alb
   parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: class-lbc, namespace: config}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: nlb}
-spec: {controllerName: gateway.k8s.aws/nlb}
----
+"#;
+
+/// `apps/web`: configured by `apps/web-lbc`; routes of namespaces labelled `team: a` only.
+const WEB: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: web, namespace: apps}
@@ -31,7 +50,10 @@ spec:
       namespaces:
         from: Selector
         selector: {matchLabels: {team: a}}
----
+"#;
+
+/// `other/alb`, whose HTTPS listener's certificates are `other/tls` and `certs/shared`.
+const OTHER: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: alb, namespace: other}
@@ -44,14 +66,10 @@ spec:
     protocol: HTTPS
     tls:
       certificateRefs: [{name: tls}, {kind: Secret, name: shared, namespace: certs}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: nlb, namespace: edge}
-spec:
-  gatewayClassName: nlb
-  listeners: [{name: tcp, port: 80, protocol: TCP}]
----
+"#;
+
+/// `apps/shop`: to the Service `shop`, through the ListenerRuleConfiguration `auth`.
+const SHOP_WITH_RULE_CONFIGURATION: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: shop, namespace: apps}
@@ -62,15 +80,10 @@ spec:
     filters:
     - type: ExtensionRef
       extensionRef: {group: gateway.k8s.aws, kind: ListenerRuleConfiguration, name: auth}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: remote, namespace: team-a}
-spec:
-  parentRefs: [{name: web, namespace: apps}]
-  rules:
-  - backendRefs: [{name: db, namespace: data, port: 5432}]
----
+"#;
+
+/// `edge/to-alb`: the NLB `edge/nlb` forwards to the ALB Gateway `apps/web`.
+const TCP_TO_ALB: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1alpha2
 kind: TCPRoute
 metadata: {name: to-alb, namespace: edge}
@@ -78,30 +91,19 @@ spec:
   parentRefs: [{name: nlb}]
   rules:
   - backendRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: web, namespace: apps, port: 80}]
----
+"#;
+
+const WEB_CONFIGURATION: &str = r#"
 apiVersion: gateway.k8s.aws/v1beta1
 kind: LoadBalancerConfiguration
 metadata: {name: web-lbc, namespace: apps}
 spec:
   defaultTargetGroupConfiguration: {name: defaults}
----
-apiVersion: gateway.k8s.aws/v1
-kind: ListenerRuleConfiguration
-metadata: {name: auth, namespace: apps}
-spec:
-  actions:
-  - type: authenticate-oidc
-    authenticateOIDCConfig:
-      issuer: https://idp.example.com
-      authorizationEndpoint: https://idp.example.com/auth
-      tokenEndpoint: https://idp.example.com/token
-      userInfoEndpoint: https://idp.example.com/userinfo
-      secret: {name: oidc-client}
 "#;
 
 fn snapshot() -> Snapshot {
     let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("cluster.yaml", CLUSTER);
+    loader.load_str("cluster.yaml", &cluster());
     let loaded = loader.finish();
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     loaded.snapshot
@@ -288,27 +290,24 @@ fn an_alb_gateway_triggers_itself_and_the_nlb_gateways_chained_to_it() {
     );
 }
 
-/// The GatewayClass `alb` (of gantry's ALB controller) followed by the documents `rest`.
-fn with_alb_class(rest: &str) -> String {
-    gantry_testkit::objects::docs([
-        gantry_testkit::objects::gateway_class("alb", "alb"),
-        rest.to_string(),
-    ])
-}
-
 /// A Gateway `apps/web` allowing ListenerSets by namespace label, the ListenerSet
 /// `team/extra` naming it (an HTTPS listener with a certificate Secret), and a route attached
 /// to the ListenerSet only.
-const WITH_LISTENER_SET: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  allowedListeners:
-    namespaces: {from: Selector, selector: {matchLabels: {team: a}}}
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
+fn with_listener_set() -> String {
+    let http = [("http", 80, "HTTP")];
+    let by_label = "{from: Selector, selector: {matchLabels: {team: a}}}";
+    docs([
+        gateway_class("alb", "alb"),
+        gateway_allowing_sets("apps/web", "alb", by_label, &http),
+        HTTPS_LISTENER_SET.to_string(),
+        Route::http("team/shop")
+            .listener_set("extra", None)
+            .to_services(None, &[("echo", 80)])
+            .build(),
+    ])
+}
+
+const HTTPS_LISTENER_SET: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: ListenerSet
 metadata: {name: extra, namespace: team}
@@ -319,20 +318,12 @@ spec:
     port: 443
     protocol: HTTPS
     tls: {certificateRefs: [{name: team-tls}]}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: team}
-spec:
-  parentRefs: [{group: gateway.networking.k8s.io, kind: ListenerSet, name: extra}]
-  rules:
-  - backendRefs: [{name: echo, port: 80}]
 "#;
 
 #[test]
 fn changes_reach_a_gateway_through_its_listener_sets() {
     let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("cluster.yaml", &with_alb_class(WITH_LISTENER_SET));
+    loader.load_str("cluster.yaml", &with_listener_set());
     let loaded = loader.finish();
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let view = View::new(&loaded.snapshot);
