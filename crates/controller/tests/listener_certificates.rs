@@ -38,19 +38,17 @@ spec:
     tls:
       mode: Terminate
       certificateRefs: [{kind: Secret, name: web-tls}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{port: 80, nodePort: 30080, protocol: TCP}]
 "#;
 
-/// [`GATEWAY`] and a route to its Service: an ALB listener exists for a port with routes only.
+/// [`GATEWAY`], its Service and a route to it: an ALB listener exists for a port with routes
+/// only.
 fn gateway_and_route() -> String {
     let route = objects::http_route("apps/shop", &["web"], Some("/shop"), &[("echo", 80)]);
-    with_alb_class(&objects::docs([GATEWAY.to_string(), route]))
+    with_alb_class(&objects::docs([
+        GATEWAY.to_string(),
+        route_builders::node_port("apps/echo", 80, 30080),
+        route,
+    ]))
 }
 
 fn fixture(name: &str) -> String {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::{FakeApi, Fault, FaultAction};
 use support::deploy::FakeDeploy;
+use support::route_builders::Route;
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -22,17 +23,11 @@ fn manifests() -> String {
         objects::gateway_class("alb", "alb"),
         objects::gateway("apps/web", "alb", &[("a", 80, "HTTP")]),
         objects::node_port_service("apps/echo", 80, 30080),
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: apps}
-spec:
-  parentRefs: [{name: web}, {name: mesh, kind: Service, group: ""}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /shop}}]
-    backendRefs: [{name: echo, port: 80}]
-"#
-        .to_string(),
+        Route::http("apps/shop")
+            .gateway("web")
+            .parent(r#"{name: mesh, kind: Service, group: ""}"#)
+            .to_services(Some("/shop"), &[("echo", 80)])
+            .build(),
     ])
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
+use support::route_builders::Route;
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -17,26 +18,14 @@ fn manifests() -> String {
     objects::docs([
         objects::gateway_class("alb", "alb"),
         objects::gateway("apps/web", "alb", &[("a", 80, "HTTP")]),
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: legacy, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /legacy}}]
-    backendRefs: [{kind: TargetGroupName, name: legacy-tg}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: gone, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /gone}}]
-    backendRefs: [{kind: TargetGroupName, name: gone-tg}]
-"#
-        .to_string(),
+        Route::http("apps/legacy")
+            .gateway("web")
+            .to_target_group(Some("/legacy"), "legacy-tg")
+            .build(),
+        Route::http("apps/gone")
+            .gateway("web")
+            .to_target_group(Some("/gone"), "gone-tg")
+            .build(),
     ])
 }
 

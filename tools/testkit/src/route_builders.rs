@@ -149,6 +149,13 @@ impl Route {
         self
     }
 
+    /// Attached to the parent written as the flow mapping `reference` (e.g. a mesh's Service:
+    /// `{name: mesh, kind: Service, group: ""}`).
+    pub fn parent(mut self, reference: &str) -> Route {
+        self.parents.push(reference.to_string());
+        self
+    }
+
     /// Attached to the ListenerSet `set` (`name` or `namespace/name`); to its listener
     /// `section` only when given.
     pub fn listener_set(mut self, set: &str, section: Option<&str>) -> Route {

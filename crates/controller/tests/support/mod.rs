@@ -10,6 +10,8 @@ pub mod scene;
 pub use gantry_kube_standin::apiserver;
 #[allow(unused_imports)] // not every test binary uses it
 pub use gantry_testkit::objects;
+#[allow(unused_imports)] // not every test binary uses it
+pub use gantry_testkit::route_builders;
 
 use apiserver::FakeApi;
 use gantry_controller::referenced::SecretCache;
