@@ -5,6 +5,7 @@
 pub mod aws;
 pub mod deploy;
 pub mod gate;
+pub mod istio;
 pub mod scene;
 
 pub use gantry_kube_standin::apiserver;
