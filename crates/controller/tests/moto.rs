@@ -155,15 +155,11 @@ async fn a_binding_keeps_a_real_target_group_in_step_with_its_endpoints() {
     let api = FakeApi::new();
     let running = start(&api, deployer, config()).await;
     let slice = |ips: &[&str]| {
-        serde_json::json!({
-            "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": {"name": "echo-1", "namespace": "apps",
-                         "labels": {"kubernetes.io/service-name": "echo"}},
-            "addressType": "IPv4",
-            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
-            "endpoints": ips.iter().map(|ip| serde_json::json!({
-                "addresses": [ip], "conditions": {"ready": true}})).collect::<Vec<_>>(),
-        })
+        endpoints::echo_slice(
+            ips.iter()
+                .map(|ip| serde_json::json!({"addresses": [ip], "conditions": {"ready": true}}))
+                .collect(),
+        )
     };
     api.apply_yaml(
         r#"

@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod deploy;
+pub mod endpoints;
 pub mod gate;
 pub mod istio;
 pub mod scene;
