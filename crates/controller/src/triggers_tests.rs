@@ -1,6 +1,8 @@
 use super::*;
 use gantry_testkit::objects::{docs, gateway, gateway_class};
-use gantry_testkit::route_builders::{Route, gateway_allowing_sets, oidc_rule_configuration};
+use gantry_testkit::route_builders::{
+    Route, gateway_allowing_sets, gateway_of, oidc_rule_configuration, plain,
+};
 
 /// A small cluster: an ALB Gateway `apps/web` with routes to Services, an NLB Gateway
 /// `edge/nlb` chained to `apps/web`, and a second ALB Gateway `other/alb` that no route uses,
@@ -9,8 +11,8 @@ fn cluster() -> String {
     docs([
         CLASS_WITH_CONFIGURATION.to_string(),
         gateway_class("nlb", "nlb"),
-        WEB.to_string(),
-        OTHER.to_string(),
+        web(),
+        other(),
         gateway("edge/nlb", "nlb", &[("tcp", 80, "TCP")]),
         SHOP_WITH_RULE_CONFIGURATION.to_string(),
         Route::http("team-a/remote")
@@ -34,39 +36,24 @@ spec:
 "#;
 
 /// `apps/web`: configured by `apps/web-lbc`; routes of namespaces labelled `team: a` only.
-const WEB: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  infrastructure:
-    parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: web-lbc}
-  listeners:
-  - name: http
-    port: 80
-    protocol: HTTP
-    allowedRoutes:
-      namespaces:
-        from: Selector
-        selector: {matchLabels: {team: a}}
-"#;
+fn web() -> String {
+    let by_label = "{name: http, port: 80, protocol: HTTP, \
+        allowedRoutes: {namespaces: {from: Selector, selector: {matchLabels: {team: a}}}}}";
+    let configured = "  infrastructure:\n    \
+        parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: web-lbc}\n";
+    gateway_of("apps/web", "alb", &[by_label.to_string()], configured)
+}
 
 /// `other/alb`, whose HTTPS listener's certificates are `other/tls` and `certs/shared`.
-const OTHER: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: alb, namespace: other}
-spec:
-  gatewayClassName: alb
-  listeners:
-  - {name: http, port: 80, protocol: HTTP}
-  - name: https
-    port: 443
-    protocol: HTTPS
-    tls:
-      certificateRefs: [{name: tls}, {kind: Secret, name: shared, namespace: certs}]
-"#;
+fn other() -> String {
+    let listeners = [
+        plain(("http", 80, "HTTP")),
+        "{name: https, port: 443, protocol: HTTPS, \
+         tls: {certificateRefs: [{name: tls}, {kind: Secret, name: shared, namespace: certs}]}}"
+            .to_string(),
+    ];
+    gateway_of("other/alb", "alb", &listeners, "")
+}
 
 /// `apps/shop`: to the Service `shop`, through the ListenerRuleConfiguration `auth`.
 const SHOP_WITH_RULE_CONFIGURATION: &str = r#"

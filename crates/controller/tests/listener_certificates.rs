@@ -24,28 +24,17 @@ use support::*;
 
 const LIMIT: Duration = Duration::from_secs(90);
 
-const GATEWAY: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    hostname: app.example.com
-    tls:
-      mode: Terminate
-      certificateRefs: [{kind: Secret, name: web-tls}]
-"#;
+/// The HTTPS listener of `apps/web`: `app.example.com`, its certificate the Secret `web-tls`.
+const LISTENER: &str = "{name: https, port: 443, protocol: HTTPS, hostname: app.example.com, \
+    tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: web-tls}]}}";
 
-/// [`GATEWAY`], its Service and a route to it: an ALB listener exists for a port with routes
-/// only.
+/// The Gateway `apps/web` of [`LISTENER`], its Service and a route to it: an ALB listener
+/// exists for a port with routes only.
 fn gateway_and_route() -> String {
     let route = objects::http_route("apps/shop", &["web"], Some("/shop"), &[("echo", 80)]);
+    let gateway = route_builders::gateway_of("apps/web", "alb", &[LISTENER.to_string()], "");
     with_alb_class(&objects::docs([
-        GATEWAY.to_string(),
+        gateway,
         route_builders::node_port("apps/echo", 80, 30080),
         route,
     ]))

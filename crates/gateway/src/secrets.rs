@@ -137,7 +137,8 @@ mod tests {
     use super::*;
     use gantry_testkit::objects::{docs, gateway_class};
     use gantry_testkit::route_builders::{
-        foreign_gateway_class, oidc_rule_configuration, reference_grant,
+        foreign_gateway_class, gateway_of, https, listener_set_of, oidc_rule_configuration,
+        reference_grant,
     };
 
     /// The objects of `yaml`, read as the manifest loader reads them (with the API server's
@@ -184,36 +185,16 @@ spec:
 
     #[test]
     fn listener_certificate_secrets_are_those_of_our_gateways_that_may_be_read() {
-        let gateways = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    tls:
-      certificateRefs:
-      - {name: web-tls}
-      - {name: shared, namespace: certs}
-      - {name: denied, namespace: elsewhere}
-      - {group: example.com, kind: Vault, name: v}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: theirs, namespace: apps}
-spec:
-  gatewayClassName: other
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    tls: {certificateRefs: [{name: their-tls}]}"#;
+        // Besides Secrets, a reference of another kind: never read.
+        let web_listener = "{name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: \
+            [{name: web-tls}, {name: shared, namespace: certs}, {name: denied, namespace: elsewhere}, \
+            {group: example.com, kind: Vault, name: v}]}}";
+        let theirs = https("https", 443, &["their-tls"]);
         let snapshot = snapshot(&docs([
             gateway_class("alb", "alb"),
             foreign_gateway_class("other"),
-            gateways.to_string(),
+            gateway_of("apps/web", "alb", &[web_listener.to_string()], ""),
+            gateway_of("apps/theirs", "other", &[theirs], ""),
             reference_grant("certs/g", "Gateway", "apps", "Secret"),
         ]));
         assert_eq!(
@@ -229,35 +210,20 @@ spec:
     #[test]
     fn listener_set_certificate_secrets_are_read_for_our_gateways_with_their_own_grants() {
         let gateway = "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: web, namespace: apps}\nspec: {gatewayClassName: alb, listeners: []}";
-        let sets = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: ListenerSet
-metadata: {name: extra, namespace: team}
-spec:
-  parentRef: {name: web, namespace: apps}
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    tls:
-      certificateRefs:
-      - {name: team-tls}
-      - {name: shared, namespace: certs}
-      - {name: gw-only, namespace: gwcerts}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: ListenerSet
-metadata: {name: orphan, namespace: team}
-spec:
-  parentRef: {name: missing, namespace: apps}
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    tls: {certificateRefs: [{name: orphan-tls}]}"#;
+        let extra = https(
+            "https",
+            443,
+            &["team-tls", "certs/shared", "gwcerts/gw-only"],
+        );
         let snapshot = snapshot(&docs([
             gateway_class("alb", "alb"),
             gateway.to_string(),
-            sets.to_string(),
+            listener_set_of("team/extra", "apps/web", &[extra]),
+            listener_set_of(
+                "team/orphan",
+                "apps/missing",
+                &[https("https", 443, &["orphan-tls"])],
+            ),
             reference_grant("certs/g", "ListenerSet", "team", "Secret"),
             reference_grant("gwcerts/g", "Gateway", "team", "Secret"),
         ]));

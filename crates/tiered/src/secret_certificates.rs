@@ -133,34 +133,28 @@ mod tests {
     use super::*;
     use gantry_gateway::secrets::TLS_KEYS;
     use gantry_testkit::objects::{docs, gateway_class};
-    use gantry_testkit::route_builders::{foreign_gateway_class, reference_grant};
+    use gantry_testkit::route_builders::{
+        foreign_gateway_class, gateway_of, https, reference_grant,
+    };
 
     /// Only the Secrets of tiered Gateways' HTTPS/TLS listeners without hostname are read,
     /// and across namespaces only with a ReferenceGrant; other references' keys never are.
     #[test]
     fn the_secrets_read_are_those_a_load_balancer_listener_may_import() {
-        let gateways = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: apps}
-spec:
-  gatewayClassName: tiered
-  listeners:
-  - {name: a, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: own}, {name: shared, namespace: certs}, {name: denied, namespace: elsewhere}]}}
-  - {name: b, port: 8443, protocol: HTTPS, hostname: b.example.com, tls: {certificateRefs: [{name: by-hostname}]}}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: theirs, namespace: apps}
-spec:
-  gatewayClassName: other
-  listeners:
-  - {name: a, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: their-tls}]}}
-"#;
+        let gw = [
+            https("a", 443, &["own", "certs/shared", "elsewhere/denied"]),
+            "{name: b, port: 8443, protocol: HTTPS, hostname: b.example.com, tls: {certificateRefs: [{name: by-hostname}]}}".to_string(),
+        ];
         let yaml = docs([
             gateway_class("tiered", "tiered"),
             foreign_gateway_class("other"),
-            gateways.to_string(),
+            gateway_of("apps/gw", "tiered", &gw, ""),
+            gateway_of(
+                "apps/theirs",
+                "other",
+                &[https("a", 443, &["their-tls"])],
+                "",
+            ),
             reference_grant("certs/g", "Gateway", "apps", "Secret"),
         ]);
         let mut loader = gantry_manifests::Loader::new();

@@ -15,11 +15,58 @@ fn name_and_namespace(reference: &str) -> String {
 }
 
 fn listeners(listeners: &[Listener]) -> String {
-    let listeners: Vec<String> = listeners
-        .iter()
-        .map(|(n, port, protocol)| format!("{{name: {n}, port: {port}, protocol: {protocol}}}"))
-        .collect();
+    let listeners: Vec<String> = listeners.iter().copied().map(plain).collect();
     listeners.join(", ")
+}
+
+/// A plain listener (no hostname, no TLS) as a flow mapping, for [`gateway_of`].
+pub fn plain((name, port, protocol): Listener) -> String {
+    format!("{{name: {name}, port: {port}, protocol: {protocol}}}")
+}
+
+/// An HTTPS listener `name` on `port` as a flow mapping, terminating TLS with the Secrets
+/// `certificates` (`name` in the Gateway's namespace, or `namespace/name`).
+pub fn https(name: &str, port: u16, certificates: &[&str]) -> String {
+    let refs: Vec<String> = certificates
+        .iter()
+        .map(|c| format!("{{{}}}", name_and_namespace(c)))
+        .collect();
+    format!(
+        "{{name: {name}, port: {port}, protocol: HTTPS, tls: {{certificateRefs: [{}]}}}}",
+        refs.join(", ")
+    )
+}
+
+/// One `listeners:` entry a line, each a flow mapping (from [`plain`], [`https`] or written
+/// out).
+fn listener_lines(listeners: &[String]) -> String {
+    listeners.iter().map(|l| format!("  - {l}\n")).collect()
+}
+
+/// A Gateway `namespace/name` of `class` with the listeners `listeners` (flow mappings) and,
+/// after them, the further spec fields `more` (YAML lines indented by two spaces; "" for
+/// none): for Gateways whose listeners or spec [`crate::objects::gateway`] cannot write.
+pub fn gateway_of(key: &str, class: &str, listeners: &[String], more: &str) -> String {
+    let (namespace, name) = split(key);
+    format!(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n\
+         metadata: {{name: {name}, namespace: {namespace}}}\n\
+         spec:\n  gatewayClassName: {class}\n  listeners:\n{}{more}",
+        listener_lines(listeners)
+    )
+}
+
+/// A ListenerSet `namespace/name` naming the Gateway `parent` (`name` in its namespace, or
+/// `namespace/name`), with the listeners `listeners` (flow mappings).
+pub fn listener_set_of(key: &str, parent: &str, listeners: &[String]) -> String {
+    let (namespace, name) = split(key);
+    format!(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\n\
+         metadata: {{name: {name}, namespace: {namespace}}}\n\
+         spec:\n  parentRef: {{{}}}\n  listeners:\n{}",
+        name_and_namespace(parent),
+        listener_lines(listeners)
+    )
 }
 
 /// A Gateway `namespace/name` of `class` with plain listeners whose
@@ -241,6 +288,28 @@ mod tests {
         assert!(
             there.contains("  parentRef: {name: web, namespace: apps}\n  listeners: [{name: alt, port: 8080, protocol: HTTP}]\n"),
             "{there}"
+        );
+    }
+
+    #[test]
+    fn a_gateway_of_written_listeners_keeps_them_and_the_rest_of_its_spec() {
+        let gateway = gateway_of(
+            "apps/web",
+            "alb",
+            &[
+                plain(("http", 80, "HTTP")),
+                https("https", 443, &["web-tls", "certs/shared"]),
+            ],
+            "  infrastructure: {parametersRef: {name: lbc}}\n",
+        );
+        assert_eq!(
+            gateway,
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n\
+             metadata: {name: web, namespace: apps}\nspec:\n  gatewayClassName: alb\n  \
+             listeners:\n  - {name: http, port: 80, protocol: HTTP}\n  \
+             - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: \
+             [{name: web-tls}, {name: shared, namespace: certs}]}}\n  \
+             infrastructure: {parametersRef: {name: lbc}}\n"
         );
     }
 

@@ -51,7 +51,7 @@ pub fn gateways_using_config_map(snapshot: &Snapshot, key: &ObjectKey) -> BTreeS
 mod tests {
     use super::*;
     use gantry_testkit::objects::{docs, gateway_class};
-    use gantry_testkit::route_builders::foreign_gateway_class;
+    use gantry_testkit::route_builders::{foreign_gateway_class, gateway_of, plain};
 
     fn snapshot(yaml: &str) -> Snapshot {
         let mut loader = gantry_manifests::Loader::new();
@@ -63,20 +63,18 @@ mod tests {
 
     /// GatewayClass `alb`, and what the tests look for among these.
     fn gateways() -> String {
+        let https = [plain(("https", 443, "HTTPS"))];
         docs([
             gateway_class("alb", "alb"),
             foreign_gateway_class("other"),
-            GATEWAYS.to_string(),
+            gateway_of("apps/web", "alb", &https, WEB_FRONTEND),
+            gateway_of("apps/theirs", "other", &https, THEIR_FRONTEND),
         ])
     }
 
-    const GATEWAYS: &str = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: https, port: 443, protocol: HTTPS}]
-  tls:
+    /// Client certificates of `apps/web`: a ConfigMap and a Secret by default, a ConfigMap of
+    /// `pki` on port 8443.
+    const WEB_FRONTEND: &str = r#"  tls:
     frontend:
       default:
         validation:
@@ -88,18 +86,14 @@ spec:
         tls:
           validation:
             caCertificateRefs: [{group: "", kind: ConfigMap, name: ca, namespace: pki}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: theirs, namespace: apps}
-spec:
-  gatewayClassName: other
-  listeners: [{name: https, port: 443, protocol: HTTPS}]
-  tls:
+"#;
+
+    const THEIR_FRONTEND: &str = r#"  tls:
     frontend:
       default:
         validation:
-          caCertificateRefs: [{group: "", kind: ConfigMap, name: their-ca}]"#;
+          caCertificateRefs: [{group: "", kind: ConfigMap, name: their-ca}]
+"#;
 
     #[test]
     fn only_configmaps_of_gantry_gateways_are_referenced() {
