@@ -272,13 +272,8 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
 
     // Missing: ResolvedRefs=False InvalidCertificateRef, naming the Secret; not programmed.
     eventually("the missing Secret is reported", LIMIT, || {
-        condition(&listener(&api), "ResolvedRefs").is_some_and(|c| {
-            c["status"] == "False"
-                && c["reason"] == "InvalidCertificateRef"
-                && c["message"]
-                    .as_str()
-                    .is_some_and(|m| m.contains("Secret apps/web-tls"))
-        })
+        condition(&listener(&api), "ResolvedRefs")
+            .is_some_and(|c| is_false_naming(c, "InvalidCertificateRef", "Secret apps/web-tls"))
     })
     .await;
     let l = listener(&api);

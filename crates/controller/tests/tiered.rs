@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
-use support::istio;
 use support::*;
+use support::{istio, tiered_seed};
 
 const LIMIT: Duration = Duration::from_secs(60);
 const TIERED: &str = "gateway.k8s.aws/tiered";
@@ -297,12 +297,7 @@ async fn deleting_the_user_gateway_removes_the_tree() {
     until(
         "everything made for the Gateway gone, then the Gateway",
         || {
-            api.get("Gateway", "tiered", "foo-gateway").is_none()
-                && api.get("Gateway", "tiered", "foo-gateway-istio").is_none()
-                && api.get("HTTPRoute", "tiered", "foo-site-istio").is_none()
-                && api
-                    .get("TargetGroupBinding", "tiered", "foo-gateway-80")
-                    .is_none()
+            tiered_seed::gone_from_the_cluster(&api)
                 && ["LoadBalancer", "TargetGroup", "Listener"]
                     .iter()
                     .all(|k| api.list(k).is_empty())

@@ -142,13 +142,8 @@ async fn a_secret_only_https_listener_gets_the_imported_certificate_and_deletion
     // Missing: the listener is refused naming the Secret (ResolvedRefs=False,
     // InvalidCertificateRef), no 443 listener object, nothing imported.
     eventually("the missing Secret is reported", LIMIT, || {
-        condition(&secure(&api), "ResolvedRefs").is_some_and(|c| {
-            c["status"] == "False"
-                && c["reason"] == "InvalidCertificateRef"
-                && c["message"]
-                    .as_str()
-                    .is_some_and(|m| m.contains("Secret tiered/foo-tls"))
-        })
+        condition(&secure(&api), "ResolvedRefs")
+            .is_some_and(|c| is_false_naming(c, "InvalidCertificateRef", "Secret tiered/foo-tls"))
     })
     .await;
     assert!(api.get(LISTENER, "tiered", "foo-gateway-80").is_some());

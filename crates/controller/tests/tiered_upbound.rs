@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
-use support::istio;
 use support::*;
+use support::{istio, tiered_seed};
 
 const LIMIT: Duration = Duration::from_secs(60);
 const TIERED: &str = "gateway.k8s.aws/tiered";
@@ -309,12 +309,7 @@ async fn gateway_to_programmed_and_back_to_nothing(family: Family) {
     // 5. Deleting the Gateway leaves nothing behind.
     api.delete("Gateway", "tiered", "foo-gateway");
     until("everything made for the Gateway gone", || {
-        api.get("Gateway", "tiered", "foo-gateway").is_none()
-            && api.get("Gateway", "tiered", "foo-gateway-istio").is_none()
-            && api.get("HTTPRoute", "tiered", "foo-site-istio").is_none()
-            && api
-                .get("TargetGroupBinding", "tiered", "foo-gateway-80")
-                .is_none()
+        tiered_seed::gone_from_the_cluster(&api)
             && family
                 .objects()
                 .iter()
@@ -391,11 +386,8 @@ async fn https_certificate_found_in_acm_by_hostname() {
     until("listener secure refused naming the uncovered host", || {
         listener_status(&api).is_some_and(|l| {
             condition(&l, "ResolvedRefs").is_some_and(|c| {
-                c["status"] == "False"
-                    && c["reason"] == "InvalidCertificateRef"
-                    && c["message"].as_str().is_some_and(|m| {
-                        m.contains("no ISSUED ACM certificate covers foo.example.com")
-                    })
+                let uncovered = "no ISSUED ACM certificate covers foo.example.com";
+                is_false_naming(c, "InvalidCertificateRef", uncovered)
             })
         })
     })

@@ -43,30 +43,31 @@ fn listener_lines(listeners: &[String]) -> String {
     listeners.iter().map(|l| format!("  - {l}\n")).collect()
 }
 
+/// A Gateway API object `kind` `namespace/name` whose spec is the field line `first`, the
+/// listeners `listeners` (flow mappings), then the field lines `more`.
+fn with_listeners(kind: &str, key: &str, first: &str, listeners: &[String], more: &str) -> String {
+    let (namespace, name) = split(key);
+    format!(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: {kind}\n\
+         metadata: {{name: {name}, namespace: {namespace}}}\n\
+         spec:\n  {first}\n  listeners:\n{}{more}",
+        listener_lines(listeners)
+    )
+}
+
 /// A Gateway `namespace/name` of `class` with the listeners `listeners` (flow mappings) and,
 /// after them, the further spec fields `more` (YAML lines indented by two spaces; "" for
 /// none): for Gateways whose listeners or spec [`crate::objects::gateway`] cannot write.
 pub fn gateway_of(key: &str, class: &str, listeners: &[String], more: &str) -> String {
-    let (namespace, name) = split(key);
-    format!(
-        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n\
-         metadata: {{name: {name}, namespace: {namespace}}}\n\
-         spec:\n  gatewayClassName: {class}\n  listeners:\n{}{more}",
-        listener_lines(listeners)
-    )
+    let class = format!("gatewayClassName: {class}");
+    with_listeners("Gateway", key, &class, listeners, more)
 }
 
 /// A ListenerSet `namespace/name` naming the Gateway `parent` (`name` in its namespace, or
 /// `namespace/name`), with the listeners `listeners` (flow mappings).
 pub fn listener_set_of(key: &str, parent: &str, listeners: &[String]) -> String {
-    let (namespace, name) = split(key);
-    format!(
-        "apiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\n\
-         metadata: {{name: {name}, namespace: {namespace}}}\n\
-         spec:\n  parentRef: {{{}}}\n  listeners:\n{}",
-        name_and_namespace(parent),
-        listener_lines(listeners)
-    )
+    let parent = format!("parentRef: {{{}}}", name_and_namespace(parent));
+    with_listeners("ListenerSet", key, &parent, listeners, "")
 }
 
 /// A Gateway `namespace/name` of `class` with plain listeners whose

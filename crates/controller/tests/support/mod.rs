@@ -8,6 +8,7 @@ pub mod endpoints;
 pub mod gate;
 pub mod istio;
 pub mod scene;
+pub mod tiered_seed;
 
 pub use gantry_kube_standin::apiserver;
 #[allow(unused_imports)] // not every test binary uses it
@@ -125,6 +126,15 @@ pub fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
         .as_array()?
         .iter()
         .find(|c| c["type"] == kind)
+}
+
+/// Whether the condition `condition` is False for `reason` with a message containing `names`.
+pub fn is_false_naming(condition: &Value, reason: &str, names: &str) -> bool {
+    condition["status"] == "False"
+        && condition["reason"] == reason
+        && condition["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(names))
 }
 
 pub fn is_true(status: &Value, kind: &str) -> bool {
