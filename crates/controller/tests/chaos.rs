@@ -60,9 +60,7 @@ fn route(name: &str, path: &str, backend: &str) -> Value {
 }
 
 fn controller_config(cluster: &str, incarnation: usize) -> Config {
-    let mut c = config();
-    c.translate.cluster_name = cluster.to_string();
-    c.backoff_min = Duration::from_millis(200);
+    let mut c = moto_config(cluster);
     c.backoff_max = Duration::from_secs(2);
     // A crashed holder's lease runs out in a second.
     c.lease.enabled = true;

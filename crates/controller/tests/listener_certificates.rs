@@ -263,9 +263,7 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
     api.apply_yaml(
         "apiVersion: v1\nkind: Secret\nmetadata: {name: unrelated, namespace: apps}\ndata: {k: dg==}\n",
     );
-    let mut c = config();
-    c.translate.cluster_name = cluster.clone();
-    c.backoff_min = Duration::from_millis(200);
+    let mut c = moto_config(&cluster);
     c.backoff_max = Duration::from_secs(2);
     let running = start_with_secrets(&api, deployer.clone(), c, secrets.clone()).await;
     api.apply_yaml(&gateway_and_route());

@@ -141,9 +141,7 @@ async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_remov
     let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
     let api = FakeApi::new();
-    let mut c = config();
-    c.translate.cluster_name = cluster.clone();
-    c.backoff_min = Duration::from_millis(200);
+    let c = moto_config(&cluster);
     assert!(c.translate.listener_sets, "the gate is on by default");
     let running = start(&api, deployer, c).await;
     api.apply_yaml(&manifests());

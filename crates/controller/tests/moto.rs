@@ -30,10 +30,7 @@ async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
     let cluster = format!("controller-{}", std::process::id());
     let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
     let api = FakeApi::new();
-    let mut c = config();
-    c.translate.cluster_name = cluster.clone();
-    c.backoff_min = Duration::from_millis(200);
-    let running = start(&api, deployer.clone(), c).await;
+    let running = start(&api, deployer.clone(), moto_config(&cluster)).await;
     api.apply_yaml(&manifests());
     eventually("programmed in AWS", LIMIT, || {
         api.get("Gateway", "apps", "web")

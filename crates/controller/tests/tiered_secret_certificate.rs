@@ -129,9 +129,7 @@ async fn a_secret_only_https_listener_gets_the_imported_certificate_and_deletion
         &secrets,
     ));
     let api = FakeApi::new();
-    let mut c = config();
-    c.translate.cluster_name = cluster.clone();
-    c.backoff_min = Duration::from_millis(200);
+    let mut c = moto_config(&cluster);
     c.backoff_max = Duration::from_secs(2);
     let running = start_with_secrets(&api, deployer.clone(), c, secrets.clone()).await;
     api.apply_yaml(&objects::docs([

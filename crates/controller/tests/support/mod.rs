@@ -73,6 +73,15 @@ pub fn config() -> Config {
     c
 }
 
+/// [`config`] for a scenario against moto as the cluster `cluster`: a quicker first retry (moto
+/// answers in milliseconds).
+pub fn moto_config(cluster: &str) -> Config {
+    let mut c = config();
+    c.translate.cluster_name = cluster.to_string();
+    c.backoff_min = Duration::from_millis(200);
+    c
+}
+
 pub async fn start<D: Deploy>(api: &FakeApi, deploy: Arc<D>, config: Config) -> Running {
     start_with_secrets(api, deploy, config, SecretCache::default()).await
 }
