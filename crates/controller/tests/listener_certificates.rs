@@ -184,20 +184,7 @@ async fn listener_certificates(
     else {
         return vec![];
     };
-    let mut out: Vec<String> = elbv2
-        .describe_listener_certificates()
-        .listener_arn(arn)
-        .send()
-        .await
-        .expect("describe listener certificates")
-        .certificates
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|c| c.certificate_arn)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    support::aws::listener_certificate_arns(elbv2, &arn).await
 }
 
 fn calls(d: &Deployer, ops: &[&str]) -> u64 {

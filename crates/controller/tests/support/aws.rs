@@ -9,6 +9,10 @@ use gantry_deploy::{DeploySettings, Deployer};
 pub use gantry_testkit::moto::Vpc;
 use std::time::Duration;
 
+#[allow(unused_imports)] // not every test binary uses them
+pub use gantry_testkit::acm::certificate_tags;
+#[allow(unused_imports)] // not every test binary uses it
+pub use gantry_testkit::elb::listener_certificate_arns;
 #[allow(unused_imports)] // not every test binary uses it
 pub use gantry_testkit::moto::endpoint;
 
@@ -57,21 +61,4 @@ fn settings(vpc_id: &str, cluster: &str) -> DeploySettings {
         },
         ..DeploySettings::new(cluster)
     }
-}
-
-/// The tags of the ACM certificate `arn`, by key.
-pub async fn certificate_tags(
-    acm: &aws_sdk_acm::Client,
-    arn: &str,
-) -> std::collections::BTreeMap<String, String> {
-    acm.list_tags_for_certificate()
-        .certificate_arn(arn)
-        .send()
-        .await
-        .expect("list tags")
-        .tags
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| (t.key, t.value.unwrap_or_default()))
-        .collect()
 }
