@@ -169,15 +169,8 @@ async fn listener_certificates(
     lb: &str,
     port: i32,
 ) -> Vec<String> {
-    let listeners = elbv2
-        .describe_listeners()
-        .load_balancer_arn(lb)
-        .send()
+    let Some(arn) = support::aws::listeners(elbv2, lb)
         .await
-        .expect("describe listeners")
-        .listeners
-        .unwrap_or_default();
-    let Some(arn) = listeners
         .into_iter()
         .find(|l| l.port == Some(port))
         .and_then(|l| l.listener_arn)

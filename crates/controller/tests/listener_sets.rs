@@ -95,14 +95,7 @@ async fn aws_listeners(
     lb_arn: &str,
     port: i32,
 ) -> (Vec<i32>, Vec<String>) {
-    let listeners = elbv2
-        .describe_listeners()
-        .load_balancer_arn(lb_arn)
-        .send()
-        .await
-        .expect("describe listeners")
-        .listeners
-        .unwrap_or_default();
+    let listeners = aws::listeners(elbv2, lb_arn).await;
     let mut ports: Vec<i32> = listeners.iter().filter_map(|l| l.port).collect();
     ports.sort();
     let mut paths = Vec::new();

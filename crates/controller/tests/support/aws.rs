@@ -11,8 +11,8 @@ use std::time::Duration;
 
 #[allow(unused_imports)] // not every test binary uses them
 pub use gantry_testkit::acm::certificate_tags;
-#[allow(unused_imports)] // not every test binary uses it
-pub use gantry_testkit::elb::listener_certificate_arns;
+#[allow(unused_imports)] // not every test binary uses them
+pub use gantry_testkit::elb::{listener_certificate_arns, listeners};
 #[allow(unused_imports)] // not every test binary uses it
 pub use gantry_testkit::moto::endpoint;
 
