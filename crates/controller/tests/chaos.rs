@@ -12,7 +12,6 @@ mod support;
 use gantry_controller::Config;
 use gantry_deploy::Deployer;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::*;
@@ -105,7 +104,7 @@ fn manifest(api: &FakeApi) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn route_changes_while_the_controller_is_killed_and_restarted() {
-    let Some(endpoint) = aws::endpoint("the chaos scenario") else {
+    let Some(moto) = aws::moto("the chaos scenario", "chaos").await else {
         return;
     };
     let seed = std::env::var("GANTRY_CHAOS_SEED")
@@ -119,10 +118,7 @@ async fn route_changes_while_the_controller_is_killed_and_restarted() {
         });
     eprintln!("chaos seed: {seed} (GANTRY_CHAOS_SEED={seed} replays it)");
     let mut rng = Rng(seed);
-    let sdk = aws::sdk(&endpoint).await;
-    let vpc_id = aws::vpc(&sdk).await.id;
-    let cluster = format!("chaos-{}", std::process::id());
-    let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
+    let (cluster, deployer) = (&moto.cluster, moto.deployer());
 
     let api = FakeApi::new();
     api.apply_yaml(&manifests());
@@ -195,7 +191,7 @@ async fn route_changes_while_the_controller_is_killed_and_restarted() {
     let translation = gantry_translate::translate(&loaded.snapshot, &settings);
     assert_eq!(translation.stacks.len(), 1);
     let stack = &translation.stacks[0];
-    let fresh: Deployer = aws::deployer(&sdk, &vpc_id, &cluster);
+    let fresh: Deployer = aws::deployer(&moto.sdk, &moto.vpc_id, cluster);
     let report = fresh.apply(stack).await.expect("fresh apply");
     assert!(
         report.changes.is_empty() && report.mutating_calls == 0,

@@ -155,10 +155,7 @@ async fn a_missing_ca_configmap_is_reported_and_one_created_later_verifies_clien
     eventually(
         "the listener is accepted with its refs resolved",
         LIMIT,
-        || {
-            let l = listener(&api);
-            is_true(&l, "Accepted") && is_true(&l, "ResolvedRefs")
-        },
+        || accepted_and_resolved(&listener(&api)),
     )
     .await;
 

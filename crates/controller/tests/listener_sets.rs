@@ -125,14 +125,11 @@ async fn aws_listeners(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_removes_it() {
-    let Some(endpoint) = aws::endpoint("the ListenerSet moto scenario") else {
+    let Some(moto) = aws::moto("the ListenerSet moto scenario", "lset").await else {
         return;
     };
-    let sdk = aws::sdk(&endpoint).await;
-    let vpc_id = aws::vpc(&sdk).await.id;
-    let cluster = format!("lset-{}", std::process::id());
-    let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
-    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
+    let (cluster, deployer) = (&moto.cluster, moto.deployer());
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&moto.sdk);
     let api = FakeApi::new();
     let c = moto_config(&cluster);
     assert!(c.translate.listener_sets, "the gate is on by default");

@@ -22,13 +22,10 @@ fn manifests() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
-    let Some(endpoint) = aws::endpoint("the controller moto scenario") else {
+    let Some(moto) = aws::moto("the controller moto scenario", "controller").await else {
         return;
     };
-    let sdk = aws::sdk(&endpoint).await;
-    let vpc_id = aws::vpc(&sdk).await.id;
-    let cluster = format!("controller-{}", std::process::id());
-    let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
+    let (sdk, cluster, deployer) = (&moto.sdk, &moto.cluster, moto.deployer());
     let api = FakeApi::new();
     let running = start(&api, deployer.clone(), moto_config(&cluster)).await;
     api.apply_yaml(&manifests());

@@ -14,27 +14,24 @@ pub fn reports(api: &FakeApi) {
     };
     api.modify("Gateway", "tiered", "foo-gateway-istio", |g| {
         let generation = g["metadata"]["generation"].clone();
-        let listeners: Vec<Value> = g["spec"]["listeners"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|l| json!({"name": l["name"], "attachedRoutes": 1, "supportedKinds": [],
-                "conditions": [cond("Accepted", &generation), cond("Programmed", &generation)]}))
-            .collect();
+        let listeners = each(&g["spec"]["listeners"], |l| {
+            json!({"name": l["name"], "attachedRoutes": 1, "supportedKinds": [],
+                "conditions": [cond("Accepted", &generation), cond("Programmed", &generation)]})
+        });
         g["status"] = json!({"conditions": [cond("Accepted", &generation), cond("Programmed", &generation)],
             "listeners": listeners});
     });
     api.modify("HTTPRoute", "tiered", "foo-site-istio", |r| {
         let generation = r["metadata"]["generation"].clone();
-        let parents: Vec<Value> = r["spec"]["parentRefs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|p| {
-                json!({"parentRef": p, "controllerName": "istio.io/gateway-controller",
+        let parents = each(&r["spec"]["parentRefs"], |p| {
+            json!({"parentRef": p, "controllerName": "istio.io/gateway-controller",
                 "conditions": [cond("Accepted", &generation), cond("ResolvedRefs", &generation)]})
-            })
-            .collect();
+        });
         r["status"] = json!({"parents": parents});
     });
+}
+
+/// `status` of each entry of the list `list` (none when it is not a list).
+fn each(list: &Value, status: impl Fn(&Value) -> Value) -> Vec<Value> {
+    list.as_array().into_iter().flatten().map(status).collect()
 }

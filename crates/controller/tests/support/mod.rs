@@ -137,6 +137,11 @@ pub fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
         .find(|c| c["type"] == kind)
 }
 
+/// Whether `status` (of a listener, or a route's parent entry) says Accepted and ResolvedRefs.
+pub fn accepted_and_resolved(status: &Value) -> bool {
+    is_true(status, "Accepted") && is_true(status, "ResolvedRefs")
+}
+
 /// Whether the condition `condition` is False for `reason` with a message containing `names`.
 pub fn is_false_naming(condition: &Value, reason: &str, names: &str) -> bool {
     condition["status"] == "False"
