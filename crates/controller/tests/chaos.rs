@@ -123,7 +123,7 @@ async fn route_changes_while_the_controller_is_killed_and_restarted() {
     let api = FakeApi::new();
     api.apply_yaml(&manifests());
     let mut incarnation = 0;
-    let mut running = Some(start(&api, deployer.clone(), controller_config(&cluster, 0)).await);
+    let mut running = Some(start(&api, deployer.clone(), controller_config(cluster, 0)).await);
     let (mut kills, mut stops) = (0, 0);
     for step in 0..STEPS {
         let name = format!("r{}", rng.below(ROUTES as u64));
@@ -162,7 +162,7 @@ async fn route_changes_while_the_controller_is_killed_and_restarted() {
                 start(
                     &api,
                     deployer.clone(),
-                    controller_config(&cluster, incarnation),
+                    controller_config(cluster, incarnation),
                 )
                 .await,
             );
@@ -187,7 +187,7 @@ async fn route_changes_while_the_controller_is_killed_and_restarted() {
     loader.load_str("final objects", &manifest(&api));
     let loaded = loader.finish();
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-    let settings = controller_config(&cluster, 0).translate;
+    let settings = controller_config(cluster, 0).translate;
     let translation = gantry_translate::translate(&loaded.snapshot, &settings);
     assert_eq!(translation.stacks.len(), 1);
     let stack = &translation.stacks[0];

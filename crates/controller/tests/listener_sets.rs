@@ -131,7 +131,7 @@ async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_remov
     let (cluster, deployer) = (&moto.cluster, moto.deployer());
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&moto.sdk);
     let api = FakeApi::new();
-    let c = moto_config(&cluster);
+    let c = moto_config(cluster);
     assert!(c.translate.listener_sets, "the gate is on by default");
     let running = start(&api, deployer, c).await;
     api.apply_yaml(&manifests());

@@ -27,7 +27,7 @@ async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
     };
     let (sdk, cluster, deployer) = (&moto.sdk, &moto.cluster, moto.deployer());
     let api = FakeApi::new();
-    let running = start(&api, deployer.clone(), moto_config(&cluster)).await;
+    let running = start(&api, deployer.clone(), moto_config(cluster)).await;
     api.apply_yaml(&manifests());
     eventually("programmed in AWS", LIMIT, || {
         api.get("Gateway", "apps", "web")
@@ -40,7 +40,7 @@ async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
         .unwrap()
         .to_string();
     assert!(arn.starts_with("arn:aws:elasticloadbalancing:"), "{arn}");
-    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(sdk);
     let lb = elbv2
         .describe_load_balancers()
         .load_balancer_arns(&arn)
