@@ -33,11 +33,7 @@ async fn cluster() -> (FakeApi, Arc<FakeDeploy>, Running) {
     let deploy = Arc::new(FakeDeploy::default());
     let running = start(&api, deploy.clone(), config()).await;
     api.apply_yaml(&cluster_yaml());
-    eventually("web programmed", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("web programmed", LIMIT, || web_programmed(&api)).await;
     (api, deploy, running)
 }
 
@@ -216,8 +212,7 @@ async fn an_aws_outage_backs_off_exponentially_and_recovers() {
     })
     .await;
     eventually("programmed after the outage", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
+        web_programmed(&api)
     })
     .await;
     assert!(stack_json(&deploy).contains("/shop/v2"));

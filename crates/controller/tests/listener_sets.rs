@@ -372,11 +372,7 @@ async fn with_the_gate_off_listener_sets_are_not_watched() {
     let mut c = config();
     c.translate.listener_sets = false;
     let running = start(&api, Arc::new(FakeDeploy::default()), c).await;
-    eventually("the Gateway is programmed", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("the Gateway is programmed", LIMIT, || web_programmed(&api)).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     let requests: Vec<String> = api
         .requests()

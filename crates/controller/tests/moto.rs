@@ -29,11 +29,7 @@ async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
     let api = FakeApi::new();
     let running = start(&api, deployer.clone(), moto_config(cluster)).await;
     api.apply_yaml(&manifests());
-    eventually("programmed in AWS", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("programmed in AWS", LIMIT, || web_programmed(&api)).await;
     let gw = api.get("Gateway", "apps", "web").unwrap();
     let arn = condition(&gw["status"], "Programmed").unwrap()["message"]
         .as_str()

@@ -139,11 +139,7 @@ async fn two_replicas_one_leader_and_a_failover() {
     eventually("a leads", LIMIT, || *a.handle.leader.borrow()).await;
     let b = start(&api, deploy_b.clone(), replica("b")).await;
     api.apply_yaml(&manifests());
-    eventually("programmed by a", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("programmed by a", LIMIT, || web_programmed(&api)).await;
     tokio::time::sleep(Duration::from_secs(20)).await;
     assert!(!*b.handle.leader.borrow(), "b waits");
     assert!(deploy_a.apply_count() > 0);
@@ -220,11 +216,7 @@ async fn a_missing_crd_disables_only_its_kind_until_installed() {
     })
     .await;
     api.apply_yaml(&manifests());
-    eventually("ALB programmed", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("ALB programmed", LIMIT, || web_programmed(&api)).await;
     api.install("gateway.networking.k8s.io", "tcproutes");
     api.apply_yaml(&example("gatewayclasses.yaml"));
     api.apply_yaml(&example("nlb-tcp"));
@@ -251,11 +243,7 @@ async fn a_watch_namespace_limits_the_gateways_handled() {
         "alb",
         &[("a", 80, "HTTP")],
     ));
-    eventually("apps/web programmed", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("apps/web programmed", LIMIT, || web_programmed(&api)).await;
     tokio::time::sleep(Duration::from_secs(10)).await;
     assert!(
         api.get("Gateway", "elsewhere", "web")

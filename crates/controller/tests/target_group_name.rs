@@ -42,11 +42,7 @@ async fn a_missing_target_group_name_is_unresolved_and_the_rest_is_deployed() {
     deploy.add_named_target_group("legacy-tg");
     let _running = start(&api, deploy.clone(), config()).await;
     api.apply_yaml(&manifests());
-    eventually("web programmed", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("web programmed", LIMIT, || web_programmed(&api)).await;
     eventually("gone-tg named in ResolvedRefs", LIMIT, || {
         resolved_refs(&api, "gone")
             .is_some_and(|c| is_false_naming(&c, "BackendNotFound", "gone-tg"))

@@ -137,6 +137,12 @@ pub fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
         .find(|c| c["type"] == kind)
 }
 
+/// Whether the Gateway `apps/web`, which most scenarios start from, says Programmed.
+pub fn web_programmed(api: &FakeApi) -> bool {
+    api.get("Gateway", "apps", "web")
+        .is_some_and(|g| is_true(&g["status"], "Programmed"))
+}
+
 /// Whether `status` (of a listener, or a route's parent entry) says Accepted and ResolvedRefs.
 pub fn accepted_and_resolved(status: &Value) -> bool {
     is_true(status, "Accepted") && is_true(status, "ResolvedRefs")
