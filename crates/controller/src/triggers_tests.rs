@@ -14,7 +14,7 @@ fn cluster() -> String {
         web(),
         other(),
         gateway("edge/nlb", "nlb", &[("tcp", 80, "TCP")]),
-        SHOP_WITH_RULE_CONFIGURATION.to_string(),
+        shop_with_rule_configuration(),
         Route::http("team-a/remote")
             .gateway("apps/web")
             .to_services(None, &[("data/db", 5432)])
@@ -56,18 +56,13 @@ fn other() -> String {
 }
 
 /// `apps/shop`: to the Service `shop`, through the ListenerRuleConfiguration `auth`.
-const SHOP_WITH_RULE_CONFIGURATION: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules:
-  - backendRefs: [{name: shop, port: 80}]
-    filters:
-    - type: ExtensionRef
-      extensionRef: {group: gateway.k8s.aws, kind: ListenerRuleConfiguration, name: auth}
-"#;
+fn shop_with_rule_configuration() -> String {
+    Route::http("apps/shop")
+        .gateway("web")
+        .to_services(None, &[("shop", 80)])
+        .configured_by("auth")
+        .build()
+}
 
 /// `edge/to-alb`: the NLB `edge/nlb` forwards to the ALB Gateway `apps/web`.
 const TCP_TO_ALB: &str = r#"

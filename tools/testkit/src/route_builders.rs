@@ -234,6 +234,17 @@ impl Route {
         self.rule(path, &[backend])
     }
 
+    /// The last rule also runs the ListenerRuleConfiguration `name` (of the route's namespace),
+    /// named by an `ExtensionRef` filter.
+    pub fn configured_by(mut self, name: &str) -> Route {
+        let rule = self.rules.last_mut().expect("configured_by follows a rule");
+        rule.push_str(&format!(
+            "    filters: [{{type: ExtensionRef, extensionRef: \
+             {{group: gateway.k8s.aws, kind: ListenerRuleConfiguration, name: {name}}}}}]\n"
+        ));
+        self
+    }
+
     fn rule(mut self, path: Option<&str>, backends: &[String]) -> Route {
         let matches = path
             .map(|p| format!("matches: [{{path: {{type: PathPrefix, value: {p}}}}}]\n    "))
@@ -278,6 +289,22 @@ mod tests {
              {name: web, namespace: apps}]\n  rules:\n  \
              - matches: [{path: {type: PathPrefix, value: /legacy}}]\n    \
              backendRefs: [{kind: TargetGroupName, name: legacy-tg}]\n"
+        );
+    }
+
+    #[test]
+    fn a_configured_rule_names_its_rule_configuration_after_its_backends() {
+        let route = Route::http("apps/shop")
+            .gateway("web")
+            .to_services(None, &[("shop", 80)])
+            .configured_by("auth")
+            .build();
+        assert!(
+            route.ends_with(
+                "  rules:\n  - backendRefs: [{name: shop, port: 80}]\n    filters: [{type: ExtensionRef, \
+                 extensionRef: {group: gateway.k8s.aws, kind: ListenerRuleConfiguration, name: auth}}]\n"
+            ),
+            "{route}"
         );
     }
 
