@@ -48,10 +48,11 @@ async fn a_missing_target_group_name_is_unresolved_and_the_rest_is_deployed() {
             .is_some_and(|c| is_false_naming(&c, "BackendNotFound", "gone-tg"))
     })
     .await;
-    assert_eq!(
-        resolved_refs(&api, "legacy").map(|c| c["status"].clone()),
-        Some("True".into())
-    );
+    // Route statuses are written one by one (`gone` sorts first): wait for `legacy`'s too.
+    eventually("legacy-tg resolved", LIMIT, || {
+        resolved_refs(&api, "legacy").is_some_and(|c| c["status"] == "True")
+    })
+    .await;
     let stack = serde_json::to_string(&deploy.stack("apps/web").expect("deployed")).unwrap();
     assert!(stack.contains("TargetGroupName:legacy-tg"), "{stack}");
     assert!(!stack.contains("gone-tg"), "{stack}");
