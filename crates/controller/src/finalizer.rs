@@ -22,13 +22,7 @@ pub async fn add<K>(api: &Api<K>, obj: &K, finalizer: &'static str) -> Result<()
 where
     K: Resource + Clone + DeserializeOwned + Debug,
 {
-    update(api, obj, finalizer, true)
-        .await
-        .map_err(|source| Error::AddFinalizer {
-            object: name(obj),
-            finalizer,
-            source,
-        })
+    set(api, obj, finalizer, true).await
 }
 
 /// Removes `finalizer` from the object if it has it.
@@ -36,12 +30,32 @@ pub async fn remove<K>(api: &Api<K>, obj: &K, finalizer: &'static str) -> Result
 where
     K: Resource + Clone + DeserializeOwned + Debug,
 {
-    update(api, obj, finalizer, false)
+    set(api, obj, finalizer, false).await
+}
+
+/// Makes `finalizer` `present` or not on the object; a failure names the object and which of
+/// the two it was.
+async fn set<K>(api: &Api<K>, obj: &K, finalizer: &'static str, present: bool) -> Result<()>
+where
+    K: Resource + Clone + DeserializeOwned + Debug,
+{
+    update(api, obj, finalizer, present)
         .await
-        .map_err(|source| Error::RemoveFinalizer {
-            object: name(obj),
-            finalizer,
-            source,
+        .map_err(|source| {
+            let object = name(obj);
+            if present {
+                Error::AddFinalizer {
+                    object,
+                    finalizer,
+                    source,
+                }
+            } else {
+                Error::RemoveFinalizer {
+                    object,
+                    finalizer,
+                    source,
+                }
+            }
         })
 }
 

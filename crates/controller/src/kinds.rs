@@ -15,19 +15,18 @@ use gantry_api::gateway::{
 use gantry_api::k8s::{EndpointSlice, Namespace, Node, Pod, Resource, Service};
 use gantry_snapshot::ObjectKey;
 use k8s_openapi::api::core::v1::{PodSpec, PodStatus};
-use kube::Client;
 use kube::api::Api;
 use kube::core::NamespaceResourceScope;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use tokio::task::JoinHandle;
 
-fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+fn scoped<K>(ctx: &WatchContext) -> Api<K>
 where
     K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>,
 {
-    match namespace {
-        Some(ns) => Api::namespaced(client.clone(), ns),
-        None => Api::all(client.clone()),
+    match ctx.namespace.as_deref() {
+        Some(ns) => Api::namespaced(ctx.client.clone(), ns),
+        None => Api::all(ctx.client.clone()),
     }
 }
 
@@ -43,27 +42,33 @@ fn generation<K: Resource>(obj: &K) -> (u64, u64) {
     (hash((m.generation, m.deletion_timestamp.is_some())), 0)
 }
 
-pub fn gateway_classes(c: &Client) -> KindWatch<GatewayClass> {
+/// The watch of an optional kind (its CRD may be missing), cached whole: the base the
+/// watches below set `change` and `fingerprint` on.
+fn whole<K>(api: Api<K>) -> KindWatch<K> {
     KindWatch {
-        api: Api::all(c.clone()),
+        api,
         optional: true,
         keep: None,
         trim: keep_all,
+        change: |_, _| None,
+        fingerprint: None,
+    }
+}
+
+pub fn gateway_classes(ctx: &WatchContext) -> KindWatch<GatewayClass> {
+    KindWatch {
         change: |o, _| {
             Some(Change::GatewayClass(
                 o.metadata.name.clone().unwrap_or_default(),
             ))
         },
         fingerprint: Some(generation::<GatewayClass>),
+        ..whole(Api::all(ctx.client.clone()))
     }
 }
 
-pub fn gateways(c: &Client, ns: Option<&str>) -> KindWatch<Gateway> {
+pub fn gateways(ctx: &WatchContext) -> KindWatch<Gateway> {
     KindWatch {
-        api: scoped(c, ns),
-        optional: true,
-        keep: None,
-        trim: keep_all,
         // A status-only change matters to chained NLBs, not to the Gateway itself.
         change: |o, spec| {
             let key = ObjectKey::of(&o.metadata);
@@ -83,21 +88,19 @@ pub fn gateways(c: &Client, ns: Option<&str>) -> KindWatch<Gateway> {
                 .map(|c| (c.status.clone(), c.message.clone()));
             (generation(o).0, hash(programmed))
         }),
+        ..whole(scoped(ctx))
     }
 }
 
 macro_rules! route_watch {
     ($fn:ident, $kind:ty) => {
-        pub fn $fn(c: &Client, ns: Option<&str>) -> KindWatch<$kind> {
+        pub fn $fn(ctx: &WatchContext) -> KindWatch<$kind> {
             KindWatch {
-                api: scoped(c, ns),
-                optional: true,
-                keep: None,
-                trim: keep_all,
                 change: |o, _| Some(crate::route_change!(o)),
                 // Parents in status count: a status written by the Gateway a route left
                 // still names it.
                 fingerprint: Some(|o| (hash((generation(o), crate::route_change!(o))), 0)),
+                ..whole(scoped(ctx))
             }
         }
     };
@@ -111,12 +114,8 @@ route_watch!(tls_routes, TlsRoute);
 
 /// ListenerSets (only with the `GatewayListenerSet` gate): a change reconciles the Gateway its
 /// parentRef names.
-pub fn listener_sets(c: &Client, ns: Option<&str>) -> KindWatch<ListenerSet> {
+pub fn listener_sets(ctx: &WatchContext) -> KindWatch<ListenerSet> {
     KindWatch {
-        api: scoped(c, ns),
-        optional: true,
-        keep: None,
-        trim: keep_all,
         change: |o, _| {
             let key = ObjectKey::of(&o.metadata);
             Some(Change::ListenerSet {
@@ -126,15 +125,12 @@ pub fn listener_sets(c: &Client, ns: Option<&str>) -> KindWatch<ListenerSet> {
         },
         // Spec changes and deletion; our status writes are not changes.
         fingerprint: Some(generation::<ListenerSet>),
+        ..whole(scoped(ctx))
     }
 }
 
-pub fn reference_grants(c: &Client, ns: Option<&str>) -> KindWatch<ReferenceGrant> {
+pub fn reference_grants(ctx: &WatchContext) -> KindWatch<ReferenceGrant> {
     KindWatch {
-        api: scoped(c, ns),
-        optional: true,
-        keep: None,
-        trim: keep_all,
         change: |o, _| {
             Some(Change::ReferenceGrant(
                 o.spec
@@ -145,12 +141,13 @@ pub fn reference_grants(c: &Client, ns: Option<&str>) -> KindWatch<ReferenceGran
             ))
         },
         fingerprint: None,
+        ..whole(scoped(ctx))
     }
 }
 
-pub fn namespaces(c: &Client) -> KindWatch<Namespace> {
+pub fn namespaces(ctx: &WatchContext) -> KindWatch<Namespace> {
     KindWatch {
-        api: Api::all(c.clone()),
+        api: Api::all(ctx.client.clone()),
         optional: false,
         keep: None,
         // Only the labels are read (listener namespace selectors).
@@ -168,9 +165,9 @@ pub fn namespaces(c: &Client) -> KindWatch<Namespace> {
     }
 }
 
-pub fn services(c: &Client, ns: Option<&str>) -> KindWatch<Service> {
+pub fn services(ctx: &WatchContext) -> KindWatch<Service> {
     KindWatch {
-        api: scoped(c, ns),
+        api: scoped(ctx),
         optional: false,
         keep: None,
         // The spec (type, ports) is read; the status (load balancer ingress) never.
@@ -181,27 +178,20 @@ pub fn services(c: &Client, ns: Option<&str>) -> KindWatch<Service> {
     }
 }
 
-pub fn lb_configs(c: &Client, ns: Option<&str>) -> KindWatch<LoadBalancerConfiguration> {
+pub fn load_balancer_configurations(ctx: &WatchContext) -> KindWatch<LoadBalancerConfiguration> {
     KindWatch {
-        api: scoped(c, ns),
-        optional: true,
-        keep: None,
-        trim: keep_all,
         change: |o, _| {
             Some(Change::LoadBalancerConfiguration(ObjectKey::of(
                 &o.metadata,
             )))
         },
         fingerprint: Some(generation::<LoadBalancerConfiguration>),
+        ..whole(scoped(ctx))
     }
 }
 
-pub fn tg_configs(c: &Client, ns: Option<&str>) -> KindWatch<TargetGroupConfiguration> {
+pub fn target_group_configurations(ctx: &WatchContext) -> KindWatch<TargetGroupConfiguration> {
     KindWatch {
-        api: scoped(c, ns),
-        optional: true,
-        keep: None,
-        trim: keep_all,
         change: |o, _| {
             Some(Change::TargetGroupConfiguration {
                 key: ObjectKey::of(&o.metadata),
@@ -214,15 +204,12 @@ pub fn tg_configs(c: &Client, ns: Option<&str>) -> KindWatch<TargetGroupConfigur
             })
         },
         fingerprint: Some(generation::<TargetGroupConfiguration>),
+        ..whole(scoped(ctx))
     }
 }
 
-pub fn rule_configs(c: &Client, ns: Option<&str>) -> KindWatch<ListenerRuleConfiguration> {
+pub fn listener_rule_configurations(ctx: &WatchContext) -> KindWatch<ListenerRuleConfiguration> {
     KindWatch {
-        api: scoped(c, ns),
-        optional: true,
-        keep: None,
-        trim: keep_all,
         change: |o, _| {
             Some(Change::ListenerRuleConfiguration(ObjectKey::of(
                 &o.metadata,
@@ -230,12 +217,13 @@ pub fn rule_configs(c: &Client, ns: Option<&str>) -> KindWatch<ListenerRuleConfi
         },
         // Its status (accepted) is read by translation.
         fingerprint: None,
+        ..whole(scoped(ctx))
     }
 }
 
-pub fn endpoint_slices(c: &Client, ns: Option<&str>) -> KindWatch<EndpointSlice> {
+pub fn endpoint_slices(ctx: &WatchContext) -> KindWatch<EndpointSlice> {
     KindWatch {
-        api: scoped(c, ns),
+        api: scoped(ctx),
         optional: false,
         keep: None,
         trim: crate::trim::endpoint_slice,
@@ -255,9 +243,9 @@ pub fn endpoint_slices(c: &Client, ns: Option<&str>) -> KindWatch<EndpointSlice>
     }
 }
 
-pub fn nodes(c: &Client) -> KindWatch<Node> {
+pub fn nodes(ctx: &WatchContext) -> KindWatch<Node> {
     KindWatch {
-        api: Api::all(c.clone()),
+        api: Api::all(ctx.client.clone()),
         optional: false,
         keep: None,
         // Only labels, providerID and the Ready condition are read: the rest of the status
@@ -288,12 +276,8 @@ pub fn nodes(c: &Client) -> KindWatch<Node> {
     }
 }
 
-pub fn target_group_bindings(c: &Client, ns: Option<&str>) -> KindWatch<TargetGroupBinding> {
+pub fn target_group_bindings(ctx: &WatchContext) -> KindWatch<TargetGroupBinding> {
     KindWatch {
-        api: scoped(c, ns),
-        optional: true,
-        keep: None,
-        trim: keep_all,
         change: |o, _| {
             Some(Change::Targets(TargetsChange::Binding(ObjectKey::of(
                 &o.metadata,
@@ -301,14 +285,15 @@ pub fn target_group_bindings(c: &Client, ns: Option<&str>) -> KindWatch<TargetGr
         },
         // Spec changes and deletion; our finalizer writes are not changes.
         fingerprint: Some(generation::<TargetGroupBinding>),
+        ..whole(scoped(ctx))
     }
 }
 
 /// Pods listing a `target-health.elbv2.k8s.aws/<binding>` readiness gate; no other pod is
 /// cached (gates can't be added to a running pod, so a pod never becomes gated later).
-pub fn pods(c: &Client, ns: Option<&str>) -> KindWatch<Pod> {
+pub fn pods(ctx: &WatchContext) -> KindWatch<Pod> {
     KindWatch {
-        api: scoped(c, ns),
+        api: scoped(ctx),
         optional: false,
         keep: Some(gantry_targets::has_target_health_gate),
         // Only the readiness gates and the conditions are read.
@@ -377,32 +362,41 @@ pub fn watches(listener_sets: bool) -> usize {
     17 + usize::from(listener_sets)
 }
 
+/// Starts the watch of each kind named, into the writer of the same name.
+macro_rules! spawn_each {
+    ($ctx:expr, $writers:expr, [$($kind:ident),* $(,)?]) => {
+        vec![$(spawn($ctx, $writers.$kind, $kind($ctx))),*]
+    };
+}
+
 /// Starts every watch; that of ListenerSets only when `with_sets` (the
 /// `GatewayListenerSet` gate) is on.
 pub fn spawn_all(ctx: &WatchContext, w: Writers, with_sets: bool) -> Vec<JoinHandle<()>> {
-    let ns = ctx.namespace.as_deref();
-    let c = &ctx.client;
-    let mut all = vec![
-        spawn(ctx, w.gateway_classes, gateway_classes(c)),
-        spawn(ctx, w.gateways, gateways(c, ns)),
-        spawn(ctx, w.http_routes, http_routes(c, ns)),
-        spawn(ctx, w.grpc_routes, grpc_routes(c, ns)),
-        spawn(ctx, w.tcp_routes, tcp_routes(c, ns)),
-        spawn(ctx, w.udp_routes, udp_routes(c, ns)),
-        spawn(ctx, w.tls_routes, tls_routes(c, ns)),
-        spawn(ctx, w.reference_grants, reference_grants(c, ns)),
-        spawn(ctx, w.namespaces, namespaces(c)),
-        spawn(ctx, w.services, services(c, ns)),
-        spawn(ctx, w.load_balancer_configurations, lb_configs(c, ns)),
-        spawn(ctx, w.target_group_configurations, tg_configs(c, ns)),
-        spawn(ctx, w.listener_rule_configurations, rule_configs(c, ns)),
-        spawn(ctx, w.endpoint_slices, endpoint_slices(c, ns)),
-        spawn(ctx, w.nodes, nodes(c)),
-        spawn(ctx, w.target_group_bindings, target_group_bindings(c, ns)),
-        spawn(ctx, w.pods, pods(c, ns)),
-    ];
+    let mut all = spawn_each!(
+        ctx,
+        w,
+        [
+            gateway_classes,
+            gateways,
+            http_routes,
+            grpc_routes,
+            tcp_routes,
+            udp_routes,
+            tls_routes,
+            reference_grants,
+            namespaces,
+            services,
+            load_balancer_configurations,
+            target_group_configurations,
+            listener_rule_configurations,
+            endpoint_slices,
+            nodes,
+            target_group_bindings,
+            pods
+        ]
+    );
     if with_sets {
-        all.push(spawn(ctx, w.listener_sets, listener_sets(c, ns)));
+        all.push(spawn(ctx, w.listener_sets, listener_sets(ctx)));
     }
     debug_assert_eq!(all.len(), watches(with_sets));
     all

@@ -259,7 +259,8 @@ pub fn bound_service(binding: &TargetGroupBinding) -> ObjectKey {
     )
 }
 
-fn objects<K>(store: &Store<K>) -> Objects<K>
+/// Every object of `store`, by key.
+pub fn objects<K>(store: &Store<K>) -> Objects<K>
 where
     K: Resource + Clone + 'static,
     K::DynamicType: Eq + std::hash::Hash + Clone,

@@ -44,8 +44,7 @@ async fn health_readiness_and_metrics_are_served() {
         objects::gateway("apps/web", "alb", &[("http", 80, "HTTP")]),
     ]));
     eventually("programmed", Duration::from_secs(30), || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
+        web_programmed(&api)
     })
     .await;
     let (code, metrics) = get(addr, "/metrics").await;

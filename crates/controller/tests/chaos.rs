@@ -12,7 +12,6 @@ mod support;
 use gantry_controller::Config;
 use gantry_deploy::Deployer;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::*;
@@ -60,9 +59,7 @@ fn route(name: &str, path: &str, backend: &str) -> Value {
 }
 
 fn controller_config(cluster: &str, incarnation: usize) -> Config {
-    let mut c = config();
-    c.translate.cluster_name = cluster.to_string();
-    c.backoff_min = Duration::from_millis(200);
+    let mut c = moto_config(cluster);
     c.backoff_max = Duration::from_secs(2);
     // A crashed holder's lease runs out in a second.
     c.lease.enabled = true;
@@ -107,7 +104,7 @@ fn manifest(api: &FakeApi) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn route_changes_while_the_controller_is_killed_and_restarted() {
-    let Some(endpoint) = aws::endpoint("the chaos scenario") else {
+    let Some(moto) = aws::moto("the chaos scenario", "chaos").await else {
         return;
     };
     let seed = std::env::var("GANTRY_CHAOS_SEED")
@@ -121,15 +118,12 @@ async fn route_changes_while_the_controller_is_killed_and_restarted() {
         });
     eprintln!("chaos seed: {seed} (GANTRY_CHAOS_SEED={seed} replays it)");
     let mut rng = Rng(seed);
-    let sdk = aws::sdk(&endpoint).await;
-    let vpc_id = aws::vpc(&sdk).await.id;
-    let cluster = format!("chaos-{}", std::process::id());
-    let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
+    let (cluster, deployer) = (&moto.cluster, moto.deployer());
 
     let api = FakeApi::new();
     api.apply_yaml(&manifests());
     let mut incarnation = 0;
-    let mut running = Some(start(&api, deployer.clone(), controller_config(&cluster, 0)).await);
+    let mut running = Some(start(&api, deployer.clone(), controller_config(cluster, 0)).await);
     let (mut kills, mut stops) = (0, 0);
     for step in 0..STEPS {
         let name = format!("r{}", rng.below(ROUTES as u64));
@@ -168,7 +162,7 @@ async fn route_changes_while_the_controller_is_killed_and_restarted() {
                 start(
                     &api,
                     deployer.clone(),
-                    controller_config(&cluster, incarnation),
+                    controller_config(cluster, incarnation),
                 )
                 .await,
             );
@@ -193,11 +187,11 @@ async fn route_changes_while_the_controller_is_killed_and_restarted() {
     loader.load_str("final objects", &manifest(&api));
     let loaded = loader.finish();
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-    let settings = controller_config(&cluster, 0).translate;
+    let settings = controller_config(cluster, 0).translate;
     let translation = gantry_translate::translate(&loaded.snapshot, &settings);
     assert_eq!(translation.stacks.len(), 1);
     let stack = &translation.stacks[0];
-    let fresh: Deployer = aws::deployer(&sdk, &vpc_id, &cluster);
+    let fresh: Deployer = aws::deployer(&moto.sdk, &moto.vpc_id, cluster);
     let report = fresh.apply(stack).await.expect("fresh apply");
     assert!(
         report.changes.is_empty() && report.mutating_calls == 0,

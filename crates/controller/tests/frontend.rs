@@ -18,24 +18,19 @@ const GW: &str = "apps/web";
 const TRUST_STORE: &str =
     "arn:aws:elasticloadbalancing:us-west-2:123456789012:truststore/clients/0123456789abcdef";
 
-/// An HTTPS Gateway validating client certificates against ConfigMap `apps/clients-ca` (not
-/// created yet), with the trust store in its LoadBalancerConfiguration.
-const CLUSTER: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  infrastructure:
+/// The spec of an HTTPS Gateway validating client certificates against ConfigMap
+/// `apps/clients-ca` (not created yet), besides its listeners.
+const VALIDATING: &str = r#"  infrastructure:
     parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: tls}
-  listeners:
-  - {name: https, port: 443, protocol: HTTPS}
   tls:
     frontend:
       default:
         validation:
           caCertificateRefs: [{group: "", kind: ConfigMap, name: clients-ca}]
----
+"#;
+
+/// The trust store of [`VALIDATING`]'s Gateway, in its LoadBalancerConfiguration.
+const CONFIGURATION: &str = r#"
 apiVersion: gateway.k8s.aws/v1
 kind: LoadBalancerConfiguration
 metadata: {name: tls, namespace: apps}
@@ -48,10 +43,17 @@ spec:
       trustStore: arn:aws:elasticloadbalancing:us-west-2:123456789012:truststore/clients/0123456789abcdef
 "#;
 
-/// [`CLUSTER`] with the Service `apps/echo` and the route `apps/shop` to it.
+/// The validating Gateway `apps/web`, its configuration, the Service `apps/echo` and the
+/// route `apps/shop` to it.
 fn cluster() -> String {
     objects::docs([
-        CLUSTER.to_string(),
+        route_builders::gateway_of(
+            "apps/web",
+            "alb",
+            &[route_builders::plain(("https", 443, "HTTPS"))],
+            VALIDATING,
+        ),
+        CONFIGURATION.to_string(),
         objects::node_port_service("apps/echo", 80, 30080),
         objects::http_route("apps/shop", &["web"], None, &[("echo", 80)]),
     ])
@@ -153,10 +155,7 @@ async fn a_missing_ca_configmap_is_reported_and_one_created_later_verifies_clien
     eventually(
         "the listener is accepted with its refs resolved",
         LIMIT,
-        || {
-            let l = listener(&api);
-            is_true(&l, "Accepted") && is_true(&l, "ResolvedRefs")
-        },
+        || accepted_and_resolved(&listener(&api)),
     )
     .await;
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
+use support::route_builders::{Route, node_port, reference_grant};
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -20,17 +21,10 @@ fn cluster_yaml() -> String {
         objects::gateway_class("alb", "alb"),
         objects::gateway("apps/web", "alb", &[("a", 80, "HTTP"), ("b", 8080, "HTTP")]),
         objects::node_port_service("apps/echo", 80, 30080),
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: apps}
-spec:
-  parentRefs: [{name: web, sectionName: a}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /shop}}]
-    backendRefs: [{name: echo, port: 80}]
-"#
-        .to_string(),
+        Route::http("apps/shop")
+            .gateway_section("web", "a")
+            .to_services(Some("/shop"), &[("echo", 80)])
+            .build(),
     ])
 }
 
@@ -39,11 +33,7 @@ async fn cluster() -> (FakeApi, Arc<FakeDeploy>, Running) {
     let deploy = Arc::new(FakeDeploy::default());
     let running = start(&api, deploy.clone(), config()).await;
     api.apply_yaml(&cluster_yaml());
-    eventually("web programmed", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("web programmed", LIMIT, || web_programmed(&api)).await;
     (api, deploy, running)
 }
 
@@ -136,25 +126,13 @@ async fn a_service_port_change_reaches_the_target_group() {
 #[tokio::test(start_paused = true)]
 async fn a_reference_grant_added_and_removed() {
     let (api, _deploy, running) = cluster().await;
-    api.apply_yaml(
-        r#"
-apiVersion: v1
-kind: Service
-metadata: {name: db, namespace: data}
-spec:
-  type: NodePort
-  ports: [{port: 80, nodePort: 30090, protocol: TCP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: remote, namespace: apps}
-spec:
-  parentRefs: [{name: web, sectionName: a}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /db}}]
-    backendRefs: [{name: db, namespace: data, port: 80}]
-"#,
-    );
+    api.apply_yaml(&objects::docs([
+        node_port("data/db", 80, 30090),
+        Route::http("apps/remote")
+            .gateway_section("web", "a")
+            .to_services(Some("/db"), &[("data/db", 80)])
+            .build(),
+    ]));
     let resolved = |api: &FakeApi| {
         parent_entry(&route(api, "remote"), ALB_CONTROLLER_NAME, "web", Some("a"))
             .and_then(|p| condition(p, "ResolvedRefs").cloned())
@@ -163,16 +141,12 @@ spec:
         resolved(&api).is_some_and(|c| c["status"] == "False" && c["reason"] == "RefNotPermitted")
     })
     .await;
-    api.apply_yaml(
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: ReferenceGrant
-metadata: {name: from-apps, namespace: data}
-spec:
-  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: apps}]
-  to: [{group: "", kind: Service}]
-"#,
-    );
+    api.apply_yaml(&reference_grant(
+        "data/from-apps",
+        "HTTPRoute",
+        "apps",
+        "Service",
+    ));
     eventually("resolved with the grant", LIMIT, || {
         resolved(&api).is_some_and(|c| c["status"] == "True")
     })
@@ -238,8 +212,7 @@ async fn an_aws_outage_backs_off_exponentially_and_recovers() {
     })
     .await;
     eventually("programmed after the outage", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
+        web_programmed(&api)
     })
     .await;
     assert!(stack_json(&deploy).contains("/shop/v2"));

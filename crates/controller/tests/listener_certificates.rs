@@ -24,33 +24,20 @@ use support::*;
 
 const LIMIT: Duration = Duration::from_secs(90);
 
-const GATEWAY: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    hostname: app.example.com
-    tls:
-      mode: Terminate
-      certificateRefs: [{kind: Secret, name: web-tls}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{port: 80, nodePort: 30080, protocol: TCP}]
-"#;
+/// The HTTPS listener of `apps/web`: `app.example.com`, its certificate the Secret `web-tls`.
+const LISTENER: &str = "{name: https, port: 443, protocol: HTTPS, hostname: app.example.com, \
+    tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: web-tls}]}}";
 
-/// [`GATEWAY`] and a route to its Service: an ALB listener exists for a port with routes only.
+/// The Gateway `apps/web` of [`LISTENER`], its Service and a route to it: an ALB listener
+/// exists for a port with routes only.
 fn gateway_and_route() -> String {
     let route = objects::http_route("apps/shop", &["web"], Some("/shop"), &[("echo", 80)]);
-    with_alb_class(&objects::docs([GATEWAY.to_string(), route]))
+    let gateway = route_builders::gateway_of("apps/web", "alb", &[LISTENER.to_string()], "");
+    with_alb_class(&objects::docs([
+        gateway,
+        route_builders::node_port("apps/echo", 80, 30080),
+        route,
+    ]))
 }
 
 fn fixture(name: &str) -> String {
@@ -182,35 +169,15 @@ async fn listener_certificates(
     lb: &str,
     port: i32,
 ) -> Vec<String> {
-    let listeners = elbv2
-        .describe_listeners()
-        .load_balancer_arn(lb)
-        .send()
+    let Some(arn) = support::aws::listeners(elbv2, lb)
         .await
-        .expect("describe listeners")
-        .listeners
-        .unwrap_or_default();
-    let Some(arn) = listeners
         .into_iter()
         .find(|l| l.port == Some(port))
         .and_then(|l| l.listener_arn)
     else {
         return vec![];
     };
-    let mut out: Vec<String> = elbv2
-        .describe_listener_certificates()
-        .listener_arn(arn)
-        .send()
-        .await
-        .expect("describe listener certificates")
-        .certificates
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|c| c.certificate_arn)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    support::aws::listener_certificate_arns(elbv2, &arn).await
 }
 
 fn calls(d: &Deployer, ops: &[&str]) -> u64 {
@@ -276,22 +243,15 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
     api.apply_yaml(
         "apiVersion: v1\nkind: Secret\nmetadata: {name: unrelated, namespace: apps}\ndata: {k: dg==}\n",
     );
-    let mut c = config();
-    c.translate.cluster_name = cluster.clone();
-    c.backoff_min = Duration::from_millis(200);
+    let mut c = moto_config(&cluster);
     c.backoff_max = Duration::from_secs(2);
     let running = start_with_secrets(&api, deployer.clone(), c, secrets.clone()).await;
     api.apply_yaml(&gateway_and_route());
 
     // Missing: ResolvedRefs=False InvalidCertificateRef, naming the Secret; not programmed.
     eventually("the missing Secret is reported", LIMIT, || {
-        condition(&listener(&api), "ResolvedRefs").is_some_and(|c| {
-            c["status"] == "False"
-                && c["reason"] == "InvalidCertificateRef"
-                && c["message"]
-                    .as_str()
-                    .is_some_and(|m| m.contains("Secret apps/web-tls"))
-        })
+        condition(&listener(&api), "ResolvedRefs")
+            .is_some_and(|c| is_false_naming(c, "InvalidCertificateRef", "Secret apps/web-tls"))
     })
     .await;
     let l = listener(&api);

@@ -24,58 +24,36 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
+use support::route_builders::{Route, gateway_allowing_sets, node_port};
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
 const ALB: &str = "gateway.k8s.aws/alb";
 
-const CLUSTER: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  allowedListeners: {namespaces: {from: Same}}
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: ListenerSet
-metadata: {name: extra, namespace: apps}
-spec:
-  parentRef: {name: web}
-  listeners: [{name: extra-http, port: 8080, protocol: HTTP}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec:
-  type: NodePort
-  ports: [{port: 80, nodePort: 30080, protocol: TCP}]
-"#;
+/// The GatewayClass `alb`, the Gateway `apps/web` (HTTP 80) allowing ListenerSets of its
+/// namespace, its ListenerSet `apps/extra` (HTTP 8080) and the Service `apps/echo`.
+fn manifests() -> String {
+    objects::docs([
+        objects::gateway_class("alb", "alb"),
+        gateway_allowing_sets("apps/web", "alb", "{from: Same}", &[("http", 80, "HTTP")]),
+        route_builders::listener_set("apps/extra", "web", &[("extra-http", 8080, "HTTP")]),
+        node_port("apps/echo", 80, 30080),
+    ])
+}
 
 /// Attached to the ListenerSet's listener only (sectionName), not to the Gateway.
-const ROUTE: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: apps}
-spec:
-  parentRefs:
-  - {group: gateway.networking.k8s.io, kind: ListenerSet, name: extra, sectionName: extra-http}
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /shop}}]
-    backendRefs: [{name: echo, port: 80}]
-"#;
+fn route() -> String {
+    Route::http("apps/shop")
+        .listener_set("extra", Some("extra-http"))
+        .to_services(Some("/shop"), &[("echo", 80)])
+        .build()
+}
 
 /// A later ListenerSet whose listener takes the same port and (no) hostname as `extra`'s: the
 /// older one wins; its name also sorts after `extra`, so the order holds even at equal times.
-const CONFLICTING: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: ListenerSet
-metadata: {name: late, namespace: apps}
-spec:
-  parentRef: {name: web}
-  listeners: [{name: clash, port: 8080, protocol: HTTP}]
-"#;
+fn conflicting() -> String {
+    route_builders::listener_set("apps/late", "web", &[("clash", 8080, "HTTP")])
+}
 
 fn listener_set(api: &FakeApi, name: &str) -> Value {
     api.get("ListenerSet", "apps", name).unwrap_or(Value::Null)
@@ -117,14 +95,7 @@ async fn aws_listeners(
     lb_arn: &str,
     port: i32,
 ) -> (Vec<i32>, Vec<String>) {
-    let listeners = elbv2
-        .describe_listeners()
-        .load_balancer_arn(lb_arn)
-        .send()
-        .await
-        .expect("describe listeners")
-        .listeners
-        .unwrap_or_default();
+    let listeners = aws::listeners(elbv2, lb_arn).await;
     let mut ports: Vec<i32> = listeners.iter().filter_map(|l| l.port).collect();
     ports.sort();
     let mut paths = Vec::new();
@@ -154,21 +125,16 @@ async fn aws_listeners(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_removes_it() {
-    let Some(endpoint) = aws::endpoint("the ListenerSet moto scenario") else {
+    let Some(moto) = aws::moto("the ListenerSet moto scenario", "lset").await else {
         return;
     };
-    let sdk = aws::sdk(&endpoint).await;
-    let vpc_id = aws::vpc(&sdk).await.id;
-    let cluster = format!("lset-{}", std::process::id());
-    let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
-    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
+    let (cluster, deployer) = (&moto.cluster, moto.deployer());
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&moto.sdk);
     let api = FakeApi::new();
-    let mut c = config();
-    c.translate.cluster_name = cluster.clone();
-    c.backoff_min = Duration::from_millis(200);
+    let c = moto_config(cluster);
     assert!(c.translate.listener_sets, "the gate is on by default");
     let running = start(&api, deployer, c).await;
-    api.apply_yaml(&with_alb_class(CLUSTER));
+    api.apply_yaml(&manifests());
 
     // The ListenerSet is accepted; with no route on its listener it is programmed too (a
     // listener without routes gets no ELB listener, as the Gateway's own).
@@ -179,7 +145,7 @@ async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_remov
     .await;
 
     // A route created now, naming the ListenerSet, reconciles the ListenerSet's Gateway.
-    api.apply_yaml(ROUTE);
+    api.apply_yaml(&route());
     eventually(
         "the route is accepted with the ListenerSet as parent",
         LIMIT,
@@ -266,7 +232,7 @@ async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_remov
     );
 
     // A later ListenerSet with a conflicting listener: it loses, reported as Conflicted.
-    api.apply_yaml(CONFLICTING);
+    api.apply_yaml(&conflicting());
     eventually("the later listener is conflicted", LIMIT, || {
         listener_condition(&listener_set(&api, "late"), "clash", "Conflicted")
             .is_some_and(|(s, _)| s == "True")
@@ -356,7 +322,7 @@ async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_remov
 #[tokio::test(start_paused = true)]
 async fn a_gateway_change_re_evaluates_its_listener_sets() {
     let api = FakeApi::new();
-    api.apply_yaml(&with_alb_class(CLUSTER));
+    api.apply_yaml(&manifests());
     let running = start(&api, Arc::new(FakeDeploy::default()), config()).await;
     eventually("accepted", LIMIT, || {
         status_of(&listener_set(&api, "extra"), "Programmed") == Some("True")
@@ -402,15 +368,11 @@ async fn a_gateway_change_re_evaluates_its_listener_sets() {
 #[tokio::test(start_paused = true)]
 async fn with_the_gate_off_listener_sets_are_not_watched() {
     let api = FakeApi::new();
-    api.apply_yaml(&with_alb_class(CLUSTER));
+    api.apply_yaml(&manifests());
     let mut c = config();
     c.translate.listener_sets = false;
     let running = start(&api, Arc::new(FakeDeploy::default()), c).await;
-    eventually("the Gateway is programmed", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("the Gateway is programmed", LIMIT, || web_programmed(&api)).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     let requests: Vec<String> = api
         .requests()

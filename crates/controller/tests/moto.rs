@@ -22,31 +22,21 @@ fn manifests() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
-    let Some(endpoint) = aws::endpoint("the controller moto scenario") else {
+    let Some(moto) = aws::moto("the controller moto scenario", "controller").await else {
         return;
     };
-    let sdk = aws::sdk(&endpoint).await;
-    let vpc_id = aws::vpc(&sdk).await.id;
-    let cluster = format!("controller-{}", std::process::id());
-    let deployer = Arc::new(aws::deployer(&sdk, &vpc_id, &cluster));
+    let (sdk, cluster, deployer) = (&moto.sdk, &moto.cluster, moto.deployer());
     let api = FakeApi::new();
-    let mut c = config();
-    c.translate.cluster_name = cluster.clone();
-    c.backoff_min = Duration::from_millis(200);
-    let running = start(&api, deployer.clone(), c).await;
+    let running = start(&api, deployer.clone(), moto_config(cluster)).await;
     api.apply_yaml(&manifests());
-    eventually("programmed in AWS", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("programmed in AWS", LIMIT, || web_programmed(&api)).await;
     let gw = api.get("Gateway", "apps", "web").unwrap();
     let arn = condition(&gw["status"], "Programmed").unwrap()["message"]
         .as_str()
         .unwrap()
         .to_string();
     assert!(arn.starts_with("arn:aws:elasticloadbalancing:"), "{arn}");
-    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(sdk);
     let lb = elbv2
         .describe_load_balancers()
         .load_balancer_arns(&arn)
@@ -155,15 +145,11 @@ async fn a_binding_keeps_a_real_target_group_in_step_with_its_endpoints() {
     let api = FakeApi::new();
     let running = start(&api, deployer, config()).await;
     let slice = |ips: &[&str]| {
-        serde_json::json!({
-            "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": {"name": "echo-1", "namespace": "apps",
-                         "labels": {"kubernetes.io/service-name": "echo"}},
-            "addressType": "IPv4",
-            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
-            "endpoints": ips.iter().map(|ip| serde_json::json!({
-                "addresses": [ip], "conditions": {"ready": true}})).collect::<Vec<_>>(),
-        })
+        endpoints::echo_slice(
+            ips.iter()
+                .map(|ip| serde_json::json!({"addresses": [ip], "conditions": {"ready": true}}))
+                .collect(),
+        )
     };
     api.apply_yaml(
         r#"

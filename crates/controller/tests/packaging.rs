@@ -158,29 +158,33 @@ fn without_the_tiered_class_nothing_but_statuses_and_bindings_is_written() {
 
 #[test]
 fn the_chart_turns_the_tiered_gate_off_with_its_rbac() {
+    chart_sets_gate_after_the_users("tiered", "TieredGatewayAPI", false);
+    let deployment = read("deploy/chart/gantry/templates/deployment.yaml");
+    assert!(deployment.contains("value: {{ include \"gantry.featureGates\" . | quote }}"));
+}
+
+/// Asserts that the chart's `<key>.enabled` is `default` and sets the controller's gate `gate`
+/// after the user's `featureGates`, so that it wins (the last setting of a gate wins in the
+/// controller's parser).
+fn chart_sets_gate_after_the_users(key: &str, gate: &str, default: bool) {
     let values = read("deploy/chart/gantry/values.yaml");
     let values: Value = serde_norway::from_str(&values).expect("values.yaml");
     assert_eq!(
-        values["tiered"]["enabled"],
-        Value::Bool(false),
-        "off by default"
+        values[key]["enabled"],
+        Value::Bool(default),
+        "{key} default"
     );
-    let deployment = read("deploy/chart/gantry/templates/deployment.yaml");
-    assert!(deployment.contains("value: {{ include \"gantry.featureGates\" . | quote }}"));
     let helpers = read("deploy/chart/gantry/templates/_helpers.tpl");
     let define = helpers
         .split("{{- define \"gantry.featureGates\" -}}")
         .nth(1)
         .expect("_helpers.tpl defines gantry.featureGates");
-    // The tiered gate comes last, so it wins over one in featureGates (the last setting of a
-    // gate wins in the controller's parser).
     assert!(
-        define.contains("printf \"TieredGatewayAPI=%t\" (.Values.tiered.enabled"),
+        define.contains(&format!("printf \"{gate}=%t\" (.Values.{key}.enabled")),
         "{define}"
     );
     let with_user_gates = define.find("featureGates").expect("user gates first");
-    let tiered_gate = define.find("TieredGatewayAPI").unwrap();
-    assert!(with_user_gates < tiered_gate);
+    assert!(with_user_gates < define.find(gate).unwrap(), "{define}");
 }
 
 /// The chart's `listenerSets.enabled` (on by default, as the gate) sets the controller's
@@ -188,23 +192,7 @@ fn the_chart_turns_the_tiered_gate_off_with_its_rbac() {
 /// ClusterRole does not grant.
 #[test]
 fn the_chart_sets_the_listener_set_gate_with_its_rbac() {
-    let values = read("deploy/chart/gantry/values.yaml");
-    let values: Value = serde_norway::from_str(&values).expect("values.yaml");
-    assert_eq!(
-        values["listenerSets"]["enabled"],
-        Value::Bool(true),
-        "on by default"
-    );
-    let helpers = read("deploy/chart/gantry/templates/_helpers.tpl");
-    let define = helpers
-        .split("{{- define \"gantry.featureGates\" -}}")
-        .nth(1)
-        .expect("_helpers.tpl defines gantry.featureGates");
-    assert!(
-        define.contains("printf \"GatewayListenerSet=%t\" (.Values.listenerSets.enabled"),
-        "{define}"
-    );
-    assert!(define.find("featureGates").unwrap() < define.find("GatewayListenerSet").unwrap());
+    chart_sets_gate_after_the_users("listenerSets", "GatewayListenerSet", true);
     for a in LISTENER_SET_ACCESS {
         assert!(!ACCESS.contains(a), "{a:?} is needed only with the gate");
     }

@@ -38,19 +38,18 @@ fn binding(spec: Value) -> Value {
 
 /// The EndpointSlice of `echo`: (ip, pod, ready).
 fn slice(endpoints: &[(&str, &str, bool)]) -> Value {
-    json!({
-        "apiVersion": "discovery.k8s.io/v1",
-        "kind": "EndpointSlice",
-        "metadata": {"name": "echo-1", "namespace": "apps",
-                     "labels": {"kubernetes.io/service-name": "echo"}},
-        "addressType": "IPv4",
-        "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
-        "endpoints": endpoints.iter().map(|(ip, pod, ready)| json!({
-            "addresses": [ip],
-            "conditions": {"ready": ready},
-            "targetRef": {"kind": "Pod", "namespace": "apps", "name": pod},
-        })).collect::<Vec<_>>(),
-    })
+    endpoints::echo_slice(
+        endpoints
+            .iter()
+            .map(|(ip, pod, ready)| {
+                json!({
+                    "addresses": [ip],
+                    "conditions": {"ready": ready},
+                    "targetRef": {"kind": "Pod", "namespace": "apps", "name": pod},
+                })
+            })
+            .collect(),
+    )
 }
 
 /// A pod listing `gates`, its containers ready or not (the kubelet's conditions).

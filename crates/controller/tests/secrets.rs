@@ -107,10 +107,7 @@ async fn a_missing_secret_is_reported_and_one_created_later_programs_the_rule() 
     eventually(
         "the route is accepted with every reference resolved",
         LIMIT,
-        || {
-            let e = route_entry(&api);
-            is_true(&e, "Accepted") && is_true(&e, "ResolvedRefs")
-        },
+        || accepted_and_resolved(&route_entry(&api)),
     )
     .await;
 

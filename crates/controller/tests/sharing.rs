@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::{FakeApi, Fault, FaultAction};
 use support::deploy::FakeDeploy;
+use support::route_builders::Route;
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -22,17 +23,11 @@ fn manifests() -> String {
         objects::gateway_class("alb", "alb"),
         objects::gateway("apps/web", "alb", &[("a", 80, "HTTP")]),
         objects::node_port_service("apps/echo", 80, 30080),
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: apps}
-spec:
-  parentRefs: [{name: web}, {name: mesh, kind: Service, group: ""}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /shop}}]
-    backendRefs: [{name: echo, port: 80}]
-"#
-        .to_string(),
+        Route::http("apps/shop")
+            .gateway("web")
+            .parent(r#"{name: mesh, kind: Service, group: ""}"#)
+            .to_services(Some("/shop"), &[("echo", 80)])
+            .build(),
     ])
 }
 
@@ -144,11 +139,7 @@ async fn two_replicas_one_leader_and_a_failover() {
     eventually("a leads", LIMIT, || *a.handle.leader.borrow()).await;
     let b = start(&api, deploy_b.clone(), replica("b")).await;
     api.apply_yaml(&manifests());
-    eventually("programmed by a", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("programmed by a", LIMIT, || web_programmed(&api)).await;
     tokio::time::sleep(Duration::from_secs(20)).await;
     assert!(!*b.handle.leader.borrow(), "b waits");
     assert!(deploy_a.apply_count() > 0);
@@ -225,11 +216,7 @@ async fn a_missing_crd_disables_only_its_kind_until_installed() {
     })
     .await;
     api.apply_yaml(&manifests());
-    eventually("ALB programmed", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("ALB programmed", LIMIT, || web_programmed(&api)).await;
     api.install("gateway.networking.k8s.io", "tcproutes");
     api.apply_yaml(&example("gatewayclasses.yaml"));
     api.apply_yaml(&example("nlb-tcp"));
@@ -256,11 +243,7 @@ async fn a_watch_namespace_limits_the_gateways_handled() {
         "alb",
         &[("a", 80, "HTTP")],
     ));
-    eventually("apps/web programmed", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("apps/web programmed", LIMIT, || web_programmed(&api)).await;
     tokio::time::sleep(Duration::from_secs(10)).await;
     assert!(
         api.get("Gateway", "elsewhere", "web")

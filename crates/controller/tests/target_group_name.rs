@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
+use support::route_builders::Route;
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -17,26 +18,14 @@ fn manifests() -> String {
     objects::docs([
         objects::gateway_class("alb", "alb"),
         objects::gateway("apps/web", "alb", &[("a", 80, "HTTP")]),
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: legacy, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /legacy}}]
-    backendRefs: [{kind: TargetGroupName, name: legacy-tg}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: gone, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /gone}}]
-    backendRefs: [{kind: TargetGroupName, name: gone-tg}]
-"#
-        .to_string(),
+        Route::http("apps/legacy")
+            .gateway("web")
+            .to_target_group(Some("/legacy"), "legacy-tg")
+            .build(),
+        Route::http("apps/gone")
+            .gateway("web")
+            .to_target_group(Some("/gone"), "gone-tg")
+            .build(),
     ])
 }
 
@@ -53,23 +42,17 @@ async fn a_missing_target_group_name_is_unresolved_and_the_rest_is_deployed() {
     deploy.add_named_target_group("legacy-tg");
     let _running = start(&api, deploy.clone(), config()).await;
     api.apply_yaml(&manifests());
-    eventually("web programmed", LIMIT, || {
-        api.get("Gateway", "apps", "web")
-            .is_some_and(|g| is_true(&g["status"], "Programmed"))
-    })
-    .await;
+    eventually("web programmed", LIMIT, || web_programmed(&api)).await;
     eventually("gone-tg named in ResolvedRefs", LIMIT, || {
-        resolved_refs(&api, "gone").is_some_and(|c| {
-            c["status"] == "False"
-                && c["reason"] == "BackendNotFound"
-                && c["message"].as_str().unwrap_or("").contains("gone-tg")
-        })
+        resolved_refs(&api, "gone")
+            .is_some_and(|c| is_false_naming(&c, "BackendNotFound", "gone-tg"))
     })
     .await;
-    assert_eq!(
-        resolved_refs(&api, "legacy").map(|c| c["status"].clone()),
-        Some("True".into())
-    );
+    // Route statuses are written one by one (`gone` sorts first): wait for `legacy`'s too.
+    eventually("legacy-tg resolved", LIMIT, || {
+        resolved_refs(&api, "legacy").is_some_and(|c| c["status"] == "True")
+    })
+    .await;
     let stack = serde_json::to_string(&deploy.stack("apps/web").expect("deployed")).unwrap();
     assert!(stack.contains("TargetGroupName:legacy-tg"), "{stack}");
     assert!(!stack.contains("gone-tg"), "{stack}");

@@ -40,17 +40,16 @@ fn binding(name: &str, target_type: &str, arn: &str) -> Value {
 
 /// The EndpointSlice `echo-1` with endpoints (ip, ready).
 fn slice(endpoints: &[(String, bool)]) -> Value {
-    json!({
-        "apiVersion": "discovery.k8s.io/v1",
-        "kind": "EndpointSlice",
-        "metadata": {"name": "echo-1", "namespace": "apps",
-                     "labels": {"kubernetes.io/service-name": "echo"}},
-        "addressType": "IPv4",
-        "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
-        "endpoints": endpoints.iter().map(|(ip, ready)| json!({
-            "addresses": [ip], "conditions": {"ready": ready},
-        })).collect::<Vec<_>>(),
-    })
+    endpoints::echo_slice(
+        endpoints
+            .iter()
+            .map(|(ip, ready)| {
+                json!({
+                    "addresses": [ip], "conditions": {"ready": ready},
+                })
+            })
+            .collect(),
+    )
 }
 
 fn ready_ips(n: usize) -> Vec<(String, bool)> {

@@ -12,6 +12,7 @@ use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
 use support::*;
+use support::{istio, tiered_seed};
 
 const LIMIT: Duration = Duration::from_secs(60);
 const TIERED: &str = "gateway.k8s.aws/tiered";
@@ -65,39 +66,6 @@ fn crossplane_reports(api: &FakeApi, kind: &str, name: &str, ready: bool) {
     api.modify(kind, "", name, |o| {
         o["status"] = json!({"atProvider": at_provider,
             "conditions": [{"type": "Ready", "status": status, "reason": "Available"}]});
-    });
-}
-
-/// Istio: programs the shadow Gateway and accepts the shadow route, at their generations.
-fn istio_reports(api: &FakeApi) {
-    let cond = |t: &str, generation: &Value| {
-        json!({"type": t, "status": "True", "reason": t, "message": "istio",
-            "observedGeneration": generation, "lastTransitionTime": "2024-01-01T00:00:00Z"})
-    };
-    api.modify("Gateway", "tiered", "foo-gateway-istio", |g| {
-        let generation = g["metadata"]["generation"].clone();
-        let listeners: Vec<Value> = g["spec"]["listeners"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|l| json!({"name": l["name"], "attachedRoutes": 1, "supportedKinds": [],
-                "conditions": [cond("Accepted", &generation), cond("Programmed", &generation)]}))
-            .collect();
-        g["status"] = json!({"conditions": [cond("Accepted", &generation), cond("Programmed", &generation)],
-            "listeners": listeners});
-    });
-    api.modify("HTTPRoute", "tiered", "foo-site-istio", |r| {
-        let generation = r["metadata"]["generation"].clone();
-        let parents: Vec<Value> = r["spec"]["parentRefs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|p| {
-                json!({"parentRef": p, "controllerName": "istio.io/gateway-controller",
-                "conditions": [cond("Accepted", &generation), cond("ResolvedRefs", &generation)]})
-            })
-            .collect();
-        r["status"] = json!({"parents": parents});
     });
 }
 
@@ -195,7 +163,7 @@ async fn seed_003_from_gateway_to_programmed_address() {
     );
 
     // 3. Istio programs the shadow, the LB is Ready: Programmed, with the LB's DNS name.
-    istio_reports(&api);
+    istio::reports(&api);
     for (kind, name) in [
         ("LoadBalancer", LB),
         ("TargetGroup", PORT),
@@ -244,7 +212,7 @@ async fn programmed(api: &FakeApi) {
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    istio_reports(api);
+    istio::reports(api);
     until("Programmed", || {
         has_status(&user_gateway(api), "Programmed", "True")
     })
@@ -285,7 +253,7 @@ async fn edits_and_route_deletion_follow() {
     })
     .await;
     crossplane_reports(&api, "Listener", "tiered.foo-gateway.8080", true);
-    istio_reports(&api);
+    istio::reports(&api);
     until("Programmed again", || {
         has_status(&user_gateway(&api), "Programmed", "True")
     })
@@ -329,12 +297,7 @@ async fn deleting_the_user_gateway_removes_the_tree() {
     until(
         "everything made for the Gateway gone, then the Gateway",
         || {
-            api.get("Gateway", "tiered", "foo-gateway").is_none()
-                && api.get("Gateway", "tiered", "foo-gateway-istio").is_none()
-                && api.get("HTTPRoute", "tiered", "foo-site-istio").is_none()
-                && api
-                    .get("TargetGroupBinding", "tiered", "foo-gateway-80")
-                    .is_none()
+            tiered_seed::gone_from_the_cluster(&api)
                 && ["LoadBalancer", "TargetGroup", "Listener"]
                     .iter()
                     .all(|k| api.list(k).is_empty())

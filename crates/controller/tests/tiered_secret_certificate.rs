@@ -129,9 +129,7 @@ async fn a_secret_only_https_listener_gets_the_imported_certificate_and_deletion
         &secrets,
     ));
     let api = FakeApi::new();
-    let mut c = config();
-    c.translate.cluster_name = cluster.clone();
-    c.backoff_min = Duration::from_millis(200);
+    let mut c = moto_config(&cluster);
     c.backoff_max = Duration::from_secs(2);
     let running = start_with_secrets(&api, deployer.clone(), c, secrets.clone()).await;
     api.apply_yaml(&objects::docs([
@@ -142,13 +140,8 @@ async fn a_secret_only_https_listener_gets_the_imported_certificate_and_deletion
     // Missing: the listener is refused naming the Secret (ResolvedRefs=False,
     // InvalidCertificateRef), no 443 listener object, nothing imported.
     eventually("the missing Secret is reported", LIMIT, || {
-        condition(&secure(&api), "ResolvedRefs").is_some_and(|c| {
-            c["status"] == "False"
-                && c["reason"] == "InvalidCertificateRef"
-                && c["message"]
-                    .as_str()
-                    .is_some_and(|m| m.contains("Secret tiered/foo-tls"))
-        })
+        condition(&secure(&api), "ResolvedRefs")
+            .is_some_and(|c| is_false_naming(c, "InvalidCertificateRef", "Secret tiered/foo-tls"))
     })
     .await;
     assert!(api.get(LISTENER, "tiered", "foo-gateway-80").is_some());

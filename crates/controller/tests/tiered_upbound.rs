@@ -12,6 +12,7 @@ use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
 use support::*;
+use support::{istio, tiered_seed};
 
 const LIMIT: Duration = Duration::from_secs(60);
 const TIERED: &str = "gateway.k8s.aws/tiered";
@@ -162,28 +163,6 @@ fn programmed(gw: &Value) -> Option<Value> {
     condition(&gw["status"], "Programmed").cloned()
 }
 
-/// Istio: programs the shadow Gateway and accepts the shadow route, at their generations.
-fn istio_reports(api: &FakeApi) {
-    let cond = |t: &str, generation: &Value| {
-        json!({"type": t, "status": "True", "reason": t, "message": "istio",
-            "observedGeneration": generation, "lastTransitionTime": "2024-01-01T00:00:00Z"})
-    };
-    api.modify("Gateway", "tiered", "foo-gateway-istio", |g| {
-        let generation = g["metadata"]["generation"].clone();
-        g["status"] = json!({
-            "conditions": [cond("Accepted", &generation), cond("Programmed", &generation)],
-            "listeners": [{"name": "web", "attachedRoutes": 1, "supportedKinds": [],
-                "conditions": [cond("Accepted", &generation), cond("Programmed", &generation)]}]});
-    });
-    api.modify("HTTPRoute", "tiered", "foo-site-istio", |r| {
-        let generation = r["metadata"]["generation"].clone();
-        let parent = r["spec"]["parentRefs"][0].clone();
-        r["status"] = json!({"parents": [{"parentRef": parent,
-            "controllerName": "istio.io/gateway-controller",
-            "conditions": [cond("Accepted", &generation), cond("ResolvedRefs", &generation)]}]});
-    });
-}
-
 async fn until(what: &str, check: impl FnMut() -> bool) {
     eventually(what, LIMIT, check).await
 }
@@ -313,7 +292,7 @@ async fn gateway_to_programmed_and_back_to_nothing(family: Family) {
 
     // 4. Everything ready and the shadow programmed: Programmed with the DNS name.
     family.all_report(&api, true);
-    istio_reports(&api);
+    istio::reports(&api);
     until("Programmed with the load balancer's DNS name", || {
         let gw = user_gateway(&api);
         programmed(&gw).is_some_and(|c| c["status"] == "True")
@@ -330,12 +309,7 @@ async fn gateway_to_programmed_and_back_to_nothing(family: Family) {
     // 5. Deleting the Gateway leaves nothing behind.
     api.delete("Gateway", "tiered", "foo-gateway");
     until("everything made for the Gateway gone", || {
-        api.get("Gateway", "tiered", "foo-gateway").is_none()
-            && api.get("Gateway", "tiered", "foo-gateway-istio").is_none()
-            && api.get("HTTPRoute", "tiered", "foo-site-istio").is_none()
-            && api
-                .get("TargetGroupBinding", "tiered", "foo-gateway-80")
-                .is_none()
+        tiered_seed::gone_from_the_cluster(&api)
             && family
                 .objects()
                 .iter()
@@ -412,11 +386,8 @@ async fn https_certificate_found_in_acm_by_hostname() {
     until("listener secure refused naming the uncovered host", || {
         listener_status(&api).is_some_and(|l| {
             condition(&l, "ResolvedRefs").is_some_and(|c| {
-                c["status"] == "False"
-                    && c["reason"] == "InvalidCertificateRef"
-                    && c["message"].as_str().is_some_and(|m| {
-                        m.contains("no ISSUED ACM certificate covers foo.example.com")
-                    })
+                let uncovered = "no ISSUED ACM certificate covers foo.example.com";
+                is_false_naming(c, "InvalidCertificateRef", uncovered)
             })
         })
     })

@@ -19,6 +19,8 @@ pub mod routes;
 pub mod secrets;
 pub mod status;
 
+use gantry_api::gateway::Gateway;
+use gantry_snapshot::{ObjectKey, Snapshot};
 use serde::Serialize;
 
 /// Which kind of load balancer a GatewayClass's Gateways become.
@@ -40,6 +42,14 @@ impl LbKind {
         [LbKind::Alb, LbKind::Nlb]
             .into_iter()
             .find(|k| k.controller_name() == name)
+    }
+
+    /// The kind of the class of Gateway `gw`, when that class is one of gantry's ALB or NLB
+    /// classes in `snapshot`.
+    pub fn of_gateway(snapshot: &Snapshot, gw: &Gateway) -> Option<LbKind> {
+        let class = ObjectKey::cluster(gw.spec.gateway_class_name.clone());
+        let class = snapshot.gateway_classes.get(&class)?;
+        LbKind::from_controller_name(&class.spec.controller_name)
     }
 
     pub(crate) fn display(self) -> &'static str {

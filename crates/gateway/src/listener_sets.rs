@@ -79,21 +79,7 @@ fn not_allowed(
         Some(AllowedFrom::Same) => From::Same,
         Some(AllowedFrom::All) => From::All,
         Some(AllowedFrom::Selector) => match ns.and_then(|n| n.selector.as_ref()) {
-            Some(s) => From::Selector(Selector {
-                match_labels: s.match_labels.clone().unwrap_or_default(),
-                match_expressions: s
-                    .match_expressions
-                    .iter()
-                    .flatten()
-                    .map(|e| {
-                        (
-                            e.key.clone(),
-                            e.operator.clone(),
-                            e.values.clone().unwrap_or_default(),
-                        )
-                    })
-                    .collect(),
-            }),
+            Some(s) => From::Selector(Selector::from(s)),
             None => From::None,
         },
     };

@@ -51,63 +51,43 @@ pub fn rule_configuration_secret_names(
 pub fn listener_certificate_secrets(snapshot: &Snapshot) -> SecretReferences {
     let mut out = SecretReferences::new();
     for (key, gw) in &snapshot.gateways {
-        let class = ObjectKey::cluster(gw.spec.gateway_class_name.clone());
-        let ours = snapshot
-            .gateway_classes
-            .get(&class)
-            .is_some_and(|c| LbKind::from_controller_name(&c.spec.controller_name).is_some());
-        if !ours {
-            continue;
-        }
-        for secret in gateway_certificate_secrets(key, gw) {
-            let permitted = secret.namespace == key.namespace
-                || crate::refs::is_granted_from(
-                    snapshot,
-                    GROUP,
-                    "Gateway",
-                    &key.namespace,
-                    "",
-                    "Secret",
-                    &secret,
-                );
-            if permitted {
-                out.entry(secret).or_default().extend(TLS_KEYS);
-            }
+        if LbKind::of_gateway(snapshot, gw).is_some() {
+            let secrets = gateway_certificate_secrets(key, gw);
+            add_permitted(&mut out, snapshot, "Gateway", &key.namespace, secrets);
         }
     }
     // ListenerSet listeners' certificateRefs, for ListenerSets naming a Gateway of ours;
     // grants are checked `from` kind ListenerSet.
     for (key, set) in &snapshot.listener_sets {
-        let Some(parent) = crate::listener_sets::parent_of(key, set) else {
-            continue;
-        };
-        let ours = snapshot.gateways.get(&parent).is_some_and(|gw| {
-            let class = ObjectKey::cluster(gw.spec.gateway_class_name.clone());
-            snapshot
-                .gateway_classes
-                .get(&class)
-                .is_some_and(|c| LbKind::from_controller_name(&c.spec.controller_name).is_some())
-        });
-        if !ours {
-            continue;
-        }
-        for secret in listener_set_certificate_secrets(key, set) {
-            let permitted = secret.namespace == key.namespace
-                || crate::refs::is_granted_from(
-                    snapshot,
-                    GROUP,
-                    "ListenerSet",
-                    &key.namespace,
-                    "",
-                    "Secret",
-                    &secret,
-                );
-            if permitted {
-                out.entry(secret).or_default().extend(TLS_KEYS);
-            }
+        let ours = crate::listener_sets::parent_of(key, set)
+            .and_then(|parent| snapshot.gateways.get(&parent))
+            .is_some_and(|gw| LbKind::of_gateway(snapshot, gw).is_some());
+        if ours {
+            let secrets = listener_set_certificate_secrets(key, set);
+            add_permitted(&mut out, snapshot, "ListenerSet", &key.namespace, secrets);
         }
     }
     out
+}
+
+/// Adds to `out`, for their TLS keys, the `secrets` an object of kind `from_kind` in
+/// `namespace` may read: those of its own namespace and those a ReferenceGrant allows.
+pub fn add_permitted(
+    out: &mut SecretReferences,
+    snapshot: &Snapshot,
+    from_kind: &str,
+    namespace: &str,
+    secrets: impl IntoIterator<Item = ObjectKey>,
+) {
+    for secret in secrets {
+        let permitted = secret.namespace == namespace
+            || crate::refs::is_granted_from(
+                snapshot, GROUP, from_kind, namespace, "", "Secret", &secret,
+            );
+        if permitted {
+            out.entry(secret).or_default().extend(TLS_KEYS);
+        }
+    }
 }
 
 /// The core Secrets the listeners of ListenerSet `key` name in `tls.certificateRefs` (the
@@ -131,12 +111,13 @@ pub fn gateway_certificate_secrets<'a>(
     certificate_secrets(&key.namespace, &gw.spec.listeners)
 }
 
-fn certificate_secrets<'a>(
+/// The core Secrets `listeners` (of an object in `namespace`) name in `tls.certificateRefs`.
+pub fn certificate_secrets<'a>(
     namespace: &'a str,
-    listeners: &'a [GatewayListeners],
+    listeners: impl IntoIterator<Item = &'a GatewayListeners> + 'a,
 ) -> impl Iterator<Item = ObjectKey> + 'a {
     listeners
-        .iter()
+        .into_iter()
         .filter_map(|l| l.tls.as_ref())
         .flat_map(|t| t.certificate_refs.iter().flatten())
         .filter(|r| {
@@ -155,6 +136,10 @@ fn certificate_secrets<'a>(
 mod tests {
     use super::*;
     use gantry_testkit::objects::{docs, gateway_class};
+    use gantry_testkit::route_builders::{
+        foreign_gateway_class, gateway_of, https, listener_set_of, oidc_rule_configuration,
+        reference_grant,
+    };
 
     /// The objects of `yaml`, read as the manifest loader reads them (with the API server's
     /// defaults).
@@ -177,28 +162,17 @@ mod tests {
 
     #[test]
     fn oidc_secrets_are_named_in_the_configuration_namespace() {
-        let snapshot = snapshot(
-            r#"apiVersion: gateway.k8s.aws/v1
-kind: ListenerRuleConfiguration
-metadata: {name: auth, namespace: apps}
-spec:
-  actions:
-  - type: authenticate-oidc
-    authenticateOIDCConfig:
-      issuer: https://idp.example.com
-      authorizationEndpoint: https://idp.example.com/auth
-      tokenEndpoint: https://idp.example.com/token
-      userInfoEndpoint: https://idp.example.com/userinfo
-      secret: {name: oidc-client}
----
-apiVersion: gateway.k8s.aws/v1
+        let fixed = r#"apiVersion: gateway.k8s.aws/v1
 kind: ListenerRuleConfiguration
 metadata: {name: fixed, namespace: apps}
 spec:
   actions:
   - {type: fixed-response, fixedResponseConfig: {statusCode: 404}}
-"#,
-        );
+"#;
+        let snapshot = snapshot(&docs([
+            oidc_rule_configuration("apps/auth", "oidc-client"),
+            fixed.to_string(),
+        ]));
         let refs = rule_configuration_secrets(&snapshot);
         assert_eq!(
             refs.into_iter().collect::<Vec<_>>(),
@@ -211,39 +185,17 @@ spec:
 
     #[test]
     fn listener_certificate_secrets_are_those_of_our_gateways_that_may_be_read() {
-        let other_class = "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: other}\nspec: {controllerName: example.com/other}";
-        let gateways = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    tls:
-      certificateRefs:
-      - {name: web-tls}
-      - {name: shared, namespace: certs}
-      - {name: denied, namespace: elsewhere}
-      - {group: example.com, kind: Vault, name: v}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: theirs, namespace: apps}
-spec:
-  gatewayClassName: other
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    tls: {certificateRefs: [{name: their-tls}]}"#;
-        let grant = "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: apps}]\n  to: [{group: '', kind: Secret}]";
+        // Besides Secrets, a reference of another kind: never read.
+        let web_listener = "{name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: \
+            [{name: web-tls}, {name: shared, namespace: certs}, {name: denied, namespace: elsewhere}, \
+            {group: example.com, kind: Vault, name: v}]}}";
+        let theirs = https("https", 443, &["their-tls"]);
         let snapshot = snapshot(&docs([
             gateway_class("alb", "alb"),
-            other_class.to_string(),
-            gateways.to_string(),
-            grant.to_string(),
+            foreign_gateway_class("other"),
+            gateway_of("apps/web", "alb", &[web_listener.to_string()], ""),
+            gateway_of("apps/theirs", "other", &[theirs], ""),
+            reference_grant("certs/g", "Gateway", "apps", "Secret"),
         ]));
         assert_eq!(
             listener_certificate_secrets(&snapshot),
@@ -258,37 +210,22 @@ spec:
     #[test]
     fn listener_set_certificate_secrets_are_read_for_our_gateways_with_their_own_grants() {
         let gateway = "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: web, namespace: apps}\nspec: {gatewayClassName: alb, listeners: []}";
-        let sets = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: ListenerSet
-metadata: {name: extra, namespace: team}
-spec:
-  parentRef: {name: web, namespace: apps}
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    tls:
-      certificateRefs:
-      - {name: team-tls}
-      - {name: shared, namespace: certs}
-      - {name: gw-only, namespace: gwcerts}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: ListenerSet
-metadata: {name: orphan, namespace: team}
-spec:
-  parentRef: {name: missing, namespace: apps}
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    tls: {certificateRefs: [{name: orphan-tls}]}"#;
-        let grants = "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: ListenerSet, namespace: team}]\n  to: [{group: '', kind: Secret}]\n---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: gwcerts}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: team}]\n  to: [{group: '', kind: Secret}]";
+        let extra = https(
+            "https",
+            443,
+            &["team-tls", "certs/shared", "gwcerts/gw-only"],
+        );
         let snapshot = snapshot(&docs([
             gateway_class("alb", "alb"),
             gateway.to_string(),
-            sets.to_string(),
-            grants.to_string(),
+            listener_set_of("team/extra", "apps/web", &[extra]),
+            listener_set_of(
+                "team/orphan",
+                "apps/missing",
+                &[https("https", 443, &["orphan-tls"])],
+            ),
+            reference_grant("certs/g", "ListenerSet", "team", "Secret"),
+            reference_grant("gwcerts/g", "Gateway", "team", "Secret"),
         ]));
         assert_eq!(
             listener_certificate_secrets(&snapshot),

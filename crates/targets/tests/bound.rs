@@ -29,19 +29,10 @@ fn binding(target_type: &str, port: Value, extra: Value) -> TargetGroupBinding {
 
 fn cluster() -> Snapshot {
     let mut s = Snapshot::default();
-    mk_service(
+    mk_web_service(&mut s, true);
+    mk_web_slice(
         &mut s,
-        "demo",
-        "web",
-        json!([{"name": "http", "port": 80, "targetPort": 8080, "nodePort": 30080}]),
-    );
-    mk_slice(
-        &mut s,
-        "demo",
         "web-1",
-        "web",
-        "IPv4",
-        json!([{"name": "http", "port": 8080}]),
         json!([
             ready("10.0.0.2"),
             ready("10.0.0.1"),

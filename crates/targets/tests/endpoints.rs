@@ -25,12 +25,6 @@ fn demo_slice(s: &mut Snapshot, name: &str, service: &str, ports: Value, endpoin
     mk_slice(s, "demo", name, service, "IPv4", ports, endpoints);
 }
 
-/// An IPv4 EndpointSlice `name` of [`web`], its port `http` at 8080.
-fn web_slice(s: &mut Snapshot, name: &str, endpoints: Value) {
-    let http = json!([{"name": "http", "port": 8080}]);
-    demo_slice(s, name, "web", http, endpoints);
-}
-
 fn ids(s: &Snapshot, tg: &TargetGroup) -> Vec<(String, i32)> {
     desired_targets(tg, s)
         .expect("service-backed")
@@ -70,13 +64,13 @@ fn ready_endpoints_are_targets_and_unready_or_terminating_ones_are_not() {
 #[test]
 fn a_pod_turning_unready_leaves_the_targets() {
     let (mut s, tg) = web();
-    web_slice(
+    mk_web_slice(
         &mut s,
         "web-a",
         json!([ready("10.0.0.1"), ready("10.0.0.2")]),
     );
     assert_eq!(ids(&s, &tg).len(), 2);
-    web_slice(
+    mk_web_slice(
         &mut s,
         "web-a",
         json!([
@@ -90,7 +84,7 @@ fn a_pod_turning_unready_leaves_the_targets() {
 #[test]
 fn terminating_serving_endpoints_stay_only_while_no_endpoint_is_ready() {
     let (mut s, tg) = web();
-    web_slice(
+    mk_web_slice(
         &mut s,
         "web-a",
         json!([
@@ -109,7 +103,7 @@ fn terminating_serving_endpoints_stay_only_while_no_endpoint_is_ready() {
 fn a_named_target_port_resolves_per_slice() {
     let (mut s, tg) = web();
     // Pods of two versions expose `web` on different container ports.
-    web_slice(&mut s, "web-a", json!([ready("10.0.0.1")]));
+    mk_web_slice(&mut s, "web-a", json!([ready("10.0.0.1")]));
     demo_slice(
         &mut s,
         "web-b",
@@ -185,7 +179,7 @@ fn unnamed_single_port_services_match_unnamed_slice_ports() {
 #[test]
 fn slices_of_other_services_namespaces_and_families_are_ignored() {
     let (mut s, mut tg) = web();
-    web_slice(&mut s, "web-a", json!([ready("10.0.0.1")]));
+    mk_web_slice(&mut s, "web-a", json!([ready("10.0.0.1")]));
     // The same port, in slices of another family, Service or namespace.
     let port = json!([{"name": "http", "port": 8080}]);
     for (ns, name, service, family, ip) in [
@@ -205,7 +199,7 @@ fn slices_of_other_services_namespaces_and_families_are_ignored() {
 #[test]
 fn an_endpoint_listed_by_two_slices_is_one_target_and_ready_wins() {
     let (mut s, tg) = web();
-    web_slice(
+    mk_web_slice(
         &mut s,
         "web-a",
         json!([
@@ -213,7 +207,7 @@ fn an_endpoint_listed_by_two_slices_is_one_target_and_ready_wins() {
             ready("10.0.0.2")
         ]),
     );
-    web_slice(&mut s, "web-b", json!([ready("10.0.0.1")]));
+    mk_web_slice(&mut s, "web-b", json!([ready("10.0.0.1")]));
     assert_eq!(
         ids(&s, &tg),
         pairs(&[("10.0.0.1", 8080), ("10.0.0.2", 8080)])
@@ -223,8 +217,8 @@ fn an_endpoint_listed_by_two_slices_is_one_target_and_ready_wins() {
 #[test]
 fn targets_are_sorted_whatever_the_slice_order() {
     let (mut s, tg) = web();
-    web_slice(&mut s, "z", json!([ready("10.0.0.9"), ready("10.0.0.3")]));
-    web_slice(&mut s, "a", json!([ready("10.0.0.5")]));
+    mk_web_slice(&mut s, "z", json!([ready("10.0.0.9"), ready("10.0.0.3")]));
+    mk_web_slice(&mut s, "a", json!([ready("10.0.0.5")]));
     let got = ids(&s, &tg);
     let mut sorted = got.clone();
     sorted.sort();

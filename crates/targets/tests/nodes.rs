@@ -10,12 +10,7 @@ use serde_json::json;
 
 fn nodes() -> (Snapshot, TargetGroup) {
     let mut s = Snapshot::default();
-    mk_service(
-        &mut s,
-        "demo",
-        "web",
-        json!([{"name": "http", "port": 80, "targetPort": 8080, "nodePort": 30080}]),
-    );
+    mk_web_service(&mut s, true);
     mk_node(
         &mut s,
         "a",

@@ -58,21 +58,8 @@ fn mk_pod(s: &mut Snapshot, name: &str, gates: &[&str], conditions: &[(&str, &st
 
 fn cluster(endpoints: Value) -> Snapshot {
     let mut s = Snapshot::default();
-    mk_service(
-        &mut s,
-        "demo",
-        "web",
-        json!([{"name": "http", "port": 80, "targetPort": 8080}]),
-    );
-    mk_slice(
-        &mut s,
-        "demo",
-        "web-1",
-        "web",
-        "IPv4",
-        json!([{"name": "http", "port": 8080}]),
-        endpoints,
-    );
+    mk_web_service(&mut s, false);
+    mk_web_slice(&mut s, "web-1", endpoints);
     s
 }
 

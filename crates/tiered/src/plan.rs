@@ -15,8 +15,8 @@ use gantry_api::gateway::Gateway;
 use gantry_gateway::Problem;
 use gantry_gateway::attach::{self, Outcome};
 use gantry_gateway::routes::{self, Route, RouteKind};
-use gantry_gateway::status::Condition;
 use gantry_gateway::status::reasons::{ACCEPTED, PROGRAMMED, Reason};
+use gantry_gateway::status::{Condition, refuse_gateway};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use std::collections::BTreeMap;
 
@@ -144,27 +144,13 @@ fn plan_gateway(
     let snapshot = inputs.snapshot;
     let generation = gateway.metadata.generation.unwrap_or(0);
     let refuse = |out: &mut TieredPlan, reason: Reason, message: String| {
-        out.problems.push(Problem {
-            object: format!("Gateway {key}"),
-            message: message.clone(),
-        });
-        out.statuses.gateways.insert(
-            key.clone(),
-            GatewayStatus {
-                conditions: vec![
-                    Condition::new(ACCEPTED, false, reason, message).at(generation),
-                    Condition::new(
-                        PROGRAMMED,
-                        false,
-                        Reason::Invalid,
-                        "Gateway is not accepted",
-                    )
-                    .at(generation),
-                ],
-                listeners: vec![],
-                addresses: vec![],
-                attached_listener_sets: None,
-            },
+        refuse_gateway(
+            &mut out.problems,
+            &mut out.statuses.gateways,
+            key,
+            generation,
+            reason,
+            message,
         );
         out.held.push(key.clone());
     };

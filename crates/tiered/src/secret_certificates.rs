@@ -8,11 +8,10 @@
 //! imports it into ACM itself (the deployer's import, with its ownership tags) and passes the
 //! ARNs back in [`crate::Observed`]; until then the listener object waits for the ARN.
 
-use gantry_api::gateway::GROUP;
 use gantry_gateway::attach::Listener;
 use gantry_gateway::attach::listeners::ListenerProblem;
 use gantry_gateway::certificates::resolve_listener;
-use gantry_gateway::secrets::{SecretReferences, TLS_KEYS};
+use gantry_gateway::secrets::{SecretReferences, add_permitted, certificate_secrets};
 use gantry_gateway::status::reasons::Reason;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -123,31 +122,8 @@ pub fn listener_certificate_secrets(snapshot: &Snapshot) -> SecretReferences {
             matches!(l.protocol.as_str(), "HTTPS" | "TLS")
                 && l.hostname.as_deref().is_none_or(str::is_empty)
         });
-        for l in listeners {
-            let refs = l
-                .tls
-                .iter()
-                .flat_map(|t| t.certificate_refs.iter().flatten());
-            for r in refs {
-                let core = matches!(r.group.as_deref().unwrap_or(""), "" | "core")
-                    && r.kind.as_deref().unwrap_or("Secret") == "Secret";
-                let namespace = r.namespace.as_deref().unwrap_or(&key.namespace);
-                let secret = ObjectKey::new(namespace, r.name.clone());
-                let permitted = namespace == key.namespace
-                    || gantry_gateway::refs::is_granted_from(
-                        snapshot,
-                        GROUP,
-                        "Gateway",
-                        &key.namespace,
-                        "",
-                        "Secret",
-                        &secret,
-                    );
-                if core && permitted {
-                    out.entry(secret).or_default().extend(TLS_KEYS);
-                }
-            }
-        }
+        let secrets = certificate_secrets(&key.namespace, listeners);
+        add_permitted(&mut out, snapshot, "Gateway", &key.namespace, secrets);
     }
     out
 }
@@ -155,43 +131,32 @@ pub fn listener_certificate_secrets(snapshot: &Snapshot) -> SecretReferences {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gantry_gateway::secrets::TLS_KEYS;
     use gantry_testkit::objects::{docs, gateway_class};
+    use gantry_testkit::route_builders::{
+        foreign_gateway_class, gateway_of, https, reference_grant,
+    };
 
     /// Only the Secrets of tiered Gateways' HTTPS/TLS listeners without hostname are read,
     /// and across namespaces only with a ReferenceGrant; other references' keys never are.
     #[test]
     fn the_secrets_read_are_those_a_load_balancer_listener_may_import() {
-        let others = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: other}
-spec: {controllerName: example.com/other}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: apps}
-spec:
-  gatewayClassName: tiered
-  listeners:
-  - {name: a, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: own}, {name: shared, namespace: certs}, {name: denied, namespace: elsewhere}]}}
-  - {name: b, port: 8443, protocol: HTTPS, hostname: b.example.com, tls: {certificateRefs: [{name: by-hostname}]}}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: theirs, namespace: apps}
-spec:
-  gatewayClassName: other
-  listeners:
-  - {name: a, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: their-tls}]}}
----
-apiVersion: gateway.networking.k8s.io/v1beta1
-kind: ReferenceGrant
-metadata: {name: g, namespace: certs}
-spec:
-  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: apps}]
-  to: [{group: "", kind: Secret}]
-"#;
-        let yaml = docs([gateway_class("tiered", "tiered"), others.to_string()]);
+        let gw = [
+            https("a", 443, &["own", "certs/shared", "elsewhere/denied"]),
+            "{name: b, port: 8443, protocol: HTTPS, hostname: b.example.com, tls: {certificateRefs: [{name: by-hostname}]}}".to_string(),
+        ];
+        let yaml = docs([
+            gateway_class("tiered", "tiered"),
+            foreign_gateway_class("other"),
+            gateway_of("apps/gw", "tiered", &gw, ""),
+            gateway_of(
+                "apps/theirs",
+                "other",
+                &[https("a", 443, &["their-tls"])],
+                "",
+            ),
+            reference_grant("certs/g", "Gateway", "apps", "Secret"),
+        ]);
         let mut loader = gantry_manifests::Loader::new();
         loader.load_str("test", &yaml);
         let loaded = loader.finish();

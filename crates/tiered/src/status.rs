@@ -8,6 +8,7 @@ use crate::names::CONTROLLER_NAME;
 use crate::observed::route_json;
 use gantry_gateway::routes::{OriginalParentRef, RouteKind};
 use gantry_gateway::status::reasons::{ACCEPTED, RESOLVED_REFS, Reason};
+use gantry_gateway::status::render_condition;
 pub use gantry_gateway::status::{
     Condition, GatewayClassStatus, GatewayStatus, ListenerStatus, merge_route_parents,
     render_gateway, render_gateway_class,
@@ -202,21 +203,15 @@ pub fn render_route(parents: &[RouteParentStatus], previous: Option<&Value>, now
                 .conditions
                 .iter()
                 .map(|c| {
-                    let kept = prev_conditions
-                        .iter()
-                        .find(|o| o.get("type").and_then(Value::as_str) == Some(c.kind.as_str()))
-                        .filter(|o| {
-                            o.get("status").and_then(Value::as_str) == Some(c.status.as_str())
-                        })
-                        .and_then(|o| o.get("lastTransitionTime").and_then(Value::as_str));
-                    json!({
-                        "type": c.kind,
-                        "status": c.status,
-                        "reason": c.reason,
-                        "message": c.message,
-                        "observedGeneration": c.observed_generation,
-                        "lastTransitionTime": kept.unwrap_or(now),
-                    })
+                    render_condition(
+                        &c.kind,
+                        &c.status,
+                        &c.reason,
+                        &c.message,
+                        c.observed_generation,
+                        prev_conditions,
+                        now,
+                    )
                 })
                 .collect();
             json!({

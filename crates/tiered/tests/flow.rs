@@ -55,52 +55,35 @@ fn field<'p>(
         .unwrap_or_else(|| panic!("{kind} {name} has {pointer}"))
 }
 
+/// The value at `pointer` of the seed's shadow Gateway (`kind` Gateway) or shadow route (`kind`
+/// HTTPRoute).
+fn shadow_field<'p>(plan: &'p TieredPlan, kind: &str, pointer: &str) -> &'p Value {
+    let name = match kind {
+        "Gateway" => "foo-gateway-istio",
+        _ => "foo-site-istio",
+    };
+    field(plan, kind, "tiered", name, pointer)
+}
+
 #[test]
 fn seed_003_from_gateway_to_programmed_address() {
     let mut cluster = Cluster::new(&seed());
 
     // 1. Gateway and HTTPRoute in: shadows and Crossplane resources out, ARNs pending.
     let first = cluster.reconcile();
-    assert_eq!(
-        field(
-            &first,
-            "Gateway",
-            "tiered",
-            "foo-gateway-istio",
-            "/spec/gatewayClassName"
-        ),
-        "istio"
-    );
-    assert_eq!(
-        field(
-            &first,
-            "Gateway",
-            "tiered",
-            "foo-gateway-istio",
-            "/spec/listeners/0/hostname"
-        ),
-        "foo.example.com"
-    );
-    assert_eq!(
-        field(
-            &first,
-            "HTTPRoute",
-            "tiered",
-            "foo-site-istio",
-            "/spec/parentRefs/0/name"
-        ),
-        "foo-gateway-istio"
-    );
-    assert_eq!(
-        field(
-            &first,
-            "HTTPRoute",
-            "tiered",
-            "foo-site-istio",
-            "/spec/rules/0/backendRefs/0/name"
-        ),
-        "foo-site"
-    );
+    let shadows = [
+        ("Gateway", "/spec/gatewayClassName", "istio"),
+        ("Gateway", "/spec/listeners/0/hostname", "foo.example.com"),
+        ("HTTPRoute", "/spec/parentRefs/0/name", "foo-gateway-istio"),
+        ("HTTPRoute", "/spec/rules/0/backendRefs/0/name", "foo-site"),
+    ];
+    for (kind, pointer, want) in shadows {
+        assert_eq!(
+            shadow_field(&first, kind, pointer),
+            want,
+            "{kind} {pointer}"
+        );
+    }
     assert_eq!(
         field(
             &first,
@@ -209,8 +192,9 @@ fn seed_003_from_gateway_to_programmed_address() {
     );
 }
 
-#[test]
-fn edits_and_deletions_follow() {
+/// The seed's cluster reconciled until its Gateway is Programmed: Crossplane's objects
+/// Ready (reported twice, as the plan grows) and the shadow programmed by Istio.
+fn programmed_seed() -> Cluster {
     let mut cluster = Cluster::new(&seed());
     cluster.reconcile();
     cluster.crossplane_reports(true);
@@ -221,6 +205,12 @@ fn edits_and_deletions_follow() {
         gateway_condition(&cluster.reconcile(), "Programmed").0,
         "True"
     );
+    cluster
+}
+
+#[test]
+fn edits_and_deletions_follow() {
+    let mut cluster = programmed_seed();
 
     // A listener added: a new port on both tiers; Programmed waits for the updated shadow.
     cluster.edit_gateway("foo-gateway", |gw| {
@@ -231,13 +221,7 @@ fn edits_and_deletions_follow() {
     });
     let plan = cluster.reconcile();
     assert_eq!(
-        field(
-            &plan,
-            "Gateway",
-            "tiered",
-            "foo-gateway-istio",
-            "/spec/listeners/1/port"
-        ),
+        shadow_field(&plan, "Gateway", "/spec/listeners/1/port"),
         8080
     );
     assert!(
@@ -269,13 +253,7 @@ fn edits_and_deletions_follow() {
     });
     let plan = cluster.reconcile();
     assert_eq!(
-        field(
-            &plan,
-            "HTTPRoute",
-            "tiered",
-            "foo-site-istio",
-            "/spec/rules/0/matches/0/path/value"
-        ),
+        shadow_field(&plan, "HTTPRoute", "/spec/rules/0/matches/0/path/value"),
         "/shop"
     );
     assert_eq!(route_accepted(&plan, "foo-site").0, "Unknown");
@@ -314,16 +292,7 @@ fn edits_and_deletions_follow() {
 
 #[test]
 fn a_broken_class_configuration_keeps_what_is_running() {
-    let mut cluster = Cluster::new(&seed());
-    cluster.reconcile();
-    cluster.crossplane_reports(true);
-    cluster.reconcile();
-    cluster.crossplane_reports(true);
-    cluster.istio_reports();
-    assert_eq!(
-        gateway_condition(&cluster.reconcile(), "Programmed").0,
-        "True"
-    );
+    let mut cluster = programmed_seed();
     let (gateways, routes, crossplane) = (
         cluster.snapshot.gateways.len(),
         cluster.snapshot.http_routes.len(),

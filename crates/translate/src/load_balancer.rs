@@ -4,9 +4,8 @@ use crate::context::Context;
 use crate::{LbKind, names, tags};
 use gantry_api::crds::{IpAddressType as CfgIpType, Scheme as CfgScheme};
 use gantry_model::{
-    Addons, ArnRef, Attribute, IngressRule, IngressSource, IpAddressType, LoadBalancer,
-    LoadBalancerType, ManagedSecurityGroup, Protocol, Scheme, SecurityGroupRef, SubnetMapping,
-    SubnetSelection,
+    Addons, ArnRef, IngressRule, IngressSource, IpAddressType, LoadBalancer, LoadBalancerType,
+    ManagedSecurityGroup, Protocol, Scheme, SecurityGroupRef, SubnetMapping, SubnetSelection,
 };
 
 pub const LOAD_BALANCER_ID: &str = "LoadBalancer";
@@ -126,15 +125,7 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
         ip_address_type,
         subnets,
         security_groups,
-        attributes: cfg
-            .load_balancer_attributes
-            .iter()
-            .flatten()
-            .map(|a| Attribute {
-                key: a.key.clone(),
-                value: a.value.clone(),
-            })
-            .collect(),
+        attributes: crate::config::attributes(cfg.load_balancer_attributes.as_ref()),
         customer_owned_ipv4_pool: cfg
             .customer_owned_ipv4_pool
             .clone()

@@ -7,7 +7,10 @@
 
 mod fields;
 
-use fields::{names, plan, plan::not_applied};
+use fields::plan::{HTTP, HTTPS, TCP, not_applied};
+use fields::{names, plan};
+use gantry_testkit::objects::docs;
+use gantry_testkit::route_builders::Route;
 use gantry_translate::Translation;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -19,28 +22,22 @@ const KIND: &str = "LoadBalancerConfiguration";
 fn scenario() -> String {
     let web = plan::gateway("web", "alb", 'a', true, &[HTTP, HTTPS]);
     let tcp = plan::gateway("tcp", "nlb", 'b', true, &[TCP, TLS]);
-    format!("{web}---\n{tcp}---\n{REST}")
+    let route = Route::http("apps/r")
+        .gateway("web")
+        .to_services(None, &[("echo", 80)])
+        .build();
+    docs([web, tcp, DEFAULTS.to_string(), route])
 }
 
-const HTTP: &str = "{name: http, protocol: HTTP, port: 80}";
-const HTTPS: &str = "{name: https, protocol: HTTPS, port: 443, hostname: web.example.com}";
-const TCP: &str = "{name: tcp, protocol: TCP, port: 9000}";
 const TLS: &str = "{name: tls, protocol: TLS, port: 443, hostname: tcp.example.com}";
 
-const REST: &str = r#"apiVersion: gateway.k8s.aws/v1
+/// The TargetGroupConfiguration `spec.defaultTargetGroupConfiguration.name` is walked with.
+const DEFAULTS: &str = r#"apiVersion: gateway.k8s.aws/v1
 kind: TargetGroupConfiguration
 metadata: {name: defaults, namespace: apps}
 spec:
   defaultConfiguration:
     healthCheckConfig: {healthCheckPath: /healthz}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: r, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules:
-  - backendRefs: [{name: echo, port: 80}]
 "#;
 
 /// Values for fields whose generic sample (see [`sample`]) would not be meaningful: the

@@ -13,6 +13,7 @@
 mod fields;
 
 use fields::plan;
+use fields::plan::{HTTP, HTTPS, TCP};
 use gantry_translate::Translation;
 use serde_json::{Value, json};
 
@@ -24,10 +25,6 @@ fn scenario() -> String {
     let tcp = plan::gateway("tcp", "nlb", 'b', false, &[TCP]);
     format!("{web}---\n{tcp}---\n{REST}")
 }
-
-const HTTP: &str = "{name: http, protocol: HTTP, port: 80}";
-const HTTPS: &str = "{name: https, protocol: HTTPS, port: 443, hostname: web.example.com}";
-const TCP: &str = "{name: tcp, protocol: TCP, port: 9000}";
 
 const REST: &str = r#"apiVersion: v1
 kind: Secret

@@ -2,7 +2,6 @@
 //! `gantry controller` given a kubeconfig from [`crate::kubeconfig`]).
 
 use crate::apiserver::FakeApi;
-use http_body_util::BodyExt;
 use hyper::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -52,18 +51,8 @@ async fn accept(listener: TcpListener, api: FakeApi) {
         connections.spawn(async move {
             let service = hyper::service::service_fn(move |req: Request<Incoming>| {
                 let api = api.clone();
-                async move {
-                    let (parts, body) = req.into_parts();
-                    // Refused: the connection is dropped without an answer.
-                    api.refuse(&parts)?;
-                    // A body cut off mid-way reads as empty, as in the in-process service.
-                    let body = body
-                        .collect()
-                        .await
-                        .map(|b| b.to_bytes())
-                        .unwrap_or_default();
-                    Ok::<_, std::io::Error>(api.answer(parts, body))
-                }
+                // Refused: the connection is dropped without an answer.
+                async move { api.respond(req).await }
             });
             // A client going away mid-watch ends the connection with an error: nothing to do.
             let _ = hyper::server::conn::http1::Builder::new()

@@ -355,9 +355,25 @@ impl FakeApi {
 }
 
 impl FakeApi {
-    /// The answer to one request whose body has been read; the HTTP front ends (the tower
-    /// service below, and [`crate::serve`]) share it.
-    pub(crate) fn answer(&self, parts: http::request::Parts, body: Bytes) -> Response<Body> {
+    /// The answer to one request, for the HTTP front ends (the tower service below, and
+    /// [`crate::serve`]): during an [`Outage::Refused`] an error (the connection dropped
+    /// without an answer); a body cut off mid-way reads as empty.
+    pub(crate) async fn respond<B>(&self, req: Request<B>) -> Result<Response<Body>, std::io::Error>
+    where
+        B: hyper::body::Body,
+    {
+        let (parts, body) = req.into_parts();
+        self.refuse(&parts)?;
+        let body = body
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        Ok(self.answer(parts, body))
+    }
+
+    /// The answer to one request whose body has been read.
+    fn answer(&self, parts: http::request::Parts, body: Bytes) -> Response<Body> {
         let content_type = parts
             .headers
             .get(http::header::CONTENT_TYPE)
@@ -403,15 +419,6 @@ impl tower::Service<Request<kube::client::Body>> for FakeApi {
 
     fn call(&mut self, req: Request<kube::client::Body>) -> Self::Future {
         let api = self.clone();
-        Box::pin(async move {
-            let (parts, body) = req.into_parts();
-            api.refuse(&parts)?;
-            let body = body
-                .collect()
-                .await
-                .map(|b| b.to_bytes())
-                .unwrap_or_default();
-            Ok(api.answer(parts, body))
-        })
+        Box::pin(async move { api.respond(req).await })
     }
 }

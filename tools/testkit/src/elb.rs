@@ -70,3 +70,22 @@ pub async fn tags(elbv2: &Client, arn: &str) -> Vec<Tag> {
         .flat_map(|d| d.tags.unwrap_or_default())
         .collect()
 }
+
+/// The certificate ARNs of the listener `listener_arn` (its default one among them), sorted
+/// and each once.
+pub async fn listener_certificate_arns(elbv2: &Client, listener_arn: &str) -> Vec<String> {
+    let mut out: Vec<String> = elbv2
+        .describe_listener_certificates()
+        .listener_arn(listener_arn)
+        .send()
+        .await
+        .expect("describe listener certificates")
+        .certificates
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|c| c.certificate_arn)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}

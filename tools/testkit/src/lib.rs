@@ -1,12 +1,15 @@
 //! What gantry's tests share, in one dev-only crate: the moto emulator fixture ([`moto`]) and
-//! reads of what tests left in it ([`elb`]), the golden-file harness ([`golden`]), builders of
-//! the manifests scenarios start from ([`objects`]) and whole scenes shared across crates
-//! ([`scenes`]). Nothing here is built into gantry itself.
+//! reads of what tests left in it ([`elb`], [`acm`]), the golden-file harness ([`golden`]),
+//! builders of the manifests scenarios start from ([`objects`], [`route_builders`]) and whole
+//! scenes shared across crates ([`scenes`]). Nothing here is built into gantry itself.
 
+#[cfg(feature = "moto")]
+pub mod acm;
 #[cfg(feature = "moto")]
 pub mod elb;
 pub mod golden;
 #[cfg(feature = "moto")]
 pub mod moto;
 pub mod objects;
+pub mod route_builders;
 pub mod scenes;

@@ -12,7 +12,8 @@ pub fn docs<I: IntoIterator<Item = String>>(documents: I) -> String {
         + "\n"
 }
 
-fn split(key: &str) -> (&str, &str) {
+/// `namespace/name` as its two parts.
+pub(crate) fn split(key: &str) -> (&str, &str) {
     key.split_once('/')
         .unwrap_or_else(|| panic!("{key}: want namespace/name"))
 }

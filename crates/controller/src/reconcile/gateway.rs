@@ -11,6 +11,7 @@ use crate::programmed::{deploy_failed, programmed};
 use crate::status::{self, Written};
 use crate::triggers::View;
 use gantry_api::gateway::Gateway;
+use gantry_api::k8s::Resource;
 use gantry_api::wire::{ALB_GATEWAY_FINALIZER, NLB_GATEWAY_FINALIZER};
 use gantry_gateway::LbKind;
 use gantry_gateway::status::render_gateway;
@@ -86,14 +87,7 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
                 if !finalized
                     && let Err(e) = finalizer::add(&api, gw.as_ref(), finalizer_of(kind)).await
                 {
-                    ctx.event(
-                        gw.as_ref(),
-                        true,
-                        e.event_reason(),
-                        format!("Failed add finalizer due to {e}"),
-                    )
-                    .await;
-                    return Err(e);
+                    return Err(ctx.failed(gw.as_ref(), "add finalizer", e).await);
                 }
                 finalized = true;
                 Some(ctx.deploy.apply(stack).await)
@@ -138,20 +132,7 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
             render_gateway(&computed, previous, &now)
         })
         .await;
-        match written {
-            Ok(Written::Patched) => ctx.metrics.status_written("Gateway"),
-            Ok(_) => {}
-            Err(e) => {
-                ctx.event(
-                    gw.as_ref(),
-                    true,
-                    e.event_reason(),
-                    format!("Failed update status due to {e}"),
-                )
-                .await;
-                return Err(e);
-            }
-        }
+        ctx.counted(gw.as_ref(), "Gateway", written).await?;
     }
     listener_sets::write_all(ctx, &translation, key, outcome.as_ref()).await?;
     routes::write_all(ctx, &snapshot, &translation, key).await?;
@@ -161,14 +142,7 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
                 gateway: key.to_string(),
                 source,
             };
-            ctx.event(
-                gw.as_ref(),
-                true,
-                e.event_reason(),
-                format!("Failed deploy model due to {e}"),
-            )
-            .await;
-            Err(e)
+            Err(ctx.failed(gw.as_ref(), "deploy model", e).await)
         }
         Some(Ok(report)) => {
             if !report.is_unchanged() {
@@ -222,14 +196,7 @@ async fn delete<D: Deploy>(
                 && let Err(source) = ctx.deploy.apply(stack).await
             {
                 let e = fail(source);
-                ctx.event(
-                    gw.as_ref(),
-                    true,
-                    e.event_reason(),
-                    format!("Failed deploy model due to {e}"),
-                )
-                .await;
-                return Err(e);
+                return Err(ctx.failed(gw.as_ref(), "deploy model", e).await);
             }
         }
     }
@@ -238,26 +205,48 @@ async fn delete<D: Deploy>(
     bindings::prune(ctx, key, lb_type(kind), &Default::default()).await?;
     if let Err(source) = ctx.deploy.delete(&key.to_string(), lb_type(kind)).await {
         let e = fail(source);
-        ctx.event(
-            gw.as_ref(),
-            true,
-            e.event_reason(),
-            format!("Failed deploy model due to {e}"),
-        )
-        .await;
-        return Err(e);
+        return Err(ctx.failed(gw.as_ref(), "deploy model", e).await);
     }
     tracing::info!(gateway = %key, "AWS resources deleted");
     routes::write_all(ctx, &snapshot, &translation, key).await?;
     if let Err(e) = finalizer::remove(api, gw.as_ref(), finalizer_of(kind)).await {
-        ctx.event(
-            gw.as_ref(),
-            true,
-            e.event_reason(),
-            format!("Failed remove finalizer due to {e}"),
-        )
-        .await;
-        return Err(e);
+        return Err(ctx.failed(gw.as_ref(), "remove finalizer", e).await);
     }
     Ok(Action::await_change())
+}
+
+impl<D: Deploy> Context<D> {
+    /// Publishes the failure `e` of `doing` as a warning Event on `obj` ("Failed <doing> due to
+    /// …") and gives it back.
+    pub(super) async fn failed<K: Resource<DynamicType = ()>>(
+        &self,
+        obj: &K,
+        doing: &str,
+        e: Error,
+    ) -> Error {
+        self.event(
+            obj,
+            true,
+            e.event_reason(),
+            format!("Failed {doing} due to {e}"),
+        )
+        .await;
+        e
+    }
+
+    /// Counts a status write of `kind` on `obj` that changed it; a failed one is published as
+    /// a warning Event and returned.
+    pub(super) async fn counted<K: Resource<DynamicType = ()>>(
+        &self,
+        obj: &K,
+        kind: &'static str,
+        written: Result<Written>,
+    ) -> Result<()> {
+        match written {
+            Ok(Written::Patched) => self.metrics.status_written(kind),
+            Ok(_) => {}
+            Err(e) => return Err(self.failed(obj, "update status", e).await),
+        }
+        Ok(())
+    }
 }

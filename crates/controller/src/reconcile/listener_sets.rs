@@ -7,7 +7,7 @@ use super::Context;
 use crate::deploy::Deploy;
 use crate::error::Result;
 use crate::programmed::{listener_set_deploy_failed, listener_set_programmed};
-use crate::status::{self, Written};
+use crate::status;
 use gantry_api::gateway::ListenerSet;
 use gantry_gateway::listener_sets::parent_of;
 use gantry_gateway::status::render_listener_set;
@@ -49,20 +49,7 @@ pub async fn write_all<D: Deploy>(
             render_listener_set(&computed, previous, &now)
         })
         .await;
-        match written {
-            Ok(Written::Patched) => ctx.metrics.status_written("ListenerSet"),
-            Ok(_) => {}
-            Err(e) => {
-                ctx.event(
-                    set.as_ref(),
-                    true,
-                    e.event_reason(),
-                    format!("Failed update status due to {e}"),
-                )
-                .await;
-                return Err(e);
-            }
-        }
+        ctx.counted(set.as_ref(), "ListenerSet", written).await?;
     }
     Ok(())
 }

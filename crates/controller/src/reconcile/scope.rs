@@ -135,113 +135,50 @@ pub fn owns_listener_set(snapshot: &Snapshot, gateway: &ObjectKey, set: &ObjectK
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gantry_testkit::objects::{docs, gateway_class};
+    use gantry_testkit::route_builders::{Route, gateway_allowing_sets, listener_set, service};
 
     /// Gateways `apps/web` and `apps/other`; ListenerSet `team/extra` of `web` and
     /// `team/spare` of `other`; a route on each Gateway, one on each ListenerSet, one on a
     /// ListenerSet that is gone, and one that left `web` (named only in its status). Every
     /// route sends to the Service `echo` of its namespace; `apps/unused` has no route.
-    const CLUSTER: &str = r#"
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: apps}
-spec: {ports: [{port: 80}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: team}
-spec: {ports: [{port: 80}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: unused, namespace: apps}
-spec: {ports: [{port: 80}]}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: alb}
-spec: {controllerName: gateway.k8s.aws/alb}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  allowedListeners: {namespaces: {from: All}}
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: other, namespace: apps}
-spec:
-  gatewayClassName: alb
-  allowedListeners: {namespaces: {from: All}}
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: ListenerSet
-metadata: {name: extra, namespace: team}
-spec:
-  parentRef: {name: web, namespace: apps}
-  listeners: [{name: alt, port: 8080, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: ListenerSet
-metadata: {name: spare, namespace: team}
-spec:
-  parentRef: {name: other, namespace: apps}
-  listeners: [{name: alt, port: 8081, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: on-web, namespace: apps}
-spec:
-  parentRefs: [{name: web}]
-  rules: [{backendRefs: [{name: echo, port: 80}]}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: on-other, namespace: apps}
-spec:
-  parentRefs: [{name: other}]
-  rules: [{backendRefs: [{name: echo, port: 80}]}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: on-extra, namespace: team}
-spec:
-  parentRefs: [{group: gateway.networking.k8s.io, kind: ListenerSet, name: extra}]
-  rules: [{backendRefs: [{name: echo, port: 80}]}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: on-spare, namespace: team}
-spec:
-  parentRefs: [{group: gateway.networking.k8s.io, kind: ListenerSet, name: spare}]
-  rules: [{backendRefs: [{name: echo, port: 80}]}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: on-gone-set, namespace: team}
-spec:
-  parentRefs: [{group: gateway.networking.k8s.io, kind: ListenerSet, name: gone}]
-  rules: [{backendRefs: [{name: echo, port: 80}]}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: left-web, namespace: apps}
-spec:
-  parentRefs: [{name: other}]
-  rules: [{backendRefs: [{name: echo, port: 80}]}]
-status:
+    fn cluster() -> String {
+        let http = [("http", 80, "HTTP")];
+        let on_set = |key, set| Route::http(key).listener_set(set, None);
+        docs([
+            service("apps/echo", 80),
+            service("team/echo", 80),
+            service("apps/unused", 80),
+            gateway_class("alb", "alb"),
+            gateway_allowing_sets("apps/web", "alb", "{from: All}", &http),
+            gateway_allowing_sets("apps/other", "alb", "{from: All}", &http),
+            listener_set("team/extra", "apps/web", &[("alt", 8080, "HTTP")]),
+            listener_set("team/spare", "apps/other", &[("alt", 8081, "HTTP")]),
+            to_echo(Route::http("apps/on-web").gateway("web")),
+            to_echo(Route::http("apps/on-other").gateway("other")),
+            to_echo(on_set("team/on-extra", "extra")),
+            to_echo(on_set("team/on-spare", "spare")),
+            to_echo(on_set("team/on-gone-set", "gone")),
+            to_echo(Route::http("apps/left-web").gateway("other")) + LEFT_WEB_STATUS,
+        ])
+    }
+
+    /// The route's rule: everything to the Service `echo` of its namespace.
+    fn to_echo(route: Route) -> String {
+        route.to_services(None, &[("echo", 80)]).build()
+    }
+
+    /// `apps/left-web` left `web`: only its status still names it.
+    const LEFT_WEB_STATUS: &str = "status:
   parents:
   - parentRef: {name: web}
     controllerName: gateway.k8s.aws/alb
     conditions: []
-"#;
+";
 
     fn stores() -> (Stores, Snapshot) {
         let mut loader = gantry_manifests::Loader::new();
-        loader.load_str("cluster.yaml", CLUSTER);
+        loader.load_str("cluster.yaml", &cluster());
         let loaded = loader.finish();
         assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
         let (stores, mut writers) = Stores::new();

@@ -6,6 +6,7 @@ use super::watches::{TieredStores, crossplane_resource};
 use crate::finalizer;
 use crate::reconcile::wall_clock;
 use crate::status;
+use crate::stores::objects;
 use gantry_api::crds::TargetGroupBinding;
 use gantry_api::gateway::{
     Gateway, GatewayClass, GrpcRoute, HttpRoute, TcpRoute, TlsRoute, UdpRoute,
@@ -20,7 +21,6 @@ use gantry_tiered::status::{
 use gantry_tiered::{CloudType, Observed, TieredPlan, TieredSettings, names};
 use kube::Client;
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams};
-use kube::runtime::reflector::Store;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -353,18 +353,6 @@ fn explain_missing_crossplane(
             }
         }
     }
-}
-
-fn objects<K>(store: &Store<K>) -> Objects<K>
-where
-    K: Resource + Clone + 'static,
-    K::DynamicType: Eq + std::hash::Hash + Clone,
-{
-    store
-        .state()
-        .into_iter()
-        .map(|o| (ObjectKey::of(o.meta()), o))
-        .collect()
 }
 
 fn managed(labels: Option<&std::collections::BTreeMap<String, String>>) -> bool {

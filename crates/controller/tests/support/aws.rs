@@ -9,8 +9,42 @@ use gantry_deploy::{DeploySettings, Deployer};
 pub use gantry_testkit::moto::Vpc;
 use std::time::Duration;
 
+#[allow(unused_imports)] // not every test binary uses them
+pub use gantry_testkit::acm::certificate_tags;
+#[allow(unused_imports)] // not every test binary uses them
+pub use gantry_testkit::elb::{listener_certificate_arns, listeners};
 #[allow(unused_imports)] // not every test binary uses it
 pub use gantry_testkit::moto::endpoint;
+
+/// What a controller scenario against moto starts from: the SDK config, a fresh VPC and the
+/// cluster name `<prefix>-<pid>`.
+pub struct Moto {
+    pub sdk: SdkConfig,
+    pub vpc_id: String,
+    pub cluster: String,
+}
+
+/// [`Moto`] for the scenario `what`; None when moto is absent and the test may skip (see
+/// [`endpoint`]).
+#[allow(dead_code)] // not every test binary uses it
+pub async fn moto(what: &str, prefix: &str) -> Option<Moto> {
+    let sdk = sdk(&endpoint(what)?).await;
+    let vpc_id = vpc(&sdk).await.id;
+    let cluster = format!("{prefix}-{}", std::process::id());
+    Some(Moto {
+        sdk,
+        vpc_id,
+        cluster,
+    })
+}
+
+impl Moto {
+    /// The real deployer of [`deployer`] for this cluster and VPC.
+    #[allow(dead_code)] // not every test binary uses it
+    pub fn deployer(&self) -> std::sync::Arc<Deployer> {
+        std::sync::Arc::new(deployer(&self.sdk, &self.vpc_id, &self.cluster))
+    }
+}
 
 pub async fn sdk(endpoint: &str) -> SdkConfig {
     gantry_testkit::moto::sdk_config(endpoint, "us-east-1", https_client()).await
@@ -57,21 +91,4 @@ fn settings(vpc_id: &str, cluster: &str) -> DeploySettings {
         },
         ..DeploySettings::new(cluster)
     }
-}
-
-/// The tags of the ACM certificate `arn`, by key.
-pub async fn certificate_tags(
-    acm: &aws_sdk_acm::Client,
-    arn: &str,
-) -> std::collections::BTreeMap<String, String> {
-    acm.list_tags_for_certificate()
-        .certificate_arn(arn)
-        .send()
-        .await
-        .expect("list tags")
-        .tags
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| (t.key, t.value.unwrap_or_default()))
-        .collect()
 }

@@ -4,12 +4,17 @@
 
 pub mod aws;
 pub mod deploy;
+pub mod endpoints;
 pub mod gate;
+pub mod istio;
 pub mod scene;
+pub mod tiered_seed;
 
 pub use gantry_kube_standin::apiserver;
 #[allow(unused_imports)] // not every test binary uses it
 pub use gantry_testkit::objects;
+#[allow(unused_imports)] // not every test binary uses it
+pub use gantry_testkit::route_builders;
 
 use apiserver::FakeApi;
 use gantry_controller::referenced::SecretCache;
@@ -68,6 +73,15 @@ pub fn config() -> Config {
     c
 }
 
+/// [`config`] for a scenario against moto as the cluster `cluster`: a quicker first retry (moto
+/// answers in milliseconds).
+pub fn moto_config(cluster: &str) -> Config {
+    let mut c = config();
+    c.translate.cluster_name = cluster.to_string();
+    c.backoff_min = Duration::from_millis(200);
+    c
+}
+
 pub async fn start<D: Deploy>(api: &FakeApi, deploy: Arc<D>, config: Config) -> Running {
     start_with_secrets(api, deploy, config, SecretCache::default()).await
 }
@@ -121,6 +135,26 @@ pub fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
         .as_array()?
         .iter()
         .find(|c| c["type"] == kind)
+}
+
+/// Whether the Gateway `apps/web`, which most scenarios start from, says Programmed.
+pub fn web_programmed(api: &FakeApi) -> bool {
+    api.get("Gateway", "apps", "web")
+        .is_some_and(|g| is_true(&g["status"], "Programmed"))
+}
+
+/// Whether `status` (of a listener, or a route's parent entry) says Accepted and ResolvedRefs.
+pub fn accepted_and_resolved(status: &Value) -> bool {
+    is_true(status, "Accepted") && is_true(status, "ResolvedRefs")
+}
+
+/// Whether the condition `condition` is False for `reason` with a message containing `names`.
+pub fn is_false_naming(condition: &Value, reason: &str, names: &str) -> bool {
+    condition["status"] == "False"
+        && condition["reason"] == reason
+        && condition["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(names))
 }
 
 pub fn is_true(status: &Value, kind: &str) -> bool {

@@ -262,21 +262,7 @@ fn from_of(l: &gw::GatewayListeners) -> From {
         None | Some(gw::GatewayListenersAllowedRoutesNamespacesFrom::Same) => From::Same,
         Some(gw::GatewayListenersAllowedRoutesNamespacesFrom::All) => From::All,
         Some(gw::GatewayListenersAllowedRoutesNamespacesFrom::Selector) => match &ns.selector {
-            Some(s) => From::Selector(Selector {
-                match_labels: s.match_labels.clone().unwrap_or_default(),
-                match_expressions: s
-                    .match_expressions
-                    .iter()
-                    .flatten()
-                    .map(|e| {
-                        (
-                            e.key.clone(),
-                            e.operator.clone(),
-                            e.values.clone().unwrap_or_default(),
-                        )
-                    })
-                    .collect(),
-            }),
+            Some(s) => From::Selector(Selector::from(s)),
             // A Selector without a selector selects nothing.
             None => From::None,
         },

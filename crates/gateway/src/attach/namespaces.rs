@@ -11,6 +11,36 @@ pub struct Selector {
     pub match_expressions: Vec<(String, String, Vec<String>)>,
 }
 
+/// The generated selector types of `allowedRoutes` and `allowedListeners` differ only by name.
+macro_rules! selector_from {
+    ($($generated:ty),*) => {$(
+        impl std::convert::From<&$generated> for Selector {
+            fn from(s: &$generated) -> Self {
+                Selector {
+                    match_labels: s.match_labels.clone().unwrap_or_default(),
+                    match_expressions: s
+                        .match_expressions
+                        .iter()
+                        .flatten()
+                        .map(|e| {
+                            (
+                                e.key.clone(),
+                                e.operator.clone(),
+                                e.values.clone().unwrap_or_default(),
+                            )
+                        })
+                        .collect(),
+                }
+            }
+        }
+    )*};
+}
+
+selector_from!(
+    gantry_api::gateway::GatewayListenersAllowedRoutesNamespacesSelector,
+    gantry_api::gateway::GatewayAllowedListenersNamespacesSelector
+);
+
 impl Selector {
     /// Whether `labels` match. An unknown operator matches nothing, so that a typo never
     /// widens access.

@@ -50,6 +50,26 @@ macro_rules! backend_ref {
     };
 }
 
+/// The backendRefs (`Option<Vec<_>>`) of an HTTPRoute or GRPCRoute rule, each with the types
+/// of its filters (their generated types differ; their fields are the same).
+macro_rules! filtered_backend_refs {
+    ($refs:expr, $ns:expr) => {
+        $refs
+            .iter()
+            .flatten()
+            .map(|b| {
+                let filters = b
+                    .filters
+                    .iter()
+                    .flatten()
+                    .map(|f| super::convert::enum_name(&f.r#type))
+                    .collect();
+                backend_ref!(b, $ns, filters)
+            })
+            .collect()
+    };
+}
+
 /// HTTPHeaderMatch.name: "If multiple entries specify equivalent header names, only the first
 /// entry with an equivalent name MUST be considered for a match. Subsequent entries with an
 /// equivalent header name MUST be ignored." Header names are case-insensitive.

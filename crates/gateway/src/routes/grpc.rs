@@ -52,19 +52,7 @@ pub(super) fn grpc_route(route: &gw::GrpcRoute) -> Route {
                         })
                     })
                     .collect(),
-                backend_refs: backend_refs
-                    .iter()
-                    .flatten()
-                    .map(|b| {
-                        let filters = b
-                            .filters
-                            .iter()
-                            .flatten()
-                            .map(|f| enum_name(&f.r#type))
-                            .collect();
-                        backend_ref!(b, &ns, filters)
-                    })
-                    .collect(),
+                backend_refs: filtered_backend_refs!(backend_refs, &ns),
                 filters: filters
                     .iter()
                     .flatten()

@@ -58,19 +58,7 @@ fn http_rule(rule: &gw::HttpRouteRules, ns: &str) -> RouteRule {
     };
     RouteRule {
         matches,
-        backend_refs: backend_refs
-            .iter()
-            .flatten()
-            .map(|b| {
-                let filters = b
-                    .filters
-                    .iter()
-                    .flatten()
-                    .map(|f| enum_name(&f.r#type))
-                    .collect();
-                backend_ref!(b, ns, filters)
-            })
-            .collect(),
+        backend_refs: filtered_backend_refs!(backend_refs, ns),
         filters: filters.iter().flatten().map(http_filter).collect(),
         unsupported,
     }

@@ -1,8 +1,11 @@
-//! The Gateway's own `Accepted` condition, from its listeners.
+//! The Gateway's own `Accepted` condition, from its listeners, or its refusal as a whole.
 
-use super::Condition;
-use super::reasons::{ACCEPTED, Reason};
+use super::reasons::{ACCEPTED, PROGRAMMED, Reason};
+use super::{Condition, GatewayStatus};
+use crate::Problem;
 use crate::attach::Listener;
+use gantry_snapshot::ObjectKey;
+use std::collections::BTreeMap;
 
 /// The Gateway's `Accepted`: False when no listener is valid, True otherwise; reason
 /// `ListenersNotValid` whenever a listener is not valid (the spec: "MUST set a
@@ -34,4 +37,38 @@ pub fn gateway_accepted(listeners: &[Listener]) -> Condition {
         Reason::ListenersNotValid,
         message,
     )
+}
+
+/// Refuses Gateway `key` (at `generation`) as a whole: a problem, and a status not Accepted
+/// for `reason` (and so not Programmed) with no listeners.
+pub fn refuse_gateway(
+    problems: &mut Vec<Problem>,
+    gateways: &mut BTreeMap<ObjectKey, GatewayStatus>,
+    key: &ObjectKey,
+    generation: i64,
+    reason: Reason,
+    message: String,
+) {
+    problems.push(Problem {
+        object: format!("Gateway {key}"),
+        message: message.clone(),
+    });
+    gateways.insert(
+        key.clone(),
+        GatewayStatus {
+            conditions: vec![
+                Condition::new(ACCEPTED, false, reason, message).at(generation),
+                Condition::new(
+                    PROGRAMMED,
+                    false,
+                    Reason::Invalid,
+                    "Gateway is not accepted",
+                )
+                .at(generation),
+            ],
+            listeners: vec![],
+            addresses: vec![],
+            attached_listener_sets: None,
+        },
+    );
 }

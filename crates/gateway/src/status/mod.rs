@@ -8,12 +8,13 @@ mod listener;
 pub use crate::reasons;
 mod render;
 
-pub use gateway::gateway_accepted;
+pub use gateway::{gateway_accepted, refuse_gateway};
 pub use listener::listener_conditions;
 
 pub use render::{
     merge_route_parents, merge_route_parents_for_gateway, merge_route_parents_for_parents,
-    render_gateway, render_gateway_class, render_listener_set, render_route_parents,
+    render_condition, render_gateway, render_gateway_class, render_listener_set,
+    render_route_parents,
 };
 
 use crate::routes::{OriginalParentRef, RouteKind};

@@ -18,22 +18,51 @@ fn render_conditions(conditions: &[Condition], previous: Option<&Value>, now: &s
         conditions
             .iter()
             .map(|c| {
-                let kept = previous
-                    .iter()
-                    .find(|p| p.get("type").and_then(Value::as_str) == Some(c.kind))
-                    .filter(|p| p.get("status").and_then(Value::as_str) == Some(c.status))
-                    .and_then(|p| p.get("lastTransitionTime").and_then(Value::as_str));
-                json!({
-                    "type": c.kind,
-                    "status": c.status,
-                    "reason": c.reason,
-                    "message": c.message,
-                    "observedGeneration": c.observed_generation,
-                    "lastTransitionTime": kept.unwrap_or(now),
-                })
+                let Condition {
+                    kind,
+                    status,
+                    reason,
+                    message,
+                    observed_generation,
+                } = c;
+                render_condition(
+                    kind,
+                    status,
+                    reason,
+                    message,
+                    *observed_generation,
+                    previous,
+                    now,
+                )
             })
             .collect(),
     )
+}
+
+/// One condition as `.status` JSON. Its `lastTransitionTime` is that of the condition of the
+/// same type in `previous` when the status is unchanged, `now` otherwise.
+pub fn render_condition(
+    kind: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    observed_generation: i64,
+    previous: &[Value],
+    now: &str,
+) -> Value {
+    let kept = previous
+        .iter()
+        .find(|p| p.get("type").and_then(Value::as_str) == Some(kind))
+        .filter(|p| p.get("status").and_then(Value::as_str) == Some(status))
+        .and_then(|p| p.get("lastTransitionTime").and_then(Value::as_str));
+    json!({
+        "type": kind,
+        "status": status,
+        "reason": reason,
+        "message": message,
+        "observedGeneration": observed_generation,
+        "lastTransitionTime": kept.unwrap_or(now),
+    })
 }
 
 /// `.status` of a GatewayClass.

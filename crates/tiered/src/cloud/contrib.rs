@@ -79,12 +79,7 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
             );
             listener["certificates"] = json!([{ "certificateARN": arn }]);
         }
-        out.objects
-            .push(ctx.object(CloudKind::Listener, &key, listener, waiting));
-        out.listener_ready
-            .insert(p.port, parts::is_ready(ctx, CloudKind::Listener, &key));
-        out.listener_names
-            .insert(p.port, ctx.describe(CloudKind::Listener, &key));
+        out.push_listener(ctx, p.port, &key, listener, waiting);
         out.objects
             .push(parts::binding(ctx, p, tg_arn, &tg_name, None));
     }

@@ -40,6 +40,25 @@ pub(crate) struct Cloud {
     pub listener_names: BTreeMap<i32, String>,
 }
 
+impl Cloud {
+    /// Plans the listener object `key` of `port`, and notes whether it is ready and its name.
+    pub fn push_listener(
+        &mut self,
+        ctx: &Ctx<'_>,
+        port: i32,
+        key: &ObjectKey,
+        for_provider: Value,
+        waiting_for: Vec<String>,
+    ) {
+        self.objects
+            .push(ctx.object(CloudKind::Listener, key, for_provider, waiting_for));
+        self.listener_ready
+            .insert(port, is_ready(ctx, CloudKind::Listener, key));
+        self.listener_names
+            .insert(port, ctx.describe(CloudKind::Listener, key));
+    }
+}
+
 /// What a family's builder shares: the Gateway, the inputs, and the AWS names' stable parts.
 pub(crate) struct Ctx<'a> {
     pub inputs: &'a Inputs<'a>,

@@ -203,12 +203,7 @@ pub(crate) fn build(ctx: &Ctx<'_>, ports: &[Port]) -> Cloud {
             );
             listener["certificateArn"] = arn.into();
         }
-        out.objects
-            .push(ctx.object(CloudKind::Listener, &key, listener, waiting));
-        out.listener_ready
-            .insert(p.port, parts::is_ready(ctx, CloudKind::Listener, &key));
-        out.listener_names
-            .insert(p.port, ctx.describe(CloudKind::Listener, &key));
+        out.push_listener(ctx, p.port, &key, listener, waiting);
         let admit_from = config
             .target_security_groups
             .is_empty()

@@ -7,40 +7,32 @@ use crate::context::Context;
 use gantry_api::crds::{ActionType, ListenerRuleConfigurationSpec};
 use gantry_snapshot::ObjectKey;
 
+/// Each action type and the field of its config block.
+const BLOCKS: [(ActionType, &str); 6] = [
+    (ActionType::Forward, "forwardConfig"),
+    (ActionType::Redirect, "redirectConfig"),
+    (ActionType::FixedResponse, "fixedResponseConfig"),
+    (ActionType::AuthenticateCognito, "authenticateCognitoConfig"),
+    (ActionType::AuthenticateOidc, "authenticateOIDCConfig"),
+    (ActionType::JwtValidation, "jwtValidationConfig"),
+];
+
 pub fn report(ctx: &mut Context<'_>, key: &ObjectKey, lrc: &ListenerRuleConfigurationSpec) {
     for (i, a) in lrc.actions.iter().flatten().enumerate() {
-        let blocks = [
-            (
-                ActionType::Forward,
-                "forwardConfig",
-                a.forward_config.is_some(),
-            ),
-            (
-                ActionType::Redirect,
-                "redirectConfig",
-                a.redirect_config.is_some(),
-            ),
-            (
-                ActionType::FixedResponse,
-                "fixedResponseConfig",
-                a.fixed_response_config.is_some(),
-            ),
-            (
-                ActionType::AuthenticateCognito,
-                "authenticateCognitoConfig",
-                a.authenticate_cognito_config.is_some(),
-            ),
-            (
-                ActionType::AuthenticateOidc,
-                "authenticateOIDCConfig",
-                a.authenticate_oidc_config.is_some(),
-            ),
-            (
-                ActionType::JwtValidation,
-                "jwtValidationConfig",
-                a.jwt_validation_config.is_some(),
-            ),
+        // Whether each of BLOCKS is set, in its order.
+        let set = [
+            a.forward_config.is_some(),
+            a.redirect_config.is_some(),
+            a.fixed_response_config.is_some(),
+            a.authenticate_cognito_config.is_some(),
+            a.authenticate_oidc_config.is_some(),
+            a.jwt_validation_config.is_some(),
         ];
+        let blocks: Vec<(ActionType, &str, bool)> = BLOCKS
+            .iter()
+            .zip(set)
+            .map(|(&(ty, name), set)| (ty, name, set))
+            .collect();
         let t = a.type_.as_str();
         let other: Vec<&str> = blocks
             .iter()

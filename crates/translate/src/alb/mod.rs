@@ -17,10 +17,10 @@ use crate::routes::{Route, RouteKind};
 use crate::status::reasons::Reason;
 use crate::tags::listener_tags;
 use crate::{load_balancer, tags};
-use gantry_api::crds::{ListenerConfiguration, MutualAuthenticationMode};
+use gantry_api::crds::ListenerConfiguration;
 use gantry_model::{
-    Action, Certificate, Listener, MutualAuthentication, Protocol, Rule, RuleCondition, RuleSource,
-    Stack, TargetGroup, Transform,
+    Action, Certificate, Listener, Protocol, Rule, RuleCondition, RuleSource, Stack, TargetGroup,
+    Transform,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -364,20 +364,10 @@ fn build_listener(
                     certificates.push(cert);
                 }
             }
-            mutual_authentication =
-                c.mutual_authentication
-                    .as_ref()
-                    .map(|m| MutualAuthentication {
-                        mode: m.mode.as_str().to_string(),
-                        trust_store_arn: m
-                            .trust_store
-                            .clone()
-                            .filter(|_| m.mode == MutualAuthenticationMode::Verify),
-                        ignore_client_certificate_expiry: m.ignore_client_certificate_expiry,
-                        advertise_trust_store_ca_names: m
-                            .advertise_trust_store_ca_names
-                            .map(|a| a.as_str().to_string()),
-                    });
+            mutual_authentication = c
+                .mutual_authentication
+                .as_ref()
+                .map(crate::frontend::from_config);
         }
         // Client certificate validation of the Gateway (spec.tls.frontend) decides the mode;
         // the port's listeners share one validation (it is per port).

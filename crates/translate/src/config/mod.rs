@@ -88,8 +88,16 @@ pub fn merging_mode_on_gateway(
 pub fn listener_attributes(
     cfg: Option<&gantry_api::crds::ListenerConfiguration>,
 ) -> Vec<gantry_model::Attribute> {
-    cfg.into_iter()
-        .flat_map(|c| c.listener_attributes.iter().flatten())
+    attributes(cfg.and_then(|c| c.listener_attributes.as_ref()))
+}
+
+/// The ELB attributes a configuration lists (none when it lists none).
+pub fn attributes(
+    listed: Option<&Vec<gantry_api::crds::Attribute>>,
+) -> Vec<gantry_model::Attribute> {
+    listed
+        .into_iter()
+        .flatten()
         .map(|a| gantry_model::Attribute {
             key: a.key.clone(),
             value: a.value.clone(),

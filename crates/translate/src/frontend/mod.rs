@@ -210,7 +210,11 @@ pub fn mutual_authentication(
     }
 }
 
-fn from_config(m: &gantry_api::crds::MutualAuthenticationAttributes) -> MutualAuthentication {
+/// The mutual authentication a LoadBalancerConfiguration's listener configuration asks for
+/// (its trust store only in `verify` mode).
+pub(crate) fn from_config(
+    m: &gantry_api::crds::MutualAuthenticationAttributes,
+) -> MutualAuthentication {
     MutualAuthentication {
         mode: m.mode.as_str().to_string(),
         trust_store_arn: m

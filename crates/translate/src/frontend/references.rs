@@ -2,7 +2,6 @@
 //! which Gateways a ConfigMap change concerns.
 
 use super::validations;
-use gantry_api::gateway::Gateway;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use std::collections::BTreeSet;
 
@@ -13,7 +12,7 @@ pub fn config_map_references(snapshot: &Snapshot) -> BTreeSet<ObjectKey> {
     snapshot
         .gateways
         .iter()
-        .filter(|(_, g)| ours(snapshot, g))
+        .filter(|(_, g)| crate::LbKind::of_gateway(snapshot, g).is_some())
         .flat_map(|(key, g)| {
             validations(g)
                 .into_iter()
@@ -48,18 +47,11 @@ pub fn gateways_using_config_map(snapshot: &Snapshot, key: &ObjectKey) -> BTreeS
         .collect()
 }
 
-/// Whether the Gateway's class is one of gantry's ALB or NLB classes.
-fn ours(snapshot: &Snapshot, g: &Gateway) -> bool {
-    snapshot
-        .gateway_classes
-        .get(&ObjectKey::cluster(g.spec.gateway_class_name.clone()))
-        .is_some_and(|c| crate::LbKind::from_controller_name(&c.spec.controller_name).is_some())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use gantry_testkit::objects::{docs, gateway_class};
+    use gantry_testkit::route_builders::{foreign_gateway_class, gateway_of, plain};
 
     fn snapshot(yaml: &str) -> Snapshot {
         let mut loader = gantry_manifests::Loader::new();
@@ -71,21 +63,18 @@ mod tests {
 
     /// GatewayClass `alb`, and what the tests look for among these.
     fn gateways() -> String {
-        docs([gateway_class("alb", "alb"), OTHERS.to_string()])
+        let https = [plain(("https", 443, "HTTPS"))];
+        docs([
+            gateway_class("alb", "alb"),
+            foreign_gateway_class("other"),
+            gateway_of("apps/web", "alb", &https, WEB_FRONTEND),
+            gateway_of("apps/theirs", "other", &https, THEIR_FRONTEND),
+        ])
     }
 
-    const OTHERS: &str = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: other}
-spec: {controllerName: example.com/other}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: web, namespace: apps}
-spec:
-  gatewayClassName: alb
-  listeners: [{name: https, port: 443, protocol: HTTPS}]
-  tls:
+    /// Client certificates of `apps/web`: a ConfigMap and a Secret by default, a ConfigMap of
+    /// `pki` on port 8443.
+    const WEB_FRONTEND: &str = r#"  tls:
     frontend:
       default:
         validation:
@@ -97,18 +86,14 @@ spec:
         tls:
           validation:
             caCertificateRefs: [{group: "", kind: ConfigMap, name: ca, namespace: pki}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: theirs, namespace: apps}
-spec:
-  gatewayClassName: other
-  listeners: [{name: https, port: 443, protocol: HTTPS}]
-  tls:
+"#;
+
+    const THEIR_FRONTEND: &str = r#"  tls:
     frontend:
       default:
         validation:
-          caCertificateRefs: [{group: "", kind: ConfigMap, name: their-ca}]"#;
+          caCertificateRefs: [{group: "", kind: ConfigMap, name: their-ca}]
+"#;
 
     #[test]
     fn only_configmaps_of_gantry_gateways_are_referenced() {

@@ -12,8 +12,8 @@ use crate::frontend;
 use crate::listener_sets;
 use crate::routes::Route;
 use crate::status::reasons::*;
-use crate::status::{Condition, GatewayStatus, ListenerSetStatus};
-use crate::{LbKind, Problem, Settings, Translation, alb, nlb};
+use crate::status::{ListenerSetStatus, refuse_gateway};
+use crate::{LbKind, Settings, Translation, alb, nlb};
 use gantry_api::gateway::{Gateway, GatewayListeners};
 use gantry_model::Stack;
 use gantry_snapshot::{ObjectKey, Snapshot};
@@ -54,27 +54,13 @@ pub fn translate<'a>(
                 },
             );
         }
-        out.problems.push(Problem {
-            object: format!("Gateway {key}"),
-            message: message.clone(),
-        });
-        out.statuses.gateways.insert(
-            key.clone(),
-            GatewayStatus {
-                conditions: vec![
-                    Condition::new(ACCEPTED, false, reason, message).at(generation),
-                    Condition::new(
-                        PROGRAMMED,
-                        false,
-                        Reason::Invalid,
-                        "Gateway is not accepted",
-                    )
-                    .at(generation),
-                ],
-                listeners: vec![],
-                addresses: vec![],
-                attached_listener_sets: None,
-            },
+        refuse_gateway(
+            &mut out.problems,
+            &mut out.statuses.gateways,
+            key,
+            generation,
+            reason,
+            message,
         );
     };
     let class_config = match &class.config {

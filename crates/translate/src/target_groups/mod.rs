@@ -18,8 +18,8 @@ use gantry_api::crds::{
 };
 use gantry_api::k8s::IntOrString;
 use gantry_model::{
-    Attribute, Backend, HealthCheck, Matcher, Protocol, ProtocolVersion, TargetGroup,
-    TargetIpAddressType, TargetType,
+    Backend, HealthCheck, Matcher, Protocol, ProtocolVersion, TargetGroup, TargetIpAddressType,
+    TargetType,
 };
 
 /// Builds the target group of `resolved` for `route` behind a listener of `listener_protocol`.
@@ -250,15 +250,7 @@ fn finish(
         ip_address_type,
         health_check,
         target_control_port,
-        attributes: props
-            .target_group_attributes
-            .iter()
-            .flatten()
-            .map(|a| Attribute {
-                key: a.key.clone(),
-                value: a.value.clone(),
-            })
-            .collect(),
+        attributes: crate::config::attributes(props.target_group_attributes.as_ref()),
         backend: Backend {
             kind: backend_kind.to_string(),
             namespace: backend_ns.to_string(),

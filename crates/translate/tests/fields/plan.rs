@@ -18,6 +18,12 @@ pub fn scenario(rest: &str) -> String {
     ])
 }
 
+/// The listeners the walks' Gateways take: HTTP and HTTPS on the ALB `apps/web`, TCP on the
+/// NLB `apps/tcp`.
+pub const HTTP: &str = "{name: http, protocol: HTTP, port: 80}";
+pub const HTTPS: &str = "{name: https, protocol: HTTPS, port: 443, hostname: web.example.com}";
+pub const TCP: &str = "{name: tcp, protocol: TCP, port: 9000}";
+
 const TCP_ROUTE: &str = "apiVersion: gateway.networking.k8s.io/v1alpha2
 kind: TCPRoute
 metadata: {name: t, namespace: apps}
