@@ -10,6 +10,7 @@ use crate::client::Clients;
 use crate::error::{Error, Operation, Result, send};
 use aws_sdk_acm::types::KeyAlgorithm;
 use aws_sdk_acm::types::{CertificateStatus, CertificateSummary, CertificateType, Filters};
+use gantry_model::certificate_names::covers;
 use gantry_model::{Certificate, Listener, Stack};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -18,20 +19,6 @@ use std::time::{Duration, Instant};
 const LIST_TTL: Duration = Duration::from_secs(60);
 const IMPORTED_TTL: Duration = Duration::from_secs(5 * 60);
 const ISSUED_TTL: Duration = Duration::from_secs(10 * 60 * 60);
-
-/// Whether the certificate name `name` covers `host`: a wildcard `*.d` covers every host of
-/// exactly one label more than `d` (and the literal `*.d`), any other name only itself. DNS
-/// names compare without regard to case.
-pub fn covers(name: &str, host: &str) -> bool {
-    if name.eq_ignore_ascii_case(host) {
-        return true;
-    }
-    let Some(domain) = name.strip_prefix("*.") else {
-        return false;
-    };
-    host.split_once('.')
-        .is_some_and(|(first, rest)| !first.is_empty() && rest.eq_ignore_ascii_case(domain))
-}
 
 /// The ARNs, sorted, of the certificates (`(arn, names)`) covering at least one of `hosts`;
 /// or the hosts no certificate covers.
@@ -208,26 +195,6 @@ async fn describe(aws: &Clients, arn: &str) -> Result<(Vec<String>, Option<Certi
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_wildcard_covers_exactly_one_label() {
-        for (name, host, expected) in [
-            ("*.example.com", "a.example.com", true),
-            ("*.example.com", "*.example.com", true),
-            ("*.example.com", "A.Example.COM", true),
-            ("*.example.com", "a.b.example.com", false),
-            ("*.example.com", "example.com", false),
-            ("*.example.com", ".example.com", false),
-            ("*.example.com", "a.example.org", false),
-            ("*.b.example.com", "a.example.com", false),
-            ("a.example.com", "a.example.com", true),
-            ("a.example.com", "b.example.com", false),
-            ("a.example.com", "*.example.com", false),
-            ("example.com", "a.example.com", false),
-        ] {
-            assert_eq!(covers(name, host), expected, "{name} covers {host}");
-        }
-    }
 
     fn cert(arn: &str, names: &[&str]) -> (String, Vec<String>) {
         (

@@ -9,6 +9,7 @@
 
 mod actions;
 mod arn;
+pub mod certificate_names;
 mod conditions;
 mod load_balancer;
 mod security_group;

@@ -18,6 +18,7 @@ use gantry_api::gateway::GatewayListeners;
 use gantry_gateway::attach::Listener;
 use gantry_gateway::attach::listeners::ListenerProblem;
 use gantry_gateway::status::reasons::Reason;
+use gantry_model::certificate_names::covers;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,20 +61,6 @@ pub(crate) fn missing(
             gantry_gateway::certificates::TLS_SECRET_TYPE
         ),
     })
-}
-
-/// Whether the certificate name `name` covers `host`: a wildcard `*.d` covers every host of
-/// exactly one label more than `d`, any other name only itself; DNS names ignore case. (The
-/// same rule as the deployer's ACM discovery for ALB and NLB Gateways.)
-pub(crate) fn covers(name: &str, host: &str) -> bool {
-    if name.eq_ignore_ascii_case(host) {
-        return true;
-    }
-    let Some(domain) = name.strip_prefix("*.") else {
-        return false;
-    };
-    host.split_once('.')
-        .is_some_and(|(first, rest)| !first.is_empty() && rest.eq_ignore_ascii_case(domain))
 }
 
 /// Why no ACM certificate serves a port's hostnames.
@@ -247,15 +234,6 @@ mod tests {
 
     fn hosts(h: &[&str]) -> Vec<String> {
         h.iter().map(|h| h.to_string()).collect()
-    }
-
-    #[test]
-    fn wildcards_cover_one_label() {
-        assert!(covers("*.example.com", "a.example.com"));
-        assert!(covers("*.Example.com", "A.example.COM"));
-        assert!(!covers("*.example.com", "a.b.example.com"));
-        assert!(!covers("*.example.com", "example.com"));
-        assert!(covers("a.example.com", "A.example.com"));
     }
 
     #[test]
