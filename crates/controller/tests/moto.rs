@@ -88,14 +88,8 @@ async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
 /// Targets of an ip target group (made directly in the emulator), as the binding controller
 /// registers them from an EndpointSlice.
 async fn registered(elbv2: &aws_sdk_elasticloadbalancingv2::Client, arn: &str) -> Vec<String> {
-    let mut ids: Vec<String> = elbv2
-        .describe_target_health()
-        .target_group_arn(arn)
-        .send()
+    let mut ids: Vec<String> = gantry_testkit::elb::target_health(elbv2, arn)
         .await
-        .expect("describe target health")
-        .target_health_descriptions
-        .unwrap_or_default()
         .into_iter()
         .filter(|d| {
             // Deregistered targets drain for a while; they are leaving.

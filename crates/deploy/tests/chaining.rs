@@ -63,15 +63,8 @@ async fn chained_nlb_and_alb_are_created_in_one_apply() {
         .unwrap()
         .target_groups
         .unwrap();
-    let targets = fx
-        .elbv2
-        .describe_target_health()
-        .target_group_arn(tgs[0].target_group_arn.clone().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .target_health_descriptions
-        .unwrap();
+    let tg_arn = tgs[0].target_group_arn.as_deref().unwrap();
+    let targets = gantry_testkit::elb::target_health(&fx.elbv2, tg_arn).await;
     let ids: Vec<_> = targets
         .iter()
         .filter_map(|t| t.target.as_ref()?.id.clone())

@@ -11,6 +11,7 @@ use gantry_deploy::{
     Operation, SECRET_TAG,
 };
 use gantry_model::*;
+use gantry_testkit::acm::certificate_tags;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -75,19 +76,6 @@ fn calls(d: &Deployer, op: &str) -> u64 {
         .filter(|((_, o), _)| o == op)
         .map(|(_, n)| n)
         .sum()
-}
-
-async fn certificate_tags(acm: &aws_sdk_acm::Client, arn: &str) -> BTreeMap<String, String> {
-    acm.list_tags_for_certificate()
-        .certificate_arn(arn)
-        .send()
-        .await
-        .expect("list tags")
-        .tags
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| (t.key, t.value.unwrap_or_default()))
-        .collect()
 }
 
 async fn exists(acm: &aws_sdk_acm::Client, arn: &str) -> bool {

@@ -2,7 +2,7 @@
 //! on what gantry reported.
 
 use aws_sdk_elasticloadbalancingv2::Client;
-use aws_sdk_elasticloadbalancingv2::types::{Listener, LoadBalancer, Tag};
+use aws_sdk_elasticloadbalancingv2::types::{Listener, LoadBalancer, Tag, TargetHealthDescription};
 
 /// Every load balancer in the account, every page: a moto shared by many tests holds more than
 /// one page of them.
@@ -88,4 +88,16 @@ pub async fn listener_certificate_arns(elbv2: &Client, listener_arn: &str) -> Ve
     out.sort();
     out.dedup();
     out
+}
+
+/// The targets the target group `arn` holds, with their health.
+pub async fn target_health(elbv2: &Client, arn: &str) -> Vec<TargetHealthDescription> {
+    elbv2
+        .describe_target_health()
+        .target_group_arn(arn)
+        .send()
+        .await
+        .expect("describe target health")
+        .target_health_descriptions
+        .unwrap_or_default()
 }

@@ -141,15 +141,8 @@ impl Fixture {
 
     /// The targets the target group `arn` holds, sorted.
     pub async fn held_targets(&self, arn: &str) -> Vec<Target> {
-        let mut out: Vec<Target> = self
-            .elbv2
-            .describe_target_health()
-            .target_group_arn(arn)
-            .send()
+        let mut out: Vec<Target> = gantry_testkit::elb::target_health(&self.elbv2, arn)
             .await
-            .expect("describe target health")
-            .target_health_descriptions
-            .unwrap_or_default()
             .into_iter()
             .filter_map(|d| {
                 let t = d.target?;
