@@ -12,6 +12,7 @@ mod support;
 use gantry_api::k8s::Secret;
 use gantry_deploy::ownership::CLUSTER as CLUSTER_TAG;
 use gantry_deploy::{Deployer, FINGERPRINT_TAG, SECRET_TAG};
+use gantry_testkit::acm::{certificate_fixture as fixture, import_tagged};
 use k8s_openapi::ByteString;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -38,14 +39,6 @@ fn gateway_and_route() -> String {
         route_builders::node_port("apps/echo", 80, 30080),
         route,
     ]))
-}
-
-fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/../translate/tests/fixtures/certificates/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// `apps/web-tls` as cert-manager writes it: its annotations and label, `ca.crt` beside
@@ -215,22 +208,7 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
     let vpc_id = support::aws::vpc(&sdk).await.id;
 
     // A certificate gantry did not import, though it carries the cluster tag: never touched.
-    let foreign = acm
-        .import_certificate()
-        .certificate(aws_sdk_acm::primitives::Blob::new(fixture("ec384.crt")))
-        .private_key(aws_sdk_acm::primitives::Blob::new(fixture("ec384.key")))
-        .tags(
-            aws_sdk_acm::types::Tag::builder()
-                .key(CLUSTER_TAG)
-                .value(&cluster)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("import the foreign certificate")
-        .certificate_arn
-        .expect("ARN");
+    let foreign = import_tagged(&acm, "ec384.crt", "ec384.key", (CLUSTER_TAG, &cluster)).await;
 
     // The deployer reads certificates from the controller's Secret cache, as in a cluster.
     let secrets = gantry_controller::referenced::SecretCache::default();

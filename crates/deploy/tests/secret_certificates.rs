@@ -11,17 +11,9 @@ use gantry_deploy::{
     Operation, SECRET_TAG,
 };
 use gantry_model::*;
-use gantry_testkit::acm::certificate_tags;
+use gantry_testkit::acm::{certificate_fixture as fixture, certificate_tags, import_tagged};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-
-fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/../translate/tests/fixtures/certificates/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn pair(crt: &str, key: &str) -> ImportMaterial {
     ImportMaterial {
@@ -95,22 +87,7 @@ async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
 
     // A certificate gantry did not import, even though it carries the cluster tag: no Secret
     // tag. It is on a listener first, then configured away; it must survive.
-    let foreign = acm
-        .import_certificate()
-        .certificate(aws_sdk_acm::primitives::Blob::new(fixture("ec384.crt")))
-        .private_key(aws_sdk_acm::primitives::Blob::new(fixture("ec384.key")))
-        .tags(
-            aws_sdk_acm::types::Tag::builder()
-                .key(CLUSTER_TAG)
-                .value(&fx.cluster)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("import foreign certificate")
-        .certificate_arn
-        .expect("ARN");
+    let foreign = import_tagged(&acm, "ec384.crt", "ec384.key", (CLUSTER_TAG, &fx.cluster)).await;
 
     let secrets = Arc::new(Secrets::default());
     secrets.put("web/tls", "fp-rsa", pair("rsa.crt", "rsa.key"));
