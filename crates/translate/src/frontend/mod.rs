@@ -237,6 +237,25 @@ pub fn joined(problems: &[(Reason, String)]) -> String {
         .join("; ")
 }
 
+/// A validation block's `caCertificateRefs` as (group, kind, namespace, name): the default and
+/// the per-port blocks are two generated types with the same fields.
+macro_rules! ca_refs {
+    ($validation:expr) => {
+        $validation
+            .ca_certificate_refs
+            .iter()
+            .map(|r| {
+                (
+                    r.group.clone(),
+                    r.kind.clone(),
+                    r.namespace.clone(),
+                    r.name.clone(),
+                )
+            })
+            .collect()
+    };
+}
+
 /// Every validation block of the Gateway: `default` first, then `perPort` in order.
 fn validations(gateway: &Gateway) -> Vec<Validation> {
     let Some(f) = gateway.spec.tls.as_ref().and_then(|t| t.frontend.as_ref()) else {
@@ -247,18 +266,7 @@ fn validations(gateway: &Gateway) -> Vec<Validation> {
         out.push(Validation {
             at: "spec.tls.frontend.default".into(),
             insecure_fallback: v.mode == Some(DefaultMode::AllowInsecureFallback),
-            refs: v
-                .ca_certificate_refs
-                .iter()
-                .map(|r| {
-                    (
-                        r.group.clone(),
-                        r.kind.clone(),
-                        r.namespace.clone(),
-                        r.name.clone(),
-                    )
-                })
-                .collect(),
+            refs: ca_refs!(v),
         });
     }
     for p in f.per_port.iter().flatten() {
@@ -266,18 +274,7 @@ fn validations(gateway: &Gateway) -> Vec<Validation> {
             out.push(Validation {
                 at: format!("spec.tls.frontend.perPort[port {}]", p.port),
                 insecure_fallback: v.mode == Some(PerPortMode::AllowInsecureFallback),
-                refs: v
-                    .ca_certificate_refs
-                    .iter()
-                    .map(|r| {
-                        (
-                            r.group.clone(),
-                            r.kind.clone(),
-                            r.namespace.clone(),
-                            r.name.clone(),
-                        )
-                    })
-                    .collect(),
+                refs: ca_refs!(v),
             });
         }
     }
