@@ -49,12 +49,12 @@ where
         )
     };
     let identity = format!("{} {}", object(), api.resource_url());
-    // A cache still at the version this process last patched from has not seen that write
-    // yet: comparing against it could skip a write the server needs (after a watch outage,
-    // say). Read the object instead.
-    let mut current: Option<Arc<K>> = cached.filter(|c| {
-        patched_from(&identity).is_none_or(|rv| rv != hash(&c.meta().resource_version))
-    });
+    // The cache is trusted only at the version whose status this process last saw the server
+    // hold (its own patch's result, or a read). A cache behind that, or moved on by someone
+    // else's write, may hold a status the server no longer has: comparing against it could
+    // skip a write the server needs (after a watch outage, say). Read the object instead.
+    let mut current: Option<Arc<K>> = cached
+        .filter(|c| verified(&identity).is_none_or(|rv| rv == hash(&c.meta().resource_version)));
     for _ in 0..ATTEMPTS {
         let obj = match current.take() {
             Some(o) => o,
@@ -74,6 +74,7 @@ where
         let new = compute(previous);
         // Null: nothing to say about this object.
         if new.is_null() || Some(&new) == previous {
+            remember_verified(&identity, &obj.meta().resource_version);
             return Ok(Written::Unchanged);
         }
         let patch = json!({
@@ -84,8 +85,8 @@ where
             .patch_status(name, &merge_params(), &Patch::Merge(&patch))
             .await
         {
-            Ok(_) => {
-                remember_patched_from(&identity, &obj.meta().resource_version);
+            Ok(patched) => {
+                remember_verified(&identity, &patched.meta().resource_version);
                 return Ok(Written::Patched);
             }
             Err(kube::Error::Api(e)) if e.code == 409 => {
@@ -106,12 +107,13 @@ where
     })
 }
 
-/// The resourceVersion each object's last status patch by this process was made from, by
-/// kind, collection URL and name. One entry per object written, for the process's life: both
-/// are kept as hashes (16 bytes an entry, where the strings were over 100 on a cluster of
-/// 18,000 routes). Two objects of one hash (odds of about 1e-10 among 100,000) share an
-/// entry: the cache of one of them may then be trusted when it should have been read again.
-static PATCHED_FROM: std::sync::LazyLock<Mutex<HashMap<u64, u64>>> =
+/// The resourceVersion at which this process last saw each object's status on the server (the
+/// result of its own patch, or an object it read or compared), by kind, collection URL and
+/// name. One entry per object written, for the process's life: both are kept as hashes (16
+/// bytes an entry, where the strings were over 100 on a cluster of 18,000 routes). Two objects
+/// of one hash (odds of about 1e-10 among 100,000) share an entry: one of them may then be read
+/// again when its cache could have been trusted, or the reverse.
+static VERIFIED: std::sync::LazyLock<Mutex<HashMap<u64, u64>>> =
     std::sync::LazyLock::new(Default::default);
 
 fn hash(v: impl std::hash::Hash) -> u64 {
@@ -121,16 +123,16 @@ fn hash(v: impl std::hash::Hash) -> u64 {
     h.finish()
 }
 
-fn patched_from(identity: &str) -> Option<u64> {
-    PATCHED_FROM
+fn verified(identity: &str) -> Option<u64> {
+    VERIFIED
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .get(&hash(identity))
         .copied()
 }
 
-fn remember_patched_from(identity: &str, rv: &Option<String>) {
-    PATCHED_FROM
+fn remember_verified(identity: &str, rv: &Option<String>) {
+    VERIFIED
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(hash(identity), hash(rv));
