@@ -4,6 +4,7 @@ use crate::client::{CallCounter, Clients, RateLimit, load_config};
 use crate::diff::rule::PriorityMode;
 use crate::discover;
 use crate::error::Result;
+use crate::heap_step::heap_step;
 use crate::ownership::{self, Owner};
 use crate::report::Report;
 use crate::run::Run;
@@ -178,7 +179,7 @@ impl Deployer {
             owner,
             &self.strict_priorities,
         );
-        let result = sync::apply(&mut run, stack).await;
+        let result = heap_step(|| sync::apply(&mut run, stack)).await;
         let mut report = run.into_report();
         report.mutating_calls = self.clients.calls.mutating() - before;
         result.map(|()| report)

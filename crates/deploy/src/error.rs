@@ -295,16 +295,18 @@ impl Error {
 
 /// Awaits one AWS SDK request (`builder.send()`); its error becomes an [`Error::Call`] naming
 /// `op` and `what`. Reads go through here; mutating calls through `Run::send`, which counts them.
-pub(crate) async fn send<T, E, R>(
+/// Boxed so that a call site keeps a pointer, not the SDK's large future (see
+/// [`crate::heap_step`]).
+pub(crate) fn send<T, E, R>(
     op: Operation,
     what: &str,
     request: impl Future<Output = std::result::Result<T, SdkError<E, R>>>,
-) -> Result<T>
+) -> std::pin::Pin<Box<impl Future<Output = Result<T>>>>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: fmt::Debug + Send + Sync + 'static,
 {
-    request.await.map_err(|e| Error::call(op, what, e))
+    Box::pin(async move { request.await.map_err(|e| Error::call(op, what, e)) })
 }
 
 /// The items of every page of a paginated read (`paginator.send().collect()`; `items_of` picks

@@ -25,6 +25,7 @@ mod deployer;
 pub mod diff;
 pub mod discover;
 mod error;
+mod heap_step;
 mod imported;
 mod named;
 pub mod ownership;

@@ -11,6 +11,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use gantry_model::Tags;
 use std::collections::BTreeSet;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The state of one apply or delete: clients, settings, who owns what, and the report.
@@ -73,19 +74,22 @@ impl<'a> Run<'a> {
     }
 
     /// [`Run::mutate`] for one AWS SDK call: its error becomes an [`Error::Call`] naming
-    /// `op` and `what`.
-    pub async fn send<T, E, R>(
+    /// `op` and `what`. Boxed, as every step's AWS calls are (see [`crate::heap_step`]): the
+    /// SDK's futures are large, and this is how each call site keeps only a pointer to one.
+    pub fn send<T, E, R>(
         &mut self,
         op: Operation,
         what: &str,
         call: impl Future<Output = std::result::Result<T, SdkError<E, R>>>,
-    ) -> Result<Option<T>>
+    ) -> Pin<Box<impl Future<Output = Result<Option<T>>>>>
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
-        self.mutate(op, what, crate::error::send(op, what, call))
-            .await
+        Box::pin(async move {
+            self.mutate(op, what, crate::error::send(op, what, call))
+                .await
+        })
     }
 
     /// Every mutating call goes through here: in a dry run it is only reported (None); a call

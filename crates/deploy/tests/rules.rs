@@ -225,3 +225,22 @@ async fn large_reprioritisation_routes_every_request_like_old_or_new_strict() {
 async fn large_reprioritisation_routes_every_request_like_old_or_new_after_fallback() {
     reprioritise(None, "rauto").await;
 }
+
+/// The deployer's futures stay small. A debug build once needed more than a test thread's
+/// 2 MiB for one apply: every future a step awaited took a stack slot in its caller's poll,
+/// nested AWS SDK futures included. The same large change must run on half of that.
+#[test]
+fn a_large_rule_change_runs_on_a_1_mib_stack() {
+    std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(reprioritise(None, "rstack"))
+        })
+        .expect("thread")
+        .join()
+        .expect("the change applied on a 1 MiB stack");
+}

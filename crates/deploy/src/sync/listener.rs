@@ -10,6 +10,7 @@ use crate::convert::{tags_to_elb, to_sdk_protocol};
 use crate::diff::listener::changes;
 use crate::discover::listener::{self as discover, ActualListener};
 use crate::error::{ErrorClass, Operation, Result};
+use crate::heap_step::heap_step;
 use crate::report::{ChangeKind, ResourceKind};
 use crate::run::Run;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -69,7 +70,7 @@ pub async fn apply(
                 (a.arn, a.rules)
             }
         };
-        rule::apply(run, &arn, desired.port, rules, &desired.rules, tg_arns).await?;
+        heap_step(|| rule::apply(run, &arn, desired.port, rules, &desired.rules, tg_arns)).await?;
     }
     tags::apply_elb(run, tag_updates).await?;
     Ok(actual)

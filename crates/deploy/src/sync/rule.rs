@@ -12,6 +12,7 @@ use crate::diff::rule::{ExistingRule, PriorityMode, RuleCall, RuleRef, WantedRul
 use crate::diff::tags::tag_changes;
 use crate::discover::{elb_tags, listener::ActualRule, listener::rules as describe_rules};
 use crate::error::{Error, ErrorClass, Operation, Result};
+use crate::heap_step::heap_step;
 use crate::report::{ChangeKind, ResourceKind};
 use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -55,7 +56,7 @@ pub async fn apply(
             .collect();
         let mode = run.priority_mode();
         let plan = plan(&existing, &wanted, mode);
-        match execute(run, listener_arn, port, &plan.calls, desired, &wanted).await {
+        match heap_step(|| execute(run, listener_arn, port, &plan.calls, desired, &wanted)).await {
             Ok(()) => {
                 let resource_key = run.owner.resource_key();
                 let updates = plan
