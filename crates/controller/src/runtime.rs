@@ -66,8 +66,11 @@ pub async fn run_with_secrets<D: Deploy>(
     on_started: impl FnOnce(Handle),
 ) -> Result<()> {
     let shutdown = shutdown.shared();
-    let calls = deploy.clone();
-    let metrics = Arc::new(Metrics::new(Some(Box::new(move || calls.call_counts()))));
+    let (calls, waited) = (deploy.clone(), deploy.clone());
+    let metrics = Arc::new(
+        Metrics::new(Some(Box::new(move || calls.call_counts())))
+            .with_rate_limit_waited(Box::new(move || waited.rate_limit_waited())),
+    );
     let (stores, writers) = Stores::with_secrets(secrets);
     // The kind watches, and the watchers of referenced Secrets and ConfigMaps.
     let listener_sets = config.translate.listener_sets;
