@@ -1,6 +1,7 @@
 //! A new leader's round: every Gateway, GatewayClass and TargetGroupBinding reconciled once,
-//! first the Gateways this replica saw change shortly before it took over (crate::missed),
-//! then those whose status is behind their spec, then the others.
+//! first the Gateways this replica saw change shortly before it took over (crate::missed) —
+//! alone, the rest waiting until they are done — then those whose status is behind their
+//! spec, then the others.
 //!
 //! The round is paced: it keeps at most a controller's concurrency of its requests waiting or
 //! running ([`Outstanding`]). Handed over all at once, the requests would fill the kube
@@ -102,16 +103,18 @@ async fn run(r: &Round) {
     let mut rest: Vec<Arc<Gateway>> = r.stores.gateways.state();
     rest.retain(|g| !missed.contains(&ObjectKey::of(&g.metadata)));
     rest.sort_by_key(|g| !is_behind(g));
-    let gateways = missed
-        .into_iter()
-        .chain(rest.iter().map(|g| ObjectKey::of(&g.metadata)));
-    for key in gateways {
-        r.outstanding.below("Gateway", r.window).await;
-        if !*r.leader.borrow() {
-            return;
-        }
-        r.outstanding.add("Gateway", &key);
-        r.queues.gateway(&key).await;
+    let first = !missed.is_empty();
+    if !send_gateways(r, missed).await {
+        return;
+    }
+    if first {
+        // The changed Gateways have the client-side AWS rate limit to themselves: the round's
+        // other reconciles would take most of its tokens.
+        r.outstanding.below("Gateway", 1).await;
+    }
+    let rest = rest.iter().map(|g| ObjectKey::of(&g.metadata)).collect();
+    if !send_gateways(r, rest).await {
+        return;
     }
     for c in r.stores.gateway_classes.state() {
         r.queues
@@ -127,6 +130,19 @@ async fn run(r: &Round) {
         r.outstanding.add("TargetGroupBinding", &key);
         r.queues.binding(&key).await;
     }
+}
+
+/// Requests reconciles of `keys`, paced; false once this replica no longer leads.
+async fn send_gateways(r: &Round, keys: Vec<ObjectKey>) -> bool {
+    for key in keys {
+        r.outstanding.below("Gateway", r.window).await;
+        if !*r.leader.borrow() {
+            return false;
+        }
+        r.outstanding.add("Gateway", &key);
+        r.queues.gateway(&key).await;
+    }
+    true
 }
 
 /// Whether a Gateway's `Programmed` condition is missing, not true, or older than its spec.

@@ -12,25 +12,30 @@ use gantry_model::{LoadBalancerType, SecretCertificate, Stack, Target};
 use gantry_targets::Deployed;
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::apiserver::FakeApi;
 use support::deploy::FakeDeploy;
 use support::*;
+use tokio::time::Instant;
 
 const LIMIT: Duration = Duration::from_secs(600);
 const GATEWAYS: usize = 40;
 /// What one apply takes: a fresh leader's full reconcile of a Gateway behind the rate limit.
 const APPLY: Duration = Duration::from_secs(3);
 
-/// [`FakeDeploy`] whose applies take [`APPLY`] (recorded when they start).
-struct Slow(FakeDeploy);
+/// [`FakeDeploy`] whose applies take [`APPLY`] (recorded there when they start), and when
+/// each ran.
+struct Slow(FakeDeploy, Mutex<Vec<(String, Instant, Instant)>>);
 
 impl Deploy for Slow {
     fn apply<'a>(&'a self, stack: &'a Stack) -> BoxFuture<'a, gantry_deploy::Result<Report>> {
         Box::pin(async move {
+            let start = Instant::now();
             let report = self.0.apply(stack).await;
             tokio::time::sleep(APPLY).await;
+            let span = (stack.gateway.clone(), start, Instant::now());
+            self.1.lock().unwrap().push(span);
             report
         })
     }
@@ -140,7 +145,7 @@ async fn a_new_leader_applies_the_changed_gateways_before_the_rest_of_its_round(
     let window = usize::from(replica("x").concurrency);
     let a = start(&api, Arc::new(FakeDeploy::default()), replica("a")).await;
     eventually("a leads", LIMIT, || *a.handle.leader.borrow()).await;
-    let b_deploy = Arc::new(Slow(FakeDeploy::default()));
+    let b_deploy = Arc::new(Slow(FakeDeploy::default(), Mutex::default()));
     let b = start(&api, b_deploy.clone(), replica("b")).await;
     api.apply_yaml(&cluster());
     eventually("every Gateway programmed by a", LIMIT, || {
@@ -164,9 +169,20 @@ async fn a_new_leader_applies_the_changed_gateways_before_the_rest_of_its_round(
     })
     .await;
     let first = applied(&b_deploy.0);
+    assert_eq!(
+        first[0], "g20",
+        "the Gateway changed during the failover is applied first: {first:?}"
+    );
+    let spans = b_deploy.1.lock().unwrap().clone();
+    let (_, _, g20_done) = spans
+        .iter()
+        .find(|(g, _, _)| g == "apps/g20")
+        .expect("g20's apply finished");
     assert!(
-        first[..window].contains(&"g20".to_string()),
-        "the Gateway changed during the failover is among the first applied: {first:?}"
+        spans
+            .iter()
+            .all(|(g, start, _)| g == "apps/g20" || start >= g20_done),
+        "and alone, the round's others after it: {spans:?}"
     );
     assert!(
         b_deploy
