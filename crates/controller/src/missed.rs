@@ -1,5 +1,5 @@
-//! Gateways whose changes a standby replica saw but could not reconcile (it did not hold the
-//! lease). A replica that becomes the leader reconciles first those it saw change shortly
+//! Objects (Gateways, TargetGroupBindings, by kind) whose changes a standby replica saw but
+//! could not reconcile (it did not hold the lease). A replica that becomes the leader reconciles first those it saw change shortly
 //! before (crate::round), latest first: the changes made around a failover are the ones most
 //! likely waiting, and a full round of every Gateway behind the client-side AWS rate limit
 //! takes minutes at scale.
@@ -16,26 +16,29 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 #[derive(Clone, Default)]
-pub struct Missed(Arc<Mutex<HashMap<ObjectKey, Instant>>>);
+pub struct Missed(Arc<Mutex<HashMap<Noted, Instant>>>);
+
+/// An object's kind and key.
+pub type Noted = (&'static str, ObjectKey);
 
 impl Missed {
-    pub fn note(&self, key: &ObjectKey) {
-        self.lock().insert(key.clone(), Instant::now());
+    pub fn note(&self, kind: &'static str, key: &ObjectKey) {
+        self.lock().insert((kind, key.clone()), Instant::now());
     }
 
-    /// The Gateways noted within `horizon` before now, latest first, forgetting every note.
-    pub fn take(&self, horizon: Duration) -> Vec<ObjectKey> {
+    /// The objects noted within `horizon` before now, latest first, forgetting every note.
+    pub fn take(&self, horizon: Duration) -> Vec<Noted> {
         let now = Instant::now();
-        let mut recent: Vec<(Instant, ObjectKey)> = std::mem::take(&mut *self.lock())
+        let mut recent: Vec<(Instant, Noted)> = std::mem::take(&mut *self.lock())
             .into_iter()
             .filter(|(_, at)| now.duration_since(*at) <= horizon)
-            .map(|(key, at)| (at, key))
+            .map(|(noted, at)| (at, noted))
             .collect();
         recent.sort_by(|a, b| b.cmp(a));
-        recent.into_iter().map(|(_, key)| key).collect()
+        recent.into_iter().map(|(_, noted)| noted).collect()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ObjectKey, Instant>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Noted, Instant>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -47,16 +50,19 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn recent_notes_are_taken_once_latest_first() {
         let m = Missed::default();
-        m.note(&ObjectKey::new("a", "old"));
+        m.note("Gateway", &ObjectKey::new("a", "old"));
         tokio::time::sleep(Duration::from_secs(60)).await;
-        m.note(&ObjectKey::new("a", "x"));
+        m.note("Gateway", &ObjectKey::new("a", "x"));
         tokio::time::sleep(Duration::from_secs(1)).await;
-        m.note(&ObjectKey::new("b", "y"));
+        m.note("TargetGroupBinding", &ObjectKey::new("b", "y"));
         tokio::time::sleep(Duration::from_secs(1)).await;
-        m.note(&ObjectKey::new("a", "x"));
+        m.note("Gateway", &ObjectKey::new("a", "x"));
         assert_eq!(
             m.take(Duration::from_secs(30)),
-            [ObjectKey::new("a", "x"), ObjectKey::new("b", "y")]
+            [
+                ("Gateway", ObjectKey::new("a", "x")),
+                ("TargetGroupBinding", ObjectKey::new("b", "y"))
+            ]
         );
         assert!(m.take(Duration::from_secs(3600)).is_empty());
     }

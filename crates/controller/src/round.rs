@@ -1,10 +1,10 @@
 //! A new leader's round: every Gateway, GatewayClass and TargetGroupBinding reconciled once,
 //! first the Gateways this replica saw change shortly before it took over (crate::missed) —
-//! alone, the rest waiting until they are done — then those whose status is behind their
-//! spec, then the others.
+//! alone, the rest waiting until they are done — and the bindings it saw change, then the
+//! Gateways whose status is behind their spec, then the other Gateways, classes and bindings.
 //!
-//! The round is paced: it keeps at most a controller's concurrency of its requests waiting or
-//! running ([`Outstanding`]). Handed over all at once, the requests would fill the kube
+//! The round's Gateways are paced: it keeps at most a controller's concurrency of them waiting
+//! or running ([`Outstanding`]). Handed over all at once, the requests would fill the kube
 //! controller's queue, which, once every slot is busy, gives out waiting objects in no
 //! particular order (a hash set) — the Gateway changed during the failover, and any change
 //! made during the round, would wait behind a random share of hundreds of full reconciles,
@@ -26,7 +26,8 @@ use tokio::sync::watch;
 /// anyway (a request for an object deleted meanwhile is never reconciled).
 pub const STALL: Duration = Duration::from_secs(60);
 
-/// The round's requests not yet reconciled, by kind ("Gateway", "TargetGroupBinding").
+/// The round's requests not yet reconciled, by kind (only its Gateways are paced; the kind keeps
+/// another kind's reconcile of the same key from freeing a slot).
 #[derive(Clone)]
 pub struct Outstanding(watch::Sender<HashSet<(&'static str, ObjectKey)>>);
 
@@ -76,7 +77,7 @@ pub struct Round {
     pub metrics: Arc<Metrics>,
     /// Reconciles of one kind at once: the round keeps this many of its requests ahead.
     pub window: usize,
-    /// Gateways noted as missed this long before the takeover go first (crate::missed).
+    /// Objects noted as missed this long before the takeover go first (crate::missed).
     pub missed_horizon: Duration,
 }
 
@@ -100,17 +101,31 @@ pub async fn on_leading(mut r: Round) {
 
 async fn run(r: &Round) {
     let missed = r.missed.take(r.missed_horizon);
+    let of_kind = |kind: &str| -> Vec<ObjectKey> {
+        missed
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, key)| key.clone())
+            .collect()
+    };
+    let (missed_gateways, missed_bindings) = (of_kind("Gateway"), of_kind("TargetGroupBinding"));
     let mut rest: Vec<Arc<Gateway>> = r.stores.gateways.state();
-    rest.retain(|g| !missed.contains(&ObjectKey::of(&g.metadata)));
+    rest.retain(|g| !missed_gateways.contains(&ObjectKey::of(&g.metadata)));
     rest.sort_by_key(|g| !is_behind(g));
-    let first = !missed.is_empty();
-    if !send_gateways(r, missed).await {
+    let first = !missed_gateways.is_empty();
+    if !send_gateways(r, missed_gateways).await {
         return;
     }
     if first {
         // The changed Gateways have the client-side AWS rate limit to themselves: the round's
         // other reconciles would take most of its tokens.
         r.outstanding.below("Gateway", 1).await;
+    }
+    // Bindings have a controller of their own and cost a call or two each: not paced (their
+    // debounce would hold each paced request a second). Those changed around the takeover
+    // go now, the others after the Gateways.
+    for key in &missed_bindings {
+        r.queues.binding(key).await;
     }
     let rest = rest.iter().map(|g| ObjectKey::of(&g.metadata)).collect();
     if !send_gateways(r, rest).await {
@@ -123,12 +138,9 @@ async fn run(r: &Round) {
     }
     for b in r.stores.target_group_bindings.state() {
         let key = ObjectKey::of(&b.metadata);
-        r.outstanding.below("TargetGroupBinding", r.window).await;
-        if !*r.leader.borrow() {
-            return;
+        if !missed_bindings.contains(&key) {
+            r.queues.binding(&key).await;
         }
-        r.outstanding.add("TargetGroupBinding", &key);
-        r.queues.binding(&key).await;
     }
 }
 

@@ -51,7 +51,7 @@ pub struct Context<D> {
     pub unix_now: fn() -> Option<i64>,
     /// The worker security group rules last synced (rules.rs).
     worker_rules: Mutex<Option<Vec<gantry_deploy::BackendRule>>>,
-    /// Gateways triggered while this replica did not lead (crate::missed).
+    /// Objects triggered while this replica did not lead (crate::missed).
     pub(crate) missed: crate::missed::Missed,
     /// The new leader's round waits for its requests' reconciles (crate::round).
     pub(crate) outstanding: crate::round::Outstanding,
@@ -198,9 +198,7 @@ async fn gated<D: Deploy>(
     // However this ends, the request is no longer the round's to wait for.
     let _round = RoundDone(ctx, kind, key);
     if !*ctx.leader.borrow() {
-        if kind == "Gateway" {
-            ctx.missed.note(key);
-        }
+        ctx.missed.note(kind, key);
         return Ok(Action::await_change());
     }
     let started = tokio::time::Instant::now();
