@@ -70,6 +70,11 @@ pub trait Deploy: Send + Sync + 'static {
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {
         BTreeMap::new()
     }
+
+    /// The time AWS calls have waited for the client-side rate limit so far, for the metrics.
+    fn rate_limit_waited(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
 }
 
 impl Deploy for Deployer {
@@ -150,5 +155,9 @@ impl Deploy for Deployer {
 
     fn call_counts(&self) -> BTreeMap<(String, String), u64> {
         Deployer::call_counts(self)
+    }
+
+    fn rate_limit_waited(&self) -> std::time::Duration {
+        Deployer::rate_limit_waited(self)
     }
 }

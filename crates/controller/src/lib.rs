@@ -32,6 +32,7 @@ pub mod programmed;
 pub mod reconcile;
 pub mod referenced;
 pub mod retry;
+mod round;
 pub mod route_parents;
 mod runtime;
 pub mod server;

@@ -28,6 +28,9 @@ struct Series {
 /// AWS calls by (service, operation), read at scrape time from the deployer.
 pub type AwsCalls = Box<dyn Fn() -> BTreeMap<(String, String), u64> + Send + Sync>;
 
+/// The time AWS calls waited for the client-side rate limit, read at scrape time.
+pub type RateLimitWaited = Box<dyn Fn() -> std::time::Duration + Send + Sync>;
+
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<Series>,
@@ -36,6 +39,7 @@ pub struct Metrics {
     queued: Mutex<BTreeSet<String>>,
     leader: AtomicBool,
     aws_calls: Option<AwsCalls>,
+    rate_limit_waited: Option<RateLimitWaited>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -50,6 +54,11 @@ impl Metrics {
             aws_calls,
             ..Metrics::default()
         }
+    }
+
+    pub fn with_rate_limit_waited(mut self, waited: RateLimitWaited) -> Self {
+        self.rate_limit_waited = Some(waited);
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Series> {
@@ -228,6 +237,19 @@ impl Metrics {
                 );
             }
         }
+        if let Some(waited) = &self.rate_limit_waited {
+            header(
+                &mut out,
+                "gantry_aws_rate_limit_wait_seconds_total",
+                "counter",
+                "Time AWS calls waited for the client-side rate limit, summed over calls.",
+            );
+            let _ = writeln!(
+                out,
+                "gantry_aws_rate_limit_wait_seconds_total {}",
+                waited().as_secs_f64()
+            );
+        }
         out
     }
 }
@@ -246,7 +268,8 @@ mod tests {
             [(("ELBv2".to_string(), "CreateLoadBalancer".to_string()), 2)]
                 .into_iter()
                 .collect()
-        })));
+        })))
+        .with_rate_limit_waited(Box::new(|| Duration::from_millis(1500)));
         m.reconciled("Gateway", Duration::from_millis(300), None);
         m.reconciled("Gateway", Duration::from_secs(3), Some("aws_transient"));
         let text = m.render();
@@ -268,5 +291,6 @@ mod tests {
         assert!(text.contains(
             "gantry_aws_calls_total{service=\"ELBv2\",operation=\"CreateLoadBalancer\"} 2"
         ));
+        assert!(text.contains("gantry_aws_rate_limit_wait_seconds_total 1.5"));
     }
 }

@@ -14,8 +14,6 @@ use crate::server::{self, Admin};
 use crate::stores::Stores;
 use crate::watch::{Readiness, WatchContext};
 use futures::{FutureExt, StreamExt};
-use gantry_api::gateway::Gateway;
-use gantry_snapshot::ObjectKey;
 use k8s_openapi::api::coordination::v1::Lease;
 use kube::Client;
 use kube::api::Api;
@@ -68,8 +66,11 @@ pub async fn run_with_secrets<D: Deploy>(
     on_started: impl FnOnce(Handle),
 ) -> Result<()> {
     let shutdown = shutdown.shared();
-    let calls = deploy.clone();
-    let metrics = Arc::new(Metrics::new(Some(Box::new(move || calls.call_counts()))));
+    let (calls, waited) = (deploy.clone(), deploy.clone());
+    let metrics = Arc::new(
+        Metrics::new(Some(Box::new(move || calls.call_counts())))
+            .with_rate_limit_waited(Box::new(move || waited.rate_limit_waited())),
+    );
     let (stores, writers) = Stores::with_secrets(secrets);
     // The kind watches, and the watchers of referenced Secrets and ConfigMaps.
     let listener_sets = config.translate.listener_sets;
@@ -171,13 +172,21 @@ pub async fn run_with_secrets<D: Deploy>(
         queues.clone(),
     )));
     let missed = crate::missed::Missed::default();
-    tasks.0.push(tokio::spawn(on_leading(
-        missed.clone(),
-        stores.clone(),
-        ready.clone(),
-        leader_rx.clone(),
-        queues,
-        metrics.clone(),
+    let outstanding = crate::round::Outstanding::default();
+    tasks.0.push(tokio::spawn(crate::round::on_leading(
+        crate::round::Round {
+            missed: missed.clone(),
+            outstanding: outstanding.clone(),
+            stores: stores.clone(),
+            ready: ready.clone(),
+            leader: leader_rx.clone(),
+            queues,
+            metrics: metrics.clone(),
+            window: usize::from(config.concurrency.max(1)),
+            // The old leader renewed within a lease duration before the takeover; what changed
+            // in the duration before that it may not have reached either.
+            missed_horizon: config.lease.duration * 2,
+        },
     )));
 
     let mut admin_addr = None;
@@ -210,6 +219,7 @@ pub async fn run_with_secrets<D: Deploy>(
         leader_rx.clone(),
     );
     ctx.missed = missed;
+    ctx.outstanding = outstanding;
     let ctx = Arc::new(ctx);
     on_started(Handle {
         metrics,
@@ -282,102 +292,5 @@ impl Drop for Tasks {
         for t in &self.0 {
             t.abort();
         }
-    }
-}
-
-/// Each time this replica becomes the leader (and once the caches are filled), every Gateway
-/// and GatewayClass is reconciled — first the Gateways whose changes this replica saw while
-/// standing by (crate::missed), then those whose status is behind their spec, so that a new
-/// leader handles what changed during the failover before the periodic repairs.
-async fn on_leading(
-    missed: crate::missed::Missed,
-    stores: Stores,
-    ready: Arc<Readiness>,
-    mut leader: channel::Receiver<bool>,
-    queues: Queues,
-    metrics: Arc<Metrics>,
-) {
-    loop {
-        if leader.wait_for(|l| *l).await.is_err() {
-            return;
-        }
-        metrics.set_leader(true);
-        while !ready.is_ready() {
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        let first = missed.take();
-        for key in &first {
-            queues.gateway(key).await;
-        }
-        let mut all: Vec<Arc<Gateway>> = stores.gateways.state();
-        all.retain(|g| !first.contains(&ObjectKey::of(&g.metadata)));
-        all.sort_by_key(|g| !is_behind(g));
-        for g in &all {
-            queues.gateway(&ObjectKey::of(&g.metadata)).await;
-        }
-        for c in stores.gateway_classes.state() {
-            queues
-                .class(c.metadata.name.as_deref().unwrap_or_default())
-                .await;
-        }
-        for b in stores.target_group_bindings.state() {
-            queues.binding(&ObjectKey::of(&b.metadata)).await;
-        }
-        if leader.wait_for(|l| !*l).await.is_err() {
-            return;
-        }
-        metrics.set_leader(false);
-    }
-}
-
-/// Whether a Gateway's `Programmed` condition is missing, not true, or older than its spec.
-fn is_behind(g: &Gateway) -> bool {
-    let generation = g.metadata.generation;
-    !g.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|c| c.iter().find(|c| c.type_ == "Programmed"))
-        .is_some_and(|c| {
-            c.status == "True" && Some(c.observed_generation.unwrap_or(0)) == generation
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn gateway(name: &str, generation: i64, programmed: Option<(&str, i64)>) -> Gateway {
-        let mut g: Gateway = serde_json::from_value(serde_json::json!({
-            "apiVersion": "gateway.networking.k8s.io/v1",
-            "kind": "Gateway",
-            "metadata": {"name": name, "namespace": "ns", "generation": generation},
-            "spec": {"gatewayClassName": "alb", "listeners": []},
-        }))
-        .unwrap();
-        if let Some((status, observed)) = programmed {
-            g.status = serde_json::from_value(serde_json::json!({
-                "conditions": [{"type": "Programmed", "status": status, "reason": "Programmed",
-                                "message": "", "observedGeneration": observed,
-                                "lastTransitionTime": "2024-01-01T00:00:00Z"}],
-            }))
-            .unwrap();
-        }
-        g
-    }
-
-    #[test]
-    fn gateways_behind_their_spec_are_reconciled_first_after_a_failover() {
-        let mut all = [
-            gateway("current", 2, Some(("True", 2))),
-            gateway("edited", 3, Some(("True", 2))),
-            gateway("failed", 1, Some(("False", 1))),
-            gateway("new", 1, None),
-        ];
-        all.sort_by_key(|g| !is_behind(g));
-        let order: Vec<_> = all
-            .iter()
-            .map(|g| g.metadata.name.clone().unwrap())
-            .collect();
-        assert_eq!(order, ["edited", "failed", "new", "current"]);
     }
 }

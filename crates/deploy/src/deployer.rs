@@ -128,6 +128,11 @@ impl Deployer {
         self.clients.calls.counts()
     }
 
+    /// The time AWS calls have waited for the client-side rate limit so far, summed over calls.
+    pub fn rate_limit_waited(&self) -> std::time::Duration {
+        self.clients.rate_limit.waited()
+    }
+
     pub fn calls(&self) -> &CallCounter {
         &self.clients.calls
     }

@@ -51,8 +51,10 @@ pub struct Context<D> {
     pub unix_now: fn() -> Option<i64>,
     /// The worker security group rules last synced (rules.rs).
     worker_rules: Mutex<Option<Vec<gantry_deploy::BackendRule>>>,
-    /// Gateways triggered while this replica did not lead (crate::missed).
+    /// Objects triggered while this replica did not lead (crate::missed).
     pub(crate) missed: crate::missed::Missed,
+    /// The new leader's round waits for its requests' reconciles (crate::round).
+    pub(crate) outstanding: crate::round::Outstanding,
 }
 
 impl<D: Deploy> Context<D> {
@@ -78,6 +80,7 @@ impl<D: Deploy> Context<D> {
             unix_now: crate::certificates::unix_now,
             worker_rules: Mutex::new(None),
             missed: crate::missed::Missed::default(),
+            outstanding: crate::round::Outstanding::default(),
         }
     }
 
@@ -192,10 +195,10 @@ async fn gated<D: Deploy>(
     work: impl Future<Output = Result<Action>>,
 ) -> Result<Action> {
     ctx.metrics.dequeued(&key.to_string());
+    // However this ends, the request is no longer the round's to wait for.
+    let _round = RoundDone(ctx, kind, key);
     if !*ctx.leader.borrow() {
-        if kind == "Gateway" {
-            ctx.missed.note(key);
-        }
+        ctx.missed.note(kind, key);
         return Ok(Action::await_change());
     }
     let started = tokio::time::Instant::now();
@@ -219,6 +222,15 @@ async fn gated<D: Deploy>(
         Err(e) => tracing::warn!(%key, kind, error = %e, "reconcile failed"),
     }
     result
+}
+
+/// Tells the round (crate::round) that a reconcile finished when dropped.
+struct RoundDone<'a, D>(&'a Context<D>, &'static str, &'a ObjectKey);
+
+impl<D> Drop for RoundDone<'_, D> {
+    fn drop(&mut self) {
+        self.0.outstanding.done(self.1, self.2);
+    }
 }
 
 /// After a failure: retry by the error's class (crate::retry). A change to anything the

@@ -105,6 +105,8 @@ pub struct Clients {
     pub(crate) remembered_listener_attributes:
         remembered::Remembered<std::collections::BTreeMap<String, String>>,
     pub calls: CallCounter,
+    /// The limit the clients share (its waits are summed).
+    pub rate_limit: RateLimit,
 }
 
 impl Clients {
@@ -141,6 +143,7 @@ impl Clients {
             remembered_tags: Default::default(),
             remembered_listener_attributes: Default::default(),
             calls,
+            rate_limit: limit.clone(),
         }
     }
 }

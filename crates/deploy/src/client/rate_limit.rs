@@ -1,4 +1,6 @@
 //! A token bucket in front of the HTTP client: every attempt, retries included, takes a token.
+//! The time calls spent waiting for a token is summed, so that it can be told apart from the
+//! controller's own time and AWS's.
 
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
@@ -6,6 +8,7 @@ use aws_smithy_runtime_api::client::http::{
 };
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -14,6 +17,8 @@ use tokio::time::Instant;
 #[derive(Clone, Debug)]
 pub struct RateLimit {
     bucket: Option<Arc<Mutex<Bucket>>>,
+    /// Nanoseconds calls waited for a token, summed over all calls.
+    waited: Arc<AtomicU64>,
 }
 
 #[derive(Debug)]
@@ -36,16 +41,28 @@ impl RateLimit {
                 last: Instant::now(),
             }))
         });
-        RateLimit { bucket }
+        RateLimit {
+            bucket,
+            waited: Arc::default(),
+        }
     }
 
     pub fn unlimited() -> Self {
-        RateLimit { bucket: None }
+        RateLimit {
+            bucket: None,
+            waited: Arc::default(),
+        }
+    }
+
+    /// The time calls have waited for a token so far, summed over calls.
+    pub fn waited(&self) -> Duration {
+        Duration::from_nanos(self.waited.load(Ordering::Relaxed))
     }
 
     /// Waits until a request may be sent.
     pub async fn acquire(&self) {
         let Some(bucket) = &self.bucket else { return };
+        let start = Instant::now();
         loop {
             let wait = {
                 let mut b = bucket.lock().unwrap_or_else(|e| e.into_inner());
@@ -55,6 +72,8 @@ impl RateLimit {
                 b.last = now;
                 if b.tokens >= 1.0 {
                     b.tokens -= 1.0;
+                    let waited = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                    self.waited.fetch_add(waited, Ordering::Relaxed);
                     return;
                 }
                 Duration::from_secs_f64((1.0 - b.tokens) / b.per_second)
@@ -126,5 +145,21 @@ mod tests {
         }
         let elapsed = start.elapsed().as_secs_f64();
         assert!((0.95..1.1).contains(&elapsed), "{elapsed}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_waits_for_tokens_are_summed() {
+        let limit = RateLimit::new(10.0, 2);
+        limit.acquire().await;
+        limit.acquire().await;
+        assert_eq!(limit.waited(), Duration::ZERO, "within the burst");
+        limit.acquire().await;
+        limit.acquire().await;
+        let waited = limit.waited().as_secs_f64();
+        assert!(
+            (0.19..0.21).contains(&waited),
+            "two calls a tenth each: {waited}"
+        );
+        assert_eq!(RateLimit::unlimited().waited(), Duration::ZERO);
     }
 }

@@ -8,7 +8,8 @@
 //! (only the clusters with those labels, e.g. `large` or `4× large`, when given) and prints its
 //! section instead of writing the document. `gantry-bench --speed` runs only the translation,
 //! propagation and failover benchmarks and puts their sections into the document
-//! (gantry_bench::speed).
+//! (gantry_bench::speed); `--speed-failover-only` and `--speed-propagation-only` run one of
+//! them and print its section (the controllers' logs stay in target/bench/).
 
 use anyhow::Result;
 use gantry_bench::controller_memory;
@@ -77,6 +78,12 @@ fn controller_memory_section(figures: &Option<controller_memory::Figures>) -> St
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--speed-failover-only") {
+        return gantry_bench::speed::only("failover");
+    }
+    if args.iter().any(|a| a == "--speed-propagation-only") {
+        return gantry_bench::speed::only("propagation");
+    }
     if args.iter().any(|a| a == "--speed") {
         return gantry_bench::speed::main(SEED);
     }

@@ -42,8 +42,13 @@ pub fn cluster(label: &str, snapshot: &Snapshot, endpoint: &str) -> Result<Clust
     // What the controllers will see: the stand-in stamps its own creation times.
     let snapshot = &crate::stand_in::stored(&api, snapshot);
     let served = runtime.block_on(serve_loopback(api.clone()))?;
-    let dir = std::env::temp_dir().join(format!("gantry-bench-{label}-{}", std::process::id()));
+    // Kept after the run (the controllers' logs are there): target/bench/ of the checkout.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/bench")
+        .join(format!("{label}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+    let dir = dir.canonicalize()?;
+    eprintln!("{label}: the controllers' logs go to {}", dir.display());
     let kubeconfig_path = dir.join("kubeconfig");
     std::fs::write(&kubeconfig_path, kubeconfig(served.addr))?;
     let name = format!("{label}-{}", std::process::id());

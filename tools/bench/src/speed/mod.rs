@@ -112,7 +112,7 @@ pub fn main(seed: u64) -> anyhow::Result<()> {
     doc = splice(
         &doc,
         "## Bursts: many changes to one Gateway",
-        &bursts_markdown(),
+        &bursts_markdown(&propagation),
     );
     doc = splice(
         &doc,
@@ -145,6 +145,29 @@ pub fn main(seed: u64) -> anyhow::Result<()> {
     );
     std::fs::write(out_dir.join("benchmarks-translation.svg"), plot)?;
     eprintln!("wrote the speed sections of docs/benchmarks.md");
+    Ok(())
+}
+
+/// `gantry-bench --speed-failover-only` / `--speed-propagation-only`: that one benchmark
+/// against the emulator `AWS_ENDPOINT_URL` names, its section printed (the document is left
+/// as it is).
+pub fn only(which: &str) -> anyhow::Result<()> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|e| !e.is_empty())
+        .ok_or_else(|| anyhow::anyhow!("AWS_ENDPOINT_URL is not set (an emulator's endpoint)"))?;
+    let section = match which {
+        "failover" => {
+            let f = failover::run(&endpoint);
+            eprintln!("failover: {f:?}");
+            failover_markdown(&f)
+        }
+        _ => {
+            let p = propagation::run(&endpoint);
+            format!("{}{}", propagation_markdown(&p), bursts_markdown(&p))
+        }
+    };
+    print!("{section}");
     Ok(())
 }
 

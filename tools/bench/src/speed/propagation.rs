@@ -1,5 +1,6 @@
 //! Propagation: from a route change stored in the API server to the controller's first
-//! mutating AWS call for it, over many changes, with the AWS time taken out.
+//! mutating AWS call for it, over many changes, with the AWS time and the time calls waited
+//! for the client-side rate limit taken out.
 
 use super::harness::{Controller, cluster, settle, wait_for};
 use super::proxy::Call;
@@ -25,10 +26,24 @@ pub struct Sample {
     pub aws: Duration,
     /// Calls the controller made before the mutating one.
     pub reads: usize,
+    /// Of which calls waited for the client-side rate limit (the controller's own count,
+    /// `gantry_aws_rate_limit_wait_seconds_total`, read as soon as the mutating call was seen:
+    /// it may hold a few milliseconds of waits just after that call).
+    pub rate_limited: Duration,
 }
 
 impl Sample {
+    /// The rest: the controller's own time. A wait overlapping a call in flight would be taken
+    /// out twice; the reconcile's calls before the first mutating one go one at a time.
     pub fn controller(&self) -> Duration {
+        self.total
+            .saturating_sub(self.aws)
+            .saturating_sub(self.rate_limited)
+    }
+
+    /// The controller's time with the rate limit's waits counted in (as measured before the
+    /// waits were counted apart).
+    pub fn controller_and_rate_limit(&self) -> Duration {
         self.total.saturating_sub(self.aws)
     }
 }
@@ -41,7 +56,25 @@ pub struct Figures {
     /// the calls' send times found less than one token and a half left before them.
     pub possibly_limited: usize,
     pub calls: usize,
+    /// The controller's rate limit waits over the changes (from before the first to after the
+    /// last settled).
+    pub rate_limited: Duration,
+    pub burst: Burst,
 }
+
+/// [`BURST_CHANGES`] changes to one route within a second, after the timed changes.
+#[derive(Clone, Debug)]
+pub struct Burst {
+    pub changes: usize,
+    /// How long storing them took.
+    pub within: Duration,
+    /// Gateway reconciles from the first change until AWS calls stopped.
+    pub reconciles: u64,
+    /// Whether a mutating call carried the last change's path.
+    pub last_deployed: bool,
+}
+
+pub const BURST_CHANGES: usize = 100;
 
 /// `gateways` ALB Gateways with `routes` HTTPRoutes each, one backend per route (one target
 /// group per route, as few as a route can have). Each Gateway with its routes and Services in
@@ -128,6 +161,12 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         cluster.proxy.log.len()
     );
 
+    let waited = |c: &Controller| {
+        c.metric(WAITED)
+            .map(Duration::from_secs_f64)
+            .context("the controller's rate limit waits (gantry_aws_rate_limit_wait_seconds_total)")
+    };
+    let waited_at_start = waited(&controller)?;
     let mut samples = Vec::new();
     for i in 0..CHANGES {
         // Every Gateway in turn, a different route each time round.
@@ -139,21 +178,26 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         // 200 calls behind the rate limit before the next change could start.
         let path = format!("/{i:03}");
         let before = cluster.proxy.log.len();
+        let waited_before = waited(&controller)?;
         let t0 = Instant::now();
         cluster.api.modify("HTTPRoute", ns, name, |r| {
             r["spec"]["rules"][0]["matches"][0]["path"]["value"] = json!(path);
         });
-        wait_for(
-            "the change's mutating call",
-            Duration::from_secs(60),
-            || {
-                controller.alive()?;
-                Ok(cluster.proxy.log.calls()[before..]
-                    .iter()
-                    .any(Call::is_mutating))
-            },
-        )
-        .with_context(|| format!("change {i} of {ns}/{name}"))?;
+        // Polled closely, so that the waits read belong to the calls before the mutating one.
+        loop {
+            if cluster.proxy.log.calls()[before..]
+                .iter()
+                .any(Call::is_mutating)
+            {
+                break;
+            }
+            if t0.elapsed() > Duration::from_secs(60) {
+                anyhow::bail!("change {i} of {ns}/{name}: no mutating call within 60 s");
+            }
+            controller.alive()?;
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let rate_limited = waited(&controller)?.saturating_sub(waited_before);
         settle(
             &cluster,
             // Long enough for a re-reconcile its own status writes may cause (held for the
@@ -162,16 +206,64 @@ pub fn run(endpoint: &str) -> Result<Figures> {
             Duration::from_secs(60),
         )?;
         let calls = cluster.proxy.log.calls();
-        samples.push(sample(t0, &calls[before..]));
+        samples.push(Sample {
+            rate_limited,
+            ..sample(t0, &calls[before..])
+        });
     }
+    let rate_limited = waited(&controller)?.saturating_sub(waited_at_start);
+    let burst = burst(&cluster, &controller, &routes[0])?;
     let calls = cluster.proxy.log.calls();
     Ok(Figures {
         samples,
         routes: routes.len(),
         possibly_limited: possibly_limited(&calls),
         calls: calls.len(),
+        rate_limited,
+        burst,
     })
 }
+
+/// [`BURST_CHANGES`] changes to the path of `route`, as fast as the stand-in takes them; the
+/// Gateway reconciles they cost.
+fn burst(
+    cluster: &super::harness::Cluster,
+    controller: &Controller,
+    (ns, name): &(String, String),
+) -> Result<Burst> {
+    let reconciles = || {
+        controller
+            .metric("gantry_reconciles_total{kind=\"Gateway\"}")
+            .context("the controller's Gateway reconciles")
+    };
+    let at_start = reconciles()?;
+    let before = cluster.proxy.log.len();
+    let t0 = Instant::now();
+    // Of the generator's `/api`'s length, as the timed changes (see there).
+    let path = |i: usize| format!("/b{i:02}");
+    for i in 0..BURST_CHANGES {
+        cluster.api.modify("HTTPRoute", ns, name, |r| {
+            r["spec"]["rules"][0]["matches"][0]["path"]["value"] = json!(path(i));
+        });
+    }
+    let within = t0.elapsed();
+    wait_for("the burst's first call", Duration::from_secs(60), || {
+        Ok(cluster.proxy.log.len() > before)
+    })?;
+    settle(cluster, Duration::from_secs(3), Duration::from_secs(120))?;
+    let last = path(BURST_CHANGES - 1);
+    Ok(Burst {
+        changes: BURST_CHANGES,
+        within,
+        reconciles: (reconciles()? - at_start) as u64,
+        last_deployed: cluster.proxy.log.calls()[before..].iter().any(|c| {
+            c.is_mutating()
+                && (c.body.contains(&last) || c.body.contains(&last.replace('/', "%2F")))
+        }),
+    })
+}
+
+const WAITED: &str = "gantry_aws_rate_limit_wait_seconds_total";
 
 /// The timeline of one change from the calls made after it.
 fn sample(t0: Instant, calls: &[Call]) -> Sample {
@@ -206,6 +298,7 @@ fn sample(t0: Instant, calls: &[Call]) -> Sample {
         total: m.saturating_duration_since(t0),
         aws,
         reads: first,
+        rate_limited: Duration::ZERO,
     }
 }
 
@@ -265,6 +358,15 @@ mod tests {
         assert_eq!(s.aws, Duration::from_millis(40));
         assert_eq!(s.controller(), Duration::from_millis(30));
         assert_eq!(s.reads, 3);
+        let limited = Sample {
+            rate_limited: Duration::from_millis(20),
+            ..s
+        };
+        assert_eq!(limited.controller(), Duration::from_millis(10));
+        assert_eq!(
+            limited.controller_and_rate_limit(),
+            Duration::from_millis(30)
+        );
     }
 
     #[test]
