@@ -8,6 +8,7 @@ use crate::workload::gateways_with_routes;
 use anyhow::{Context, Result};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use serde_json::json;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 pub const GATEWAYS: usize = 30;
@@ -30,6 +31,18 @@ pub struct Sample {
     /// `gantry_aws_rate_limit_wait_seconds_total`, read as soon as the mutating call was seen:
     /// it may hold a few milliseconds of waits just after that call).
     pub rate_limited: Duration,
+    /// The controller's time between the change and its first call, and after each read until
+    /// its next call (answers parsed, the next request built), summed by [`gap_label`].
+    pub gaps: BTreeMap<String, Duration>,
+}
+
+/// The label of the controller's time after `previous` (a read's operation; None: after the
+/// change).
+pub fn gap_label(previous: Option<&str>) -> String {
+    match previous {
+        None => "the change → its first call (watch, queue, scoped snapshot, translation)".into(),
+        Some(op) => format!("after {op}"),
+    }
 }
 
 impl Sample {
@@ -299,7 +312,24 @@ fn sample(t0: Instant, calls: &[Call]) -> Sample {
         aws,
         reads: first,
         rate_limited: Duration::ZERO,
+        gaps: gaps(t0, &calls[..=first]),
     }
+}
+
+/// The time from `t0` to the first call, and from each call's end to the next call's start,
+/// by [`gap_label`].
+fn gaps(t0: Instant, calls: &[Call]) -> BTreeMap<String, Duration> {
+    let mut out: BTreeMap<String, Duration> = BTreeMap::new();
+    let mut previous: Option<(&str, Instant)> = None;
+    for c in calls {
+        let (label, since) = match previous {
+            None => (gap_label(None), t0),
+            Some((op, end)) => (gap_label(Some(op)), end),
+        };
+        *out.entry(label).or_default() += c.start.saturating_duration_since(since);
+        previous = Some((&c.operation, c.end.unwrap_or(c.start).max(c.start)));
+    }
+    out
 }
 
 /// Replays the controller's token bucket over the calls' send times: calls before which less
@@ -358,6 +388,12 @@ mod tests {
         assert_eq!(s.aws, Duration::from_millis(40));
         assert_eq!(s.controller(), Duration::from_millis(30));
         assert_eq!(s.reads, 3);
+        let ms = Duration::from_millis;
+        assert_eq!(s.gaps[&gap_label(None)], ms(10));
+        assert_eq!(s.gaps[&gap_label(Some("DescribeLoadBalancers"))], ms(0));
+        assert_eq!(s.gaps[&gap_label(Some("DescribeListeners"))], ms(10));
+        assert_eq!(s.gaps[&gap_label(Some("DescribeRules"))], ms(10));
+        assert_eq!(s.gaps.len(), 4, "nothing after the mutating call");
         let limited = Sample {
             rate_limited: Duration::from_millis(20),
             ..s
