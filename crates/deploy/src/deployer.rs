@@ -185,6 +185,11 @@ impl Deployer {
             &self.strict_priorities,
         );
         let result = heap_step(|| sync::apply(&mut run, stack)).await;
+        if result.is_err() {
+            // The retry reads the target groups afresh: the failure may come from a listing
+            // that no longer holds (a target group changed by someone else).
+            self.clients.remembered_target_groups.forget();
+        }
         let mut report = run.into_report();
         report.mutating_calls = self.clients.calls.mutating() - before;
         result.map(|()| report)

@@ -112,7 +112,17 @@ impl<'a> Run<'a> {
             });
         }
         tracing::debug!(%op, what, "calling AWS");
-        let out = call.await?;
+        // Forgotten before (a listing read meanwhile is not kept) and after (one kept while
+        // the call was in flight may not show it).
+        let lists_differently = changes_the_target_group_listing(op);
+        if lists_differently {
+            self.aws.remembered_target_groups.forget();
+        }
+        let out = call.await;
+        if lists_differently {
+            self.aws.remembered_target_groups.forget();
+        }
+        let out = out?;
         self.mutations += 1;
         if let Some(hook) = &self.settings.after_mutation {
             (hook.0)(op).await;
@@ -140,4 +150,12 @@ impl<'a> Run<'a> {
     ) {
         self.report.push(change, kind, resource, detail);
     }
+}
+
+/// Whether `op` changes what DescribeTargetGroups lists (tags and attributes are read apart).
+fn changes_the_target_group_listing(op: Operation) -> bool {
+    matches!(
+        op,
+        Operation::CreateTargetGroup | Operation::ModifyTargetGroup | Operation::DeleteTargetGroup
+    )
 }

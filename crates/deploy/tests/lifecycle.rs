@@ -70,6 +70,55 @@ async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_
     assert_eq!(again.mutating_calls, 0);
 }
 
+/// DescribeTargetGroups pages through every target group of the account, so the listing is
+/// kept while gantry changes no target group; a creation or deletion makes the next run list
+/// again, and that run sees what was made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn target_groups_are_listed_again_only_after_gantry_changed_one() {
+    let Some(fx) = Fixture::start("target group listing", "listing").await else {
+        return;
+    };
+    let mut stack = web_stack(&fx.cluster, "demo/listing", &format!("k8s-{}", fx.cluster));
+    let d = fx.deployer();
+    let listings = |d: &gantry_deploy::Deployer| {
+        d.call_counts()
+            .iter()
+            .filter(|((_, op), _)| op == "DescribeTargetGroups")
+            .map(|(_, n)| *n)
+            .sum::<u64>()
+    };
+    d.apply(&stack).await.expect("first apply");
+    let after_creation = listings(&d);
+    assert!(d.apply(&stack).await.expect("second").is_unchanged());
+    let listed = listings(&d);
+    assert!(
+        listed > after_creation,
+        "the creations forgot the listing: the next run lists"
+    );
+    assert!(d.apply(&stack).await.expect("third").is_unchanged());
+    assert_eq!(listings(&d), listed, "nothing changed: the listing is kept");
+
+    let extra = target_group(&fx.cluster, &stack, "extra", 8090);
+    stack.target_groups.push(extra.clone());
+    let created = d.apply(&stack).await.expect("a target group more");
+    assert!(created.mutating_calls > 0, "{created}");
+    let again = d.apply(&stack).await.expect("after the creation");
+    assert_eq!(
+        again.mutating_calls, 0,
+        "the new target group is seen: {again}"
+    );
+    assert!(listings(&d) > listed);
+
+    stack.target_groups.retain(|t| t.id != extra.id);
+    let removed = d.apply(&stack).await.expect("one target group less");
+    assert!(removed.mutating_calls > 0, "{removed}");
+    let again = d.apply(&stack).await.expect("after the deletion");
+    assert_eq!(again.mutating_calls, 0, "{again}");
+    for (gateway, r) in d.delete_all(&[stack]).await {
+        r.unwrap_or_else(|e| panic!("delete {gateway}: {e}"));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_modification_makes_only_its_own_calls() {
     let Some(fx) = Fixture::start("modifications", "mods").await else {

@@ -5,6 +5,7 @@ pub(crate) mod acm_cache;
 mod metrics;
 mod rate_limit;
 pub(crate) mod remembered;
+pub(crate) mod remembered_listing;
 
 pub use metrics::{CallCounter, is_mutating};
 pub use rate_limit::RateLimit;
@@ -104,6 +105,9 @@ pub struct Clients {
     pub(crate) remembered_tags: remembered::Remembered<gantry_model::Tags>,
     pub(crate) remembered_listener_attributes:
         remembered::Remembered<std::collections::BTreeMap<String, String>>,
+    /// The account's target groups as last listed (discovery).
+    pub(crate) remembered_target_groups:
+        remembered_listing::RememberedListing<aws_sdk_elasticloadbalancingv2::types::TargetGroup>,
     pub calls: CallCounter,
     /// The limit the clients share (its waits are summed).
     pub rate_limit: RateLimit,
@@ -142,6 +146,7 @@ impl Clients {
             acm_cache: Default::default(),
             remembered_tags: Default::default(),
             remembered_listener_attributes: Default::default(),
+            remembered_target_groups: Default::default(),
             calls,
             rate_limit: limit.clone(),
         }

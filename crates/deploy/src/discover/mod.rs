@@ -1,6 +1,8 @@
 //! Reading what exists in AWS. Load balancers and target groups are listed (filtered to the
 //! VPC when it is known) and kept only when their tags claim them for the owner; security
-//! groups are found with EC2 tag filters. Nothing here changes anything.
+//! groups are found with EC2 tag filters. The target group listing is shared by the runs of
+//! every Gateway until gantry changes a target group ([`crate::client::remembered_listing`]).
+//! Nothing here changes anything.
 
 pub mod listener;
 pub mod load_balancer;

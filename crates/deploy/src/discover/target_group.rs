@@ -30,12 +30,19 @@ pub async fn list(
     keep: impl Fn(&Tags) -> bool,
 ) -> Result<Vec<ActualTargetGroup>> {
     let mut found = Vec::new();
-    let request = aws.elbv2.describe_target_groups().into_paginator().send();
-    let pages = request.collect().await;
-    let listed = items(Operation::DescribeTargetGroups, "*", pages, |p| {
-        p.target_groups
-    })?;
-    for tg in listed {
+    let listed = match aws.remembered_target_groups.get() {
+        Some(listed) => listed,
+        None => {
+            let started = aws.remembered_target_groups.started();
+            let request = aws.elbv2.describe_target_groups().into_paginator().send();
+            let pages = request.collect().await;
+            let listed = items(Operation::DescribeTargetGroups, "*", pages, |p| {
+                p.target_groups
+            })?;
+            aws.remembered_target_groups.put(started, listed)
+        }
+    };
+    for tg in listed.iter() {
         if vpc.is_some_and(|v| tg.vpc_id.as_deref().is_some_and(|t| t != v)) {
             continue;
         }
@@ -53,23 +60,25 @@ pub async fn list(
             }),
         });
         found.push(ActualTargetGroup {
-            arn: tg.target_group_arn.unwrap_or_default(),
-            name: tg.target_group_name.unwrap_or_default(),
+            arn: tg.target_group_arn.clone().unwrap_or_default(),
+            name: tg.target_group_name.clone().unwrap_or_default(),
             protocol: protocol(tg.protocol.as_ref()),
-            protocol_version: tg.protocol_version,
+            protocol_version: tg.protocol_version.clone(),
             port: tg.port,
             target_type: tg
                 .target_type
+                .as_ref()
                 .map(|t| t.as_str().to_string())
                 .unwrap_or_default(),
             ip_address_type: tg
                 .ip_address_type
+                .as_ref()
                 .map(|t| t.as_str().to_string())
                 .unwrap_or_else(|| "ipv4".to_string()),
-            vpc_id: tg.vpc_id.unwrap_or_default(),
+            vpc_id: tg.vpc_id.clone().unwrap_or_default(),
             health_check,
             target_control_port: tg.target_control_port,
-            load_balancer_arns: tg.load_balancer_arns.unwrap_or_default(),
+            load_balancer_arns: tg.load_balancer_arns.clone().unwrap_or_default(),
             tags: Tags::default(),
         });
     }
