@@ -179,9 +179,10 @@ fn main() -> Result<()> {
         "Written by `gantry-bench` (seed {SEED}; `scripts/bench.sh` builds it and `gantry` in release and runs it against moto). Machine: {cores} cores, {}, {}; date: {}.\n",
         std::env::consts::ARCH,
         match &load {
-            // Other builds on the machine slow every figure here; say so.
+            // Work on the machine just before (scripts/bench.sh's own release build, or other
+            // builds) may slow the first figures; say so.
             Some((one, all)) if *one >= 1.0 => format!(
-                "load average at start {all} (busy: other builds were running, so times are higher than on an idle machine)"
+                "load average at start {all} (busy: what ran just before, such as the release build, may make the first times higher than on an idle machine)"
             ),
             Some((_, all)) => format!("load average at start {all}"),
             None => "load average unknown".into(),

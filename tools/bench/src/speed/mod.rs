@@ -56,7 +56,7 @@ pub fn main(seed: u64) -> anyhow::Result<()> {
     let mut doc =
         std::fs::read_to_string(&path).unwrap_or_else(|_| "# gantry benchmarks\n\n".into());
     let note = format!(
-        "The translation, propagation and failover sections are from `gantry-bench`'s speed part (run alone with `gantry-bench --speed`; date {}; load average {load} at its start and {load_after} at its end on {} cores: other work was running, so wall times are higher than on an idle machine, and translation is given as CPU time too).\n",
+        "The translation, propagation and failover sections are from `gantry-bench`'s speed part (`gantry-bench --speed` runs it alone; date {}; load average {load} at its start and {load_after} at its end on {} cores: wall times move with the machine's load, so translation is given as CPU time too).\n",
         crate::speed::today(),
         std::thread::available_parallelism()
             .map(|n| n.get())

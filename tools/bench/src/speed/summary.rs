@@ -29,7 +29,7 @@ pub fn markdown(
     let mut doc = format!("{HEADING}\n\n");
     let _ = writeln!(
         doc,
-        "Measured {} by `gantry-bench --speed` (release build) on {} cores, load average {} at the start and {} at the end (the machine is shared: wall times are higher than on an idle one, and translation is given as CPU time too). The sections below hold the details.\n",
+        "Measured {} by the speed part of `gantry-bench` (release build; `--speed` runs it alone) on {} cores, load average {} at the start and {} at the end (the machine is shared: wall times are higher than on an idle one, and translation is given as CPU time too). The sections below hold the details.\n",
         run.date, run.cores, run.load_before, run.load_after
     );
     doc.push_str("| goal | figure | met |\n|---|---|:-:|\n");
