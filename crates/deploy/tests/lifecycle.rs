@@ -119,6 +119,57 @@ async fn target_groups_are_listed_again_only_after_gantry_changed_one() {
     }
 }
 
+/// A target group deleted by someone else while the listing is kept: registering its targets
+/// fails, and the next apply lists afresh and makes it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_group_deleted_by_someone_else_is_made_again_after_its_targets_fail() {
+    let Some(fx) = Fixture::start("target group deleted outside", "tgdeleted").await else {
+        return;
+    };
+    let mut stack = web_stack(
+        &fx.cluster,
+        "demo/tgdeleted",
+        &format!("k8s-{}", fx.cluster),
+    );
+    // Not forwarded to by any rule, so AWS lets it be deleted.
+    let spare = target_group(&fx.cluster, &stack, "spare", 8091);
+    stack.target_groups.push(spare.clone());
+    let d = fx.deployer();
+    d.apply(&stack).await.expect("first apply");
+    assert!(
+        d.apply(&stack)
+            .await
+            .expect("listed and kept")
+            .is_unchanged()
+    );
+    let arns = d.target_group_arns(&stack).await.expect("arns");
+    fx.elbv2
+        .delete_target_group()
+        .target_group_arn(&arns[&spare.id])
+        .send()
+        .await
+        .expect("deleted outside gantry");
+
+    let target = Target {
+        id: "10.0.1.10".into(),
+        port: 8091,
+    };
+    let wanted = std::collections::BTreeMap::from([(spare.id.clone(), vec![target.clone()])]);
+    d.sync_stack_targets(&stack, &wanted)
+        .await
+        .expect_err("its target group is gone");
+    let again = d.apply(&stack).await.expect("apply after the failure");
+    assert!(again.mutating_calls > 0, "made again: {again}");
+    d.sync_stack_targets(&stack, &wanted)
+        .await
+        .expect("targets of the new target group");
+    let arns = d.target_group_arns(&stack).await.expect("arns");
+    assert_eq!(fx.held_targets(&arns[&spare.id]).await, vec![target]);
+    for (gateway, r) in d.delete_all(&[stack]).await {
+        r.unwrap_or_else(|e| panic!("delete {gateway}: {e}"));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_modification_makes_only_its_own_calls() {
     let Some(fx) = Fixture::start("modifications", "mods").await else {

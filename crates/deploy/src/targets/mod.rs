@@ -67,6 +67,16 @@ impl Deployer {
     /// Registers and deregisters so that the target group `tg_arn` holds exactly `desired`.
     /// Nothing to change costs one `DescribeTargetHealth` and no other call.
     pub async fn sync_targets(&self, tg_arn: &str, desired: &[Target]) -> Result<TargetChanges> {
+        let result = self.sync_targets_of(tg_arn, desired).await;
+        if result.is_err() {
+            // The target group may be gone (deleted by someone else): the next apply lists the
+            // target groups afresh instead of trusting the kept listing.
+            self.clients().remembered_target_groups.forget();
+        }
+        result
+    }
+
+    async fn sync_targets_of(&self, tg_arn: &str, desired: &[Target]) -> Result<TargetChanges> {
         let request = self.clients().elbv2.describe_target_health();
         let request = request.target_group_arn(tg_arn).send();
         let resp = send(Operation::DescribeTargetHealth, tg_arn, request).await?;
