@@ -89,6 +89,22 @@ pub struct Burst {
 
 pub const BURST_CHANGES: usize = 100;
 
+impl Burst {
+    /// The goal: the changes stored within a second, at most 2 reconciles, the last deployed.
+    pub fn met(&self) -> bool {
+        self.reconciles <= 2 && self.last_deployed && self.within < Duration::from_secs(1)
+    }
+
+    /// What became of the last change.
+    pub fn last_change(&self) -> &'static str {
+        if self.last_deployed {
+            "deployed"
+        } else {
+            "not seen in a mutating call"
+        }
+    }
+}
+
 /// `gateways` ALB Gateways with `routes` HTTPRoutes each, one backend per route (one target
 /// group per route, as few as a route can have). Each Gateway with its routes and Services in
 /// a namespace of its own: the generator's `gateways_with_routes` puts Gateways in 20
@@ -416,6 +432,38 @@ mod tests {
             .map(|i| call(t0, i, i + 1, "DescribeRules"))
             .collect();
         assert!(possibly_limited(&fast) > 20);
+    }
+
+    #[test]
+    fn a_burst_meets_its_goal_only_within_a_second_in_two_reconciles_with_the_last_deployed() {
+        let burst = Burst {
+            changes: BURST_CHANGES,
+            within: Duration::from_millis(7),
+            reconciles: 2,
+            last_deployed: true,
+        };
+        assert!(burst.met());
+        assert_eq!(burst.last_change(), "deployed");
+        assert!(
+            !Burst {
+                reconciles: 3,
+                ..burst.clone()
+            }
+            .met()
+        );
+        assert!(
+            !Burst {
+                within: Duration::from_millis(1200),
+                ..burst.clone()
+            }
+            .met()
+        );
+        let lost = Burst {
+            last_deployed: false,
+            ..burst
+        };
+        assert!(!lost.met());
+        assert_eq!(lost.last_change(), "not seen in a mutating call");
     }
 
     #[test]

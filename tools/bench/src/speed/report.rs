@@ -261,12 +261,8 @@ A Gateway's first change is reconciled at once; changes within the next window (
                 b.changes,
                 ms(b.within),
                 b.reconciles,
-                if b.last_deployed {
-                    "deployed"
-                } else {
-                    "not seen in a mutating call"
-                },
-                yes(b.reconciles <= 2 && b.last_deployed && b.within < Duration::from_secs(1))
+                b.last_change(),
+                yes(b.met())
             );
         }
         Err(e) => {

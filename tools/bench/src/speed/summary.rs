@@ -121,12 +121,8 @@ pub fn markdown(
                 b.changes,
                 ms(b.within),
                 b.reconciles,
-                if b.last_deployed {
-                    "deployed"
-                } else {
-                    "not seen deployed"
-                },
-                yes(b.reconciles <= 2 && b.last_deployed && b.within < Duration::from_secs(1))
+                b.last_change(),
+                yes(b.met())
             );
         }
         Err(e) => {
