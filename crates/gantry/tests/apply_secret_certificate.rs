@@ -108,20 +108,7 @@ async fn listener_certificates(aws: &Aws, name: &str) -> Vec<String> {
         .await
         .listener_arn
         .expect("listener ARN");
-    let mut out: Vec<String> = aws
-        .elbv2
-        .describe_listener_certificates()
-        .listener_arn(&listener)
-        .send()
-        .await
-        .expect("listener certificates")
-        .certificates
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|c| c.certificate_arn)
-        .collect();
-    out.dedup();
-    out
+    elb::listener_certificate_arns(&aws.elbv2, &listener).await
 }
 
 /// Certificates in ACM tagged as imported by gantry for `cluster`.
