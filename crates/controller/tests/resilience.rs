@@ -249,9 +249,7 @@ async fn a_410_gone_answer_makes_the_watch_list_again() {
 async fn unreachable_for_a_minute(outage: Outage) {
     let api = FakeApi::new();
     let deploy = Arc::new(FakeDeploy::default());
-    let mut c = config();
-    c.lease.enabled = true;
-    c.lease.identity = "gantry-a".into();
+    let c = leased("gantry-a");
     let running = start(&api, deploy.clone(), c.clone()).await;
     api.apply_yaml(&scene::cluster());
     api.apply_yaml(&route("r1", "/r1"));

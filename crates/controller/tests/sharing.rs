@@ -125,10 +125,8 @@ async fn another_controllers_route_parent_entry_survives_our_writes() {
 async fn two_replicas_one_leader_and_a_failover() {
     let api = FakeApi::new();
     let replica = |id: &str| {
-        let mut c = config();
-        c.lease.enabled = true;
+        let mut c = leased(id);
         c.lease.namespace = "gantry".into();
-        c.lease.identity = id.into();
         c.lease.duration = Duration::from_secs(15);
         c.lease.renew_every = Duration::from_secs(2);
         c
@@ -181,10 +179,8 @@ async fn two_replicas_one_leader_and_a_failover() {
 #[tokio::test(start_paused = true)]
 async fn a_replica_that_loses_the_lease_stops_reconciling() {
     let api = FakeApi::new();
-    let mut c = config();
-    c.lease.enabled = true;
+    let mut c = leased("a");
     c.lease.namespace = "gantry".into();
-    c.lease.identity = "a".into();
     let deploy = Arc::new(FakeDeploy::default());
     let a = start(&api, deploy.clone(), c).await;
     eventually("a leads", LIMIT, || *a.handle.leader.borrow()).await;

@@ -20,13 +20,6 @@ fn holder(api: &FakeApi) -> Option<String> {
         .and_then(|l| l["spec"]["holderIdentity"].as_str().map(str::to_string))
 }
 
-fn leased(identity: &str) -> gantry_controller::Config {
-    let mut c = config();
-    c.lease.enabled = true;
-    c.lease.identity = identity.into();
-    c
-}
-
 #[tokio::test(start_paused = true)]
 async fn sigterm_mid_reconcile_finishes_the_aws_call_releases_the_lease_and_a_restart_converges() {
     let api = FakeApi::new();

@@ -136,10 +136,8 @@ fn applied(deploy: &FakeDeploy) -> Vec<String> {
 async fn a_new_leader_applies_the_changed_gateways_before_the_rest_of_its_round() {
     let api = FakeApi::new();
     let replica = |id: &str| {
-        let mut c = config();
-        c.lease.enabled = true;
+        let mut c = leased(id);
         c.lease.namespace = "gantry".into();
-        c.lease.identity = id.into();
         c
     };
     let window = usize::from(replica("x").concurrency);

@@ -73,6 +73,14 @@ pub fn config() -> Config {
     c
 }
 
+/// [`config`] for a replica that elects its leader: a lease held as `identity`.
+pub fn leased(identity: &str) -> Config {
+    let mut c = config();
+    c.lease.enabled = true;
+    c.lease.identity = identity.into();
+    c
+}
+
 /// [`config`] for a scenario against moto as the cluster `cluster`: a quicker first retry (moto
 /// answers in milliseconds).
 pub fn moto_config(cluster: &str) -> Config {
