@@ -70,6 +70,13 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     loader.finish()
 }
 
+/// Loads the documents of `text` alone; `source_name` names it in diagnostics.
+pub fn load_text(source_name: &str, text: &str) -> Loaded {
+    let mut loader = Loader::new();
+    loader.load_str(source_name, text);
+    loader.finish()
+}
+
 /// Loads the documents of `text` into `into`; `source_name` names it in diagnostics.
 pub fn load_str(source_name: &str, text: &str, into: &mut Loader) {
     into.load_str(source_name, text);

@@ -1,15 +1,12 @@
 //! Every kind of bad input produces a diagnostic with file, document and line, and never hides
 //! the documents around it.
 
-use gantry_manifests::{Diagnostic, LoadOptions, Loaded, Loader, Severity, load_paths, load_str};
+mod support;
+
+use gantry_manifests::{Diagnostic, LoadOptions, Loaded, Loader, Severity, load_paths};
 use gantry_snapshot::ObjectKey;
 use std::path::{Path, PathBuf};
-
-fn load(text: &str) -> Loaded {
-    let mut loader = Loader::new();
-    load_str("test.yaml", text, &mut loader);
-    loader.finish()
-}
+use support::{load, load_clean, messages};
 
 fn only_diagnostic(loaded: &Loaded) -> &Diagnostic {
     match loaded.diagnostics.as_slice() {
@@ -174,9 +171,8 @@ fn missing_name_is_an_error_naming_the_kind() {
 fn missing_api_version_or_kind_is_an_error() {
     let loaded =
         load("kind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nmetadata: {name: a}\n");
-    let messages: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
     assert_eq!(
-        messages,
+        messages(&loaded),
         [
             "test.yaml:1: document 0: missing apiVersion",
             "test.yaml:4: document 1: missing kind"
@@ -220,8 +216,7 @@ fn same_name_in_other_kinds_or_namespaces_is_not_a_duplicate() {
             .replace("kind: Service", "kind: ConfigMap")
             .replace("spec:\n  ports:\n  - port: 80\n", "")
     );
-    let loaded = load(&text);
-    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let loaded = load_clean(&text);
     assert_eq!(loaded.snapshot.len(), 3);
 }
 
@@ -312,8 +307,7 @@ fn utf16_files_are_named_as_such() {
 #[test]
 fn utf8_byte_order_mark_is_accepted() {
     let text = format!("\u{feff}---\n{SERVICE}");
-    let loaded = load(&text);
-    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let loaded = load_clean(&text);
     assert_eq!(loaded.snapshot.services.len(), 1);
 }
 
@@ -343,9 +337,8 @@ fn readers_over_the_size_limit_are_refused() {
     loader.load_reader("<stdin>", std::io::repeat(b'a'));
     loader.load_str("big.yaml", &SERVICE.repeat(2));
     let loaded = loader.finish();
-    let messages: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
     assert_eq!(
-        messages,
+        messages(&loaded),
         [
             "<stdin>: file is larger than the 100 bytes limit; not loaded",
             "big.yaml: file is larger than the 100 bytes limit; not loaded"
@@ -434,8 +427,7 @@ fn non_mapping_documents_are_errors() {
 #[test]
 fn empty_documents_are_skipped_silently() {
     let text = format!("---\n# nothing\n---\n\n---\n~\n---\n{SERVICE}...\n---\n");
-    let loaded = load(&text);
-    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let loaded = load_clean(&text);
     assert_eq!(loaded.snapshot.services.len(), 1);
 }
 
@@ -502,8 +494,7 @@ metadata:
   name: r
 spec: {}
 ";
-    let loaded = load(text);
-    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let loaded = load_clean(text);
     let class = &loaded.snapshot.gateway_classes[&ObjectKey::cluster("cls")];
     assert_eq!(class.metadata.namespace, None);
     let route = &loaded.snapshot.http_routes[&ObjectKey::new("default", "r")];
@@ -530,8 +521,7 @@ fn every_api_version_users_write_loads_into_the_same_type() {
         "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n\
          metadata: {name: es, namespace: ns}\naddressType: IPv4\nendpoints: []\n",
     );
-    let loaded = load(&text);
-    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let loaded = load_clean(&text);
     assert_eq!(loaded.snapshot.tls_routes.len(), 3);
     assert_eq!(loaded.snapshot.load_balancer_configurations.len(), 2);
     assert_eq!(loaded.snapshot.endpoint_slices.len(), 1);
@@ -557,9 +547,8 @@ items:
 - 7
 ";
     let loaded = load(text);
-    let messages: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
     assert_eq!(
-        messages,
+        messages(&loaded),
         [
             "test.yaml:14: document 0 (Service ns/b): items[1].spec.ports[0].port: \
              invalid type: string \"eighty\", expected i32",
@@ -610,8 +599,7 @@ fn big_lists_load_in_one_pass() {
         ));
     }
     let started = std::time::Instant::now();
-    let loaded = load(&text);
-    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let loaded = load_clean(&text);
     assert_eq!(loaded.snapshot.config_maps.len(), count);
     assert!(started.elapsed().as_secs() < 60, "loading is linear");
 }

@@ -1,7 +1,7 @@
 //! Properties over generated input: no input makes the loader panic, and every document is
 //! reported at its own index and line however the documents around it look.
 
-use gantry_manifests::{Loaded, Loader, Severity, load_str};
+use gantry_manifests::{Loaded, Loader, Severity, load_text};
 use proptest::prelude::*;
 
 fn load_bytes(bytes: &[u8]) -> Loaded {
@@ -94,9 +94,7 @@ proptest! {
             line += body.lines().count();
             text.push_str(&body);
         }
-        let mut loader = Loader::new();
-        load_str("generated.yaml", &text, &mut loader);
-        let loaded = loader.finish();
+        let loaded = load_text("generated.yaml", &text);
         let errors: Vec<(usize, usize)> = loaded
             .diagnostics
             .iter()

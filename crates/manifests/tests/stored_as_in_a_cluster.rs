@@ -1,20 +1,14 @@
 //! Loaded objects read as the API server would store them: schema defaults and a first
 //! generation are filled in before the typed object is made.
 
-use gantry_manifests::{Loaded, Loader};
-use gantry_snapshot::ObjectKey;
+mod support;
 
-fn load(text: &str) -> Loaded {
-    let mut loader = Loader::new();
-    loader.load_str("test.yaml", text);
-    let loaded = loader.finish();
-    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
-    loaded
-}
+use gantry_snapshot::ObjectKey;
+use support::load_clean;
 
 #[test]
 fn routes_get_their_reference_and_match_defaults_and_generation_one() {
-    let loaded = load(
+    let loaded = load_clean(
         "\
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -70,7 +64,7 @@ spec:
 
 #[test]
 fn listeners_get_allowed_routes_and_tls_mode() {
-    let loaded = load(
+    let loaded = load_clean(
         "\
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
