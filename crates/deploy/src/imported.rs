@@ -10,7 +10,7 @@ use crate::certificate_source::{FINGERPRINT_TAG, ImportMaterial, SECRET_TAG};
 use crate::discover::listener;
 use crate::error::{Error, Operation, Result, send};
 use crate::ownership::CLUSTER;
-use crate::report::{ChangeKind, ResourceKind};
+use crate::report::ResourceKind;
 use crate::run::{Run, placeholder};
 use aws_sdk_acm::primitives::Blob;
 use aws_sdk_acm::types::{CertificateType, Tag};
@@ -166,8 +166,7 @@ async fn create(run: &mut Run<'_>, gateway: &str, w: &SecretCertificate) -> Resu
     let out = run
         .send(Operation::ImportCertificate, &w.secret, call)
         .await?;
-    run.changed(
-        ChangeKind::Created,
+    run.created(
         ResourceKind::Certificate,
         &w.secret,
         &format!("imported into ACM, sha256 {}", w.fingerprint),
@@ -203,8 +202,7 @@ async fn reimport(
         .set_tags(Some(tags(run, w)?))
         .send();
     run.send(Operation::AddTagsToCertificate, arn, call).await?;
-    run.changed(
-        ChangeKind::Modified,
+    run.modified(
         ResourceKind::Certificate,
         &w.secret,
         &format!("re-imported in place, sha256 {}", w.fingerprint),
@@ -260,8 +258,7 @@ async fn delete_unused(run: &mut Run<'_>, cert: &Imported) -> Result<()> {
     let call = acm.delete_certificate().certificate_arn(arn).send();
     let result = run.send(Operation::DeleteCertificate, arn, call).await;
     match result {
-        Ok(_) => run.changed(
-            ChangeKind::Deleted,
+        Ok(_) => run.deleted(
             ResourceKind::Certificate,
             &cert.secret,
             "no listener uses it",

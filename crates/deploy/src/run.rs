@@ -133,7 +133,7 @@ impl<'a> Run<'a> {
     /// The ARN of what a create call made (`arn`, None in a dry run: then a placeholder naming
     /// `what`). It was created with `tags`: they are remembered, so that the next discovery
     /// needs no DescribeTags for it.
-    pub fn created(&self, arn: Option<String>, tags: &Tags, what: &str) -> String {
+    pub fn arn_of_created(&self, arn: Option<String>, tags: &Tags, what: &str) -> String {
         let Some(arn) = arn else {
             return placeholder(what);
         };
@@ -141,14 +141,28 @@ impl<'a> Run<'a> {
         arn
     }
 
-    pub fn changed(
-        &mut self,
-        change: ChangeKind,
-        kind: ResourceKind,
-        resource: &str,
-        detail: &str,
-    ) {
-        self.report.push(change, kind, resource, detail);
+    /// Reports that `resource` (of `kind`) was created; `detail` says what it is.
+    pub fn created(&mut self, kind: ResourceKind, resource: &str, detail: &str) {
+        self.report
+            .push(ChangeKind::Created, kind, resource, detail);
+    }
+
+    /// Reports that `resource` was changed in place; `detail` names what changed.
+    pub fn modified(&mut self, kind: ResourceKind, resource: &str, detail: &str) {
+        self.report
+            .push(ChangeKind::Modified, kind, resource, detail);
+    }
+
+    /// Reports that `resource` was replaced by a new one; `detail` says why.
+    pub fn replaced(&mut self, kind: ResourceKind, resource: &str, detail: &str) {
+        self.report
+            .push(ChangeKind::Replaced, kind, resource, detail);
+    }
+
+    /// Reports that `resource` was deleted; `detail` says why.
+    pub fn deleted(&mut self, kind: ResourceKind, resource: &str, detail: &str) {
+        self.report
+            .push(ChangeKind::Deleted, kind, resource, detail);
     }
 }
 

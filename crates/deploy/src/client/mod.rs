@@ -113,36 +113,29 @@ pub struct Clients {
     pub rate_limit: RateLimit,
 }
 
+/// One client of the SDK crate `$sdk` on `$config`, its calls counted by `$calls`. A macro
+/// because every SDK crate has its own config and client types.
+macro_rules! counted_client {
+    ($sdk:ident, $config:expr, $calls:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($config)
+                .interceptor($calls.clone())
+                .build(),
+        )
+    };
+}
+
 impl Clients {
     pub fn new(config: &SdkConfig, limit: &RateLimit) -> Self {
         let calls = CallCounter::default();
         let http = limit.wrap(config.http_client().unwrap_or_else(https_client));
-        let elbv2 = aws_sdk_elasticloadbalancingv2::config::Builder::from(config)
-            .http_client(http.clone())
-            .interceptor(calls.clone())
-            .build();
-        let ec2 = aws_sdk_ec2::config::Builder::from(config)
-            .http_client(http.clone())
-            .interceptor(calls.clone())
-            .build();
-        let acm = aws_sdk_acm::config::Builder::from(config)
-            .http_client(http.clone())
-            .interceptor(calls.clone())
-            .build();
-        let wafv2 = aws_sdk_wafv2::config::Builder::from(config)
-            .http_client(http.clone())
-            .interceptor(calls.clone())
-            .build();
-        let shield = aws_sdk_shield::config::Builder::from(config)
-            .http_client(http)
-            .interceptor(calls.clone())
-            .build();
+        let config = &config.to_builder().http_client(http).build();
         Clients {
-            elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(elbv2),
-            ec2: aws_sdk_ec2::Client::from_conf(ec2),
-            acm: aws_sdk_acm::Client::from_conf(acm),
-            wafv2: aws_sdk_wafv2::Client::from_conf(wafv2),
-            shield: aws_sdk_shield::Client::from_conf(shield),
+            elbv2: counted_client!(aws_sdk_elasticloadbalancingv2, config, calls),
+            ec2: counted_client!(aws_sdk_ec2, config, calls),
+            acm: counted_client!(aws_sdk_acm, config, calls),
+            wafv2: counted_client!(aws_sdk_wafv2, config, calls),
+            shield: counted_client!(aws_sdk_shield, config, calls),
             acm_cache: Default::default(),
             remembered_tags: Default::default(),
             remembered_listener_attributes: Default::default(),

@@ -14,7 +14,7 @@
 
 use crate::diff::tags::TagChanges;
 use crate::error::{Error, Operation, Result, send};
-use crate::report::{ChangeKind, ResourceKind};
+use crate::report::ResourceKind;
 use crate::run::Run;
 use aws_sdk_shield::error::ProvideErrorMetadata;
 use gantry_model::{Addons, LoadBalancerType, Tags};
@@ -138,12 +138,7 @@ async fn associate(run: &mut Run<'_>, arn: &str, name: &str, web_acl: &str) -> R
         })
     })
     .await?;
-    run.changed(
-        ChangeKind::Modified,
-        ResourceKind::WebAclAssociation,
-        name,
-        web_acl,
-    );
+    run.modified(ResourceKind::WebAclAssociation, name, web_acl);
     Ok(())
 }
 
@@ -155,12 +150,7 @@ async fn disassociate(run: &mut Run<'_>, arn: &str, name: &str) -> Result<()> {
         .resource_arn(arn)
         .send();
     run.send(Operation::DisassociateWebACL, name, call).await?;
-    run.changed(
-        ChangeKind::Deleted,
-        ResourceKind::WebAclAssociation,
-        name,
-        "",
-    );
+    run.deleted(ResourceKind::WebAclAssociation, name, "");
     Ok(())
 }
 
@@ -197,12 +187,7 @@ async fn create_protection(run: &mut Run<'_>, arn: &str, name: &str) -> Result<(
         .tags(tag)
         .send();
     run.send(Operation::CreateProtection, name, call).await?;
-    run.changed(
-        ChangeKind::Created,
-        ResourceKind::ShieldProtection,
-        name,
-        "",
-    );
+    run.created(ResourceKind::ShieldProtection, name, "");
     Ok(())
 }
 
@@ -217,11 +202,6 @@ async fn remove_protection(run: &mut Run<'_>, arn: &str, name: &str) -> Result<(
     }
     let call = run.aws.shield.delete_protection().protection_id(&id).send();
     run.send(Operation::DeleteProtection, name, call).await?;
-    run.changed(
-        ChangeKind::Deleted,
-        ResourceKind::ShieldProtection,
-        name,
-        "",
-    );
+    run.deleted(ResourceKind::ShieldProtection, name, "");
     Ok(())
 }

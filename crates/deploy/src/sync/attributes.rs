@@ -4,7 +4,7 @@
 use crate::convert::elb_attributes;
 use crate::diff::tags::attribute_changes;
 use crate::error::{Operation, Result};
-use crate::report::{ChangeKind, ResourceKind};
+use crate::report::ResourceKind;
 use crate::run::Run;
 use aws_sdk_elasticloadbalancingv2::types::{
     ListenerAttribute, LoadBalancerAttribute, TargetGroupAttribute,
@@ -33,7 +33,7 @@ pub(super) fn changes(
     if changes.is_empty() {
         return None;
     }
-    run.changed(ChangeKind::Modified, kind, name, "attributes");
+    run.modified(kind, name, "attributes");
     Some(changes)
 }
 

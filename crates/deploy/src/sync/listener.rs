@@ -11,7 +11,7 @@ use crate::diff::listener::changes;
 use crate::discover::listener::{self as discover, ActualListener};
 use crate::error::{ErrorClass, Operation, Result};
 use crate::heap_step::heap_step;
-use crate::report::{ChangeKind, ResourceKind};
+use crate::report::ResourceKind;
 use crate::run::Run;
 use aws_sdk_elasticloadbalancingv2::types::{
     AdvertiseTrustStoreCaNamesEnum, Certificate, MutualAuthenticationAttributes,
@@ -114,14 +114,9 @@ async fn create(run: &mut Run<'_>, lb_arn: &str, l: &Listener) -> Result<String>
         .set_tags(Some(tags_to_elb(&l.tags)))
         .send();
     let out = run.send(Operation::CreateListener, &label, call).await?;
-    run.changed(
-        ChangeKind::Created,
-        ResourceKind::Listener,
-        &label,
-        l.protocol.as_str(),
-    );
+    run.created(ResourceKind::Listener, &label, l.protocol.as_str());
     let created = out.and_then(|o| o.listeners?.into_iter().next()?.listener_arn);
-    let arn = run.created(created.clone(), &l.tags, &format!("listener {label}"));
+    let arn = run.arn_of_created(created.clone(), &l.tags, &format!("listener {label}"));
     let extra: Vec<String> = l
         .certificates
         .iter()
@@ -153,12 +148,7 @@ async fn modify(run: &mut Run<'_>, a: &ActualListener, l: &Listener) -> Result<(
     if c.modify {
         let call = with_settings!(run.aws.elbv2.modify_listener().listener_arn(&a.arn), l).send();
         run.send(Operation::ModifyListener, &label, call).await?;
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::Listener,
-            &label,
-            "settings",
-        );
+        run.modified(ResourceKind::Listener, &label, "settings");
     }
     if !c.add_certificates.is_empty() || !c.remove_certificates.is_empty() {
         certificates(
@@ -177,12 +167,7 @@ async fn modify(run: &mut Run<'_>, a: &ActualListener, l: &Listener) -> Result<(
             c.remove_certificates,
         )
         .await?;
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::Listener,
-            &label,
-            "certificates",
-        );
+        run.modified(ResourceKind::Listener, &label, "certificates");
     }
     let kind = ResourceKind::Listener;
     if let Some(attrs) = attributes::changes(run, kind, &label, &a.attributes, &l.attributes) {
@@ -232,6 +217,6 @@ pub async fn delete(run: &mut Run<'_>, l: &ActualListener) -> Result<()> {
         Err(e) if e.class() != ErrorClass::NotFound => return Err(e),
         _ => {}
     }
-    run.changed(ChangeKind::Deleted, ResourceKind::Listener, &label, "");
+    run.deleted(ResourceKind::Listener, &label, "");
     Ok(())
 }

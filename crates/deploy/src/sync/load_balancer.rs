@@ -8,7 +8,7 @@ use crate::diff::load_balancer::{changes, replacement_reason};
 use crate::discover::load_balancer::{self as discovered, ActualLoadBalancer};
 use crate::discover::subnet::Resolved;
 use crate::error::{ErrorClass, Operation, Result};
-use crate::report::{ChangeKind, ResourceKind};
+use crate::report::ResourceKind;
 use crate::run::Run;
 use aws_sdk_elasticloadbalancingv2::types::{
     EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum, IpAddressType, IpamPools,
@@ -80,12 +80,7 @@ pub async fn apply(
         let why = replacement_reason(old, desired).unwrap_or_default();
         tracing::warn!(gateway = %owner.gateway, load_balancer = %old.name, "replacing: {why}");
         delete(run, old).await?;
-        run.changed(
-            ChangeKind::Replaced,
-            ResourceKind::LoadBalancer,
-            &old.name,
-            &why,
-        );
+        run.replaced(ResourceKind::LoadBalancer, &old.name, &why);
     }
     let current = create(run, desired, resolved, &subnets, security_groups).await?;
     Ok(LoadBalancers {
@@ -138,10 +133,10 @@ async fn create(
         .set_tags(Some(tags_to_elb(&desired.tags)))
         .send();
     let out = run.send(Operation::CreateLoadBalancer, name, call).await?;
-    run.changed(ChangeKind::Created, ResourceKind::LoadBalancer, name, "");
+    run.created(ResourceKind::LoadBalancer, name, "");
     let lb = out.and_then(|o| o.load_balancers?.into_iter().next());
     let created = lb.as_ref().and_then(|l| l.load_balancer_arn.clone());
-    let arn = run.created(created, &desired.tags, name);
+    let arn = run.arn_of_created(created, &desired.tags, name);
     let dns_name = lb.and_then(|l| l.dns_name).unwrap_or_default();
     if !desired.attributes.is_empty() {
         attributes::set(
@@ -179,12 +174,7 @@ async fn modify(
             .set_subnet_mappings(Some(mappings(resolved, subnets)))
             .send();
         run.send(Operation::SetSubnets, name, call).await?;
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::LoadBalancer,
-            name,
-            "subnets",
-        );
+        run.modified(ResourceKind::LoadBalancer, name, "subnets");
     }
     if let Some(groups) = &c.security_groups {
         let call = aws
@@ -200,12 +190,7 @@ async fn modify(
             )
             .send();
         run.send(Operation::SetSecurityGroups, name, call).await?;
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::LoadBalancer,
-            name,
-            "security groups",
-        );
+        run.modified(ResourceKind::LoadBalancer, name, "security groups");
     }
     if let Some(ip) = &c.ip_address_type {
         let call = aws
@@ -215,12 +200,7 @@ async fn modify(
             .ip_address_type(IpAddressType::from(ip.as_str()))
             .send();
         run.send(Operation::SetIpAddressType, name, call).await?;
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::LoadBalancer,
-            name,
-            "IP address type",
-        );
+        run.modified(ResourceKind::LoadBalancer, name, "IP address type");
     }
     if !desired.attributes.is_empty() {
         let current = discovered::attributes(aws, arn).await?;
@@ -250,6 +230,6 @@ pub async fn delete(run: &mut Run<'_>, lb: &ActualLoadBalancer) -> Result<()> {
         Err(e) if e.class() != ErrorClass::NotFound => return Err(e),
         _ => {}
     }
-    run.changed(ChangeKind::Deleted, ResourceKind::LoadBalancer, name, "");
+    run.deleted(ResourceKind::LoadBalancer, name, "");
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::diff::tags::tag_changes;
 use crate::discover::{elb_tags, listener::ActualRule, listener::rules as describe_rules};
 use crate::error::{Error, ErrorClass, Operation, Result};
 use crate::heap_step::heap_step;
-use crate::report::{ChangeKind, ResourceKind};
+use crate::report::ResourceKind;
 use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
     Action as SdkAction, RuleCondition as SdkCondition, RulePriorityPair,
@@ -133,12 +133,7 @@ async fn execute(
                     .send();
                 run.send(Operation::SetRulePriorities, &what, send).await?;
                 for (_, p) in list {
-                    run.changed(
-                        ChangeKind::Modified,
-                        ResourceKind::Rule,
-                        &format!("{port}:{p}"),
-                        "priority",
-                    );
+                    run.modified(ResourceKind::Rule, &format!("{port}:{p}"), "priority");
                 }
             }
             RuleCall::Modify { arn, wanted: j } => {
@@ -156,12 +151,7 @@ async fn execute(
                     .set_transforms(transforms)
                     .send();
                 run.send(Operation::ModifyRule, &label, send).await?;
-                run.changed(
-                    ChangeKind::Modified,
-                    ResourceKind::Rule,
-                    &label,
-                    "conditions, actions",
-                );
+                run.modified(ResourceKind::Rule, &label, "conditions, actions");
             }
             RuleCall::Create {
                 wanted: j,
@@ -189,7 +179,7 @@ async fn execute(
                         .put([(arn.clone(), desired[*j].tags.clone())]);
                     created.insert(*j, arn);
                 }
-                run.changed(ChangeKind::Created, ResourceKind::Rule, &label, "");
+                run.created(ResourceKind::Rule, &label, "");
             }
             RuleCall::Delete { arn } => {
                 let send = run.aws.elbv2.delete_rule().rule_arn(arn).send();
@@ -198,12 +188,7 @@ async fn execute(
                     Err(e) if e.class() != ErrorClass::NotFound => return Err(e),
                     _ => {}
                 }
-                run.changed(
-                    ChangeKind::Deleted,
-                    ResourceKind::Rule,
-                    &format!("{port}"),
-                    arn,
-                );
+                run.deleted(ResourceKind::Rule, &format!("{port}"), arn);
             }
         }
     }

@@ -8,7 +8,7 @@ use crate::discover::load_balancer;
 use crate::discover::security_group::{ActualSecurityGroup, filter, list};
 use crate::error::{Error, ErrorClass, Operation, Result};
 use crate::ownership::{BACKEND_SG_VALUE, CLUSTER, CLUSTER_RESOURCE, owned_by_cluster};
-use crate::report::{ChangeKind, ResourceKind};
+use crate::report::ResourceKind;
 use crate::run::{Run, placeholder};
 use aws_sdk_ec2::types::{
     IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, TagSpecification,
@@ -124,7 +124,7 @@ async fn sync_managed(
             let created = run
                 .send(Operation::CreateSecurityGroup, &name, call)
                 .await?;
-            run.changed(ChangeKind::Created, ResourceKind::SecurityGroup, &name, "");
+            run.created(ResourceKind::SecurityGroup, &name, "");
             let id = created
                 .and_then(|o| o.group_id)
                 .unwrap_or_else(|| placeholder(&name));
@@ -151,12 +151,7 @@ async fn sync_managed(
         }
         // A new group's rules are part of its creation.
         if !created {
-            run.changed(
-                ChangeKind::Modified,
-                ResourceKind::SecurityGroup,
-                &name,
-                "ingress",
-            );
+            run.modified(ResourceKind::SecurityGroup, &name, "ingress");
         }
     }
     if !remove.is_empty() {
@@ -168,12 +163,7 @@ async fn sync_managed(
             .send();
         run.send(Operation::RevokeSecurityGroupIngress, &name, call)
             .await?;
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::SecurityGroup,
-            &name,
-            "ingress",
-        );
+        run.modified(ResourceKind::SecurityGroup, &name, "ingress");
     }
     Ok(id)
 }
@@ -249,12 +239,7 @@ async fn create_backend(run: &mut Run<'_>, vpc: Option<&str>) -> Result<String> 
     let created = run
         .send(Operation::CreateSecurityGroup, &name, call)
         .await?;
-    run.changed(
-        ChangeKind::Created,
-        ResourceKind::SecurityGroup,
-        &name,
-        "shared backend",
-    );
+    run.created(ResourceKind::SecurityGroup, &name, "shared backend");
     Ok(created
         .and_then(|o| o.group_id)
         .unwrap_or_else(|| placeholder(&name)))
@@ -317,6 +302,6 @@ async fn delete(run: &mut Run<'_>, id: &str, name: &str) -> Result<()> {
             Err(e) => return Err(e),
         }
     }
-    run.changed(ChangeKind::Deleted, ResourceKind::SecurityGroup, name, "");
+    run.deleted(ResourceKind::SecurityGroup, name, "");
     Ok(())
 }

@@ -4,7 +4,7 @@
 use crate::convert::{tags_to_ec2, tags_to_elb};
 use crate::diff::tags::{TagChanges, tag_changes};
 use crate::error::{Operation, Result};
-use crate::report::{ChangeKind, ResourceKind};
+use crate::report::ResourceKind;
 use crate::run::Run;
 use aws_sdk_ec2::types::Tag as Ec2Tag;
 use gantry_model::Tags;
@@ -24,7 +24,7 @@ pub fn changes(
     if changes.is_empty() {
         return None;
     }
-    run.changed(ChangeKind::Modified, kind, name, "tags");
+    run.modified(kind, name, "tags");
     Some(changes)
 }
 

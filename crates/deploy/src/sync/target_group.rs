@@ -10,7 +10,7 @@ use crate::discover::target_group::ActualTargetGroup;
 use crate::discover::{load_balancer, target_group as discover};
 use crate::error::{Error, ErrorClass, Operation, Result};
 use crate::ownership::Owner;
-use crate::report::{ChangeKind, ResourceKind};
+use crate::report::ResourceKind;
 use crate::run::{Run, placeholder};
 use aws_sdk_elasticloadbalancingv2::types::{
     Matcher, TargetDescription, TargetGroupIpAddressTypeEnum, TargetTypeEnum,
@@ -98,12 +98,7 @@ pub async fn apply(
                 let arn = create(run, desired, &name, vpc).await?;
                 if let Some(o) = old {
                     let why = replacement_reason(o, desired, vpc_id).unwrap_or_default();
-                    run.changed(
-                        ChangeKind::Replaced,
-                        ResourceKind::TargetGroup,
-                        &o.name,
-                        &why,
-                    );
+                    run.replaced(ResourceKind::TargetGroup, &o.name, &why);
                 }
                 arn
             }
@@ -160,9 +155,9 @@ async fn create(
     .set_tags(Some(tags_to_elb(&tg.tags)))
     .send();
     let out = run.send(Operation::CreateTargetGroup, name, call).await?;
-    run.changed(ChangeKind::Created, ResourceKind::TargetGroup, name, "");
+    run.created(ResourceKind::TargetGroup, name, "");
     let created = out.and_then(|o| o.target_groups?.into_iter().next()?.target_group_arn);
-    let arn = run.created(created, &tg.tags, name);
+    let arn = run.arn_of_created(created, &tg.tags, name);
     if !tg.attributes.is_empty() {
         attributes::set(run, Attributed::TargetGroup(&arn), name, &tg.attributes).await?;
     }
@@ -195,12 +190,7 @@ async fn modify(
         .send();
         let name = actual.name.as_str();
         run.send(Operation::ModifyTargetGroup, name, call).await?;
-        run.changed(
-            ChangeKind::Modified,
-            ResourceKind::TargetGroup,
-            name,
-            "health check",
-        );
+        run.modified(ResourceKind::TargetGroup, name, "health check");
     }
     // AWS forbids attributes on alb-type groups; they can't differ.
     if !desired.attributes.is_empty() && desired.target_type != TargetType::Alb {
@@ -257,7 +247,7 @@ pub async fn register_chained(
             .targets(TargetDescription::builder().id(&alb).port(tg.port).build())
             .send();
         run.send(Operation::RegisterTargets, &tg.name, call).await?;
-        run.changed(ChangeKind::Created, ResourceKind::Target, &tg.name, &alb);
+        run.created(ResourceKind::Target, &tg.name, &alb);
         let others: Vec<TargetDescription> = current
             .iter()
             .filter(|(id, _)| *id != alb)
@@ -273,12 +263,7 @@ pub async fn register_chained(
                 .send();
             run.send(Operation::DeregisterTargets, &tg.name, call)
                 .await?;
-            run.changed(
-                ChangeKind::Deleted,
-                ResourceKind::Target,
-                &tg.name,
-                "stale targets",
-            );
+            run.deleted(ResourceKind::Target, &tg.name, "stale targets");
         }
     }
     Ok(())
@@ -326,6 +311,6 @@ pub async fn delete(run: &mut Run<'_>, tg: &ActualTargetGroup) -> Result<()> {
             Err(e) => return Err(e),
         }
     }
-    run.changed(ChangeKind::Deleted, ResourceKind::TargetGroup, &tg.name, "");
+    run.deleted(ResourceKind::TargetGroup, &tg.name, "");
     Ok(())
 }
