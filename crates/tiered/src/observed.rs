@@ -8,7 +8,7 @@ use crate::family::{CloudKind, CloudType, Family};
 use crate::names;
 use gantry_api::k8s::ObjectMeta;
 use gantry_gateway::routes::RouteKind;
-use gantry_snapshot::{ObjectKey, Snapshot};
+use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -212,29 +212,17 @@ pub(crate) fn route_meta<'s>(
 
 /// A route of any kind as JSON (with `apiVersion` and `kind`).
 pub(crate) fn route_json(snapshot: &Snapshot, kind: RouteKind, key: &ObjectKey) -> Option<Value> {
-    let value = match kind {
-        RouteKind::Http => snapshot
-            .http_routes
-            .get(key)
-            .map(|r| serde_json::to_value(r.as_ref())),
-        RouteKind::Grpc => snapshot
-            .grpc_routes
-            .get(key)
-            .map(|r| serde_json::to_value(r.as_ref())),
-        RouteKind::Tcp => snapshot
-            .tcp_routes
-            .get(key)
-            .map(|r| serde_json::to_value(r.as_ref())),
-        RouteKind::Udp => snapshot
-            .udp_routes
-            .get(key)
-            .map(|r| serde_json::to_value(r.as_ref())),
-        RouteKind::Tls => snapshot
-            .tls_routes
-            .get(key)
-            .map(|r| serde_json::to_value(r.as_ref())),
-    };
-    value.and_then(Result::ok)
+    match kind {
+        RouteKind::Http => object_json(&snapshot.http_routes, key),
+        RouteKind::Grpc => object_json(&snapshot.grpc_routes, key),
+        RouteKind::Tcp => object_json(&snapshot.tcp_routes, key),
+        RouteKind::Udp => object_json(&snapshot.udp_routes, key),
+        RouteKind::Tls => object_json(&snapshot.tls_routes, key),
+    }
+}
+
+fn object_json<T: serde::Serialize>(objects: &Objects<T>, key: &ObjectKey) -> Option<Value> {
+    serde_json::to_value(objects.get(key)?.as_ref()).ok()
 }
 
 pub(crate) fn annotation<'m>(meta: &'m ObjectMeta, key: &str) -> Option<&'m str> {
