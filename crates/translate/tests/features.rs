@@ -2,6 +2,8 @@
 //! for row; GatewayClass statuses carry the supported names; and the features no golden case
 //! covers are checked here.
 
+mod support;
+
 use gantry_gateway::LbKind;
 use gantry_gateway::features::{FEATURES, Support};
 use gantry_testkit::objects;
@@ -113,12 +115,8 @@ fn support_matrix_document_is_generated_from_the_code_table() {
 }
 
 fn translate_yaml(yaml: &str) -> Value {
-    let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("test.yaml", yaml);
-    let loaded = loader.finish();
-    let errors: Vec<String> = loaded.errors().map(|d| d.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    serde_json::to_value(translate(&loaded.snapshot, &Settings::new("test"))).unwrap()
+    let snapshot = support::load("test.yaml", yaml);
+    serde_json::to_value(translate(&snapshot, &Settings::new("test"))).unwrap()
 }
 
 /// The classes `alb` and `nlb`, and `broken`, whose parameters name a missing configuration.

@@ -9,6 +9,7 @@ mod invariants;
 mod scenario;
 #[path = "../../../fuzz/src/source.rs"]
 mod source;
+mod support;
 
 use gantry_model::Protocol;
 use gantry_snapshot::Snapshot;
@@ -18,16 +19,7 @@ use proptest::strategy::ValueTree;
 
 /// Loads a generated scenario; the generator only writes documents that decode.
 fn load(bytes: &[u8]) -> Snapshot {
-    let text = scenario::manifests(bytes);
-    let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("scenario.yaml", &text);
-    let loaded = loader.finish();
-    let errors: Vec<String> = loaded.errors().map(|d| d.to_string()).collect();
-    assert!(
-        errors.is_empty(),
-        "generated manifests must load: {errors:#?}\n{text}"
-    );
-    loaded.snapshot
+    support::load("scenario.yaml", &scenario::manifests(bytes))
 }
 
 proptest! {

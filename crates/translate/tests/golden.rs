@@ -3,27 +3,21 @@
 //! other than the defaults: `defaultTargetType`, `absentTargetGroups`). `GANTRY_BLESS=1` rewrites the expected
 //! files; review the diff before committing it.
 
+mod support;
+
 use gantry_testkit::golden;
 use gantry_translate::{DefaultTargetType, Settings, translate};
 use std::path::{Path, PathBuf};
 
 fn run(dir: &Path) -> String {
-    let text = std::fs::read_to_string(dir.join("input.yaml")).expect("readable input.yaml");
-    let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("input.yaml", &text);
-    let loaded = loader.finish();
-    let errors: Vec<String> = loaded.errors().map(|d| d.to_string()).collect();
-    assert!(
-        errors.is_empty(),
-        "{}: input does not load:\n{}",
-        dir.display(),
-        errors.join("\n")
-    );
+    let input = dir.join("input.yaml");
+    let text = std::fs::read_to_string(&input).expect("readable input.yaml");
+    let snapshot = support::load(&input.display().to_string(), &text);
     let mut settings = settings(dir);
     // 2030-01-01T00:00:00Z: the fixtures' certificates are valid from December 2026 to 2100, the
     // expired one ended in 2001.
     settings.now = Some(1_893_456_000);
-    let translation = translate(&loaded.snapshot, &settings);
+    let translation = translate(&snapshot, &settings);
     serde_json::to_string_pretty(&translation).expect("serializable") + "\n"
 }
 

@@ -8,6 +8,8 @@
 //! request does not match any attached Route, the request MUST be rejected ... HTTP returns a
 //! 404 status code".
 
+mod support;
+
 use gantry_model::{ActionType, ConditionField, Listener};
 use gantry_translate::{Settings, translate};
 
@@ -65,11 +67,7 @@ fn port_80(manifests: &str) -> Listener {
 }
 
 fn port_80_with(manifests: &str, settings: Settings) -> Listener {
-    let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("input.yaml", manifests);
-    let loaded = loader.finish();
-    assert_eq!(loaded.errors().count(), 0, "input loads");
-    let translation = translate(&loaded.snapshot, &settings);
+    let translation = translate(&support::load("input.yaml", manifests), &settings);
     assert_eq!(translation.stacks.len(), 1, "{:?}", translation.problems);
     translation.stacks[0]
         .listeners
@@ -276,11 +274,8 @@ mod generated {
         ) {
             let listeners: Vec<usize> = (0..4).filter(|i| subset & (1 << i) != 0).collect();
             let input = manifests(&listeners, &routes);
-            let mut loader = gantry_manifests::Loader::new();
-            loader.load_str("input.yaml", &input);
-            let loaded = loader.finish();
-            prop_assert_eq!(loaded.errors().count(), 0);
-            let translation = translate(&loaded.snapshot, &Settings::new("isolation"));
+            let snapshot = support::load("input.yaml", &input);
+            let translation = translate(&snapshot, &Settings::new("isolation"));
             let listener = translation
                 .stacks
                 .iter()

@@ -1,6 +1,8 @@
 //! A route's `status.parents[].parentRef` reads as the API server stores the spec's parentRef:
 //! with `group` and `kind` filled in, also for objects that never went through defaulting.
 
+mod support;
+
 use gantry_gateway::routes::RouteKind;
 use gantry_snapshot::ObjectKey;
 use gantry_testkit::objects;
@@ -25,19 +27,13 @@ spec: {type: NodePort, ports: [{port: 80, nodePort: 30080}]}
 
 #[test]
 fn status_parent_refs_carry_the_defaulted_group_and_kind() {
-    let mut loader = gantry_manifests::Loader::new();
-    loader.load_str(
-        "input.yaml",
-        &objects::docs([
-            objects::gateway_class("alb", "alb"),
-            objects::gateway("apps/gw", "alb", &[("http", 80, "HTTP")]),
-            MANIFESTS.to_string(),
-        ]),
-    );
-    let loaded = loader.finish();
-    assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+    let manifests = objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway("apps/gw", "alb", &[("http", 80, "HTTP")]),
+        MANIFESTS.to_string(),
+    ]);
+    let mut snapshot = support::load("input.yaml", &manifests);
     let key = ObjectKey::new("apps", "web");
-    let mut snapshot = loaded.snapshot;
 
     // As loaded: the spec's parentRef already has its defaults.
     // As built without defaulting (group and kind absent): the status must read the same.

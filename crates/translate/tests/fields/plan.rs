@@ -35,9 +35,7 @@ spec:
 
 /// The translation of the manifests `yaml`; panics, naming `what`, when they do not load.
 pub fn translate_yaml(yaml: &str, what: &str) -> Translation {
-    let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("scenario.yaml", yaml);
-    let loaded = loader.finish();
+    let loaded = gantry_manifests::load_text("scenario.yaml", yaml);
     let errors: Vec<String> = loaded.errors().map(|d| d.to_string()).collect();
     assert!(errors.is_empty(), "{what}: {errors:?}");
     translate(&loaded.snapshot, &Settings::new("fields"))
