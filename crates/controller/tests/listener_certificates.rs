@@ -11,8 +11,9 @@ mod support;
 
 use gantry_api::k8s::Secret;
 use gantry_deploy::ownership::CLUSTER as CLUSTER_TAG;
-use gantry_deploy::{Deployer, FINGERPRINT_TAG, SECRET_TAG};
-use gantry_testkit::acm::{certificate_fixture as fixture, import_tagged};
+use gantry_deploy::{FINGERPRINT_TAG, SECRET_TAG};
+use gantry_testkit::acm::{self, certificate_fixture as fixture, domain_name, import_tagged};
+use gantry_testkit::calls;
 use k8s_openapi::ByteString;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -114,46 +115,10 @@ async fn sdk() -> aws_config::SdkConfig {
 
 /// ARNs of the ACM certificates tagged as imported by gantry for `cluster`.
 async fn gantry_imported(acm: &aws_sdk_acm::Client, cluster: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for arn in all_certificates(acm).await {
-        let tags = tags(acm, &arn).await;
-        if tags.get(CLUSTER_TAG).map(String::as_str) == Some(cluster)
-            && tags.contains_key(SECRET_TAG)
-        {
-            out.push(arn);
-        }
-    }
-    out
-}
-
-async fn all_certificates(acm: &aws_sdk_acm::Client) -> Vec<String> {
-    let key_types = aws_sdk_acm::types::KeyAlgorithm::values()
-        .iter()
-        .map(|v| aws_sdk_acm::types::KeyAlgorithm::from(*v))
-        .collect();
-    let includes = aws_sdk_acm::types::Filters::builder()
-        .set_key_types(Some(key_types))
-        .build();
-    acm.list_certificates()
-        .includes(includes)
-        .send()
-        .await
-        .expect("list certificates")
-        .certificate_summary_list
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|s| s.certificate_arn)
-        .collect()
-}
-
-async fn domain(acm: &aws_sdk_acm::Client, arn: &str) -> Option<String> {
-    acm.describe_certificate()
-        .certificate_arn(arn)
-        .send()
-        .await
-        .ok()?
-        .certificate?
-        .domain_name
+    acm::certificates_tagged(acm, |tags| {
+        tags.get(CLUSTER_TAG).map(String::as_str) == Some(cluster) && tags.contains_key(SECRET_TAG)
+    })
+    .await
 }
 
 /// The certificate ARNs of the load balancer's listener on `port`.
@@ -171,14 +136,6 @@ async fn listener_certificates(
         return vec![];
     };
     support::aws::listener_certificate_arns(elbv2, &arn).await
-}
-
-fn calls(d: &Deployer, ops: &[&str]) -> u64 {
-    d.call_counts()
-        .iter()
-        .filter(|((_, o), _)| ops.contains(&o.as_str()))
-        .map(|(_, n)| n)
-        .sum()
 }
 
 const LISTENER_CALLS: &[&str] = &[
@@ -269,7 +226,10 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
     );
     let t = tags(&acm, &arn).await;
     assert_eq!(t.get(SECRET_TAG).map(String::as_str), Some("apps/web-tls"));
-    assert_eq!(domain(&acm, &arn).await.as_deref(), Some("app.example.com"));
+    assert_eq!(
+        domain_name(&acm, &arn).await.as_deref(),
+        Some("app.example.com")
+    );
     let cached = secrets.get(&gantry_snapshot::ObjectKey::new("apps", "web-tls"));
     let cached = cached.expect("the referenced Secret is cached");
     let fingerprint = |s: &Secret| {
@@ -288,14 +248,17 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
         ["tls.crt", "tls.key"]
     );
     assert!(cached.metadata.annotations.is_none() && cached.metadata.labels.is_none());
-    assert_eq!(calls(&deployer, &["ImportCertificate"]), 1);
+    assert_eq!(
+        calls::count(&deployer.call_counts(), &["ImportCertificate"]),
+        1
+    );
 
     // Rotation: cert-manager renews into the same Secret. Re-imported under the same ARN,
     // no listener call.
-    let listener_calls = calls(&deployer, LISTENER_CALLS);
+    let listener_calls = calls::count(&deployer.call_counts(), LISTENER_CALLS);
     api.apply(secret("kubernetes.io/tls", "ec.crt", "ec.key"));
     let start = tokio::time::Instant::now();
-    while domain(&acm, &arn).await.as_deref() != Some("ec.example.com") {
+    while domain_name(&acm, &arn).await.as_deref() != Some("ec.example.com") {
         assert!(
             start.elapsed() < LIMIT,
             "the rotated certificate is imported"
@@ -316,12 +279,15 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
         vec![arn.clone()]
     );
     assert_eq!(
-        calls(&deployer, LISTENER_CALLS),
+        calls::count(&deployer.call_counts(), LISTENER_CALLS),
         listener_calls,
         "no listener call on rotation: {:?}",
         deployer.call_counts()
     );
-    assert_eq!(calls(&deployer, &["ImportCertificate"]), 2);
+    assert_eq!(
+        calls::count(&deployer.call_counts(), &["ImportCertificate"]),
+        2
+    );
     assert!(is_true(&listener(&api), "Programmed"));
 
     // Only the referenced Secret was listed or watched, by name and type.
@@ -350,9 +316,12 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
         gantry_imported(&acm, &cluster).await.is_empty(),
         "an imported certificate was left behind"
     );
-    assert!(domain(&acm, &arn).await.is_none(), "{arn} still exists");
     assert!(
-        domain(&acm, &foreign).await.is_some(),
+        domain_name(&acm, &arn).await.is_none(),
+        "{arn} still exists"
+    );
+    assert!(
+        domain_name(&acm, &foreign).await.is_some(),
         "the foreign certificate was touched"
     );
 

@@ -10,7 +10,9 @@ mod support;
 
 use gantry_api::k8s::Secret;
 use gantry_deploy::ownership::CLUSTER as CLUSTER_TAG;
-use gantry_deploy::{Deployer, FINGERPRINT_TAG, SECRET_TAG};
+use gantry_deploy::{FINGERPRINT_TAG, SECRET_TAG};
+use gantry_testkit::acm::certificate_fixture as fixture;
+use gantry_testkit::calls;
 use k8s_openapi::ByteString;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -53,14 +55,6 @@ spec:
     tls:
       certificateRefs: [{name: foo-tls}]
 "#;
-
-fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/../translate/tests/fixtures/certificates/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 /// `tiered/foo-tls`, a `kubernetes.io/tls` Secret.
 fn secret() -> Value {
@@ -206,14 +200,8 @@ async fn a_secret_only_https_listener_gets_the_imported_certificate_and_deletion
     );
     // A settled pass imports nothing again: the same fingerprint keeps the certificate.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let imports = |d: &Deployer| {
-        d.call_counts()
-            .iter()
-            .filter(|((_, o), _)| o == "ImportCertificate")
-            .map(|(_, n)| *n)
-            .sum::<u64>()
-    };
-    assert_eq!(imports(&deployer), 1);
+    let imports = calls::count(&deployer.call_counts(), &["ImportCertificate"]);
+    assert_eq!(imports, 1);
 
     // Deleting the user Gateway: its listener objects go, then the imported certificate,
     // then the Gateway itself.
@@ -226,12 +214,7 @@ async fn a_secret_only_https_listener_gets_the_imported_certificate_and_deletion
         body(&acm, &arn).await.is_none(),
         "{arn} is still in ACM after the Gateway was deleted"
     );
-    let deletes = deployer
-        .call_counts()
-        .iter()
-        .filter(|((_, o), _)| o == "DeleteCertificate")
-        .map(|(_, n)| *n)
-        .sum::<u64>();
+    let deletes = calls::count(&deployer.call_counts(), &["DeleteCertificate"]);
     assert_eq!(deletes, 1, "deleted by gantry, once");
     running.stop().await;
 }

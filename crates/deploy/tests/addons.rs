@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use gantry_deploy::{Deployer, Error};
 use gantry_model::*;
+use gantry_testkit::calls;
 
 const GATEWAY: &str = "demo/waf";
 
@@ -85,11 +86,7 @@ fn addon_calls(d: &Deployer) -> Vec<(String, u64)> {
 }
 
 fn count(d: &Deployer, op: &str) -> u64 {
-    addon_calls(d)
-        .into_iter()
-        .filter(|(o, _)| o == op)
-        .map(|(_, n)| n)
-        .sum()
+    calls::count(&d.call_counts(), &[op])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use gantry_deploy::{Error, ErrorClass};
 use gantry_model::*;
+use gantry_testkit::calls;
 
 /// Requests a certificate from moto's ACM. With a (made-up) private CA, moto issues it at once;
 /// without one it stays PENDING_VALIDATION.
@@ -46,14 +47,6 @@ fn https(cluster: &str, stack: &mut Stack, hosts: &[&str]) {
             r.to_port = 443;
         }
     }
-}
-
-fn calls(d: &gantry_deploy::Deployer, op: &str) -> u64 {
-    d.call_counts()
-        .iter()
-        .filter(|((_, o), _)| o == op)
-        .map(|(_, n)| n)
-        .sum()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -108,15 +101,18 @@ async fn listener_certificates_are_discovered_by_hostname() {
     for arn in &want {
         assert!(attached.contains(arn), "{arn} not in {attached:?}");
     }
-    assert_eq!(calls(&d, "ListCertificates"), 1);
-    let described_once = calls(&d, "DescribeCertificate");
+    assert_eq!(calls::count(&d.call_counts(), &["ListCertificates"]), 1);
+    let described_once = calls::count(&d.call_counts(), &["DescribeCertificate"]);
 
     // Unchanged: no mutating call, and ACM is read from the cache.
     let second = d.apply(&stack).await.expect("second apply");
     assert!(second.is_unchanged(), "{second}");
     assert_eq!(second.mutating_calls, 0);
-    assert_eq!(calls(&d, "ListCertificates"), 1);
-    assert_eq!(calls(&d, "DescribeCertificate"), described_once);
+    assert_eq!(calls::count(&d.call_counts(), &["ListCertificates"]), 1);
+    assert_eq!(
+        calls::count(&d.call_counts(), &["DescribeCertificate"]),
+        described_once
+    );
     println!("calls: {:?}", d.call_counts());
 
     // Only a pending certificate covers deep.b.<domain> (the wildcard covers one label): an

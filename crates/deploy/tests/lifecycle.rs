@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use gantry_deploy::ErrorClass;
 use gantry_model::*;
+use gantry_testkit::calls;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_nothing() {
@@ -26,11 +27,10 @@ async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_
     // What the first apply created it remembers with its tags and listener attributes: the
     // next reconcile reads neither.
     let remembered_reads = |d: &gantry_deploy::Deployer| {
-        d.call_counts()
-            .iter()
-            .filter(|((_, op), _)| op == "DescribeTags" || op == "DescribeListenerAttributes")
-            .map(|(_, n)| *n)
-            .sum::<u64>()
+        calls::count(
+            &d.call_counts(),
+            &["DescribeTags", "DescribeListenerAttributes"],
+        )
     };
     let before = remembered_reads(&d);
     let second = d.apply(&stack).await.expect("second apply");
@@ -80,13 +80,8 @@ async fn target_groups_are_listed_again_only_after_gantry_changed_one() {
     };
     let mut stack = web_stack(&fx.cluster, "demo/listing", &format!("k8s-{}", fx.cluster));
     let d = fx.deployer();
-    let listings = |d: &gantry_deploy::Deployer| {
-        d.call_counts()
-            .iter()
-            .filter(|((_, op), _)| op == "DescribeTargetGroups")
-            .map(|(_, n)| *n)
-            .sum::<u64>()
-    };
+    let listings =
+        |d: &gantry_deploy::Deployer| calls::count(&d.call_counts(), &["DescribeTargetGroups"]);
     d.apply(&stack).await.expect("first apply");
     let after_creation = listings(&d);
     assert!(d.apply(&stack).await.expect("second").is_unchanged());

@@ -11,7 +11,10 @@ use gantry_deploy::{
     Operation, SECRET_TAG,
 };
 use gantry_model::*;
-use gantry_testkit::acm::{certificate_fixture as fixture, certificate_tags, import_tagged};
+use gantry_testkit::acm::{
+    certificate_fixture as fixture, certificate_tags, domain_name, import_tagged,
+};
+use gantry_testkit::calls;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -60,14 +63,6 @@ fn https(cluster: &str, gateway: &str, port: i32, secrets: &[(&str, &str)]) -> L
         ssl_policy: Some("ELBSecurityPolicy-2016-08".into()),
         ..listener(cluster, gateway, kind, port, Protocol::Https, not_found())
     }
-}
-
-fn calls(d: &Deployer, op: &str) -> u64 {
-    d.call_counts()
-        .iter()
-        .filter(|((_, o), _)| o == op)
-        .map(|(_, n)| n)
-        .sum()
 }
 
 async fn exists(acm: &aws_sdk_acm::Client, arn: &str) -> bool {
@@ -119,7 +114,12 @@ async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
     // Import once, shared by both listeners.
     let report = d.apply(&stack).await.expect("apply");
     println!("{report}");
-    assert_eq!(calls(&d, "ImportCertificate"), 1, "{:?}", d.call_counts());
+    assert_eq!(
+        calls::count(&d.call_counts(), &["ImportCertificate"]),
+        1,
+        "{:?}",
+        d.call_counts()
+    );
     let lb = report.load_balancer.expect("address").arn;
     let l443 = fx.listener_arn(&lb, 443).await;
     let l8443 = fx.listener_arn(&lb, 8443).await;
@@ -148,21 +148,19 @@ async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
         l.certificate_secrets[0].fingerprint = "fp-ec".into();
     }
     let listener_calls = |d: &Deployer| {
-        [
+        let listener_operations = [
             "ModifyListener",
             "AddListenerCertificates",
             "RemoveListenerCertificates",
             "CreateListener",
             "DeleteListener",
-        ]
-        .iter()
-        .map(|op| calls(d, op))
-        .sum::<u64>()
+        ];
+        calls::count(&d.call_counts(), &listener_operations)
     };
     let before = listener_calls(&d);
     let rotated = d.apply(&stack).await.expect("rotate");
     println!("{rotated}");
-    assert_eq!(calls(&d, "ImportCertificate"), 2);
+    assert_eq!(calls::count(&d.call_counts(), &["ImportCertificate"]), 2);
     assert_eq!(
         rotated.mutating_calls, 2,
         "re-import and fingerprint tag only"
@@ -176,15 +174,10 @@ async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
     assert_eq!(tags.get(FINGERPRINT_TAG).map(String::as_str), Some("fp-ec"));
     assert_eq!(tags.get(CLUSTER_TAG), Some(&fx.cluster));
     assert_eq!(tags.get(SECRET_TAG).map(String::as_str), Some("web/tls"));
-    let detail = acm
-        .describe_certificate()
-        .certificate_arn(&imported)
-        .send()
-        .await
-        .expect("describe")
-        .certificate
-        .expect("certificate");
-    assert_eq!(detail.domain_name.as_deref(), Some("ec.example.com"));
+    assert_eq!(
+        domain_name(&acm, &imported).await.as_deref(),
+        Some("ec.example.com")
+    );
 
     // 443 drops the foreign certificate, 8443 its Secret: the imported one is still used by
     // 443, so it stays; the foreign one is not gantry's, so it stays too.
@@ -196,9 +189,9 @@ async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
     d.apply(&stack).await.expect("apply without foreign on 443");
     assert!(exists(&acm, &imported).await);
     assert!(exists(&acm, &foreign).await);
-    assert_eq!(calls(&d, "DeleteCertificate"), 0);
+    assert_eq!(calls::count(&d.call_counts(), &["DeleteCertificate"]), 0);
     assert_eq!(
-        calls(&d, "ImportCertificate"),
+        calls::count(&d.call_counts(), &["ImportCertificate"]),
         2,
         "still the one imported certificate"
     );
@@ -224,7 +217,7 @@ async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
         "imported certificate left behind"
     );
     assert!(exists(&acm, &foreign).await, "foreign certificate touched");
-    assert_eq!(calls(&d, "DeleteCertificate"), 1);
+    assert_eq!(calls::count(&d.call_counts(), &["DeleteCertificate"]), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

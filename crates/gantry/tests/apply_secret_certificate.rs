@@ -9,18 +9,11 @@ mod common;
 use common::{Aws, aws, gantry};
 use gantry_deploy::client::block_on;
 use gantry_model::Stack;
+use gantry_testkit::acm::{self, certificate_fixture as fixture};
 use gantry_testkit::elb;
 
 const SECRET_TAG: &str = "gateway.k8s.aws/secret";
 const CLUSTER_TAG: &str = "elbv2.k8s.aws/cluster";
-
-fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/../translate/tests/fixtures/certificates/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn indent(text: &str) -> String {
     text.lines()
@@ -111,36 +104,13 @@ async fn listener_certificates(aws: &Aws, name: &str) -> Vec<String> {
     elb::listener_certificate_arns(&aws.elbv2, &listener).await
 }
 
-/// Certificates in ACM tagged as imported by gantry for `cluster`.
+/// Certificates in ACM tagged as imported by gantry for `cluster` from `shop/app-tls`.
 async fn imported(aws: &Aws, cluster: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let list = aws
-        .acm
-        .list_certificates()
-        .send()
-        .await
-        .expect("list certificates")
-        .certificate_summary_list
-        .unwrap_or_default();
-    for arn in list.into_iter().filter_map(|c| c.certificate_arn) {
-        let tags = aws
-            .acm
-            .list_tags_for_certificate()
-            .certificate_arn(&arn)
-            .send()
-            .await
-            .expect("tags")
-            .tags
-            .unwrap_or_default();
-        let has = |k: &str, v: Option<&str>| {
-            tags.iter()
-                .any(|t| t.key == k && v.is_none_or(|v| t.value.as_deref() == Some(v)))
-        };
-        if has(CLUSTER_TAG, Some(cluster)) && has(SECRET_TAG, Some("shop/app-tls")) {
-            out.push(arn);
-        }
-    }
-    out
+    acm::certificates_tagged(&aws.acm, |tags| {
+        tags.get(CLUSTER_TAG).map(String::as_str) == Some(cluster)
+            && tags.get(SECRET_TAG).map(String::as_str) == Some("shop/app-tls")
+    })
+    .await
 }
 
 #[test]
@@ -203,17 +173,7 @@ fn a_secret_certificate_is_served_rotated_in_place_and_removed_with_its_gateway(
         ours,
         "same ARN after rotation"
     );
-    let domain = block_on(async {
-        aws.acm
-            .describe_certificate()
-            .certificate_arn(&ours[0])
-            .send()
-            .await
-            .expect("describe")
-            .certificate
-            .and_then(|c| c.domain_name)
-    })
-    .expect("runtime");
+    let domain = block_on(acm::domain_name(&aws.acm, &ours[0])).expect("runtime");
     assert_eq!(domain.as_deref(), Some("ec.example.com"));
 
     // Delete: nothing gantry imported is left.

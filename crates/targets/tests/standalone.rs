@@ -13,6 +13,7 @@ use gantry_deploy::targets::{rule_marker, worker_tag_key};
 use gantry_deploy::{Deployer, GroupTargets, RuleChanges};
 use gantry_model::{Stack, Target};
 use gantry_snapshot::{ObjectKey, Snapshot};
+use gantry_testkit::calls;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -71,14 +72,6 @@ fn targets(list: &[(&str, i32)]) -> Vec<Target> {
             port: *port,
         })
         .collect()
-}
-
-fn calls(d: &Deployer, ops: &[&str]) -> u64 {
-    d.call_counts()
-        .iter()
-        .filter(|((_, op), _)| ops.contains(&op.as_str()))
-        .map(|(_, n)| n)
-        .sum()
 }
 
 const TARGET_CALLS: &[&str] = &[
@@ -161,13 +154,13 @@ async fn apply_registers_exactly_the_manifests_targets_and_a_reapply_changes_not
     assert_eq!(on_nodes, [8443, 30080]);
 
     // Re-apply with the same manifests: not one register, deregister or rule call.
-    let before = calls(&d, TARGET_CALLS);
+    let before = calls::count(&d.call_counts(), TARGET_CALLS);
     let mutating = d.calls().mutating();
     apply(&d, &stacks).await;
     let (groups, rules) = register(&d, &stacks, &snapshot).await;
     assert!(groups.iter().all(|g| g.changes.is_empty()), "{groups:?}");
     assert!(rules.iter().all(|c| c.added.is_empty()));
-    assert_eq!(calls(&d, TARGET_CALLS), before);
+    assert_eq!(calls::count(&d.call_counts(), TARGET_CALLS), before);
     assert_eq!(d.calls().mutating(), mutating, "no mutating call at all");
 
     // An endpoint goes away and a new one becomes ready: one register, one deregister.
@@ -177,8 +170,8 @@ async fn apply_registers_exactly_the_manifests_targets_and_a_reapply_changes_not
     slice.endpoints.push(slice.endpoints[0].clone());
     slice.endpoints.last_mut().unwrap().addresses = vec!["10.0.4.14".into()];
     snapshot.endpoint_slices.insert(key, Arc::new(slice));
-    let before_register = calls(&d, &["RegisterTargets"]);
-    let before_deregister = calls(&d, &["DeregisterTargets"]);
+    let before_register = calls::count(&d.call_counts(), &["RegisterTargets"]);
+    let before_deregister = calls::count(&d.call_counts(), &["DeregisterTargets"]);
     let (groups, _) = register(&d, &stacks, &snapshot).await;
     let api = groups
         .iter()
@@ -189,8 +182,14 @@ async fn apply_registers_exactly_the_manifests_targets_and_a_reapply_changes_not
         api.changes.deregistered,
         [("10.0.2.11".to_string(), Some(8443))]
     );
-    assert_eq!(calls(&d, &["RegisterTargets"]) - before_register, 1);
-    assert_eq!(calls(&d, &["DeregisterTargets"]) - before_deregister, 1);
+    assert_eq!(
+        calls::count(&d.call_counts(), &["RegisterTargets"]) - before_register,
+        1
+    );
+    assert_eq!(
+        calls::count(&d.call_counts(), &["DeregisterTargets"]) - before_deregister,
+        1
+    );
     assert_eq!(
         held(&fx, &stacks[0], &d).await["api"],
         targets(&[("10.0.1.10", 8443), ("10.0.4.14", 8443)])

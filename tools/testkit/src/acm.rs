@@ -17,6 +17,52 @@ pub async fn certificate_tags(acm: &aws_sdk_acm::Client, arn: &str) -> BTreeMap<
         .collect()
 }
 
+/// The ARNs of every certificate in the account, of every key type: ACM lists only RSA ones
+/// unless asked for the others.
+pub async fn certificate_arns(acm: &aws_sdk_acm::Client) -> Vec<String> {
+    use aws_sdk_acm::types::{Filters, KeyAlgorithm};
+    let key_types = KeyAlgorithm::values()
+        .iter()
+        .map(|v| KeyAlgorithm::from(*v))
+        .collect();
+    let every_key_type = Filters::builder().set_key_types(Some(key_types)).build();
+    acm.list_certificates()
+        .includes(every_key_type)
+        .send()
+        .await
+        .expect("list certificates")
+        .certificate_summary_list
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.certificate_arn)
+        .collect()
+}
+
+/// The ARNs of the certificates whose tags (by key) `keep` accepts.
+pub async fn certificates_tagged(
+    acm: &aws_sdk_acm::Client,
+    keep: impl Fn(&BTreeMap<String, String>) -> bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for arn in certificate_arns(acm).await {
+        if keep(&certificate_tags(acm, &arn).await) {
+            out.push(arn);
+        }
+    }
+    out
+}
+
+/// The domain name of the certificate `arn`; None once it is deleted.
+pub async fn domain_name(acm: &aws_sdk_acm::Client, arn: &str) -> Option<String> {
+    acm.describe_certificate()
+        .certificate_arn(arn)
+        .send()
+        .await
+        .ok()?
+        .certificate?
+        .domain_name
+}
+
 /// The PEM text of a test certificate or key from translate's fixtures
 /// (`crates/translate/tests/fixtures/certificates/<name>`).
 pub fn certificate_fixture(name: &str) -> String {
