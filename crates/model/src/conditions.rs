@@ -81,6 +81,24 @@ pub struct QueryStringKeyValue {
     pub value: String,
 }
 
+impl ValuesConfig {
+    /// Wildcard patterns only.
+    pub fn patterns(values: Vec<String>) -> Self {
+        ValuesConfig {
+            values,
+            regex_values: vec![],
+        }
+    }
+
+    /// Regular expressions only.
+    pub fn regexes(regex_values: Vec<String>) -> Self {
+        ValuesConfig {
+            values: vec![],
+            regex_values,
+        }
+    }
+}
+
 impl RuleCondition {
     fn empty(field: ConditionField) -> Self {
         RuleCondition {
@@ -96,30 +114,21 @@ impl RuleCondition {
 
     pub fn host_header(values: Vec<String>) -> Self {
         RuleCondition {
-            host_header_config: Some(ValuesConfig {
-                values,
-                regex_values: vec![],
-            }),
+            host_header_config: Some(ValuesConfig::patterns(values)),
             ..Self::empty(ConditionField::HostHeader)
         }
     }
 
     pub fn path_pattern(values: Vec<String>) -> Self {
         RuleCondition {
-            path_pattern_config: Some(ValuesConfig {
-                values,
-                regex_values: vec![],
-            }),
+            path_pattern_config: Some(ValuesConfig::patterns(values)),
             ..Self::empty(ConditionField::PathPattern)
         }
     }
 
     pub fn path_regex(regex: String) -> Self {
         RuleCondition {
-            path_pattern_config: Some(ValuesConfig {
-                values: vec![],
-                regex_values: vec![regex],
-            }),
+            path_pattern_config: Some(ValuesConfig::regexes(vec![regex])),
             ..Self::empty(ConditionField::PathPattern)
         }
     }
@@ -149,20 +158,14 @@ impl RuleCondition {
 
     pub fn http_request_method(method: String) -> Self {
         RuleCondition {
-            http_request_method_config: Some(ValuesConfig {
-                values: vec![method],
-                regex_values: vec![],
-            }),
+            http_request_method_config: Some(ValuesConfig::patterns(vec![method])),
             ..Self::empty(ConditionField::HttpRequestMethod)
         }
     }
 
     pub fn source_ip(cidrs: Vec<String>) -> Self {
         RuleCondition {
-            source_ip_config: Some(ValuesConfig {
-                values: cidrs,
-                regex_values: vec![],
-            }),
+            source_ip_config: Some(ValuesConfig::patterns(cidrs)),
             ..Self::empty(ConditionField::SourceIp)
         }
     }
