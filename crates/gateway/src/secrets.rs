@@ -144,9 +144,7 @@ mod tests {
     /// The objects of `yaml`, read as the manifest loader reads them (with the API server's
     /// defaults).
     fn snapshot(yaml: &str) -> Snapshot {
-        let mut loader = gantry_manifests::Loader::new();
-        loader.load_str("test.yaml", yaml);
-        let loaded = loader.finish();
+        let loaded = gantry_manifests::load_text("test.yaml", yaml);
         assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
         loaded.snapshot
     }

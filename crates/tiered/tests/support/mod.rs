@@ -36,9 +36,7 @@ pub fn load(name: &str, text: &str) -> (Snapshot, Observed) {
             manifests.push(serde_norway::to_string(&value).expect("serializable"));
         }
     }
-    let mut loader = gantry_manifests::Loader::new();
-    loader.load_str(name, &manifests.join("---\n"));
-    let loaded = loader.finish();
+    let loaded = gantry_manifests::load_text(name, &manifests.join("---\n"));
     let errors: Vec<String> = loaded.errors().map(|d| d.to_string()).collect();
     assert!(
         errors.is_empty(),

@@ -54,9 +54,7 @@ mod tests {
     use gantry_testkit::route_builders::{foreign_gateway_class, gateway_of, plain};
 
     fn snapshot(yaml: &str) -> Snapshot {
-        let mut loader = gantry_manifests::Loader::new();
-        loader.load_str("gateways.yaml", yaml);
-        let loaded = loader.finish();
+        let loaded = gantry_manifests::load_text("gateways.yaml", yaml);
         assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
         loaded.snapshot
     }
