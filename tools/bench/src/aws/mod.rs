@@ -13,7 +13,8 @@ mod report;
 mod setup;
 mod timer;
 
-pub use report::{markdown, ms, skipped};
+use crate::markdown::ms;
+pub use report::{markdown, skipped};
 pub use setup::create_network;
 pub use timer::HttpTimer;
 

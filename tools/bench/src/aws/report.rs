@@ -1,11 +1,7 @@
 //! The "AWS calls per change" and "Time from a change to AWS converged" sections.
 
 use super::{Change, Figures, NEIGHBOURS, REPEATS, ROUTES};
-use std::time::Duration;
-
-pub fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
+use crate::markdown::{ms, yes};
 
 /// Why gantry makes an operation more often than the minimum, for the operations where it
 /// does on the benchmark's workload.
@@ -270,8 +266,4 @@ pub fn markdown(f: &Figures) -> String {
 /// What `docs/benchmarks.md` says when the AWS benchmarks did not run.
 pub fn skipped() -> String {
     "## AWS calls per change, and time to converge\n\nSkipped: `AWS_ENDPOINT_URL` was not set. `scripts/bench.sh` starts the moto emulator and runs every benchmark, these included.\n\n".to_string()
-}
-
-fn yes(b: bool) -> &'static str {
-    if b { "yes" } else { "no" }
 }

@@ -13,26 +13,14 @@
 
 use anyhow::Result;
 use gantry_bench::controller_memory;
+use gantry_bench::markdown::{cores, load_average, measure_row, ms, today};
 use gantry_bench::plot::{Series, svg};
+use gantry_bench::speed::{growth_markdown, shape_markdown, translation, write_translation_plot};
 use gantry_bench::workload::{Size, generate, one_gateway, with_one_route_changed};
-use gantry_translate::{Settings, translate};
+use gantry_translate::translate;
 use std::fmt::Write;
-use std::time::{Duration, Instant};
 
 const SEED: u64 = 42;
-
-/// Median of `runs` timed calls.
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
-}
 
 /// Peak resident memory of this process so far (VmHWM), in MiB.
 fn peak_rss_mib() -> Option<f64> {
@@ -40,17 +28,6 @@ fn peak_rss_mib() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// The 1-, 5- and 15-minute load averages, as /proc/loadavg has them.
-fn load_average() -> Option<(f64, String)> {
-    let s = std::fs::read_to_string("/proc/loadavg").ok()?;
-    let parts: Vec<&str> = s.split_whitespace().take(3).collect();
-    Some((parts.first()?.parse().ok()?, parts.join(" ")))
 }
 
 /// The controller memory benchmark, or why it was skipped.
@@ -102,45 +79,30 @@ fn main() -> Result<()> {
     }
     // Read first: the benchmarks themselves load the machine.
     let load = load_average();
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    let cores = cores();
     let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
     std::fs::create_dir_all(&out_dir)?;
-    let mut settings = Settings::new("bench");
-    // Users of this size raise the rules-per-ALB quota; measure translating every rule.
-    settings.max_rules_per_alb = 100_000;
+    let settings = translation::settings();
 
-    // 1. Growth with routes: 20 Gateways, 1× / 10× / 100× routes each.
-    let mut growth = Vec::new();
-    for per_gateway in [1usize, 10, 100] {
-        let size = Size {
-            gateways: 20,
-            routes_per_gateway: per_gateway,
-            services: 500,
-            endpoints_per_service: 5,
-        };
-        let snapshot = generate(size, SEED);
-        let runs = if per_gateway >= 100 { 5 } else { 15 };
-        let t = median(runs, || drop(translate(&snapshot, &settings)));
-        growth.push((size.routes(), t));
-        eprintln!("growth: {} routes: {:.2} ms", size.routes(), ms(t));
+    // 1. Growth with routes: 20 Gateways, 1× / 10× / 100× routes each. 2. The shape of the
+    // translation issue's benchmark. (The speed part at the end measures both again and puts
+    // its figures in their sections.)
+    let growth = translation::growth(SEED, &settings);
+    for (routes, wall, _) in &growth {
+        eprintln!("growth: {routes} routes: {:.2} ms", ms(*wall));
     }
-
-    // 2. The shape of the translation issue's benchmark.
-    let shape = gantry_bench::workload::fixed_shape(100, 50, 4, 2);
-    let shape_time = median(5, || drop(translate(&shape, &settings)));
-    eprintln!("100x50x4x2: {:.1} ms", ms(shape_time));
+    let shape = translation::shape(&settings);
+    eprintln!("100x50x4x2: {:.1} ms", ms(shape.0));
 
     // 3. The large cluster: whole translation, one Gateway after a one-route change, memory.
     let rss_before = peak_rss_mib();
     let large = generate(Size::LARGE, SEED);
     let rss_snapshot = peak_rss_mib();
-    let whole = median(3, || drop(translate(&large, &settings)));
+    let whole = translation::time(&large, &settings, 3);
     let changed = with_one_route_changed(&large);
     let first_gateway = changed.gateways.keys().next().cloned().expect("a gateway");
     let view = one_gateway(&changed, &first_gateway);
-    let incremental = median(21, || drop(translate(&view, &settings)));
+    let (incremental, _) = translation::time(&view, &settings, 21);
     let t = translate(&large, &settings);
     let rules: usize = t
         .stacks
@@ -151,9 +113,14 @@ fn main() -> Result<()> {
     let rss_after = peak_rss_mib();
     eprintln!(
         "large: {:.1} ms whole, {:.3} ms one gateway",
-        ms(whole),
+        ms(whole.0),
         ms(incremental)
     );
+    let translation = translation::Figures {
+        growth,
+        shape,
+        large: whole,
+    };
 
     // The controller's own memory, holding growing clusters.
     let memory = measure_controller_memory(&large, &[])?;
@@ -187,50 +154,10 @@ fn main() -> Result<()> {
             Some((_, all)) => format!("load average at start {all}"),
             None => "load average unknown".into(),
         },
-        date()
+        today()
     );
-    let _ = writeln!(doc, "## Translation time as routes grow\n");
-    let _ = writeln!(
-        doc,
-        "20 Gateways (ALB, every 10th an NLB, some chained), routes with 2–4 rules of 1–2 matches, hostnames, header / query / method matches, weighted cross-namespace backends. Median of repeated runs, one thread.\n"
-    );
-    let _ = writeln!(
-        doc,
-        "| routes | time (ms) | per route (µs) | growth vs previous |"
-    );
-    let _ = writeln!(doc, "|---:|---:|---:|---:|");
-    let mut prev: Option<(usize, Duration)> = None;
-    for (routes, t) in &growth {
-        let ratio = prev
-            .map(|(r, p)| {
-                format!(
-                    "{:.1}× time for {:.0}× routes",
-                    t.as_secs_f64() / p.as_secs_f64(),
-                    *routes as f64 / r as f64
-                )
-            })
-            .unwrap_or_else(|| "—".into());
-        let _ = writeln!(
-            doc,
-            "| {routes} | {:.2} | {:.1} | {ratio} |",
-            ms(*t),
-            t.as_secs_f64() * 1e6 / *routes as f64
-        );
-        prev = Some((*routes, *t));
-    }
-    let _ = writeln!(doc, "\nGoal: close to linear growth.\n");
-    let _ = writeln!(
-        doc,
-        "## 100 Gateways × 50 HTTPRoutes × 4 rules × 2 matches\n"
-    );
-    let _ = writeln!(doc, "| measure | figure | goal | met |");
-    let _ = writeln!(doc, "|---|---:|---:|:-:|");
-    let _ = writeln!(
-        doc,
-        "| translate all (one core, 40,000 ALB rules) | {:.0} ms | well under 100 ms | {} |\n",
-        ms(shape_time),
-        yes(ms(shape_time) < 100.0)
-    );
+    doc.push_str(&growth_markdown(&translation));
+    doc.push_str(&shape_markdown(&translation));
     let _ = writeln!(doc, "## The large cluster\n");
     let _ = writeln!(
         doc,
@@ -241,32 +168,37 @@ fn main() -> Result<()> {
         Size::LARGE.services,
         Size::LARGE.services * Size::LARGE.endpoints_per_service
     );
-    let _ = writeln!(doc, "| measure | figure | goal | met |");
-    let _ = writeln!(doc, "|---|---:|---:|:-:|");
-    let _ = writeln!(
-        doc,
-        "| translate the whole cluster (one core) | {:.0} ms | < 1000 ms | {} |",
-        ms(whole),
-        yes(ms(whole) < 1000.0)
+    doc.push_str("| measure | figure | goal | met |\n|---|---:|---:|:-:|\n");
+    let whole_ms = ms(translation.large.0);
+    measure_row(
+        &mut doc,
+        "translate the whole cluster (one core)",
+        format_args!("{whole_ms:.0} ms"),
+        Some(("< 1000 ms", whole_ms < 1000.0)),
     );
-    let _ = writeln!(
-        doc,
-        "| translate one Gateway after a one-route change | {:.2} ms | — | |",
-        ms(incremental)
+    measure_row(
+        &mut doc,
+        "translate one Gateway after a one-route change",
+        format_args!("{:.2} ms", ms(incremental)),
+        None,
     );
     if let Some(large_run) = memory.as_ref().and_then(|m| m.large()) {
-        let _ = writeln!(
-            doc,
-            "| peak RSS of `gantry controller` holding it (see [Controller memory](#controller-memory)) | {:.0} MiB | < {:.0} MiB | {} |",
-            large_run.peak_mib,
-            controller_memory::GOAL_MIB,
-            yes(large_run.peak_mib < controller_memory::GOAL_MIB)
+        measure_row(
+            &mut doc,
+            "peak RSS of `gantry controller` holding it (see [Controller memory](#controller-memory))",
+            format_args!("{:.0} MiB", large_run.peak_mib),
+            Some((
+                &format!("< {:.0} MiB", controller_memory::GOAL_MIB),
+                large_run.peak_mib < controller_memory::GOAL_MIB,
+            )),
         );
     }
     if let (Some(b), Some(s), Some(a)) = (rss_before, rss_snapshot, rss_after) {
-        let _ = writeln!(
-            doc,
-            "| peak RSS of this benchmark process: before / holding the snapshot / after translating | {b:.0} / {s:.0} / {a:.0} MiB | — | |"
+        measure_row(
+            &mut doc,
+            "peak RSS of this benchmark process: before / holding the snapshot / after translating",
+            format_args!("{b:.0} / {s:.0} / {a:.0} MiB"),
+            None,
         );
     }
     let _ = writeln!(
@@ -280,16 +212,7 @@ fn main() -> Result<()> {
     }
     let _ = writeln!(doc, "![translation time](benchmarks-translation.svg)");
     std::fs::write(out_dir.join("benchmarks.md"), doc)?;
-    let plot = svg(
-        "Translation time vs routes (20 Gateways)",
-        "routes",
-        "milliseconds",
-        &[Series {
-            name: "translate (median)",
-            points: growth.iter().map(|(r, t)| (*r as f64, ms(*t))).collect(),
-        }],
-    );
-    std::fs::write(out_dir.join("benchmarks-translation.svg"), plot)?;
+    write_translation_plot(&out_dir, &translation)?;
     if let Some(m) = &memory {
         write_memory_plot(&out_dir, m)?;
     }
@@ -320,28 +243,4 @@ fn write_memory_plot(out_dir: &std::path::Path, m: &controller_memory::Figures) 
     );
     std::fs::write(out_dir.join("benchmarks-controller-memory.svg"), plot)?;
     Ok(())
-}
-
-fn yes(b: bool) -> &'static str {
-    if b { "yes" } else { "no" }
-}
-
-/// Today's date (UTC) from the system clock, as YYYY-MM-DD.
-fn date() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    format!("{}-{:02}-{:02}", if m <= 2 { y + 1 } else { y }, m, d)
 }

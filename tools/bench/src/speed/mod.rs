@@ -10,10 +10,11 @@ pub mod proxy;
 mod report;
 mod summary;
 
-use report::{
-    bursts_markdown, failover_markdown, growth_markdown, ms, propagation_markdown, shape_markdown,
-    yes,
-};
+pub use report::{growth_markdown, shape_markdown};
+
+use crate::markdown::{cores, load_average, ms, today};
+use report::{bursts_markdown, failover_markdown, large_cluster_row, propagation_markdown};
+use std::time::Duration;
 
 pub mod translation;
 
@@ -24,10 +25,8 @@ const PROFILE: &str = include_str!("profile.md");
 /// `AWS_ENDPOINT_URL` names an emulator; puts those sections into docs/benchmarks.md in place
 /// of the ones there (other sections are left as they are) and redraws the translation plot.
 pub fn main(seed: u64) -> anyhow::Result<()> {
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|| "unknown".into());
+    let load = || load_average().map_or_else(|| "unknown".into(), |(_, all)| all);
+    let load_before = load();
     let t = translation::measure(seed);
     eprintln!("translation: {t:?}");
     let (propagation, failover) = match std::env::var("AWS_ENDPOINT_URL") {
@@ -47,20 +46,15 @@ pub fn main(seed: u64) -> anyhow::Result<()> {
             (Err(why()), Err(why()))
         }
     };
-    let load_after = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|| "unknown".into());
+    let load_after = load();
     let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
     let path = out_dir.join("benchmarks.md");
     let mut doc =
         std::fs::read_to_string(&path).unwrap_or_else(|_| "# gantry benchmarks\n\n".into());
+    let today = today();
     let note = format!(
-        "The translation, propagation and failover sections are from `gantry-bench`'s speed part (`gantry-bench --speed` runs it alone; date {}; load average {load} at its start and {load_after} at its end on {} cores: wall times move with the machine's load, so translation is given as CPU time too).\n",
-        crate::speed::today(),
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
+        "The translation, propagation and failover sections are from `gantry-bench`'s speed part (`gantry-bench --speed` runs it alone; date {today}; load average {load_before} at its start and {load_after} at its end on {} cores: wall times move with the machine's load, so translation is given as CPU time too).\n",
+        cores()
     );
     doc = replace_line(
         &doc,
@@ -68,58 +62,57 @@ pub fn main(seed: u64) -> anyhow::Result<()> {
         &note,
         "## ",
     );
-    doc = splice(
-        &doc,
-        "## Translation time as routes grow",
-        &growth_markdown(&t),
-    );
-    doc = splice(
-        &doc,
-        "## 100 Gateways × 50 HTTPRoutes × 4 rules × 2 matches",
-        &shape_markdown(&t),
-    );
     doc = replace_line(
         &doc,
         "| translate the whole cluster (one core) |",
-        &format!(
-            "| translate the whole cluster (one core): CPU time (wall time) | {:.0} ms ({:.0} ms) | < 1000 ms | {} |\n",
-            ms(t.large.1),
-            ms(t.large.0),
-            yes(ms(t.large.1) < 1000.0)
-        ),
+        &large_cluster_row(&t),
         "",
     );
-    let today = crate::speed::today();
     let run = summary::Run {
         date: &today,
-        cores: std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
-        load_before: &load,
+        cores: cores(),
+        load_before: &load_before,
         load_after: &load_after,
     };
-    doc = splice(
-        &doc,
-        summary::HEADING,
-        &summary::markdown(&run, &t, &propagation, &failover),
-    );
-    doc = splice(&doc, "## Translation: where the time goes", PROFILE);
-    doc = splice(
-        &doc,
-        "## Propagation: a route change to AWS",
-        &propagation_markdown(&propagation),
-    );
-    doc = splice(
-        &doc,
-        "## Bursts: many changes to one Gateway",
-        &bursts_markdown(&propagation),
-    );
-    doc = splice(
-        &doc,
-        "## Failover: a new leader",
-        &failover_markdown(&failover),
-    );
+    // In this order: a section the document does not have yet goes before the plot.
+    let sections = [
+        ("## Translation time as routes grow", growth_markdown(&t)),
+        (
+            "## 100 Gateways × 50 HTTPRoutes × 4 rules × 2 matches",
+            shape_markdown(&t),
+        ),
+        (
+            summary::HEADING,
+            summary::markdown(&run, &t, &propagation, &failover),
+        ),
+        ("## Translation: where the time goes", PROFILE.to_string()),
+        (
+            "## Propagation: a route change to AWS",
+            propagation_markdown(&propagation),
+        ),
+        (
+            "## Bursts: many changes to one Gateway",
+            bursts_markdown(&propagation),
+        ),
+        ("## Failover: a new leader", failover_markdown(&failover)),
+    ];
+    for (heading, section) in sections {
+        doc = splice(&doc, heading, &section);
+    }
     std::fs::write(&path, doc)?;
+    write_translation_plot(&out_dir, &t)?;
+    eprintln!("wrote the speed sections of docs/benchmarks.md");
+    Ok(())
+}
+
+/// docs/benchmarks-translation.svg: CPU and wall time as routes grow.
+pub fn write_translation_plot(
+    out_dir: &std::path::Path,
+    t: &translation::Figures,
+) -> std::io::Result<()> {
+    let points = |time: fn(&(usize, Duration, Duration)) -> Duration| {
+        t.growth.iter().map(|g| (g.0 as f64, ms(time(g)))).collect()
+    };
     let plot = crate::plot::svg(
         "Translation time vs routes (20 Gateways)",
         "routes",
@@ -127,25 +120,15 @@ pub fn main(seed: u64) -> anyhow::Result<()> {
         &[
             crate::plot::Series {
                 name: "CPU time (median)",
-                points: t
-                    .growth
-                    .iter()
-                    .map(|(r, _, c)| (*r as f64, ms(*c)))
-                    .collect(),
+                points: points(|(_, _, cpu)| *cpu),
             },
             crate::plot::Series {
                 name: "wall time (median)",
-                points: t
-                    .growth
-                    .iter()
-                    .map(|(r, w, _)| (*r as f64, ms(*w)))
-                    .collect(),
+                points: points(|(_, wall, _)| *wall),
             },
         ],
     );
-    std::fs::write(out_dir.join("benchmarks-translation.svg"), plot)?;
-    eprintln!("wrote the speed sections of docs/benchmarks.md");
-    Ok(())
+    std::fs::write(out_dir.join("benchmarks-translation.svg"), plot)
 }
 
 /// `gantry-bench --speed-failover-only` / `--speed-propagation-only`: that one benchmark
@@ -207,24 +190,6 @@ fn replace_line(doc: &str, prefix: &str, line: &str, before: &str) -> String {
         }
     }
     out
-}
-
-/// Today's date (UTC) as YYYY-MM-DD.
-fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let z = (secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y}-{m:02}-{d:02}")
 }
 
 #[cfg(test)]
