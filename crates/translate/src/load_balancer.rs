@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::{LbKind, names, tags};
-use gantry_api::crds::{IpAddressType as CfgIpType, Scheme as CfgScheme};
+use gantry_api::crds::{IpAddressType as CfgIpType, Scheme as CfgScheme, SubnetConfiguration};
 use gantry_model::{
     Addons, ArnRef, IngressRule, IngressSource, IpAddressType, LoadBalancer, LoadBalancerType,
     ManagedSecurityGroup, Protocol, Scheme, SecurityGroupRef, SubnetMapping, SubnetSelection,
@@ -200,7 +200,9 @@ fn subnets(ctx: &mut Context<'_>, scheme: Scheme, ip: IpAddressType) -> SubnetSe
                 "loadBalancerSubnets: either specify all subnet identifiers or none".to_string(),
             );
         }
-        let all_or_none = |n: usize, field: &str, problems: &mut Vec<String>| {
+        // Whether the subnets set `field`: on every one, or (a problem when only some do) not.
+        let mut all_or_none = |field: &str, is_set: fn(&SubnetConfiguration) -> bool| {
+            let n = list.iter().filter(|s| is_set(s)).count();
             if n != 0 && n != list.len() {
                 problems.push(format!(
                     "loadBalancerSubnets: {field} must be set on every subnet or on none"
@@ -210,31 +212,15 @@ fn subnets(ctx: &mut Context<'_>, scheme: Scheme, ip: IpAddressType) -> SubnetSe
                 n != 0
             }
         };
+        let eips = all_or_none("eipAllocation", |s| s.eip_allocation.is_some());
+        let privs = all_or_none("privateIPv4Allocation", |s| {
+            s.private_ipv4_allocation.is_some()
+        });
+        let v6 = all_or_none("ipv6Allocation", |s| s.ipv6_allocation.is_some());
+        let nat = all_or_none("sourceNatIPv6Prefix", |s| {
+            s.source_nat_ipv6_prefix.is_some()
+        });
         let nlb = ctx.lb == LbKind::Nlb;
-        let eips = all_or_none(
-            list.iter().filter(|s| s.eip_allocation.is_some()).count(),
-            "eipAllocation",
-            &mut problems,
-        );
-        let privs = all_or_none(
-            list.iter()
-                .filter(|s| s.private_ipv4_allocation.is_some())
-                .count(),
-            "privateIPv4Allocation",
-            &mut problems,
-        );
-        let v6 = all_or_none(
-            list.iter().filter(|s| s.ipv6_allocation.is_some()).count(),
-            "ipv6Allocation",
-            &mut problems,
-        );
-        let nat = all_or_none(
-            list.iter()
-                .filter(|s| s.source_nat_ipv6_prefix.is_some())
-                .count(),
-            "sourceNatIPv6Prefix",
-            &mut problems,
-        );
         if (eips || privs || v6 || nat) && !nlb {
             problems.push(
                 "loadBalancerSubnets: address allocations only apply to NLBs and are ignored"

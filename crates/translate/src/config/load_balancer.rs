@@ -27,25 +27,13 @@ pub fn for_class<'s>(
     let Some(r) = &class.spec.parameters_ref else {
         return Ok(None);
     };
-    if r.group != GATEWAY_AWS_GROUP || r.kind != KIND {
-        return Err(format!(
-            "parametersRef must name a {GATEWAY_AWS_GROUP} {KIND}, not {}/{}",
-            r.group, r.kind
-        ));
-    }
+    names_a_configuration("parametersRef", &r.group, &r.kind)?;
     let Some(namespace) = r.namespace.as_deref().filter(|n| !n.is_empty()) else {
         return Err(format!(
             "Namespace must be specified in ParametersRef for {KIND}"
         ));
     };
-    let key = ObjectKey::new(namespace, r.name.clone());
-    match snapshot.load_balancer_configurations.get(&key) {
-        Some(lbc) => Ok(Some(Found {
-            key,
-            spec: &lbc.spec,
-        })),
-        None => Err(format!("{KIND} {key} not found")),
-    }
+    found(snapshot, ObjectKey::new(namespace, r.name.clone()))
 }
 
 /// The Gateway's own configuration (`spec.infrastructure.parametersRef`, in its namespace).
@@ -61,16 +49,23 @@ pub fn for_gateway<'s>(
     else {
         return Ok(None);
     };
-    if r.group != GATEWAY_AWS_GROUP || r.kind != KIND {
+    names_a_configuration("infrastructure.parametersRef", &r.group, &r.kind)?;
+    let namespace = gateway.metadata.namespace.clone().unwrap_or_default();
+    found(snapshot, ObjectKey::new(namespace, r.name.clone()))
+}
+
+/// An error unless the reference `field` names a LoadBalancerConfiguration (by group and kind).
+fn names_a_configuration(field: &str, group: &str, kind: &str) -> Result<(), String> {
+    if group != GATEWAY_AWS_GROUP || kind != KIND {
         return Err(format!(
-            "infrastructure.parametersRef must name a {GATEWAY_AWS_GROUP} {KIND}, not {}/{}",
-            r.group, r.kind
+            "{field} must name a {GATEWAY_AWS_GROUP} {KIND}, not {group}/{kind}"
         ));
     }
-    let key = ObjectKey::new(
-        gateway.metadata.namespace.clone().unwrap_or_default(),
-        r.name.clone(),
-    );
+    Ok(())
+}
+
+/// The configuration `key` a reference names; an error when there is none.
+fn found(snapshot: &Snapshot, key: ObjectKey) -> Result<Option<Found<'_>>, String> {
     match snapshot.load_balancer_configurations.get(&key) {
         Some(lbc) => Ok(Some(Found {
             key,
@@ -121,17 +116,18 @@ pub fn merge(
         ipv4_ipam_pool_id: take!(ipv4_ipam_pool_id),
         load_balancer_subnets: take!(load_balancer_subnets),
         load_balancer_subnets_selector: take!(load_balancer_subnets_selector),
-        listener_configurations: Some(merge_listener_configurations(
-            high.listener_configurations.as_deref().unwrap_or_default(),
-            low.listener_configurations.as_deref().unwrap_or_default(),
+        listener_configurations: Some(union_by_key(
+            &high.listener_configurations,
+            &low.listener_configurations,
+            |l| &l.protocol_port,
         )),
         disable_security_group: take!(disable_security_group),
         security_groups: take!(security_groups),
         security_group_prefixes: take!(security_group_prefixes),
         source_ranges: take!(source_ranges),
         load_balancer_attributes: Some(merge_attributes(
-            high.load_balancer_attributes.as_deref().unwrap_or_default(),
-            low.load_balancer_attributes.as_deref().unwrap_or_default(),
+            &high.load_balancer_attributes,
+            &low.load_balancer_attributes,
         )),
         tags: Some(tags),
         enable_icmp: take!(enable_icmp),
@@ -144,21 +140,22 @@ pub fn merge(
 }
 
 /// Union of attributes by key, `high` winning; sorted by key.
-pub fn merge_attributes(high: &[Attribute], low: &[Attribute]) -> Vec<Attribute> {
-    let mut by_key: BTreeMap<&str, &Attribute> = BTreeMap::new();
-    for a in low.iter().chain(high) {
-        by_key.insert(&a.key, a);
-    }
-    by_key.into_values().cloned().collect()
+pub fn merge_attributes(
+    high: &Option<Vec<Attribute>>,
+    low: &Option<Vec<Attribute>>,
+) -> Vec<Attribute> {
+    union_by_key(high, low, |a| &a.key)
 }
 
-fn merge_listener_configurations(
-    high: &[ListenerConfiguration],
-    low: &[ListenerConfiguration],
-) -> Vec<ListenerConfiguration> {
-    let mut by_key: BTreeMap<&str, &ListenerConfiguration> = BTreeMap::new();
-    for l in low.iter().chain(high) {
-        by_key.insert(&l.protocol_port, l);
+/// Union of two lists by `key`, `high`'s entry winning; sorted by key.
+fn union_by_key<T: Clone>(
+    high: &Option<Vec<T>>,
+    low: &Option<Vec<T>>,
+    key: impl Fn(&T) -> &str,
+) -> Vec<T> {
+    let mut by_key: BTreeMap<&str, &T> = BTreeMap::new();
+    for item in low.iter().flatten().chain(high.iter().flatten()) {
+        by_key.insert(key(item), item);
     }
     by_key.into_values().cloned().collect()
 }

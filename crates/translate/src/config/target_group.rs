@@ -150,10 +150,7 @@ pub fn merge_props(
     };
     let attributes = match (&high.target_group_attributes, &low.target_group_attributes) {
         (None, None) => None,
-        (h, l) => Some(super::load_balancer::merge_attributes(
-            h.as_deref().unwrap_or_default(),
-            l.as_deref().unwrap_or_default(),
-        )),
+        (h, l) => Some(super::load_balancer::merge_attributes(h, l)),
     };
     TargetGroupProps {
         target_group_name: take!(target_group_name),
