@@ -113,6 +113,15 @@ impl Findings {
         });
     }
 
+    /// A problem with the Gateway listeners `listeners` (by index): in the status of each, and
+    /// once in the problem list.
+    pub fn listener_problem(&mut self, listeners: &[usize], reason: Reason, message: String) {
+        for &li in listeners {
+            self.listener_problems.insert(li, (reason, message.clone()));
+        }
+        self.problem(message);
+    }
+
     /// A configuration field that is not applied: a problem, and named in the Gateway's
     /// `gateway.k8s.aws/ConfigurationApplied` condition (never dropped silently).
     pub fn ignored(&mut self, message: String) {

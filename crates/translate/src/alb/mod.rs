@@ -377,10 +377,7 @@ fn build_listener(
                 Err(why) => {
                     for &i in &on_port {
                         let message = format!("Listener {}: {why}", ctx.listeners[i].name);
-                        ctx.found
-                            .listener_problems
-                            .insert(i, (Reason::Invalid, message.clone()));
-                        ctx.found.problem(message);
+                        ctx.found.listener_problem(&[i], Reason::Invalid, message);
                     }
                     return None;
                 }
@@ -403,9 +400,7 @@ fn build_listener(
                 "HTTPS listener on port {port} has no certificate and no hostname to discover one in ACM by: set defaultCertificate for HTTPS:{port} in the LoadBalancerConfiguration listenerConfigurations, or give the listener or its routes hostnames"
             );
             ctx.found
-                .listener_problems
-                .insert(li, (Reason::InvalidCertificateRef, message.clone()));
-            ctx.found.problem(message);
+                .listener_problem(&[li], Reason::InvalidCertificateRef, message);
             return None;
         }
     }

@@ -110,12 +110,8 @@ pub fn build(
             let message = format!(
                 "TLS listener on port {port} has no certificate and no hostname to discover one in ACM by: set defaultCertificate for TLS:{port} in the LoadBalancerConfiguration listenerConfigurations, or give the listener or its TLSRoutes hostnames"
             );
-            for &li in gateway_listeners {
-                ctx.found
-                    .listener_problems
-                    .insert(li, (Reason::InvalidCertificateRef, message.clone()));
-            }
-            ctx.found.problem(message);
+            ctx.found
+                .listener_problem(gateway_listeners, Reason::InvalidCertificateRef, message);
             return None;
         }
         ssl_policy = Some(
