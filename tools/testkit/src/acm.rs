@@ -17,8 +17,9 @@ pub async fn certificate_tags(acm: &aws_sdk_acm::Client, arn: &str) -> BTreeMap<
         .collect()
 }
 
-/// The ARNs of every certificate in the account, of every key type: ACM lists only RSA ones
-/// unless asked for the others.
+/// The ARNs of every certificate in the account, every page and every key type: ACM lists
+/// only RSA ones unless asked for the others, and a moto shared by many tests holds more than
+/// one page of them.
 pub async fn certificate_arns(acm: &aws_sdk_acm::Client) -> Vec<String> {
     use aws_sdk_acm::types::{Filters, KeyAlgorithm};
     let key_types = KeyAlgorithm::values()
@@ -26,16 +27,22 @@ pub async fn certificate_arns(acm: &aws_sdk_acm::Client) -> Vec<String> {
         .map(|v| KeyAlgorithm::from(*v))
         .collect();
     let every_key_type = Filters::builder().set_key_types(Some(key_types)).build();
-    acm.list_certificates()
+    let mut pages = acm
+        .list_certificates()
         .includes(every_key_type)
-        .send()
-        .await
-        .expect("list certificates")
-        .certificate_summary_list
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|s| s.certificate_arn)
-        .collect()
+        .into_paginator()
+        .send();
+    let mut out = Vec::new();
+    while let Some(page) = pages.next().await {
+        let summaries = page.expect("list certificates").certificate_summary_list;
+        out.extend(
+            summaries
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.certificate_arn),
+        );
+    }
+    out
 }
 
 /// The ARNs of the certificates whose tags (by key) `keep` accepts.
