@@ -16,6 +16,7 @@ use gantry_model::Stack;
 use gantry_testkit::elb;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 use std::time::Instant;
 
 const CLUSTER: &str = "demo";
@@ -113,8 +114,9 @@ spec:
     )
 }
 
-/// `(total, mutating)` from the `AWS calls: N (M mutating, …)` line `-v` prints.
-fn call_counts(stderr: &str) -> (u64, u64) {
+/// `(total, mutating)` from the `AWS calls: N (M mutating, …)` line `-v` makes a run print.
+fn call_counts(run: &Output) -> (u64, u64) {
+    let stderr = String::from_utf8_lossy(&run.stderr);
     let line = stderr
         .lines()
         .find_map(|l| l.strip_prefix("AWS calls: "))
@@ -292,16 +294,19 @@ fn apply_reapply_and_delete_every_example() {
         [host.as_str()]
     );
 
-    let common = ["--cluster-name", CLUSTER, "--vpc-id", &vpc];
-    let apply: Vec<&str> = ["-v", "apply", "-f", &files]
-        .into_iter()
-        .chain(common)
-        .collect();
+    let command = |verb| -> Vec<&str> {
+        let common = ["--cluster-name", CLUSTER, "--vpc-id", &vpc];
+        ["-v", verb, "-f", &files]
+            .into_iter()
+            .chain(common)
+            .collect()
+    };
+    let apply = command("apply");
 
     // 1. From empty: every load balancer, tagged for the cluster and its Gateway, and its
     //    address printed.
     let first = gantry(&endpoint, &apply);
-    let (calls, mutating) = call_counts(&String::from_utf8_lossy(&first.stderr));
+    let (calls, mutating) = call_counts(&first);
     let printed = addresses(&String::from_utf8_lossy(&first.stdout));
     let lbs = block_on(load_balancers(&aws, &vpc)).expect("runtime");
     for stack in &stacks {
@@ -333,7 +338,7 @@ fn apply_reapply_and_delete_every_example() {
     // 2. Again: nothing to change, no mutating call.
     let second = gantry(&endpoint, &apply);
     let stdout = String::from_utf8_lossy(&second.stdout);
-    let (reapply_calls, reapply_mutating) = call_counts(&String::from_utf8_lossy(&second.stderr));
+    let (reapply_calls, reapply_mutating) = call_counts(&second);
     assert_eq!(reapply_mutating, 0, "a second apply changes nothing");
     for stack in &stacks {
         assert!(
@@ -345,12 +350,8 @@ fn apply_reapply_and_delete_every_example() {
     println!("second apply: {reapply_calls} calls, 0 mutating");
 
     // 3. Delete: nothing tagged for the cluster is left; the look-alikes are.
-    let delete: Vec<&str> = ["-v", "delete", "-f", &files]
-        .into_iter()
-        .chain(common)
-        .collect();
-    let deleted = gantry(&endpoint, &delete);
-    let (delete_calls, delete_mutating) = call_counts(&String::from_utf8_lossy(&deleted.stderr));
+    let deleted = gantry(&endpoint, &command("delete"));
+    let (delete_calls, delete_mutating) = call_counts(&deleted);
     println!("delete: {delete_calls} calls, {delete_mutating} mutating");
     let lbs = block_on(load_balancers(&aws, &vpc)).expect("runtime");
     let owned: Vec<&String> = lbs

@@ -7,12 +7,11 @@
 //! version and fonts give the same file. scripts/test.sh installs Debian's `graphviz`, so the
 //! version is the distribution's; on another version the SVG test fails and says so.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod offline;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use offline::root;
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 /// Every example directory that draws a load balancer (tiered Gateways are Crossplane's).
 fn examples() -> Vec<String> {
@@ -28,19 +27,15 @@ fn examples() -> Vec<String> {
 }
 
 fn plan(example: &str, format: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
-        .current_dir(root())
-        .args(["plan", "-f", "examples/gatewayclasses.yaml", "-f"])
-        .arg(format!("examples/{example}"))
-        .args(["-o", format])
-        .output()
-        .expect("gantry runs");
-    assert!(
-        out.status.success(),
-        "gantry plan of {example} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    let example = format!("examples/{example}");
+    offline::plan_stdout(&[
+        "-f",
+        "examples/gatewayclasses.yaml",
+        "-f",
+        &example,
+        "-o",
+        format,
+    ])
 }
 
 fn render_svg(dot: &str) -> Vec<u8> {

@@ -1,7 +1,7 @@
 //! `gantry plan -f` with an OIDC client Secret among the manifests: the rule's authenticate-oidc
 //! action gets the Secret's client id, and no output format ever prints the client secret.
 
-use std::process::Command;
+mod offline;
 
 /// An HTTPS Gateway and a route authenticating with the Secret `apps/oidc-client`.
 const MANIFESTS: &str = gantry_testkit::scenes::OIDC_SHOP;
@@ -25,22 +25,13 @@ fn plan(manifests: &str, format: &str) -> String {
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let file = dir.join(format!("{format}-{n}.yaml"));
     std::fs::write(&file, manifests).expect("write manifests");
-    let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
-        .args(["plan", "-f", file.to_str().unwrap(), "-o", format])
-        .args(["--cluster-name", "test"])
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run gantry");
-    let text = format!(
+    let file = file.to_str().unwrap();
+    let out = offline::plan(&["-f", file, "-o", format, "--cluster-name", "test"]);
+    format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "gantry plan -o {format} failed:\n{text}"
-    );
-    text
+    )
 }
 
 #[test]
@@ -73,12 +64,7 @@ fn the_client_id_reaches_the_rule_and_the_secret_is_never_printed() {
 #[test]
 fn without_the_secret_the_route_names_it() {
     let plan: serde_json::Value = serde_json::from_str(&plan(MANIFESTS, "json")).unwrap();
-    let route = plan["objects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["kind"] == "HTTPRoute")
-        .expect("the route is in the plan");
+    let route = offline::element(&plan["objects"], "route", |o| o["kind"] == "HTTPRoute");
     let text = route["status"].to_string();
     assert!(
         text.contains("Secret apps/oidc-client for OIDC authentication not found"),

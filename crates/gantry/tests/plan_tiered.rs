@@ -2,23 +2,17 @@
 //! YAML after it, and the `tiered` member of the `-o json` / `-o yaml` document — with
 //! Upbound's namespaced kinds by default. No AWS or Kubernetes needed.
 
-use std::path::Path;
-use std::process::Command;
+mod offline;
 
 fn plan(format: &str) -> String {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tiered");
-    let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
-        .args(["plan", "-f"])
-        .arg(&examples)
-        .args(["--cluster-name", "demo", "-o", format])
-        .output()
-        .expect("gantry runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
+    offline::plan_stdout(&[
+        "-f",
+        "examples/tiered",
+        "--cluster-name",
+        "demo",
+        "-o",
+        format,
+    ])
 }
 
 fn planned_kinds(doc: &serde_json::Value) -> Vec<(String, String)> {
