@@ -7,6 +7,7 @@
 
 pub mod aws;
 pub mod controller_memory;
+pub mod controller_process;
 pub mod markdown;
 pub mod plot;
 pub mod speed;

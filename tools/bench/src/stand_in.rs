@@ -2,11 +2,45 @@
 //! memory and speed benchmarks both start from it).
 
 use gantry_api::k8s::Resource;
-use gantry_kube_standin::FakeApi;
+use gantry_kube_standin::{FakeApi, Served, kubeconfig, serve_loopback};
 use gantry_snapshot::{Objects, Snapshot};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// A stand-in holding a cluster, served on loopback, and a kubeconfig file pointing at it.
+pub struct ServedStandIn {
+    pub api: FakeApi,
+    /// How many objects it was loaded with.
+    pub objects: usize,
+    pub kubeconfig: PathBuf,
+    _served: Served,
+    /// Runs the server (dropped after it), on its workers while the benchmark's thread polls
+    /// the controller; a benchmark may run its own work on it too.
+    pub runtime: tokio::runtime::Runtime,
+}
+
+/// A new stand-in loaded with `snapshot` and served on loopback; its kubeconfig written into
+/// `dir`.
+pub fn serve(snapshot: &Snapshot, dir: &Path) -> anyhow::Result<ServedStandIn> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let api = FakeApi::new();
+    let objects = load(&api, snapshot);
+    let served = runtime.block_on(serve_loopback(api.clone()))?;
+    let kubeconfig_path = dir.join("kubeconfig");
+    std::fs::write(&kubeconfig_path, kubeconfig(served.addr))?;
+    Ok(ServedStandIn {
+        api,
+        objects,
+        kubeconfig: kubeconfig_path,
+        _served: served,
+        runtime,
+    })
+}
 
 /// Applies every object of `snapshot` to `api`; returns how many.
 pub fn load(api: &FakeApi, snapshot: &Snapshot) -> usize {

@@ -7,20 +7,18 @@
 //! every AWS call fails at once, so reconciles fail and back off (no emulator answers for
 //! hundreds of Gateways in reasonable time).
 
-mod admin;
 mod proc_status;
 mod report;
 
+pub use crate::controller_process::gantry_binary;
 pub use report::{GOAL_MIB, markdown, skipped};
 
+use crate::controller_process::{ControllerProcess, free_port};
 use crate::workload::{Size, generate};
 use anyhow::{Context, Result, bail};
-use gantry_kube_standin::{FakeApi, kubeconfig, serve_loopback};
 use gantry_snapshot::Snapshot;
 use proc_status::rss;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -175,35 +173,36 @@ fn measure_logged(gantry: &Path, label: &str, cluster: &Snapshot) -> Result<Memo
     Ok(run)
 }
 
-/// The `gantry` binary built next to this executable (`cargo build --release -p gantry`).
-pub fn gantry_binary() -> Option<PathBuf> {
-    let own = std::env::current_exe().ok()?;
-    let gantry = own.parent()?.join("gantry");
-    gantry.is_file().then_some(gantry)
-}
-
 /// Starts `gantry` against `cluster` and measures its memory; stops it after.
 pub fn measure(gantry: &Path, label: &str, cluster: &Snapshot) -> Result<MemoryRun> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let api = FakeApi::new();
-    let objects = crate::stand_in::load(&api, cluster);
-    // The server runs on the runtime's workers while this thread polls the controller.
-    let served = runtime.block_on(serve_loopback(api))?;
     let dir = std::env::temp_dir().join(format!("gantry-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let kubeconfig_path = dir.join("kubeconfig");
-    std::fs::write(&kubeconfig_path, kubeconfig(served.addr))?;
-    let admin = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()?));
+    let stand_in = crate::stand_in::serve(cluster, &dir)?;
+    // Nothing listens here once the probe socket is closed: AWS calls are refused at once.
+    let closed_aws = format!("http://127.0.0.1:{}", free_port()?);
     let log = dir.join(format!("controller-{label}.log"));
-    let mut controller = Controller(start(gantry, &kubeconfig_path, admin, &log)?);
-    let result = observe(&mut controller.0, admin, cluster.gateways.len())
-        .with_context(|| format!("controller run {label:?} (its log: {})", log.display()))
+    let mut controller =
+        ControllerProcess::start(gantry, &stand_in.kubeconfig, &closed_aws, log, |command| {
+            command
+                .args([
+                    "--cluster-name=bench",
+                    "--enable-leader-election=false",
+                    // Given, so no AWS call is needed to discover it.
+                    "--aws-vpc-id=vpc-bench",
+                ])
+                .env("AWS_ACCESS_KEY_ID", "bench")
+                .env("AWS_SECRET_ACCESS_KEY", "bench")
+        })?;
+    let result = observe(&mut controller, cluster.gateways.len())
+        .with_context(|| {
+            format!(
+                "controller run {label:?} (its log: {})",
+                controller.log.display()
+            )
+        })
         .map(|o| MemoryRun {
             label: label.to_string(),
-            objects,
+            objects: stand_in.objects,
             gateways: cluster.gateways.len(),
             synced_after: o.synced_after,
             rss_at_sync_mib: o.rss_at_sync_mib,
@@ -212,55 +211,11 @@ pub fn measure(gantry: &Path, label: &str, cluster: &Snapshot) -> Result<MemoryR
             peak_mib: o.peak_mib,
         });
     drop(controller);
-    drop(served);
+    drop(stand_in);
     if result.is_ok() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     result
-}
-
-/// The controller process; killed when dropped, so an error on the way leaves none behind.
-struct Controller(Child);
-
-impl Drop for Controller {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(gantry: &Path, kubeconfig: &Path, admin: SocketAddr, log: &Path) -> Result<Child> {
-    // Nothing listens here once the probe socket is closed: AWS calls are refused at once.
-    let closed_aws = format!("http://127.0.0.1:{}", free_port()?);
-    let log_file = std::fs::File::create(log)?;
-    Command::new(gantry)
-        .args([
-            "controller",
-            "--cluster-name=bench",
-            "--enable-leader-election=false",
-            "--aws-region=us-west-2",
-            // Given, so no AWS call is needed to discover it.
-            "--aws-vpc-id=vpc-bench",
-        ])
-        .arg(format!("--metrics-bind-addr={admin}"))
-        .env("KUBECONFIG", kubeconfig)
-        .env("AWS_ENDPOINT_URL", closed_aws)
-        .env("AWS_ACCESS_KEY_ID", "bench")
-        .env("AWS_SECRET_ACCESS_KEY", "bench")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .stdin(Stdio::null())
-        .stdout(log_file.try_clone()?)
-        .stderr(log_file)
-        .spawn()
-        .with_context(|| format!("starting {}", gantry.display()))
-}
-
-/// A loopback port nothing listens on (taken from the OS, then released).
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-        .local_addr()?
-        .port())
 }
 
 struct Observed {
@@ -271,30 +226,28 @@ struct Observed {
     peak_mib: f64,
 }
 
-fn observe(child: &mut Child, admin: SocketAddr, gateways: usize) -> Result<Observed> {
+fn observe(controller: &mut ControllerProcess, gateways: usize) -> Result<Observed> {
     let started = Instant::now();
-    let pid = child.id();
-    let mut alive = || -> Result<proc_status::Rss> {
-        if let Some(status) = child.try_wait()? {
-            bail!("the controller exited: {status}");
-        }
+    let pid = controller.child.id();
+    let alive = |controller: &mut ControllerProcess| -> Result<proc_status::Rss> {
+        controller.alive()?;
         rss(pid).context("the controller's /proc status is unreadable")
     };
-    while !admin::ready(admin) {
-        alive()?;
+    while !controller.ready() {
+        alive(controller)?;
         if started.elapsed() > SYNC_LIMIT {
             bail!("watches not synced after {SYNC_LIMIT:?}");
         }
         std::thread::sleep(SAMPLE_EVERY);
     }
     let synced_after = started.elapsed();
-    let rss_at_sync_mib = alive()?.now_mib;
+    let rss_at_sync_mib = alive(controller)?.now_mib;
     // Every Gateway is reconciled once at start; wait for that round (failures count: AWS
     // refuses every call).
     let mut reconciled_after = None;
     while started.elapsed() < synced_after + RECONCILE_LIMIT {
-        alive()?;
-        if admin::reconciles(admin, "Gateway").unwrap_or(0) >= gateways as u64 {
+        alive(controller)?;
+        if controller.reconciles("Gateway").unwrap_or(0) >= gateways as u64 {
             reconciled_after = Some(started.elapsed());
             break;
         }
@@ -303,7 +256,7 @@ fn observe(child: &mut Child, admin: SocketAddr, gateways: usize) -> Result<Obse
     let mut samples = Vec::new();
     let window = Instant::now();
     while window.elapsed() < STEADY_WINDOW {
-        samples.push(alive()?.now_mib);
+        samples.push(alive(controller)?.now_mib);
         std::thread::sleep(SAMPLE_EVERY);
     }
     samples.sort_by(f64::total_cmp);
@@ -312,6 +265,6 @@ fn observe(child: &mut Child, admin: SocketAddr, gateways: usize) -> Result<Obse
         rss_at_sync_mib,
         reconciled_after,
         steady_mib: samples[samples.len() / 2],
-        peak_mib: alive()?.peak_mib,
+        peak_mib: alive(controller)?.peak_mib,
     })
 }

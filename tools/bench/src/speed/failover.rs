@@ -3,7 +3,7 @@
 //! how long until the new leader's first AWS call and until it applies the change, and how
 //! many AWS calls it makes in its first minute.
 
-use super::harness::{Controller, cluster, settle, wait_for};
+use super::harness::{cluster, settle, start_controller, wait_for};
 use super::propagation::workload;
 use anyhow::{Context, Result};
 use serde_json::json;
@@ -37,29 +37,24 @@ pub struct Figures {
 pub fn run(endpoint: &str) -> Result<Figures> {
     let snapshot = workload(GATEWAYS, 1);
     let cluster = cluster("failover", &snapshot, endpoint)?;
-    let mut a = Controller::start(&cluster, "replica-a", true)?;
+    let mut a = start_controller(&cluster, "replica-a", true)?;
     wait_for("replica-a to lead", Duration::from_secs(120), || {
         a.alive()?;
         Ok(a.metric("gantry_leader") == Some(1.0))
     })?;
-    let mut b = Controller::start(&cluster, "replica-b", true)?;
+    let mut b = start_controller(&cluster, "replica-b", true)?;
     wait_for(
         "replica-a's first round and replica-b's caches",
         Duration::from_secs(1200),
         || {
             a.alive()?;
             b.alive()?;
-            Ok(b.ready()
-                && a.metric("gantry_reconciles_total{kind=\"Gateway\"}")
-                    .unwrap_or(0.0)
-                    >= GATEWAYS as f64)
+            Ok(b.ready() && a.reconciles("Gateway").unwrap_or(0) >= GATEWAYS as u64)
         },
     )?;
     settle(&cluster, Duration::from_secs(3), Duration::from_secs(600))?;
     let first_round_calls = cluster.proxy.log.len();
-    let first_round_reconciles = a
-        .metric("gantry_reconciles_total{kind=\"Gateway\"}")
-        .unwrap_or(0.0) as u64;
+    let first_round_reconciles = a.reconciles("Gateway").unwrap_or(0);
     eprintln!("failover: converged; {first_round_calls} calls so far");
 
     let before = cluster.proxy.log.len();
@@ -73,6 +68,7 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         .context("a route")?
         .clone();
     cluster
+        .stand_in
         .api
         .modify("HTTPRoute", &key.namespace, &key.name, |r| {
             r["spec"]["rules"][0]["matches"][0]["path"]["value"] = json!("/after-failover");
@@ -105,9 +101,7 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         b.alive()?;
         std::thread::sleep(Duration::from_millis(200));
     }
-    let reconciles = b
-        .metric("gantry_reconciles_total{kind=\"Gateway\"}")
-        .unwrap_or(0.0);
+    let reconciles = b.reconciles("Gateway").unwrap_or(0);
     let in_minute: Vec<Instant> = cluster.proxy.log.calls()[before..]
         .iter()
         .map(|c| c.start)
@@ -129,7 +123,7 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         first_call_after: first - killed,
         change_after: change - killed,
         calls_first_minute: in_minute.len(),
-        reconciles_first_minute: reconciles as u64,
+        reconciles_first_minute: reconciles,
         first_round_calls,
         first_round_reconciles,
         busiest_second,

@@ -3,26 +3,19 @@
 //! state beforehand, and release `gantry controller` processes.
 
 use super::proxy::Proxy;
-use crate::controller_memory::gantry_binary;
+use crate::controller_process::{ControllerProcess, gantry_binary};
+use crate::stand_in::ServedStandIn;
 use anyhow::{Context, Result, bail};
 use gantry_deploy::client::{ClientSettings, load_config};
 use gantry_deploy::{DeploySettings, Deployer, PriorityMode};
-use gantry_kube_standin::{FakeApi, Served, kubeconfig, serve_loopback};
 use gantry_model::Stack;
 use gantry_snapshot::Snapshot;
 use gantry_translate::Settings;
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub struct Cluster {
-    pub api: FakeApi,
-    _served: Served,
-    /// Runs the stand-in's server (dropped after it).
-    _runtime: tokio::runtime::Runtime,
-    pub kubeconfig: PathBuf,
+    pub stand_in: ServedStandIn,
     pub proxy: Proxy,
     pub name: String,
     pub vpc: String,
@@ -33,15 +26,6 @@ pub struct Cluster {
 /// every stack of the snapshot (as the stand-in holds it) applied there directly (no rate limit, several at a time), so
 /// that the controllers start from a converged cluster.
 pub fn cluster(label: &str, snapshot: &Snapshot, endpoint: &str) -> Result<Cluster> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let api = FakeApi::new();
-    crate::stand_in::load(&api, snapshot);
-    // What the controllers will see: the stand-in stamps its own creation times.
-    let snapshot = &crate::stand_in::stored(&api, snapshot);
-    let served = runtime.block_on(serve_loopback(api.clone()))?;
     // Kept after the run (the controllers' logs are there): target/bench/ of the checkout.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../target/bench")
@@ -49,8 +33,9 @@ pub fn cluster(label: &str, snapshot: &Snapshot, endpoint: &str) -> Result<Clust
     std::fs::create_dir_all(&dir)?;
     let dir = dir.canonicalize()?;
     eprintln!("{label}: the controllers' logs go to {}", dir.display());
-    let kubeconfig_path = dir.join("kubeconfig");
-    std::fs::write(&kubeconfig_path, kubeconfig(served.addr))?;
+    let stand_in = crate::stand_in::serve(snapshot, &dir)?;
+    // What the controllers will see: the stand-in stamps its own creation times.
+    let snapshot = &crate::stand_in::stored(&stand_in.api, snapshot);
     let name = format!("{label}-{}", std::process::id());
     let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-west-2".into());
     let client = ClientSettings {
@@ -58,7 +43,7 @@ pub fn cluster(label: &str, snapshot: &Snapshot, endpoint: &str) -> Result<Clust
         region: Some(region.clone()),
         ..ClientSettings::default()
     };
-    let vpc = runtime.block_on(async {
+    let vpc = stand_in.runtime.block_on(async {
         let config = load_config(&client).await;
         let vpc =
             crate::aws::create_network(&aws_sdk_ec2::Client::new(&config), &name, &region).await?;
@@ -83,10 +68,7 @@ pub fn cluster(label: &str, snapshot: &Snapshot, endpoint: &str) -> Result<Clust
     })?;
     let proxy = Proxy::start(endpoint)?;
     Ok(Cluster {
-        api,
-        _served: served,
-        _runtime: runtime,
-        kubeconfig: kubeconfig_path,
+        stand_in,
         proxy,
         name,
         vpc,
@@ -128,82 +110,28 @@ async fn converge(deployer: &Deployer, stacks: &[Stack]) -> Result<()> {
     results.into_iter().collect()
 }
 
-/// A `gantry controller` process; killed (SIGKILL) when dropped.
-pub struct Controller {
-    pub child: Child,
-    pub admin: SocketAddr,
-    pub log: PathBuf,
-}
-
-impl Controller {
-    pub fn start(cluster: &Cluster, identity: &str, leader_election: bool) -> Result<Controller> {
-        let gantry = gantry_binary().context(
-            "no `gantry` binary next to gantry-bench (scripts/bench.sh builds both in release)",
-        )?;
-        let admin = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()?));
-        let log = cluster.dir.join(format!("controller-{identity}.log"));
-        let log_file = std::fs::File::create(&log)?;
-        let child = Command::new(gantry)
-            .arg("controller")
-            .arg(format!("--cluster-name={}", cluster.name))
-            .arg("--aws-region=us-west-2")
-            .arg(format!("--aws-vpc-id={}", cluster.vpc))
-            .arg(format!("--enable-leader-election={leader_election}"))
-            .arg(format!("--identity={identity}"))
-            .arg(format!("--metrics-bind-addr={admin}"))
-            .env("KUBECONFIG", &cluster.kubeconfig)
-            .env("AWS_ENDPOINT_URL", cluster.proxy.endpoint())
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_PROFILE")
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone()?)
-            .stderr(log_file)
-            .spawn()
-            .context("starting gantry controller")?;
-        Ok(Controller { child, admin, log })
-    }
-
-    /// SIGKILL, as a crash or an evicted node: nothing is released.
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    pub fn alive(&mut self) -> Result<()> {
-        if let Some(status) = self.child.try_wait()? {
-            bail!(
-                "the controller exited: {status} (its log: {})",
-                self.log.display()
-            );
-        }
-        Ok(())
-    }
-
-    pub fn metric(&self, series: &str) -> Option<f64> {
-        let (code, body) = get(self.admin, "/metrics")?;
-        (code == 200).then(|| metric_in(&body, series))?
-    }
-
-    pub fn ready(&self) -> bool {
-        get(self.admin, "/readyz").is_some_and(|(c, _)| c == 200)
-    }
-}
-
-impl Drop for Controller {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// The value of the series named exactly `series` (name and labels) in a Prometheus text.
-fn metric_in(text: &str, series: &str) -> Option<f64> {
-    text.lines().find_map(|l| {
-        l.strip_prefix(series)?
-            .strip_prefix(' ')?
-            .trim()
-            .parse()
-            .ok()
-    })
+/// A `gantry controller` process of `cluster`, AWS calls through its proxy.
+pub fn start_controller(
+    cluster: &Cluster,
+    identity: &str,
+    leader_election: bool,
+) -> Result<ControllerProcess> {
+    let gantry = gantry_binary().context(
+        "no `gantry` binary next to gantry-bench (scripts/bench.sh builds both in release)",
+    )?;
+    ControllerProcess::start(
+        &gantry,
+        &cluster.stand_in.kubeconfig,
+        &cluster.proxy.endpoint(),
+        cluster.dir.join(format!("controller-{identity}.log")),
+        |command| {
+            command
+                .arg(format!("--cluster-name={}", cluster.name))
+                .arg(format!("--aws-vpc-id={}", cluster.vpc))
+                .arg(format!("--enable-leader-election={leader_election}"))
+                .arg(format!("--identity={identity}"))
+        },
+    )
 }
 
 /// Waits until `check` holds, or fails after `limit` saying `what`.
@@ -232,39 +160,4 @@ pub fn settle(cluster: &Cluster, quiet: Duration, limit: Duration) -> Result<()>
             .max();
         Ok(last.is_none_or(|t| t.elapsed() >= quiet))
     })
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-        .local_addr()?
-        .port())
-}
-
-/// Status code and body of `GET path` (HTTP/1.0); None while nothing answers.
-fn get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
-    let timeout = Duration::from_secs(5);
-    let mut stream = TcpStream::connect_timeout(&addr, timeout).ok()?;
-    stream.set_read_timeout(Some(timeout)).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let (head, body) = response.split_once("\r\n\r\n")?;
-    let code = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some((code, body.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_one_series() {
-        let text = "gantry_leader 1\ngantry_reconciles_total{kind=\"Gateway\"} 212\n";
-        assert_eq!(metric_in(text, "gantry_leader"), Some(1.0));
-        assert_eq!(
-            metric_in(text, "gantry_reconciles_total{kind=\"Gateway\"}"),
-            Some(212.0)
-        );
-        assert_eq!(metric_in(text, "gantry_reconciles_total"), None);
-    }
 }

@@ -2,8 +2,9 @@
 //! mutating AWS call for it, over many changes, with the AWS time and the time calls waited
 //! for the client-side rate limit taken out.
 
-use super::harness::{Controller, cluster, settle, wait_for};
+use super::harness::{cluster, settle, start_controller, wait_for};
 use super::proxy::Call;
+use crate::controller_process::ControllerProcess;
 use crate::workload::gateways_with_routes;
 use anyhow::{Context, Result};
 use gantry_snapshot::{ObjectKey, Snapshot};
@@ -172,16 +173,13 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         .map(|k| (k.namespace.clone(), k.name.clone()))
         .collect();
     let cluster = cluster("propagation", &snapshot, endpoint)?;
-    let mut controller = Controller::start(&cluster, "propagation", false)?;
+    let mut controller = start_controller(&cluster, "propagation", false)?;
     wait_for(
         "the first round of reconciles",
         Duration::from_secs(900),
         || {
             controller.alive()?;
-            Ok(controller
-                .metric("gantry_reconciles_total{kind=\"Gateway\"}")
-                .unwrap_or(0.0)
-                >= GATEWAYS as f64)
+            Ok(controller.reconciles("Gateway").unwrap_or(0) >= GATEWAYS as u64)
         },
     )?;
     settle(&cluster, Duration::from_secs(3), Duration::from_secs(600))?;
@@ -190,7 +188,7 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         cluster.proxy.log.len()
     );
 
-    let waited = |c: &Controller| {
+    let waited = |c: &ControllerProcess| {
         c.metric(WAITED)
             .map(Duration::from_secs_f64)
             .context("the controller's rate limit waits (gantry_aws_rate_limit_wait_seconds_total)")
@@ -209,7 +207,7 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         let before = cluster.proxy.log.len();
         let waited_before = waited(&controller)?;
         let t0 = Instant::now();
-        cluster.api.modify("HTTPRoute", ns, name, |r| {
+        cluster.stand_in.api.modify("HTTPRoute", ns, name, |r| {
             r["spec"]["rules"][0]["matches"][0]["path"]["value"] = json!(path);
         });
         // Polled closely, so that the waits read belong to the calls before the mutating one.
@@ -257,12 +255,12 @@ pub fn run(endpoint: &str) -> Result<Figures> {
 /// Gateway reconciles they cost.
 fn burst(
     cluster: &super::harness::Cluster,
-    controller: &Controller,
+    controller: &ControllerProcess,
     (ns, name): &(String, String),
 ) -> Result<Burst> {
     let reconciles = || {
         controller
-            .metric("gantry_reconciles_total{kind=\"Gateway\"}")
+            .reconciles("Gateway")
             .context("the controller's Gateway reconciles")
     };
     let at_start = reconciles()?;
@@ -271,7 +269,7 @@ fn burst(
     // Of the generator's `/api`'s length, as the timed changes (see there).
     let path = |i: usize| format!("/b{i:02}");
     for i in 0..BURST_CHANGES {
-        cluster.api.modify("HTTPRoute", ns, name, |r| {
+        cluster.stand_in.api.modify("HTTPRoute", ns, name, |r| {
             r["spec"]["rules"][0]["matches"][0]["path"]["value"] = json!(path(i));
         });
     }
@@ -284,7 +282,7 @@ fn burst(
     Ok(Burst {
         changes: BURST_CHANGES,
         within,
-        reconciles: (reconciles()? - at_start) as u64,
+        reconciles: reconciles()? - at_start,
         last_deployed: cluster.proxy.log.calls()[before..].iter().any(|c| {
             c.is_mutating()
                 && (c.body.contains(&last) || c.body.contains(&last.replace('/', "%2F")))
