@@ -8,12 +8,17 @@ use super::{
 };
 use serde_json::{Value, json};
 
-fn render_conditions(conditions: &[Condition], previous: Option<&Value>, now: &str) -> Value {
-    let previous: &[Value] = previous
-        .and_then(|v| v.get("conditions"))
+/// The entries of the list `field` of a previous status (none without one).
+fn previous_entries<'v>(previous: Option<&'v Value>, field: &str) -> &'v [Value] {
+    previous
+        .and_then(|v| v.get(field))
         .and_then(Value::as_array)
         .map(Vec::as_slice)
-        .unwrap_or(&[]);
+        .unwrap_or(&[])
+}
+
+fn render_conditions(conditions: &[Condition], previous: Option<&Value>, now: &str) -> Value {
+    let previous = previous_entries(previous, "conditions");
     Value::Array(
         conditions
             .iter()
@@ -125,11 +130,7 @@ pub fn render_listener_set(
 /// `status.listeners` of a Gateway or ListenerSet; each listener keeps the transition times
 /// of its unchanged conditions from its previous entry of the same name.
 fn render_listeners(listeners: &[ListenerStatus], previous: Option<&Value>, now: &str) -> Value {
-    let previous_listeners: Vec<Value> = previous
-        .and_then(|p| p.get("listeners"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let previous_listeners = previous_entries(previous, "listeners");
     listeners
         .iter()
         .map(|l| {
@@ -154,11 +155,7 @@ pub fn render_route_parents(
     previous: Option<&Value>,
     now: &str,
 ) -> Vec<Value> {
-    let previous_parents: Vec<Value> = previous
-        .and_then(|p| p.get("parents"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let previous_parents = previous_entries(previous, "parents");
     status
         .parents
         .iter()
@@ -217,47 +214,36 @@ pub fn merge_route_parents_for_parents(
         group == "gateway.networking.k8s.io"
             && owns(kind, namespace, r["name"].as_str().unwrap_or_default())
     };
-    let is_ours = |entry: &Value| {
-        entry
-            .get("controllerName")
-            .and_then(Value::as_str)
-            .is_some_and(|c| ours.contains(&c))
-    };
-    let mut parents: Vec<Value> = previous
-        .and_then(|p| p.get("parents"))
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter(|e| !(is_ours(e) && owned(e)))
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
-    parents.extend(rendered.into_iter().filter(|e| owned(e)));
-    let mut out = previous.cloned().unwrap_or_else(|| json!({}));
-    out["parents"] = Value::Array(parents);
-    out
+    replace_our_parents(previous, ours, owned, rendered)
 }
 
 /// A route's full `.status`: the entries of other controllers are kept as they are (the
 /// `parents` list is atomic, so whoever writes it must carry theirs along); this controller's
 /// entries — those whose `controllerName` is in `ours` — are replaced by `rendered`.
 pub fn merge_route_parents(previous: Option<&Value>, ours: &[&str], rendered: Vec<Value>) -> Value {
-    let mut parents: Vec<Value> = previous
-        .and_then(|p| p.get("parents"))
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter(|e| {
-                    e.get("controllerName")
-                        .and_then(Value::as_str)
-                        .is_none_or(|c| !ours.contains(&c))
-                })
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
-    parents.extend(rendered);
+    replace_our_parents(previous, ours, |_| true, rendered)
+}
+
+/// `previous` with, in `status.parents`, our entries (by `controllerName`) for the parents
+/// `owned` says yes to replaced by the entries of `rendered` for those parents.
+fn replace_our_parents(
+    previous: Option<&Value>,
+    ours: &[&str],
+    owned: impl Fn(&Value) -> bool,
+    rendered: Vec<Value>,
+) -> Value {
+    let is_ours = |entry: &Value| {
+        entry
+            .get("controllerName")
+            .and_then(Value::as_str)
+            .is_some_and(|c| ours.contains(&c))
+    };
+    let mut parents: Vec<Value> = previous_entries(previous, "parents")
+        .iter()
+        .filter(|e| !(is_ours(e) && owned(e)))
+        .cloned()
+        .collect();
+    parents.extend(rendered.into_iter().filter(|e| owned(e)));
     let mut out = previous.cloned().unwrap_or_else(|| json!({}));
     out["parents"] = Value::Array(parents);
     out
