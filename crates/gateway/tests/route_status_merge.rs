@@ -13,6 +13,22 @@ fn entry(controller: &str, parent: Value, status: &str) -> Value {
     })
 }
 
+/// The `status.parents` entries of `merged` as (controller, parentRef, Accepted status).
+fn parents(merged: &Value) -> Vec<(&str, &Value, &str)> {
+    merged["parents"]
+        .as_array()
+        .expect("parents")
+        .iter()
+        .map(|e| {
+            (
+                e["controllerName"].as_str().unwrap_or_default(),
+                &e["parentRef"],
+                e["conditions"][0]["status"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn only_the_gateways_own_entries_are_replaced() {
     let a = json!({"name": "a"});
@@ -33,20 +49,8 @@ fn only_the_gateways_own_entries_are_replaced() {
     ];
     let merged =
         merge_route_parents_for_gateway(Some(&previous), OURS, "apps", ("apps", "a"), rendered);
-    let got: Vec<(&str, &Value, &str)> = merged["parents"]
-        .as_array()
-        .expect("parents")
-        .iter()
-        .map(|e| {
-            (
-                e["controllerName"].as_str().unwrap_or_default(),
-                &e["parentRef"],
-                e["conditions"][0]["status"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
     assert_eq!(
-        got,
+        parents(&merged),
         [
             ("gateway.k8s.aws/alb", &b, "True"),
             ("gateway.k8s.aws/alb", &a_elsewhere, "True"),
@@ -88,16 +92,12 @@ fn a_writer_owning_a_gateway_and_its_listener_sets_replaces_only_their_entries()
         |kind, ns, name| (kind, ns, name) == ("ListenerSet", "apps", "extra"),
         rendered,
     );
-    let got: Vec<(&Value, &str)> = merged["parents"]
-        .as_array()
-        .expect("parents")
-        .iter()
-        .map(|e| {
-            (
-                &e["parentRef"],
-                e["conditions"][0]["status"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(got, [(&other_set, "True"), (&b, "True"), (&set, "True")]);
+    assert_eq!(
+        parents(&merged),
+        [
+            ("gateway.k8s.aws/alb", &other_set, "True"),
+            ("gateway.k8s.aws/alb", &b, "True"),
+            ("gateway.k8s.aws/alb", &set, "True"),
+        ]
+    );
 }
