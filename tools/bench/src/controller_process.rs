@@ -88,6 +88,13 @@ impl ControllerProcess {
     pub fn reconciles(&self, kind: &str) -> Option<u64> {
         Some(self.metric(&reconciles_series(kind))? as u64)
     }
+
+    /// Whether it has made as many Gateway reconciles as `gateways` (its first round, failed
+    /// reconciles included); an error once it has exited.
+    pub fn reconciled(&mut self, gateways: usize) -> Result<bool> {
+        self.alive()?;
+        Ok(self.reconciles("Gateway").unwrap_or(0) >= gateways as u64)
+    }
 }
 
 impl Drop for ControllerProcess {

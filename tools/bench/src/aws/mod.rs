@@ -301,50 +301,48 @@ pub async fn run(endpoint: &str) -> Result<Figures> {
             .context("deleting a neighbour Gateway")?;
     }
 
-    change(
-        ("weight", "change one route's backend weight"),
-        Some(&weight),
-        Minimum::new(
-            "the weights live in the rule's forward action: one ModifyRule",
-            &with_reads(&[("ModifyRule", 1)]),
+    // Changes one after the other, each from the state the one before left.
+    let edits = [
+        (
+            ("weight", "change one route's backend weight"),
+            &weight,
+            Minimum::new(
+                "the weights live in the rule's forward action: one ModifyRule",
+                &with_reads(&[("ModifyRule", 1)]),
+            ),
         ),
-    )
-    .await?;
-    change(
-        ("add last", "add one route (the newest: sorts last)"),
-        Some(&added),
-        Minimum::new(
-            "its target groups (one per backend: gantry keeps a target group per route and Service, as the AWS LBC does) and one rule at the next free priority",
-            &with_reads(&[("CreateTargetGroup", new_tgs), ("CreateRule", 1)]),
+        (
+            ("add last", "add one route (the newest: sorts last)"),
+            &added,
+            Minimum::new(
+                "its target groups (one per backend: gantry keeps a target group per route and Service, as the AWS LBC does) and one rule at the next free priority",
+                &with_reads(&[("CreateTargetGroup", new_tgs), ("CreateRule", 1)]),
+            ),
         ),
-    )
-    .await?;
-    change(
-        ("add first", "add one route that sorts first"),
-        Some(&added_first),
-        Minimum::new(
-            "as above: rules for distinct hostnames never match the same request, so the new rule may take any free priority",
-            &with_reads(&[("CreateTargetGroup", new_tgs), ("CreateRule", 1)]),
+        (
+            ("add first", "add one route that sorts first"),
+            &added_first,
+            Minimum::new(
+                "as above: rules for distinct hostnames never match the same request, so the new rule may take any free priority",
+                &with_reads(&[("CreateTargetGroup", new_tgs), ("CreateRule", 1)]),
+            ),
         ),
-    )
-    .await?;
+    ];
+    for (names, snapshot, minimum) in edits {
+        change(names, Some(snapshot), minimum).await?;
+    }
 
     // Time: back to 50 routes, then weight changes and route additions and removals in turn.
     let _ = bench.measure(Some(&weight)).await?;
-    let mut timings = vec![
-        Timing {
-            name: "change one route's backend weight",
-            samples: Vec::new(),
-        },
-        Timing {
-            name: "add one route",
-            samples: Vec::new(),
-        },
-        Timing {
-            name: "remove that route",
-            samples: Vec::new(),
-        },
-    ];
+    let mut timings = [
+        "change one route's backend weight",
+        "add one route",
+        "remove that route",
+    ]
+    .map(|name| Timing {
+        name,
+        samples: Vec::new(),
+    });
     for i in 0..REPEATS {
         let w = with_weight(&created, 0, if i % 2 == 0 { 90 } else { 50 });
         let plus = with_route(&w, ROUTES, &format!("app-{ROUTES:03}.example.com"), 0);
@@ -377,7 +375,7 @@ pub async fn run(endpoint: &str) -> Result<Figures> {
     Ok(Figures {
         endpoint: endpoint.to_string(),
         changes,
-        timings,
+        timings: timings.into(),
         target_groups: tgs,
         rules,
     })

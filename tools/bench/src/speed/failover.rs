@@ -47,9 +47,8 @@ pub fn run(endpoint: &str) -> Result<Figures> {
         "replica-a's first round and replica-b's caches",
         Duration::from_secs(1200),
         || {
-            a.alive()?;
             b.alive()?;
-            Ok(b.ready() && a.reconciles("Gateway").unwrap_or(0) >= GATEWAYS as u64)
+            Ok(a.reconciled(GATEWAYS)? && b.ready())
         },
     )?;
     settle(&cluster, Duration::from_secs(3), Duration::from_secs(600))?;

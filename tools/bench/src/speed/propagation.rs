@@ -7,9 +7,12 @@ use super::proxy::Call;
 use crate::controller_process::ControllerProcess;
 use crate::workload::gateways_with_routes;
 use anyhow::{Context, Result};
-use gantry_snapshot::{ObjectKey, Snapshot};
+use gantry_snapshot::{ObjectKey, Objects, Snapshot};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const GATEWAYS: usize = 30;
@@ -117,52 +120,43 @@ pub fn workload(gateways: usize, routes: usize) -> Snapshot {
     s.gateways.clear();
     s.http_routes.clear();
     s.services.clear();
-    let moved = |value: serde_json::Value, namespace: &str| {
-        let mut v = value;
-        v["metadata"]["namespace"] = json!(namespace);
-        v
-    };
     for g in 0..gateways {
         let namespace = format!("speed-{g:03}");
-        for (key, gw) in &template.gateways {
-            let v = moved(
-                serde_json::to_value(gw.as_ref()).expect("serializes"),
-                &namespace,
-            );
-            s.gateways.insert(
-                ObjectKey::new(&namespace, &key.name),
-                std::sync::Arc::new(serde_json::from_value(v).expect("still a Gateway")),
-            );
-        }
-        for (key, svc) in &template.services {
-            let v = moved(
-                serde_json::to_value(svc.as_ref()).expect("serializes"),
-                &namespace,
-            );
-            s.services.insert(
-                ObjectKey::new(&namespace, &key.name),
-                std::sync::Arc::new(serde_json::from_value(v).expect("still a Service")),
-            );
-        }
-        for (key, route) in &template.http_routes {
-            let mut v = moved(
-                serde_json::to_value(route.as_ref()).expect("serializes"),
-                &namespace,
-            );
-            if let Some(refs) = v
-                .pointer_mut("/spec/rules/0/backendRefs")
-                .and_then(|r| r.as_array_mut())
-            {
-                refs.truncate(1);
-                refs[0]["weight"] = json!(1);
-            }
-            s.http_routes.insert(
-                ObjectKey::new(&namespace, &key.name),
-                std::sync::Arc::new(serde_json::from_value(v).expect("still a route")),
-            );
-        }
+        s.gateways
+            .extend(moved(&template.gateways, &namespace, |_| {}));
+        s.services
+            .extend(moved(&template.services, &namespace, |_| {}));
+        s.http_routes
+            .extend(moved(&template.http_routes, &namespace, |route| {
+                // One backend, the first, with its weight.
+                if let Some(refs) = route
+                    .pointer_mut("/spec/rules/0/backendRefs")
+                    .and_then(|r| r.as_array_mut())
+                {
+                    refs.truncate(1);
+                    refs[0]["weight"] = json!(1);
+                }
+            }));
     }
     s
+}
+
+/// `objects` moved into `namespace`, each changed by `adjust` on the way.
+fn moved<'a, K>(
+    objects: &'a Objects<K>,
+    namespace: &'a str,
+    adjust: impl Fn(&mut serde_json::Value) + 'a,
+) -> impl Iterator<Item = (ObjectKey, Arc<K>)> + 'a
+where
+    K: Serialize + DeserializeOwned,
+{
+    objects.iter().map(move |(key, object)| {
+        let mut value = serde_json::to_value(object.as_ref()).expect("serializes");
+        value["metadata"]["namespace"] = json!(namespace);
+        adjust(&mut value);
+        let object = serde_json::from_value(value).expect("still the same kind");
+        (ObjectKey::new(namespace, &key.name), Arc::new(object))
+    })
 }
 
 pub fn run(endpoint: &str) -> Result<Figures> {
@@ -177,10 +171,7 @@ pub fn run(endpoint: &str) -> Result<Figures> {
     wait_for(
         "the first round of reconciles",
         Duration::from_secs(900),
-        || {
-            controller.alive()?;
-            Ok(controller.reconciles("Gateway").unwrap_or(0) >= GATEWAYS as u64)
-        },
+        || controller.reconciled(GATEWAYS),
     )?;
     settle(&cluster, Duration::from_secs(3), Duration::from_secs(600))?;
     eprintln!(
