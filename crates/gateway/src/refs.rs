@@ -128,13 +128,8 @@ pub fn resolve<'s>(
         _ => Err(Unresolved::new(
             Reason::InvalidKind,
             format!(
-                "backendRef kind {}{} is not supported here",
-                if backend.group.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}/", backend.group)
-                },
-                backend.kind
+                "backendRef kind {} is not supported here",
+                group_kind(&backend.group, &backend.kind)
             ),
         )),
     }
@@ -148,34 +143,55 @@ fn check_grant(
     to_kind: &str,
     to: &ObjectKey,
 ) -> Result<(), Unresolved> {
-    if to.namespace == route.key.namespace || is_granted(snapshot, route, to_group, to_kind, to) {
-        return Ok(());
-    }
-    Err(Unresolved::new(
-        Reason::RefNotPermitted,
-        format!(
-            "{} {to} in another namespace is not allowed: no ReferenceGrant in namespace {} allows {} from namespace {}",
-            to_kind, to.namespace, route.kind, route.key.namespace
-        ),
-    ))
-}
-
-pub fn is_granted(
-    snapshot: &Snapshot,
-    route: &Route,
-    to_group: &str,
-    to_kind: &str,
-    to: &ObjectKey,
-) -> bool {
-    is_granted_from(
+    let from_kind = route.kind.as_str();
+    check_reference(
         snapshot,
-        GROUP,
-        route.kind.as_str(),
+        from_kind,
         &route.key.namespace,
         to_group,
         to_kind,
         to,
     )
+    .map_err(|why| Unresolved::new(Reason::RefNotPermitted, why))
+}
+
+/// Whether an object of the Gateway API kind `from_kind` in `from_namespace` may refer to `to`
+/// (of `to_group`/`to_kind`): in its own namespace always, elsewhere only when a
+/// ReferenceGrant allows it; `Err` says why not.
+pub fn check_reference(
+    snapshot: &Snapshot,
+    from_kind: &str,
+    from_namespace: &str,
+    to_group: &str,
+    to_kind: &str,
+    to: &ObjectKey,
+) -> Result<(), String> {
+    if to.namespace == from_namespace
+        || is_granted_from(
+            snapshot,
+            GROUP,
+            from_kind,
+            from_namespace,
+            to_group,
+            to_kind,
+            to,
+        )
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "{to_kind} {to} in another namespace is not allowed: no ReferenceGrant in namespace {} allows {from_kind} from namespace {from_namespace}",
+        to.namespace
+    ))
+}
+
+/// `group/kind`, or the kind alone for the core group, as messages name a reference's kind.
+pub fn group_kind(group: &str, kind: &str) -> String {
+    if group.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{group}/{kind}")
+    }
 }
 
 /// Whether a ReferenceGrant in `to`'s namespace lets objects of `from_group`/`from_kind` in

@@ -7,8 +7,9 @@ mod error;
 mod keys;
 pub mod x509;
 
+use crate::refs::{check_reference, group_kind};
 use crate::status::reasons::Reason;
-use gantry_api::gateway::{GROUP, GatewayListeners};
+use gantry_api::gateway::GatewayListeners;
 use gantry_api::k8s::Secret;
 use gantry_model::SecretCertificate;
 use gantry_snapshot::{ObjectKey, Snapshot};
@@ -87,35 +88,17 @@ pub fn resolve_listener(
         let key = ObjectKey::new(namespace.to_string(), r.name.clone());
         let at = format!("listener {} certificateRefs[{i}]", listener.name);
         if !(group.is_empty() || group == "core") || kind != "Secret" {
-            let gk = if group.is_empty() {
-                kind.to_string()
-            } else {
-                format!("{group}/{kind}")
-            };
+            let gk = group_kind(group, kind);
             out.problems.push((
                 Reason::InvalidCertificateRef,
                 format!("{at}: {gk} {key} is not supported; only core Secrets of type {TLS_SECRET_TYPE} are"),
             ));
             continue;
         }
-        if namespace != gateway.namespace
-            && !crate::refs::is_granted_from(
-                snapshot,
-                GROUP,
-                owner_kind,
-                &gateway.namespace,
-                "",
-                "Secret",
-                &key,
-            )
-        {
-            out.problems.push((
-                Reason::RefNotPermitted,
-                format!(
-                    "{at}: Secret {key} in another namespace is not allowed: no ReferenceGrant in namespace {namespace} allows {owner_kind} from namespace {}",
-                    gateway.namespace
-                ),
-            ));
+        let from = &gateway.namespace;
+        if let Err(why) = check_reference(snapshot, owner_kind, from, "", "Secret", &key) {
+            out.problems
+                .push((Reason::RefNotPermitted, format!("{at}: {why}")));
             continue;
         }
         // "of type": the controller lists only kubernetes.io/tls Secrets, so one of another

@@ -17,11 +17,12 @@ pub use references::{config_map_references, gateways_using_config_map};
 use crate::attach::Listener;
 use crate::attach::listeners::ListenerProblem;
 use crate::certificates::DerError;
+use crate::refs::{check_reference, group_kind};
 use crate::status::Condition;
 use crate::status::reasons::{INSECURE_FRONTEND_VALIDATION_MODE, Reason};
 use gantry_api::crds::{ListenerConfiguration, MutualAuthenticationMode};
 use gantry_api::gateway::{
-    GROUP, Gateway, GatewayTlsFrontendDefaultValidationMode as DefaultMode,
+    Gateway, GatewayTlsFrontendDefaultValidationMode as DefaultMode,
     GatewayTlsFrontendPerPortTlsValidationMode as PerPortMode,
 };
 use gantry_model::MutualAuthentication;
@@ -313,35 +314,17 @@ fn check(
             v.at
         );
         if !(group.is_empty() || group == "core") || kind != "ConfigMap" {
-            let gk = if group.is_empty() {
-                kind.clone()
-            } else {
-                format!("{group}/{kind}")
-            };
+            let gk = group_kind(group, kind);
             out.problems.push((
                 Reason::InvalidCACertificateKind,
                 format!("{at}: kind {gk} ({key}) is not supported; only core ConfigMaps with the CA certificate in key ca.crt are"),
             ));
             continue;
         }
-        if namespace != gateway.namespace
-            && !crate::refs::is_granted_from(
-                snapshot,
-                GROUP,
-                "Gateway",
-                &gateway.namespace,
-                "",
-                "ConfigMap",
-                &key,
-            )
-        {
-            out.problems.push((
-                Reason::RefNotPermitted,
-                format!(
-                    "{at}: ConfigMap {key} in another namespace is not allowed: no ReferenceGrant in namespace {namespace} allows Gateway from namespace {}",
-                    gateway.namespace
-                ),
-            ));
+        let from = &gateway.namespace;
+        if let Err(why) = check_reference(snapshot, "Gateway", from, "", "ConfigMap", &key) {
+            out.problems
+                .push((Reason::RefNotPermitted, format!("{at}: {why}")));
             continue;
         }
         let Some(cm) = snapshot.config_maps.get(&key) else {
