@@ -304,11 +304,25 @@ fn utf16_files_are_named_as_such() {
     );
 }
 
+/// What YAML allows around a document loads silently: each case holds one Service.
 #[test]
-fn utf8_byte_order_mark_is_accepted() {
-    let text = format!("\u{feff}---\n{SERVICE}");
-    let loaded = load_clean(&text);
-    assert_eq!(loaded.snapshot.services.len(), 1);
+fn byte_order_marks_and_empty_documents_load_silently() {
+    let cases = [
+        ("a UTF-8 byte order mark", format!("\u{feff}---\n{SERVICE}")),
+        (
+            "empty documents",
+            format!("---\n# nothing\n---\n\n---\n~\n---\n{SERVICE}...\n---\n"),
+        ),
+    ];
+    for (case, text) in cases {
+        let loaded = load(&text);
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{case}: {:#?}",
+            loaded.diagnostics
+        );
+        assert_eq!(loaded.snapshot.services.len(), 1, "{case}");
+    }
 }
 
 #[test]
@@ -422,13 +436,6 @@ fn non_mapping_documents_are_errors() {
             expected(6, 2, "a number")
         ]
     );
-}
-
-#[test]
-fn empty_documents_are_skipped_silently() {
-    let text = format!("---\n# nothing\n---\n\n---\n~\n---\n{SERVICE}...\n---\n");
-    let loaded = load_clean(&text);
-    assert_eq!(loaded.snapshot.services.len(), 1);
 }
 
 #[test]
