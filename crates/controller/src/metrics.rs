@@ -135,15 +135,12 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let s = self.lock();
-        header(
+        counter_by_kind(
             &mut out,
             "gantry_reconciles_total",
-            "counter",
             "Reconciles by kind.",
+            &s.reconciles,
         );
-        for (kind, n) in &s.reconciles {
-            let _ = writeln!(out, "gantry_reconciles_total{{kind=\"{kind}\"}} {n}");
-        }
         header(
             &mut out,
             "gantry_reconcile_errors_total",
@@ -186,42 +183,32 @@ impl Metrics {
                 h.count
             );
         }
-        header(
+        counter_by_kind(
             &mut out,
             "gantry_status_writes_total",
-            "counter",
             "Status writes by kind.",
+            &s.status_writes,
         );
-        for (kind, n) in &s.status_writes {
-            let _ = writeln!(out, "gantry_status_writes_total{{kind=\"{kind}\"}} {n}");
-        }
-        header(
+        counter_by_kind(
             &mut out,
             "gantry_watch_errors_total",
-            "counter",
             "Watch failures by kind.",
+            &s.watch_errors,
         );
-        for (kind, n) in &s.watch_errors {
-            let _ = writeln!(out, "gantry_watch_errors_total{{kind=\"{kind}\"}} {n}");
-        }
         drop(s);
-        header(
+        one_series(
             &mut out,
             "gantry_queue_depth",
             "gauge",
             "Objects triggered and waiting for a reconcile.",
+            self.queue_depth(),
         );
-        let _ = writeln!(out, "gantry_queue_depth {}", self.queue_depth());
-        header(
+        one_series(
             &mut out,
             "gantry_leader",
             "gauge",
             "1 while this replica holds the lease.",
-        );
-        let _ = writeln!(
-            out,
-            "gantry_leader {}",
-            u8::from(self.leader.load(Ordering::Relaxed))
+            u8::from(self.leader.load(Ordering::Relaxed)),
         );
         if let Some(calls) = &self.aws_calls {
             header(
@@ -238,16 +225,12 @@ impl Metrics {
             }
         }
         if let Some(waited) = &self.rate_limit_waited {
-            header(
+            one_series(
                 &mut out,
                 "gantry_aws_rate_limit_wait_seconds_total",
                 "counter",
                 "Time AWS calls waited for the client-side rate limit, summed over calls.",
-            );
-            let _ = writeln!(
-                out,
-                "gantry_aws_rate_limit_wait_seconds_total {}",
-                waited().as_secs_f64()
+                waited().as_secs_f64(),
             );
         }
         out
@@ -256,6 +239,25 @@ impl Metrics {
 
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+/// A metric of a single series.
+fn one_series(out: &mut String, name: &str, kind: &str, help: &str, value: impl std::fmt::Display) {
+    header(out, name, kind, help);
+    let _ = writeln!(out, "{name} {value}");
+}
+
+/// A counter family with one series per kind.
+fn counter_by_kind<K: std::fmt::Display>(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    counts: &BTreeMap<K, u64>,
+) {
+    header(out, name, "counter", help);
+    for (kind, n) in counts {
+        let _ = writeln!(out, "{name}{{kind=\"{kind}\"}} {n}");
+    }
 }
 
 #[cfg(test)]

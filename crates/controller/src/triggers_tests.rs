@@ -100,27 +100,6 @@ fn keys(list: &[(&str, &str)]) -> BTreeSet<ObjectKey> {
     list.iter().map(|(ns, n)| ObjectKey::new(*ns, *n)).collect()
 }
 
-fn gateways_for(change: Change) -> BTreeSet<ObjectKey> {
-    let s = snapshot();
-    View::new(&s).gateways_for(&change)
-}
-
-/// Asserts that `change` triggers exactly the Gateways `gateways` of the small cluster.
-fn assert_triggers(change: Change, gateways: &[(&str, &str)]) {
-    let what = format!("{change:?}");
-    assert_eq!(gateways_for(change), keys(gateways), "{what}");
-}
-
-#[test]
-fn a_route_triggers_its_spec_and_status_parents() {
-    let parents = keys(&[("apps", "web"), ("other", "alb")]);
-    let change = Change::Route(Parents {
-        gateways: parents.clone(),
-        listener_sets: BTreeSet::new(),
-    });
-    assert_eq!(gateways_for(change), parents);
-}
-
 #[test]
 fn route_parents_default_namespace_and_skip_other_kinds() {
     let spec = vec![
@@ -149,120 +128,162 @@ fn route_parents_default_namespace_and_skip_other_kinds() {
     );
 }
 
-#[test]
-fn a_service_triggers_the_gateways_of_routes_that_reference_it() {
-    assert_triggers(
-        Change::Service(ObjectKey::new("apps", "shop")),
-        &[("apps", "web")],
-    );
-    assert_triggers(
-        Change::Service(ObjectKey::new("data", "db")),
-        &[("apps", "web")],
-    );
-    assert_triggers(Change::Service(ObjectKey::new("apps", "unused")), &[]);
-}
+/// Gateways by (namespace, name).
+type Gateways<'a> = &'a [(&'a str, &'a str)];
 
 #[test]
-fn a_reference_grant_triggers_the_gateways_of_routes_it_can_admit() {
-    let from = vec![("HTTPRoute".to_string(), "team-a".to_string())];
-    assert_triggers(Change::ReferenceGrant(from), &[("apps", "web")]);
-    let tcp = vec![("TCPRoute".to_string(), "edge".to_string())];
-    assert_triggers(Change::ReferenceGrant(tcp), &[("edge", "nlb")]);
-    let none = vec![("HTTPRoute".to_string(), "nowhere".to_string())];
-    assert_triggers(Change::ReferenceGrant(none), &[]);
-}
-
-#[test]
-fn a_namespace_triggers_gateways_that_select_namespaces_and_have_routes_there() {
-    assert_triggers(Change::Namespace("team-a".into()), &[("apps", "web")]);
-    assert_triggers(Change::Namespace("edge".into()), &[]);
-}
-
-#[test]
-fn a_load_balancer_configuration_triggers_gateways_and_gateways_of_classes_using_it() {
-    assert_triggers(
-        Change::LoadBalancerConfiguration(ObjectKey::new("apps", "web-lbc")),
-        &[("apps", "web")],
-    );
-    assert_triggers(
-        Change::LoadBalancerConfiguration(ObjectKey::new("config", "class-lbc")),
-        &[("apps", "web"), ("other", "alb")],
-    );
-}
-
-#[test]
-fn a_target_group_configuration_triggers_by_its_target_or_as_a_default() {
-    let service = Change::TargetGroupConfiguration {
-        key: ObjectKey::new("apps", "tgc"),
-        target: Some(("Service".into(), "shop".into())),
+fn each_change_triggers_exactly_the_gateways_it_can_affect() {
+    let key = |namespace: &str, name: &str| ObjectKey::new(namespace, name);
+    let grant_from = |kind: &str, namespace: &str| {
+        Change::ReferenceGrant(vec![(kind.to_string(), namespace.to_string())])
     };
-    assert_triggers(service, &[("apps", "web")]);
-    let gateway = Change::TargetGroupConfiguration {
-        key: ObjectKey::new("apps", "tgc"),
-        target: Some(("Gateway".into(), "web".into())),
-    };
-    assert_triggers(gateway, &[("edge", "nlb")]);
-    let default = Change::TargetGroupConfiguration {
-        key: ObjectKey::new("apps", "defaults"),
-        target: None,
-    };
-    assert_triggers(default, &[("apps", "web")]);
-}
-
-#[test]
-fn a_listener_rule_configuration_triggers_gateways_of_routes_with_its_extension_ref() {
-    assert_triggers(
-        Change::ListenerRuleConfiguration(ObjectKey::new("apps", "auth")),
-        &[("apps", "web")],
-    );
-    assert_triggers(
-        Change::ListenerRuleConfiguration(ObjectKey::new("edge", "auth")),
-        &[],
-    );
-}
-
-#[test]
-fn a_secret_triggers_gateways_of_routes_using_a_rule_configuration_that_names_it() {
-    assert_triggers(
-        Change::Secret(ObjectKey::new("apps", "oidc-client")),
-        &[("apps", "web")],
-    );
-    // Same name, other namespace; other name, same namespace: nobody reads them.
-    assert_triggers(Change::Secret(ObjectKey::new("edge", "oidc-client")), &[]);
-    assert_triggers(Change::Secret(ObjectKey::new("apps", "tls")), &[]);
-}
-
-#[test]
-fn a_secret_triggers_the_gateways_whose_listeners_name_it_as_a_certificate() {
-    assert_triggers(
-        Change::Secret(ObjectKey::new("other", "tls")),
-        &[("other", "alb")],
-    );
-    assert_triggers(
-        Change::Secret(ObjectKey::new("certs", "shared")),
-        &[("other", "alb")],
-    );
-    assert_triggers(Change::Secret(ObjectKey::new("certs", "tls")), &[]);
-}
-
-#[test]
-fn a_gateway_class_triggers_its_gateways() {
-    assert_triggers(
-        Change::GatewayClass("alb".into()),
-        &[("apps", "web"), ("other", "alb")],
-    );
-}
-
-#[test]
-fn an_alb_gateway_triggers_itself_and_the_nlb_gateways_chained_to_it() {
-    assert_triggers(
-        Change::Gateway(ObjectKey::new("apps", "web")),
-        &[("apps", "web"), ("edge", "nlb")],
-    );
-    assert_triggers(
-        Change::Gateway(ObjectKey::new("other", "alb")),
-        &[("other", "alb")],
-    );
+    let target_group_configuration =
+        |name: &str, target: Option<(&str, &str)>| Change::TargetGroupConfiguration {
+            key: key("apps", name),
+            target: target.map(|(kind, name)| (kind.into(), name.into())),
+        };
+    let web: Gateways = &[("apps", "web")];
+    let both_albs: Gateways = &[("apps", "web"), ("other", "alb")];
+    let cases: Vec<(&str, Change, Gateways)> = vec![
+        (
+            "a route: its spec and status parents",
+            Change::Route(Parents {
+                gateways: keys(both_albs),
+                listener_sets: BTreeSet::new(),
+            }),
+            both_albs,
+        ),
+        (
+            "a Service: the Gateways of routes that reference it",
+            Change::Service(key("apps", "shop")),
+            web,
+        ),
+        (
+            "a Service in another namespace, referenced by a route",
+            Change::Service(key("data", "db")),
+            web,
+        ),
+        (
+            "a Service no route references",
+            Change::Service(key("apps", "unused")),
+            &[],
+        ),
+        (
+            "a ReferenceGrant: the Gateways of routes it can admit",
+            grant_from("HTTPRoute", "team-a"),
+            web,
+        ),
+        (
+            "a ReferenceGrant from TCPRoutes",
+            grant_from("TCPRoute", "edge"),
+            &[("edge", "nlb")],
+        ),
+        (
+            "a ReferenceGrant from a namespace without routes",
+            grant_from("HTTPRoute", "nowhere"),
+            &[],
+        ),
+        (
+            "a Namespace: Gateways that select namespaces and have routes there",
+            Change::Namespace("team-a".into()),
+            web,
+        ),
+        (
+            "a Namespace no Gateway selects by label",
+            Change::Namespace("edge".into()),
+            &[],
+        ),
+        (
+            "a LoadBalancerConfiguration: the Gateway it configures",
+            Change::LoadBalancerConfiguration(key("apps", "web-lbc")),
+            web,
+        ),
+        (
+            "a LoadBalancerConfiguration: the Gateways of the class it configures",
+            Change::LoadBalancerConfiguration(key("config", "class-lbc")),
+            both_albs,
+        ),
+        (
+            "a TargetGroupConfiguration of a Service",
+            target_group_configuration("tgc", Some(("Service", "shop"))),
+            web,
+        ),
+        (
+            "a TargetGroupConfiguration of a Gateway",
+            target_group_configuration("tgc", Some(("Gateway", "web"))),
+            &[("edge", "nlb")],
+        ),
+        (
+            "a TargetGroupConfiguration as a Gateway's default",
+            target_group_configuration("defaults", None),
+            web,
+        ),
+        (
+            "a ListenerRuleConfiguration: the Gateways of routes with its extension ref",
+            Change::ListenerRuleConfiguration(key("apps", "auth")),
+            web,
+        ),
+        (
+            "a ListenerRuleConfiguration of the same name in another namespace",
+            Change::ListenerRuleConfiguration(key("edge", "auth")),
+            &[],
+        ),
+        (
+            "a Secret: the Gateways of routes using a rule configuration that names it",
+            Change::Secret(key("apps", "oidc-client")),
+            web,
+        ),
+        // Same name, other namespace; other name, same namespace: nobody reads them.
+        (
+            "a Secret of the same name in another namespace",
+            Change::Secret(key("edge", "oidc-client")),
+            &[],
+        ),
+        (
+            "a Secret of another name in the same namespace",
+            Change::Secret(key("apps", "tls")),
+            &[],
+        ),
+        (
+            "a Secret: the Gateway whose listener names it as a certificate",
+            Change::Secret(key("other", "tls")),
+            &[("other", "alb")],
+        ),
+        (
+            "a Secret named as a certificate from another namespace",
+            Change::Secret(key("certs", "shared")),
+            &[("other", "alb")],
+        ),
+        (
+            "a Secret in a certificate's namespace, of another name",
+            Change::Secret(key("certs", "tls")),
+            &[],
+        ),
+        (
+            "a GatewayClass: its Gateways",
+            Change::GatewayClass("alb".into()),
+            both_albs,
+        ),
+        (
+            "an ALB Gateway: itself and the NLB Gateways chained to it",
+            Change::Gateway(key("apps", "web")),
+            &[("apps", "web"), ("edge", "nlb")],
+        ),
+        (
+            "an ALB Gateway nothing is chained to: itself",
+            Change::Gateway(key("other", "alb")),
+            &[("other", "alb")],
+        ),
+    ];
+    let snapshot = snapshot();
+    let view = View::new(&snapshot);
+    for (what, change, gateways) in cases {
+        assert_eq!(
+            view.gateways_for(&change),
+            keys(gateways),
+            "{what}: {change:?}"
+        );
+    }
 }
 
 /// A Gateway `apps/web` allowing ListenerSets by namespace label, the ListenerSet

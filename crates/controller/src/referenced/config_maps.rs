@@ -2,11 +2,11 @@
 //! (`spec.tls.frontend` `caCertificateRefs`). Each cached ConfigMap keeps only `ca.crt`, the
 //! one key translation reads.
 
+use super::{keys_kept, name_only};
 use crate::triggers::Change;
 use crate::watch::WatchContext;
-use gantry_api::k8s::{ConfigMap, ObjectMeta};
+use gantry_api::k8s::ConfigMap;
 use gantry_snapshot::{ObjectKey, Snapshot};
-use std::collections::BTreeMap;
 
 /// The one data key translation reads (`gantry_translate::frontend`).
 pub const CA_KEY: &str = "ca.crt";
@@ -38,18 +38,9 @@ impl super::Referenced for ConfigMap {
 
 /// A ConfigMap reduced to its name and `ca.crt`.
 pub fn trim(cm: ConfigMap) -> ConfigMap {
-    let data = cm.data.map(|d| {
-        d.into_iter()
-            .filter(|(k, _)| k == CA_KEY)
-            .collect::<BTreeMap<_, _>>()
-    });
     ConfigMap {
-        metadata: ObjectMeta {
-            name: cm.metadata.name,
-            namespace: cm.metadata.namespace,
-            ..ObjectMeta::default()
-        },
-        data,
+        metadata: name_only(cm.metadata),
+        data: keys_kept(cm.data, |k| k == CA_KEY),
         ..ConfigMap::default()
     }
 }

@@ -17,6 +17,7 @@ pub use secrets::{SOURCES, SecretCache, Source, WITH_TIERED, Wanted};
 use crate::triggers::Change;
 use crate::watch::WatchContext;
 use futures::StreamExt;
+use gantry_api::k8s::ObjectMeta;
 use gantry_snapshot::{ObjectKey, Objects};
 use k8s_openapi::NamespaceResourceScope;
 use kube::Resource;
@@ -54,6 +55,23 @@ pub trait Referenced:
     fn same_data(a: &Self, b: &Self) -> bool;
     /// The change that re-reconciles the objects referencing `key`.
     fn change(key: ObjectKey) -> Change;
+}
+
+/// What a trimmed object keeps of its metadata: its name and namespace.
+fn name_only(metadata: ObjectMeta) -> ObjectMeta {
+    ObjectMeta {
+        name: metadata.name,
+        namespace: metadata.namespace,
+        ..ObjectMeta::default()
+    }
+}
+
+/// `data` with only the keys `keep` picks.
+fn keys_kept<V>(
+    data: Option<BTreeMap<String, V>>,
+    keep: impl Fn(&str) -> bool,
+) -> Option<BTreeMap<String, V>> {
+    data.map(|d| d.into_iter().filter(|(k, _)| keep(k)).collect())
 }
 
 /// The cache of one referenced kind (trimmed objects), and the signal that the references may

@@ -8,9 +8,10 @@
 //! is missing there (crate::certificates). Secret values are never logged, nor put in events
 //! or statuses.
 
+use super::{keys_kept, name_only};
 use crate::triggers::Change;
 use crate::watch::WatchContext;
-use gantry_api::k8s::{ObjectMeta, Secret};
+use gantry_api::k8s::Secret;
 use gantry_snapshot::{ObjectKey, Snapshot};
 use gantry_translate::secrets::SecretReferences;
 use std::collections::{BTreeMap, BTreeSet};
@@ -109,18 +110,9 @@ pub fn references(snapshot: &Snapshot, sources: &[Source]) -> BTreeMap<ObjectKey
 
 /// A Secret reduced to its name and the data keys read: nothing else is kept in memory.
 pub fn trim(secret: Secret, keys: &BTreeSet<&'static str>) -> Secret {
-    let data = secret.data.map(|d| {
-        d.into_iter()
-            .filter(|(k, _)| keys.contains(k.as_str()))
-            .collect::<BTreeMap<_, _>>()
-    });
     Secret {
-        metadata: ObjectMeta {
-            name: secret.metadata.name,
-            namespace: secret.metadata.namespace,
-            ..ObjectMeta::default()
-        },
-        data,
+        metadata: name_only(secret.metadata),
+        data: keys_kept(secret.data, |k| keys.contains(k)),
         type_: secret.type_,
         ..Secret::default()
     }
