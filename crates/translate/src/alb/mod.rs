@@ -10,8 +10,8 @@ mod precedence;
 mod rewrite;
 mod rule_error;
 
-use crate::config::listener_attributes;
 use crate::config::load_balancer::listener_configuration;
+use crate::config::{self, certificates_of, listener_attributes};
 use crate::context::Context;
 use crate::routes::{Route, RouteKind};
 use crate::status::reasons::Reason;
@@ -19,8 +19,7 @@ use crate::tags::listener_tags;
 use crate::{load_balancer, tags};
 use gantry_api::crds::ListenerConfiguration;
 use gantry_model::{
-    Action, Certificate, Listener, Protocol, Rule, RuleCondition, RuleSource, Stack, TargetGroup,
-    Transform,
+    Action, Listener, Protocol, Rule, RuleCondition, RuleSource, Stack, TargetGroup, Transform,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -351,19 +350,8 @@ fn build_listener(
             .collect();
         let (secrets, any_refs) = ctx.secret_certificates(&on_port);
         certificate_secrets = secrets;
+        certificates = certificates_of(cfg);
         if let Some(c) = cfg {
-            for arn in c
-                .default_certificate
-                .iter()
-                .chain(c.certificates.iter().flatten())
-            {
-                let cert = Certificate {
-                    certificate_arn: arn.clone(),
-                };
-                if !certificates.contains(&cert) {
-                    certificates.push(cert);
-                }
-            }
             mutual_authentication = c
                 .mutual_authentication
                 .as_ref()
@@ -383,10 +371,7 @@ fn build_listener(
                 }
             }
         }
-        ssl_policy = Some(
-            cfg.and_then(|c| c.ssl_policy.clone())
-                .unwrap_or_else(|| ctx.settings.default_ssl_policy.clone()),
-        );
+        ssl_policy = Some(config::ssl_policy(ctx, cfg));
         if certificates.is_empty() && !any_refs {
             // No configured certificate nor certificateRefs: the deployer finds them in ACM
             // by hostname.

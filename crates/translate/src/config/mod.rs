@@ -5,6 +5,8 @@ pub mod load_balancer;
 pub mod target_group;
 
 use crate::context::Context;
+use gantry_api::crds::ListenerConfiguration;
+use gantry_model::Certificate;
 
 /// Listener configurations whose `protocolPort` names no listener of the Gateway apply to
 /// nothing: said so in the Gateway's status. NLB listeners merged or upgraded by gantry
@@ -103,4 +105,54 @@ pub fn attributes(
             value: a.value.clone(),
         })
         .collect()
+}
+
+/// defaultCertificate first (AWS takes the first as the listener's default), then the rest.
+pub fn certificates_of(cfg: Option<&ListenerConfiguration>) -> Vec<Certificate> {
+    let mut out: Vec<Certificate> = Vec::new();
+    for arn in cfg.into_iter().flat_map(|c| {
+        c.default_certificate
+            .iter()
+            .chain(c.certificates.iter().flatten())
+    }) {
+        let cert = Certificate {
+            certificate_arn: arn.clone(),
+        };
+        if !out.contains(&cert) {
+            out.push(cert);
+        }
+    }
+    out
+}
+
+/// The listener's SSL policy: its configuration's, else the default setting.
+pub fn ssl_policy(ctx: &Context<'_>, cfg: Option<&ListenerConfiguration>) -> String {
+    cfg.and_then(|c| c.ssl_policy.clone())
+        .unwrap_or_else(|| ctx.settings.default_ssl_policy.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_certificate_comes_first_and_duplicates_go() {
+        let cfg = ListenerConfiguration {
+            protocol_port: "TLS:443".to_string(),
+            default_certificate: Some("arn:b".to_string()),
+            certificates: Some(vec!["arn:a".to_string(), "arn:b".to_string()]),
+            ssl_policy: None,
+            alpn_policy: None,
+            target_group_stickiness: None,
+            mutual_authentication: None,
+            listener_attributes: None,
+            quic_enabled: None,
+        };
+        let arns: Vec<String> = certificates_of(Some(&cfg))
+            .into_iter()
+            .map(|c| c.certificate_arn)
+            .collect();
+        assert_eq!(arns, ["arn:b", "arn:a"]);
+        assert!(certificates_of(None).is_empty());
+    }
 }

@@ -1,13 +1,13 @@
 //! One NLB listener from the Gateway listeners on its port: protocol, configuration, TLS.
 
 use crate::attach::Listener as GatewayListener;
-use crate::config::listener_attributes;
 use crate::config::load_balancer::listener_configuration;
+use crate::config::{self, certificates_of, listener_attributes};
 use crate::context::Context;
 use crate::status::reasons::Reason;
 use crate::tags::listener_tags;
 use gantry_api::crds::{AlpnPolicy, ListenerConfiguration};
-use gantry_model::{Action, Certificate, Listener, Protocol};
+use gantry_model::{Action, Listener, Protocol};
 use thiserror::Error;
 
 /// Why the Gateway listeners on a port cannot share one NLB listener.
@@ -114,10 +114,7 @@ pub fn build(
                 .listener_problem(gateway_listeners, Reason::InvalidCertificateRef, message);
             return None;
         }
-        ssl_policy = Some(
-            cfg.and_then(|c| c.ssl_policy.clone())
-                .unwrap_or_else(|| ctx.settings.default_ssl_policy.clone()),
-        );
+        ssl_policy = Some(config::ssl_policy(ctx, cfg));
         // AWS's own default, written out so that the plan shows it and drift is visible.
         let alpn = cfg
             .and_then(|c| c.alpn_policy)
@@ -205,24 +202,6 @@ fn with_quic(protocol: Protocol) -> Option<Protocol> {
     }
 }
 
-/// defaultCertificate first (AWS takes the first as the listener's default), then the rest.
-fn certificates_of(cfg: Option<&ListenerConfiguration>) -> Vec<Certificate> {
-    let mut out: Vec<Certificate> = Vec::new();
-    for arn in cfg.into_iter().flat_map(|c| {
-        c.default_certificate
-            .iter()
-            .chain(c.certificates.iter().flatten())
-    }) {
-        let cert = Certificate {
-            certificate_arn: arn.clone(),
-        };
-        if !out.contains(&cert) {
-            out.push(cert);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,26 +240,5 @@ mod tests {
             config_keys(Protocol::TcpUdp, false),
             ["TCP_UDP", "TCP", "UDP"]
         );
-    }
-
-    #[test]
-    fn default_certificate_comes_first_and_duplicates_go() {
-        let cfg = ListenerConfiguration {
-            protocol_port: "TLS:443".to_string(),
-            default_certificate: Some("arn:b".to_string()),
-            certificates: Some(vec!["arn:a".to_string(), "arn:b".to_string()]),
-            ssl_policy: None,
-            alpn_policy: None,
-            target_group_stickiness: None,
-            mutual_authentication: None,
-            listener_attributes: None,
-            quic_enabled: None,
-        };
-        let arns: Vec<String> = certificates_of(Some(&cfg))
-            .into_iter()
-            .map(|c| c.certificate_arn)
-            .collect();
-        assert_eq!(arns, ["arn:b", "arn:a"]);
-        assert!(certificates_of(None).is_empty());
     }
 }
