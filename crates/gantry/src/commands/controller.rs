@@ -225,15 +225,8 @@ impl ControllerArgs {
 /// Logs for a controller: JSON lines by default (one object per event, for log pipelines).
 /// Call instead of the CLI's default logging; `verbose` as for the other commands.
 pub fn init_logging(args: &ControllerArgs, verbose: u8) {
-    use tracing_subscriber::EnvFilter;
-    let default = match verbose {
-        0 => "info",
-        1 => "debug",
-        _ => "trace",
-    };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(crate::cli::log_filter(verbose, &["info", "debug", "trace"]))
         .with_writer(std::io::stderr);
     let _ = match args.log_format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

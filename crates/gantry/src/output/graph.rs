@@ -65,7 +65,41 @@ pub struct Graph {
     pub edges: Vec<Edge>,
 }
 
+/// A picture format: how it writes each part of a [`Graph`]. [`Graph::draw`] walks the graph
+/// in one order for every format, so that every picture holds the same nodes in that order.
+pub trait Format {
+    fn begin(&self, out: &mut String);
+    fn begin_cluster(&self, out: &mut String, c: &Cluster);
+    fn end_cluster(&self, out: &mut String);
+    /// One node, at `indent` (deeper inside a cluster).
+    fn node(&self, out: &mut String, indent: &str, n: &Node);
+    fn edge(&self, out: &mut String, e: &Edge);
+    fn end(&self, out: &mut String);
+}
+
 impl Graph {
+    /// The graph in `format`: each Gateway's cluster with its nodes, then the backends, then
+    /// the edges.
+    pub fn draw(&self, format: &impl Format) -> String {
+        let mut out = String::new();
+        format.begin(&mut out);
+        for c in &self.clusters {
+            format.begin_cluster(&mut out, c);
+            for n in &c.nodes {
+                format.node(&mut out, "    ", n);
+            }
+            format.end_cluster(&mut out);
+        }
+        for n in &self.backends {
+            format.node(&mut out, "  ", n);
+        }
+        for e in &self.edges {
+            format.edge(&mut out, e);
+        }
+        format.end(&mut out);
+        out
+    }
+
     pub fn build(t: &Translation) -> Graph {
         let mut g = Graph::default();
         // Each Gateway's stack and node-id prefix (its position among the Gateway statuses, so

@@ -1,22 +1,50 @@
 //! `gantry plan -o mermaid`: the traffic path of each Gateway as a Mermaid flowchart, which
 //! GitHub and many wikis draw from a fenced ```mermaid block.
 
-use super::graph::{Graph, Node, NodeKind};
+use super::graph::{Cluster, Edge, Format, Graph, Node, NodeKind};
 use std::fmt::Write;
 
 pub fn render(g: &Graph) -> String {
-    let mut out = String::from("flowchart LR\n");
-    for c in &g.clusters {
+    g.draw(&Mermaid)
+}
+
+struct Mermaid;
+
+impl Format for Mermaid {
+    fn begin(&self, out: &mut String) {
+        out.push_str("flowchart LR\n");
+    }
+
+    fn begin_cluster(&self, out: &mut String, c: &Cluster) {
         let _ = writeln!(out, "  subgraph {}[\"{}\"]", c.id, escape(&c.title));
-        for n in &c.nodes {
-            node(&mut out, "    ", n);
-        }
+    }
+
+    fn end_cluster(&self, out: &mut String) {
         out.push_str("  end\n");
     }
-    for n in &g.backends {
-        node(&mut out, "  ", n);
+
+    fn node(&self, out: &mut String, indent: &str, n: &Node) {
+        let label = n
+            .lines
+            .iter()
+            .map(|l| escape(l))
+            .collect::<Vec<_>>()
+            .join("<br/>");
+        let (open, close) = match n.kind {
+            NodeKind::LoadBalancer | NodeKind::Listener | NodeKind::TargetGroup => ("[", "]"),
+            NodeKind::Rule => ("[/", "/]"),
+            NodeKind::Backend => ("([", "])"),
+            NodeKind::Problem => ("{{", "}}"),
+        };
+        let class = match n.kind {
+            NodeKind::LoadBalancer => ":::lb",
+            NodeKind::Problem => ":::problem",
+            _ => "",
+        };
+        let _ = writeln!(out, "{indent}{}{open}\"{label}\"{close}{class}", n.id);
     }
-    for e in &g.edges {
+
+    fn edge(&self, out: &mut String, e: &Edge) {
         let arrow = if e.dashed { "-.->" } else { "-->" };
         match &e.label {
             Some(l) => {
@@ -27,31 +55,12 @@ pub fn render(g: &Graph) -> String {
             }
         }
     }
-    out.push_str(
-        "  classDef lb fill:#e8f0fe,stroke:#1a73e8\n  classDef problem fill:#fde8e8,stroke:#c5221f,color:#c5221f\n",
-    );
-    out
-}
 
-fn node(out: &mut String, indent: &str, n: &Node) {
-    let label = n
-        .lines
-        .iter()
-        .map(|l| escape(l))
-        .collect::<Vec<_>>()
-        .join("<br/>");
-    let (open, close) = match n.kind {
-        NodeKind::LoadBalancer | NodeKind::Listener | NodeKind::TargetGroup => ("[", "]"),
-        NodeKind::Rule => ("[/", "/]"),
-        NodeKind::Backend => ("([", "])"),
-        NodeKind::Problem => ("{{", "}}"),
-    };
-    let class = match n.kind {
-        NodeKind::LoadBalancer => ":::lb",
-        NodeKind::Problem => ":::problem",
-        _ => "",
-    };
-    let _ = writeln!(out, "{indent}{}{open}\"{label}\"{close}{class}", n.id);
+    fn end(&self, out: &mut String) {
+        out.push_str(
+            "  classDef lb fill:#e8f0fe,stroke:#1a73e8\n  classDef problem fill:#fde8e8,stroke:#c5221f,color:#c5221f\n",
+        );
+    }
 }
 
 /// Mermaid labels in double quotes take HTML entities; quotes, angle brackets and `#` (the
