@@ -44,15 +44,22 @@ fn set_path(api: &FakeApi, path: &str) {
     });
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_burst_of_100_changes_to_one_gateway_costs_at_most_two_reconciles() {
+/// A controller debouncing changes for `debounce`, started before the cluster and the route
+/// `r` are applied.
+async fn started_with_debounce(debounce: Duration) -> (FakeApi, Arc<FakeDeploy>, Running) {
     let api = FakeApi::new();
     let deploy = Arc::new(FakeDeploy::default());
     let mut c = config();
-    c.debounce = Duration::from_secs(1);
+    c.debounce = debounce;
     let running = start(&api, deploy.clone(), c).await;
     api.apply_yaml(&scene::cluster());
     api.apply_yaml(&route("r", "/r"));
+    (api, deploy, running)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_of_100_changes_to_one_gateway_costs_at_most_two_reconciles() {
+    let (api, deploy, running) = started_with_debounce(Duration::from_secs(1)).await;
     eventually("the route is deployed", LIMIT, || {
         deployed_paths(&deploy) == ["/r"]
     })
@@ -95,14 +102,8 @@ async fn a_burst_of_100_changes_to_one_gateway_costs_at_most_two_reconciles() {
 
 #[tokio::test(start_paused = true)]
 async fn a_lone_change_is_reconciled_without_waiting_for_the_window() {
-    let api = FakeApi::new();
-    let deploy = Arc::new(FakeDeploy::default());
-    let mut c = config();
     // A window far longer than the wait below: a debounce would hold the change for all of it.
-    c.debounce = Duration::from_secs(60);
-    let running = start(&api, deploy.clone(), c).await;
-    api.apply_yaml(&scene::cluster());
-    api.apply_yaml(&route("r", "/r"));
+    let (api, deploy, running) = started_with_debounce(Duration::from_secs(60)).await;
     // The set-up's changes come in a burst too: the last of them waits for the window.
     eventually("the route is deployed", Duration::from_secs(300), || {
         deployed_paths(&deploy) == ["/r"]

@@ -73,10 +73,15 @@ async fn apply(client: &Client, yaml: &str) {
     }
 }
 
-async fn get(client: &Client, kind: &str, ns: &str, name: &str) -> Option<Value> {
+/// The Gateway API kind `kind` (v1) in the namespace `ns`, as the cluster serves it.
+async fn gateway_api(client: &Client, kind: &str, ns: &str) -> kube::Result<Api<DynamicObject>> {
     let gvk = GroupVersionKind::gvk("gateway.networking.k8s.io", "v1", kind);
-    let (resource, _) = kube::discovery::pinned_kind(client, &gvk).await.ok()?;
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &resource);
+    let (resource, _) = kube::discovery::pinned_kind(client, &gvk).await?;
+    Ok(Api::namespaced_with(client.clone(), ns, &resource))
+}
+
+async fn get(client: &Client, kind: &str, ns: &str, name: &str) -> Option<Value> {
+    let api = gateway_api(client, kind, ns).await.ok()?;
     api.get_opt(name)
         .await
         .ok()
@@ -164,11 +169,9 @@ async fn alb_example_is_programmed_edited_and_deleted_on_a_real_cluster() {
     );
 
     // The route is deleted: no route on the listeners any more.
-    let gvk = GroupVersionKind::gvk("gateway.networking.k8s.io", "v1", "HTTPRoute");
-    let (routes, _) = kube::discovery::pinned_kind(&client, &gvk)
+    let routes = gateway_api(&client, "HTTPRoute", ns)
         .await
         .expect("HTTPRoute served");
-    let routes: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &routes);
     routes
         .delete("my-http-app-route", &DeleteParams::default())
         .await
@@ -181,11 +184,9 @@ async fn alb_example_is_programmed_edited_and_deleted_on_a_real_cluster() {
     .await;
 
     // The Gateway is deleted: AWS is cleaned and the finalizer released.
-    let gvk = GroupVersionKind::gvk("gateway.networking.k8s.io", "v1", "Gateway");
-    let (gateways, _) = kube::discovery::pinned_kind(&client, &gvk)
+    let gateways = gateway_api(&client, "Gateway", ns)
         .await
         .expect("Gateway served");
-    let gateways: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &gateways);
     gateways
         .delete(gw, &DeleteParams::default())
         .await

@@ -150,12 +150,11 @@ async fn a_status_conflict_is_retried_at_once() {
             .is_some_and(|r| r["status"]["parents"][0]["conditions"][0]["observedGeneration"] == 2)
     })
     .await;
-    let patches = api
-        .requests()
-        .iter()
-        .filter(|r| r.starts_with("PATCH") && r.ends_with("httproutes/r1/status"))
-        .count();
-    assert!(patches >= 6, "5 conflicts then a success: {patches}");
+    let route_patches = patches(&api, "httproutes/r1/status");
+    assert!(
+        route_patches >= 6,
+        "5 conflicts then a success: {route_patches}"
+    );
     assert!(
         changed.elapsed() < c.backoff_min / 2,
         "retried after {:?}",

@@ -84,14 +84,7 @@ fn config_map() -> String {
 
 /// The listener `https` of the Gateway's status.
 fn listener(api: &FakeApi) -> serde_json::Value {
-    let gw = api.get("Gateway", "apps", "web").expect("gateway exists");
-    gw["status"]["listeners"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|l| l["name"] == "https")
-        .cloned()
-        .unwrap_or_default()
+    listener_status(api, "apps", "web", "https")
 }
 
 fn reason(listener: &serde_json::Value, kind: &str) -> String {

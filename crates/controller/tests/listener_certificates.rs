@@ -73,15 +73,7 @@ fn secret(secret_type: &str, crt: &str, key: &str) -> Value {
 
 /// The conditions of the Gateway's `https` listener.
 fn listener(api: &FakeApi) -> Value {
-    api.get("Gateway", "apps", "web")
-        .and_then(|g| {
-            g["status"]["listeners"]
-                .as_array()?
-                .iter()
-                .find(|l| l["name"] == "https")
-                .cloned()
-        })
-        .unwrap_or_default()
+    listener_status(api, "apps", "web", "https")
 }
 
 /// Everything the controller wrote to its log, as text.

@@ -73,17 +73,9 @@ async fn alb_basic_becomes_programmed_with_its_address_and_route_conditions() {
     })
     .await;
     // Steady state: nothing more is written once everything is programmed.
-    let writes = api
-        .requests()
-        .iter()
-        .filter(|r| r.starts_with("PATCH"))
-        .count();
+    let writes = patches(&api, "");
     tokio::time::sleep(Duration::from_secs(30)).await;
-    let later = api
-        .requests()
-        .iter()
-        .filter(|r| r.starts_with("PATCH"))
-        .count();
+    let later = patches(&api, "");
     assert_eq!(
         writes,
         later,

@@ -20,9 +20,7 @@ const OTHER: &str = "example.com/other-controller";
 /// (a mesh's parent, not gantry's).
 fn manifests() -> String {
     objects::docs([
-        objects::gateway_class("alb", "alb"),
-        objects::gateway("apps/web", "alb", &[("a", 80, "HTTP")]),
-        objects::node_port_service("apps/echo", 80, 30080),
+        scene::cluster(),
         Route::http("apps/shop")
             .gateway("web")
             .parent(r#"{name: mesh, kind: Service, group: ""}"#)
@@ -112,11 +110,7 @@ async fn another_controllers_route_parent_entry_survives_our_writes() {
     })
     .await;
     assert_eq!(entries(&api), (true, true));
-    let status_patches = api
-        .requests()
-        .iter()
-        .filter(|r| r.starts_with("PATCH") && r.ends_with("httproutes/shop/status"))
-        .count();
+    let status_patches = patches(&api, "httproutes/shop/status");
     assert!(status_patches >= 2, "the refused patch was retried");
     running.stop().await;
 }
@@ -125,8 +119,7 @@ async fn another_controllers_route_parent_entry_survives_our_writes() {
 async fn two_replicas_one_leader_and_a_failover() {
     let api = FakeApi::new();
     let replica = |id: &str| {
-        let mut c = leased(id);
-        c.lease.namespace = "gantry".into();
+        let mut c = leased_in_gantry(id);
         c.lease.duration = Duration::from_secs(15);
         c.lease.renew_every = Duration::from_secs(2);
         c
@@ -179,10 +172,8 @@ async fn two_replicas_one_leader_and_a_failover() {
 #[tokio::test(start_paused = true)]
 async fn a_replica_that_loses_the_lease_stops_reconciling() {
     let api = FakeApi::new();
-    let mut c = leased("a");
-    c.lease.namespace = "gantry".into();
     let deploy = Arc::new(FakeDeploy::default());
-    let a = start(&api, deploy.clone(), c).await;
+    let a = start(&api, deploy.clone(), leased_in_gantry("a")).await;
     eventually("a leads", LIMIT, || *a.handle.leader.borrow()).await;
     // Someone else takes the lease (e.g. after a network partition).
     api.modify("Lease", "gantry", "gantry-leader", |l| {

@@ -135,16 +135,11 @@ fn applied(deploy: &FakeDeploy) -> Vec<String> {
 #[tokio::test(start_paused = true)]
 async fn a_new_leader_applies_the_changed_gateways_before_the_rest_of_its_round() {
     let api = FakeApi::new();
-    let replica = |id: &str| {
-        let mut c = leased(id);
-        c.lease.namespace = "gantry".into();
-        c
-    };
-    let window = usize::from(replica("x").concurrency);
-    let a = start(&api, Arc::new(FakeDeploy::default()), replica("a")).await;
+    let window = usize::from(leased_in_gantry("x").concurrency);
+    let a = start(&api, Arc::new(FakeDeploy::default()), leased_in_gantry("a")).await;
     eventually("a leads", LIMIT, || *a.handle.leader.borrow()).await;
     let b_deploy = Arc::new(Slow(FakeDeploy::default(), Mutex::default()));
-    let b = start(&api, b_deploy.clone(), replica("b")).await;
+    let b = start(&api, b_deploy.clone(), leased_in_gantry("b")).await;
     api.apply_yaml(&cluster());
     eventually("every Gateway programmed by a", LIMIT, || {
         api.list("Gateway")

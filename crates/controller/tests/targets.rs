@@ -84,6 +84,18 @@ async fn targets_become(deploy: &FakeDeploy, arn: &str, want: &[&str]) {
     eventually(&what, LIMIT, || deploy.targets(arn) == want).await;
 }
 
+/// [`start_cluster`] with `n` ready endpoints and the ip binding `echo-ip` of `arn:tg-ip`,
+/// once its target group holds them.
+async fn ip_binding_of_ready_endpoints(n: usize) -> (FakeApi, Arc<FakeDeploy>, Running) {
+    let (api, deploy, running) = start_cluster(&service()).await;
+    api.apply(slice(&ready_ips(n)));
+    api.apply(binding("echo-ip", "ip", "arn:tg-ip"));
+    let held: Vec<String> = (1..=n).map(|i| format!("{}:8080", ip(i))).collect();
+    let held: Vec<&str> = held.iter().map(String::as_str).collect();
+    targets_become(&deploy, "arn:tg-ip", &held).await;
+    (api, deploy, running)
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_gateway_writes_a_binding_per_target_group_and_prunes_it_with_the_route() {
     let (api, deploy, running) = start_cluster(&service()).await;
@@ -129,10 +141,7 @@ async fn a_gateway_writes_a_binding_per_target_group_and_prunes_it_with_the_rout
 
 #[tokio::test(start_paused = true)]
 async fn ip_targets_follow_endpoints_scaling_up_and_down_and_pods_turning_unready() {
-    let (api, deploy, running) = start_cluster(&service()).await;
-    api.apply(slice(&ready_ips(2)));
-    api.apply(binding("echo-ip", "ip", "arn:tg-ip"));
-    targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:8080", "10.0.0.2:8080"]).await;
+    let (api, deploy, running) = ip_binding_of_ready_endpoints(2).await;
 
     api.apply(slice(&ready_ips(3)));
     targets_become(
@@ -223,10 +232,7 @@ async fn a_service_port_change_moves_the_targets() {
 
 #[tokio::test(start_paused = true)]
 async fn a_deleted_binding_deregisters_its_targets_then_drops_the_finalizer() {
-    let (api, deploy, running) = start_cluster(&service()).await;
-    api.apply(slice(&ready_ips(2)));
-    api.apply(binding("echo-ip", "ip", "arn:tg-ip"));
-    targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:8080", "10.0.0.2:8080"]).await;
+    let (api, deploy, running) = ip_binding_of_ready_endpoints(2).await;
     eventually("finalizer added", LIMIT, || {
         api.get("TargetGroupBinding", "apps", "echo-ip")
             .is_some_and(|b| has_finalizer(&b, FINALIZER))
@@ -244,10 +250,7 @@ async fn a_deleted_binding_deregisters_its_targets_then_drops_the_finalizer() {
 
 #[tokio::test(start_paused = true)]
 async fn a_burst_of_1000_endpoint_changes_costs_few_register_calls() {
-    let (api, deploy, running) = start_cluster(&service()).await;
-    api.apply(slice(&ready_ips(1)));
-    api.apply(binding("echo-ip", "ip", "arn:tg-ip"));
-    targets_become(&deploy, "arn:tg-ip", &["10.0.0.1:8080"]).await;
+    let (api, deploy, running) = ip_binding_of_ready_endpoints(1).await;
     let before = deploy.target_calls("arn:tg-ip");
 
     // A rollout: one endpoint more per update, a millisecond apart (well inside the debounce).

@@ -76,15 +76,7 @@ fn secret() -> Value {
 
 /// The user Gateway's `secure` listener status.
 fn secure(api: &FakeApi) -> Value {
-    api.get("Gateway", "tiered", "foo-gateway")
-        .and_then(|g| {
-            g["status"]["listeners"]
-                .as_array()?
-                .iter()
-                .find(|l| l["name"] == "secure")
-                .cloned()
-        })
-        .unwrap_or_default()
+    listener_status(api, "tiered", "foo-gateway", "secure")
 }
 
 /// The PEM body ACM holds for `arn`; None once it is deleted.

@@ -81,6 +81,13 @@ pub fn leased(identity: &str) -> Config {
     c
 }
 
+/// [`leased`], the lease in the namespace `gantry`.
+pub fn leased_in_gantry(identity: &str) -> Config {
+    let mut c = leased(identity);
+    c.lease.namespace = "gantry".into();
+    c
+}
+
 /// [`config`] for a scenario against moto as the cluster `cluster`: a quicker first retry (moto
 /// answers in milliseconds).
 pub fn moto_config(cluster: &str) -> Config {
@@ -151,6 +158,20 @@ pub fn web_programmed(api: &FakeApi) -> bool {
         .is_some_and(|g| is_true(&g["status"], "Programmed"))
 }
 
+/// The status of the listener `listener` of the Gateway `namespace/gateway`; Null while the
+/// Gateway or its listener status is missing.
+pub fn listener_status(api: &FakeApi, namespace: &str, gateway: &str, listener: &str) -> Value {
+    api.get("Gateway", namespace, gateway)
+        .and_then(|g| {
+            g["status"]["listeners"]
+                .as_array()?
+                .iter()
+                .find(|l| l["name"] == listener)
+                .cloned()
+        })
+        .unwrap_or_default()
+}
+
 /// Whether `status` (of a listener, or a route's parent entry) says Accepted and ResolvedRefs.
 pub fn accepted_and_resolved(status: &Value) -> bool {
     is_true(status, "Accepted") && is_true(status, "ResolvedRefs")
@@ -181,6 +202,15 @@ pub fn parent_entry<'a>(
             && p["parentRef"]["name"] == gateway
             && section.is_none_or(|s| p["parentRef"]["sectionName"] == s)
     })
+}
+
+/// How many PATCH requests the stand-in saw whose path ends with `path_end` (such as
+/// `httproutes/r1/status`; "" for every PATCH).
+pub fn patches(api: &FakeApi, path_end: &str) -> usize {
+    api.requests()
+        .iter()
+        .filter(|r| r.starts_with("PATCH") && r.ends_with(path_end))
+        .count()
 }
 
 /// Asserts that the stand-in saw requests for `resource` (e.g. `secrets`) and that every one was
