@@ -90,12 +90,14 @@ pub fn merge(
     class: Option<&LoadBalancerConfigurationSpec>,
     gateway: Option<&LoadBalancerConfigurationSpec>,
 ) -> LoadBalancerConfigurationSpec {
-    let (high, low) = match (class, gateway) {
-        (None, None) => return LoadBalancerConfigurationSpec::default(),
-        (Some(c), None) => return c.clone(),
-        (None, Some(g)) => return g.clone(),
-        (Some(c), Some(g)) if class_wins(c) => (c, g),
-        (Some(c), Some(g)) => (g, c),
+    let (high, low) = if class.is_some_and(|c| !class_wins(c)) {
+        (gateway, class)
+    } else {
+        (class, gateway)
+    };
+    // With one side only, that side is the merge.
+    let Some((high, low)) = high.zip(low) else {
+        return high.or(low).cloned().unwrap_or_default();
     };
     macro_rules! take {
         ($field:ident) => {

@@ -129,11 +129,9 @@ pub fn merge_props(
     high: Option<&TargetGroupProps>,
     low: Option<&TargetGroupProps>,
 ) -> TargetGroupProps {
-    let (high, low) = match (high, low) {
-        (None, None) => return TargetGroupProps::default(),
-        (Some(h), None) => return h.clone(),
-        (None, Some(l)) => return l.clone(),
-        (Some(h), Some(l)) => (h, l),
+    // With one side only, that side is the merge.
+    let Some((high, low)) = high.zip(low) else {
+        return high.or(low).cloned().unwrap_or_default();
     };
     macro_rules! take {
         ($field:ident) => {
