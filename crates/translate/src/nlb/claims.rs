@@ -145,6 +145,11 @@ mod tests {
             .collect()
     }
 
+    /// Refused: `listener` is held by the candidate `holder`.
+    fn taken_by(listener: usize, holder: usize) -> Refusal {
+        Refusal::Taken { listener, holder }
+    }
+
     #[test]
     fn oldest_route_holds_the_listener_and_younger_ones_are_refused() {
         let routes = [
@@ -156,22 +161,7 @@ mod tests {
         assert_eq!(claims.holders, BTreeMap::from([(0, 0)]));
         assert_eq!(
             claims.refused,
-            BTreeMap::from([
-                (
-                    1,
-                    Refusal::Taken {
-                        listener: 0,
-                        holder: 0
-                    }
-                ),
-                (
-                    2,
-                    Refusal::Taken {
-                        listener: 0,
-                        holder: 0
-                    }
-                ),
-            ])
+            BTreeMap::from([(1, taken_by(0, 0)), (2, taken_by(0, 0))])
         );
     }
 
@@ -185,16 +175,7 @@ mod tests {
         ];
         let claims = claim(&candidates(&routes), |li| 80 + li as i32);
         assert_eq!(claims.holders, BTreeMap::from([(0, 0), (1, 2)]));
-        assert_eq!(
-            claims.refused,
-            BTreeMap::from([(
-                1,
-                Refusal::Taken {
-                    listener: 0,
-                    holder: 0
-                }
-            )])
-        );
+        assert_eq!(claims.refused, BTreeMap::from([(1, taken_by(0, 0))]));
     }
 
     #[test]
