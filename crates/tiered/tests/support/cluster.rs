@@ -168,59 +168,32 @@ impl Cluster {
     /// Istio: programs every shadow Gateway and accepts every parentRef of a shadow route,
     /// for their current generation.
     pub fn istio_reports(&mut self) {
-        let managed = |m: &gantry_api::k8s::ObjectMeta| {
-            m.labels
-                .as_ref()
-                .is_some_and(|l| l.contains_key(names::MANAGED_BY.0))
-        };
-        for gw in self
-            .snapshot
-            .gateways
-            .clone()
-            .values()
-            .filter(|g| managed(&g.metadata))
-        {
-            let generation = gw.metadata.generation;
+        set_managed_statuses(&mut self.snapshot.gateways, |gw| {
+            let generation = &gw["metadata"]["generation"];
             let cond = |t: &str| {
                 json!({"type": t, "status": "True", "reason": t, "message": "istio",
                 "observedGeneration": generation, "lastTransitionTime": "2024-01-01T00:00:00Z"})
             };
-            let listeners: Vec<Value> = gw
-                .spec
-                .listeners
-                .iter()
+            let listeners: Vec<Value> = gw["spec"]["listeners"]
+                .as_array()
+                .into_iter()
+                .flatten()
                 .map(|l| {
-                    json!({"name": l.name, "attachedRoutes": 0,
+                    json!({"name": l["name"], "attachedRoutes": 0,
                 "supportedKinds": [], "conditions": [cond("Accepted"), cond("Programmed")]})
                 })
                 .collect();
-            let mut v = serde_json::to_value(gw.as_ref()).expect("serializable");
-            v["status"] = json!({"conditions": [cond("Accepted"), cond("Programmed")], "listeners": listeners});
-            insert(
-                &mut self.snapshot.gateways,
-                serde_json::from_value::<Gateway>(v).expect("a Gateway status"),
-            );
-        }
-        for route in self
-            .snapshot
-            .http_routes
-            .clone()
-            .values()
-            .filter(|r| managed(&r.metadata))
-        {
-            let generation = route.metadata.generation;
-            let mut v = serde_json::to_value(route.as_ref()).expect("serializable");
-            let parents: Vec<Value> = v["spec"]["parentRefs"].as_array().cloned().unwrap_or_default().into_iter()
+            json!({"conditions": [cond("Accepted"), cond("Programmed")], "listeners": listeners})
+        });
+        set_managed_statuses(&mut self.snapshot.http_routes, |route| {
+            let generation = &route["metadata"]["generation"];
+            let parents: Vec<Value> = route["spec"]["parentRefs"].as_array().cloned().unwrap_or_default().into_iter()
                 .map(|p| json!({"parentRef": p, "controllerName": "istio.io/gateway-controller", "conditions": [
                     {"type": "Accepted", "status": "True", "reason": "Accepted", "message": "Route was valid",
                      "observedGeneration": generation, "lastTransitionTime": "2024-01-01T00:00:00Z"}]}))
                 .collect();
-            v["status"] = json!({"parents": parents});
-            insert(
-                &mut self.snapshot.http_routes,
-                serde_json::from_value::<HttpRoute>(v).expect("a route status"),
-            );
-        }
+            json!({"parents": parents})
+        });
     }
 
     /// Sets (or, with `None`, removes) a key of the class's ConfigMap.
@@ -249,6 +222,30 @@ impl Cluster {
         edit(&mut route);
         route.metadata.generation = route.metadata.generation.map(|g| g + 1);
         insert(&mut self.snapshot.http_routes, route);
+    }
+}
+
+/// Gives each object of `objects` that gantry manages (by its managed-by label) the status
+/// `status` computes from the object (as JSON).
+fn set_managed_statuses<K>(
+    objects: &mut gantry_snapshot::Objects<K>,
+    status: impl Fn(&Value) -> Value,
+) where
+    K: gantry_api::k8s::Resource + serde::de::DeserializeOwned + serde::Serialize,
+{
+    let managed: Vec<Value> = objects
+        .values()
+        .filter(|o| {
+            o.meta()
+                .labels
+                .as_ref()
+                .is_some_and(|l| l.contains_key(names::MANAGED_BY.0))
+        })
+        .map(|o| serde_json::to_value(o.as_ref()).expect("serializable"))
+        .collect();
+    for mut object in managed {
+        object["status"] = status(&object);
+        insert(objects, serde_json::from_value(object).expect("a status"));
     }
 }
 
