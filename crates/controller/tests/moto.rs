@@ -113,21 +113,8 @@ async fn a_binding_keeps_a_real_target_group_in_step_with_its_endpoints() {
     let vpc = aws::vpc(&sdk).await;
     let vpc_id = vpc.id.clone();
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
-    let tg_arn = elbv2
-        .create_target_group()
-        .name(format!("tgb-{}", std::process::id()))
-        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
-        .port(8080)
-        .vpc_id(&vpc_id)
-        .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Ip)
-        .send()
-        .await
-        .expect("create target group")
-        .target_groups
-        .unwrap_or_default()
-        .remove(0)
-        .target_group_arn
-        .expect("ARN");
+    let name = format!("tgb-{}", std::process::id());
+    let tg_arn = gantry_testkit::elb::create_ip_target_group(&elbv2, &name, &vpc_id).await;
     let cluster = format!("controller-tgb-{}", std::process::id());
     let deployer = Arc::new(Deployer::new(
         &sdk,

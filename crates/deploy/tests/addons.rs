@@ -50,13 +50,18 @@ async fn associated(fx: &Fixture, lb: &str) -> Option<String> {
 
 /// The name of the Shield protection of `lb`, if any.
 async fn protection(fx: &Fixture, lb: &str) -> Option<String> {
+    protection_of(fx, lb).await.and_then(|p| p.name)
+}
+
+/// The Shield protection of `lb`, if any.
+async fn protection_of(fx: &Fixture, lb: &str) -> Option<aws_sdk_shield::types::Protection> {
     match aws_sdk_shield::Client::new(&fx.config)
         .describe_protection()
         .resource_arn(lb)
         .send()
         .await
     {
-        Ok(out) => out.protection.and_then(|p| p.name),
+        Ok(out) => out.protection,
         Err(e) => {
             use aws_sdk_shield::error::ProvideErrorMetadata;
             assert_eq!(e.code(), Some("ResourceNotFoundException"), "{e:?}");
@@ -111,13 +116,8 @@ async fn apply_associates_and_protects_then_reapply_removal_and_delete() {
     assert_eq!(count(&d, "CreateProtection"), 1);
     // Tagged for the cluster: the IAM policy lets gantry delete only such protections.
     let shield = aws_sdk_shield::Client::new(&fx.config);
-    let protection_arn = shield
-        .describe_protection()
-        .resource_arn(&lb)
-        .send()
+    let protection_arn = protection_of(&fx, &lb)
         .await
-        .expect("describe protection")
-        .protection
         .and_then(|p| p.protection_arn)
         .expect("protection ARN");
     let tags = shield

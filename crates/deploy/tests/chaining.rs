@@ -75,8 +75,6 @@ async fn chained_nlb_and_alb_are_created_in_one_apply() {
     for (g, r) in &again {
         assert_eq!(r.as_ref().unwrap().mutating_calls, 0, "{g}");
     }
-    for (g, r) in d.delete_all(&stacks).await {
-        r.unwrap_or_else(|e| panic!("delete {g}: {e}"));
-    }
+    delete_stacks(&d, &stacks).await;
     assert!(fx.tagged().await.is_empty(), "{:?}", fx.tagged().await);
 }

@@ -5,14 +5,14 @@ mod common;
 use common::*;
 use gantry_deploy::ErrorClass;
 use gantry_model::*;
-use gantry_testkit::calls;
+use gantry_testkit::{calls, elb};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_nothing() {
     let Some(fx) = Fixture::start("apply_from_empty", "life").await else {
         return;
     };
-    let stack = web_stack(&fx.cluster, "demo/web", &format!("k8s-{}", fx.cluster));
+    let stack = fx.web_stack("demo/web");
     let d = fx.deployer();
 
     let first = d.apply(&stack).await.expect("first apply");
@@ -78,7 +78,7 @@ async fn target_groups_are_listed_again_only_after_gantry_changed_one() {
     let Some(fx) = Fixture::start("target group listing", "listing").await else {
         return;
     };
-    let mut stack = web_stack(&fx.cluster, "demo/listing", &format!("k8s-{}", fx.cluster));
+    let mut stack = fx.web_stack("demo/listing");
     let d = fx.deployer();
     let listings =
         |d: &gantry_deploy::Deployer| calls::count(&d.call_counts(), &["DescribeTargetGroups"]);
@@ -109,9 +109,7 @@ async fn target_groups_are_listed_again_only_after_gantry_changed_one() {
     assert!(removed.mutating_calls > 0, "{removed}");
     let again = d.apply(&stack).await.expect("after the deletion");
     assert_eq!(again.mutating_calls, 0, "{again}");
-    for (gateway, r) in d.delete_all(&[stack]).await {
-        r.unwrap_or_else(|e| panic!("delete {gateway}: {e}"));
-    }
+    delete_stacks(&d, &[stack]).await;
 }
 
 /// A target group deleted by someone else while the listing is kept: registering its targets
@@ -121,11 +119,7 @@ async fn a_target_group_deleted_by_someone_else_is_made_again_after_its_targets_
     let Some(fx) = Fixture::start("target group deleted outside", "tgdeleted").await else {
         return;
     };
-    let mut stack = web_stack(
-        &fx.cluster,
-        "demo/tgdeleted",
-        &format!("k8s-{}", fx.cluster),
-    );
+    let mut stack = fx.web_stack("demo/tgdeleted");
     // Not forwarded to by any rule, so AWS lets it be deleted.
     let spare = target_group(&fx.cluster, &stack, "spare", 8091);
     stack.target_groups.push(spare.clone());
@@ -160,9 +154,7 @@ async fn a_target_group_deleted_by_someone_else_is_made_again_after_its_targets_
         .expect("targets of the new target group");
     let arns = d.target_group_arns(&stack).await.expect("arns");
     assert_eq!(fx.held_targets(&arns[&spare.id]).await, vec![target]);
-    for (gateway, r) in d.delete_all(&[stack]).await {
-        r.unwrap_or_else(|e| panic!("delete {gateway}: {e}"));
-    }
+    delete_stacks(&d, &[stack]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,8 +162,7 @@ async fn every_kind_of_modification_makes_only_its_own_calls() {
     let Some(fx) = Fixture::start("modifications", "mods").await else {
         return;
     };
-    let name = format!("k8s-{}", fx.cluster);
-    let mut stack = web_stack(&fx.cluster, "demo/mods", &name);
+    let mut stack = fx.web_stack("demo/mods");
     let d = fx.deployer();
     d.apply(&stack).await.expect("first apply");
 
@@ -310,25 +301,9 @@ async fn untagged_look_alike_is_never_touched() {
     let Some(fx) = Fixture::start("look_alike", "alike").await else {
         return;
     };
-    let name = format!("k8s-{}", fx.cluster);
-    let mut stack = web_stack(&fx.cluster, "demo/alike", &name);
+    let mut stack = fx.web_stack("demo/alike");
     // Same name as our first target group, same VPC, no tags.
-    let alike = fx
-        .elbv2
-        .create_target_group()
-        .name(&stack.target_groups[0].name)
-        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
-        .port(8080)
-        .vpc_id(&fx.vpc)
-        .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Ip)
-        .send()
-        .await
-        .expect("look-alike")
-        .target_groups
-        .unwrap()
-        .remove(0)
-        .target_group_arn
-        .unwrap();
+    let alike = elb::create_ip_target_group(&fx.elbv2, &stack.target_groups[0].name, &fx.vpc).await;
     let d = fx.deployer();
     let err = d
         .apply(&stack)

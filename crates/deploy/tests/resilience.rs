@@ -81,8 +81,7 @@ async fn converge_under_faults(
     seed: u64,
 ) -> std::collections::BTreeMap<common::fault::Fault, u64> {
     let fx = Fixture::new(endpoint, "faults").await;
-    let name = format!("k8s-{}", fx.cluster);
-    let mut stack = web_stack(&fx.cluster, "demo/faults", &name);
+    let mut stack = fx.web_stack("demo/faults");
     let faults = Faults::new(30, seed);
     let config = sdk_config(endpoint, faults.wrap(https_client())).await;
     let d = Deployer::new(&config, fx.settings());
@@ -120,8 +119,7 @@ async fn runs_interrupted_after_every_call_converge() {
     let Some(fx) = Fixture::start("interrupted", "interrupt").await else {
         return;
     };
-    let name = format!("k8s-{}", fx.cluster);
-    let stack = web_stack(&fx.cluster, "demo/faults", &name);
+    let stack = fx.web_stack("demo/faults");
     let mut changed = stack.clone();
     changed.listeners[0].rules.reverse();
     for (i, r) in changed.listeners[0].rules.iter_mut().enumerate() {

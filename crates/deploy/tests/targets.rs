@@ -4,7 +4,6 @@
 mod common;
 
 use aws_sdk_ec2::types::{IpPermission, ResourceType, Tag, TagSpecification, UserIdGroupPair};
-use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
 use common::*;
 use gantry_deploy::targets::{TARGETS_PER_CALL, rule_marker, worker_tag_key};
 use gantry_deploy::{BackendRule, DeploySettings, Deployer, RuleSource};
@@ -32,20 +31,30 @@ fn ops(list: &[(&str, u64)]) -> BTreeMap<String, u64> {
     list.iter().map(|(o, n)| (o.to_string(), *n)).collect()
 }
 
+/// Syncs the rules `wanted` on the worker group `nodes`: what is missing is added in one read
+/// and one authorize call, and syncing again reads once and changes nothing. What was added.
+async fn add_rules_in_one_call(
+    d: &Deployer,
+    nodes: &str,
+    wanted: &[BackendRule],
+) -> Vec<BackendRule> {
+    let (r, made) = calls_during(d, d.sync_backend_rules(nodes, wanted, true)).await;
+    let added = r.expect("add").added;
+    assert_eq!(
+        made,
+        ops(&[
+            ("DescribeSecurityGroups", 1),
+            ("AuthorizeSecurityGroupIngress", 1)
+        ])
+    );
+    let (r, made) = calls_during(d, d.sync_backend_rules(nodes, wanted, true)).await;
+    assert_eq!(r.expect("again"), Default::default());
+    assert_eq!(made, ops(&[("DescribeSecurityGroups", 1)]));
+    added
+}
+
 async fn ip_target_group(fx: &Fixture, name: &str) -> String {
-    fx.elbv2
-        .create_target_group()
-        .name(name)
-        .protocol(ProtocolEnum::Http)
-        .port(8080)
-        .vpc_id(&fx.vpc)
-        .target_type(TargetTypeEnum::Ip)
-        .send()
-        .await
-        .expect("create target group")
-        .target_groups
-        .and_then(|t| t.into_iter().next()?.target_group_arn)
-        .expect("arn")
+    gantry_testkit::elb::create_ip_target_group(&fx.elbv2, name, &fx.vpc).await
 }
 
 /// `n` pod IPs from `base` on, on port 8080.
@@ -243,10 +252,8 @@ async fn backend_rules_are_added_and_removed_and_foreign_rules_are_left_alone() 
         source: RuleSource::Group(lb.clone()),
     };
     let wanted = [rule(30080), rule(30081), rule(8443)];
-    let (r, made) = calls_during(&d, d.sync_backend_rules(&nodes, &wanted, true)).await;
-    let changes = r.expect("add");
     assert_eq!(
-        changes.added,
+        add_rules_in_one_call(&d, &nodes, &wanted).await,
         [rule(30081), rule(8443)]
             .iter()
             .cloned()
@@ -254,17 +261,6 @@ async fn backend_rules_are_added_and_removed_and_foreign_rules_are_left_alone() 
             .into_iter()
             .collect::<Vec<_>>()
     );
-    assert_eq!(
-        made,
-        ops(&[
-            ("DescribeSecurityGroups", 1),
-            ("AuthorizeSecurityGroupIngress", 1)
-        ])
-    );
-
-    let (r, made) = calls_during(&d, d.sync_backend_rules(&nodes, &wanted, true)).await;
-    assert_eq!(r.expect("again"), Default::default());
-    assert_eq!(made, ops(&[("DescribeSecurityGroups", 1)]));
 
     // A second load balancer group; closing its ports leaves the first one's rules.
     let lb2 = group(format!("{}-lb2", fx.cluster), name("lb2")).await;
@@ -308,17 +304,10 @@ async fn backend_rules_are_added_and_removed_and_foreign_rules_are_left_alone() 
     ];
     let mut with_cidrs = wanted.to_vec();
     with_cidrs.extend(cidr_rules.iter().cloned());
-    let (r, made) = calls_during(&d, d.sync_backend_rules(&nodes, &with_cidrs, true)).await;
-    assert_eq!(r.expect("cidr rules").added, cidr_rules);
     assert_eq!(
-        made,
-        ops(&[
-            ("DescribeSecurityGroups", 1),
-            ("AuthorizeSecurityGroupIngress", 1)
-        ])
+        add_rules_in_one_call(&d, &nodes, &with_cidrs).await,
+        cidr_rules
     );
-    let (r, _) = calls_during(&d, d.sync_backend_rules(&nodes, &with_cidrs, true)).await;
-    assert_eq!(r.expect("cidr rules again"), Default::default());
 
     // Without pruning nothing goes; with it, only gantry's own rules go.
     let (r, _) = calls_during(&d, d.sync_backend_rules(&nodes, &[], false)).await;

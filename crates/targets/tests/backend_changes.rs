@@ -6,12 +6,12 @@
 #[path = "../../deploy/tests/common/mod.rs"]
 mod common;
 
-use common::{Fixture, endpoint};
+use common::{Fixture, delete_stacks, endpoint};
 use gantry_deploy::{DeploySettings, Deployer, MutationHook};
 use gantry_model::{Stack, Target, TargetGroup, TargetType};
 use gantry_snapshot::Snapshot;
 use gantry_targets::{Deployed, stack_targets, target_group_bindings};
-use gantry_testkit::objects;
+use gantry_testkit::{elb, objects};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
@@ -75,9 +75,12 @@ fn route(backends: &[(&str, i32)]) -> String {
     )
 }
 
-fn plan(cluster: &str, manifests: &str) -> (Stack, Snapshot) {
+/// The one stack of [`gateway`] with the documents `rest` (Services, routes), and the snapshot
+/// it was planned from.
+fn plan(cluster: &str, rest: &[String]) -> (Stack, Snapshot) {
+    let manifests = gateway() + &rest.concat();
     let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("test.yaml", manifests);
+    loader.load_str("test.yaml", &manifests);
     let loaded = loader.finish();
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let settings = gantry_translate::Settings::new(cluster);
@@ -123,24 +126,11 @@ async fn a_service_changing_type_moves_to_a_new_target_group_make_before_break()
         return;
     };
     let fx = Fixture::new(&endpoint, "svctype").await;
-    let (old, old_snapshot) = plan(
-        &fx.cluster,
-        &format!(
-            "{}{}{}",
-            gateway(),
-            service("web", true, "10.0.1.10"),
-            route(&[("web", 1)])
-        ),
-    );
-    let (new, new_snapshot) = plan(
-        &fx.cluster,
-        &format!(
-            "{}{}{}",
-            gateway(),
-            service("web", false, "10.0.1.10"),
-            route(&[("web", 1)])
-        ),
-    );
+    let to_web = route(&[("web", 1)]);
+    let node_port = service("web", true, "10.0.1.10");
+    let (old, old_snapshot) = plan(&fx.cluster, &[node_port, to_web.clone()]);
+    let cluster_ip = service("web", false, "10.0.1.10");
+    let (new, new_snapshot) = plan(&fx.cluster, &[cluster_ip, to_web]);
     let (old_tg, new_tg) = (only_service_group(&old), only_service_group(&new));
     assert_eq!(old_tg.target_type, TargetType::Instance, "NodePort");
     assert_eq!(new_tg.target_type, TargetType::Ip, "ClusterIP");
@@ -230,9 +220,7 @@ async fn a_service_changing_type_moves_to_a_new_target_group_make_before_break()
         }],
         "the ClusterIP Service's pod is the ip target"
     );
-    for (gateway, r) in d.delete_all(&[new]).await {
-        r.unwrap_or_else(|e| panic!("delete {gateway}: {e}"));
-    }
+    delete_stacks(&d, &[new]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -243,10 +231,8 @@ async fn the_share_of_unresolved_backends_goes_to_a_target_group_without_targets
     };
     let fx = Fixture::new(&endpoint, "share").await;
     let split = route(&[("web", 80), ("canary", 20)]);
-    let (broken, broken_snapshot) = plan(
-        &fx.cluster,
-        &format!("{}{}{split}", gateway(), service("web", false, "10.0.1.10")),
-    );
+    let web_service = service("web", false, "10.0.1.10");
+    let (broken, broken_snapshot) = plan(&fx.cluster, &[web_service.clone(), split.clone()]);
     let unavailable: Vec<&TargetGroup> = broken
         .target_groups
         .iter()
@@ -282,18 +268,9 @@ async fn the_share_of_unresolved_backends_goes_to_a_target_group_without_targets
         fx.held_targets(&unavailable_arn).await.is_empty(),
         "never any target"
     );
-    let tags = fx
-        .elbv2
-        .describe_tags()
-        .resource_arns(&unavailable_arn)
-        .send()
+    let tags: BTreeMap<String, String> = elb::tags(&fx.elbv2, &unavailable_arn)
         .await
-        .expect("describe tags")
-        .tag_descriptions
-        .unwrap_or_default();
-    let tags: BTreeMap<String, String> = tags
         .into_iter()
-        .flat_map(|t| t.tags.unwrap_or_default())
         .filter_map(|t| Some((t.key?, t.value?)))
         .collect();
     assert_eq!(
@@ -313,15 +290,8 @@ async fn the_share_of_unresolved_backends_goes_to_a_target_group_without_targets
 
     // The missing Service appears: the share goes to it, and the target group without
     // targets is deleted.
-    let (fixed, fixed_snapshot) = plan(
-        &fx.cluster,
-        &format!(
-            "{}{}{}{split}",
-            gateway(),
-            service("web", false, "10.0.1.10"),
-            service("canary", false, "10.0.2.20")
-        ),
-    );
+    let canary_service = service("canary", false, "10.0.2.20");
+    let (fixed, fixed_snapshot) = plan(&fx.cluster, &[web_service, canary_service, split]);
     assert!(fixed.target_groups.iter().all(|t| !t.backend.is_none()));
     deploy(&d, &fixed, &fixed_snapshot).await;
     let arns = d.target_group_arns(&fixed).await.expect("arns");
@@ -342,9 +312,7 @@ async fn the_share_of_unresolved_backends_goes_to_a_target_group_without_targets
             .is_empty(),
         "the target group without targets is deleted once unused"
     );
-    for (gateway, r) in d.delete_all(&[fixed]).await {
-        r.unwrap_or_else(|e| panic!("delete {gateway}: {e}"));
-    }
+    delete_stacks(&d, &[fixed]).await;
 }
 
 /// Reads AWS from inside a mutation hook, with a client of its own.

@@ -8,16 +8,18 @@ use gantry_snapshot::Snapshot;
 use gantry_targets::desired_targets;
 use serde_json::{Value, json};
 
+/// The Service `demo/<name>` of `ports`, and an ip target group of its port `port` sending to
+/// `target_port`.
+fn service(name: &str, ports: Value, port: i32, target_port: i32) -> (Snapshot, TargetGroup) {
+    let mut s = Snapshot::default();
+    mk_service(&mut s, "demo", name, ports);
+    (s, mk_tg(TargetType::Ip, "demo", name, port, target_port))
+}
+
 /// `demo/web`: port 80 named `http` to the named container port `web`.
 fn web() -> (Snapshot, TargetGroup) {
-    let mut s = Snapshot::default();
-    mk_service(
-        &mut s,
-        "demo",
-        "web",
-        json!([{"name": "http", "port": 80, "targetPort": "web"}]),
-    );
-    (s, mk_tg(TargetType::Ip, "demo", "web", 80, 1))
+    let http = json!([{"name": "http", "port": 80, "targetPort": "web"}]);
+    service("web", http, 80, 1)
 }
 
 /// An IPv4 EndpointSlice `name` of Service `demo/<service>`.
@@ -127,14 +129,8 @@ fn a_named_target_port_resolves_per_slice() {
 
 #[test]
 fn a_numeric_target_port_is_used_when_the_slice_port_is_unnamed_or_open() {
-    let mut s = Snapshot::default();
-    mk_service(
-        &mut s,
-        "demo",
-        "api",
-        json!([{"name": "grpc", "port": 9000, "targetPort": 9443}]),
-    );
-    let tg = mk_tg(TargetType::Ip, "demo", "api", 9000, 9443);
+    let grpc = json!([{"name": "grpc", "port": 9000, "targetPort": 9443}]);
+    let (mut s, tg) = service("api", grpc, 9000, 9443);
     // Hand-written slice with an unnamed port, and one with a port of no number ("all ports").
     demo_slice(
         &mut s,
@@ -158,14 +154,8 @@ fn a_numeric_target_port_is_used_when_the_slice_port_is_unnamed_or_open() {
 
 #[test]
 fn unnamed_single_port_services_match_unnamed_slice_ports() {
-    let mut s = Snapshot::default();
-    mk_service(
-        &mut s,
-        "demo",
-        "one",
-        json!([{"port": 80, "targetPort": 8080}]),
-    );
-    let tg = mk_tg(TargetType::Ip, "demo", "one", 80, 8080);
+    let unnamed = json!([{"port": 80, "targetPort": 8080}]);
+    let (mut s, tg) = service("one", unnamed, 80, 8080);
     demo_slice(
         &mut s,
         "one-a",

@@ -6,8 +6,8 @@
 #[path = "../../deploy/tests/common/mod.rs"]
 mod common;
 
-use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
-use common::{Fixture, endpoint};
+use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+use common::{Fixture, delete_stacks, endpoint};
 use gantry_api::k8s::EndpointSlice;
 use gantry_deploy::targets::{rule_marker, worker_tag_key};
 use gantry_deploy::{Deployer, GroupTargets, RuleChanges};
@@ -205,9 +205,7 @@ async fn apply_registers_exactly_the_manifests_targets_and_a_reapply_changes_not
         .expect("the shared backend group exists");
     let closed = d.close_backend_ports(&source_id).await.expect("close");
     assert_eq!(closed[0].1.removed.len(), 2);
-    for (gateway, r) in d.delete_all(&stacks).await {
-        r.unwrap_or_else(|e| panic!("delete {gateway}: {e}"));
-    }
+    delete_stacks(&d, &stacks).await;
     assert!(
         marked_ports(&fx, &nodes_sg).await.is_empty(),
         "no rule leaks"
@@ -218,14 +216,8 @@ async fn apply_registers_exactly_the_manifests_targets_and_a_reapply_changes_not
 async fn marked_ports(fx: &Fixture, group: &str) -> Vec<i32> {
     let marker = rule_marker(&fx.cluster);
     let mut ports: Vec<i32> = fx
-        .ec2
-        .describe_security_groups()
-        .filters(Filter::builder().name("group-id").values(group).build())
-        .send()
+        .security_groups("group-id", group)
         .await
-        .expect("describe")
-        .security_groups
-        .unwrap_or_default()
         .into_iter()
         .flat_map(|g| g.ip_permissions.unwrap_or_default())
         .filter(|p| {

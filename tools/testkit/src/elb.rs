@@ -2,7 +2,9 @@
 //! on what gantry reported.
 
 use aws_sdk_elasticloadbalancingv2::Client;
-use aws_sdk_elasticloadbalancingv2::types::{Listener, LoadBalancer, Tag, TargetHealthDescription};
+use aws_sdk_elasticloadbalancingv2::types::{
+    Listener, LoadBalancer, ProtocolEnum, Tag, TargetHealthDescription, TargetTypeEnum,
+};
 
 /// Every load balancer in the account, every page: a moto shared by many tests holds more than
 /// one page of them.
@@ -88,6 +90,25 @@ pub async fn listener_certificate_arns(elbv2: &Client, listener_arn: &str) -> Ve
     out.sort();
     out.dedup();
     out
+}
+
+/// Creates the untagged target group `name` (HTTP on 8080, ip targets) in the VPC `vpc_id`, as
+/// someone other than gantry would; its ARN.
+pub async fn create_ip_target_group(elbv2: &Client, name: &str, vpc_id: &str) -> String {
+    let created = elbv2
+        .create_target_group()
+        .name(name)
+        .protocol(ProtocolEnum::Http)
+        .port(8080)
+        .vpc_id(vpc_id)
+        .target_type(TargetTypeEnum::Ip)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create target group {name}: {e:?}"));
+    let group = created.target_groups.into_iter().flatten().next();
+    group
+        .and_then(|g| g.target_group_arn)
+        .unwrap_or_else(|| panic!("no ARN for the target group {name}"))
 }
 
 /// The targets the target group `arn` holds, with their health.

@@ -58,6 +58,13 @@ pub async fn listener_rules(
     rules
 }
 
+/// Deletes the stacks `stacks` with `d`; panics naming the Gateway of one that fails.
+pub async fn delete_stacks(d: &Deployer, stacks: &[Stack]) {
+    for (gateway, r) in d.delete_all(stacks).await {
+        r.unwrap_or_else(|e| panic!("delete {gateway}: {e}"));
+    }
+}
+
 /// One test's world: its own cluster name and VPC with three subnets tagged for both schemes.
 pub struct Fixture {
     pub cluster: String,
@@ -121,6 +128,12 @@ impl Fixture {
         }
     }
 
+    /// [`web_stack`] of the Gateway `gateway` for this cluster, its load balancer named
+    /// `k8s-<cluster>`.
+    pub fn web_stack(&self, gateway: &str) -> Stack {
+        web_stack(&self.cluster, gateway, &format!("k8s-{}", self.cluster))
+    }
+
     pub fn deployer(&self) -> Deployer {
         Deployer::new(&self.config, self.settings())
     }
@@ -161,34 +174,17 @@ impl Fixture {
         &self,
         lb_arn: &str,
     ) -> Vec<aws_sdk_elasticloadbalancingv2::types::Listener> {
-        let request = self.elbv2.describe_listeners().load_balancer_arn(lb_arn);
-        let described = request.send().await.expect("describe listeners");
-        described.listeners.unwrap_or_default()
+        gantry_testkit::elb::listeners(&self.elbv2, lb_arn).await
     }
 
     pub async fn listener_arn(&self, lb_arn: &str, port: i32) -> String {
-        let listeners = self.listeners(lb_arn).await;
-        let on_port = listeners.into_iter().find(|l| l.port == Some(port));
-        on_port
-            .and_then(|l| l.listener_arn)
-            .expect("listener on port")
+        let on_port = gantry_testkit::elb::listener_on(&self.elbv2, lb_arn, port).await;
+        on_port.listener_arn.expect("listener ARN")
     }
 
     /// The certificate ARNs on the listener `arn`, sorted.
     pub async fn listener_certificates(&self, arn: &str) -> Vec<String> {
-        let request = self
-            .elbv2
-            .describe_listener_certificates()
-            .listener_arn(arn);
-        let described = request
-            .send()
-            .await
-            .expect("describe listener certificates");
-        let certificates = described.certificates.unwrap_or_default().into_iter();
-        let mut out: Vec<String> = certificates.filter_map(|c| c.certificate_arn).collect();
-        out.sort();
-        out.dedup();
-        out
+        gantry_testkit::elb::listener_certificate_arns(&self.elbv2, arn).await
     }
 
     /// The security groups whose `filter` (an EC2 filter name, e.g. `group-name`) is `value`.
@@ -216,11 +212,9 @@ impl Fixture {
 
     /// The tags of the ELB resource `arn`, sorted.
     pub async fn tags_of(&self, arn: &str) -> Vec<(String, String)> {
-        let request = self.elbv2.describe_tags().resource_arns(arn);
-        let described = request.send().await.expect("describe tags");
-        let tags = described.tag_descriptions.unwrap_or_default().into_iter();
-        let tags = tags.flat_map(|d| d.tags.unwrap_or_default());
+        let tags = gantry_testkit::elb::tags(&self.elbv2, arn).await;
         let mut out: Vec<(String, String)> = tags
+            .into_iter()
             .map(|t| (t.key.unwrap_or_default(), t.value.unwrap_or_default()))
             .collect();
         out.sort();
