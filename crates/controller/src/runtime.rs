@@ -16,12 +16,17 @@ use crate::watch::{Readiness, WatchContext};
 use futures::{FutureExt, StreamExt};
 use k8s_openapi::api::coordination::v1::Lease;
 use kube::Client;
+use kube::Resource;
 use kube::api::Api;
-use kube::runtime::controller::{self, Controller};
+use kube::runtime::controller::{self, Action, Controller};
 use kube::runtime::events::{Recorder, Reporter};
+use kube::runtime::reflector::{ObjectRef, Store};
+use serde::de::DeserializeOwned;
+use std::fmt::Debug;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tokio::sync::mpsc::Receiver;
 use tokio::sync::watch as channel;
 
 /// Handles to a running controller, for the binary and for tests.
@@ -234,42 +239,34 @@ pub async fn run_with_secrets<D: Deploy>(
     // burst costs two reconciles (crate::throttle).
     let (gw_rx, throttle_task) = crate::throttle::throttled(gw_rx, debounce);
     tasks.0.push(throttle_task);
-    let gateways = Controller::for_stream(futures::stream::pending(), stores.gateways.clone())
-        .reconcile_on(mapper::requests(gw_rx))
-        .with_config(
-            controller_config
-                .clone()
-                .debounce(std::time::Duration::ZERO),
-        )
-        .graceful_shutdown_on(shutdown.clone())
-        .run(
-            reconcile::reconcile_gateway,
-            reconcile::error_policy,
-            ctx.clone(),
-        )
-        .for_each(|_| futures::future::ready(()));
-    let classes =
-        Controller::for_stream(futures::stream::pending(), stores.gateway_classes.clone())
-            .reconcile_on(mapper::requests(class_rx))
-            .with_config(controller_config.clone())
-            .graceful_shutdown_on(shutdown.clone())
-            .run(
-                reconcile::reconcile_class,
-                reconcile::error_policy,
-                ctx.clone(),
-            )
-            .for_each(|_| futures::future::ready(()));
+    let gateways = reconciler(
+        stores.gateways.clone(),
+        gw_rx,
+        controller_config
+            .clone()
+            .debounce(std::time::Duration::ZERO),
+        shutdown.clone(),
+        reconcile::reconcile_gateway,
+        ctx.clone(),
+    );
+    let classes = reconciler(
+        stores.gateway_classes.clone(),
+        class_rx,
+        controller_config.clone(),
+        shutdown.clone(),
+        reconcile::reconcile_class,
+        ctx.clone(),
+    );
     // The debounce matters most here: a rollout changes endpoints many times a second, and
     // each binding should be synced once the burst settles, not once per change.
-    let bindings = Controller::for_stream(
-        futures::stream::pending(),
+    let bindings = reconciler(
         stores.target_group_bindings.clone(),
-    )
-    .reconcile_on(mapper::requests(binding_rx))
-    .with_config(controller_config)
-    .graceful_shutdown_on(shutdown)
-    .run(reconcile::reconcile_binding, reconcile::error_policy, ctx)
-    .for_each(|_| futures::future::ready(()));
+        binding_rx,
+        controller_config,
+        shutdown,
+        reconcile::reconcile_binding,
+        ctx,
+    );
     futures::join!(gateways, classes, bindings);
     tracing::info!("reconciles in flight finished");
     drop(tasks);
@@ -281,6 +278,29 @@ pub async fn run_with_secrets<D: Deploy>(
         let _ = task.await;
     }
     Ok(())
+}
+
+/// A kube controller over the objects of `store`: reconciles each request `requests` brings
+/// with `reconcile` (failures through [`reconcile::error_policy`]) until `shutdown`.
+fn reconciler<K, D, Fut>(
+    store: Store<K>,
+    requests: Receiver<ObjectRef<K>>,
+    config: controller::Config,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+    reconcile: impl FnMut(Arc<K>, Arc<Context<D>>) -> Fut,
+    ctx: Arc<Context<D>>,
+) -> impl Future<Output = ()>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    D: Deploy,
+    Fut: Future<Output = Result<Action>> + Send + 'static,
+{
+    Controller::for_stream(futures::stream::pending(), store)
+        .reconcile_on(mapper::requests(requests))
+        .with_config(config)
+        .graceful_shutdown_on(shutdown)
+        .run(reconcile, reconcile::error_policy, ctx)
+        .for_each(|_| futures::future::ready(()))
 }
 
 /// Aborts its tasks when dropped, so that a stopped or dropped controller leaves nothing

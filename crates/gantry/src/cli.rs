@@ -182,16 +182,9 @@ pub struct DeleteArgs {
 }
 
 pub fn init_logging(verbose: u8) {
+    use crate::commands::controller::log_filter;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(log_filter(verbose, &["warn", "info", "debug", "trace"]))
         .with_writer(std::io::stderr)
         .try_init();
-}
-
-/// `RUST_LOG` when set; else the level of `levels` that `verbose` (`-v` repeated) picks, the
-/// last for any more.
-pub fn log_filter(verbose: u8, levels: &[&str]) -> tracing_subscriber::EnvFilter {
-    use tracing_subscriber::EnvFilter;
-    let default = levels[usize::from(verbose).min(levels.len() - 1)];
-    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default))
 }

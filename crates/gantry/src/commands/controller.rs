@@ -226,12 +226,21 @@ impl ControllerArgs {
 /// Call instead of the CLI's default logging; `verbose` as for the other commands.
 pub fn init_logging(args: &ControllerArgs, verbose: u8) {
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(crate::cli::log_filter(verbose, &["info", "debug", "trace"]))
+        .with_env_filter(log_filter(verbose, &["info", "debug", "trace"]))
         .with_writer(std::io::stderr);
     let _ = match args.log_format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
+}
+
+/// The log filter of every command (here, as this file is compiled into the controller's tests
+/// too): `RUST_LOG` when set; else the level of `levels` that `verbose` (`-v` repeated) picks,
+/// the last for any more.
+pub fn log_filter(verbose: u8, levels: &[&str]) -> tracing_subscriber::EnvFilter {
+    use tracing_subscriber::EnvFilter;
+    let default = levels[usize::from(verbose).min(levels.len() - 1)];
+    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default))
 }
 
 pub fn run(args: ControllerArgs) -> Result<ExitCode> {
