@@ -46,20 +46,8 @@ fn a_match() -> impl Strategy<Value = String> {
             if let Some(p) = p {
                 parts.push(format!("path: {p}"));
             }
-            if !headers.is_empty() {
-                let hs: Vec<String> = headers
-                    .iter()
-                    .map(|(n, v)| format!("{{name: x-{n}, value: \"{v}\"}}"))
-                    .collect();
-                parts.push(format!("headers: [{}]", hs.join(", ")));
-            }
-            if !query.is_empty() {
-                let qs: Vec<String> = query
-                    .iter()
-                    .map(|(n, v)| format!("{{name: {n}, value: \"{v}\"}}"))
-                    .collect();
-                parts.push(format!("queryParams: [{}]", qs.join(", ")));
-            }
+            parts.extend(name_values("headers", "x-", &headers));
+            parts.extend(name_values("queryParams", "", &query));
             if let Some(method) = method {
                 parts.push(format!("method: {method}"));
             }
@@ -69,6 +57,15 @@ fn a_match() -> impl Strategy<Value = String> {
             m.push_str(&format!("{{{}}}\n", parts.join(", ")));
             m
         })
+}
+
+/// `field: [{name: <prefix><name>, value: "<value>"}, …]`, or nothing for no pairs.
+fn name_values(field: &str, prefix: &str, pairs: &[(String, String)]) -> Option<String> {
+    let entries: Vec<String> = pairs
+        .iter()
+        .map(|(n, v)| format!("{{name: {prefix}{n}, value: \"{v}\"}}"))
+        .collect();
+    (!entries.is_empty()).then(|| format!("{field}: [{}]", entries.join(", ")))
 }
 
 fn route(i: usize) -> impl Strategy<Value = String> {
