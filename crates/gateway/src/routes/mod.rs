@@ -188,6 +188,7 @@ pub enum PathMatch {
     Regex(String),
 }
 
+/// A header (or query parameter) whose value is `value`, or matches it as a regex.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeaderMatch {
     pub name: String,
@@ -195,12 +196,8 @@ pub struct HeaderMatch {
     pub regex: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QueryParamMatch {
-    pub name: String,
-    pub value: String,
-    pub regex: bool,
-}
+/// Query parameters match as headers do: by name, a value exactly or by regex.
+pub type QueryParamMatch = HeaderMatch;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpMatch {
