@@ -108,14 +108,15 @@ fn p50_p99(times: impl Iterator<Item = Duration>) -> [f64; 2] {
 /// The "Failover" section.
 pub fn failover_markdown(f: &anyhow::Result<failover::Figures>) -> String {
     section("## Failover: a new leader", f, |doc, f| {
-        let _ = writeln!(
-            doc,
-            "Two release `gantry controller` processes with leader election on a Lease in the stand-in, {} ALB Gateways (one HTTPRoute each) converged in the emulator, the first replica leading and done with its first round. The leader is killed with SIGKILL (nothing released: the standby must wait for the lease to expire) and a route is changed right after. Lease settings: duration {} s, the holder renews every 5 s, a standby looks every {} s, so a standby takes over between {} and {} s after the holder's last renewal. A new leader reconciles first the Gateways whose changes it saw while standing by in the two lease durations before it took over (latest first), then those whose status is behind their spec, then the rest; it keeps at most its reconcile concurrency (3) of these requests queued or running, so a change made meanwhile is not queued behind the whole round (`crates/controller/src/round.rs`).\n",
+        let (gateways, lease, retry) = (
             f.gateways,
             f.lease_duration.as_secs(),
             f.standby_retry.as_secs(),
-            f.lease_duration.as_secs(),
-            f.lease_duration.as_secs() + f.standby_retry.as_secs()
+        );
+        let _ = writeln!(
+            doc,
+            "Two release `gantry controller` processes with leader election on a Lease in the stand-in, {gateways} ALB Gateways (one HTTPRoute each) converged in the emulator, the first replica leading and done with its first round. The leader is killed with SIGKILL (nothing released: the standby must wait for the lease to expire) and a route is changed right after. Lease settings: duration {lease} s, the holder renews every 5 s, a standby looks every {retry} s, so a standby takes over between {lease} and {} s after the holder's last renewal. A new leader reconciles first the Gateways whose changes it saw while standing by in the two lease durations before it took over (latest first), then those whose status is behind their spec, then the rest; it keeps at most its reconcile concurrency (3) of these requests queued or running, so a change made meanwhile is not queued behind the whole round (`crates/controller/src/round.rs`).\n",
+            lease + retry
         );
         doc.push_str("| after the kill | seconds |\n|---|---:|\n");
         if let Some(l) = f.leader_after {
