@@ -53,8 +53,10 @@ async fn add_rules_in_one_call(
     added
 }
 
-async fn ip_target_group(fx: &Fixture, name: &str) -> String {
-    gantry_testkit::elb::create_ip_target_group(&fx.elbv2, name, &fx.vpc).await
+/// The ip target group `<cluster>-tg` of the test's VPC, untagged; its ARN.
+async fn ip_target_group(fx: &Fixture) -> String {
+    let name = format!("{}-tg", fx.cluster);
+    gantry_testkit::elb::create_ip_target_group(&fx.elbv2, &name, &fx.vpc).await
 }
 
 /// `n` pod IPs from `base` on, on port 8080.
@@ -75,51 +77,39 @@ async fn targets_scale_up_and_down_with_only_the_difference_as_calls() {
         return;
     };
     let d = fx.deployer();
-    let arn = ip_target_group(&fx, &format!("{}-tg", fx.cluster)).await;
+    let arn = ip_target_group(&fx).await;
 
-    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(0, 3))).await;
-    let changes = r.expect("scale 0 → 3");
-    assert_eq!(changes.registered.len(), 3);
-    assert_eq!(
-        made,
-        ops(&[("DescribeTargetHealth", 1), ("RegisterTargets", 1)])
-    );
-    assert_eq!(fx.held_targets(&arn).await, pods(0, 3));
-
-    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(0, 5))).await;
-    assert_eq!(r.expect("scale 3 → 5").registered, pods(3, 2));
-    assert_eq!(
-        made,
-        ops(&[("DescribeTargetHealth", 1), ("RegisterTargets", 1)])
-    );
-
-    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(3, 2))).await;
-    let changes = r.expect("scale 5 → 2");
-    assert_eq!(changes.registered, []);
-    assert_eq!(changes.deregistered.len(), 3);
-    assert_eq!(
-        made,
-        ops(&[("DescribeTargetHealth", 1), ("DeregisterTargets", 1)])
-    );
-    assert_eq!(fx.held_targets(&arn).await, pods(3, 2));
-
-    // Nothing changed: the describe and no other call.
-    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(3, 2))).await;
-    assert!(r.expect("no-op").is_empty());
-    assert_eq!(made, ops(&[("DescribeTargetHealth", 1)]));
-
-    // A rolling replacement: new pods are registered before the old ones go.
-    let (r, made) = calls_during(&d, d.sync_targets(&arn, &pods(10, 2))).await;
-    r.expect("replace");
-    assert_eq!(
-        made,
-        ops(&[
+    // Each step: the pods wanted and those it registers (as `pods` arguments), how many it
+    // deregisters, and its RegisterTargets and DeregisterTargets calls besides the one
+    // DescribeTargetHealth; after it, the group holds what was wanted.
+    let steps = [
+        ("scale 0 → 3", (0, 3), (0, 3), 0, (1, 0)),
+        ("scale 3 → 5", (0, 5), (3, 2), 0, (1, 0)),
+        ("scale 5 → 2", (3, 2), (0, 0), 3, (0, 1)),
+        // Nothing changed: the describe and no other call.
+        ("no-op", (3, 2), (0, 0), 0, (0, 0)),
+        // A rolling replacement: new pods are registered before the old ones go.
+        ("replace", (10, 2), (10, 2), 2, (1, 1)),
+    ];
+    for (step, (from, n), registered, deregistered, (registers, deregisters)) in steps {
+        let wanted = pods(from, n);
+        let (r, made) = calls_during(&d, d.sync_targets(&arn, &wanted)).await;
+        let changes = r.expect(step);
+        assert_eq!(
+            changes.registered,
+            pods(registered.0, registered.1),
+            "{step}"
+        );
+        assert_eq!(changes.deregistered.len(), deregistered, "{step}");
+        let calls = [
             ("DescribeTargetHealth", 1),
-            ("RegisterTargets", 1),
-            ("DeregisterTargets", 1)
-        ])
-    );
-    assert_eq!(fx.held_targets(&arn).await, pods(10, 2));
+            ("RegisterTargets", registers),
+            ("DeregisterTargets", deregisters),
+        ];
+        let made_calls: Vec<_> = calls.into_iter().filter(|(_, count)| *count > 0).collect();
+        assert_eq!(made, ops(&made_calls), "{step}");
+        assert_eq!(fx.held_targets(&arn).await, wanted, "{step}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,7 +118,7 @@ async fn a_burst_of_1000_endpoint_changes_is_coalesced_into_batched_calls() {
         return;
     };
     let d = fx.deployer();
-    let arn = ip_target_group(&fx, &format!("{}-tg", fx.cluster)).await;
+    let arn = ip_target_group(&fx).await;
     let batches = 1000_u64.div_ceil(TARGETS_PER_CALL as u64);
 
     // 1,000 endpoints appear at once (one sync of the final state, however many events).
@@ -175,7 +165,7 @@ async fn a_dry_run_reports_the_calls_and_makes_none() {
     let Some(fx) = Fixture::start("targets_dry_run", "tdry").await else {
         return;
     };
-    let arn = ip_target_group(&fx, &format!("{}-tg", fx.cluster)).await;
+    let arn = ip_target_group(&fx).await;
     let d = Deployer::new(
         &fx.config,
         DeploySettings {

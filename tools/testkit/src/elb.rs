@@ -92,6 +92,18 @@ pub async fn listener_certificate_arns(elbv2: &Client, listener_arn: &str) -> Ve
     out
 }
 
+/// The targets the target group `arn` holds, with their health.
+pub async fn target_health(elbv2: &Client, arn: &str) -> Vec<TargetHealthDescription> {
+    elbv2
+        .describe_target_health()
+        .target_group_arn(arn)
+        .send()
+        .await
+        .expect("describe target health")
+        .target_health_descriptions
+        .unwrap_or_default()
+}
+
 /// Creates the untagged target group `name` (HTTP on 8080, ip targets) in the VPC `vpc_id`, as
 /// someone other than gantry would; its ARN.
 pub async fn create_ip_target_group(elbv2: &Client, name: &str, vpc_id: &str) -> String {
@@ -109,16 +121,4 @@ pub async fn create_ip_target_group(elbv2: &Client, name: &str, vpc_id: &str) ->
     group
         .and_then(|g| g.target_group_arn)
         .unwrap_or_else(|| panic!("no ARN for the target group {name}"))
-}
-
-/// The targets the target group `arn` holds, with their health.
-pub async fn target_health(elbv2: &Client, arn: &str) -> Vec<TargetHealthDescription> {
-    elbv2
-        .describe_target_health()
-        .target_group_arn(arn)
-        .send()
-        .await
-        .expect("describe target health")
-        .target_health_descriptions
-        .unwrap_or_default()
 }
