@@ -11,7 +11,7 @@ mod rewrite;
 mod rule_error;
 
 use crate::config::load_balancer::listener_configuration;
-use crate::config::{self, certificates_of, listener_attributes};
+use crate::config::{self, CertificateSources, listener_attributes};
 use crate::context::Context;
 use crate::routes::{Route, RouteKind};
 use crate::status::reasons::Reason;
@@ -339,18 +339,13 @@ fn build_listener(
     cfg: Option<&ListenerConfiguration>,
     rules: Vec<Rule>,
 ) -> Option<Listener> {
-    let mut certificates = Vec::new();
-    let mut certificate_hostnames = Vec::new();
-    let mut certificate_secrets = Vec::new();
+    let mut certificates = CertificateSources::default();
     let mut ssl_policy = None;
     let mut mutual_authentication = None;
     if protocol == Protocol::Https {
         let on_port: Vec<usize> = (0..ctx.listeners.len())
             .filter(|&i| ctx.listeners[i].port == port && ctx.serves(i))
             .collect();
-        let (secrets, any_refs) = ctx.secret_certificates(&on_port);
-        certificate_secrets = secrets;
-        certificates = certificates_of(cfg);
         if let Some(c) = cfg {
             mutual_authentication = c
                 .mutual_authentication
@@ -372,31 +367,24 @@ fn build_listener(
             }
         }
         ssl_policy = Some(config::ssl_policy(ctx, cfg));
-        if certificates.is_empty() && !any_refs {
-            // No configured certificate nor certificateRefs: the deployer finds them in ACM
-            // by hostname.
-            certificate_hostnames = ctx.certificate_hostnames(&on_port);
-        }
-        if certificates.is_empty()
-            && certificate_secrets.is_empty()
-            && certificate_hostnames.is_empty()
-        {
+        let Some(sources) = config::certificate_sources(ctx, cfg, &on_port) else {
             let message = format!(
                 "HTTPS listener on port {port} has no certificate and no hostname to discover one in ACM by: set defaultCertificate for HTTPS:{port} in the LoadBalancerConfiguration listenerConfigurations, or give the listener or its routes hostnames"
             );
             ctx.found
                 .listener_problem(&[li], Reason::InvalidCertificateRef, message);
             return None;
-        }
+        };
+        certificates = sources;
     }
     Some(Listener {
         id: port.to_string(),
         port,
         protocol,
         default_actions: vec![Action::fixed_response(404, "text/plain", None)],
-        certificates,
-        certificate_hostnames,
-        certificate_secrets,
+        certificates: certificates.arns,
+        certificate_hostnames: certificates.hostnames,
+        certificate_secrets: certificates.secrets,
         ssl_policy,
         alpn_policy: None,
         mutual_authentication,

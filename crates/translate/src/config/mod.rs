@@ -6,7 +6,7 @@ pub mod target_group;
 
 use crate::context::Context;
 use gantry_api::crds::ListenerConfiguration;
-use gantry_model::Certificate;
+use gantry_model::{Certificate, SecretCertificate};
 
 /// Listener configurations whose `protocolPort` names no listener of the Gateway apply to
 /// nothing: said so in the Gateway's status. NLB listeners merged or upgraded by gantry
@@ -108,7 +108,7 @@ pub fn attributes(
 }
 
 /// defaultCertificate first (AWS takes the first as the listener's default), then the rest.
-pub fn certificates_of(cfg: Option<&ListenerConfiguration>) -> Vec<Certificate> {
+fn certificates_of(cfg: Option<&ListenerConfiguration>) -> Vec<Certificate> {
     let mut out: Vec<Certificate> = Vec::new();
     for arn in cfg.into_iter().flat_map(|c| {
         c.default_certificate
@@ -123,6 +123,39 @@ pub fn certificates_of(cfg: Option<&ListenerConfiguration>) -> Vec<Certificate> 
         }
     }
     out
+}
+
+/// Where a TLS-terminating listener gets its certificates.
+#[derive(Debug, Default)]
+pub struct CertificateSources {
+    /// The ARNs of its listener configuration.
+    pub arns: Vec<Certificate>,
+    /// The Secrets of its Gateway listeners' certificateRefs.
+    pub secrets: Vec<SecretCertificate>,
+    /// With neither given: the hostnames for the deployer to find certificates by in ACM.
+    pub hostnames: Vec<String>,
+}
+
+/// The certificate sources of a listener with the configuration `cfg` serving the Gateway
+/// listeners `listeners`; None when it has none at all.
+pub fn certificate_sources(
+    ctx: &Context<'_>,
+    cfg: Option<&ListenerConfiguration>,
+    listeners: &[usize],
+) -> Option<CertificateSources> {
+    let arns = certificates_of(cfg);
+    let (secrets, any_refs) = ctx.secret_certificates(listeners);
+    let hostnames = if arns.is_empty() && !any_refs {
+        ctx.certificate_hostnames(listeners)
+    } else {
+        Vec::new()
+    };
+    let none = arns.is_empty() && secrets.is_empty() && hostnames.is_empty();
+    (!none).then_some(CertificateSources {
+        arns,
+        secrets,
+        hostnames,
+    })
 }
 
 /// The listener's SSL policy: its configuration's, else the default setting.

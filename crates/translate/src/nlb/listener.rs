@@ -2,7 +2,7 @@
 
 use crate::attach::Listener as GatewayListener;
 use crate::config::load_balancer::listener_configuration;
-use crate::config::{self, certificates_of, listener_attributes};
+use crate::config::{self, CertificateSources, listener_attributes};
 use crate::context::Context;
 use crate::status::reasons::Reason;
 use crate::tags::listener_tags;
@@ -89,31 +89,19 @@ pub fn build(
 ) -> Option<Listener> {
     let cfg = plan.config.as_ref();
     let key = &plan.config_key;
-    let mut certificates = Vec::new();
-    let mut certificate_hostnames = Vec::new();
-    let mut certificate_secrets = Vec::new();
+    let mut certificates = CertificateSources::default();
     let mut ssl_policy = None;
     let mut alpn_policy = None;
     if plan.protocol == Protocol::Tls {
-        certificates = certificates_of(cfg);
-        let (secrets, any_refs) = ctx.secret_certificates(gateway_listeners);
-        certificate_secrets = secrets;
-        if certificates.is_empty() && !any_refs {
-            // No configured certificate nor certificateRefs: the deployer finds them in ACM
-            // by hostname.
-            certificate_hostnames = ctx.certificate_hostnames(gateway_listeners);
-        }
-        if certificates.is_empty()
-            && certificate_secrets.is_empty()
-            && certificate_hostnames.is_empty()
-        {
+        let Some(sources) = config::certificate_sources(ctx, cfg, gateway_listeners) else {
             let message = format!(
                 "TLS listener on port {port} has no certificate and no hostname to discover one in ACM by: set defaultCertificate for TLS:{port} in the LoadBalancerConfiguration listenerConfigurations, or give the listener or its TLSRoutes hostnames"
             );
             ctx.found
                 .listener_problem(gateway_listeners, Reason::InvalidCertificateRef, message);
             return None;
-        }
+        };
+        certificates = sources;
         ssl_policy = Some(config::ssl_policy(ctx, cfg));
         // AWS's own default, written out so that the plan shows it and drift is visible.
         let alpn = cfg
@@ -155,9 +143,9 @@ pub fn build(
         port,
         protocol: plan.protocol,
         default_actions: vec![forward],
-        certificates,
-        certificate_hostnames,
-        certificate_secrets,
+        certificates: certificates.arns,
+        certificate_hostnames: certificates.hostnames,
+        certificate_secrets: certificates.secrets,
         ssl_policy,
         alpn_policy,
         mutual_authentication: None,
