@@ -106,6 +106,15 @@ pub fn merge(
     }
     let mut tags: BTreeMap<String, String> = low.tags.clone().unwrap_or_default();
     tags.extend(high.tags.clone().unwrap_or_default());
+    let listener_configurations = union_by_key(
+        &high.listener_configurations,
+        &low.listener_configurations,
+        |l| &l.protocol_port,
+    );
+    let attributes = merge_attributes(
+        &high.load_balancer_attributes,
+        &low.load_balancer_attributes,
+    );
     LoadBalancerConfigurationSpec {
         merging_mode: None,
         load_balancer_name: take!(load_balancer_name),
@@ -118,19 +127,12 @@ pub fn merge(
         ipv4_ipam_pool_id: take!(ipv4_ipam_pool_id),
         load_balancer_subnets: take!(load_balancer_subnets),
         load_balancer_subnets_selector: take!(load_balancer_subnets_selector),
-        listener_configurations: Some(union_by_key(
-            &high.listener_configurations,
-            &low.listener_configurations,
-            |l| &l.protocol_port,
-        )),
+        listener_configurations: Some(listener_configurations),
         disable_security_group: take!(disable_security_group),
         security_groups: take!(security_groups),
         security_group_prefixes: take!(security_group_prefixes),
         source_ranges: take!(source_ranges),
-        load_balancer_attributes: Some(merge_attributes(
-            &high.load_balancer_attributes,
-            &low.load_balancer_attributes,
-        )),
+        load_balancer_attributes: Some(attributes),
         tags: Some(tags),
         enable_icmp: take!(enable_icmp),
         manage_backend_security_group_rules: take!(manage_backend_security_group_rules),
