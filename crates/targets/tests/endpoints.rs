@@ -52,7 +52,7 @@ fn ready_endpoints_are_targets_and_unready_or_terminating_ones_are_not() {
             ready("10.0.0.1"),
             ep("10.0.0.2", Some(false), Some(false), Some(false)),
             // Terminating but still serving, while another endpoint is ready: deregistered.
-            ep("10.0.0.3", Some(false), Some(true), Some(true)),
+            terminating_serving("10.0.0.3"),
             // Conditions unset: the API says to read that as ready.
             ep("10.0.0.4", None, None, None),
         ]),
@@ -90,7 +90,7 @@ fn terminating_serving_endpoints_stay_only_while_no_endpoint_is_ready() {
         &mut s,
         "web-a",
         json!([
-            ep("10.0.0.3", Some(false), Some(true), Some(true)),
+            terminating_serving("10.0.0.3"),
             // Terminating and no longer serving: never a target.
             ep("10.0.0.5", Some(false), Some(false), Some(true)),
         ]),
@@ -192,10 +192,7 @@ fn an_endpoint_listed_by_two_slices_is_one_target_and_ready_wins() {
     mk_web_slice(
         &mut s,
         "web-a",
-        json!([
-            ep("10.0.0.1", Some(false), Some(true), Some(true)),
-            ready("10.0.0.2")
-        ]),
+        json!([terminating_serving("10.0.0.1"), ready("10.0.0.2")]),
     );
     mk_web_slice(&mut s, "web-b", json!([ready("10.0.0.1")]));
     assert_eq!(
