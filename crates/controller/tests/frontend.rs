@@ -104,11 +104,7 @@ fn mutual_authentication(deploy: &FakeDeploy) -> Option<(String, Option<String>)
 
 #[tokio::test(start_paused = true)]
 async fn a_missing_ca_configmap_is_reported_and_one_created_later_verifies_clients() {
-    let api = FakeApi::new();
-    // A ConfigMap nothing references: it must never be read.
-    api.apply_yaml(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: unrelated, namespace: apps}\ndata: {ca.crt: x}\n",
-    );
+    let api = api_with_unrelated("ConfigMap", "{ca.crt: x}");
     let deploy = Arc::new(FakeDeploy::default());
     // The tiered class watches every ConfigMap (its class configurations); off here, so that
     // every ConfigMap request is the frontend watcher's.

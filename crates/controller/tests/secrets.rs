@@ -73,11 +73,7 @@ fn messages(entry: &serde_json::Value) -> String {
 
 #[tokio::test(start_paused = true)]
 async fn a_missing_secret_is_reported_and_one_created_later_programs_the_rule() {
-    let api = FakeApi::new();
-    // A Secret nothing references: it must never be read.
-    api.apply_yaml(
-        "apiVersion: v1\nkind: Secret\nmetadata: {name: unrelated, namespace: apps}\ndata: {k: dg==}\n",
-    );
+    let api = api_with_unrelated("Secret", "{k: dg==}");
     let deploy = Arc::new(FakeDeploy::default());
     let running = start(&api, deploy.clone(), config()).await;
     api.apply_yaml(CLUSTER);

@@ -130,6 +130,16 @@ pub async fn start_with_secrets<D: Deploy>(
     }
 }
 
+/// The stand-in holding `apps/unrelated`, a `kind` (ConfigMap or Secret) of `data` that nothing
+/// references: watches of referenced objects must never read it.
+pub fn api_with_unrelated(kind: &str, data: &str) -> FakeApi {
+    let api = FakeApi::new();
+    api.apply_yaml(&format!(
+        "apiVersion: v1\nkind: {kind}\nmetadata: {{name: unrelated, namespace: apps}}\ndata: {data}\n"
+    ));
+    api
+}
+
 /// Waits (in tokio time) until `check` holds; panics with `what` after `limit`.
 pub async fn eventually(what: &str, limit: Duration, mut check: impl FnMut() -> bool) {
     let start = tokio::time::Instant::now();
