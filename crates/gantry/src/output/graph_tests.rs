@@ -1,7 +1,7 @@
 //! Tests of the traffic-path graph and its renderers.
 
 use super::*;
-use gantry_testkit::objects::{docs, gateway, gateway_class, http_route};
+use gantry_testkit::objects::{docs, gateway, gateway_class, http_route, node_port_service};
 
 fn graph(yaml: &str) -> Graph {
     let mut loader = gantry_manifests::Loader::new();
@@ -17,19 +17,10 @@ fn scene(route: String) -> String {
     docs([
         gateway_class("alb", "alb"),
         gateway("ns/web", "alb", &[("http", 80, "HTTP")]),
-        SERVICE.to_string(),
+        node_port_service("ns/svc", 80, 30080),
         route,
     ])
 }
-
-const SERVICE: &str = "
-apiVersion: v1
-kind: Service
-metadata: {name: svc, namespace: ns}
-spec:
-  type: NodePort
-  ports: [{port: 80, targetPort: 8080, nodePort: 30080}]
-";
 
 fn node(g: &Graph, kind: NodeKind) -> Vec<&Node> {
     g.clusters
