@@ -194,6 +194,18 @@ fn maybe(map: &mut Map<String, Value>, key: &str, value: Value, s: &mut Source, 
     }
 }
 
+/// [`maybe`] with one of `options` (drawn first, as an argument of `maybe` would be).
+fn maybe_pick<T: Copy + Into<Value>>(
+    map: &mut Map<String, Value>,
+    key: &str,
+    options: &[T],
+    s: &mut Source,
+    one_in: usize,
+) {
+    let value = s.pick(options).into();
+    maybe(map, key, value, s, one_in);
+}
+
 fn gateway_classes(s: &mut Source) -> Vec<Value> {
     let class = |name: &str, controller: &str, parameters: Option<Value>| {
         let mut spec = json!({"controllerName": controller});
@@ -317,7 +329,7 @@ fn parent_refs(s: &mut Source) -> Value {
             let mut p = Map::new();
             p.insert("name".into(), json!(GATEWAY.draw(s)));
             maybe(&mut p, "namespace", json!(NAMESPACE.draw(s)), s, 3);
-            maybe(&mut p, "sectionName", json!(s.pick(LISTENER_NAMES)), s, 4);
+            maybe_pick(&mut p, "sectionName", LISTENER_NAMES, s, 4);
             maybe(&mut p, "port", json!(PORT.draw(s)), s, 6);
             Value::Object(p)
         })
@@ -410,13 +422,7 @@ fn http_match(s: &mut Source) -> Value {
         .map(|_| json!({"name": s.pick(&["q", "p", "Q"]), "value": value(s)}))
         .collect();
     m.insert("queryParams".into(), json!(query));
-    maybe(
-        &mut m,
-        "method",
-        json!(s.pick(&["GET", "POST", "PATCH"])),
-        s,
-        3,
-    );
+    maybe_pick(&mut m, "method", &["GET", "POST", "PATCH"], s, 3);
     Value::Object(m)
 }
 
@@ -435,22 +441,10 @@ fn filter(s: &mut Source, grpc: bool) -> Value {
         }}),
         1 => {
             let mut redirect = Map::new();
-            maybe(
-                &mut redirect,
-                "scheme",
-                json!(s.pick(&["http", "https"])),
-                s,
-                2,
-            );
+            maybe_pick(&mut redirect, "scheme", &["http", "https"], s, 2);
             maybe(&mut redirect, "hostname", json!(HOSTNAME.draw(s)), s, 2);
             maybe(&mut redirect, "port", json!(PORT.draw(s)), s, 2);
-            maybe(
-                &mut redirect,
-                "statusCode",
-                json!(s.pick(&[301, 302, 308])),
-                s,
-                2,
-            );
+            maybe_pick(&mut redirect, "statusCode", &[301, 302, 308], s, 2);
             if s.one_in(2) {
                 redirect.insert("path".into(), path_modifier(s));
             }
@@ -488,21 +482,9 @@ fn grpc_route(s: &mut Source, i: usize) -> Value {
             let matches: Vec<Value> = (0..s.up_to(2))
                 .map(|_| {
                     let mut method = Map::new();
-                    maybe(
-                        &mut method,
-                        "type",
-                        json!(s.pick(&["Exact", "RegularExpression"])),
-                        s,
-                        2,
-                    );
-                    maybe(
-                        &mut method,
-                        "service",
-                        json!(s.pick(&["pkg.Svc", "Svc", "a.*"])),
-                        s,
-                        2,
-                    );
-                    maybe(&mut method, "method", json!(s.pick(&["Get", "List"])), s, 2);
+                    maybe_pick(&mut method, "type", &["Exact", "RegularExpression"], s, 2);
+                    maybe_pick(&mut method, "service", &["pkg.Svc", "Svc", "a.*"], s, 2);
+                    maybe_pick(&mut method, "method", &["Get", "List"], s, 2);
                     let headers: Vec<Value> = (0..s.up_to(2))
                         .map(|_| json!({"name": s.pick(HEADER_NAMES), "value": value(s)}))
                         .collect();
@@ -561,11 +543,11 @@ fn service(s: &mut Source, i: usize) -> Value {
             if !s.one_in(8) {
                 p.insert("nodePort".into(), json!(30080 + i));
             }
-            maybe(&mut p, "protocol", json!(s.pick(&["TCP", "UDP"])), s, 3);
-            maybe(
+            maybe_pick(&mut p, "protocol", &["TCP", "UDP"], s, 3);
+            maybe_pick(
                 &mut p,
                 "appProtocol",
-                json!(s.pick(&["kubernetes.io/h2c", "grpc", "https"])),
+                &["kubernetes.io/h2c", "grpc", "https"],
                 s,
                 4,
             );
@@ -604,31 +586,19 @@ fn load_balancer_configuration(s: &mut Source, i: usize) -> Value {
     let (ns, name) = name_of(i, s, CONFIG_NAMES);
     let lbc = object(api_version, "LoadBalancerConfiguration", Some(ns), name);
     let mut spec = Map::new();
-    maybe(
-        &mut spec,
-        "scheme",
-        json!(s.pick(&["internal", "internet-facing"])),
-        s,
-        2,
-    );
-    maybe(
-        &mut spec,
-        "ipAddressType",
-        json!(s.pick(&["ipv4", "dualstack"])),
-        s,
-        3,
-    );
-    maybe(
+    maybe_pick(&mut spec, "scheme", &["internal", "internet-facing"], s, 2);
+    maybe_pick(&mut spec, "ipAddressType", &["ipv4", "dualstack"], s, 3);
+    maybe_pick(
         &mut spec,
         "mergingMode",
-        json!(s.pick(&["prefer-gateway", "prefer-gateway-class"])),
+        &["prefer-gateway", "prefer-gateway-class"],
         s,
         3,
     );
-    maybe(
+    maybe_pick(
         &mut spec,
         "loadBalancerName",
-        json!(s.pick(&["lb", "", "a-very-long-load-balancer-name-x"])),
+        &["lb", "", "a-very-long-load-balancer-name-x"],
         s,
         4,
     );
@@ -675,13 +645,7 @@ fn load_balancer_configuration(s: &mut Source, i: usize) -> Value {
             let protocol = s.pick(&["HTTPS", "HTTP", "TLS", "TCP", "UDP", ""]);
             let port = s.pick(&["443", "80", "8443", "", "0"]);
             l.insert("protocolPort".into(), json!(format!("{protocol}:{port}")));
-            maybe(
-                &mut l,
-                "defaultCertificate",
-                json!(s.pick(CERTIFICATES)),
-                s,
-                2,
-            );
+            maybe_pick(&mut l, "defaultCertificate", CERTIFICATES, s, 2);
             maybe(
                 &mut l,
                 "certificates",
@@ -696,13 +660,7 @@ fn load_balancer_configuration(s: &mut Source, i: usize) -> Value {
                 s,
                 4,
             );
-            maybe(
-                &mut l,
-                "alpnPolicy",
-                json!(s.pick(&["HTTP2Preferred", "None"])),
-                s,
-                4,
-            );
+            maybe_pick(&mut l, "alpnPolicy", &["HTTP2Preferred", "None"], s, 4);
             maybe(&mut l, "targetGroupStickiness", json!(true), s, 5);
             maybe(&mut l, "quicEnabled", json!(true), s, 5);
             maybe(
@@ -748,15 +706,15 @@ fn target_group_configuration(s: &mut Source, i: usize) -> Value {
     let routes: Vec<Value> = (0..s.up_to(2))
         .map(|_| {
             let mut id = Map::new();
-            maybe(
+            maybe_pick(
                 &mut id,
                 "kind",
-                json!(s.pick(&["HTTPRoute", "TCPRoute", "GRPCRoute"])),
+                &["HTTPRoute", "TCPRoute", "GRPCRoute"],
                 s,
                 2,
             );
             maybe(&mut id, "namespace", json!(NAMESPACE.draw(s)), s, 2);
-            maybe(&mut id, "name", json!(s.pick(&["r0", "r1"])), s, 2);
+            maybe_pick(&mut id, "name", &["r0", "r1"], s, 2);
             json!({"routeIdentifier": id, "targetGroupProps": target_group_props(s)})
         })
         .collect();
@@ -766,38 +724,20 @@ fn target_group_configuration(s: &mut Source, i: usize) -> Value {
 
 fn target_group_props(s: &mut Source) -> Value {
     let mut p = Map::new();
-    maybe(
-        &mut p,
-        "targetType",
-        json!(s.pick(&["instance", "ip"])),
-        s,
-        2,
-    );
-    maybe(
+    maybe_pick(&mut p, "targetType", &["instance", "ip"], s, 2);
+    maybe_pick(
         &mut p,
         "protocol",
-        json!(s.pick(&["HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP"])),
+        &["HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP"],
         s,
         3,
     );
-    maybe(
-        &mut p,
-        "protocolVersion",
-        json!(s.pick(&["HTTP1", "HTTP2", "GRPC"])),
-        s,
-        3,
-    );
-    maybe(
-        &mut p,
-        "ipAddressType",
-        json!(s.pick(&["ipv4", "ipv6"])),
-        s,
-        4,
-    );
-    maybe(
+    maybe_pick(&mut p, "protocolVersion", &["HTTP1", "HTTP2", "GRPC"], s, 3);
+    maybe_pick(&mut p, "ipAddressType", &["ipv4", "ipv6"], s, 4);
+    maybe_pick(
         &mut p,
         "targetGroupName",
-        json!(s.pick(&["tg", "", "x".repeat(40).as_str()])),
+        &["tg", "", "x".repeat(40).as_str()],
         s,
         5,
     );
@@ -811,27 +751,21 @@ fn target_group_props(s: &mut Source) -> Value {
     if s.one_in(3) {
         let mut hc = Map::new();
         maybe(&mut hc, "healthCheckPath", json!(PATH.draw(s)), s, 2);
-        maybe(
+        maybe_pick(
             &mut hc,
             "healthCheckPort",
-            json!(s.pick(&["traffic-port", "8080", "x"])),
+            &["traffic-port", "8080", "x"],
             s,
             2,
         );
-        maybe(
+        maybe_pick(
             &mut hc,
             "healthCheckProtocol",
-            json!(s.pick(&["HTTP", "HTTPS", "TCP"])),
+            &["HTTP", "HTTPS", "TCP"],
             s,
             2,
         );
-        maybe(
-            &mut hc,
-            "healthCheckInterval",
-            json!(s.pick(&[5, 10, 0, -1])),
-            s,
-            2,
-        );
+        maybe_pick(&mut hc, "healthCheckInterval", &[5, 10, 0, -1], s, 2);
         maybe(
             &mut hc,
             "matcher",
