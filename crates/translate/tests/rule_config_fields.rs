@@ -208,12 +208,7 @@ fn walk(kind: &str, gateways: &[&str]) -> (String, Vec<String>) {
     let mut rows = String::new();
     let mut silent = Vec::new();
     for (path, schema, root) in all {
-        let mut spec = fields::spec_with(
-            &root,
-            &path,
-            fields::sample(&path, &schema, special),
-            special,
-        );
+        let mut spec = fields::spec_with(&root, &path, &schema, special);
         context(kind, &path, &mut spec);
         let translate = |spec: &Value| {
             if kind == TGC {

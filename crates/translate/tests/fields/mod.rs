@@ -53,8 +53,10 @@ pub fn leaves(path: &str, schema: &Value, out: &mut Vec<(String, Value)>) {
     }
 }
 
-/// The spec setting `path` to `value`, with the required siblings on the way filled in.
-pub fn spec_with(root: &Value, path: &str, value: Value, special: Special) -> Value {
+/// The spec setting the leaf `path` (of schema `schema`) to its [`sample`], with the required
+/// siblings on the way filled in.
+pub fn spec_with(root: &Value, path: &str, schema: &Value, special: Special) -> Value {
+    let value = sample(path, schema, special);
     let segments: Vec<&str> = path.trim_start_matches("spec.").split('.').collect();
     let mut spec = json!({});
     set(
