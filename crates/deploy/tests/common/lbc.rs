@@ -324,27 +324,9 @@ pub async fn build_alb(
 
 /// The LBC finds the shared group by name in the VPC (`getBackendSGFromEC2`).
 async fn existing_backend_sg(fx: &Fixture, cluster: &str) -> Option<String> {
-    fx.ec2
-        .describe_security_groups()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("group-name")
-                .values(backend_security_group_name(cluster))
-                .build(),
-        )
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("vpc-id")
-                .values(&fx.vpc)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("describe security groups")
-        .security_groups
-        .unwrap_or_default()
-        .into_iter()
-        .find_map(|g| g.group_id)
+    let name = backend_security_group_name(cluster);
+    let named = fx.security_groups("group-name", &name).await;
+    named.into_iter().find_map(|g| g.group_id)
 }
 
 async fn create_backend_sg(fx: &Fixture, cluster: &str) -> String {

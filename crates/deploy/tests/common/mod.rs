@@ -187,14 +187,20 @@ impl Fixture {
         gantry_testkit::elb::listener_certificate_arns(&self.elbv2, arn).await
     }
 
-    /// The security groups whose `filter` (an EC2 filter name, e.g. `group-name`) is `value`.
+    /// The security groups of the test's VPC whose `filter` (an EC2 filter name, e.g.
+    /// `group-name`) is `value`.
     pub async fn security_groups(
         &self,
         filter: &str,
         value: &str,
     ) -> Vec<aws_sdk_ec2::types::SecurityGroup> {
         let filter = Filter::builder().name(filter).values(value).build();
-        let request = self.ec2.describe_security_groups().filters(filter);
+        let in_vpc = Filter::builder().name("vpc-id").values(&self.vpc).build();
+        let request = self
+            .ec2
+            .describe_security_groups()
+            .filters(filter)
+            .filters(in_vpc);
         let described = request.send().await.expect("describe security groups");
         described.security_groups.unwrap_or_default()
     }
