@@ -42,9 +42,7 @@ fn cluster(gateways: usize, routes: usize) -> String {
 }
 
 fn snapshot(gateways: usize, routes: usize) -> gantry_snapshot::Snapshot {
-    let mut loader = gantry_manifests::Loader::new();
-    loader.load_str("bench.yaml", &cluster(gateways, routes));
-    let loaded = loader.finish();
+    let loaded = gantry_manifests::load_text("bench.yaml", &cluster(gateways, routes));
     assert!(!loaded.has_errors(), "benchmark manifests must load");
     loaded.snapshot
 }
