@@ -99,17 +99,8 @@ pub struct LoadBalancerConfigurationSpec {
     pub default_target_group_configuration: Option<DefaultTargetGroupConfiguration>,
 }
 
-/// Declared for compatibility; the AWS Load Balancer Controller never writes it either.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct LoadBalancerConfigurationStatus {
-    /// Generation of the configuration attached to the GatewayClass.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub observed_gateway_class_configuration_generation: Option<i64>,
-    /// Generation of the configuration attached to the Gateway.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub observed_gateway_configuration_generation: Option<i64>,
-}
+/// The status of a LoadBalancerConfiguration.
+pub type LoadBalancerConfigurationStatus = super::ConfigurationStatus;
 
 wire_enum! {
     /// Conflict resolution between a GatewayClass and a Gateway configuration.

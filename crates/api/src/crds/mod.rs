@@ -40,6 +40,20 @@ pub struct Attribute {
     pub value: String,
 }
 
+// The status of both LoadBalancerConfiguration and TargetGroupConfiguration. Its doc comment is
+// the schema description the CRDs print.
+/// Declared for compatibility; the AWS Load Balancer Controller never writes it either.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigurationStatus {
+    /// Generation of the configuration attached to the GatewayClass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_gateway_class_configuration_generation: Option<i64>,
+    /// Generation of the configuration attached to the Gateway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_gateway_configuration_generation: Option<i64>,
+}
+
 /// Schema of an optional `LabelSelector` field, with the merge markers of Kubernetes' own
 /// schema that k8s-openapi's lacks: server-side apply replaces the selector and its lists as a
 /// whole instead of merging two owners' selectors into one neither wrote.

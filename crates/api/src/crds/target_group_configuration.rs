@@ -45,17 +45,8 @@ pub struct TargetGroupConfigurationSpec {
     pub route_configurations: Option<Vec<RouteConfiguration>>,
 }
 
-/// Declared for compatibility; the AWS Load Balancer Controller never writes it either.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TargetGroupConfigurationStatus {
-    /// Generation of the configuration attached to the GatewayClass.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub observed_gateway_class_configuration_generation: Option<i64>,
-    /// Generation of the configuration attached to the Gateway.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub observed_gateway_configuration_generation: Option<i64>,
-}
+/// The status of a TargetGroupConfiguration.
+pub type TargetGroupConfigurationStatus = super::ConfigurationStatus;
 
 /// The object a TargetGroupConfiguration attaches to. `group` and `kind` stay `Option` so that
 /// an omitted value (the API server fills in the default) is told apart from an explicit one.
