@@ -170,11 +170,7 @@ async fn deleting_a_gateway_removes_its_aws_resources_then_its_finalizer() {
         &api.get("Gateway", "apps", "web").unwrap(),
         ALB_GATEWAY_FINALIZER
     ));
-    api.delete("Gateway", "apps", "web");
-    eventually("gateway gone", LIMIT, || {
-        api.get("Gateway", "apps", "web").is_none()
-    })
-    .await;
+    delete_until_gone(&api, "Gateway", "apps", "web", LIMIT).await;
     assert_eq!(deploy.deletes(), vec![GW.to_string()]);
     assert!(deploy.stack(GW).is_none());
     // Its entry leaves the route's status.

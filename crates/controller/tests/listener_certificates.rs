@@ -299,11 +299,7 @@ async fn a_secret_certificate_is_served_rotated_in_place_and_cleaned_up() {
 
     // The Gateway goes: its load balancer, then the certificate gantry imported; the foreign
     // one stays.
-    api.delete("Gateway", "apps", "web");
-    eventually("the Gateway is gone", LIMIT, || {
-        api.get("Gateway", "apps", "web").is_none()
-    })
-    .await;
+    delete_until_gone(&api, "Gateway", "apps", "web", LIMIT).await;
     assert!(
         gantry_imported(&acm, &cluster).await.is_empty(),
         "an imported certificate was left behind"

@@ -309,11 +309,7 @@ async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_remov
     })
     .await;
 
-    api.delete("Gateway", "apps", "web");
-    eventually("gateway gone", LIMIT, || {
-        api.get("Gateway", "apps", "web").is_none()
-    })
-    .await;
+    delete_until_gone(&api, "Gateway", "apps", "web", LIMIT).await;
     running.stop().await;
 }
 

@@ -37,15 +37,9 @@ async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
         .to_string();
     assert!(arn.starts_with("arn:aws:elasticloadbalancing:"), "{arn}");
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(sdk);
-    let lb = elbv2
-        .describe_load_balancers()
-        .load_balancer_arns(&arn)
-        .send()
+    let lb = load_balancer(&elbv2, &arn)
         .await
-        .expect("the ARN in the status exists")
-        .load_balancers
-        .unwrap_or_default()
-        .remove(0);
+        .expect("the ARN in the status exists");
     assert_eq!(
         gw["status"]["addresses"][0]["value"],
         lb.dns_name.unwrap_or_default().to_ascii_lowercase()
@@ -67,22 +61,26 @@ async fn a_gateway_is_programmed_in_aws_and_deleted_from_it() {
         "{metrics}"
     );
 
-    api.delete("Gateway", "apps", "web");
-    eventually("gateway gone", LIMIT, || {
-        api.get("Gateway", "apps", "web").is_none()
-    })
-    .await;
-    let gone = elbv2
-        .describe_load_balancers()
-        .load_balancer_arns(&arn)
-        .send()
-        .await;
+    delete_until_gone(&api, "Gateway", "apps", "web", LIMIT).await;
     assert!(
-        gone.map(|o| o.load_balancers.unwrap_or_default().is_empty())
-            .unwrap_or(true),
+        load_balancer(&elbv2, &arn).await.is_none(),
         "the load balancer was deleted"
     );
     running.stop().await;
+}
+
+/// The load balancer `arn`; None once it is deleted.
+async fn load_balancer(
+    elbv2: &aws_sdk_elasticloadbalancingv2::Client,
+    arn: &str,
+) -> Option<aws_sdk_elasticloadbalancingv2::types::LoadBalancer> {
+    let described = elbv2
+        .describe_load_balancers()
+        .load_balancer_arns(arn)
+        .send()
+        .await
+        .ok()?;
+    described.load_balancers?.into_iter().next()
 }
 
 /// Targets of an ip target group (made directly in the emulator), as the binding controller
@@ -159,11 +157,7 @@ spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
-    api.delete("TargetGroupBinding", "apps", "echo");
-    eventually("binding gone", LIMIT, || {
-        api.get("TargetGroupBinding", "apps", "echo").is_none()
-    })
-    .await;
+    delete_until_gone(&api, "TargetGroupBinding", "apps", "echo", LIMIT).await;
     assert!(registered(&elbv2, &tg_arn).await.is_empty(), "deregistered");
     running.stop().await;
 }

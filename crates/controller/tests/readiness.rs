@@ -193,11 +193,7 @@ async fn a_binding_may_name_its_target_group_by_name() {
     assert!(deploy.targets(&FakeDeploy::tg_arn("missing-tg")).is_empty());
 
     // Deleting the binding deregisters from the named group.
-    api.delete("TargetGroupBinding", "apps", "echo-ip");
-    eventually("binding gone", LIMIT, || {
-        api.get("TargetGroupBinding", "apps", "echo-ip").is_none()
-    })
-    .await;
+    delete_until_gone(&api, "TargetGroupBinding", "apps", "echo-ip", LIMIT).await;
     assert!(deploy.targets(&arn).is_empty());
     running.stop().await;
 }

@@ -176,11 +176,7 @@ async fn deleting_a_chained_alb_moves_its_nlbs_off_it_first() {
             .is_some_and(|g| is_true(&g["status"], "Programmed"))
     })
     .await;
-    api.delete("Gateway", "chaining", "my-alb-gateway");
-    eventually("ALB gone", LIMIT, || {
-        api.get("Gateway", "chaining", "my-alb-gateway").is_none()
-    })
-    .await;
+    delete_until_gone(&api, "Gateway", "chaining", "my-alb-gateway", LIMIT).await;
     let ops = deploy.ops();
     let deleted = ops
         .iter()

@@ -239,11 +239,7 @@ async fn a_deleted_binding_deregisters_its_targets_then_drops_the_finalizer() {
     })
     .await;
 
-    api.delete("TargetGroupBinding", "apps", "echo-ip");
-    eventually("binding gone", LIMIT, || {
-        api.get("TargetGroupBinding", "apps", "echo-ip").is_none()
-    })
-    .await;
+    delete_until_gone(&api, "TargetGroupBinding", "apps", "echo-ip", LIMIT).await;
     assert!(deploy.targets("arn:tg-ip").is_empty());
     running.stop().await;
 }
@@ -290,11 +286,7 @@ async fn worker_rules_follow_the_bindings_and_stay_while_one_still_needs_them() 
     // The named port is the port the endpoints use.
     eventually("rules added", LIMIT, || deploy.worker_rules() == both).await;
 
-    api.delete("TargetGroupBinding", "apps", "one");
-    eventually("one gone", LIMIT, || {
-        api.get("TargetGroupBinding", "apps", "one").is_none()
-    })
-    .await;
+    delete_until_gone(&api, "TargetGroupBinding", "apps", "one", LIMIT).await;
     assert_eq!(deploy.worker_rules(), both, "still needed by two");
 
     api.delete("TargetGroupBinding", "apps", "two");

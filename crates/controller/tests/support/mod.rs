@@ -154,6 +154,20 @@ pub async fn eventually(what: &str, limit: Duration, mut check: impl FnMut() -> 
     }
 }
 
+/// Deletes the `kind` `namespace/name` and waits (in tokio time, up to `limit`) until it is
+/// gone, its finalizers released.
+pub async fn delete_until_gone(
+    api: &FakeApi,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+    limit: Duration,
+) {
+    api.delete(kind, namespace, name);
+    let what = format!("{kind} {namespace}/{name} gone");
+    eventually(&what, limit, || api.get(kind, namespace, name).is_none()).await;
+}
+
 /// The condition of `type` in `obj.status.conditions`.
 pub fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
     status["conditions"]
