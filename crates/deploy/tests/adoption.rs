@@ -14,6 +14,7 @@ use common::lbc::{self, Backend, Gateway, Rule};
 use common::*;
 use gantry_model::Stack;
 use gantry_testkit::objects;
+use std::collections::BTreeMap;
 
 const GATEWAY: Gateway<'static> = Gateway {
     namespace: "shop",
@@ -119,8 +120,19 @@ async fn built_by_lbc(fx: &Fixture, path: &str) -> lbc::Built {
     lbc::build_alb(fx, &fx.cluster, &GATEWAY, 80, &BACKENDS, &lbc_rules(path)).await
 }
 
+/// Applies `stack` with a fresh deployer (as a restarted controller would): its report and
+/// every call it made, by service and operation.
+async fn apply_fresh(
+    fx: &Fixture,
+    stack: &Stack,
+) -> (gantry_deploy::Report, BTreeMap<(String, String), u64>) {
+    let deployer = fx.deployer();
+    let report = deployer.apply(stack).await.expect("apply");
+    (report, deployer.call_counts())
+}
+
 /// The mutating calls in `counts`, as `(operation, count)`.
-fn mutating(counts: &std::collections::BTreeMap<(String, String), u64>) -> Vec<(String, u64)> {
+fn mutating(counts: &BTreeMap<(String, String), u64>) -> Vec<(String, u64)> {
     counts
         .iter()
         .filter(|((_, op), _)| gantry_deploy::client::is_mutating(op))
@@ -154,9 +166,7 @@ async fn a_stack_the_lbc_built_is_adopted_with_no_mutating_call() {
     lbc_names.sort_unstable();
     assert_eq!(planned, lbc_names, "target group names");
 
-    let deployer = fx.deployer();
-    let report = deployer.apply(&stack).await.expect("apply");
-    let counts = deployer.call_counts();
+    let (report, counts) = apply_fresh(&fx, &stack).await;
     assert_eq!(
         mutating(&counts),
         vec![],
@@ -195,9 +205,8 @@ async fn a_stack_the_lbc_built_is_adopted_with_no_mutating_call() {
     assert_eq!(sgs, lbc_sgs);
 
     // And it stays adopted: a second apply is just as quiet.
-    let again = fx.deployer();
-    let report = again.apply(&stack).await.expect("second apply");
-    assert_eq!(mutating(&again.call_counts()), vec![]);
+    let (report, again) = apply_fresh(&fx, &stack).await;
+    assert_eq!(mutating(&again), vec![]);
     assert!(report.is_unchanged(), "{:?}", report.changes);
 }
 
@@ -211,10 +220,9 @@ async fn one_rule_differing_from_the_lbc_stack_is_the_only_call() {
     let canary = "[{name: cart, port: 80, weight: 3}, {name: catalog, port: 8080, weight: 1}]";
     let stack = plan_with(&fx.cluster, "/cart", canary);
 
-    let deployer = fx.deployer();
-    let report = deployer.apply(&stack).await.expect("apply");
+    let (report, counts) = apply_fresh(&fx, &stack).await;
     assert_eq!(
-        mutating(&deployer.call_counts()),
+        mutating(&counts),
         vec![("ModifyRule".to_string(), 1)],
         "changes: {:?}",
         report.changes
@@ -233,9 +241,8 @@ async fn one_rule_differing_from_the_lbc_stack_is_the_only_call() {
     built_groups.sort();
     assert_eq!(forwarded, built_groups);
 
-    let again = fx.deployer();
-    again.apply(&stack).await.expect("second apply");
-    assert_eq!(mutating(&again.call_counts()), vec![]);
+    let (_, again) = apply_fresh(&fx, &stack).await;
+    assert_eq!(mutating(&again), vec![]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -249,10 +256,9 @@ async fn a_rule_whose_match_changed_is_replaced_alone_make_before_break() {
     let built = built_by_lbc(&fx, "/basket").await;
     let stack = plan(&fx.cluster, "/cart");
 
-    let deployer = fx.deployer();
-    let report = deployer.apply(&stack).await.expect("apply");
+    let (report, counts) = apply_fresh(&fx, &stack).await;
     assert_eq!(
-        mutating(&deployer.call_counts()),
+        mutating(&counts),
         vec![("CreateRule".to_string(), 1), ("DeleteRule".to_string(), 1)],
         "changes: {:?}",
         report.changes
@@ -277,9 +283,8 @@ async fn a_rule_whose_match_changed_is_replaced_alone_make_before_break() {
         .collect();
     assert_eq!(values, lbc::path_values("/cart"));
 
-    let again = fx.deployer();
-    again.apply(&stack).await.expect("second apply");
-    assert_eq!(mutating(&again.call_counts()), vec![]);
+    let (_, again) = apply_fresh(&fx, &stack).await;
+    assert_eq!(mutating(&again), vec![]);
 }
 
 /// The rule ARNs and their target group ARNs on `listener`, to see that nothing changed.
@@ -344,12 +349,11 @@ async fn lbc_stacks_of_another_cluster_or_gateway_are_not_adopted() {
     let sibling_rules = rule_shapes(&fx, &sibling.listener).await;
 
     let stack = plan(&fx.cluster, "/cart");
-    let deployer = fx.deployer();
-    let report = deployer.apply(&stack).await.expect("apply");
+    let (report, counts) = apply_fresh(&fx, &stack).await;
     let address = report.load_balancer.expect("address");
     assert_ne!(address.arn, foreign.load_balancer);
     assert_ne!(address.arn, sibling.load_balancer);
-    let created = mutating(&deployer.call_counts());
+    let created = mutating(&counts);
     assert!(
         created.contains(&("CreateLoadBalancer".to_string(), 1)),
         "gantry made its own load balancer: {created:?}"
