@@ -12,13 +12,12 @@
 //! - ```` ```text ```` (output) and ```` ```mermaid ```` blocks are shown, not run; any other
 //!   language fails, so a new kind of block gets a rule here first.
 
+mod offline;
+
+use offline::root;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 struct Block {
     doc: String,

@@ -4,14 +4,12 @@
 //! - docs/configuration.md names every flag of every subcommand;
 //! - docs/status-conditions.md explains every condition reason and Event reason gantry writes.
 
+mod offline;
+
+use offline::root;
 use serde_json::Value;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))

@@ -1,12 +1,10 @@
 //! `gantry --help` and every subcommand's `--help` end with a link to the matching doc; the
 //! file and the heading it names exist.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod offline;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use offline::root;
+use std::process::Command;
 
 /// GitHub's anchor of a Markdown heading: lower case, punctuation other than `-` dropped,
 /// spaces become `-`.

@@ -1,5 +1,5 @@
-//! What the tests running `gantry plan` with no AWS share: running it from the repository
-//! root, and finding an object in the JSON plan it prints.
+//! What the tests running `gantry` with no AWS share: the repository root (examples/, docs/),
+//! running `gantry plan` from it, and finding an object in the JSON plan it prints.
 #![allow(dead_code)]
 
 use serde_json::Value;
