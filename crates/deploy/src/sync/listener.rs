@@ -186,25 +186,19 @@ async fn certificates(
     if list.is_empty() {
         return Ok(());
     }
-    let certs: Vec<Certificate> = list
+    let certs = list
         .iter()
         .map(|c| Certificate::builder().certificate_arn(c).build())
         .collect();
     let elbv2 = &run.aws.elbv2;
     if op == Operation::AddListenerCertificates {
-        let call = elbv2
-            .add_listener_certificates()
-            .listener_arn(arn)
-            .set_certificates(Some(certs))
-            .send();
-        run.send(op, label, call).await?;
+        let request = elbv2.add_listener_certificates().listener_arn(arn);
+        run.send(op, label, request.set_certificates(Some(certs)).send())
+            .await?;
     } else {
-        let call = elbv2
-            .remove_listener_certificates()
-            .listener_arn(arn)
-            .set_certificates(Some(certs))
-            .send();
-        run.send(op, label, call).await?;
+        let request = elbv2.remove_listener_certificates().listener_arn(arn);
+        run.send(op, label, request.set_certificates(Some(certs)).send())
+            .await?;
     }
     Ok(())
 }

@@ -167,10 +167,8 @@ async fn modify(
     let (arn, name) = (actual.arn.as_str(), actual.name.as_str());
     let c = changes(actual, desired, subnets, security_groups);
     if let Some(subnets) = &c.subnets {
-        let call = aws
-            .elbv2
-            .set_subnets()
-            .load_balancer_arn(arn)
+        let request = aws.elbv2.set_subnets().load_balancer_arn(arn);
+        let call = request
             .set_subnet_mappings(Some(mappings(resolved, subnets)))
             .send();
         run.send(Operation::SetSubnets, name, call).await?;
@@ -193,10 +191,8 @@ async fn modify(
         run.modified(ResourceKind::LoadBalancer, name, "security groups");
     }
     if let Some(ip) = &c.ip_address_type {
-        let call = aws
-            .elbv2
-            .set_ip_address_type()
-            .load_balancer_arn(arn)
+        let request = aws.elbv2.set_ip_address_type().load_balancer_arn(arn);
+        let call = request
             .ip_address_type(IpAddressType::from(ip.as_str()))
             .send();
         run.send(Operation::SetIpAddressType, name, call).await?;

@@ -133,12 +133,8 @@ async fn sync_managed(
     };
     let (add, remove) = ingress_changes(&actual_ingress, &desired.ingress);
     if !add.is_empty() {
-        let call = aws
-            .ec2
-            .authorize_security_group_ingress()
-            .group_id(&id)
-            .set_ip_permissions(Some(permissions(&add)))
-            .send();
+        let request = aws.ec2.authorize_security_group_ingress().group_id(&id);
+        let call = request.set_ip_permissions(Some(permissions(&add))).send();
         let done = run
             .send(Operation::AuthorizeSecurityGroupIngress, &name, call)
             .await;
@@ -155,10 +151,8 @@ async fn sync_managed(
         }
     }
     if !remove.is_empty() {
-        let call = aws
-            .ec2
-            .revoke_security_group_ingress()
-            .group_id(&id)
+        let request = aws.ec2.revoke_security_group_ingress().group_id(&id);
+        let call = request
             .set_ip_permissions(Some(permissions(&remove)))
             .send();
         run.send(Operation::RevokeSecurityGroupIngress, &name, call)
