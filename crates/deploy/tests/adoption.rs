@@ -12,7 +12,7 @@ mod common;
 
 use common::lbc::{self, Backend, Gateway, Rule};
 use common::*;
-use gantry_model::Stack;
+use gantry_model::{ArnRef, Stack};
 use gantry_testkit::objects;
 use std::collections::BTreeMap;
 
@@ -375,4 +375,78 @@ async fn lbc_stacks_of_another_cluster_or_gateway_are_not_adopted() {
     assert!(deleted.mutating_calls > 0);
     assert_eq!(rule_shapes(&fx, &foreign.listener).await, foreign_rules);
     assert_eq!(rule_shapes(&fx, &sibling.listener).await, sibling_rules);
+}
+
+/// A target group of the stack whose resource id changed while its name did not (the AWS Load
+/// Balancer Controller spells some ids differently; the name is hashed from the same fields)
+/// is adopted in place: its resource tag is rewritten, nothing is created or deleted, and the
+/// rules keep forwarding to the same ARN.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_target_group_of_another_id_with_the_desired_name_is_adopted_in_place() {
+    let Some(fx) = Fixture::start("adoption", "adopt-by-name").await else {
+        return;
+    };
+    let first = fx.web_stack("default/web");
+    fx.deployer().apply(&first).await.expect("first apply");
+    let name = first.target_groups[0].name.clone();
+    let arn = target_group_arn_named(&fx, &name).await;
+
+    let old_id = first.target_groups[0].id.clone();
+    let new_id = format!("{old_id}-respelled");
+    let mut second = first.clone();
+    let tg = &mut second.target_groups[0];
+    tg.id = new_id.clone();
+    tg.tags = tags(
+        &fx.cluster,
+        &second.gateway,
+        second.load_balancer.kind,
+        &new_id,
+    );
+    let forwards = second.listeners[0]
+        .rules
+        .iter_mut()
+        .flat_map(|r| &mut r.actions)
+        .flat_map(|a| &mut a.forward_config)
+        .flat_map(|f| &mut f.target_groups);
+    for tuple in forwards {
+        if tuple.target_group_arn == ArnRef::Planned(old_id.clone()) {
+            tuple.target_group_arn = ArnRef::Planned(new_id.clone());
+        }
+    }
+
+    let (_, counts) = apply_fresh(&fx, &second).await;
+    let calls = mutating(&counts);
+    assert!(
+        !calls
+            .iter()
+            .any(|(op, _)| op == "CreateTargetGroup" || op == "DeleteTargetGroup"),
+        "the target group is neither made again nor deleted: {calls:?}"
+    );
+    assert_eq!(
+        target_group_arn_named(&fx, &name).await,
+        arn,
+        "the same target group"
+    );
+    let resource = ("gateway.k8s.aws.alb/resource".to_string(), new_id);
+    assert!(
+        fx.tags_of(&arn).await.contains(&resource),
+        "its resource tag names the new id: {:?}",
+        fx.tags_of(&arn).await
+    );
+    let (_, again) = apply_fresh(&fx, &second).await;
+    assert_eq!(
+        mutating(&again),
+        vec![],
+        "adopted: the next apply changes nothing"
+    );
+    delete_stacks(&fx.deployer(), &[second]).await;
+}
+
+/// The ARN of the one target group named `name`.
+async fn target_group_arn_named(fx: &Fixture, name: &str) -> String {
+    let request = fx.elbv2.describe_target_groups().names(name);
+    let described = request.send().await.expect("target group by name");
+    let found = described.target_groups.unwrap_or_default();
+    assert_eq!(found.len(), 1, "one target group named {name}");
+    found[0].target_group_arn.clone().expect("ARN")
 }
