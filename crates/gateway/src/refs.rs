@@ -1,4 +1,6 @@
-//! backendRefs: what they point at, and whether the route may point there (ReferenceGrant).
+//! backendRefs: what they point at, and whether the route may point there (ReferenceGrant);
+//! the ReferenceGrant check and the tally of checked references that certificateRefs and
+//! caCertificateRefs share.
 
 use crate::reasons::Reason;
 use crate::routes::{BackendRef, Route};
@@ -183,6 +185,73 @@ pub fn check_reference(
         "{to_kind} {to} in another namespace is not allowed: no ReferenceGrant in namespace {} allows {from_kind} from namespace {from_namespace}",
         to.namespace
     ))
+}
+
+/// What a listener's list of references (certificateRefs, caCertificateRefs) comes to once
+/// each one is checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedRefs<T> {
+    /// How many references there are.
+    pub refs: usize,
+    /// What the valid ones point at, in reference order, without repeats.
+    pub valid: Vec<T>,
+    /// The invalid ones: (reason, message naming the reference and the problem).
+    pub problems: Vec<(Reason, String)>,
+}
+
+impl<T> Default for CheckedRefs<T> {
+    fn default() -> Self {
+        CheckedRefs::new(0)
+    }
+}
+
+impl<T> CheckedRefs<T> {
+    /// Nothing checked yet of `refs` references.
+    pub fn new(refs: usize) -> Self {
+        CheckedRefs {
+            refs,
+            valid: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Every reference is invalid: nothing to use.
+    pub fn none_valid(&self) -> bool {
+        self.refs > 0 && self.valid.is_empty()
+    }
+
+    /// Records an invalid reference.
+    pub fn refuse(&mut self, reason: Reason, message: String) {
+        self.problems.push((reason, message));
+    }
+
+    /// The problems' messages, joined.
+    pub fn joined_problems(&self) -> String {
+        joined(&self.problems)
+    }
+}
+
+impl<T: PartialEq> CheckedRefs<T> {
+    /// Records what a valid reference points at, unless an earlier one did.
+    pub fn accept(&mut self, target: T) {
+        if !self.valid.contains(&target) {
+            self.valid.push(target);
+        }
+    }
+}
+
+/// The messages of `problems`, joined.
+pub fn joined(problems: &[(Reason, String)]) -> String {
+    problems
+        .iter()
+        .map(|(_, m)| m.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Whether a reference's `group` and `kind` name the core kind `core_kind`.
+pub fn is_core(group: &str, kind: &str, core_kind: &str) -> bool {
+    (group.is_empty() || group == "core") && kind == core_kind
 }
 
 /// `group/kind`, or the kind alone for the core group, as messages name a reference's kind.

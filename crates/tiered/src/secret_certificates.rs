@@ -66,14 +66,9 @@ pub(crate) fn for_port(
             spec,
             sources.now,
         );
-        let joined = lc
-            .problems
-            .iter()
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join("; ");
+        let joined = lc.joined_problems();
         let first_reason = lc.problems.first().map(|(r, _)| *r);
-        if let Some(c) = lc.certificates.first() {
+        if let Some(c) = lc.valid.first() {
             chosen.get_or_insert_with(|| SecretCertificate {
                 secret: c.secret.clone(),
                 fingerprint: c.fingerprint.clone(),

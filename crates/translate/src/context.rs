@@ -173,7 +173,7 @@ impl<'a> Inputs<'a> {
         for &li in listeners {
             let lc = &self.listener_certificates[li];
             any_refs |= lc.refs > 0;
-            for c in &lc.certificates {
+            for c in &lc.valid {
                 if !out.contains(c) {
                     out.push(c.clone());
                 }

@@ -7,7 +7,7 @@ mod error;
 mod keys;
 pub mod x509;
 
-use crate::refs::{check_reference, group_kind};
+use crate::refs::{CheckedRefs, check_reference, group_kind, is_core};
 use crate::status::reasons::Reason;
 use gantry_api::gateway::GatewayListeners;
 use gantry_api::k8s::Secret;
@@ -43,23 +43,8 @@ impl fmt::Debug for CertificateMaterial {
     }
 }
 
-/// What one Gateway listener's certificateRefs come to.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ListenerCertificates {
-    /// How many references the listener has.
-    pub refs: usize,
-    /// The valid ones, in reference order, without repeats.
-    pub certificates: Vec<SecretCertificate>,
-    /// The invalid ones: (reason, message naming the reference and the problem).
-    pub problems: Vec<(Reason, String)>,
-}
-
-impl ListenerCertificates {
-    /// Every reference is invalid: nothing to serve.
-    pub fn none_valid(&self) -> bool {
-        self.refs > 0 && self.certificates.is_empty()
-    }
-}
+/// What one Gateway listener's certificateRefs come to: the valid ones' certificates.
+pub type ListenerCertificates = CheckedRefs<SecretCertificate>;
 
 /// Resolves the certificateRefs of a listener written in `gateway` (a Gateway, or a
 /// ListenerSet when `owner_kind` says so: ReferenceGrants are checked for that kind). `now`
@@ -77,53 +62,44 @@ pub fn resolve_listener(
         .as_ref()
         .and_then(|t| t.certificate_refs.as_deref())
         .unwrap_or_default();
-    let mut out = ListenerCertificates {
-        refs: refs.len(),
-        ..Default::default()
-    };
+    let mut out = ListenerCertificates::new(refs.len());
     for (i, r) in refs.iter().enumerate() {
         let group = r.group.as_deref().unwrap_or("");
         let kind = r.kind.as_deref().unwrap_or("Secret");
         let namespace = r.namespace.as_deref().unwrap_or(&gateway.namespace);
         let key = ObjectKey::new(namespace.to_string(), r.name.clone());
         let at = format!("listener {} certificateRefs[{i}]", listener.name);
-        if !(group.is_empty() || group == "core") || kind != "Secret" {
+        if !is_core(group, kind, "Secret") {
             let gk = group_kind(group, kind);
-            out.problems.push((
+            out.refuse(
                 Reason::InvalidCertificateRef,
                 format!("{at}: {gk} {key} is not supported; only core Secrets of type {TLS_SECRET_TYPE} are"),
-            ));
+            );
             continue;
         }
         let from = &gateway.namespace;
         if let Err(why) = check_reference(snapshot, owner_kind, from, "", "Secret", &key) {
-            out.problems
-                .push((Reason::RefNotPermitted, format!("{at}: {why}")));
+            out.refuse(Reason::RefNotPermitted, format!("{at}: {why}"));
             continue;
         }
         // "of type": the controller lists only kubernetes.io/tls Secrets, so one of another
         // type is absent from its snapshot, not reported by its type.
         let Some(secret) = snapshot.secrets.get(&key) else {
-            out.problems.push((
+            out.refuse(
                 Reason::InvalidCertificateRef,
                 format!("{at}: Secret {key} of type {TLS_SECRET_TYPE} not found"),
-            ));
+            );
             continue;
         };
         match material(secret, now) {
-            Ok(m) => {
-                let c = SecretCertificate {
-                    secret: key.to_string(),
-                    fingerprint: m.fingerprint,
-                };
-                if !out.certificates.contains(&c) {
-                    out.certificates.push(c);
-                }
-            }
-            Err(why) => out.problems.push((
+            Ok(m) => out.accept(SecretCertificate {
+                secret: key.to_string(),
+                fingerprint: m.fingerprint,
+            }),
+            Err(why) => out.refuse(
                 Reason::InvalidCertificateRef,
                 format!("{at}: Secret {key}: {why}"),
-            )),
+            ),
         }
     }
     out

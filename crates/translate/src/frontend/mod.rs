@@ -17,7 +17,7 @@ pub use references::{config_map_references, gateways_using_config_map};
 use crate::attach::Listener;
 use crate::attach::listeners::ListenerProblem;
 use crate::certificates::DerError;
-use crate::refs::{check_reference, group_kind};
+use crate::refs::{CheckedRefs, check_reference, group_kind, is_core};
 use crate::status::Condition;
 use crate::status::reasons::{INSECURE_FRONTEND_VALIDATION_MODE, Reason};
 use gantry_api::crds::{ListenerConfiguration, MutualAuthenticationMode};
@@ -41,24 +41,14 @@ struct Validation {
 }
 
 /// The frontend validation of one Gateway listener.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListenerValidation {
     /// Where the validation is configured (see [`Validation::at`]).
     pub at: String,
     pub insecure_fallback: bool,
-    /// How many caCertificateRefs it has.
-    pub refs: usize,
-    /// The valid ConfigMaps, `namespace/name`, in reference order.
-    pub valid: Vec<String>,
-    /// The invalid references: (reason, message naming the reference and the problem).
-    pub problems: Vec<(Reason, String)>,
-}
-
-impl ListenerValidation {
-    /// Every reference is invalid: the spec refuses the listener (`NoValidCACertificate`).
-    pub fn none_valid(&self) -> bool {
-        self.refs > 0 && self.valid.is_empty()
-    }
+    /// Its caCertificateRefs: the valid ones are ConfigMaps, `namespace/name`. None valid:
+    /// the spec refuses the listener (`NoValidCACertificate`).
+    pub ca_certificates: CheckedRefs<String>,
 }
 
 /// The validation of each listener of `gateway` (by index of `listeners`): only valid HTTPS
@@ -88,7 +78,7 @@ pub fn resolve(
 /// `NoValidCACertificate`"), so that no route is served on it.
 pub fn refuse_unvalidated(listeners: &mut [Listener], validations: &[Option<ListenerValidation>]) {
     for (l, v) in listeners.iter_mut().zip(validations) {
-        if let Some(v) = v.as_ref().filter(|v| v.none_valid())
+        if let Some(v) = v.as_ref().filter(|v| v.ca_certificates.none_valid())
             && l.problem.is_none()
         {
             l.problem = Some(ListenerProblem {
@@ -97,7 +87,7 @@ pub fn refuse_unvalidated(listeners: &mut [Listener], validations: &[Option<List
                     "Listener {} has no valid CA certificate for client certificate validation ({}): {}",
                     l.name,
                     v.at,
-                    joined(&v.problems)
+                    v.ca_certificates.joined_problems()
                 ),
             });
         }
@@ -172,7 +162,7 @@ pub fn mutual_authentication(
     cfg: Option<&ListenerConfiguration>,
 ) -> Result<MutualAuthentication, MutualAuthenticationError> {
     let configured = cfg.and_then(|c| c.mutual_authentication.as_ref());
-    let cas = v.valid.join(", ");
+    let cas = v.ca_certificates.valid.join(", ");
     if v.insecure_fallback {
         return match configured {
             None => Ok(MutualAuthentication {
@@ -227,15 +217,6 @@ pub(crate) fn from_config(
             .advertise_trust_store_ca_names
             .map(|a| a.as_str().to_string()),
     }
-}
-
-/// The messages of `problems`, joined.
-pub fn joined(problems: &[(Reason, String)]) -> String {
-    problems
-        .iter()
-        .map(|(_, m)| m.as_str())
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// A validation block's `caCertificateRefs` as (group, kind, namespace, name): the default and
@@ -300,12 +281,7 @@ fn check(
     listener: &str,
     v: Validation,
 ) -> ListenerValidation {
-    let mut out = ListenerValidation {
-        at: v.at.clone(),
-        insecure_fallback: v.insecure_fallback,
-        refs: v.refs.len(),
-        ..Default::default()
-    };
+    let mut out = CheckedRefs::new(v.refs.len());
     for (i, (group, kind, namespace, name)) in v.refs.iter().enumerate() {
         let namespace = namespace.as_deref().unwrap_or(&gateway.namespace);
         let key = ObjectKey::new(namespace.to_string(), name.clone());
@@ -313,41 +289,39 @@ fn check(
             "listener {listener}: {}.validation.caCertificateRefs[{i}]",
             v.at
         );
-        if !(group.is_empty() || group == "core") || kind != "ConfigMap" {
+        if !is_core(group, kind, "ConfigMap") {
             let gk = group_kind(group, kind);
-            out.problems.push((
+            out.refuse(
                 Reason::InvalidCACertificateKind,
                 format!("{at}: kind {gk} ({key}) is not supported; only core ConfigMaps with the CA certificate in key ca.crt are"),
-            ));
+            );
             continue;
         }
         let from = &gateway.namespace;
         if let Err(why) = check_reference(snapshot, "Gateway", from, "", "ConfigMap", &key) {
-            out.problems
-                .push((Reason::RefNotPermitted, format!("{at}: {why}")));
+            out.refuse(Reason::RefNotPermitted, format!("{at}: {why}"));
             continue;
         }
         let Some(cm) = snapshot.config_maps.get(&key) else {
-            out.problems.push((
+            out.refuse(
                 Reason::InvalidCACertificateRef,
                 format!("{at}: ConfigMap {key} not found"),
-            ));
+            );
             continue;
         };
         match ca_bundle(cm) {
-            Ok(()) => {
-                let k = key.to_string();
-                if !out.valid.contains(&k) {
-                    out.valid.push(k);
-                }
-            }
-            Err(why) => out.problems.push((
+            Ok(()) => out.accept(key.to_string()),
+            Err(why) => out.refuse(
                 Reason::InvalidCACertificateRef,
                 format!("{at}: ConfigMap {key}: {why}"),
-            )),
+            ),
         }
     }
-    out
+    ListenerValidation {
+        at: v.at,
+        insecure_fallback: v.insecure_fallback,
+        ca_certificates: out,
+    }
 }
 
 /// Checks that a ConfigMap's `ca.crt` is a PEM bundle of X.509 certificates.

@@ -148,7 +148,7 @@ pub fn translate<'a>(
         }
     }
     for v in ctx.frontend.clone().into_iter().flatten() {
-        for (_, message) in v.problems {
+        for (_, message) in v.ca_certificates.problems {
             ctx.found.problem(message);
         }
     }

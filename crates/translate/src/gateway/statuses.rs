@@ -250,15 +250,18 @@ fn listener_conditions(
 ) -> Vec<Condition> {
     // Invalid certificateRefs first, then invalid caCertificateRefs: they are what the user
     // must fix. The reason is the first problem's.
-    let joined = (!certificates.problems.is_empty())
-        .then(|| crate::frontend::joined(&certificates.problems));
+    let joined = (!certificates.problems.is_empty()).then(|| certificates.joined_problems());
     let all: Vec<(Reason, String)> = certificates
         .problems
         .iter()
-        .chain(frontend.map(|v| v.problems.as_slice()).unwrap_or_default())
+        .chain(
+            frontend
+                .map(|v| v.ca_certificates.problems.as_slice())
+                .unwrap_or_default(),
+        )
         .cloned()
         .collect();
-    let all_joined = crate::frontend::joined(&all);
+    let all_joined = crate::refs::joined(&all);
     let refs = match all.first() {
         Some((reason, _)) => Some((*reason, all_joined.as_str())),
         None => build_problem
