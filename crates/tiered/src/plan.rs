@@ -16,7 +16,7 @@ use gantry_gateway::Problem;
 use gantry_gateway::attach::{self, Outcome};
 use gantry_gateway::routes::{self, Route, RouteKind};
 use gantry_gateway::status::reasons::{ACCEPTED, PROGRAMMED, Reason};
-use gantry_gateway::status::{Condition, refuse_gateway};
+use gantry_gateway::status::{Condition, gateway_refused};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use std::collections::BTreeMap;
 
@@ -144,14 +144,9 @@ fn plan_gateway(
     let snapshot = inputs.snapshot;
     let generation = gateway.metadata.generation.unwrap_or(0);
     let refuse = |out: &mut TieredPlan, reason: Reason, message: String| {
-        refuse_gateway(
-            &mut out.problems,
-            &mut out.statuses.gateways,
-            key,
-            generation,
-            reason,
-            message,
-        );
+        let (problem, status) = gateway_refused(key, generation, reason, message);
+        out.problems.push(problem);
+        out.statuses.gateways.insert(key.clone(), status);
         out.held.push(key.clone());
     };
     let config = match config {

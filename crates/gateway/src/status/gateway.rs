@@ -5,7 +5,6 @@ use super::{Condition, GatewayStatus};
 use crate::Problem;
 use crate::attach::Listener;
 use gantry_snapshot::ObjectKey;
-use std::collections::BTreeMap;
 
 /// The Gateway's `Accepted`: False when no listener is valid, True otherwise; reason
 /// `ListenersNotValid` whenever a listener is not valid (the spec: "MUST set a
@@ -39,36 +38,32 @@ pub fn gateway_accepted(listeners: &[Listener]) -> Condition {
     )
 }
 
-/// Refuses Gateway `key` (at `generation`) as a whole: a problem, and a status not Accepted
-/// for `reason` (and so not Programmed) with no listeners.
-pub fn refuse_gateway(
-    problems: &mut Vec<Problem>,
-    gateways: &mut BTreeMap<ObjectKey, GatewayStatus>,
+/// The refusal of Gateway `key` (at `generation`) as a whole: its problem, and its status,
+/// not Accepted for `reason` (and so not Programmed), with no listeners.
+pub fn gateway_refused(
     key: &ObjectKey,
     generation: i64,
     reason: Reason,
     message: String,
-) {
-    problems.push(Problem {
+) -> (Problem, GatewayStatus) {
+    let problem = Problem {
         object: format!("Gateway {key}"),
         message: message.clone(),
-    });
-    gateways.insert(
-        key.clone(),
-        GatewayStatus {
-            conditions: vec![
-                Condition::new(ACCEPTED, false, reason, message).at(generation),
-                Condition::new(
-                    PROGRAMMED,
-                    false,
-                    Reason::Invalid,
-                    "Gateway is not accepted",
-                )
-                .at(generation),
-            ],
-            listeners: vec![],
-            addresses: vec![],
-            attached_listener_sets: None,
-        },
-    );
+    };
+    let status = GatewayStatus {
+        conditions: vec![
+            Condition::new(ACCEPTED, false, reason, message).at(generation),
+            Condition::new(
+                PROGRAMMED,
+                false,
+                Reason::Invalid,
+                "Gateway is not accepted",
+            )
+            .at(generation),
+        ],
+        listeners: vec![],
+        addresses: vec![],
+        attached_listener_sets: None,
+    };
+    (problem, status)
 }

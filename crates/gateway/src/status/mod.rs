@@ -8,7 +8,7 @@ mod listener;
 pub use crate::reasons;
 mod render;
 
-pub use gateway::{gateway_accepted, refuse_gateway};
+pub use gateway::{gateway_accepted, gateway_refused};
 pub use listener::listener_conditions;
 
 pub use render::{

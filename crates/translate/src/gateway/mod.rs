@@ -12,7 +12,7 @@ use crate::frontend;
 use crate::listener_sets;
 use crate::routes::Route;
 use crate::status::reasons::*;
-use crate::status::{ListenerSetStatus, refuse_gateway};
+use crate::status::{ListenerSetStatus, gateway_refused};
 use crate::{LbKind, Settings, Translation, alb, nlb};
 use gantry_api::gateway::{Gateway, GatewayListeners};
 use gantry_model::Stack;
@@ -54,14 +54,9 @@ pub fn translate<'a>(
                 },
             );
         }
-        refuse_gateway(
-            &mut out.problems,
-            &mut out.statuses.gateways,
-            key,
-            generation,
-            reason,
-            message,
-        );
+        let (problem, status) = gateway_refused(key, generation, reason, message);
+        out.problems.push(problem);
+        out.statuses.gateways.insert(key.clone(), status);
     };
     let class_config = match &class.config {
         Ok(c) => c.clone(),
