@@ -13,7 +13,6 @@ use gantry_testkit::objects::docs;
 use gantry_testkit::route_builders::Route;
 use gantry_translate::Translation;
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 
 const KIND: &str = "LoadBalancerConfiguration";
 
@@ -81,47 +80,36 @@ fn special(path: &str) -> Option<Value> {
 }
 
 fn run(spec: &Value) -> Translation {
-    let scenario = scenario();
     let manifest = format!(
-        "{scenario}---\napiVersion: gateway.k8s.aws/v1\nkind: {KIND}\nmetadata: {{name: cfg, namespace: apps}}\nspec: {spec}\n"
+        "{}---\n{}",
+        scenario(),
+        plan::configuration(KIND, "cfg", spec)
     );
     plan::translate_yaml(&plan::scenario(&manifest), &spec.to_string())
 }
 
 #[test]
 fn every_load_balancer_configuration_field_changes_the_plan_or_is_reported() {
-    let versions = fields::schema_versions(KIND);
-    assert!(versions.len() >= 2, "v1 and v1beta1 are both served");
     let base = run(&json!({}));
     let base_stacks = serde_json::to_value(&base.stacks).unwrap();
-    let mut walked = BTreeSet::new();
     let mut silent = Vec::new();
     let mut table = String::new();
-    for (version, root) in &versions {
-        let mut leaves = Vec::new();
-        fields::leaves("spec", &root["properties"]["spec"], &mut leaves);
-        assert!(leaves.len() > 30, "{version}: {} fields", leaves.len());
-        for (path, schema) in leaves {
-            if !walked.insert(path.clone()) {
-                continue; // the same field of the other version
-            }
-            let spec = fields::spec_with(root, &path, &schema, special);
-            let t = run(&spec);
-            let changed = serde_json::to_value(&t.stacks).unwrap() != base_stacks;
-            let reported = names(&not_applied(&t, None), &path);
-            if !changed && !reported {
-                silent.push(format!("{path} (as {spec})"));
-            }
-            let state = |gateway| plan::state(&t, &base, gateway, &path, "✅ applied");
-            table.push_str(&format!(
-                "| `{}` | {} | {} |\n",
-                path.trim_start_matches("spec."),
-                state("apps/web"),
-                state("apps/tcp")
-            ));
+    for (path, schema, root) in fields::walked_fields(KIND) {
+        let spec = fields::spec_with(&root, &path, &schema, special);
+        let t = run(&spec);
+        let changed = serde_json::to_value(&t.stacks).unwrap() != base_stacks;
+        let reported = names(&not_applied(&t, None), &path);
+        if !changed && !reported {
+            silent.push(format!("{path} (as {spec})"));
         }
+        let state = |gateway| plan::state(&t, &base, gateway, &path, "✅ applied");
+        table.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            path.trim_start_matches("spec."),
+            state("apps/web"),
+            state("apps/tcp")
+        ));
     }
-    assert!(walked.len() > 30);
     fields::check_readme_table(
         "load-balancer-configuration-fields",
         "config_fields",

@@ -153,7 +153,9 @@ fn run(tgc: &Value, lrc: &Value) -> Translation {
         scenario
     };
     let manifest = format!(
-        "{scenario}---\napiVersion: gateway.k8s.aws/v1\nkind: {TGC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {tgc}\n---\napiVersion: gateway.k8s.aws/v1\nkind: {LRC}\nmetadata: {{name: walk, namespace: apps}}\nspec: {lrc}\n"
+        "{scenario}---\n{}---\n{}",
+        plan::configuration(TGC, "walk", tgc),
+        plan::configuration(LRC, "walk", lrc)
     );
     plan::translate_yaml(&plan::scenario(&manifest), &format!("{tgc} {lrc}"))
 }
@@ -196,18 +198,11 @@ fn remove(spec: &Value, path: &str) -> Value {
 
 /// Walks every field of `kind`; returns the README rows and the silently ignored fields.
 fn walk(kind: &str, gateways: &[&str]) -> (String, Vec<String>) {
-    let versions = fields::schema_versions(kind);
-    assert!(
-        versions.len() >= 2,
-        "{kind}: v1 and v1beta1 are both served"
-    );
     let base_tgc = json!({"targetReference": {"name": "echo", "kind": "Service"}});
     let base = run(&base_tgc, &json!({}));
-    let all = fields::all_leaves(&versions);
-    assert!(all.len() > 30, "{kind}: {} fields", all.len());
     let mut rows = String::new();
     let mut silent = Vec::new();
-    for (path, schema, root) in all {
+    for (path, schema, root) in fields::walked_fields(kind) {
         let mut spec = fields::spec_with(&root, &path, &schema, special);
         context(kind, &path, &mut spec);
         let translate = |spec: &Value| {

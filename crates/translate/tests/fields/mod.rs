@@ -114,7 +114,7 @@ pub fn names(messages: &str, path: &str) -> bool {
 }
 
 /// (version, openAPIV3Schema) of every served version of the CRD of `kind` gantry installs.
-pub fn schema_versions(kind: &str) -> Vec<(String, Value)> {
+fn schema_versions(kind: &str) -> Vec<(String, Value)> {
     let crd = gantry_api::crds::crds()
         .into_iter()
         .find(|c| c.spec.names.kind == kind)
@@ -129,13 +129,25 @@ pub fn schema_versions(kind: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// Every leaf of every version, each once (the same field of another version is skipped).
-pub fn all_leaves(versions: &[(String, Value)]) -> Vec<(String, Value, Value)> {
+/// What a walk of `kind` sets, one at a time: every leaf of every served version (v1 and
+/// v1beta1, each with over 30 fields), each once (the same field of another version is
+/// skipped), as (path, schema, the version's openAPIV3Schema).
+pub fn walked_fields(kind: &str) -> Vec<(String, Value, Value)> {
+    let versions = schema_versions(kind);
+    assert!(
+        versions.len() >= 2,
+        "{kind}: v1 and v1beta1 are both served"
+    );
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
-    for (_, root) in versions {
+    for (version, root) in versions {
         let mut fields = Vec::new();
         leaves("spec", &root["properties"]["spec"], &mut fields);
+        assert!(
+            fields.len() > 30,
+            "{kind} {version}: {} fields",
+            fields.len()
+        );
         for (path, schema) in fields {
             if seen.insert(path.clone()) {
                 out.push((path, schema, root.clone()));

@@ -33,6 +33,13 @@ spec:
   - backendRefs: [{name: echo, port: 80}]
 ";
 
+/// The gantry configuration `apps/<name>` of `kind` (gateway.k8s.aws/v1) with `spec`.
+pub fn configuration(kind: &str, name: &str, spec: &Value) -> String {
+    format!(
+        "apiVersion: gateway.k8s.aws/v1\nkind: {kind}\nmetadata: {{name: {name}, namespace: apps}}\nspec: {spec}\n"
+    )
+}
+
 /// The translation of the manifests `yaml`; panics, naming `what`, when they do not load.
 pub fn translate_yaml(yaml: &str, what: &str) -> Translation {
     let loaded = gantry_manifests::load_text("scenario.yaml", yaml);
