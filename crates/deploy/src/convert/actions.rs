@@ -31,11 +31,10 @@ macro_rules! with_session {
 }
 
 pub fn to_sdk_action(a: &Action) -> sdk::Action {
-    let mut b = sdk::Action::builder()
+    sdk::Action::builder()
         .r#type(sdk::ActionTypeEnum::from(a.kind.as_str()))
-        .set_order(a.order);
-    if let Some(f) = &a.forward_config {
-        b = b.forward_config(
+        .set_order(a.order)
+        .set_forward_config(a.forward_config.as_ref().map(|f| {
             sdk::ForwardActionConfig::builder()
                 .set_target_groups(Some(
                     f.target_groups
@@ -56,11 +55,9 @@ pub fn to_sdk_action(a: &Action) -> sdk::Action {
                             .build()
                     },
                 ))
-                .build(),
-        );
-    }
-    if let Some(r) = &a.redirect_config {
-        b = b.redirect_config(
+                .build()
+        }))
+        .set_redirect_config(a.redirect_config.as_ref().map(|r| {
             sdk::RedirectActionConfig::builder()
                 .set_protocol(r.protocol.clone())
                 .set_port(r.port.clone())
@@ -70,51 +67,43 @@ pub fn to_sdk_action(a: &Action) -> sdk::Action {
                 .status_code(sdk::RedirectActionStatusCodeEnum::from(
                     r.status_code.as_str(),
                 ))
-                .build(),
-        );
-    }
-    if let Some(f) = &a.fixed_response_config {
-        b = b.fixed_response_config(
+                .build()
+        }))
+        .set_fixed_response_config(a.fixed_response_config.as_ref().map(|f| {
             sdk::FixedResponseActionConfig::builder()
                 .status_code(&f.status_code)
                 .set_content_type(f.content_type.clone())
                 .set_message_body(f.message_body.clone())
-                .build(),
-        );
-    }
-    if let Some(o) = &a.authenticate_oidc_config {
-        let config = sdk::AuthenticateOidcActionConfig::builder()
-            .issuer(&o.issuer)
-            .authorization_endpoint(&o.authorization_endpoint)
-            .token_endpoint(&o.token_endpoint)
-            .user_info_endpoint(&o.user_info_endpoint)
-            .client_id(&o.client_id)
-            .client_secret(&o.client_secret);
-        b = b.authenticate_oidc_config(
+                .build()
+        }))
+        .set_authenticate_oidc_config(a.authenticate_oidc_config.as_ref().map(|o| {
+            let config = sdk::AuthenticateOidcActionConfig::builder()
+                .issuer(&o.issuer)
+                .authorization_endpoint(&o.authorization_endpoint)
+                .token_endpoint(&o.token_endpoint)
+                .user_info_endpoint(&o.user_info_endpoint)
+                .client_id(&o.client_id)
+                .client_secret(&o.client_secret);
             with_session!(
                 config,
                 &o.session,
                 AuthenticateOidcActionConditionalBehaviorEnum
             )
-            .build(),
-        );
-    }
-    if let Some(c) = &a.authenticate_cognito_config {
-        let config = sdk::AuthenticateCognitoActionConfig::builder()
-            .user_pool_arn(&c.user_pool_arn)
-            .user_pool_client_id(&c.user_pool_client_id)
-            .user_pool_domain(&c.user_pool_domain);
-        b = b.authenticate_cognito_config(
+            .build()
+        }))
+        .set_authenticate_cognito_config(a.authenticate_cognito_config.as_ref().map(|c| {
+            let config = sdk::AuthenticateCognitoActionConfig::builder()
+                .user_pool_arn(&c.user_pool_arn)
+                .user_pool_client_id(&c.user_pool_client_id)
+                .user_pool_domain(&c.user_pool_domain);
             with_session!(
                 config,
                 &c.session,
                 AuthenticateCognitoActionConditionalBehaviorEnum
             )
-            .build(),
-        );
-    }
-    if let Some(j) = &a.jwt_validation_config {
-        b = b.jwt_validation_config(
+            .build()
+        }))
+        .set_jwt_validation_config(a.jwt_validation_config.as_ref().map(|j| {
             sdk::JwtValidationActionConfig::builder()
                 .issuer(&j.issuer)
                 .jwks_endpoint(&j.jwks_endpoint)
@@ -132,10 +121,9 @@ pub fn to_sdk_action(a: &Action) -> sdk::Action {
                         })
                         .collect()
                 }))
-                .build(),
-        );
-    }
-    b.build()
+                .build()
+        }))
+        .build()
 }
 
 fn non_empty_map(

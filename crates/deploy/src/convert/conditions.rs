@@ -6,42 +6,34 @@ use gantry_model::{
     ValuesConfig,
 };
 
-fn values_config(v: &ValuesConfig) -> (Option<Vec<String>>, Option<Vec<String>>) {
-    let opt = |l: &Vec<String>| (!l.is_empty()).then(|| l.clone());
-    (opt(&v.values), opt(&v.regex_values))
+/// A list AWS takes as absent when empty.
+fn non_empty(list: &[String]) -> Option<Vec<String>> {
+    (!list.is_empty()).then(|| list.to_vec())
 }
 
 pub fn to_sdk_condition(c: &RuleCondition) -> sdk::RuleCondition {
-    let mut b = sdk::RuleCondition::builder().field(c.field.as_str());
-    if let Some(v) = &c.host_header_config {
-        let (values, regex) = values_config(v);
-        b = b.host_header_config(
+    sdk::RuleCondition::builder()
+        .field(c.field.as_str())
+        .set_host_header_config(c.host_header_config.as_ref().map(|v| {
             sdk::HostHeaderConditionConfig::builder()
-                .set_values(values)
-                .set_regex_values(regex)
-                .build(),
-        );
-    }
-    if let Some(v) = &c.path_pattern_config {
-        let (values, regex) = values_config(v);
-        b = b.path_pattern_config(
+                .set_values(non_empty(&v.values))
+                .set_regex_values(non_empty(&v.regex_values))
+                .build()
+        }))
+        .set_path_pattern_config(c.path_pattern_config.as_ref().map(|v| {
             sdk::PathPatternConditionConfig::builder()
-                .set_values(values)
-                .set_regex_values(regex)
-                .build(),
-        );
-    }
-    if let Some(h) = &c.http_header_config {
-        b = b.http_header_config(
+                .set_values(non_empty(&v.values))
+                .set_regex_values(non_empty(&v.regex_values))
+                .build()
+        }))
+        .set_http_header_config(c.http_header_config.as_ref().map(|h| {
             sdk::HttpHeaderConditionConfig::builder()
                 .http_header_name(&h.http_header_name)
-                .set_values((!h.values.is_empty()).then(|| h.values.clone()))
-                .set_regex_values((!h.regex_values.is_empty()).then(|| h.regex_values.clone()))
-                .build(),
-        );
-    }
-    if let Some(q) = &c.query_string_config {
-        b = b.query_string_config(
+                .set_values(non_empty(&h.values))
+                .set_regex_values(non_empty(&h.regex_values))
+                .build()
+        }))
+        .set_query_string_config(c.query_string_config.as_ref().map(|q| {
             sdk::QueryStringConditionConfig::builder()
                 .set_values(Some(
                     q.values
@@ -54,24 +46,19 @@ pub fn to_sdk_condition(c: &RuleCondition) -> sdk::RuleCondition {
                         })
                         .collect(),
                 ))
-                .build(),
-        );
-    }
-    if let Some(v) = &c.http_request_method_config {
-        b = b.http_request_method_config(
+                .build()
+        }))
+        .set_http_request_method_config(c.http_request_method_config.as_ref().map(|v| {
             sdk::HttpRequestMethodConditionConfig::builder()
                 .set_values(Some(v.values.clone()))
-                .build(),
-        );
-    }
-    if let Some(v) = &c.source_ip_config {
-        b = b.source_ip_config(
+                .build()
+        }))
+        .set_source_ip_config(c.source_ip_config.as_ref().map(|v| {
             sdk::SourceIpConditionConfig::builder()
                 .set_values(Some(v.values.clone()))
-                .build(),
-        );
-    }
-    b.build()
+                .build()
+        }))
+        .build()
 }
 
 pub fn from_sdk_condition(c: &sdk::RuleCondition) -> Option<RuleCondition> {
