@@ -47,15 +47,27 @@ async fn health_readiness_and_metrics_are_served() {
         web_programmed(&api)
     })
     .await;
-    let (code, metrics) = get(addr, "/metrics").await;
-    assert_eq!(code, 200);
-    for series in [
+    let expected = [
         "gantry_reconciles_total{kind=\"Gateway\"}",
         "gantry_reconcile_duration_seconds_count{kind=\"Gateway\"}",
         "gantry_queue_depth ",
         "gantry_leader 1",
         "gantry_status_writes_total{kind=\"Gateway\"}",
-    ] {
+    ];
+    // The controller counts a status write once the API server has answered it, so the
+    // status the test saw may be a moment ahead of the counter: read until every series is
+    // there, or for 30 s.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let metrics = loop {
+        let (code, metrics) = get(addr, "/metrics").await;
+        assert_eq!(code, 200);
+        let complete = expected.iter().all(|series| metrics.contains(series));
+        if complete || std::time::Instant::now() > deadline {
+            break metrics;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for series in expected {
         assert!(metrics.contains(series), "{series} missing:\n{metrics}");
     }
     assert_eq!(get(addr, "/nope").await.0, 404);
