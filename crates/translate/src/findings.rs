@@ -6,7 +6,7 @@ use crate::refs::Unresolved;
 use crate::routes::{Route, RouteKind};
 use crate::status::reasons::Reason;
 use gantry_snapshot::ObjectKey;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Accumulated while building; turned into statuses once building is done.
 pub struct Findings {
@@ -43,6 +43,8 @@ pub struct RouteReport {
     pub rejected: Option<(Reason, String)>,
     /// backendRefs that did not resolve.
     pub unresolved: Vec<Unresolved>,
+    /// Target groups of its `TargetGroupName` backendRefs, forwarded to by name.
+    pub target_group_names: BTreeSet<String>,
     /// Rules or rule matches left out, and how many load balancer rules or listeners the
     /// route did produce: together they decide between `PartiallyInvalid` (some programmed)
     /// and `Accepted=False` (none).
@@ -97,6 +99,13 @@ impl Findings {
         if !report.unresolved.contains(&u) {
             report.unresolved.push(u);
         }
+    }
+
+    /// `route` forwards to the target group named `name` (a `TargetGroupName` backendRef).
+    pub fn target_group_name(&mut self, route: &Route, name: &str) {
+        self.report(route)
+            .target_group_names
+            .insert(name.to_string());
     }
 
     pub fn reject(&mut self, route: &Route, reason: Reason, message: String) {

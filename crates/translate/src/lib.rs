@@ -92,6 +92,11 @@ pub struct Settings {
     /// Target groups named by `TargetGroupName` backendRefs that the deployer found missing
     /// (translation reads no AWS): backendRefs to them do not resolve (`BackendNotFound`).
     pub absent_target_groups: BTreeSet<String>,
+    /// Whether something looks the `TargetGroupName` backendRefs up before the statuses are
+    /// published (the controller and `gantry apply` deploy first). False in `gantry plan`,
+    /// which calls no AWS API: a route whose other references resolve then reports
+    /// `ResolvedRefs=Unknown` naming those target groups, never a `True` nobody checked.
+    pub target_group_names_checked: bool,
     /// ListenerSets are read (`crate::listener_sets`; the feature gate `GatewayListenerSet`,
     /// on by default as in the established controller).
     pub listener_sets: bool,
@@ -111,6 +116,7 @@ impl Settings {
             max_rules_per_alb: 100,
             now: None,
             absent_target_groups: BTreeSet::new(),
+            target_group_names_checked: true,
             listener_sets: true,
         }
     }

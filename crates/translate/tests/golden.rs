@@ -40,6 +40,8 @@ fn settings(dir: &Path) -> Settings {
             ("absentTargetGroups", names) => {
                 settings.absent_target_groups = names.split(',').map(str::to_string).collect()
             }
+            // As `gantry plan` translates: nothing looked the TargetGroupName backendRefs up.
+            ("targetGroupNamesChecked", "false") => settings.target_group_names_checked = false,
             _ => panic!("{}: settings.yaml: unknown {key}: {value}", dir.display()),
         }
     }

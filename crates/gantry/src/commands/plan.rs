@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 pub fn run(args: PlanArgs) -> Result<ExitCode> {
     let loaded = super::load(&args.manifests);
-    let settings = super::settings(&args.manifests);
+    let mut settings = super::settings(&args.manifests);
+    // plan calls no AWS API: the names of TargetGroupName backendRefs are not looked up.
+    settings.target_group_names_checked = false;
     let tiered_settings = gantry_tiered::TieredSettings::new(args.manifests.cluster_name.clone());
     let plan = gantry_plan::Plan::new(&loaded.snapshot, &settings, &tiered_settings);
     let translation = &plan.translation;

@@ -72,6 +72,7 @@ pub fn forward<'a>(
                 ) {
                     Ok(refs::Resolved::TargetGroupName { name }) => {
                         // Forwarded to as it is: gantry builds, tags and registers nothing.
+                        ctx.found.target_group_name(route, &name);
                         add_weight(&mut tuples, ArnRef::TargetGroupName(name), b.weight);
                         continue;
                     }

@@ -46,7 +46,23 @@ pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
                 accepted
             }
         };
+        let unchecked = report
+            .filter(|_| !ctx.settings.target_group_names_checked)
+            .map(|r| &r.target_group_names)
+            .filter(|names| !names.is_empty());
         let resolved = match report.map(|r| r.unresolved.as_slice()).unwrap_or_default() {
+            [] if let Some(names) = unchecked => Condition::unknown(
+                RESOLVED_REFS,
+                Reason::Pending,
+                format!(
+                    "Target group(s) {} (backendRef kind TargetGroupName) not looked up: their names are checked in AWS when the Gateway is applied; no other reference is unresolved",
+                    names
+                        .iter()
+                        .map(|n| format!("{n:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
             [] => Condition::new(
                 RESOLVED_REFS,
                 true,

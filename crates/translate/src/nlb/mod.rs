@@ -300,6 +300,7 @@ fn target_group(
     if let Resolved::TargetGroupName { name } = &resolved {
         // Forwarded to as it is: gantry builds, tags and registers nothing. The deployer looks
         // the name up and checks its protocol against the listener's before any change.
+        ctx.found.target_group_name(route, name);
         return Some(Target {
             group: None,
             arn: ArnRef::TargetGroupName(name.clone()),
