@@ -57,3 +57,36 @@ async fn a_missing_target_group_name_is_unresolved_and_the_rest_is_deployed() {
     assert!(stack.contains("TargetGroupName:legacy-tg"), "{stack}");
     assert!(!stack.contains("gone-tg"), "{stack}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_deploy_leaves_target_group_names_unconfirmed_until_one_succeeds() {
+    let api = FakeApi::new();
+    let deploy = Arc::new(FakeDeploy::default());
+    deploy.add_named_target_group("legacy-tg");
+    // An outage: the deploy fails before it could look the name up.
+    deploy.fail_next(1_000);
+    let _running = start(&api, deploy.clone(), config()).await;
+    api.apply_yaml(&objects::docs([
+        objects::gateway_class("alb", "alb"),
+        objects::gateway("apps/web", "alb", &[("a", 80, "HTTP")]),
+        Route::http("apps/legacy")
+            .gateway("web")
+            .to_target_group(Some("/legacy"), "legacy-tg")
+            .build(),
+    ]));
+    eventually("legacy-tg not confirmed", LIMIT, || {
+        resolved_refs(&api, "legacy").is_some_and(|c| {
+            c["status"] == "Unknown"
+                && c["reason"] == "Pending"
+                && c["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("legacy-tg"))
+        })
+    })
+    .await;
+    deploy.fail_next(0);
+    eventually("legacy-tg resolved once a deploy succeeds", LIMIT, || {
+        resolved_refs(&api, "legacy").is_some_and(|c| c["status"] == "True")
+    })
+    .await;
+}

@@ -92,10 +92,11 @@ pub struct Settings {
     /// Target groups named by `TargetGroupName` backendRefs that the deployer found missing
     /// (translation reads no AWS): backendRefs to them do not resolve (`BackendNotFound`).
     pub absent_target_groups: BTreeSet<String>,
-    /// Whether something looks the `TargetGroupName` backendRefs up before the statuses are
-    /// published (the controller and `gantry apply` deploy first). False in `gantry plan`,
-    /// which calls no AWS API: a route whose other references resolve then reports
-    /// `ResolvedRefs=Unknown` naming those target groups, never a `True` nobody checked.
+    /// Whether the target groups of `TargetGroupName` backendRefs not in
+    /// `absent_target_groups` are known to exist: a deploy looked them up before the statuses
+    /// are published. False in `gantry plan`, which calls no AWS API, and after a failed
+    /// deploy: a route whose other references resolve then reports `ResolvedRefs=Unknown`
+    /// naming those target groups, never a `True` nobody checked.
     pub target_group_names_checked: bool,
     /// ListenerSets are read (`crate::listener_sets`; the feature gate `GatewayListenerSet`,
     /// on by default as in the established controller).

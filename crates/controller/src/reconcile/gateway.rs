@@ -76,7 +76,7 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
     let mut absent = BTreeSet::new();
     let mut finalized = false;
     let (snapshot, translation, outcome) = loop {
-        let (translated, translation) = ctx.translate_with(snapshot, absent.clone()).await?;
+        let (translated, translation) = ctx.translate_with(snapshot, absent.clone(), true).await?;
         snapshot = translated;
         let outcome = match translation
             .stacks
@@ -103,6 +103,12 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
         {
             absent.extend(names.iter().cloned());
             continue;
+        }
+        // A deploy that failed otherwise may have stopped before it looked the other names
+        // up: the routes' statuses then say they are not confirmed rather than resolved.
+        if let Some(Err(_)) = &outcome {
+            let (translated, unconfirmed) = ctx.translate_with(snapshot, absent, false).await?;
+            break (translated, unconfirmed, outcome);
         }
         break (snapshot, translation, outcome);
     };

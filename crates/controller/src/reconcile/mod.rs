@@ -119,19 +119,23 @@ impl<D: Deploy> Context<D> {
 
     /// Translation runs off the async threads: it is pure but may take a while on big clusters.
     async fn translate(&self, snapshot: Snapshot) -> Result<(Snapshot, Translation)> {
-        self.translate_with(snapshot, Default::default()).await
+        self.translate_with(snapshot, Default::default(), true)
+            .await
     }
 
     /// Translation knowing that the target groups `absent` (named by `TargetGroupName`
-    /// backendRefs) do not exist.
+    /// backendRefs) do not exist, and whether the deploy confirmed the others exist
+    /// (`names_checked`, see `Settings::target_group_names_checked`).
     async fn translate_with(
         &self,
         snapshot: Snapshot,
         absent: std::collections::BTreeSet<String>,
+        names_checked: bool,
     ) -> Result<(Snapshot, Translation)> {
         let mut settings = self.config.translate.clone();
         settings.now = (self.unix_now)();
         settings.absent_target_groups = absent;
+        settings.target_group_names_checked = names_checked;
         tokio::task::spawn_blocking(move || {
             let t = gantry_translate::translate(&snapshot, &settings);
             (snapshot, t)

@@ -55,7 +55,7 @@ pub(super) fn write(ctx: &Context<'_>, generation: i64, out: &mut Translation) {
                 RESOLVED_REFS,
                 Reason::Pending,
                 format!(
-                    "Target group(s) {} (backendRef kind TargetGroupName) not looked up: their names are checked in AWS when the Gateway is applied; no other reference is unresolved",
+                    "Target group(s) {} (backendRef kind TargetGroupName) not confirmed: their names are looked up in AWS when the Gateway is applied; no other reference is unresolved",
                     names
                         .iter()
                         .map(|n| format!("{n:?}"))
