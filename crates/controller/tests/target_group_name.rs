@@ -13,20 +13,20 @@ use support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-/// The Gateway `apps/web` with routes to the target groups `legacy-tg` and `gone-tg`.
-fn manifests() -> String {
-    objects::docs([
+/// The Gateway `apps/web` with one HTTPRoute `apps/<name>` per name, forwarding `/<name>` to
+/// the target group `<name>-tg`.
+fn manifests(names: &[&str]) -> String {
+    let routes = names.iter().map(|n| {
+        Route::http(&format!("apps/{n}"))
+            .gateway("web")
+            .to_target_group(Some(&format!("/{n}")), &format!("{n}-tg"))
+            .build()
+    });
+    let gateway = [
         objects::gateway_class("alb", "alb"),
         objects::gateway("apps/web", "alb", &[("a", 80, "HTTP")]),
-        Route::http("apps/legacy")
-            .gateway("web")
-            .to_target_group(Some("/legacy"), "legacy-tg")
-            .build(),
-        Route::http("apps/gone")
-            .gateway("web")
-            .to_target_group(Some("/gone"), "gone-tg")
-            .build(),
-    ])
+    ];
+    objects::docs(gateway.into_iter().chain(routes))
 }
 
 fn resolved_refs(api: &FakeApi, route: &str) -> Option<serde_json::Value> {
@@ -41,7 +41,7 @@ async fn a_missing_target_group_name_is_unresolved_and_the_rest_is_deployed() {
     let deploy = Arc::new(FakeDeploy::default());
     deploy.add_named_target_group("legacy-tg");
     let _running = start(&api, deploy.clone(), config()).await;
-    api.apply_yaml(&manifests());
+    api.apply_yaml(&manifests(&["legacy", "gone"]));
     eventually("web programmed", LIMIT, || web_programmed(&api)).await;
     eventually("gone-tg named in ResolvedRefs", LIMIT, || {
         resolved_refs(&api, "gone")
@@ -66,14 +66,7 @@ async fn a_failed_deploy_leaves_target_group_names_unconfirmed_until_one_succeed
     // An outage: the deploy fails before it could look the name up.
     deploy.fail_next(1_000);
     let _running = start(&api, deploy.clone(), config()).await;
-    api.apply_yaml(&objects::docs([
-        objects::gateway_class("alb", "alb"),
-        objects::gateway("apps/web", "alb", &[("a", 80, "HTTP")]),
-        Route::http("apps/legacy")
-            .gateway("web")
-            .to_target_group(Some("/legacy"), "legacy-tg")
-            .build(),
-    ]));
+    api.apply_yaml(&manifests(&["legacy"]));
     eventually("legacy-tg not confirmed", LIMIT, || {
         resolved_refs(&api, "legacy").is_some_and(|c| {
             c["status"] == "Unknown"
