@@ -98,11 +98,7 @@ impl Logs {
 
 /// The moto SDK config; this scenario fails (never skips) without the emulator.
 async fn sdk() -> aws_config::SdkConfig {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL")
-        .ok()
-        .filter(|e| !e.is_empty())
-        .expect("AWS_ENDPOINT_URL: this scenario needs the moto emulator (scripts/moto.sh start)");
-    support::aws::sdk(&endpoint).await
+    support::aws::sdk(&support::aws::endpoint("listener_certificates")).await
 }
 
 /// ARNs of the ACM certificates tagged as imported by gantry for `cluster`.

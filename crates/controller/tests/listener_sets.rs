@@ -14,8 +14,8 @@
 //!   successfully attached to this Gateway", attached meaning selected by AllowedListeners,
 //!   a valid ParentRef, and "The ListenerSet's status has the condition "Accepted: true"".
 //!
-//! The first scenario runs the real deployer against moto (AWS_ENDPOINT_URL; failing when unset
-//! unless GANTRY_SKIP_AWS_TESTS=1); the others use the fake AWS.
+//! The first scenario runs the real deployer against moto (AWS_ENDPOINT_URL; failing when
+//! unset); the others use the fake AWS.
 
 mod support;
 
@@ -125,9 +125,7 @@ async fn aws_listeners(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listener_set_adds_a_served_listener_conflicts_lose_and_deletion_removes_it() {
-    let Some(moto) = aws::moto("the ListenerSet moto scenario", "lset").await else {
-        return;
-    };
+    let moto = aws::moto("the ListenerSet moto scenario", "lset").await;
     let (cluster, deployer) = (&moto.cluster, moto.deployer());
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&moto.sdk);
     let api = FakeApi::new();

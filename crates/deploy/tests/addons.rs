@@ -96,9 +96,7 @@ fn count(d: &Deployer, op: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_associates_and_protects_then_reapply_removal_and_delete() {
-    let Some(fx) = Fixture::start("addons_lifecycle", "addons").await else {
-        return;
-    };
+    let fx = Fixture::start("addons_lifecycle", "addons").await;
     let acl = web_acl(&fx, &format!("{}-acl", fx.cluster)).await;
     let name = format!("k8s-{}", fx.cluster);
     let plain = alb(&fx.cluster, GATEWAY, &name);
@@ -169,9 +167,7 @@ async fn apply_associates_and_protects_then_reapply_removal_and_delete() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn associations_and_protections_gantry_did_not_make_are_left_alone() {
-    let Some(fx) = Fixture::start("addons_others", "addons-others").await else {
-        return;
-    };
+    let fx = Fixture::start("addons_others", "addons-others").await;
     let acl = web_acl(&fx, &format!("{}-acl", fx.cluster)).await;
     let plain = alb(&fx.cluster, GATEWAY, &format!("k8s-{}", fx.cluster));
     let d = fx.deployer();
@@ -215,9 +211,7 @@ async fn associations_and_protections_gantry_did_not_make_are_left_alone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_web_acl_that_does_not_exist_fails_only_its_gateway() {
-    let Some(fx) = Fixture::start("addons_missing_acl", "addons-bad").await else {
-        return;
-    };
+    let fx = Fixture::start("addons_missing_acl", "addons-bad").await;
     let acl = web_acl(&fx, &format!("{}-acl", fx.cluster)).await;
     let missing = format!(
         "arn:aws:wafv2:{}:123456789012:regional/webacl/nope/11111111-2222-3333-4444-555555555555",

@@ -142,9 +142,7 @@ fn mutating(counts: &BTreeMap<(String, String), u64>) -> Vec<(String, u64)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stack_the_lbc_built_is_adopted_with_no_mutating_call() {
-    let Some(fx) = Fixture::start("adoption", "adopt-same").await else {
-        return;
-    };
+    let fx = Fixture::start("adoption", "adopt-same").await;
     let built = built_by_lbc(&fx, "/cart").await;
     let stack = plan(&fx.cluster, "/cart");
     // The plan names what the LBC named: nothing is replaced for a name.
@@ -212,9 +210,7 @@ async fn a_stack_the_lbc_built_is_adopted_with_no_mutating_call() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_rule_differing_from_the_lbc_stack_is_the_only_call() {
-    let Some(fx) = Fixture::start("adoption", "adopt-rule").await else {
-        return;
-    };
+    let fx = Fixture::start("adoption", "adopt-rule").await;
     // The LBC built the route as it was; the first rule's backends changed since (a canary).
     let built = built_by_lbc(&fx, "/cart").await;
     let canary = "[{name: cart, port: 80, weight: 3}, {name: catalog, port: 8080, weight: 1}]";
@@ -247,9 +243,7 @@ async fn one_rule_differing_from_the_lbc_stack_is_the_only_call() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rule_whose_match_changed_is_replaced_alone_make_before_break() {
-    let Some(fx) = Fixture::start("adoption", "adopt-match").await else {
-        return;
-    };
+    let fx = Fixture::start("adoption", "adopt-match").await;
     // The LBC built the route as it was; the first rule's path changed since. gantry creates
     // the new rule before deleting the old (it does not rewrite a rule's conditions in place
     // unless it can prove no request is misrouted meanwhile): two calls, both on that rule.
@@ -307,9 +301,7 @@ async fn rule_shapes(fx: &Fixture, listener: &str) -> Vec<(Option<String>, Vec<S
 
 #[tokio::test(flavor = "multi_thread")]
 async fn lbc_stacks_of_another_cluster_or_gateway_are_not_adopted() {
-    let Some(fx) = Fixture::start("adoption", "adopt-foreign").await else {
-        return;
-    };
+    let fx = Fixture::start("adoption", "adopt-foreign").await;
     // The same Gateway in another cluster sharing the VPC, and another Gateway (same name in
     // another namespace) of this cluster: both LBC-made, neither gantry's to take.
     let other_cluster = format!("{}-other", fx.cluster);
@@ -383,9 +375,7 @@ async fn lbc_stacks_of_another_cluster_or_gateway_are_not_adopted() {
 /// rules keep forwarding to the same ARN.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_target_group_of_another_id_with_the_desired_name_is_adopted_in_place() {
-    let Some(fx) = Fixture::start("adoption", "adopt-by-name").await else {
-        return;
-    };
+    let fx = Fixture::start("adoption", "adopt-by-name").await;
     let first = fx.web_stack("default/web");
     fx.deployer().apply(&first).await.expect("first apply");
     let name = first.target_groups[0].name.clone();

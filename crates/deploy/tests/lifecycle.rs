@@ -9,9 +9,7 @@ use gantry_testkit::{calls, elb};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_nothing() {
-    let Some(fx) = Fixture::start("apply_from_empty", "life").await else {
-        return;
-    };
+    let fx = Fixture::start("apply_from_empty", "life").await;
     let stack = fx.web_stack("demo/web");
     let d = fx.deployer();
 
@@ -75,9 +73,7 @@ async fn apply_from_empty_then_reapply_makes_no_mutating_call_and_delete_leaves_
 /// again, and that run sees what was made.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn target_groups_are_listed_again_only_after_gantry_changed_one() {
-    let Some(fx) = Fixture::start("target group listing", "listing").await else {
-        return;
-    };
+    let fx = Fixture::start("target group listing", "listing").await;
     let mut stack = fx.web_stack("demo/listing");
     let d = fx.deployer();
     let listings =
@@ -116,9 +112,7 @@ async fn target_groups_are_listed_again_only_after_gantry_changed_one() {
 /// fails, and the next apply lists afresh and makes it again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_group_deleted_by_someone_else_is_made_again_after_its_targets_fail() {
-    let Some(fx) = Fixture::start("target group deleted outside", "tgdeleted").await else {
-        return;
-    };
+    let fx = Fixture::start("target group deleted outside", "tgdeleted").await;
     let mut stack = fx.web_stack("demo/tgdeleted");
     // Not forwarded to by any rule, so AWS lets it be deleted.
     let spare = target_group(&fx.cluster, &stack, "spare", 8091);
@@ -159,9 +153,7 @@ async fn a_target_group_deleted_by_someone_else_is_made_again_after_its_targets_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_modification_makes_only_its_own_calls() {
-    let Some(fx) = Fixture::start("modifications", "mods").await else {
-        return;
-    };
+    let fx = Fixture::start("modifications", "mods").await;
     let mut stack = fx.web_stack("demo/mods");
     let d = fx.deployer();
     d.apply(&stack).await.expect("first apply");
@@ -298,9 +290,7 @@ async fn every_kind_of_modification_makes_only_its_own_calls() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn untagged_look_alike_is_never_touched() {
-    let Some(fx) = Fixture::start("look_alike", "alike").await else {
-        return;
-    };
+    let fx = Fixture::start("look_alike", "alike").await;
     let mut stack = fx.web_stack("demo/alike");
     // Same name as our first target group, same VPC, no tags.
     let alike = elb::create_ip_target_group(&fx.elbv2, &stack.target_groups[0].name, &fx.vpc).await;
@@ -326,9 +316,7 @@ async fn untagged_look_alike_is_never_touched() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn externally_managed_tags_survive_reconciles() {
-    let Some(fx) = Fixture::start("external_tags", "exttags").await else {
-        return;
-    };
+    let fx = Fixture::start("external_tags", "exttags").await;
     let stack = web_stack(&fx.cluster, "demo/ext", &format!("k8s-{}-x", fx.cluster));
     let first = fx.deployer().apply(&stack).await.expect("first apply");
     let lb = first.load_balancer.expect("address").arn;

@@ -59,9 +59,7 @@ async fn until_ok(d: &Deployer, stack: Option<&Stack>, max: usize) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_5xx_and_dropped_connections_still_converge_without_duplicates() {
-    let Some(endpoint) = endpoint("faults") else {
-        return;
-    };
+    let endpoint = endpoint("faults");
     let mut injected = std::collections::BTreeMap::new();
     for seed in [0x5eed, 0xbeef, 0xf00d] {
         for (fault, n) in converge_under_faults(&endpoint, seed).await {
@@ -116,9 +114,7 @@ async fn converge_under_faults(
 /// Each run is cut off after one mutating call and the next starts from what it left.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_interrupted_after_every_call_converge() {
-    let Some(fx) = Fixture::start("interrupted", "interrupt").await else {
-        return;
-    };
+    let fx = Fixture::start("interrupted", "interrupt").await;
     let stack = fx.web_stack("demo/faults");
     let mut changed = stack.clone();
     changed.listeners[0].rules.reverse();

@@ -145,9 +145,7 @@ const NEW: [(Option<&str>, &str, usize); 14] = [
 type State = (String, Vec<SdkRule>);
 
 async fn reprioritise(mode: Option<PriorityMode>, tag: &str) {
-    let Some(fx) = Fixture::start("large_rule_change", tag).await else {
-        return;
-    };
+    let fx = Fixture::start("large_rule_change", tag).await;
     let name = format!("k8s-{}", fx.cluster);
     let old = stack_with(&fx.cluster, &name, &OLD);
     let new = stack_with(&fx.cluster, &name, &NEW);

@@ -93,9 +93,7 @@ async fn reapply_then_delete_leaves_it(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_target_group_is_forwarded_to_and_never_touched() {
-    let Some(fx) = Fixture::start("target_group_name", "tgname").await else {
-        return;
-    };
+    let fx = Fixture::start("target_group_name", "tgname").await;
     let name: String = format!("ext-{}", fx.cluster).chars().take(32).collect();
     let arn = external_target_group(&fx, &name).await;
     let before = fx.tags_of(&arn).await;
@@ -110,9 +108,7 @@ async fn a_named_target_group_is_forwarded_to_and_never_touched() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_name_fails_before_any_change_and_names_itself() {
-    let Some(fx) = Fixture::start("target_group_name_missing", "tgname-missing").await else {
-        return;
-    };
+    let fx = Fixture::start("target_group_name_missing", "tgname-missing").await;
     let stack = stack_forwarding(&fx, vec![named("no-such-tg", 1)]);
     let d = fx.deployer();
     match d.apply(&stack).await {
@@ -161,9 +157,7 @@ async fn nlb_forwards_to(fx: &Fixture, lb: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_nlb_listener_forwards_to_a_named_target_group_and_never_touches_it() {
-    let Some(fx) = Fixture::start("target_group_name_nlb", "tgname-nlb").await else {
-        return;
-    };
+    let fx = Fixture::start("target_group_name_nlb", "tgname-nlb").await;
     let name: String = format!("tcp-{}", fx.cluster).chars().take(32).collect();
     let arn = external_target_group_of(&fx, &name, ProtocolEnum::Tcp).await;
     let before = fx.tags_of(&arn).await;
@@ -178,9 +172,7 @@ async fn an_nlb_listener_forwards_to_a_named_target_group_and_never_touches_it()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_target_group_of_a_protocol_the_listener_cannot_take_fails_before_any_change() {
-    let Some(fx) = Fixture::start("target_group_name_protocol", "tgname-proto").await else {
-        return;
-    };
+    let fx = Fixture::start("target_group_name_protocol", "tgname-proto").await;
     // A UDP target group behind a TCP listener: ELBv2 refuses that listener.
     let name: String = format!("udp-{}", fx.cluster).chars().take(32).collect();
     external_target_group_of(&fx, &name, ProtocolEnum::Udp).await;

@@ -3,8 +3,7 @@
 //! apply changes nothing with no mutating call, delete leaves nothing tagged for the cluster,
 //! and look-alike load balancers gantry does not own survive.
 //!
-//! Needs `AWS_ENDPOINT_URL` (scripts/moto.sh starts moto and sets it); fails without it unless
-//! `GANTRY_SKIP_AWS_TESTS=1`.
+//! Needs `AWS_ENDPOINT_URL` (scripts/moto.sh starts moto and sets it); fails without it.
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerTypeEnum, Tag as ElbTag};
@@ -202,10 +201,7 @@ async fn tagged_leftovers(aws: &Aws, vpc: &str) -> Vec<String> {
 
 #[test]
 fn apply_reapply_and_delete_every_example() {
-    let Some(endpoint) = gantry_testkit::moto::endpoint("apply_reapply_and_delete_every_example")
-    else {
-        return;
-    };
+    let endpoint = gantry_testkit::moto::endpoint("apply_reapply_and_delete_every_example");
     let started = Instant::now();
     let pid = std::process::id();
     let aws = block_on(aws(&endpoint)).expect("runtime");

@@ -1,6 +1,5 @@
-//! The moto AWS emulator as tests meet it: its endpoint (a test needing it fails without it,
-//! unless `GANTRY_SKIP_AWS_TESTS=1` asks to skip), an SDK config for it, and a VPC with subnets
-//! tagged for load balancers.
+//! The moto AWS emulator as tests meet it: its endpoint (a test needing it fails without it),
+//! an SDK config for it, and a VPC with subnets tagged for load balancers.
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_ec2::config::Credentials;
@@ -8,25 +7,14 @@ use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// The emulator endpoint from `AWS_ENDPOINT_URL`. Without one the test fails, naming what to
-/// do, unless `GANTRY_SKIP_AWS_TESTS=1` asks to skip the tests that need AWS (then None, with a
-/// notice on stderr).
-pub fn endpoint(test: &str) -> Option<String> {
+/// The emulator endpoint from `AWS_ENDPOINT_URL`. Without one the test `test` fails, naming
+/// what to do: a test that needs AWS never passes by skipping.
+pub fn endpoint(test: &str) -> String {
     match std::env::var("AWS_ENDPOINT_URL") {
-        Ok(e) if !e.is_empty() => Some(e),
-        _ if std::env::var("GANTRY_SKIP_AWS_TESTS").as_deref() == Ok("1") => {
-            // Straight to stderr: the test harness hides what eprintln! prints in passing tests.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: GANTRY_SKIP_AWS_TESTS=1 and AWS_ENDPOINT_URL is not set"
-            );
-            None
-        }
+        Ok(e) if !e.is_empty() => e,
         _ => panic!(
             "{test} needs the moto AWS emulator: run ./scripts/test.sh, or start it with \
-             `scripts/moto.sh start` and export the AWS_ENDPOINT_URL it prints \
-             (GANTRY_SKIP_AWS_TESTS=1 skips the tests that need AWS)"
+             `scripts/moto.sh start` and export the AWS_ENDPOINT_URL it prints"
         ),
     }
 }

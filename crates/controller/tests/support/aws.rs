@@ -1,5 +1,5 @@
-//! The moto AWS emulator for controller scenarios: the endpoint (failing when unset unless
-//! GANTRY_SKIP_AWS_TESTS=1, as every moto test), an SDK config, a VPC with tagged subnets, and
+//! The moto AWS emulator for controller scenarios: the endpoint (failing when unset, as every
+//! moto test), an SDK config, a VPC with tagged subnets, and
 //! a real deployer for a cluster name.
 
 use aws_config::SdkConfig;
@@ -24,18 +24,17 @@ pub struct Moto {
     pub cluster: String,
 }
 
-/// [`Moto`] for the scenario `what`; None when moto is absent and the test may skip (see
-/// [`endpoint`]).
+/// [`Moto`] for the scenario `what`; it fails without the emulator (see [`endpoint`]).
 #[allow(dead_code)] // not every test binary uses it
-pub async fn moto(what: &str, prefix: &str) -> Option<Moto> {
-    let sdk = sdk(&endpoint(what)?).await;
+pub async fn moto(what: &str, prefix: &str) -> Moto {
+    let sdk = sdk(&endpoint(what)).await;
     let vpc_id = vpc(&sdk).await.id;
     let cluster = format!("{prefix}-{}", std::process::id());
-    Some(Moto {
+    Moto {
         sdk,
         vpc_id,
         cluster,
-    })
+    }
 }
 
 impl Moto {

@@ -91,11 +91,10 @@ pub fn created_arn<T>(
 }
 
 impl Fixture {
-    /// The fixture of the test `test` (its cluster named after `name`), or None when the test
-    /// is skipped for want of the emulator (see [`endpoint`]).
-    pub async fn start(test: &str, name: &str) -> Option<Fixture> {
-        let endpoint = endpoint(test)?;
-        Some(Fixture::new(&endpoint, name).await)
+    /// The fixture of the test `test` (its cluster named after `name`); the test fails
+    /// without the emulator (see [`endpoint`]).
+    pub async fn start(test: &str, name: &str) -> Fixture {
+        Fixture::new(&endpoint(test), name).await
     }
 
     pub async fn new(endpoint: &str, name: &str) -> Fixture {
