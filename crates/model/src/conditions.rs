@@ -61,10 +61,9 @@ pub struct ValuesConfig {
 #[serde(rename_all = "PascalCase")]
 pub struct HttpHeaderConfig {
     pub http_header_name: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub values: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub regex_values: Vec<String>,
+    /// `Values` and `RegexValues`, beside the name as in the API.
+    #[serde(flatten)]
+    pub header_values: ValuesConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -137,8 +136,10 @@ impl RuleCondition {
         RuleCondition {
             http_header_config: Some(HttpHeaderConfig {
                 http_header_name: name,
-                values,
-                regex_values,
+                header_values: ValuesConfig {
+                    values,
+                    regex_values,
+                },
             }),
             ..Self::empty(ConditionField::HttpHeader)
         }
@@ -171,10 +172,22 @@ impl RuleCondition {
     }
 
     /// The values this condition matches against: each one is a "match evaluation" in the
-    /// ALB quota sense.
-    pub fn evaluations(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        for c in [
+    /// ALB quota sense. Not collected: quota checks run this for every candidate rule.
+    pub fn evaluations(&self) -> impl Iterator<Item = &str> {
+        let listed = self
+            .value_lists()
+            .flat_map(|v| v.values.iter().chain(&v.regex_values));
+        let queried = self
+            .query_string_config
+            .iter()
+            .flat_map(|q| q.values.iter().map(|kv| &kv.value));
+        listed.chain(queried).map(String::as_str)
+    }
+
+    /// Every `Values`/`RegexValues` pair of the condition: host, path, method, source IP,
+    /// then header (the query string's key/value pairs are not such a pair).
+    pub fn value_lists(&self) -> impl Iterator<Item = &ValuesConfig> {
+        [
             &self.host_header_config,
             &self.path_pattern_config,
             &self.http_request_method_config,
@@ -182,17 +195,61 @@ impl RuleCondition {
         ]
         .into_iter()
         .flatten()
-        {
-            out.extend(c.values.iter().map(String::as_str));
-            out.extend(c.regex_values.iter().map(String::as_str));
-        }
-        if let Some(h) = &self.http_header_config {
-            out.extend(h.values.iter().map(String::as_str));
-            out.extend(h.regex_values.iter().map(String::as_str));
-        }
-        if let Some(q) = &self.query_string_config {
-            out.extend(q.values.iter().map(|kv| kv.value.as_str()));
-        }
-        out
+        .chain(self.http_header_config.iter().map(|h| &h.header_values))
+    }
+
+    /// [`RuleCondition::value_lists`], to change in place.
+    pub fn value_lists_mut(&mut self) -> impl Iterator<Item = &mut ValuesConfig> {
+        [
+            &mut self.host_header_config,
+            &mut self.path_pattern_config,
+            &mut self.http_request_method_config,
+            &mut self.source_ip_config,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(
+            self.http_header_config
+                .iter_mut()
+                .map(|h| &mut h.header_values),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn every_value_and_regex_is_an_evaluation_but_header_names_and_query_keys_are_not() {
+        let header =
+            RuleCondition::http_header("x-a".into(), strings(&["1", "2"]), strings(&["^3$"]));
+        assert_eq!(header.evaluations().collect::<Vec<_>>(), ["1", "2", "^3$"]);
+        let query = RuleCondition::query_string("q".into(), "v".into());
+        assert_eq!(query.evaluations().collect::<Vec<_>>(), ["v"]);
+        let hosts = RuleCondition::host_header(strings(&["a.example.com", "*.example.com"]));
+        assert_eq!(hosts.evaluations().count(), 2);
+        assert_eq!(
+            RuleCondition::path_regex("^/p$".into())
+                .evaluations()
+                .collect::<Vec<_>>(),
+            ["^/p$"]
+        );
+    }
+
+    #[test]
+    fn a_header_condition_keeps_the_api_shape() {
+        let header = RuleCondition::http_header("x-a".into(), strings(&["1"]), vec![]);
+        assert_eq!(
+            serde_json::to_value(&header).unwrap(),
+            serde_json::json!({"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "x-a", "Values": ["1"]}})
+        );
+        let back: RuleCondition =
+            serde_json::from_value(serde_json::to_value(&header).unwrap()).unwrap();
+        assert_eq!(back, header);
     }
 }

@@ -29,8 +29,8 @@ pub fn to_sdk_condition(c: &RuleCondition) -> sdk::RuleCondition {
         .set_http_header_config(c.http_header_config.as_ref().map(|h| {
             sdk::HttpHeaderConditionConfig::builder()
                 .http_header_name(&h.http_header_name)
-                .set_values(non_empty(&h.values))
-                .set_regex_values(non_empty(&h.regex_values))
+                .set_values(non_empty(&h.header_values.values))
+                .set_regex_values(non_empty(&h.header_values.regex_values))
                 .build()
         }))
         .set_query_string_config(c.query_string_config.as_ref().map(|q| {
@@ -104,8 +104,7 @@ pub fn from_sdk_condition(c: &sdk::RuleCondition) -> Option<RuleCondition> {
         ),
         http_header_config: c.http_header_config.as_ref().map(|h| HttpHeaderConfig {
             http_header_name: h.http_header_name.clone().unwrap_or_default(),
-            values: h.values.clone().unwrap_or_default(),
-            regex_values: h.regex_values.clone().unwrap_or_default(),
+            header_values: vals(&h.values, &h.regex_values),
         }),
         query_string_config: c.query_string_config.as_ref().map(|q| QueryStringConfig {
             values: q
@@ -129,4 +128,42 @@ pub fn from_sdk_condition(c: &sdk::RuleCondition) -> Option<RuleCondition> {
             ConditionField::SourceIp,
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind of condition reaches AWS and reads back as it was written.
+    #[test]
+    fn conditions_read_back_as_written() {
+        let written = [
+            RuleCondition::host_header(vec!["a.example.com".into(), "*.b.example.com".into()]),
+            RuleCondition::path_pattern(vec!["/api/*".into()]),
+            RuleCondition::path_regex("^/v[0-9]+/".into()),
+            RuleCondition::http_header("x-env".into(), vec!["canary".into()], vec![]),
+            RuleCondition::http_header("x-id".into(), vec![], vec!["^[a-f0-9]+$".into()]),
+            RuleCondition::query_string("tier".into(), "gold".into()),
+            RuleCondition::http_request_method("POST".into()),
+            RuleCondition::source_ip(vec!["10.0.0.0/8".into()]),
+        ];
+        for condition in written {
+            let sent = to_sdk_condition(&condition);
+            assert_eq!(from_sdk_condition(&sent), Some(condition));
+        }
+    }
+
+    /// The header name and its values travel together in one `HttpHeaderConfig`.
+    #[test]
+    fn a_header_condition_sends_its_name_beside_its_values() {
+        let sent = to_sdk_condition(&RuleCondition::http_header(
+            "x-env".into(),
+            vec!["canary".into(), "beta".into()],
+            vec![],
+        ));
+        let config = sent.http_header_config.expect("header config");
+        assert_eq!(config.http_header_name(), Some("x-env"));
+        assert_eq!(config.values(), ["canary", "beta"]);
+        assert!(config.regex_values.is_none(), "an empty list is not sent");
+    }
 }

@@ -35,21 +35,9 @@ impl RuleContent {
 
 pub fn conditions(mut list: Vec<RuleCondition>) -> Vec<RuleCondition> {
     for c in &mut list {
-        for v in [
-            &mut c.host_header_config,
-            &mut c.path_pattern_config,
-            &mut c.http_request_method_config,
-            &mut c.source_ip_config,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for v in c.value_lists_mut() {
             v.values.sort();
             v.regex_values.sort();
-        }
-        if let Some(h) = &mut c.http_header_config {
-            h.values.sort();
-            h.regex_values.sort();
         }
         if let Some(q) = &mut c.query_string_config {
             q.values.sort();

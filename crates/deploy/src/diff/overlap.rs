@@ -27,9 +27,9 @@ pub fn may_overlap(a: &[RuleCondition], b: &[RuleCondition]) -> bool {
             if ca
                 .http_header_name
                 .eq_ignore_ascii_case(&cb.http_header_name)
-                && ca.regex_values.is_empty()
-                && cb.regex_values.is_empty()
-                && disjoint(&ca.values, &cb.values, true)
+                && ca.header_values.regex_values.is_empty()
+                && cb.header_values.regex_values.is_empty()
+                && disjoint(&ca.header_values.values, &cb.header_values.values, true)
             {
                 return false;
             }

@@ -147,7 +147,7 @@ pub(crate) fn condition(c: &RuleCondition) -> String {
         Some(h) => format!(
             "{field} {}={}",
             h.http_header_name,
-            join(&h.values, &h.regex_values)
+            join(&h.header_values.values, &h.header_values.regex_values)
         ),
         None => match &c.query_string_config {
             Some(q) => format!(
