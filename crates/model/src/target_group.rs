@@ -154,6 +154,33 @@ pub struct HealthCheck {
     pub matcher: Option<Matcher>,
 }
 
+impl HealthCheck {
+    /// The port value that means "the port traffic is sent to".
+    pub const TRAFFIC_PORT: &'static str = "traffic-port";
+
+    /// A health check no configuration changed, as the AWS Load Balancer Controller sets it: on
+    /// the traffic port every 15 s, 5 s timeout, 3 results to change state; HTTP(S) checks ask
+    /// `/` for 200-399, or for gRPC `/AWS.ALB/healthcheck` for gRPC code 12.
+    pub fn defaults(protocol: Protocol, grpc: bool) -> HealthCheck {
+        let http = matches!(protocol, Protocol::Http | Protocol::Https);
+        let (path, matcher) = match (http, grpc) {
+            (false, _) => (None, None),
+            (true, false) => (Some("/"), Some(Matcher::http("200-399"))),
+            (true, true) => (Some("/AWS.ALB/healthcheck"), Some(Matcher::grpc("12"))),
+        };
+        HealthCheck {
+            protocol,
+            port: HealthCheck::TRAFFIC_PORT.to_string(),
+            path: path.map(str::to_string),
+            interval_seconds: 15,
+            timeout_seconds: 5,
+            healthy_threshold_count: 3,
+            unhealthy_threshold_count: 3,
+            matcher,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Matcher {
@@ -161,6 +188,24 @@ pub struct Matcher {
     pub http_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grpc_code: Option<String>,
+}
+
+impl Matcher {
+    /// HTTP codes only, e.g. `200-399`.
+    pub fn http(codes: &str) -> Matcher {
+        Matcher {
+            http_code: Some(codes.to_string()),
+            grpc_code: None,
+        }
+    }
+
+    /// gRPC codes only, e.g. `12`.
+    pub fn grpc(codes: &str) -> Matcher {
+        Matcher {
+            http_code: None,
+            grpc_code: Some(codes.to_string()),
+        }
+    }
 }
 
 /// What a target group's targets come from.
@@ -199,5 +244,23 @@ impl Backend {
     /// Whether this target group must never hold targets.
     pub fn is_none(&self) -> bool {
         self.kind == Backend::NONE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_health_checks_get_a_path_and_a_matcher() {
+        let tcp = HealthCheck::defaults(Protocol::Tcp, false);
+        assert_eq!((tcp.path, tcp.matcher), (None, None));
+        assert_eq!(tcp.port, HealthCheck::TRAFFIC_PORT);
+        let http = HealthCheck::defaults(Protocol::Https, false);
+        assert_eq!(http.path.as_deref(), Some("/"));
+        assert_eq!(http.matcher, Some(Matcher::http("200-399")));
+        let grpc = HealthCheck::defaults(Protocol::Http, true);
+        assert_eq!(grpc.path.as_deref(), Some("/AWS.ALB/healthcheck"));
+        assert_eq!(grpc.matcher, Some(Matcher::grpc("12")));
     }
 }

@@ -340,19 +340,7 @@ pub fn target_group(cluster: &str, stack: &Stack, suffix: &str, port: i32) -> Ta
         port,
         target_type: TargetType::Ip,
         ip_address_type: TargetIpAddressType::Ipv4,
-        health_check: HealthCheck {
-            protocol: Protocol::Http,
-            port: "traffic-port".into(),
-            path: Some("/".into()),
-            interval_seconds: 15,
-            timeout_seconds: 5,
-            healthy_threshold_count: 3,
-            unhealthy_threshold_count: 3,
-            matcher: Some(Matcher {
-                http_code: Some("200-399".into()),
-                grpc_code: None,
-            }),
-        },
+        health_check: HealthCheck::defaults(Protocol::Http, false),
         target_control_port: None,
         attributes: vec![],
         backend: Backend {

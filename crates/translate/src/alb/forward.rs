@@ -12,8 +12,8 @@ use crate::routes::{Route, RouteRule};
 use crate::status::reasons::Reason;
 use crate::{names, refs, tags, target_groups};
 use gantry_model::{
-    Action, ArnRef, Backend, ForwardConfig, HealthCheck, Matcher, Protocol, ProtocolVersion,
-    TargetGroup, TargetGroupStickinessConfig, TargetGroupTuple, TargetIpAddressType, TargetType,
+    Action, ArnRef, Backend, ForwardConfig, HealthCheck, Protocol, ProtocolVersion, TargetGroup,
+    TargetGroupStickinessConfig, TargetGroupTuple, TargetIpAddressType, TargetType,
 };
 use thiserror::Error;
 
@@ -196,19 +196,7 @@ fn unavailable_target_group(
         port: 80,
         target_type: TargetType::Ip,
         ip_address_type: ip,
-        health_check: HealthCheck {
-            protocol: Protocol::Http,
-            port: "traffic-port".to_string(),
-            path: Some(if grpc { "/AWS.ALB/healthcheck" } else { "/" }.to_string()),
-            interval_seconds: 15,
-            timeout_seconds: 5,
-            healthy_threshold_count: 3,
-            unhealthy_threshold_count: 3,
-            matcher: Some(Matcher {
-                http_code: (!grpc).then(|| "200-399".to_string()),
-                grpc_code: grpc.then(|| "12".to_string()),
-            }),
-        },
+        health_check: HealthCheck::defaults(Protocol::Http, grpc),
         target_control_port: None,
         attributes: Vec::new(),
         backend: Backend::none(80),

@@ -19,47 +19,22 @@ pub(super) fn health_check(
         LbKind::Alb => protocol,
         LbKind::Nlb => Protocol::Tcp,
     };
-    let mut hc = HealthCheck {
-        protocol: hc_protocol,
-        port: "traffic-port".to_string(),
-        path: None,
-        interval_seconds: 15,
-        timeout_seconds: 5,
-        healthy_threshold_count: 3,
-        unhealthy_threshold_count: 3,
-        matcher: None,
-    };
+    let mut hc = HealthCheck::defaults(hc_protocol, grpc);
     if let Some(c) = config {
         apply_health_overrides(&mut hc, c);
         if let Some(p) = &c.health_check_port {
             hc.port = p.clone();
         }
     }
-    if hc.port != "traffic-port" && hc.port.parse::<u16>().is_err() {
+    if hc.port != HealthCheck::TRAFFIC_PORT && hc.port.parse::<u16>().is_err() {
         hc.port = named_health_check_port(&hc.port, port, target_type)
-            .unwrap_or_else(|| "traffic-port".to_string());
+            .unwrap_or_else(|| HealthCheck::TRAFFIC_PORT.to_string());
     }
+    // A configuration may change the protocol: the path and matcher follow the one it ends with.
     if matches!(hc.protocol, Protocol::Http | Protocol::Https) {
-        if hc.path.is_none() {
-            hc.path = Some(if grpc {
-                "/AWS.ALB/healthcheck".to_string()
-            } else {
-                "/".to_string()
-            });
-        }
-        if hc.matcher.is_none() {
-            hc.matcher = Some(if grpc {
-                Matcher {
-                    http_code: None,
-                    grpc_code: Some("12".to_string()),
-                }
-            } else {
-                Matcher {
-                    http_code: Some("200-399".to_string()),
-                    grpc_code: None,
-                }
-            });
-        }
+        let defaults = HealthCheck::defaults(hc.protocol, grpc);
+        hc.path = hc.path.or(defaults.path);
+        hc.matcher = hc.matcher.or(defaults.matcher);
     } else {
         hc.path = None;
         hc.matcher = None;

@@ -18,8 +18,7 @@ use gantry_api::crds::{
 };
 use gantry_api::k8s::IntOrString;
 use gantry_model::{
-    Backend, HealthCheck, Matcher, Protocol, ProtocolVersion, TargetGroup, TargetIpAddressType,
-    TargetType,
+    Backend, HealthCheck, Protocol, ProtocolVersion, TargetGroup, TargetIpAddressType, TargetType,
 };
 
 /// Builds the target group of `resolved` for `route` behind a listener of `listener_protocol`.
@@ -129,22 +128,10 @@ pub fn build(
                 Some(CfgProtocol::Tls) => Protocol::Tls,
                 _ => Protocol::Tcp,
             };
-            let mut health = HealthCheck {
-                protocol: Protocol::Http,
-                port: "traffic-port".to_string(),
-                path: Some("/".to_string()),
-                interval_seconds: 15,
-                timeout_seconds: 5,
-                healthy_threshold_count: 3,
-                unhealthy_threshold_count: 3,
-                matcher: Some(Matcher {
-                    http_code: Some("200-399".to_string()),
-                    grpc_code: None,
-                }),
-            };
+            let mut health = HealthCheck::defaults(Protocol::Http, false);
             if let Some(hc) = &props.health_check_config {
                 apply_health_overrides(&mut health, hc);
-                if health.port != "traffic-port" {
+                if health.port != HealthCheck::TRAFFIC_PORT {
                     health.port = port.to_string();
                 }
             }
