@@ -388,3 +388,51 @@ async fn with_the_gate_off_listener_sets_are_not_watched() {
     );
     running.stop().await;
 }
+
+/// Deleting the parent Gateway leaves its ListenerSet without a Gateway to be part of: it says
+/// so (`Accepted` and `Programmed` False, `ParentNotAccepted`, no listener entries) instead of
+/// keeping the Programmed status of listeners that no longer exist; a new Gateway of the same
+/// name takes it back.
+#[tokio::test(start_paused = true)]
+async fn deleting_the_gateway_leaves_its_listener_sets_unaccepted() {
+    let api = FakeApi::new();
+    api.apply_yaml(&manifests());
+    let running = start(&api, Arc::new(FakeDeploy::default()), config()).await;
+    eventually("programmed", LIMIT, || {
+        status_of(&listener_set(&api, "extra"), "Programmed") == Some("True")
+    })
+    .await;
+    delete_until_gone(&api, "Gateway", "apps", "web", LIMIT).await;
+    eventually("not accepted once its Gateway is gone", LIMIT, || {
+        let set = listener_set(&api, "extra");
+        reason_of(&set, "Accepted") == Some("ParentNotAccepted")
+            && status_of(&set, "Accepted") == Some("False")
+            && status_of(&set, "Programmed") == Some("False")
+    })
+    .await;
+    let set = listener_set(&api, "extra");
+    let message = condition(&set["status"], "Accepted").expect("Accepted")["message"].clone();
+    assert!(
+        message.as_str().is_some_and(|m| m.contains("apps/web")),
+        "the message names the Gateway: {message}"
+    );
+    assert!(
+        set["status"]["listeners"]
+            .as_array()
+            .is_none_or(|l| l.is_empty()),
+        "no listener is served any more: {}",
+        set["status"]
+    );
+
+    api.apply_yaml(&gateway_allowing_sets(
+        "apps/web",
+        "alb",
+        "{from: Same}",
+        &[("http", 80, "HTTP")],
+    ));
+    eventually("a new Gateway of that name takes it back", LIMIT, || {
+        status_of(&listener_set(&api, "extra"), "Programmed") == Some("True")
+    })
+    .await;
+    running.stop().await;
+}

@@ -7,7 +7,7 @@
 
 use crate::attach::namespaces::{From, Selector};
 use crate::reasons::{ACCEPTED, PROGRAMMED, Reason};
-use crate::status::Condition;
+use crate::status::{Condition, ListenerSetStatus};
 use gantry_api::gateway::{
     GROUP, Gateway, GatewayAllowedListenersNamespacesFrom as AllowedFrom, GatewayListeners,
     ListenerSet,
@@ -143,6 +143,18 @@ pub fn conditions(valid: &[&str], invalid: &[&str]) -> Vec<Condition> {
             "Waiting for the parent Gateway's load balancer to be active.",
         ),
     ]
+}
+
+/// The status of a ListenerSet whose parent Gateway is deleted: not accepted, no listener
+/// served, instead of the last status of listeners that no longer exist.
+pub fn orphaned(gateway: &ObjectKey) -> ListenerSetStatus {
+    ListenerSetStatus {
+        conditions: refused(
+            Reason::ParentNotAccepted,
+            &format!("Gateway {gateway} is deleted"),
+        ),
+        listeners: Vec::new(),
+    }
 }
 
 /// The conditions of a ListenerSet the Gateway refuses (`NotAllowed`) or whose Gateway is not

@@ -177,7 +177,8 @@ fn addresses(gw: &Gateway) -> Vec<String> {
 }
 
 /// Deletion: NLBs chained to this ALB stop forwarding to it first, then its AWS resources go,
-/// then its entries leave its routes' statuses, then the finalizer.
+/// then its entries leave its routes' statuses and its ListenerSets say it is gone, then the
+/// finalizer.
 async fn delete<D: Deploy>(
     gw: &Arc<Gateway>,
     key: &ObjectKey,
@@ -215,6 +216,7 @@ async fn delete<D: Deploy>(
     }
     tracing::info!(gateway = %key, "AWS resources deleted");
     routes::write_all(ctx, &snapshot, &translation, key).await?;
+    listener_sets::orphan_all(ctx, key).await?;
     if let Err(e) = finalizer::remove(api, gw.as_ref(), finalizer_of(kind)).await {
         return Err(ctx.failed(gw.as_ref(), "remove finalizer", e).await);
     }

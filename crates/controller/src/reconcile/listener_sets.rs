@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::programmed::{listener_set_deploy_failed, listener_set_programmed};
 use crate::status;
 use gantry_api::gateway::ListenerSet;
-use gantry_gateway::listener_sets::parent_of;
+use gantry_gateway::listener_sets::{orphaned, parent_of};
 use gantry_gateway::status::render_listener_set;
 use gantry_snapshot::ObjectKey;
 use gantry_translate::Translation;
@@ -47,6 +47,25 @@ pub async fn write_all<D: Deploy>(
         let api: Api<ListenerSet> = Api::namespaced(ctx.client.clone(), &key.namespace);
         let written = status::write(&api, Some(set.clone()), &key.name, |previous| {
             render_listener_set(&computed, previous, &now)
+        })
+        .await;
+        ctx.counted(set.as_ref(), "ListenerSet", written).await?;
+    }
+    Ok(())
+}
+
+/// After `gateway` is deleted: each ListenerSet naming it says it has no Gateway to be part of.
+pub async fn orphan_all<D: Deploy>(ctx: &Context<D>, gateway: &ObjectKey) -> Result<()> {
+    let now = (ctx.now)();
+    let status = orphaned(gateway);
+    for set in ctx.stores.listener_sets.state() {
+        let key = ObjectKey::of(&set.metadata);
+        if parent_of(&key, &set).as_ref() != Some(gateway) {
+            continue;
+        }
+        let api: Api<ListenerSet> = Api::namespaced(ctx.client.clone(), &key.namespace);
+        let written = status::write(&api, Some(set.clone()), &key.name, |previous| {
+            render_listener_set(&status, previous, &now)
         })
         .await;
         ctx.counted(set.as_ref(), "ListenerSet", written).await?;
