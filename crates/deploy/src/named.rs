@@ -24,7 +24,7 @@ struct Found {
 /// which AWS would refuse halfway through the run.
 pub(crate) async fn resolve<'s>(aws: &Clients, stack: &'s Stack) -> Result<Cow<'s, Stack>> {
     let mut names: BTreeMap<String, Option<Found>> = BTreeMap::new();
-    for r in references(stack) {
+    for r in stack.forwarded_target_groups() {
         if let ArnRef::TargetGroupName(name) = r {
             names.insert(name.clone(), None);
         }
@@ -124,15 +124,6 @@ fn accepted(kind: LoadBalancerType, listener: Protocol) -> String {
         [a, b] => format!("it forwards to {a} or {b} target groups only"),
         _ => format!("it forwards to {} target groups only", names.join(", ")),
     }
-}
-
-fn references(stack: &Stack) -> impl Iterator<Item = &ArnRef> {
-    stack.listeners.iter().flat_map(|l| {
-        l.default_actions
-            .iter()
-            .chain(l.rules.iter().flat_map(|r| r.actions.iter()))
-            .flat_map(|a| a.target_groups())
-    })
 }
 
 async fn lookup(aws: &Clients, name: &str) -> Result<Option<Found>> {

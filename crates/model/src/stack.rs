@@ -1,5 +1,5 @@
 use crate::{Action, LoadBalancer, ManagedSecurityGroup, RuleCondition, TargetGroup, Transform};
-use crate::{Attribute, Tags};
+use crate::{ArnRef, Attribute, Tags};
 use serde::{Deserialize, Serialize};
 
 /// Everything gantry wants to exist in AWS for one Gateway.
@@ -25,6 +25,21 @@ impl Stack {
     }
     pub fn target_group(&self, id: &str) -> Option<&TargetGroup> {
         self.target_groups.iter().find(|t| t.id == id)
+    }
+    /// Every target group a listener's default actions or rules forward to.
+    pub fn forwarded_target_groups(&self) -> impl Iterator<Item = &ArnRef> {
+        self.listeners.iter().flat_map(|l| {
+            l.default_actions
+                .iter()
+                .chain(l.rules.iter().flat_map(|r| r.actions.iter()))
+                .flat_map(|a| a.target_groups())
+        })
+    }
+    /// Whether some listener forwards to a target group by its name (a `TargetGroupName`
+    /// backendRef), which only the deployer can look up.
+    pub fn forwards_by_name(&self) -> bool {
+        self.forwarded_target_groups()
+            .any(|t| matches!(t, ArnRef::TargetGroupName(_)))
     }
 }
 
