@@ -10,11 +10,12 @@ use crate::programmed::{listener_set_deploy_failed, listener_set_programmed};
 use crate::status;
 use gantry_api::gateway::ListenerSet;
 use gantry_gateway::listener_sets::{orphaned, parent_of};
-use gantry_gateway::status::render_listener_set;
+use gantry_gateway::status::{ListenerSetStatus, render_listener_set};
 use gantry_snapshot::ObjectKey;
 use gantry_translate::Translation;
 use kube::api::Api;
 use kube::runtime::reflector::ObjectRef;
+use std::sync::Arc;
 
 /// Writes the status of every ListenerSet naming `gateway`; `outcome` is the Gateway's deploy
 /// (None: nothing was deployed, the Gateway is not accepted).
@@ -44,12 +45,7 @@ pub async fn write_all<D: Deploy>(
             Some(Err(e)) => listener_set_deploy_failed(computed.clone(), e.status_message()),
             None => computed.clone(),
         };
-        let api: Api<ListenerSet> = Api::namespaced(ctx.client.clone(), &key.namespace);
-        let written = status::write(&api, Some(set.clone()), &key.name, |previous| {
-            render_listener_set(&computed, previous, &now)
-        })
-        .await;
-        ctx.counted(set.as_ref(), "ListenerSet", written).await?;
+        write(ctx, &set, key, &computed, &now).await?;
     }
     Ok(())
 }
@@ -63,12 +59,23 @@ pub async fn orphan_all<D: Deploy>(ctx: &Context<D>, gateway: &ObjectKey) -> Res
         if parent_of(&key, &set).as_ref() != Some(gateway) {
             continue;
         }
-        let api: Api<ListenerSet> = Api::namespaced(ctx.client.clone(), &key.namespace);
-        let written = status::write(&api, Some(set.clone()), &key.name, |previous| {
-            render_listener_set(&status, previous, &now)
-        })
-        .await;
-        ctx.counted(set.as_ref(), "ListenerSet", written).await?;
+        write(ctx, &set, &key, &status, &now).await?;
     }
     Ok(())
+}
+
+/// Writes `computed` as the status of `set` when it changed.
+async fn write<D: Deploy>(
+    ctx: &Context<D>,
+    set: &Arc<ListenerSet>,
+    key: &ObjectKey,
+    computed: &ListenerSetStatus,
+    now: &str,
+) -> Result<()> {
+    let api: Api<ListenerSet> = Api::namespaced(ctx.client.clone(), &key.namespace);
+    let written = status::write(&api, Some(set.clone()), &key.name, |previous| {
+        render_listener_set(computed, previous, now)
+    })
+    .await;
+    ctx.counted(set.as_ref(), "ListenerSet", written).await
 }
