@@ -15,7 +15,6 @@ mod timer;
 
 use crate::markdown::ms;
 pub use report::{markdown, skipped};
-pub use setup::create_network;
 pub use timer::HttpTimer;
 
 use crate::workload::{gateway_with_routes, gateways_with_routes, with_route, with_weight};
@@ -161,7 +160,8 @@ pub async fn run(endpoint: &str) -> Result<Figures> {
         .http_client(timer.wrap(base.http_client().unwrap_or_else(https_client)))
         .build();
     let cluster = format!("bench-{}", std::process::id());
-    let vpc = create_network(&aws_sdk_ec2::Client::new(&config), &cluster, &region).await?;
+    // Subnets in two zones tagged for both schemes, as subnet discovery expects them.
+    let vpc = gantry_testkit::moto::vpc(&config, &cluster, &["a", "b"]).await.id;
     let bench = Bench {
         deployer: Deployer::new(
             &config,

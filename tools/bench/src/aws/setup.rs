@@ -2,7 +2,6 @@
 
 use super::{GATEWAY, Sample, timer::HttpTimer};
 use anyhow::{Context, Result, bail};
-use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use gantry_deploy::Deployer;
 use gantry_model::{LoadBalancerType, Stack};
 use gantry_snapshot::Snapshot;
@@ -70,43 +69,4 @@ impl Bench {
             requests: requests_after - requests_before,
         })
     }
-}
-
-/// A VPC with two subnets in two zones, tagged for both load balancer schemes, as subnet
-/// discovery expects them.
-pub async fn create_network(
-    ec2: &aws_sdk_ec2::Client,
-    cluster: &str,
-    region: &str,
-) -> Result<String> {
-    // A second octet per process: moto keeps VPCs apart by id anyway, but distinct ranges
-    // keep a reused emulator's state readable.
-    let octet = std::process::id() % 200 + 20;
-    let vpc = ec2
-        .create_vpc()
-        .cidr_block(format!("10.{octet}.0.0/16"))
-        .send()
-        .await
-        .context("CreateVpc")?
-        .vpc
-        .and_then(|v| v.vpc_id)
-        .context("CreateVpc returned no id")?;
-    for (i, zone) in ["a", "b"].iter().enumerate() {
-        let tag = |k: &str, v: &str| Tag::builder().key(k).value(v).build();
-        let spec = TagSpecification::builder()
-            .resource_type(ResourceType::Subnet)
-            .tags(tag("kubernetes.io/role/elb", "1"))
-            .tags(tag("kubernetes.io/role/internal-elb", "1"))
-            .tags(tag("Name", &format!("{cluster}-{zone}")))
-            .build();
-        ec2.create_subnet()
-            .vpc_id(&vpc)
-            .cidr_block(format!("10.{octet}.{i}.0/24"))
-            .availability_zone(format!("{region}{zone}"))
-            .tag_specifications(spec)
-            .send()
-            .await
-            .context("CreateSubnet")?;
-    }
-    Ok(vpc)
 }

@@ -45,8 +45,7 @@ pub fn cluster(label: &str, snapshot: &Snapshot, endpoint: &str) -> Result<Clust
     };
     let vpc = stand_in.runtime.block_on(async {
         let config = load_config(&client).await;
-        let vpc =
-            crate::aws::create_network(&aws_sdk_ec2::Client::new(&config), &name, &region).await?;
+        let vpc = gantry_testkit::moto::vpc(&config, &name, &["a", "b"]).await.id;
         let deployer = Deployer::new(
             &config,
             DeploySettings {
