@@ -161,7 +161,9 @@ pub async fn run(endpoint: &str) -> Result<Figures> {
         .build();
     let cluster = format!("bench-{}", std::process::id());
     // Subnets in two zones tagged for both schemes, as subnet discovery expects them.
-    let vpc = gantry_testkit::moto::vpc(&config, &cluster, &["a", "b"]).await.id;
+    let vpc = gantry_testkit::moto::vpc(&config, &cluster, &["a", "b"])
+        .await
+        .id;
     let bench = Bench {
         deployer: Deployer::new(
             &config,

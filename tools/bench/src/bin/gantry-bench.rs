@@ -22,6 +22,38 @@ use std::fmt::Write;
 
 const SEED: u64 = 42;
 
+const USAGE: &str = "\
+usage: gantry-bench                      every benchmark; writes docs/benchmarks.md and its plots
+       gantry-bench --speed              translation, propagation and failover; their sections
+       gantry-bench --speed-failover-only | --speed-propagation-only
+                                         one of them; prints its section
+       gantry-bench --controller-memory-only [LABEL...]
+                                         the controller memory benchmark (only the clusters
+                                         LABEL names, e.g. large); prints its section
+The AWS benchmarks run when AWS_ENDPOINT_URL points at an emulator; scripts/bench.sh builds
+gantry and gantry-bench in release and runs them against moto.
+";
+
+/// Refuses what this command does not know before anything is measured or written.
+fn check_arguments(args: &[String]) -> Result<()> {
+    const FLAGS: &[&str] = &[
+        "--speed",
+        "--speed-failover-only",
+        "--speed-propagation-only",
+        "--controller-memory-only",
+    ];
+    let labels_allowed = args
+        .first()
+        .is_some_and(|a| a == "--controller-memory-only");
+    for (i, a) in args.iter().enumerate() {
+        let known = FLAGS.contains(&a.as_str()) || (labels_allowed && i > 0 && !a.starts_with('-'));
+        if !known {
+            anyhow::bail!("gantry-bench: unexpected argument {a:?}\n{USAGE}");
+        }
+    }
+    Ok(())
+}
+
 /// Peak resident memory of this process so far (VmHWM), in MiB.
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -55,6 +87,14 @@ fn controller_memory_section(figures: &Option<controller_memory::Figures>) -> St
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{USAGE}");
+        return Ok(());
+    }
+    if let Err(e) = check_arguments(&args) {
+        eprint!("{e}");
+        std::process::exit(2);
+    }
     if args.iter().any(|a| a == "--speed-failover-only") {
         return gantry_bench::speed::only("failover");
     }

@@ -45,7 +45,9 @@ pub fn cluster(label: &str, snapshot: &Snapshot, endpoint: &str) -> Result<Clust
     };
     let vpc = stand_in.runtime.block_on(async {
         let config = load_config(&client).await;
-        let vpc = gantry_testkit::moto::vpc(&config, &name, &["a", "b"]).await.id;
+        let vpc = gantry_testkit::moto::vpc(&config, &name, &["a", "b"])
+            .await
+            .id;
         let deployer = Deployer::new(
             &config,
             DeploySettings {
