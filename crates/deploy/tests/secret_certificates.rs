@@ -75,8 +75,7 @@ async fn exists(acm: &aws_sdk_acm::Client, arn: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL")
-        .expect("AWS_ENDPOINT_URL: run against moto (scripts/moto.sh start)");
+    let endpoint = gantry_testkit::moto::endpoint("the Secret certificate lifecycle");
     let fx = Fixture::new(&endpoint, "secrets").await;
     let acm = aws_sdk_acm::Client::new(&fx.config);
 
@@ -222,8 +221,7 @@ async fn secret_certificates_are_imported_shared_rotated_and_deleted_last() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_certificate_without_material_stops_the_apply_before_any_call() {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL")
-        .expect("AWS_ENDPOINT_URL: run against moto (scripts/moto.sh start)");
+    let endpoint = gantry_testkit::moto::endpoint("the missing-material scenario");
     let fx = Fixture::new(&endpoint, "nosecret").await;
     let mut settings = fx.settings();
     settings.certificates = Some(Certificates(Arc::new(Secrets::default())));

@@ -115,8 +115,7 @@ async fn imported(aws: &Aws, cluster: &str) -> Vec<String> {
 
 #[test]
 fn a_secret_certificate_is_served_rotated_in_place_and_removed_with_its_gateway() {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL")
-        .expect("AWS_ENDPOINT_URL: run against moto (scripts/moto.sh start)");
+    let endpoint = gantry_testkit::moto::endpoint("apply with a Secret certificate");
     let aws = block_on(aws(&endpoint)).expect("runtime");
     let vpc = block_on(vpc(&aws)).expect("runtime");
     let cluster = format!("certs-{}", std::process::id());
