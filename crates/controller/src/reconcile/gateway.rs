@@ -106,11 +106,12 @@ async fn run<D: Deploy>(gw: &Arc<Gateway>, key: &ObjectKey, ctx: &Context<D>) ->
         }
         // A deploy that failed otherwise may have stopped before it looked the other names
         // up: the routes' statuses then say they are not confirmed rather than resolved.
-        let by_name = translation
-            .stacks
-            .iter()
-            .any(|s| s.gateway == key.to_string() && s.forwards_by_name());
-        if let (Some(Err(_)), true) = (&outcome, by_name) {
+        if let Some(Err(_)) = &outcome
+            && translation
+                .stacks
+                .iter()
+                .any(|s| s.gateway == key.to_string() && s.forwards_by_name())
+        {
             let (translated, unconfirmed) = ctx.translate_with(snapshot, absent, false).await?;
             break (translated, unconfirmed, outcome);
         }
