@@ -90,7 +90,7 @@ pub const FEATURES: &[Feature] = &[
     no("HTTPRoute308RedirectStatusCode", REDIRECT_CODES),
     no(
         "HTTPRouteBackendProtocolH2C",
-        "the ALB speaks HTTP/2 to targets only over TLS (no h2c)",
+        "the ALB sends HTTP/2 to targets only for requests from HTTPS listeners: behind an HTTP listener a backendRef to a kubernetes.io/h2c port is ResolvedRefs=False UnsupportedProtocol (behind HTTPS its target group is HTTP/2)",
     ),
     no(
         "HTTPRouteBackendProtocolWebSocket",

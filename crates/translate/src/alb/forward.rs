@@ -9,7 +9,6 @@
 use super::limits::{MAX_TARGET_GROUPS_PER_FORWARD, MAX_WEIGHT};
 use crate::context::{Context, TargetGroupKey};
 use crate::routes::{Route, RouteRule};
-use crate::status::reasons::Reason;
 use crate::{names, refs, tags, target_groups};
 use gantry_model::{
     Action, ArnRef, Backend, ForwardConfig, HealthCheck, Protocol, ProtocolVersion, TargetGroup,
@@ -95,10 +94,10 @@ pub fn forward<'a>(
                 add_weight(&mut tuples, id, b.weight);
                 target_groups.push(index);
             }
-            Err(message) => {
+            Err(error) => {
                 let unresolved = refs::Unresolved {
-                    reason: Reason::BackendNotFound,
-                    message: message.to_string(),
+                    reason: error.reason(),
+                    message: error.to_string(),
                 };
                 ctx.found.unresolved(route, unresolved);
                 invalid_weight += b.weight;

@@ -310,15 +310,9 @@ fn target_group(
     let mut tg = match target_groups::build(ctx, route, &resolved, protocol) {
         Ok(tg) => tg,
         Err(error) => {
-            let message = error.to_string();
-            not_programmed(ctx, gateway_listeners, Reason::BackendNotFound, &message);
-            ctx.found.unresolved(
-                route,
-                Unresolved {
-                    reason: Reason::BackendNotFound,
-                    message,
-                },
-            );
+            let (reason, message) = (error.reason(), error.to_string());
+            not_programmed(ctx, gateway_listeners, reason, &message);
+            ctx.found.unresolved(route, Unresolved { reason, message });
             return None;
         }
     };

@@ -1,5 +1,6 @@
 //! Why no target group is built for a backend.
 
+use crate::status::reasons::Reason;
 use gantry_snapshot::ObjectKey;
 use thiserror::Error;
 
@@ -19,4 +20,24 @@ pub enum TargetGroupError {
     AlbProtocol(&'static str),
     #[error("backend protocol must be TCP, TLS, UDP or TCP_UDP behind an NLB, not {0}")]
     NlbProtocol(&'static str),
+    #[error(
+        "Service {service} port {port} has appProtocol kubernetes.io/h2c (HTTP/2 with prior knowledge): an ALB sends HTTP/2 to targets only for requests from HTTPS listeners, and this listener is {listener}"
+    )]
+    H2cBehindPlainListener {
+        service: ObjectKey,
+        port: i32,
+        listener: &'static str,
+    },
+}
+
+impl TargetGroupError {
+    /// The reason of the route's `ResolvedRefs=False` condition.
+    pub fn reason(&self) -> Reason {
+        match self {
+            // Gateway API (backend protocol selection): a backend the route cannot reach with
+            // the protocol its Service port declares is invalid, reason UnsupportedProtocol.
+            TargetGroupError::H2cBehindPlainListener { .. } => Reason::UnsupportedProtocol,
+            _ => Reason::BackendNotFound,
+        }
+    }
 }

@@ -21,6 +21,9 @@ use gantry_model::{
     Backend, HealthCheck, Protocol, ProtocolVersion, TargetGroup, TargetIpAddressType, TargetType,
 };
 
+/// The Kubernetes standard application protocol of HTTP/2 with prior knowledge (KEP-3726).
+const H2C_APP_PROTOCOL: &str = "kubernetes.io/h2c";
+
 /// Builds the target group of `resolved` for `route` behind a listener of `listener_protocol`.
 pub fn build(
     ctx: &mut Context<'_>,
@@ -40,13 +43,22 @@ pub fn build(
             let protocol = protocol(ctx.lb, route.kind, listener_protocol, &props)?;
             let protocol_version = match ctx.lb {
                 LbKind::Nlb => None,
-                LbKind::Alb if listener_protocol != Protocol::Https => Some(ProtocolVersion::Http1),
+                LbKind::Alb if listener_protocol != Protocol::Https => {
+                    if port.app_protocol.as_deref() == Some(H2C_APP_PROTOCOL) {
+                        return Err(TargetGroupError::H2cBehindPlainListener {
+                            service: key.clone(),
+                            port: port.port,
+                            listener: listener_protocol.as_str(),
+                        });
+                    }
+                    Some(ProtocolVersion::Http1)
+                }
                 LbKind::Alb => Some(match props.protocol_version {
                     Some(CfgVersion::Http1) => ProtocolVersion::Http1,
                     Some(CfgVersion::Http2) => ProtocolVersion::Http2,
                     Some(CfgVersion::Grpc) => ProtocolVersion::Grpc,
                     None if route.kind == RouteKind::Grpc => ProtocolVersion::Grpc,
-                    None if port.app_protocol.as_deref() == Some("kubernetes.io/h2c") => {
+                    None if port.app_protocol.as_deref() == Some(H2C_APP_PROTOCOL) => {
                         ProtocolVersion::Http2
                     }
                     None => ProtocolVersion::Http1,
