@@ -94,7 +94,7 @@ pub const FEATURES: &[Feature] = &[
     ),
     no(
         "HTTPRouteBackendProtocolWebSocket",
-        "not tested: appProtocol is not read (the ALB forwards WebSocket upgrades by itself)",
+        "not claimed: a kubernetes.io/ws port gets an HTTP/1.1 target group and the ALB forwards WebSocket upgrades by itself (golden case alb-backend-app-protocol), but no WebSocket traffic has gone through a gantry ALB here",
     ),
     no(
         "HTTPRouteBackendRequestHeaderModification",
