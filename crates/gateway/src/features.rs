@@ -80,7 +80,7 @@ pub const FEATURES: &[Feature] = &[
     yes("GatewayHTTPListenerIsolation", ALB),
     no(
         "GatewayInfrastructurePropagation",
-        "not built: spec.infrastructure labels and annotations are not copied to AWS tags",
+        "not claimed: spec.infrastructure labels become tags of every AWS resource of the Gateway and labels (with the annotations) of its TargetGroupBindings, but the conformance test looks for a ServiceAccount, Pod or Service labelled with the Gateway's name, which gantry does not create",
     ),
     yes("GatewayPort8080", BOTH),
     no("GatewayStaticAddresses", NO_STATIC_ADDRESSES),

@@ -36,6 +36,9 @@ pub struct Inputs<'a> {
     /// The ListenerSets naming this Gateway (allowed or not), in precedence order; their
     /// listeners follow the Gateway's own in `listeners` (`Listener::origin`).
     pub listener_sets: Vec<SetEntry<'a>>,
+    /// The Gateway's `spec.infrastructure.labels` that can be AWS tags: every resource of
+    /// the stack carries them, below the configuration's own tags.
+    pub infrastructure_tags: BTreeMap<String, String>,
 }
 
 /// One Gateway's build: its inputs, read through `Deref` (`ctx.listeners`), which only

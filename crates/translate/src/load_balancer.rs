@@ -143,13 +143,7 @@ pub fn build(ctx: &mut Context<'_>) -> (LoadBalancer, Option<ManagedSecurityGrou
             .as_ref()
             .map(|m| m.capacity_units),
         addons: addons(ctx),
-        tags: tags::build(
-            ctx.settings,
-            ctx.lb,
-            &stack,
-            LOAD_BALANCER_ID,
-            cfg.tags.as_ref(),
-        ),
+        tags: tags::build(ctx, LOAD_BALANCER_ID, cfg.tags.as_ref()),
     };
     (lb, managed)
 }
@@ -373,12 +367,6 @@ fn security_group(ctx: &Context<'_>, ip: IpAddressType, uid: &str) -> ManagedSec
         ),
         description: "[k8s] Managed SecurityGroup for LoadBalancer".to_string(),
         ingress,
-        tags: tags::build(
-            ctx.settings,
-            ctx.lb,
-            &ctx.stack_id(),
-            SECURITY_GROUP_ID,
-            cfg.tags.as_ref(),
-        ),
+        tags: tags::build(ctx, SECURITY_GROUP_ID, cfg.tags.as_ref()),
     }
 }

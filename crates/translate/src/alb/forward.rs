@@ -181,7 +181,7 @@ fn unavailable_target_group(
     }
     let grpc = version == Some(ProtocolVersion::Grpc);
     let tg = TargetGroup {
-        tags: tags::build(ctx.settings, ctx.lb, &ctx.stack, id.as_str(), None),
+        tags: tags::build(ctx, id.as_str(), None),
         name: names::unavailable_target_group(
             &ctx.settings.cluster_name,
             &ctx.key.namespace,

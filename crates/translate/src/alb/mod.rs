@@ -123,13 +123,7 @@ pub fn build(ctx: &mut Context<'_>) -> Option<Stack> {
                     conditions: c.conditions,
                     actions: c.actions,
                     transforms: c.transforms,
-                    tags: tags::build(
-                        ctx.settings,
-                        ctx.lb,
-                        &stack_id,
-                        format!("{port}:{priority}"),
-                        Some(&c.tags),
-                    ),
+                    tags: tags::build(ctx, format!("{port}:{priority}"), Some(&c.tags)),
                     source: c.source,
                 }
             })

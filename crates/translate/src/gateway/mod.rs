@@ -116,6 +116,7 @@ pub fn translate<'a>(
         .map(|s| (s.key.clone(), s.not_allowed.clone()))
         .collect();
     let attachments = attach::attach(snapshot, key, &listeners, &set_keys, routes);
+    let (infrastructure_tags, refused_labels) = crate::tags::infrastructure(settings, gateway);
     let mut ctx = Context {
         input: Inputs {
             snapshot,
@@ -131,10 +132,14 @@ pub fn translate<'a>(
             listener_certificates,
             frontend,
             listener_sets: sets,
+            infrastructure_tags,
         },
         found: Findings::new(key),
         target_groups: TargetGroups::default(),
     };
+    for message in refused_labels {
+        ctx.found.ignored(message);
+    }
     crate::config::merging_mode_on_gateway(&mut ctx, gateway_config.as_ref());
     crate::config::unmatched_listener_configurations(&mut ctx);
     for lc in ctx.listener_certificates.clone() {

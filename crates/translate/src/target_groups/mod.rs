@@ -233,13 +233,7 @@ fn finish(
         })
     });
     TargetGroup {
-        tags: tags::build(
-            ctx.settings,
-            ctx.lb,
-            &ctx.stack,
-            id.as_str(),
-            props.tags.as_ref(),
-        ),
+        tags: tags::build(ctx, id.as_str(), props.tags.as_ref()),
         id,
         name,
         protocol,
