@@ -48,18 +48,20 @@ pub fn listener_conditions(
             "Listener has all refs resolved",
         )
     };
+    // Not programmed for the reason it is not accepted (or serves no kind), as the AWS Load
+    // Balancer Controller reports it and the ListenerSet conformance tests expect.
     let programmed = if let Some(p) = &l.problem {
         Condition::new(
             PROGRAMMED,
             false,
-            Reason::Invalid,
+            p.reason,
             format!("Listener is not accepted: {}", p.message),
         )
     } else if l.kinds.is_empty() {
         Condition::new(
             PROGRAMMED,
             false,
-            Reason::Invalid,
+            Reason::InvalidRouteKinds,
             "Listener allows no route kind this controller serves",
         )
     } else {
