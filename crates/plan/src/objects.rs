@@ -3,14 +3,15 @@
 
 use gantry_gateway::routes::RouteKind;
 use gantry_gateway::status::{
-    merge_route_parents, render_gateway, render_gateway_class, render_route_parents,
+    merge_route_parents, render_gateway, render_gateway_class, render_listener_set,
+    render_route_parents,
 };
 use gantry_snapshot::{ObjectKey, Objects, Snapshot};
 use gantry_translate::Translation;
 use serde::Serialize;
 use serde_json::Value;
 
-/// Every GatewayClass, Gateway and route of `snapshot`, with the status of `t` rendered at
+/// Every GatewayClass, Gateway, ListenerSet and route of `snapshot`, with the status of `t` rendered at
 /// `now` (routes keep the entries of other controllers).
 pub fn with_status(snapshot: &Snapshot, t: &Translation, now: &str) -> Vec<Value> {
     let mut objects = Vec::new();
@@ -27,6 +28,13 @@ pub fn with_status(snapshot: &Snapshot, t: &Translation, now: &str) -> Vec<Value
         let mut v = to_value(gw.as_ref());
         if let Some(s) = t.statuses.gateways.get(key) {
             v["status"] = render_gateway(s, gw.status.as_ref().map(to_value).as_ref(), now);
+        }
+        objects.push(v);
+    }
+    for (key, set) in &snapshot.listener_sets {
+        let mut v = to_value(set.as_ref());
+        if let Some(s) = t.statuses.listener_sets.get(key) {
+            v["status"] = render_listener_set(s, set.status.as_ref().map(to_value).as_ref(), now);
         }
         objects.push(v);
     }

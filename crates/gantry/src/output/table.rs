@@ -1,6 +1,7 @@
 //! Human-readable plan: per Gateway its load balancer, listeners with rules in priority
 //! order, target groups; then statuses worth attention and problems.
 
+use gantry_gateway::status::ListenerStatus;
 use gantry_model::{Action, ActionType, RuleCondition, Stack, SubnetSelection, TargetGroup};
 use gantry_translate::Translation;
 use std::fmt::Write;
@@ -235,30 +236,16 @@ fn statuses(out: &mut String, t: &Translation) {
                 c.kind, c.status, c.reason, c.message
             ));
         }
-        for l in &s.listeners {
-            let bad: Vec<String> = l
-                .conditions
-                .iter()
-                .filter(|c| {
-                    if c.kind == "Conflicted" {
-                        c.status == "True"
-                    } else {
-                        c.status == "False"
-                    }
-                })
-                .map(|c| format!("{}={} {}", c.kind, c.status, c.reason))
-                .collect();
+        listener_lines(&mut lines, &s.listeners);
+    }
+    for (key, s) in &t.statuses.listener_sets {
+        for c in s.conditions.iter().filter(|c| c.kind == "Accepted") {
             lines.push(format!(
-                "    listener {}: attachedRoutes={}{}",
-                l.name,
-                l.attached_routes,
-                if bad.is_empty() {
-                    String::new()
-                } else {
-                    format!("  {}", bad.join(", "))
-                }
+                "  ListenerSet {key}: {}={} {}: {}",
+                c.kind, c.status, c.reason, c.message
             ));
         }
+        listener_lines(&mut lines, &s.listeners);
     }
     for ((kind, key), s) in &t.statuses.routes {
         for p in &s.parents {
@@ -291,5 +278,33 @@ fn statuses(out: &mut String, t: &Translation) {
             out.push_str(&l);
             out.push('\n');
         }
+    }
+}
+
+/// One line a listener: its attached routes and the conditions that are not as they should be.
+fn listener_lines(lines: &mut Vec<String>, listeners: &[ListenerStatus]) {
+    for l in listeners {
+        let bad: Vec<String> = l
+            .conditions
+            .iter()
+            .filter(|c| {
+                if c.kind == "Conflicted" {
+                    c.status == "True"
+                } else {
+                    c.status == "False"
+                }
+            })
+            .map(|c| format!("{}={} {}", c.kind, c.status, c.reason))
+            .collect();
+        lines.push(format!(
+            "    listener {}: attachedRoutes={}{}",
+            l.name,
+            l.attached_routes,
+            if bad.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", bad.join(", "))
+            }
+        ));
     }
 }
