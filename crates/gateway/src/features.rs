@@ -63,10 +63,7 @@ pub const FEATURES: &[Feature] = &[
         "the ALB does not validate target certificates",
     ),
     yes("GRPCRoute", ALB),
-    no(
-        "GRPCRouteNamedRouteRule",
-        "not tested: rule names are not read",
-    ),
+    yes("GRPCRouteNamedRouteRule", ALB),
     yes("Gateway", BOTH),
     yes("GatewayAddressEmpty", BOTH),
     no(
@@ -108,10 +105,7 @@ pub const FEATURES: &[Feature] = &[
     ),
     yes("HTTPRouteHostRewrite", ALB),
     yes("HTTPRouteMethodMatching", ALB),
-    no(
-        "HTTPRouteNamedRouteRule",
-        "not tested: rule names are not read",
-    ),
+    yes("HTTPRouteNamedRouteRule", ALB),
     yes("HTTPRouteParentRefPort", ALB),
     no(
         "HTTPRoutePathRedirect",

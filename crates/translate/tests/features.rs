@@ -199,3 +199,88 @@ spec:
         "{text}"
     );
 }
+
+/// HTTPRouteNamedRouteRule and GRPCRouteNamedRouteRule: a rule's name identifies it and changes
+/// nothing else; named and unnamed rules of one route are served alike, and the route is
+/// accepted with its references resolved.
+#[test]
+fn named_rules_are_served_like_unnamed_ones() {
+    let scene = |first: &str, second: &str| {
+        format!(
+            "{}
+---
+apiVersion: gateway.k8s.aws/v1
+kind: LoadBalancerConfiguration
+metadata: {{name: cfg, namespace: web}}
+spec:
+  listenerConfigurations:
+  - {{protocolPort: 'HTTPS:443', defaultCertificate: 'arn:aws:acm:us-west-2:123456789012:certificate/a'}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: web}}
+spec:
+  gatewayClassName: alb
+  infrastructure:
+    parametersRef: {{group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: cfg}}
+  listeners:
+  - {{name: http, protocol: HTTP, port: 80}}
+  - {{name: https, protocol: HTTPS, port: 443}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: echo, namespace: web}}
+spec:
+  ports: [{{port: 80, targetPort: 8080}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: r, namespace: web}}
+spec:
+  parentRefs: [{{name: gw, sectionName: http}}]
+  rules:
+  - {first}matches: [{{path: {{type: PathPrefix, value: /named}}}}]
+    backendRefs: [{{name: echo, port: 80}}]
+  - {second}matches: [{{path: {{type: PathPrefix, value: /unnamed}}}}]
+    backendRefs: [{{name: echo, port: 80}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {{name: g, namespace: web}}
+spec:
+  parentRefs: [{{name: gw, sectionName: https}}]
+  rules:
+  - {first}matches: [{{method: {{service: a.Named}}}}]
+    backendRefs: [{{name: echo, port: 80}}]
+  - {second}matches: [{{method: {{service: a.Unnamed}}}}]
+    backendRefs: [{{name: echo, port: 80}}]
+",
+            classes()
+        )
+    };
+    let named = translate_yaml(&scene("name: named-rule\n    ", ""));
+    let unnamed = translate_yaml(&scene("", ""));
+    assert_eq!(named["stacks"], unnamed["stacks"]);
+    assert_eq!(named["statuses"]["routes"], unnamed["statuses"]["routes"]);
+    let rules = |kind: &str| {
+        let listeners = named["stacks"][0]["listeners"].as_array().unwrap();
+        listeners
+            .iter()
+            .flat_map(|l| l["rules"].as_array().unwrap())
+            .filter(|r| r["source"]["route"].as_str().unwrap().starts_with(kind))
+            .count()
+    };
+    assert_eq!((rules("HTTPRoute"), rules("GRPCRoute")), (2, 2));
+    for route in ["HTTPRoute web/r", "GRPCRoute web/g"] {
+        let conditions = &named["statuses"]["routes"][route]["parents"][0]["conditions"];
+        for kind in ["Accepted", "ResolvedRefs"] {
+            let c = conditions
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["type"] == kind)
+                .unwrap();
+            assert_eq!(c["status"], "True", "{route} {kind}: {c}");
+        }
+    }
+}
