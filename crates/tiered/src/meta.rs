@@ -2,9 +2,10 @@
 
 use crate::config::ClassConfig;
 use crate::names;
-use gantry_api::gateway::Gateway;
+use gantry_api::gateway::{Gateway, GatewayInfrastructure};
 use gantry_snapshot::ObjectKey;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
 /// A user Gateway of a tiered class with a usable configuration.
 pub(crate) struct UserGateway<'a> {
@@ -30,9 +31,12 @@ impl UserGateway<'_> {
         }
     }
 
-    /// Labels naming this Gateway, plus the managed-by label.
+    /// The Gateway's `spec.infrastructure` labels (Gateway API: they "SHOULD be applied to any
+    /// resources created in response to this Gateway"), then the labels naming this Gateway
+    /// and the managed-by label, which win: they are how gantry finds its objects.
     pub fn labels(&self) -> Map<String, Value> {
-        let mut labels = managed_labels();
+        let mut labels = self.infrastructure(|i| i.labels.as_ref());
+        labels.extend(managed_labels());
         labels.insert(
             names::GATEWAY_NAMESPACE_LABEL.into(),
             self.key.namespace.clone().into(),
@@ -42,6 +46,27 @@ impl UserGateway<'_> {
             names::label_value(&self.key.name).into(),
         );
         labels
+    }
+
+    /// The Gateway's `spec.infrastructure` annotations, then the annotations naming the source
+    /// object (which win).
+    pub fn annotations(&self, generation: Option<i64>) -> Map<String, Value> {
+        let mut annotations = self.infrastructure(|i| i.annotations.as_ref());
+        annotations.extend(source_annotations(&self.source, generation));
+        annotations
+    }
+
+    fn infrastructure(
+        &self,
+        field: impl Fn(&GatewayInfrastructure) -> Option<&BTreeMap<String, String>>,
+    ) -> Map<String, Value> {
+        let infrastructure = self.gateway.spec.infrastructure.as_ref();
+        infrastructure
+            .and_then(field)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone().into()))
+            .collect()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::observed::{self, route_json};
 use gantry_api::gateway::{GROUP, Gateway};
 use gantry_gateway::routes::{OriginalParentRef, RouteKind};
 use gantry_snapshot::{ObjectKey, Snapshot};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -18,12 +18,15 @@ use thiserror::Error;
 /// would misread; the class's `shadowGatewayAnnotations` configure that controller instead.
 pub(crate) fn gateway(gw: &UserGateway<'_>, listeners: Vec<Value>) -> Planned {
     let name = gw.shadow_name();
-    let mut annotations: Map<String, Value> = gw
-        .config
-        .shadow_annotations
-        .iter()
-        .map(|(k, v)| (k.clone(), v.replace("{name}", &name).into()))
-        .collect();
+    // The Gateway's infrastructure annotations, then the class's for the in-cluster
+    // controller, then gantry's own: each later one wins.
+    let mut annotations = gw.annotations(None);
+    annotations.extend(
+        gw.config
+            .shadow_annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.replace("{name}", &name)))),
+    );
     annotations.extend(meta::source_annotations(&gw.source, Some(gw.generation)));
     let mut waiting_for = Vec::new();
     let metadata = meta::metadata(

@@ -119,7 +119,7 @@ impl Ctx<'_> {
             &key.name,
             namespaced.then_some(key.namespace.as_str()),
             self.gw.labels(),
-            meta::source_annotations(&self.gw.source, None),
+            self.gw.annotations(None),
             &owners,
             &mut waiting_for,
         );
@@ -233,7 +233,7 @@ pub(crate) fn binding(
         &names::binding(gw.key, port.port),
         Some(&service_namespace),
         gw.labels(),
-        meta::source_annotations(&gw.source, None),
+        gw.annotations(None),
         &owners,
         &mut waiting_for,
     );
