@@ -1,5 +1,6 @@
 //! One Gateway: configuration, listeners, attachment, the load balancer build, and statuses.
 
+mod references;
 mod statuses;
 
 use crate::attach::{self, Listener};
@@ -156,6 +157,7 @@ pub fn translate<'a>(
         LbKind::Alb => alb::build(&mut ctx),
         LbKind::Nlb => nlb::build(&mut ctx),
     };
+    references::check_all(&mut ctx);
     statuses::write(&ctx, generation, out);
     out.problems.append(&mut ctx.found.problems);
     if let Some(stack) = stack {
