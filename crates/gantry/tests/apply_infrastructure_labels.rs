@@ -7,44 +7,26 @@ mod common;
 
 use common::{Aws, aws, gantry};
 use gantry_deploy::client::block_on;
-use gantry_model::Stack;
 use gantry_testkit::elb;
+use gantry_testkit::objects::{docs, gateway_class, http_route, node_port_service};
+use gantry_testkit::route_builders::{gateway_of, plain};
 use std::collections::BTreeMap;
 
 fn manifests(team: &str) -> String {
-    format!(
-        r#"apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {{name: gantry-alb}}
-spec: {{controllerName: gateway.k8s.aws/alb}}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {{name: web, namespace: shop}}
-spec:
-  gatewayClassName: gantry-alb
-  infrastructure:
-    labels: {{team: {team}, app.kubernetes.io/part-of: shop}}
-  listeners:
-  - {{name: http, protocol: HTTP, port: 80}}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {{name: app, namespace: shop}}
-spec:
-  parentRefs: [{{name: web}}]
-  rules:
-  - matches: [{{path: {{type: PathPrefix, value: /app}}}}]
-    backendRefs: [{{name: app, port: 80}}]
----
-apiVersion: v1
-kind: Service
-metadata: {{name: app, namespace: shop}}
-spec:
-  type: NodePort
-  ports: [{{port: 80, targetPort: 8080, nodePort: 30982}}]
-"#
-    )
+    let labels = format!(
+        "  infrastructure:\n    labels: {{team: {team}, app.kubernetes.io/part-of: shop}}\n"
+    );
+    docs([
+        gateway_class("gantry-alb", "alb"),
+        gateway_of(
+            "shop/web",
+            "gantry-alb",
+            &[plain(("http", 80, "HTTP"))],
+            &labels,
+        ),
+        http_route("shop/app", &["web"], Some("/app"), &[("app", 80)]),
+        node_port_service("shop/app", 80, 30982),
+    ])
 }
 
 /// The tags of the load balancer named `name`, of its listener on 80, of that listener's
@@ -111,20 +93,7 @@ fn infrastructure_labels_tag_every_resource_and_follow_changes() {
     let path = file.to_str().expect("UTF-8 path").to_string();
     std::fs::write(&file, manifests("web")).expect("write");
 
-    let plan = gantry(
-        &endpoint,
-        &[
-            "plan",
-            "-f",
-            &path,
-            "--cluster-name",
-            &cluster,
-            "-o",
-            "json",
-        ],
-    );
-    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan JSON");
-    let stacks: Vec<Stack> = serde_json::from_value(plan["stacks"].clone()).expect("stacks");
+    let (_, stacks) = common::planned(&endpoint, &path, &cluster);
     let name = stacks[0].load_balancer.name.clone();
 
     let common = ["--cluster-name", cluster.as_str(), "--vpc-id", vpc.as_str()];

@@ -8,7 +8,6 @@ mod common;
 
 use common::{Aws, aws, gantry};
 use gantry_deploy::client::block_on;
-use gantry_model::Stack;
 use gantry_testkit::acm::{self, certificate_fixture as fixture};
 use gantry_testkit::elb;
 
@@ -129,20 +128,7 @@ fn a_secret_certificate_is_served_rotated_in_place_and_removed_with_its_gateway(
 
     // The plan carries the Secret and its certificate's fingerprint, and the listener's refs
     // resolve.
-    let plan = gantry(
-        &endpoint,
-        &[
-            "plan",
-            "-f",
-            &path,
-            "--cluster-name",
-            &cluster,
-            "-o",
-            "json",
-        ],
-    );
-    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan JSON");
-    let stacks: Vec<Stack> = serde_json::from_value(plan["stacks"].clone()).expect("stacks");
+    let (plan, stacks) = common::planned(&endpoint, &path, &cluster);
     let listener = &stacks[0].listeners[0];
     assert!(listener.certificates.is_empty());
     assert!(

@@ -7,6 +7,7 @@ mod support;
 use gantry_gateway::LbKind;
 use gantry_gateway::features::{FEATURES, Support};
 use gantry_testkit::objects;
+use gantry_testkit::route_builders::{gateway_of, plain};
 use gantry_translate::{Settings, translate};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -205,7 +206,36 @@ spec:
 /// accepted with its references resolved.
 #[test]
 fn named_rules_are_served_like_unnamed_ones() {
-    let scene = |first: &str, second: &str| {
+    let gateway = gateway_of(
+        "web/gw",
+        "alb",
+        &[plain(("http", 80, "HTTP")), plain(("https", 443, "HTTPS"))],
+        "  infrastructure:\n    parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: cfg}\n",
+    );
+    // A route of `kind` on the listener `section` with two rules: the first named as `name`
+    // says (a `name:` field, or nothing), the second unnamed.
+    let route = |kind: &str, name: &str, section: &str, matches: [&str; 2], name_field: &str| {
+        format!(
+            "apiVersion: gateway.networking.k8s.io/v1
+kind: {kind}
+metadata: {{name: {name}, namespace: web}}
+spec:
+  parentRefs: [{{name: gw, sectionName: {section}}}]
+  rules:
+  - {name_field}matches: [{}]
+    backendRefs: [{{name: echo, port: 80}}]
+  - matches: [{}]
+    backendRefs: [{{name: echo, port: 80}}]
+",
+            matches[0], matches[1]
+        )
+    };
+    let scene = |name_field: &str| {
+        let paths = ["{path: {value: /named}}", "{path: {value: /unnamed}}"];
+        let methods = [
+            "{method: {service: a.Named}}",
+            "{method: {service: a.Unnamed}}",
+        ];
         format!(
             "{}
 ---
@@ -216,50 +246,22 @@ spec:
   listenerConfigurations:
   - {{protocolPort: 'HTTPS:443', defaultCertificate: 'arn:aws:acm:us-west-2:123456789012:certificate/a'}}
 ---
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {{name: gw, namespace: web}}
-spec:
-  gatewayClassName: alb
-  infrastructure:
-    parametersRef: {{group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: cfg}}
-  listeners:
-  - {{name: http, protocol: HTTP, port: 80}}
-  - {{name: https, protocol: HTTPS, port: 443}}
----
+{gateway}---
 apiVersion: v1
 kind: Service
 metadata: {{name: echo, namespace: web}}
 spec:
   ports: [{{port: 80, targetPort: 8080}}]
 ---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {{name: r, namespace: web}}
-spec:
-  parentRefs: [{{name: gw, sectionName: http}}]
-  rules:
-  - {first}matches: [{{path: {{type: PathPrefix, value: /named}}}}]
-    backendRefs: [{{name: echo, port: 80}}]
-  - {second}matches: [{{path: {{type: PathPrefix, value: /unnamed}}}}]
-    backendRefs: [{{name: echo, port: 80}}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GRPCRoute
-metadata: {{name: g, namespace: web}}
-spec:
-  parentRefs: [{{name: gw, sectionName: https}}]
-  rules:
-  - {first}matches: [{{method: {{service: a.Named}}}}]
-    backendRefs: [{{name: echo, port: 80}}]
-  - {second}matches: [{{method: {{service: a.Unnamed}}}}]
-    backendRefs: [{{name: echo, port: 80}}]
-",
-            classes()
+{}---
+{}",
+            classes(),
+            route("HTTPRoute", "r", "http", paths, name_field),
+            route("GRPCRoute", "g", "https", methods, name_field),
         )
     };
-    let named = translate_yaml(&scene("name: named-rule\n    ", ""));
-    let unnamed = translate_yaml(&scene("", ""));
+    let named = translate_yaml(&scene("name: named-rule\n    "));
+    let unnamed = translate_yaml(&scene(""));
     assert_eq!(named["stacks"], unnamed["stacks"]);
     assert_eq!(named["statuses"]["routes"], unnamed["statuses"]["routes"]);
     let rules = |kind: &str| {

@@ -62,3 +62,17 @@ pub async fn aws(endpoint: &str) -> Aws {
         config,
     }
 }
+
+/// `gantry plan -f path --cluster-name cluster -o json` against the emulator: the plan
+/// document and its stacks.
+pub fn planned(
+    endpoint: &str,
+    path: &str,
+    cluster: &str,
+) -> (serde_json::Value, Vec<gantry_model::Stack>) {
+    let args = ["plan", "-f", path, "--cluster-name", cluster, "-o", "json"];
+    let out = gantry(endpoint, &args);
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("plan JSON");
+    let stacks = serde_json::from_value(plan["stacks"].clone()).expect("stacks");
+    (plan, stacks)
+}
