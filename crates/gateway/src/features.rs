@@ -50,7 +50,7 @@ const NO_RETRIES: &str = "the ALB does not retry requests";
 const NO_MIRROR: &str = "the ALB cannot mirror requests";
 const NO_TIMEOUTS: &str = "the ALB has one idle timeout per load balancer, no per-rule timeouts";
 const REDIRECT_CODES: &str = "the ALB redirects with 301 or 302 only";
-const NO_STATIC_ADDRESSES: &str = "AWS assigns load balancer addresses; spec.addresses with a value is refused (static IPs come from LoadBalancerConfiguration subnets)";
+const NO_STATIC_ADDRESSES: &str = "AWS assigns load balancer addresses: a spec.addresses value is Programmed=False AddressNotUsable, a type other than IPAddress or Hostname Accepted=False UnsupportedAddress (static IPs come from LoadBalancerConfiguration subnets)";
 
 /// Every feature name of the Gateway API v1.6 conformance suite, in name order.
 pub const FEATURES: &[Feature] = &[

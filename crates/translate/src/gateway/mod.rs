@@ -1,5 +1,6 @@
 //! One Gateway: configuration, listeners, attachment, the load balancer build, and statuses.
 
+mod addresses;
 mod references;
 mod statuses;
 
@@ -78,9 +79,13 @@ pub fn translate<'a>(
         Ok(t) => t,
         Err(m) => return refuse(out, Reason::InvalidParameters, m),
     };
-    if let Some(message) = unsupported_address(gateway) {
-        return refuse(out, Reason::UnsupportedAddress, message);
-    }
+    let unusable_address = match addresses::check(gateway) {
+        Some(addresses::Problem::UnsupportedType(message)) => {
+            return refuse(out, Reason::UnsupportedAddress, message);
+        }
+        Some(addresses::Problem::NotUsable(message)) => Some(message),
+        None => None,
+    };
     let config = load_balancer::merge(
         class_config.as_ref().map(|f| f.spec),
         gateway_config.as_ref().map(|f| f.spec),
@@ -160,30 +165,11 @@ pub fn translate<'a>(
     references::check_all(&mut ctx);
     statuses::write(&ctx, generation, out);
     out.problems.append(&mut ctx.found.problems);
-    if let Some(stack) = stack {
-        out.stacks.push(stack);
+    match unusable_address {
+        // Nothing is deployed for it; what exists in AWS is left as it is.
+        Some(message) => addresses::not_programmed(out, key, message),
+        None => out.stacks.extend(stack),
     }
-}
-
-/// GatewaySpecAddress.value: "When a value is unspecified, an implementation SHOULD
-/// automatically assign an address matching the requested type if possible." AWS assigns a
-/// load balancer its IP addresses and its DNS name, so entries of type IPAddress (the default)
-/// or Hostname without a value are what gantry does anyway; a requested value is not.
-fn unsupported_address(gateway: &Gateway) -> Option<String> {
-    let a = gateway.spec.addresses.iter().flatten().find(|a| {
-        let kind = a.r#type.as_deref().unwrap_or("IPAddress");
-        a.value.as_deref().is_some_and(|v| !v.is_empty())
-            || !matches!(kind, "IPAddress" | "Hostname")
-    })?;
-    let kind = a.r#type.as_deref().unwrap_or("IPAddress");
-    Some(match a.value.as_deref().filter(|v| !v.is_empty()) {
-        Some(v) => format!(
-            "spec.addresses {kind} {v} is not supported: AWS assigns load balancer addresses (leave value empty, or use LoadBalancerConfiguration loadBalancerSubnets for static IPs)"
-        ),
-        None => format!(
-            "spec.addresses type {kind} is not supported: AWS assigns IPAddress and Hostname addresses only"
-        ),
-    })
 }
 
 /// The certificateRefs of every valid listener that terminates TLS (HTTPS, or TLS not in
