@@ -9,6 +9,7 @@
 //! build on this crate; neither reaches into the other. Pure: no I/O, no async, no clock.
 #![forbid(unsafe_code)]
 
+pub mod addresses;
 pub mod attach;
 pub mod certificates;
 pub mod features;

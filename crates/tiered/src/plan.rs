@@ -13,10 +13,11 @@ use crate::status::{self, GatewayClassStatus, GatewayStatus, ListenerStatus, Rou
 use crate::{Inputs, TieredPlan, TieredSettings, cloud};
 use gantry_api::gateway::Gateway;
 use gantry_gateway::Problem;
+use gantry_gateway::addresses::AddressProblem;
 use gantry_gateway::attach::{self, Outcome};
 use gantry_gateway::routes::{self, Route, RouteKind};
 use gantry_gateway::status::reasons::{ACCEPTED, PROGRAMMED, Reason};
-use gantry_gateway::status::{Condition, gateway_refused};
+use gantry_gateway::status::{Condition, address_not_usable, gateway_refused};
 use gantry_snapshot::{ObjectKey, Snapshot};
 use std::collections::BTreeMap;
 
@@ -160,14 +161,18 @@ fn plan_gateway(
             );
         }
     };
-    if gateway
-        .spec
-        .addresses
-        .as_ref()
-        .is_some_and(|a| !a.is_empty())
-    {
-        let message = "spec.addresses is not supported: AWS assigns the load balancer's addresses";
-        return refuse(out, Reason::UnsupportedAddress, message.to_string());
+    match gantry_gateway::addresses::check(gateway) {
+        Some(AddressProblem::UnsupportedType(message)) => {
+            return refuse(out, Reason::UnsupportedAddress, message);
+        }
+        // Accepted, but nothing is planned for it: its load balancer could not have it.
+        Some(AddressProblem::NotUsable(message)) => {
+            let (problem, status) = address_not_usable(key, generation, message);
+            out.problems.push(problem);
+            out.statuses.gateways.insert(key.clone(), status);
+            return out.held.push(key.clone());
+        }
+        None => {}
     }
     let gw = UserGateway {
         key,

@@ -8,7 +8,7 @@ mod listener;
 pub use crate::reasons;
 mod render;
 
-pub use gateway::{gateway_accepted, gateway_refused};
+pub use gateway::{address_not_usable, gateway_accepted, gateway_refused};
 pub use listener::listener_conditions;
 
 pub use render::{

@@ -17,6 +17,7 @@ use crate::status::reasons::*;
 use crate::status::{ListenerSetStatus, gateway_refused};
 use crate::{LbKind, Settings, Translation, alb, nlb};
 use gantry_api::gateway::{Gateway, GatewayListeners};
+use gantry_gateway::addresses::AddressProblem;
 use gantry_model::Stack;
 use gantry_snapshot::{ObjectKey, Snapshot};
 
@@ -79,11 +80,11 @@ pub fn translate<'a>(
         Ok(t) => t,
         Err(m) => return refuse(out, Reason::InvalidParameters, m),
     };
-    let unusable_address = match addresses::check(gateway) {
-        Some(addresses::Problem::UnsupportedType(message)) => {
+    let unusable_address = match gantry_gateway::addresses::check(gateway) {
+        Some(AddressProblem::UnsupportedType(message)) => {
             return refuse(out, Reason::UnsupportedAddress, message);
         }
-        Some(addresses::Problem::NotUsable(message)) => Some(message),
+        Some(AddressProblem::NotUsable(message)) => Some(message),
         None => None,
     };
     let config = load_balancer::merge(
