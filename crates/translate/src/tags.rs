@@ -66,18 +66,21 @@ pub fn infrastructure(
         .infrastructure
         .as_ref()
         .and_then(|i| i.labels.as_ref());
-    let mut refused: Vec<String> = rejected_keys(settings, labels)
-        .into_iter()
-        .map(|why| format!("spec.infrastructure.labels: {why}"))
-        .collect();
     let mut usable = BTreeMap::new();
+    let mut refused = Vec::new();
     for (k, v) in labels.into_iter().flatten() {
-        if k.len() > MAX_TAG_KEY {
-            refused.push(format!(
-                "spec.infrastructure.labels: label key {k} is longer than the {MAX_TAG_KEY} characters of an AWS tag key"
-            ));
-        } else if rejection(settings, k).is_none() {
-            usable.insert(k.clone(), v.clone());
+        let why = if k.len() > MAX_TAG_KEY {
+            Some(format!(
+                "label key {k} is longer than the {MAX_TAG_KEY} characters of an AWS tag key"
+            ))
+        } else {
+            rejection(settings, k)
+        };
+        match why {
+            Some(why) => refused.push(format!("spec.infrastructure.labels: {why}")),
+            None => {
+                usable.insert(k.clone(), v.clone());
+            }
         }
     }
     (usable, refused)

@@ -1,7 +1,7 @@
 //! Human-readable plan: per Gateway its load balancer, listeners with rules in priority
 //! order, target groups; then statuses worth attention and problems.
 
-use gantry_gateway::status::ListenerStatus;
+use gantry_gateway::status::{Condition, ListenerStatus};
 use gantry_model::{Action, ActionType, RuleCondition, Stack, SubnetSelection, TargetGroup};
 use gantry_translate::Translation;
 use std::fmt::Write;
@@ -230,22 +230,16 @@ fn statuses(out: &mut String, t: &Translation) {
         }
     }
     for (key, s) in &t.statuses.gateways {
-        for c in s.conditions.iter().filter(|c| c.kind == "Accepted") {
-            lines.push(format!(
-                "  Gateway {key}: {}={} {}: {}",
-                c.kind, c.status, c.reason, c.message
-            ));
-        }
-        listener_lines(&mut lines, &s.listeners);
+        listeners_owner_lines(
+            &mut lines,
+            &format!("Gateway {key}"),
+            &s.conditions,
+            &s.listeners,
+        );
     }
     for (key, s) in &t.statuses.listener_sets {
-        for c in s.conditions.iter().filter(|c| c.kind == "Accepted") {
-            lines.push(format!(
-                "  ListenerSet {key}: {}={} {}: {}",
-                c.kind, c.status, c.reason, c.message
-            ));
-        }
-        listener_lines(&mut lines, &s.listeners);
+        let what = format!("ListenerSet {key}");
+        listeners_owner_lines(&mut lines, &what, &s.conditions, &s.listeners);
     }
     for ((kind, key), s) in &t.statuses.routes {
         for p in &s.parents {
@@ -281,8 +275,20 @@ fn statuses(out: &mut String, t: &Translation) {
     }
 }
 
-/// One line a listener: its attached routes and the conditions that are not as they should be.
-fn listener_lines(lines: &mut Vec<String>, listeners: &[ListenerStatus]) {
+/// A Gateway's or ListenerSet's `Accepted` condition, then one line a listener: its attached
+/// routes and the conditions that are not as they should be.
+fn listeners_owner_lines(
+    lines: &mut Vec<String>,
+    what: &str,
+    conditions: &[Condition],
+    listeners: &[ListenerStatus],
+) {
+    for c in conditions.iter().filter(|c| c.kind == "Accepted") {
+        lines.push(format!(
+            "  {what}: {}={} {}: {}",
+            c.kind, c.status, c.reason, c.message
+        ));
+    }
     for l in listeners {
         let bad: Vec<String> = l
             .conditions

@@ -40,25 +40,6 @@ pub fn gateway_accepted(listeners: &[Listener]) -> Condition {
 
 /// The refusal of Gateway `key` (at `generation`) as a whole: its problem, and its status,
 /// not Accepted for `reason` (and so not Programmed), with no listeners.
-/// The status of a valid Gateway that is not programmed because it asks for an address value
-/// AWS cannot give (Gateway API: `Programmed=False`, `AddressNotUsable`), and the problem.
-pub fn address_not_usable(
-    key: &ObjectKey,
-    generation: i64,
-    message: String,
-) -> (Problem, GatewayStatus) {
-    let (problem, mut status) = gateway_refused(key, generation, Reason::AddressNotUsable, message);
-    let accepted = Condition::new(ACCEPTED, true, Reason::Accepted, "Gateway is accepted");
-    let programmed = Condition::new(
-        PROGRAMMED,
-        false,
-        Reason::AddressNotUsable,
-        &problem.message,
-    );
-    status.conditions = vec![accepted.at(generation), programmed.at(generation)];
-    (problem, status)
-}
-
 pub fn gateway_refused(
     key: &ObjectKey,
     generation: i64,
@@ -84,5 +65,24 @@ pub fn gateway_refused(
         addresses: vec![],
         attached_listener_sets: None,
     };
+    (problem, status)
+}
+
+/// The status of a valid Gateway that is not programmed because it asks for an address value
+/// AWS cannot give (Gateway API: `Programmed=False`, `AddressNotUsable`), and the problem.
+pub fn address_not_usable(
+    key: &ObjectKey,
+    generation: i64,
+    message: String,
+) -> (Problem, GatewayStatus) {
+    let (problem, mut status) = gateway_refused(key, generation, Reason::AddressNotUsable, message);
+    let accepted = Condition::new(ACCEPTED, true, Reason::Accepted, "Gateway is accepted");
+    let programmed = Condition::new(
+        PROGRAMMED,
+        false,
+        Reason::AddressNotUsable,
+        &problem.message,
+    );
+    status.conditions = vec![accepted.at(generation), programmed.at(generation)];
     (problem, status)
 }
